@@ -1,0 +1,60 @@
+package dev.bgl.model;
+
+/**
+ * The transformer families bgl runs. They differ in a few switches; everything else (sizes,
+ * rope base, norm epsilon) is read from the file.
+ */
+public sealed interface Architecture {
+    /** GGUF {@code general.architecture} value. */
+    String ggufName();
+
+    /** How RoPE pairs dimensions: NORMAL rotates (2i, 2i+1); NEOX rotates (i, i + d/2). */
+    RopeStyle ropeStyle();
+
+    /** Q, K and V projections carry biases. */
+    boolean qkvBias();
+
+    /** Per-head RMSNorm on Q and K before RoPE. */
+    boolean qkNorm();
+
+    enum RopeStyle {NORMAL, NEOX}
+
+    /**
+     * Llama: GGUF files hold Q/K rows permuted so that NORMAL pairing matches HF's rotate_half; an
+     * HF checkpoint is permuted the same way on load.
+     */
+    record Llama() implements Architecture {
+        public String ggufName() { return "llama"; }
+        public RopeStyle ropeStyle() { return RopeStyle.NORMAL; }
+        public boolean qkvBias() { return false; }
+        public boolean qkNorm() { return false; }
+    }
+
+    record Qwen2() implements Architecture {
+        public String ggufName() { return "qwen2"; }
+        public RopeStyle ropeStyle() { return RopeStyle.NEOX; }
+        public boolean qkvBias() { return true; }
+        public boolean qkNorm() { return false; }
+    }
+
+    record Qwen3() implements Architecture {
+        public String ggufName() { return "qwen3"; }
+        public RopeStyle ropeStyle() { return RopeStyle.NEOX; }
+        public boolean qkvBias() { return false; }
+        public boolean qkNorm() { return true; }
+    }
+
+    Architecture LLAMA = new Llama();
+    Architecture QWEN2 = new Qwen2();
+    Architecture QWEN3 = new Qwen3();
+
+    /** By GGUF name or HF {@code model_type}; null when unknown. */
+    static Architecture byName(String name) {
+        return switch (name) {
+            case "llama" -> LLAMA;
+            case "qwen2" -> QWEN2;
+            case "qwen3" -> QWEN3;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,54 @@
+package dev.bgl.tensor;
+
+/**
+ * Activations encoded once for many dot products: plain floats, floats rounded to F16 or BF16, or
+ * Q8_0 blocks (one scale per 32 values, int8 quants), as ggml encodes the right-hand side of its
+ * matrix-vector products. Reused across steps so the decode loop does not allocate.
+ */
+public final class Activations {
+    private final int capacity;
+    final float[] f;       // F32 / F16 / BF16 (rounded) values
+    final byte[] q;        // Q8_0 quants
+    final float[] scale;   // Q8_0 per-block scales (already rounded through F16)
+    final int[] blockSum;  // Q8_0 per-block sum of quants (for types with offsets)
+    ActivationType type;
+    int length;
+
+    public Activations(int capacity) {
+        this.capacity = capacity;
+        this.f = new float[capacity];
+        this.q = new byte[capacity];
+        this.scale = new float[(capacity + 31) / 32];
+        this.blockSum = new int[(capacity + 31) / 32];
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public ActivationType type() {
+        return type;
+    }
+
+    /** Encodes {@code x[off..off+n)} as {@code type}. */
+    public Activations encode(ActivationType type, float[] x, int off, int n) {
+        if (n > capacity) throw new IllegalArgumentException("activations: " + n + " > capacity " + capacity);
+        this.type = type;
+        this.length = n;
+        switch (type) {
+            case F32 -> System.arraycopy(x, off, f, 0, n);
+            case F16 -> {
+                for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat(Float.floatToFloat16(x[off + i]));
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) f[i] = BF16Kernel.toFloat(BF16Kernel.fromFloat(x[off + i]));
+            }
+            case Q8_0 -> Q8_0Kernel.quantizeActivations(x, off, n, this);
+        }
+        return this;
+    }
+}

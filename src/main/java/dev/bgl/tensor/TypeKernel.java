@@ -1,0 +1,56 @@
+package dev.bgl.tensor;
+
+import dev.bgl.format.GgmlType;
+import dev.bgl.util.BglException;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What the engine can do with one storage type: decode blocks to floats, encode floats to blocks,
+ * and take dot products of a stored row with activations. One implementation per supported type;
+ * the set is closed so that a switch over it is checked by the compiler.
+ *
+ * <p>Offsets into {@code data} are in bytes and must fall on a block boundary; element counts must
+ * be whole blocks.
+ */
+public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_0Kernel, Q4_0Kernel {
+
+    GgmlType type();
+
+    /** Decodes {@code n} elements starting at byte {@code byteOffset} into {@code out[outOff..outOff+n)}. */
+    void dequantize(MemorySegment data, long byteOffset, float[] out, int outOff, int n);
+
+    /** Encodes {@code n} floats from {@code in[inOff..]} into blocks at byte {@code byteOffset} of {@code out}. */
+    void quantize(float[] in, int inOff, int n, MemorySegment out, long byteOffset);
+
+    /**
+     * The activation encoding this type multiplies with, as ggml's {@code vec_dot_type}: F32 rows
+     * with F32 activations, F16 with F16, BF16 with BF16, Q8_0/Q4_0 with Q8_0. Matching it keeps our
+     * results within rounding of llama.cpp's.
+     */
+    ActivationType activationType();
+
+    /**
+     * Dot product of {@code n} elements of the stored row at {@code byteOffset} with activations
+     * already encoded by {@link #activationType()}.
+     */
+    float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n);
+
+    static TypeKernel of(GgmlType type) {
+        return switch (type) {
+            case F32 -> F32Kernel.INSTANCE;
+            case F16 -> F16Kernel.INSTANCE;
+            case BF16 -> BF16Kernel.INSTANCE;
+            case Q8_0 -> Q8_0Kernel.INSTANCE;
+            case Q4_0 -> Q4_0Kernel.INSTANCE;
+            default -> throw new BglException("tensor type " + type + " is not supported yet (bgl computes with F32, F16, BF16, Q8_0, Q4_0)");
+        };
+    }
+
+    static boolean supported(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            default -> false;
+        };
+    }
+}
