@@ -1,0 +1,138 @@
+package dev.bgl.model;
+
+import dev.bgl.format.GgmlType;
+import dev.bgl.format.GgufWriter;
+import dev.bgl.tensor.Tensor;
+import dev.bgl.tensor.TypeKernel;
+
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Writes a model with random weights as a GGUF file that llama.cpp loads too, for conformance
+ * tests and benchmarks. Weights are scaled so that the next-token distribution is peaked (a top
+ * probability of tenths, not 1/vocab): a near-uniform distribution would make any comparison of
+ * probabilities pass trivially.
+ */
+public final class RandomModelMaker {
+
+    /**
+     * @param type       storage type of the matrices (norms and biases are always F32, as llama.cpp wants)
+     * @param vocabWriter puts the tokenizer metadata (must describe exactly {@code vocab} tokens)
+     */
+    public record Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
+                       int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied,
+                       long seed, String name) {
+        public Spec {
+            if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || ffnDim < 1 || vocab < 1)
+                throw new IllegalArgumentException("sizes must be positive");
+            if (heads % kvHeads != 0) throw new IllegalArgumentException("--heads " + heads + " must be a multiple of --kv-heads " + kvHeads);
+            if (headDim % 2 != 0) throw new IllegalArgumentException("head dim " + headDim + " must be even");
+            int bs = type.blockSize;
+            for (int cols : new int[]{dim, heads * headDim, ffnDim})
+                if (cols % bs != 0) throw new IllegalArgumentException(type + " needs row lengths that are multiples of " + bs + "; got " + cols
+                        + " (dim " + dim + ", heads x head dim " + heads * headDim + ", ffn " + ffnDim + ")");
+            if (!TypeKernel.supported(type)) throw new IllegalArgumentException("cannot write tensor type " + type);
+        }
+    }
+
+    private RandomModelMaker() {
+    }
+
+    public static void write(Spec s, Consumer<GgufWriter> vocabWriter, Path out) throws IOException {
+        GgufWriter w = new GgufWriter();
+        String a = s.arch().ggufName() + ".";
+        w.put("general.architecture", s.arch().ggufName());
+        w.put("general.name", s.name());
+        w.putU32("general.alignment", 32);
+        w.putU32(a + "context_length", s.contextLength());
+        w.putU32(a + "embedding_length", s.dim());
+        w.putU32(a + "block_count", s.layers());
+        w.putU32(a + "feed_forward_length", s.ffnDim());
+        w.putU32(a + "attention.head_count", s.heads());
+        w.putU32(a + "attention.head_count_kv", s.kvHeads());
+        w.putU32(a + "attention.key_length", s.headDim());
+        w.putU32(a + "attention.value_length", s.headDim());
+        w.putF32(a + "attention.layer_norm_rms_epsilon", s.rmsEps());
+        w.putF32(a + "rope.freq_base", s.ropeTheta());
+        if (s.arch() == Architecture.LLAMA) w.putU32(a + "rope.dimension_count", s.headDim());
+        w.putU32("general.file_type", fileType(s.type()));
+        vocabWriter.accept(w);
+
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        int qDim = s.heads() * s.headDim(), kvDim = s.kvHeads() * s.headDim();
+        // Embedding rows go through RMSNorm, so their scale matters only for the residual stream;
+        // the output head's scale sets how peaked the distribution is (logit std ~ 4).
+        float outStd = 4f / (float) Math.sqrt(s.dim());
+        matrix(w, "token_embd.weight", s.type(), s.vocab(), s.dim(), s.tied() ? outStd : 1f, rnd);
+        for (int l = 0; l < s.layers(); l++) {
+            String p = "blk." + l + ".";
+            vector(w, p + "attn_norm.weight", s.dim(), 1f, 0.1f, rnd);
+            matrix(w, p + "attn_q.weight", s.type(), qDim, s.dim(), 1.5f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_k.weight", s.type(), kvDim, s.dim(), 1.5f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_v.weight", s.type(), kvDim, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+            if (s.arch().qkvBias()) {
+                vector(w, p + "attn_q.bias", qDim, 0f, 0.2f, rnd);
+                vector(w, p + "attn_k.bias", kvDim, 0f, 0.2f, rnd);
+                vector(w, p + "attn_v.bias", kvDim, 0f, 0.2f, rnd);
+            }
+            if (s.arch().qkNorm()) {
+                vector(w, p + "attn_q_norm.weight", s.headDim(), 1f, 0.1f, rnd);
+                vector(w, p + "attn_k_norm.weight", s.headDim(), 1f, 0.1f, rnd);
+            }
+            matrix(w, p + "attn_output.weight", s.type(), s.dim(), qDim, 1f / (float) Math.sqrt(qDim), rnd);
+            vector(w, p + "ffn_norm.weight", s.dim(), 1f, 0.1f, rnd);
+            matrix(w, p + "ffn_gate.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "ffn_up.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "ffn_down.weight", s.type(), s.dim(), s.ffnDim(), 1f / (float) Math.sqrt(s.ffnDim()), rnd);
+        }
+        vector(w, "output_norm.weight", s.dim(), 1f, 0.1f, rnd);
+        if (!s.tied()) matrix(w, "output.weight", s.type(), s.vocab(), s.dim(), outStd, rnd);
+        w.write(out);
+    }
+
+    /** llama.cpp's {@code general.file_type} (enum llama_ftype) for an all-{@code type} model. */
+    static int fileType(GgmlType t) {
+        return switch (t) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q8_0 -> 7;
+            case BF16 -> 32;
+            default -> 0;
+        };
+    }
+
+    private static void matrix(GgufWriter w, String name, GgmlType type, int rows, int cols, float std, SplittableRandom rnd) {
+        // Generated row by row so that a 0.5B-parameter model never needs its floats on the heap at once.
+        long seed = rnd.nextLong();
+        long rowBytes = type.bytesFor(cols);
+        w.tensor(name, type, new long[]{cols, rows}, out -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            float[] row = new float[cols];
+            byte[] buf = new byte[(int) rowBytes];
+            var seg = java.lang.foreign.MemorySegment.ofArray(buf);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) row[j] = (float) (gaussian(r) * std);
+                TypeKernel.of(type).quantize(row, 0, cols, seg, 0);
+                out.write(buf);
+            }
+        });
+    }
+
+    private static void vector(GgufWriter w, String name, int n, float mean, float std, SplittableRandom rnd) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = mean + (float) (gaussian(rnd) * std);
+        Tensor t = Tensor.quantize(name, GgmlType.F32, v, 1, n);
+        w.tensor(name, GgmlType.F32, new long[]{n}, t.data().toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        // Box-Muller; SplittableRandom has no nextGaussian with a stable algorithm across JDKs
+        double u1 = r.nextDouble(), u2 = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+}

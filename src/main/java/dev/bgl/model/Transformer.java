@@ -1,0 +1,262 @@
+package dev.bgl.model;
+
+import dev.bgl.tensor.Activations;
+import dev.bgl.tensor.Kernels;
+import dev.bgl.tensor.Parallel;
+import dev.bgl.tensor.Tensor;
+
+/**
+ * The decoder-only transformer shared by llama, qwen2 and qwen3: RMSNorm, RoPE attention with
+ * grouped KV heads (optional QKV bias, optional per-head QK norm), SwiGLU feed-forward, and a tied
+ * or separate output head. Architectures differ only in the switches of {@link Architecture}.
+ *
+ * <p>The model is immutable and may be shared by many sessions; each session owns a
+ * {@link State} (KV cache and scratch buffers).
+ */
+public final class Transformer {
+    /** Tokens processed together in one prefill chunk (matrix-matrix products). */
+    public static final int MAX_CHUNK = 32;
+
+    private final ModelConfig c;
+    private final Weights w;
+    private final ModelSource source;
+
+    public Transformer(ModelSource source) {
+        this.source = source;
+        this.c = source.config();
+        this.w = Weights.load(source);
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    public ModelSource source() {
+        return source;
+    }
+
+    /** Per-session state: a KV cache for {@code capacity} tokens and the scratch the forward pass reuses. */
+    public State newState(int capacity, boolean kvF16) {
+        return new State(capacity, kvF16);
+    }
+
+    public final class State {
+        public final KvCache cache;
+        final float[] x, xb, q, k, v, att, gate, up, hb, tmp;
+        final float[][] scores;
+        final Activations[] acts;
+        final float[] ropeCos, ropeSin;
+
+        State(int capacity, boolean kvF16) {
+            this.cache = new KvCache(c, capacity, kvF16);
+            int n = MAX_CHUNK;
+            x = new float[n * c.dim()];
+            xb = new float[n * c.dim()];
+            q = new float[n * c.qDim()];
+            k = new float[n * c.kvDim()];
+            v = new float[n * c.vDim()];
+            att = new float[n * c.heads() * c.valueHeadDim()];
+            gate = new float[n * c.ffnDim()];
+            up = new float[n * c.ffnDim()];
+            hb = new float[n * c.ffnDim()];
+            tmp = new float[Math.max(c.dim(), c.ffnDim())];
+            scores = new float[c.heads()][capacity];
+            int widest = Math.max(Math.max(c.dim(), c.ffnDim()), c.heads() * c.valueHeadDim());
+            acts = new Activations[n];
+            for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
+            ropeCos = new float[c.headDim() / 2];
+            ropeSin = new float[c.headDim() / 2];
+        }
+
+        public ModelConfig config() {
+            return c;
+        }
+    }
+
+    /**
+     * Runs {@code n} tokens from {@code tokens[off..]} at the next positions of {@code s.cache}.
+     *
+     * @param logits   receives the logits of the last token ({@code vocab} floats), or of every
+     *                 token ({@code n * vocab}) when {@code allLogits}; may be null to skip the head
+     * @param hidden   when non-null, receives the hidden states at the last token
+     */
+    public void forward(State s, int[] tokens, int off, int n, float[] logits, boolean allLogits, HiddenStates hidden) {
+        if (n <= 0) throw new IllegalArgumentException("no tokens");
+        KvCache cache = s.cache;
+        if (cache.length + n > cache.capacity)
+            throw new dev.bgl.util.BglException("context full: " + (cache.length + n) + " tokens exceed the session's context of " + cache.capacity);
+        for (int i = 0; i < n; i++) {
+            int t = tokens[off + i];
+            if (t < 0 || t >= c.vocabSize()) throw new dev.bgl.util.BglException("token id " + t + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
+        }
+        for (int done = 0; done < n; ) {
+            int m = Math.min(MAX_CHUNK, n - done);
+            boolean last = done + m == n;
+            chunk(s, tokens, off + done, m, logits, allLogits ? done : -1, last, last ? hidden : null);
+            done += m;
+        }
+    }
+
+    private void chunk(State s, int[] tokens, int off, int n, float[] logits, int logitsRowBase, boolean lastChunk, HiddenStates hidden) {
+        int dim = c.dim();
+        int pos0 = s.cache.length;
+        float[] row = s.tmp;
+        for (int i = 0; i < n; i++) {
+            w.tokenEmbd().row(tokens[off + i], row);
+            System.arraycopy(row, 0, s.x, i * dim, dim);
+        }
+        if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.embedding(), 0, dim);
+
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = w.layers()[l];
+            for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.attnNorm(), dim);
+            matmul(lw.wq(), s.xb, n, s.q, s);
+            matmul(lw.wk(), s.xb, n, s.k, s);
+            matmul(lw.wv(), s.xb, n, s.v, s);
+            if (lw.bq() != null) {
+                addBias(s.q, lw.bq(), n);
+                addBias(s.k, lw.bk(), n);
+                addBias(s.v, lw.bv(), n);
+            }
+            for (int i = 0; i < n; i++) {
+                int pos = pos0 + i;
+                if (lw.qNorm() != null) {
+                    for (int h = 0; h < c.heads(); h++) rmsnorm(s.q, i * c.qDim() + h * c.headDim(), s.q, i * c.qDim() + h * c.headDim(), lw.qNorm(), c.headDim());
+                    for (int h = 0; h < c.kvHeads(); h++) rmsnorm(s.k, i * c.kvDim() + h * c.headDim(), s.k, i * c.kvDim() + h * c.headDim(), lw.kNorm(), c.headDim());
+                }
+                ropeTable(s, pos);
+                for (int h = 0; h < c.heads(); h++) rope(s, s.q, i * c.qDim() + h * c.headDim());
+                for (int h = 0; h < c.kvHeads(); h++) rope(s, s.k, i * c.kvDim() + h * c.headDim());
+                s.cache.store(s.cache.k, l, pos, s.k, i * c.kvDim(), c.kvDim());
+                s.cache.store(s.cache.v, l, pos, s.v, i * c.vDim(), c.vDim());
+            }
+            attention(s, l, pos0, n);
+            matmul(lw.wo(), s.att, n, s.xb, s);
+            for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
+
+            for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.ffnNorm(), dim);
+            matmul(lw.wGate(), s.xb, n, s.gate, s);
+            matmul(lw.wUp(), s.xb, n, s.up, s);
+            int f = c.ffnDim();
+            for (int i = 0; i < n * f; i++) {
+                float g = s.gate[i];
+                s.hb[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
+            }
+            matmul(lw.wDown(), s.hb, n, s.xb, s);
+            for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
+            if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.layers()[l], 0, dim);
+        }
+        s.cache.length = pos0 + n;
+
+        if (logits == null) return;
+        int vocab = c.vocabSize();
+        if (logitsRowBase >= 0) {
+            for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, w.outputNorm(), dim);
+            float[] out = new float[n * vocab];
+            matmul(w.output(), s.xb, n, out, s);
+            System.arraycopy(out, 0, logits, logitsRowBase * vocab, n * vocab);
+            if (hidden != null && lastChunk) System.arraycopy(s.xb, (n - 1) * dim, hidden.finalNorm(), 0, dim);
+        } else if (lastChunk) {
+            rmsnorm(s.xb, 0, s.x, (n - 1) * dim, w.outputNorm(), dim);
+            if (hidden != null) System.arraycopy(s.xb, 0, hidden.finalNorm(), 0, dim);
+            Kernels.matvec(w.output(), s.xb, logits, s.acts[0]);
+        }
+    }
+
+    private static float f16(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
+    }
+
+    private void matmul(Tensor t, float[] in, int n, float[] out, State s) {
+        if (n == 1) Kernels.matvec(t, in, out, s.acts[0]);
+        else Kernels.matmul(t, in, n, out, s.acts);
+    }
+
+    private static void addBias(float[] x, float[] b, int n) {
+        int d = b.length;
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) x[i * d + j] += b[j];
+    }
+
+    /** RMSNorm as ggml computes it: the mean of squares accumulated in double. */
+    private void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) ss += (double) x[xOff + i] * x[xOff + i];
+        float scale = (float) (1.0 / Math.sqrt((float) (ss / n) + c.rmsEps()));
+        for (int i = 0; i < n; i++) out[outOff + i] = x[xOff + i] * scale * weight[i];
+    }
+
+    /** cos/sin of pos·θ_i with θ_i = base^(−2i/d), computed by repeated multiplication as ggml does. */
+    private void ropeTable(State s, int pos) {
+        int half = c.headDim() / 2;
+        float thetaScale = (float) Math.pow(c.ropeTheta(), -2.0 / c.headDim());
+        float theta = pos;
+        for (int i = 0; i < half; i++) {
+            s.ropeCos[i] = (float) Math.cos(theta);
+            s.ropeSin[i] = (float) Math.sin(theta);
+            theta *= thetaScale;
+        }
+    }
+
+    private void rope(State s, float[] x, int off) {
+        int half = c.headDim() / 2;
+        if (c.architecture().ropeStyle() == Architecture.RopeStyle.NEOX) {
+            for (int i = 0; i < half; i++) {
+                float a = x[off + i], b = x[off + i + half];
+                x[off + i] = a * s.ropeCos[i] - b * s.ropeSin[i];
+                x[off + i + half] = a * s.ropeSin[i] + b * s.ropeCos[i];
+            }
+        } else {
+            for (int i = 0; i < half; i++) {
+                float a = x[off + 2 * i], b = x[off + 2 * i + 1];
+                x[off + 2 * i] = a * s.ropeCos[i] - b * s.ropeSin[i];
+                x[off + 2 * i + 1] = a * s.ropeSin[i] + b * s.ropeCos[i];
+            }
+        }
+    }
+
+    /**
+     * Causal attention of the chunk's queries over the cache, heads in parallel. With an F16 cache,
+     * queries and attention weights are rounded to F16 too, because ggml multiplies an F16 matrix
+     * only with F16 operands: doing the same keeps probabilities within 1e-5 of llama.cpp's.
+     */
+    private void attention(State s, int layer, int pos0, int n) {
+        int hd = c.headDim(), vhd = c.valueHeadDim(), group = c.heads() / c.kvHeads();
+        int kvDim = c.kvDim(), vDim = c.vDim(), qDim = c.qDim(), attDim = c.heads() * vhd;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] kc = s.cache.k[layer], vc = s.cache.v[layer];
+        boolean halfOps = s.cache.f16;
+        Parallel.forRange(c.heads(), 1, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) {
+                float[] sc = s.scores[h];
+                int kvh = h / group;
+                for (int i = 0; i < n; i++) {
+                    int len = pos0 + i + 1;
+                    int qo = i * qDim + h * hd;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int t = 0; t < len; t++) {
+                        int ko = t * kvDim + kvh * hd;
+                        float dot = 0;
+                        for (int j = 0; j < hd; j++) dot += (halfOps ? f16(s.q[qo + j]) : s.q[qo + j]) * kc[ko + j];
+                        dot *= scale;
+                        sc[t] = dot;
+                        if (dot > max) max = dot;
+                    }
+                    double sum = 0;
+                    for (int t = 0; t < len; t++) {
+                        float e = (float) Math.exp(sc[t] - max);
+                        sc[t] = e;
+                        sum += e;
+                    }
+                    float inv = (float) (1.0 / sum);
+                    int ao = i * attDim + h * vhd;
+                    for (int j = 0; j < vhd; j++) s.att[ao + j] = 0;
+                    for (int t = 0; t < len; t++) {
+                        float p = halfOps ? f16(sc[t] * inv) : sc[t] * inv;
+                        int vo = t * vDim + kvh * vhd;
+                        for (int j = 0; j < vhd; j++) s.att[ao + j] += p * vc[vo + j];
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,55 @@
+package dev.bgl.model;
+
+import dev.bgl.format.FormatException;
+import dev.bgl.tensor.Tensor;
+
+/**
+ * All of a model's weights, fetched by GGUF name from a {@link ModelSource} and checked against
+ * the configured shapes, so that a wrong file fails at load with the tensor's name rather than
+ * later with an index error.
+ */
+record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tensor output) {
+
+    static Weights load(ModelSource src) {
+        ModelConfig c = src.config();
+        Tensor emb = matrix(src, "token_embd.weight", c.vocabSize(), c.dim());
+        LayerWeights[] layers = new LayerWeights[c.layers()];
+        boolean bias = c.architecture().qkvBias(), qkNorm = c.architecture().qkNorm();
+        for (int i = 0; i < c.layers(); i++) {
+            String p = "blk." + i + ".";
+            layers[i] = new LayerWeights(
+                    vector(src, p + "attn_norm.weight", c.dim()),
+                    matrix(src, p + "attn_q.weight", c.qDim(), c.dim()),
+                    matrix(src, p + "attn_k.weight", c.kvDim(), c.dim()),
+                    matrix(src, p + "attn_v.weight", c.vDim(), c.dim()),
+                    matrix(src, p + "attn_output.weight", c.dim(), c.heads() * c.valueHeadDim()),
+                    bias ? vector(src, p + "attn_q.bias", c.qDim()) : null,
+                    bias ? vector(src, p + "attn_k.bias", c.kvDim()) : null,
+                    bias ? vector(src, p + "attn_v.bias", c.vDim()) : null,
+                    qkNorm ? vector(src, p + "attn_q_norm.weight", c.headDim()) : null,
+                    qkNorm ? vector(src, p + "attn_k_norm.weight", c.headDim()) : null,
+                    vector(src, p + "ffn_norm.weight", c.dim()),
+                    matrix(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                    matrix(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    matrix(src, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+        }
+        float[] outNorm = vector(src, "output_norm.weight", c.dim());
+        Tensor out = c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim());
+        return new Weights(emb, layers, outNorm, out);
+    }
+
+    private static Tensor matrix(ModelSource src, String name, int rows, int cols) {
+        Tensor t = src.tensor(name);
+        if (t.rows() != rows || t.cols() != cols)
+            throw new FormatException(src.path(), "tensor '" + name + "' has shape [" + t.cols() + ", " + t.rows()
+                    + "], expected [" + cols + ", " + rows + "] (GGUF order)");
+        return t;
+    }
+
+    private static float[] vector(ModelSource src, String name, int n) {
+        Tensor t = src.tensor(name);
+        if (t.elements() != n)
+            throw new FormatException(src.path(), "tensor '" + name + "' has " + t.elements() + " elements, expected " + n);
+        return t.toFloats();
+    }
+}
