@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 /**
  * Writes a model with random weights as a GGUF file that llama.cpp loads too, for conformance
  * tests and benchmarks. Weights are scaled so that the next-token distribution is peaked (a top
- * probability of tenths, not 1/vocab): a near-uniform distribution would make any comparison of
- * probabilities pass trivially.
+ * probability of tenths, neither 1/vocab nor ~1): a near-uniform or near-certain distribution
+ * would make any comparison of probabilities pass trivially.
  */
 public final class RandomModelMaker {
 
@@ -64,33 +64,39 @@ public final class RandomModelMaker {
 
         SplittableRandom rnd = new SplittableRandom(s.seed());
         int qDim = s.heads() * s.headDim(), kvDim = s.kvHeads() * s.headDim();
-        // Embedding rows go through RMSNorm, so their scale matters only for the residual stream;
-        // the output head's scale sets how peaked the distribution is (logit std ~ 4).
-        float outStd = 4f / (float) Math.sqrt(s.dim());
-        matrix(w, "token_embd.weight", s.type(), s.vocab(), s.dim(), s.tied() ? outStd : 1f, rnd);
+        // The output head's scale sets how peaked the distribution is (logit std ~ 2.5). Residual
+        // branches are kept small (gain 0.3 on attn_output and ffn_down) as in trained pre-norm
+        // models; larger ones make a random network chaotic, so that a rounding difference at
+        // one position is amplified far beyond what the engine's arithmetic does to a real model.
+        // Tied models reuse token_embd as the head: small rows there, with output_norm providing
+        // the gain, keep the model from just predicting its input token.
+        float logitStd = 2.5f, sqrtDim = (float) Math.sqrt(s.dim());
+        float embStd = s.tied() ? 0.02f : 1f;
+        float outNormGain = s.tied() ? logitStd / (sqrtDim * embStd) : 1f;
+        matrix(w, "token_embd.weight", s.type(), s.vocab(), s.dim(), embStd, rnd);
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
             vector(w, p + "attn_norm.weight", s.dim(), 1f, 0.1f, rnd);
-            matrix(w, p + "attn_q.weight", s.type(), qDim, s.dim(), 1.5f / (float) Math.sqrt(s.dim()), rnd);
-            matrix(w, p + "attn_k.weight", s.type(), kvDim, s.dim(), 1.5f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_q.weight", s.type(), qDim, s.dim(), 0.5f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_k.weight", s.type(), kvDim, s.dim(), 0.5f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "attn_v.weight", s.type(), kvDim, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             if (s.arch().qkvBias()) {
-                vector(w, p + "attn_q.bias", qDim, 0f, 0.2f, rnd);
-                vector(w, p + "attn_k.bias", kvDim, 0f, 0.2f, rnd);
+                vector(w, p + "attn_q.bias", qDim, 0f, 0.05f, rnd);
+                vector(w, p + "attn_k.bias", kvDim, 0f, 0.05f, rnd);
                 vector(w, p + "attn_v.bias", kvDim, 0f, 0.2f, rnd);
             }
             if (s.arch().qkNorm()) {
                 vector(w, p + "attn_q_norm.weight", s.headDim(), 1f, 0.1f, rnd);
                 vector(w, p + "attn_k_norm.weight", s.headDim(), 1f, 0.1f, rnd);
             }
-            matrix(w, p + "attn_output.weight", s.type(), s.dim(), qDim, 1f / (float) Math.sqrt(qDim), rnd);
+            matrix(w, p + "attn_output.weight", s.type(), s.dim(), qDim, 0.3f / (float) Math.sqrt(qDim), rnd);
             vector(w, p + "ffn_norm.weight", s.dim(), 1f, 0.1f, rnd);
             matrix(w, p + "ffn_gate.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "ffn_up.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
-            matrix(w, p + "ffn_down.weight", s.type(), s.dim(), s.ffnDim(), 1f / (float) Math.sqrt(s.ffnDim()), rnd);
+            matrix(w, p + "ffn_down.weight", s.type(), s.dim(), s.ffnDim(), 0.3f / (float) Math.sqrt(s.ffnDim()), rnd);
         }
-        vector(w, "output_norm.weight", s.dim(), 1f, 0.1f, rnd);
-        if (!s.tied()) matrix(w, "output.weight", s.type(), s.vocab(), s.dim(), outStd, rnd);
+        vector(w, "output_norm.weight", s.dim(), outNormGain, 0.1f * outNormGain, rnd);
+        if (!s.tied()) matrix(w, "output.weight", s.type(), s.vocab(), s.dim(), logitStd / sqrtDim, rnd);
         w.write(out);
     }
 

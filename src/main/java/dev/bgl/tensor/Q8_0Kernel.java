@@ -43,17 +43,21 @@ public final class Q8_0Kernel implements TypeKernel {
         }
     }
 
-    /** Encodes activations the same way, keeping the F16-rounded scale as a float. */
+    /**
+     * Encodes activations as ggml's x86 {@code quantize_row_q8_0} does (not its reference
+     * version): inverse scale 127/amax and round-half-to-even. Matching it exactly matters, since a
+     * quant that rounds the other way moves a logit by a whole quantisation step.
+     */
     static void quantizeActivations(float[] x, int off, int n, Activations a) {
         for (int b = 0; b < n / QK; b++) {
             int o = off + b * QK;
             float amax = 0;
             for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[o + j]));
             float d = amax / 127f;
-            float id = d != 0 ? 1f / d : 0f;
+            float id = amax != 0 ? 127f / amax : 0f;
             int sum = 0;
             for (int j = 0; j < QK; j++) {
-                byte q = (byte) Math.round(x[o + j] * id);
+                byte q = (byte) Math.rint(x[o + j] * id);
                 a.q[b * QK + j] = q;
                 sum += q;
             }

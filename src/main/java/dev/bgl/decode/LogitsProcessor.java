@@ -1,0 +1,31 @@
+package dev.bgl.decode;
+
+/**
+ * One link of the decode loop's processor chain, after llama.cpp's sampler chain
+ * ({@code apply} to the candidates, {@code accept} the chosen token) and vLLM v1's
+ * {@code LogitsProcessor}. Budget strategies are processors: the loop itself knows nothing of
+ * budgets. A processor that must put text into the output (a {@code </think>}, an early-stop
+ * message) asks the loop through {@link DecodeControl}.
+ */
+public interface LogitsProcessor {
+
+    /** Adjusts the raw logits of the next token in place (set −∞ to forbid a token). */
+    void apply(Step step, float[] logits);
+
+    /**
+     * Sees each token that enters the sequence: sampled ones and those inserted through
+     * {@link DecodeControl}. {@code forced} tells which.
+     */
+    default void accept(Step step, int token, boolean forced, DecodeControl control) {
+    }
+
+    /** True when {@link #apply} never changes which token has the highest logit (lets a greedy loop skip work). */
+    default boolean argmaxInvariant() {
+        return false;
+    }
+
+    /** True when {@link #apply} reads {@link Step#hidden()}; the loop then asks the model for hidden states. */
+    default boolean needsHiddenStates() {
+        return false;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.bgl.decode;
+
+import dev.bgl.model.HiddenStates;
+import dev.bgl.model.Transformer;
+import dev.bgl.util.BglException;
+
+/**
+ * One conversation's state on a model: the KV cache, the tokens in it, and the logits (and, on
+ * request, hidden states) for the next position. Not thread-safe; many sessions may share a model.
+ */
+public final class Session implements AutoCloseable {
+    private final Transformer model;
+    private final Transformer.State state;
+    private final float[] logits;
+    private final HiddenStates hidden;
+    private int[] tokens;
+    private int length;
+    private boolean hiddenValid;
+
+    public Session(Transformer model, int contextSize, boolean kvF16) {
+        if (contextSize < 1) throw new BglException("context size must be >= 1, got " + contextSize);
+        this.model = model;
+        this.state = model.newState(contextSize, kvF16);
+        this.logits = new float[model.config().vocabSize()];
+        this.hidden = HiddenStates.allocate(model.config());
+        this.tokens = new int[Math.min(contextSize, 1024)];
+    }
+
+    public Transformer model() {
+        return model;
+    }
+
+    public int contextSize() {
+        return state.cache.capacity();
+    }
+
+    /** Tokens in the context. */
+    public int length() {
+        return length;
+    }
+
+    public int[] tokens() {
+        return java.util.Arrays.copyOf(tokens, length);
+    }
+
+    /** Bytes the KV cache holds for the tokens in it. */
+    public long kvBytes() {
+        return state.cache.bytesUsed();
+    }
+
+    /**
+     * Feeds tokens (a prompt in chunks, or one generated token) and computes the next logits;
+     * with {@code wantHidden} also the hidden states at the last position.
+     */
+    public void feed(int[] ids, int off, int n, boolean wantHidden) {
+        if (n == 0) return;
+        if (length + n > contextSize())
+            throw new BglException("prompt too long: " + (length + n) + " tokens exceed the context size of " + contextSize());
+        model.forward(state, ids, off, n, logits, false, wantHidden ? hidden : null);
+        if (tokens.length < length + n) tokens = java.util.Arrays.copyOf(tokens, Math.min(contextSize(), Math.max(2 * tokens.length, length + n)));
+        System.arraycopy(ids, off, tokens, length, n);
+        length += n;
+        hiddenValid = wantHidden;
+    }
+
+    public void feed(int token, boolean wantHidden) {
+        feed(new int[]{token}, 0, 1, wantHidden);
+    }
+
+    /** Next-token logits after the last feed. The array is reused: copy it to keep it. */
+    public float[] logits() {
+        return logits;
+    }
+
+    /** Hidden states at the last fed position, or null if they were not asked for. */
+    public HiddenStates hidden() {
+        return hiddenValid ? hidden : null;
+    }
+
+    /** Rewinds to the first {@code n} tokens (the logits are stale until the next feed). */
+    public void truncate(int n) {
+        state.cache.truncate(n);
+        length = n;
+        hiddenValid = false;
+    }
+
+    @Override
+    public void close() {
+        // Memory is on the heap; dropping the session frees it. Kept for symmetry with future off-heap caches.
+    }
+}
