@@ -34,6 +34,14 @@ public final class GgufWriter {
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
     private final List<Pending> tensors = new ArrayList<>();
     private int alignment = GgufFile.DEFAULT_ALIGNMENT;
+    private java.util.function.LongConsumer progress;
+
+    /** Total bytes of tensor data the file will hold. */
+    public long tensorBytes() {
+        long n = 0;
+        for (Pending t : tensors) n += new GgufTensorInfo(t.name, t.dims, t.type, 0).byteSize();
+        return n;
+    }
 
     public GgufWriter put(String key, GgufValue value) {
         if (key.equals("general.alignment")) alignment = (int) (long) (Long) value.value();
@@ -99,6 +107,12 @@ public final class GgufWriter {
     }
 
     public void write(Path path) throws IOException {
+        write(path, null);
+    }
+
+    /** Writes the file, reporting the tensor bytes written so far to {@code progress} (may be null). */
+    public void write(Path path, java.util.function.LongConsumer progress) throws IOException {
+        this.progress = progress;
         Path tmp = path.resolveSibling(path.getFileName() + ".part");
         try (OutputStream raw = Files.newOutputStream(tmp); CountingStream out = new CountingStream(new BufferedOutputStream(raw, 1 << 20))) {
             writeTo(out);
@@ -141,6 +155,7 @@ public final class GgufWriter {
             if (out.count - before != size)
                 throw new IllegalStateException("tensor " + t.name + " wrote " + (out.count - before) + " bytes, expected " + size);
             if (i + 1 < tensors.size()) out.pad(dataStart + offsets.get(i + 1) - out.count);
+            if (progress != null) progress.accept(out.count - dataStart);
         }
     }
 

@@ -43,6 +43,11 @@ public final class RandomModelMaker {
     }
 
     public static void write(Spec s, Consumer<GgufWriter> vocabWriter, Path out) throws IOException {
+        write(s, vocabWriter, out, null);
+    }
+
+    /** As above, reporting (bytes written, total bytes) to {@code progress}. */
+    public static void write(Spec s, Consumer<GgufWriter> vocabWriter, Path out, java.util.function.BiConsumer<Long, Long> progress) throws IOException {
         GgufWriter w = new GgufWriter();
         String a = s.arch().ggufName() + ".";
         w.put("general.architecture", s.arch().ggufName());
@@ -97,7 +102,8 @@ public final class RandomModelMaker {
         }
         vector(w, "output_norm.weight", s.dim(), outNormGain, 0.1f * outNormGain, rnd);
         if (!s.tied()) matrix(w, "output.weight", s.type(), s.vocab(), s.dim(), logitStd / sqrtDim, rnd);
-        w.write(out);
+        long total = w.tensorBytes();
+        w.write(out, progress == null ? null : done -> progress.accept(done, total));
     }
 
     /** llama.cpp's {@code general.file_type} (enum llama_ftype) for an all-{@code type} model. */

@@ -1,0 +1,73 @@
+package dev.bgl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.Session;
+import dev.bgl.tensor.Parallel;
+import dev.bgl.util.BglException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prefill and decode speed; with --vs-llamacpp, llama.cpp's on the same file in the same run.")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+    @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
+    @Option(names = "--gen-tokens", defaultValue = "64") int genTokens;
+    @Option(names = "--vs-llamacpp", description = "Also run llama.cpp (node-llama-cpp) and print the ratios") boolean vsLlamaCpp;
+
+    @Override
+    public Integer call() {
+        if (promptTokens < 1 || genTokens < 1) throw new BglException("--prompt-tokens and --gen-tokens must be >= 1");
+        try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
+            int vocab = Math.min(1000, m.transformer().config().vocabSize() - 100);
+            if (vocab < 1) throw new BglException("vocabulary too small for the benchmark");
+            // the same token sequence as the reference script uses
+            int[] prompt = new int[promptTokens];
+            for (int i = 0; i < promptTokens; i++) prompt[i] = 100 + (int) ((i * 7919L) % vocab);
+            Session s = m.newSession(promptTokens + genTokens + 16);
+            s.feed(prompt, 0, Math.min(8, promptTokens), false); // warm-up
+            s.truncate(0);
+            long t0 = System.nanoTime();
+            s.feed(prompt, 0, promptTokens, false);
+            double prefill = promptTokens / ((System.nanoTime() - t0) / 1e9);
+            int tok = 100;
+            t0 = System.nanoTime();
+            for (int i = 0; i < genTokens; i++) {
+                s.feed(tok, false);
+                tok = 100 + (tok * 31) % vocab;
+            }
+            double decode = genTokens / ((System.nanoTime() - t0) / 1e9);
+            long weights = m.source().weightBytes();
+            long rss = residentBytes();
+            System.out.printf("model %s: %.1f MB of weights, %d threads%n", m.name(), weights / 1e6, Parallel.threads());
+            System.out.printf("bgl        prefill %8.1f tok/s   decode %7.2f tok/s   (%.2f GB/s of weights while decoding)%n",
+                    prefill, decode, decode * weights / 1e9);
+            if (rss > 0) System.out.printf("bgl        resident memory %.1f MB (weights %.1f MB + KV cache %.1f MB)%n",
+                    rss / 1e6, weights / 1e6, s.kvBytes() / 1e6);
+            if (vsLlamaCpp) {
+                JsonNode r = LlamaCppReference.locate().call(Map.of("op", "bench", "model", m.source().path().toString(),
+                        "promptTokens", promptTokens, "genTokens", genTokens, "threads", Parallel.threads()), 1800);
+                double lp = r.get("prefillTokPerSec").asDouble(), ld = r.get("decodeTokPerSec").asDouble();
+                System.out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s%n", lp, ld);
+                System.out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f%n", prefill / lp, decode / ld);
+            }
+        }
+        return 0;
+    }
+
+    /** Resident set size of this process from /proc (Linux), or -1. */
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")))
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+}

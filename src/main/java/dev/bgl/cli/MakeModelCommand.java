@@ -1,0 +1,65 @@
+package dev.bgl.cli;
+
+import dev.bgl.format.GgmlType;
+import dev.bgl.model.Architecture;
+import dev.bgl.model.RandomModelMaker;
+import dev.bgl.tokenizer.TokenizerGguf;
+import dev.bgl.util.BglException;
+import dev.bgl.util.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "make-model", mixinStandardHelpOptions = true,
+        description = "Write a random-weight model as GGUF (for conformance tests and benchmarks; llama.cpp loads it too).")
+final class MakeModelCommand implements Callable<Integer> {
+    @Option(names = "--arch", required = true, description = "llama, qwen2 or qwen3") String arch;
+    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0 (default ${DEFAULT-VALUE})") String type;
+    @Option(names = "--layers", defaultValue = "2") int layers;
+    @Option(names = "--dim", defaultValue = "256") int dim;
+    @Option(names = "--heads", defaultValue = "4") int heads;
+    @Option(names = "--kv-heads", description = "KV heads (default: --heads)") Integer kvHeads;
+    @Option(names = "--head-dim", description = "Per-head size (default: dim / heads)") Integer headDim;
+    @Option(names = "--ffn", description = "Feed-forward size (default: 3 x dim, rounded to 32)") Integer ffn;
+    @Option(names = "--context", defaultValue = "4096") int context;
+    @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 1000000 for qwen)") Float ropeBase;
+    @Option(names = "--rms-eps", defaultValue = "1e-6") float rmsEps;
+    @Option(names = "--tied", description = "Reuse token_embd as the output head.") boolean tied;
+    @Option(names = "--vocab-from", required = true, description = "tokenizer.json whose vocabulary, merges and chat template the model gets") Path vocabFrom;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Parameters(index = "0", paramLabel = "OUT.gguf") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Architecture a = Architecture.byName(arch);
+        if (a == null) throw new BglException("--arch: unknown architecture '" + arch + "' (llama, qwen2 or qwen3)");
+        GgmlType t = GgmlType.byName(type);
+        if (t == null || !dev.bgl.tensor.TypeKernel.supported(t)) throw new BglException("--type: cannot write '" + type + "' (F32, F16, BF16, Q8_0, Q4_0)");
+        if (!Files.isRegularFile(vocabFrom)) throw new BglException("--vocab-from: no such file: " + vocabFrom);
+        int kv = kvHeads == null ? heads : kvHeads;
+        if (heads <= 0 || dim <= 0 || kv <= 0) throw new BglException("--dim, --heads and --kv-heads must be positive");
+        int hd = headDim == null ? dim / heads : headDim;
+        int f = ffn == null ? Math.max(32, (dim * 3 + 31) / 32 * 32) : ffn;
+        float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : 1000000f);
+        var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
+        int vocab = spec.vocabSize();
+        RandomModelMaker.Spec s;
+        try {
+            s = new RandomModelMaker.Spec(a, t, layers, dim, heads, kv, hd, f, vocab, context, base, rmsEps, tied, seed,
+                    "bgl-random-" + arch + "-" + type.toLowerCase());
+        } catch (IllegalArgumentException e) {
+            throw new BglException(e.getMessage());
+        }
+        ProgressBar bar = new ProgressBar("make-model", 1000, System.err);
+        RandomModelMaker.write(s, w -> TokenizerGguf.putTokenizerJson(vocabFrom, w, vocab), out,
+                (done, total) -> bar.update(done * 1000 / Math.max(1, total), null));
+        bar.finish();
+        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), ffn %d, vocab %d, %.1f MB%n",
+                out, arch, t, layers, dim, heads, kv, hd, f, vocab, Files.size(out) / 1e6);
+        return 0;
+    }
+}

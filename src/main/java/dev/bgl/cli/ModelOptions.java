@@ -1,0 +1,42 @@
+package dev.bgl.cli;
+
+import dev.bgl.tensor.Parallel;
+import dev.bgl.util.BglException;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Options shared by the commands that load a model. */
+final class ModelOptions {
+    /** Where the embedded default model lives, relative to the repository (or the jar's folder). */
+    static final String DEFAULT_MODEL = "models/bgl-reasoner.gguf";
+
+    @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + DEFAULT_MODEL + ")")
+    Path model;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--context", description = "Context size in tokens (default: the model's, at most 4096)")
+    Integer context;
+
+    Path resolveModel() {
+        if (threads != null) {
+            if (threads < 1 || threads > 1024) throw new BglException("--threads must be in 1..1024, got " + threads);
+            Parallel.setThreads(threads);
+        }
+        if (model != null) return model;
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path m = p.resolve(DEFAULT_MODEL);
+            if (Files.isRegularFile(m)) return m;
+        }
+        throw new BglException("no --model given and the embedded default model (" + DEFAULT_MODEL + ") was not found");
+    }
+
+    int contextFor(int modelDefault) {
+        if (context == null) return modelDefault;
+        if (context < 8 || context > (1 << 20)) throw new BglException("--context must be in 8..1048576, got " + context);
+        return context;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.bgl.decode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bgl.chat.ChatMessage;
+import dev.bgl.chat.ChatTemplate;
+import dev.bgl.chat.RenderOptions;
+import dev.bgl.chat.ThinkingMarkers;
+import dev.bgl.format.FormatException;
+import dev.bgl.model.GgufModelSource;
+import dev.bgl.model.HfModelSource;
+import dev.bgl.model.ModelSource;
+import dev.bgl.model.Transformer;
+import dev.bgl.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * A model ready to generate: weights (GGUF file or Hugging Face folder), its tokenizer, its chat
+ * template, and where its thinking starts and ends. The same code path serves every model file,
+ * the embedded default included.
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final ModelSource source;
+    private final Transformer transformer;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final boolean templateFromFile;
+    private final ThinkingMarkers markers;
+    private final int thinkOpenId;
+    private final int thinkCloseId;
+
+    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource) {
+        this.source = source;
+        this.transformer = new Transformer(source);
+        this.tokenizer = tokenizer;
+        this.templateFromFile = templateSource != null;
+        this.template = ChatTemplate.orChatMl(templateSource);
+        this.markers = ThinkingMarkers.THINK;
+        this.thinkOpenId = id(tokenizer.tokenId(markers.open()));
+        this.thinkCloseId = id(tokenizer.tokenId(markers.close()));
+        if (tokenizer.vocabSize() > transformer.config().vocabSize())
+            throw new FormatException(source.path(), "tokenizer has " + tokenizer.vocabSize() + " tokens but the model's embedding has "
+                    + transformer.config().vocabSize() + " rows");
+    }
+
+    private static int id(OptionalInt o) {
+        return o.isPresent() ? o.getAsInt() : -1;
+    }
+
+    /** Opens a {@code .gguf} file or a Hugging Face model folder. */
+    public static LoadedModel open(Path path) {
+        if (!Files.exists(path)) throw new FormatException(path, "no such file or folder");
+        if (Files.isDirectory(path)) {
+            ModelSource src = HfModelSource.open(path);
+            try {
+                Path tj = path.resolve("tokenizer.json");
+                if (!Files.isRegularFile(tj)) throw new FormatException(path, "no tokenizer.json in the model folder");
+                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), hfTemplate(path));
+            } catch (RuntimeException e) {
+                src.close();
+                throw e;
+            }
+        }
+        GgufModelSource src = GgufModelSource.open(path);
+        try {
+            var meta = src.file().meta();
+            return new LoadedModel(src, Tokenizer.fromGguf(meta), meta.has("tokenizer.chat_template") ? meta.string("tokenizer.chat_template") : null);
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    private static String hfTemplate(Path folder) {
+        Path cfg = folder.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(cfg)) return null;
+        try {
+            JsonNode t = new ObjectMapper().readTree(cfg.toFile()).get("chat_template");
+            return t != null && t.isTextual() ? t.asText() : null;
+        } catch (IOException e) {
+            throw new FormatException(cfg, "cannot read: " + e.getMessage());
+        }
+    }
+
+    public ModelSource source() {
+        return source;
+    }
+
+    public Transformer transformer() {
+        return transformer;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ChatTemplate template() {
+        return template;
+    }
+
+    /** Whether the chat template came from the model file (else the ChatML fallback is used). */
+    public boolean templateFromFile() {
+        return templateFromFile;
+    }
+
+    public ThinkingMarkers markers() {
+        return markers;
+    }
+
+    /** Token id of {@code <think>}, or −1 if the vocabulary has none. */
+    public int thinkOpenId() {
+        return thinkOpenId;
+    }
+
+    /** Token id of {@code </think>}, or −1 if the vocabulary has none. */
+    public int thinkCloseId() {
+        return thinkCloseId;
+    }
+
+    public boolean isThinkingModel() {
+        return thinkCloseId >= 0;
+    }
+
+    /** The default context of a new session: the model's own, capped to keep the KV cache modest. */
+    public int defaultContext() {
+        return Math.min(transformer.config().contextLength(), 4096);
+    }
+
+    public Session newSession(int contextSize) {
+        return new Session(transformer, contextSize, true);
+    }
+
+    /** The rendered prompt text for a conversation, ready for the assistant's reply. */
+    public String renderPrompt(List<ChatMessage> messages, Boolean enableThinking) {
+        String bos = tokenizer.bosId() >= 0 ? tokenizer.tokenText(tokenizer.bosId()) : null;
+        String eos = tokenizer.eosId() >= 0 ? tokenizer.tokenText(tokenizer.eosId()) : null;
+        return template.render(messages, RenderOptions.DEFAULT.withThinking(enableThinking).withTokens(bos, eos));
+    }
+
+    /** Token ids of a rendered prompt; BOS is added when the model wants it and the template did not write it. */
+    public int[] encodePrompt(String rendered) {
+        int[] ids = tokenizer.encode(rendered, true);
+        if (tokenizer.addBos() && tokenizer.bosId() >= 0 && (ids.length == 0 || ids[0] != tokenizer.bosId())) {
+            int[] withBos = new int[ids.length + 1];
+            withBos[0] = tokenizer.bosId();
+            System.arraycopy(ids, 0, withBos, 1, ids.length);
+            return withBos;
+        }
+        return ids;
+    }
+
+    public String name() {
+        Path p = source.path().getFileName();
+        return p == null ? source.path().toString() : p.toString();
+    }
+
+    @Override
+    public void close() {
+        source.close();
+    }
+}
