@@ -2,12 +2,9 @@ package dev.bgl.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bgl.format.GgmlType;
 import dev.bgl.format.GgufWriter;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,36 +64,66 @@ final class LlamaCppReference {
         w.write(out);
     }
 
-    /** Tokenizes every string with llama.cpp (special tokens parsed, no BOS), in one node process. */
-    static Result tokenize(Path gguf, List<String> strings) throws IOException, InterruptedException {
+    /** Tokenizes every string with llama.cpp (special tokens parsed, no BOS) under each model, in one node process. */
+    static List<Result> tokenize(List<String> strings, Path... ggufs) throws IOException, InterruptedException {
         Path tools = tools();
         Path in = Files.createTempFile("bgl-tok-in", ".json");
         Path out = Files.createTempFile("bgl-tok-out", ".json");
         Path err = Files.createTempFile("bgl-tok-err", ".txt");
         try {
             JSON.writeValue(in.toFile(), strings);
-            Process p = new ProcessBuilder("node", "tokenize.mjs", gguf.toAbsolutePath().toString(), in.toString())
-                    .directory(tools.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            List<String> cmd = new ArrayList<>(List.of("node", "tokenize.mjs", in.toString()));
+            for (Path g : ggufs) cmd.add(g.toAbsolutePath().toString());
+            Process p = new ProcessBuilder(cmd).directory(tools.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("node tokenize.mjs timed out");
             }
             if (p.exitValue() != 0) fail("node tokenize.mjs failed (" + p.exitValue() + "): " + Files.readString(err));
-            JsonNode root = JSON.readTree(out.toFile());
-            List<int[]> tokens = new ArrayList<>();
-            for (JsonNode a : root.get("tokens")) {
-                int[] ids = new int[a.size()];
-                for (int i = 0; i < ids.length; i++) ids[i] = a.get(i).asInt();
-                tokens.add(ids);
+            List<Result> results = new ArrayList<>();
+            for (JsonNode r : JSON.readTree(out.toFile())) {
+                List<int[]> tokens = new ArrayList<>();
+                for (JsonNode a : r.get("tokens")) {
+                    int[] ids = new int[a.size()];
+                    for (int i = 0; i < ids.length; i++) ids[i] = a.get(i).asInt();
+                    tokens.add(ids);
+                }
+                List<String> text = new ArrayList<>();
+                for (JsonNode t : r.get("text")) text.add(t.asText());
+                results.add(new Result(tokens, text));
             }
-            List<String> text = new ArrayList<>();
-            for (JsonNode t : root.get("text")) text.add(t.asText());
-            return new Result(tokens, text);
+            if (results.size() != ggufs.length) fail("node tokenize.mjs answered for " + results.size() + " of " + ggufs.length + " models");
+            return results;
         } finally {
             Files.deleteIfExists(in);
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /** Strings whose bgl ids differ from llama.cpp's, described for an assertion message (empty: all equal). */
+    static List<String> differences(Tokenizer t, List<String> corpus, Result reference) {
+        List<String> bad = new ArrayList<>();
+        for (int i = 0; i < corpus.size(); i++) {
+            int[] ours = t.encode(corpus.get(i), true);
+            int[] theirs = reference.tokens().get(i);
+            if (!java.util.Arrays.equals(ours, theirs))
+                bad.add(quote(corpus.get(i)) + "\n   bgl:       " + java.util.Arrays.toString(ours) + "\n   llama.cpp: " + java.util.Arrays.toString(theirs));
+        }
+        return bad;
+    }
+
+    static String report(List<String> bad, int total) {
+        return bad.size() + " of " + total + " strings differ:\n" + String.join("\n", bad.subList(0, Math.min(10, bad.size())));
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        s.codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || Character.getType(c) == Character.FORMAT) b.append(String.format("\\u%04x", c));
+            else b.appendCodePoint(c);
+        });
+        return b.append('"').toString();
     }
 
     /** Test strings: a JSON array of strings (JSON escapes keep control characters and odd code points readable). */
@@ -107,12 +134,4 @@ final class LlamaCppReference {
         }
     }
 
-    static byte[] f32(int n, long seed) {
-        ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-        java.util.Random r = new java.util.Random(seed);
-        for (int i = 0; i < n; i++) b.putFloat((float) (r.nextGaussian() * 0.02));
-        return b.array();
-    }
-
-    static final GgmlType F32 = GgmlType.F32;
 }
