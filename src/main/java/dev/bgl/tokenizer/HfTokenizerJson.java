@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -53,8 +52,7 @@ final class HfTokenizerJson {
         Map<Integer, String> byId = new HashMap<>();
         Map<Integer, TokenType> typeById = new HashMap<>();
         int maxId = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : vocab.properties()) {
             int id = id(e.getValue(), src + ": model.vocab['" + e.getKey() + "']");
             String before = byId.put(id, e.getKey());
             if (before != null) throw new BglException(src + ": model.vocab gives id " + id + " to both '" + before + "' and '" + e.getKey() + "'");

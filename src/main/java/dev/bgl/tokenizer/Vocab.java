@@ -98,6 +98,7 @@ final class Vocab {
      * Returns triples (tokenId or -1, start, end) flattened into an int array.
      */
     int[] partition(String text, boolean parseSpecial) {
+        if (text.isEmpty()) return new int[0]; // llama.cpp: no fragment at all, so SPM adds no ▁ either
         int[] frags = {-1, 0, text.length()};
         int n = 3;
         for (int id : specialsByLength) {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static dev.bgl.tokenizer.LlamaCppReference.quote;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,23 @@ class SpmTokenizerConformanceTest {
                 assertEquals(s, t.decode(t.encode(s, true)), quote(s));
                 assertEquals("<s>" + s, t.decode(t.encode(s, true, true)), "with BOS: " + quote(s));
             }
+    }
+
+    @Test
+    void emptyTextIsNoTokens() {
+        assertEquals(0, withPrefix.encode("", true).length);
+        assertArrayEquals(new int[]{withPrefix.bosId()}, withPrefix.encode("", true, true));
+    }
+
+    @Test
+    void streamingInverseDecoderEqualsDecode() {
+        for (String s : corpus) {
+            int[] ids = withPrefix.encode(s, true, true);
+            StreamingDecoder d = new StreamingDecoder(withPrefix, true, true);
+            StringBuilder b = new StringBuilder();
+            for (int id : ids) b.append(d.accept(id));
+            assertEquals(withPrefix.decode(ids), b.append(d.flush()).toString(), quote(s));
+        }
     }
 
     @Test
