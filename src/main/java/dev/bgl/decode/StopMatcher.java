@@ -34,9 +34,10 @@ final class StopMatcher {
             return out;
         }
         int keep = 0;
+        String h = held.toString();
         for (String s : stops)
             for (int k = Math.min(s.length() - 1, held.length()); k > keep; k--)
-                if (held.regionMatches(held.length() - k, s, 0, k)) {
+                if (h.regionMatches(h.length() - k, s, 0, k)) {
                     keep = k;
                     break;
                 }
