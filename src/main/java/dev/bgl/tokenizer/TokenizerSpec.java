@@ -114,7 +114,7 @@ public record TokenizerSpec(String model, PreTokenizer pre, String[] tokens, Tok
     public static TokenizerSpec fromGguf(GgufMetadata m) {
         String source = String.valueOf(m.file());
         String model = m.string("tokenizer.ggml.model");
-        String[] tokens = m.strings("tokenizer.ggml.tokens");
+        String[] tokens = m.strings("tokenizer.ggml.tokens").clone(); // the file's array stays as read
         if (tokens.length == 0 || tokens.length > MAX_VOCAB)
             throw new FormatException(m.file(), "metadata 'tokenizer.ggml.tokens' has " + tokens.length + " entries");
         for (int i = 0; i < tokens.length; i++) {

@@ -157,10 +157,4 @@ final class Vocab {
         for (int i = 0; i < cps.length; i++) if (Character.isSurrogate((char) cps[i]) && cps[i] <= 0xFFFF) cps[i] = 0xFFFD;
         return cps;
     }
-
-    static int[] concat(int[] a, int n, int[] b) {
-        int[] r = Arrays.copyOf(a, Math.max(a.length, n + b.length));
-        System.arraycopy(b, 0, r, n, b.length);
-        return r;
-    }
 }

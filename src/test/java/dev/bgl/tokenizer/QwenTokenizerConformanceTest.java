@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The real Qwen3 vocabulary, written into a GGUF by bgl and tokenized by llama.cpp: our ids must be
  * llama.cpp's for every string of a corpus of tricky text, from the GGUF and from tokenizer.json.
- * The same vocabulary under the Llama-3 and GPT-2 pre-tokenizers checks those splits too.
+ * The same vocabulary under the Llama-3 pre-tokenizer checks that split too.
  */
 class QwenTokenizerConformanceTest {
     @TempDir
@@ -27,8 +27,9 @@ class QwenTokenizerConformanceTest {
     static Tokenizer fromGguf;
     static Tokenizer fromJson;
     static LlamaCppReference.Result reference;
-    // DEFAULT also matched llama.cpp on this corpus when checked; left out here to keep the test fast (~2.5 s per vocabulary load)
-    static final PreTokenizer[] OTHER_PRES = {PreTokenizer.LLAMA3, PreTokenizer.GPT2};
+    // GPT2 and DEFAULT also matched llama.cpp on this whole corpus when checked; left out here to keep
+    // the test fast (each vocabulary load costs node ~3 s). Add them to re-check after changing PreTokenizer.
+    static final PreTokenizer[] OTHER_PRES = {PreTokenizer.LLAMA3};
     static final List<Tokenizer> others = new ArrayList<>();
     static final List<LlamaCppReference.Result> otherReferences = new ArrayList<>();
 
