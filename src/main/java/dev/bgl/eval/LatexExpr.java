@@ -58,6 +58,18 @@ final class LatexExpr {
         return Optional.empty();
     }
 
+    /** Whether a number with a fractional part is written in the expression (a rounded value, so compare loosely). */
+    static boolean hasDecimal(Node n) {
+        return switch (n) {
+            case Num num -> num.value().stripTrailingZeros().scale() > 0;
+            case Var ignored -> false;
+            case Neg(Node a) -> hasDecimal(a);
+            case Bin(char op, Node l, Node r) -> hasDecimal(l) || hasDecimal(r);
+            case Fn(String name, Node a) -> hasDecimal(a);
+            case Fact(Node a) -> hasDecimal(a);
+        };
+    }
+
     static Set<String> variables(Node n) {
         Set<String> out = new TreeSet<>();
         collect(n, out);
@@ -92,7 +104,7 @@ final class LatexExpr {
                     case '+' -> a + b;
                     case '-' -> a - b;
                     case '*' -> a * b;
-                    case '/' -> a / b;
+                    case '/' -> b == 0 ? Double.NaN : a / b; // not ±infinity: 1/0 must not match \infty
                     case '^' -> Math.pow(a, b);
                     case 'C' -> binom(a, b);
                     case 'R' -> root(a, b);

@@ -17,7 +17,13 @@ import java.util.regex.Pattern;
 public final class MathEquivalence {
     private MathEquivalence() {}
 
+    /** For a side written with a rounded decimal (3.14159 for \\pi, 0.5 for \\frac12). */
     static final double REL_TOL = 1e-4;
+    /**
+     * For two exact expressions (integers, fractions, roots, \\pi): only floating-point error can separate equal
+     * values, so a loose tolerance would wrongly pass near misses such as \\frac{448}{15626} vs \\frac{448}{15625}.
+     */
+    static final double EXACT_REL_TOL = 1e-9;
     private static final Pattern MATRIX = Pattern.compile("^\\\\begin\\{([pbvB]?matrix|array)\\}(?:\\{[lcr|]*\\})?(.*)\\\\end\\{\\1\\}$", Pattern.DOTALL);
     private static final Pattern LEADING_CHOICE = Pattern.compile("^\\(([A-E])\\)(?![A-Za-z]).*");
     private static final Pattern WORD = Pattern.compile("[A-Za-z]{3,}");
@@ -157,12 +163,13 @@ public final class MathEquivalence {
             Set<String> vars = new TreeSet<>(LatexExpr.variables(na));
             vars.addAll(LatexExpr.variables(nb));
             if (vars.size() > SAMPLES[0].length) return false;
+            double tol = LatexExpr.hasDecimal(na) || LatexExpr.hasDecimal(nb) ? REL_TOL : EXACT_REL_TOL;
             int agreeing = 0;
             for (int t = 0; t < (vars.isEmpty() ? 1 : SAMPLES.length); t++) {
                 Map<String, Double> env = env(vars, t);
                 double va = LatexExpr.eval(na, env), vb = LatexExpr.eval(nb, env);
                 if (Double.isNaN(va) && Double.isNaN(vb)) continue;
-                if (!close(va, vb)) return false;
+                if (!close(va, vb, tol)) return false;
                 agreeing++;
             }
             return agreeing >= (vars.isEmpty() ? 1 : 2);
@@ -188,7 +195,7 @@ public final class MathEquivalence {
                 continue;
             }
             if (Double.isNaN(ratio)) ratio = va / vb;
-            else if (!close(va / vb, ratio)) return false;
+            else if (!close(va / vb, ratio, EXACT_REL_TOL)) return false;
         }
         return !Double.isNaN(ratio);
     }
@@ -205,10 +212,10 @@ public final class MathEquivalence {
         return !WORD.matcher(s.replaceAll("\\\\[A-Za-z]+", " ")).find();
     }
 
-    static boolean close(double a, double b) {
+    static boolean close(double a, double b, double relTol) {
         if (a == b) return true; // also equal infinities
         if (!Double.isFinite(a) || !Double.isFinite(b)) return false;
         double diff = Math.abs(a - b);
-        return diff <= 1e-12 || diff <= REL_TOL * Math.max(Math.abs(a), Math.abs(b));
+        return diff <= 1e-12 || diff <= relTol * Math.max(Math.abs(a), Math.abs(b));
     }
 }

@@ -22,7 +22,7 @@ public final class MathNormalizer {
     /** A unit after a number, word-bounded, optionally squared/cubed: "5 cm", "864 inches^2", "12 square feet". */
     private static final Pattern TRAILING_UNIT = Pattern.compile("(?i)(?<=[\\d}).])\\s*" + UNIT_WORDS + "\\b\\.?(?:\\^\\{?[23]\\}?)?\\s*$");
     /** \text{ cm}, \mbox{ inches}^2 at the end, after something: a unit or word to drop. */
-    private static final Pattern TRAILING_TEXT = Pattern.compile("^(.*\\S)\\s*\\\\(?:text|textrm|textnormal|mbox|mathrm|textit|textbf)\\{\\s*[A-Za-z][A-Za-z .]*\\}(?:\\^\\{?[23]\\}?)?\\s*$");
+    private static final Pattern TRAILING_TEXT = Pattern.compile("^(.*[\\w}).\\]])\\s*\\\\(?:text|textrm|textnormal|mbox|mathrm|textit|textbf)\\{\\s*[A-Za-z][A-Za-z .]*\\}(?:\\^\\{?[23]\\}?)?\\s*$");
     private static final Pattern WHOLE_TEXT = Pattern.compile("^\\\\(?:text|textrm|textnormal|textbf|textit|mbox|mathrm|mathbf)\\{(.*)\\}$");
     private static final String[] TEXT_COMMANDS = {"text", "textrm", "textnormal", "textbf", "textit", "mbox", "mathrm", "mathbf", "boldsymbol", "mathit"};
     private static final Pattern ASSIGNMENT = Pattern.compile("^\\s*[A-Za-z](?:_\\{?\\w+\\}?)?\\s*=\\s*(.+)$", Pattern.DOTALL);

@@ -38,6 +38,46 @@ class Math500ValidationTest {
         assertTrue(agreement >= 0.98, "agreement " + agreement + " below 98%");
     }
 
+    /** Typesetting that must not change the verdict: \\dfrac, $...$, spaces, \\left/\\right, a "x =" in front. */
+    static String retypeset(String gold) {
+        String s = gold.replace("\\frac", "\\dfrac").replace(",", ", ").replace("(", "\\left(").replace(")", "\\right)");
+        return "$" + (gold.contains("=") ? s : "x = " + s) + "$";
+    }
+
+    /** The gold with one digit changed (9 -> 0, else +1): a different answer, which must not be judged equal. */
+    static String perturb(String gold, boolean last) {
+        for (int k = 0; k < gold.length(); k++) {
+            int i = last ? gold.length() - 1 - k : k;
+            char c = gold.charAt(i);
+            if (Character.isDigit(c)) return gold.substring(0, i) + (c == '9' ? '0' : (char) (c + 1)) + gold.substring(i + 1);
+        }
+        return null;
+    }
+
+    @Test
+    void retypesetGoldsStayEquivalentAndPerturbedGoldsDoNot() {
+        TaskSet set = TaskLoader.load(Datasets.require("math500-test.jsonl"));
+        List<String> retypesetMisses = new ArrayList<>(), falsePositives = new ArrayList<>();
+        int perturbed = 0;
+        for (EvalProblem p : set.problems()) {
+            AnswerChecker c = p.answerChecker();
+            String r = retypeset(p.answer());
+            if (!c.equivalent(r, p.answer())) retypesetMisses.add(p.id() + "\t" + r + "\t" + p.answer());
+            for (boolean last : new boolean[]{false, true}) {
+                String q = perturb(p.answer(), last);
+                // The last digit of "864 \mbox{ inches}^2" is the unit's power, and units are ignored by design.
+                if (q == null || (last && p.answer().matches(".*\\\\(mbox|text)\\{[^}]*}\\^\\d$"))) continue;
+                perturbed++;
+                if (c.equivalent(q, p.answer())) falsePositives.add(p.id() + "\t" + q + "\t" + p.answer());
+            }
+        }
+        System.out.println("MATH-500: " + perturbed + " perturbed golds; retypeset misses " + retypesetMisses.size()
+                + ", perturbation false positives " + falsePositives.size());
+        falsePositives.forEach(System.out::println);
+        assertEquals(List.of(), retypesetMisses, "retypeset gold no longer equivalent");
+        assertEquals(List.of(), falsePositives, "a changed digit still judged equivalent");
+    }
+
     /** id TAB extracted TAB gold TAB reason, '#' comments. */
     private static Map<String, String> listedMisses() throws IOException {
         Map<String, String> out = new TreeMap<>();
