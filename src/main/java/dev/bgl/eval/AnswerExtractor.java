@@ -16,6 +16,8 @@ public final class AnswerExtractor {
     /** The phrase and what follows it on the same line. */
     private static final Pattern ANSWER_PHRASE = Pattern.compile(
             "(?i)(?:final answer is|the answer is|answer is|answer\\s*:|####)\\s*:?\\s*(.+)");
+    /** A period that ends a sentence (followed by space or the end), not a decimal point. */
+    private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
     private static final Pattern NUMBER = Pattern.compile("-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?|-?\\.\\d+");
     private static final Pattern PLAIN_NUMBER = Pattern.compile("[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)");
     private static final Pattern GSM8K_GOLD = Pattern.compile("(?m)^####\\s*(.+?)\\s*$");
@@ -89,8 +91,7 @@ public final class AnswerExtractor {
         }
         if (last == null) return Optional.empty();
         String t = last.trim();
-        // Cut at the end of the sentence: a period followed by a space or the end, not a decimal point.
-        Matcher end = Pattern.compile("\\.(\\s|$)").matcher(t);
+        Matcher end = SENTENCE_END.matcher(t);
         if (t.startsWith("$")) {
             int close = t.indexOf('$', t.startsWith("$$") ? 2 : 1);
             if (close > 0) t = t.substring(t.startsWith("$$") ? 2 : 1, close);

@@ -22,6 +22,7 @@ final class LatexExpr {
 
     /** Constants are kept as named leaves so \\pi stays symbolic until evaluated. */
     static final String PI = "\\pi", INFINITY = "\\infty";
+    static final int MAX_DEPTH = 100;
 
     sealed interface Node permits Num, Var, Neg, Bin, Fn, Fact {}
     record Num(BigDecimal value) implements Node {}
@@ -138,6 +139,8 @@ final class LatexExpr {
     private static final class Parser {
         final String s;
         int pos;
+        /** Nesting depth, bounded so a pathological "((((..." answer is a ParseError, not a StackOverflowError. */
+        int depth;
 
         Parser(String s) {
             this.s = s;
@@ -257,6 +260,15 @@ final class LatexExpr {
         }
 
         Node primary() {
+            if (++depth > MAX_DEPTH) throw new ParseError("nested too deeply");
+            try {
+                return primaryUnbounded();
+            } finally {
+                depth--;
+            }
+        }
+
+        Node primaryUnbounded() {
             char c = peek();
             if (Character.isDigit(c) || c == '.') return number();
             if (isLetter(c)) { pos++; return new Var(String.valueOf(c)); }

@@ -88,6 +88,10 @@ class MathEquivalenceTest {
             \\begin{pmatrix} -1/3 \\\\ 2/3 \\\\ 5/3 \\end{pmatrix} | \\begin{pmatrix} -\\frac{1}{3} \\\\ \\frac{2}{3} \\\\ \\frac{5}{3} \\end{pmatrix}
             \\begin{pmatrix} -1 & 0 \\\\ 0 & -1 \\end{pmatrix} | \\begin{bmatrix} -1 & 0 \\\\ 0 & -1 \\end{bmatrix}
             52_{8}                  | 52_8
+            "1,-2"                  | "-2, 1"
+            \\boxed{x = 5}         | 5
+            \\text{Even}           | even
+            "(-\\infty, 2) \\cup (3, \\infty)" | "(-\\infty,2)\\cup(3,\\infty)"
             \\infty                 | infinity
             """)
     void equivalent(String a, String b) {
@@ -124,6 +128,9 @@ class MathEquivalenceTest {
             5x - 7y + 11z + 4 = 0   | 5x - 7y + 11z - 4 = 0
             0                       | 0.00001
             1000                    | 100
+            x                       | X
+            \\frac{448}{15626}     | \\frac{448}{15625}
+            \\frac{20001}{\\pi}   | \\frac{20000}{\\pi}
             10                      | 0.1
             """)
     void different(String a, String b) {
@@ -143,6 +150,11 @@ class MathEquivalenceTest {
         for (String s : new String[]{"\\frac{", "}{", "\\sqrt", "((((", "\\begin{pmatrix}", "1/0", "0^{-1}", "\\left(", "^^", "\\\\", "$", "{}", "\\boxed{"})
             assertDoesNotThrow(() -> MATH.equivalent(s, "1"), s);
         assertFalse(MATH.equivalent("1/0", "\\infty"), "division by zero is not infinity");
+        String deep = "(".repeat(1500) + "1" + ")".repeat(1500);
+        assertDoesNotThrow(() -> MATH.equivalent(deep, "1"));
+        String deepFrac = "\\frac{1}{".repeat(150) + "2" + "}".repeat(150);
+        assertDoesNotThrow(() -> MATH.equivalent(deepFrac, "1"));
+        assertDoesNotThrow(() -> AnswerChecker.of("math").check("\\boxed{" + "{".repeat(5000), "1"));
     }
 
     @Test
