@@ -62,6 +62,8 @@ class BenchmarkDataTest {
             assertEquals(String.valueOf(value), p.answer(), "canonical form (no leading zeros)");
             assertEquals(raw.get(i).get("id").asText(), p.id());
             assertTrue(p.answerChecker().check("so the answer is $\\boxed{" + raw.get(i).get("answer").asText() + "}$", p.answer()));
+            // The human-written AoPS solutions (\\boxed, \\framebox, "answer is", several solutions each) grade as right.
+            assertTrue(p.answerChecker().check(raw.get(i).get("solution").asText(), p.answer()), "row " + i + ": solution not graded right");
         }
     }
 
