@@ -1,0 +1,23 @@
+package dev.bgl.eval;
+
+import java.util.Optional;
+
+/** LaTeX math answers (MATH-500): the last \boxed{} (or answer phrase, or last number), judged by {@link MathEquivalence}. */
+public record MathChecker() implements AnswerChecker {
+    static final MathChecker INSTANCE = new MathChecker();
+
+    @Override
+    public String name() {
+        return "math";
+    }
+
+    @Override
+    public Optional<String> extract(String modelOutput) {
+        return AnswerExtractor.extract(modelOutput);
+    }
+
+    @Override
+    public boolean equivalent(String predicted, String gold) {
+        return MathEquivalence.equivalent(predicted, gold);
+    }
+}
