@@ -1,9 +1,23 @@
 package dev.bgl.tensor;
 
 import dev.bgl.format.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static dev.bgl.tensor.F16Kernel.I16;
+import static dev.bgl.tensor.Q8_0Kernel.toFloats;
+import static dev.bgl.tensor.Q8_0Kernel.widen;
+import static dev.bgl.tensor.Species.B;
+import static dev.bgl.tensor.Species.BL;
+import static dev.bgl.tensor.Species.F;
+import static dev.bgl.tensor.Species.I;
+import static dev.bgl.tensor.Species.PARTS;
 
 /**
  * ggml's Q4_0: blocks of 32 values as one F16 scale and 16 bytes of 4-bit quants (18 bytes).
@@ -13,6 +27,7 @@ public final class Q4_0Kernel implements TypeKernel {
     static final Q4_0Kernel INSTANCE = new Q4_0Kernel();
     static final int QK = 32;
     static final int BLOCK_BYTES = 18;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Q4_0Kernel() {
     }
@@ -26,7 +41,7 @@ public final class Q4_0Kernel implements TypeKernel {
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOff, int n) {
         for (int b = 0; b < n / QK; b++) {
             long base = byteOffset + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(F16Kernel.I16, base));
+            float d = Float.float16ToFloat(data.get(I16, base));
             int o = outOff + b * QK;
             for (int j = 0; j < 16; j++) {
                 int v = data.get(ValueLayout.JAVA_BYTE, base + 2 + j) & 0xff;
@@ -52,7 +67,7 @@ public final class Q4_0Kernel implements TypeKernel {
             float d = max / -8f;
             float id = d != 0 ? 1f / d : 0f;
             long base = byteOffset + (long) b * BLOCK_BYTES;
-            out.set(F16Kernel.I16, base, Float.floatToFloat16(d));
+            out.set(I16, base, Float.floatToFloat16(d));
             for (int j = 0; j < 16; j++) {
                 int q0 = Math.min(15, (int) (byte) (in[o + j] * id + 8.5f));
                 int q1 = Math.min(15, (int) (byte) (in[o + j + 16] * id + 8.5f));
@@ -66,8 +81,67 @@ public final class Q4_0Kernel implements TypeKernel {
         return ActivationType.Q8_0;
     }
 
+    /** Nibbles unpacked to signed bytes (q − 8) in byte lanes, then as {@link Q8_0Kernel#dot}. */
     @Override
     public float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
+        byte[] xq = x.q;
+        float[] xs = x.scale;
+        int xb = xOff / QK;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * BLOCK_BYTES;
+            int qo = (xb + b) * QK;
+            IntVector p = IntVector.zero(I);
+            for (int j = 0; j < 16; j += BL) {
+                ByteVector w = ByteVector.fromMemorySegment(B, data, base + 2 + j, LE);
+                ByteVector lo = w.and((byte) 0x0f).sub((byte) 8);
+                ByteVector hi = w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                ByteVector vlo = ByteVector.fromArray(B, xq, qo + j), vhi = ByteVector.fromArray(B, xq, qo + 16 + j);
+                for (int part = 0; part < PARTS; part++)
+                    p = p.add(widen(lo, part).mul(widen(vlo, part))).add(widen(hi, part).mul(widen(vhi, part)));
+            }
+            float d = Float.float16ToFloat(data.get(I16, base)) * xs[xb + b];
+            acc = toFloats(p).fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
+                     int n, float[] out, int outOff, int outStride) {
+        byte[] q0 = x0.q, q1 = x1.q, q2 = x2.q, q3 = x3.q;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * BLOCK_BYTES;
+            int qo = b * QK;
+            IntVector p0 = IntVector.zero(I), p1 = p0, p2 = p0, p3 = p0;
+            for (int j = 0; j < 16; j += BL) {
+                ByteVector w = ByteVector.fromMemorySegment(B, data, base + 2 + j, LE);
+                ByteVector lo = w.and((byte) 0x0f).sub((byte) 8);
+                ByteVector hi = w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                int l = qo + j, h = qo + 16 + j;
+                for (int part = 0; part < PARTS; part++) {
+                    IntVector wl = widen(lo, part), wh = widen(hi, part);
+                    p0 = p0.add(wl.mul(widen(ByteVector.fromArray(B, q0, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q0, h), part)));
+                    p1 = p1.add(wl.mul(widen(ByteVector.fromArray(B, q1, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q1, h), part)));
+                    p2 = p2.add(wl.mul(widen(ByteVector.fromArray(B, q2, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q2, h), part)));
+                    p3 = p3.add(wl.mul(widen(ByteVector.fromArray(B, q3, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q3, h), part)));
+                }
+            }
+            float d = Float.float16ToFloat(data.get(I16, base));
+            a0 = toFloats(p0).fma(FloatVector.broadcast(F, d * x0.scale[b]), a0);
+            a1 = toFloats(p1).fma(FloatVector.broadcast(F, d * x1.scale[b]), a1);
+            a2 = toFloats(p2).fma(FloatVector.broadcast(F, d * x2.scale[b]), a2);
+            a3 = toFloats(p3).fma(FloatVector.broadcast(F, d * x3.scale[b]), a3);
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotReference(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
         float sum = 0;
         int xb = xOff / QK;
         for (int b = 0; b < n / QK; b++) {
@@ -78,7 +152,7 @@ public final class Q4_0Kernel implements TypeKernel {
                 int v = data.get(ValueLayout.JAVA_BYTE, base + 2 + j) & 0xff;
                 isum += ((v & 0xf) - 8) * x.q[qo + j] + ((v >> 4) - 8) * x.q[qo + j + 16];
             }
-            sum += isum * Float.float16ToFloat(data.get(F16Kernel.I16, base)) * x.scale[xb + b];
+            sum += isum * Float.float16ToFloat(data.get(I16, base)) * x.scale[xb + b];
         }
         return sum;
     }
