@@ -33,12 +33,6 @@ public final class BF16Kernel implements TypeKernel {
         return (short) ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16);
     }
 
-    /** Loads {@link Species#L} bfloat16 values at {@code off} as floats: each goes to the high half of an int lane. */
-    static FloatVector widen(MemorySegment data, long off) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, data, off, LE).convertShape(VectorOperators.S2I, I, 0);
-        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
     @Override
     public GgmlType type() {
         return GgmlType.BF16;
@@ -62,14 +56,15 @@ public final class BF16Kernel implements TypeKernel {
     @Override
     public float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
         float[] xf = x.f;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (; i <= n - 2 * L; i += 2 * L) {
-            acc0 = widen(data, byteOffset + 2L * i).fma(FloatVector.fromArray(F, xf, xOff + i), acc0);
-            acc1 = widen(data, byteOffset + 2L * (i + L)).fma(FloatVector.fromArray(F, xf, xOff + i + L), acc1);
+        for (; i <= n - L; i += L) {
+            // each bfloat16 goes to the high half of an int lane (written out: see F16Kernel.dot)
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(S_HALF, data, byteOffset + 2L * i, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            acc = w.fma(FloatVector.fromArray(F, xf, xOff + i), acc);
         }
-        for (; i <= n - L; i += L) acc0 = widen(data, byteOffset + 2L * i).fma(FloatVector.fromArray(F, xf, xOff + i), acc0);
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += toFloat(data.get(F16Kernel.I16, byteOffset + 2L * i)) * xf[xOff + i];
         return sum;
     }
@@ -81,7 +76,8 @@ public final class BF16Kernel implements TypeKernel {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector w = widen(data, byteOffset + 2L * i);
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(S_HALF, data, byteOffset + 2L * i, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             s0 = w.fma(FloatVector.fromArray(F, a, i), s0);
             s1 = w.fma(FloatVector.fromArray(F, b, i), s1);
             s2 = w.fma(FloatVector.fromArray(F, c, i), s2);

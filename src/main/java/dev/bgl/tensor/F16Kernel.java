@@ -24,21 +24,6 @@ public final class F16Kernel implements TypeKernel {
     private F16Kernel() {
     }
 
-    /**
-     * Loads {@link Species#L} halves at {@code off} as floats. The Vector API has no half→float
-     * conversion, so it is done on the bits: exponent and mantissa shifted into float position
-     * and scaled by 2^112 re-biases the exponent (and is exact for subnormal halves too);
-     * infinities and NaNs get the all-ones float exponent instead; the sign is or-ed back in.
-     */
-    static FloatVector widen(MemorySegment data, long off) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, data, off, LE).convertShape(VectorOperators.S2I, I, 0);
-        IntVector em = h.and(0x7fff);
-        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        IntVector bits = finite.blend(shifted.or(0x7f800000), em.compare(VectorOperators.GE, 0x7c00));
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
     @Override
     public GgmlType type() {
         return GgmlType.F16;
@@ -62,14 +47,22 @@ public final class F16Kernel implements TypeKernel {
     @Override
     public float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
         float[] xf = x.f;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (; i <= n - 2 * L; i += 2 * L) {
-            acc0 = widen(data, byteOffset + 2L * i).fma(FloatVector.fromArray(F, xf, xOff + i), acc0);
-            acc1 = widen(data, byteOffset + 2L * (i + L)).fma(FloatVector.fromArray(F, xf, xOff + i + L), acc1);
+        for (; i <= n - L; i += L) {
+            // half -> float on the bits (the Vector API has no such conversion): exponent and
+            // mantissa shifted into float position and scaled by 2^112 re-biases the exponent (exact
+            // for subnormal halves too); infinities and NaNs get the all-ones float exponent
+            // instead; the sign is or-ed back in. Written out here, not in a helper: a vector
+            // returned from a method the JIT does not inline is boxed, which is 100x slower.
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, data, byteOffset + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7fff), shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(shifted.or(0x7f800000), em.compare(VectorOperators.GE, 0x7c00));
+            FloatVector w = bits.or(h.lanewise(VectorOperators.LSHL, 16).and(0x80000000)).reinterpretAsFloats();
+            acc = w.fma(FloatVector.fromArray(F, xf, xOff + i), acc);
         }
-        for (; i <= n - L; i += L) acc0 = widen(data, byteOffset + 2L * i).fma(FloatVector.fromArray(F, xf, xOff + i), acc0);
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += Float.float16ToFloat(data.get(I16, byteOffset + 2L * i)) * xf[xOff + i];
         return sum;
     }
@@ -81,7 +74,12 @@ public final class F16Kernel implements TypeKernel {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector w = widen(data, byteOffset + 2L * i);
+            // half -> float as in dot
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, data, byteOffset + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector em = h.and(0x7fff), shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(shifted.or(0x7f800000), em.compare(VectorOperators.GE, 0x7c00));
+            FloatVector w = bits.or(h.lanewise(VectorOperators.LSHL, 16).and(0x80000000)).reinterpretAsFloats();
             s0 = w.fma(FloatVector.fromArray(F, a, i), s0);
             s1 = w.fma(FloatVector.fromArray(F, b, i), s1);
             s2 = w.fma(FloatVector.fromArray(F, c, i), s2);

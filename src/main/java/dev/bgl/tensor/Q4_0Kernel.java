@@ -4,6 +4,7 @@ import dev.bgl.format.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -11,13 +12,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static dev.bgl.tensor.F16Kernel.I16;
-import static dev.bgl.tensor.Q8_0Kernel.toFloats;
-import static dev.bgl.tensor.Q8_0Kernel.widen;
-import static dev.bgl.tensor.Species.B;
-import static dev.bgl.tensor.Species.BL;
-import static dev.bgl.tensor.Species.F;
-import static dev.bgl.tensor.Species.I;
-import static dev.bgl.tensor.Species.PARTS;
+import static dev.bgl.tensor.Species.Q4_B;
+import static dev.bgl.tensor.Species.Q4_F;
+import static dev.bgl.tensor.Species.Q4_I;
+import static dev.bgl.tensor.Species.Q4_S;
+import static dev.bgl.tensor.Species.W4;
 
 /**
  * ggml's Q4_0: blocks of 32 values as one F16 scale and 16 bytes of 4-bit quants (18 bytes).
@@ -81,27 +80,31 @@ public final class Q4_0Kernel implements TypeKernel {
         return ActivationType.Q8_0;
     }
 
-    /** Nibbles unpacked to signed bytes (q − 8) in byte lanes, then as {@link Q8_0Kernel#dot}. */
+    /**
+     * Per block: nibbles unpacked to q − 8 in byte lanes, sign-extended to shorts, multiplied with
+     * the pre-widened activation quants (low nibbles with elements j, high with j+16; the two
+     * products summed stay within 2·8·128), pairs summed into ints, then as {@link Q8_0Kernel#dot}.
+     * Half-width vectors on AVX-512: a block's 16 bytes fill one 256-bit short vector per nibble half.
+     */
     @Override
     public float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
-        byte[] xq = x.q;
+        short[] xq = x.qs;
         float[] xs = x.scale;
         int xb = xOff / QK;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(Q4_F);
         for (int b = 0; b < n / QK; b++) {
             long base = byteOffset + (long) b * BLOCK_BYTES;
             int qo = (xb + b) * QK;
-            IntVector p = IntVector.zero(I);
-            for (int j = 0; j < 16; j += BL) {
-                ByteVector w = ByteVector.fromMemorySegment(B, data, base + 2 + j, LE);
-                ByteVector lo = w.and((byte) 0x0f).sub((byte) 8);
-                ByteVector hi = w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                ByteVector vlo = ByteVector.fromArray(B, xq, qo + j), vhi = ByteVector.fromArray(B, xq, qo + 16 + j);
-                for (int part = 0; part < PARTS; part++)
-                    p = p.add(widen(lo, part).mul(widen(vlo, part))).add(widen(hi, part).mul(widen(vhi, part)));
+            IntVector p = IntVector.zero(Q4_I);
+            for (int j = 0; j < 16; j += W4) {
+                ByteVector w = ByteVector.fromMemorySegment(Q4_B, data, base + 2 + j, LE);
+                ShortVector lo = (ShortVector) w.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
+                ShortVector hi = (ShortVector) w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
+                IntVector v = lo.mul(ShortVector.fromArray(Q4_S, xq, qo + j)).add(hi.mul(ShortVector.fromArray(Q4_S, xq, qo + 16 + j))).reinterpretAsInts();
+                p = p.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base)) * xs[xb + b];
-            acc = toFloats(p).fma(FloatVector.broadcast(F, d), acc);
+            acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -109,30 +112,31 @@ public final class Q4_0Kernel implements TypeKernel {
     @Override
     public void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
                      int n, float[] out, int outOff, int outStride) {
-        byte[] q0 = x0.q, q1 = x1.q, q2 = x2.q, q3 = x3.q;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        short[] q0 = x0.qs, q1 = x1.qs, q2 = x2.qs, q3 = x3.qs;
+        FloatVector a0 = FloatVector.zero(Q4_F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < n / QK; b++) {
             long base = byteOffset + (long) b * BLOCK_BYTES;
             int qo = b * QK;
-            IntVector p0 = IntVector.zero(I), p1 = p0, p2 = p0, p3 = p0;
-            for (int j = 0; j < 16; j += BL) {
-                ByteVector w = ByteVector.fromMemorySegment(B, data, base + 2 + j, LE);
-                ByteVector lo = w.and((byte) 0x0f).sub((byte) 8);
-                ByteVector hi = w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            IntVector p0 = IntVector.zero(Q4_I), p1 = p0, p2 = p0, p3 = p0;
+            for (int j = 0; j < 16; j += W4) {
+                ByteVector w = ByteVector.fromMemorySegment(Q4_B, data, base + 2 + j, LE);
+                ShortVector lo = (ShortVector) w.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
+                ShortVector hi = (ShortVector) w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
                 int l = qo + j, h = qo + 16 + j;
-                for (int part = 0; part < PARTS; part++) {
-                    IntVector wl = widen(lo, part), wh = widen(hi, part);
-                    p0 = p0.add(wl.mul(widen(ByteVector.fromArray(B, q0, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q0, h), part)));
-                    p1 = p1.add(wl.mul(widen(ByteVector.fromArray(B, q1, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q1, h), part)));
-                    p2 = p2.add(wl.mul(widen(ByteVector.fromArray(B, q2, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q2, h), part)));
-                    p3 = p3.add(wl.mul(widen(ByteVector.fromArray(B, q3, l), part))).add(wh.mul(widen(ByteVector.fromArray(B, q3, h), part)));
-                }
+                IntVector v0 = lo.mul(ShortVector.fromArray(Q4_S, q0, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q0, h))).reinterpretAsInts();
+                p0 = p0.add(v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v0.lanewise(VectorOperators.ASHR, 16));
+                IntVector v1 = lo.mul(ShortVector.fromArray(Q4_S, q1, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q1, h))).reinterpretAsInts();
+                p1 = p1.add(v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v1.lanewise(VectorOperators.ASHR, 16));
+                IntVector v2 = lo.mul(ShortVector.fromArray(Q4_S, q2, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q2, h))).reinterpretAsInts();
+                p2 = p2.add(v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v2.lanewise(VectorOperators.ASHR, 16));
+                IntVector v3 = lo.mul(ShortVector.fromArray(Q4_S, q3, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q3, h))).reinterpretAsInts();
+                p3 = p3.add(v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v3.lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base));
-            a0 = toFloats(p0).fma(FloatVector.broadcast(F, d * x0.scale[b]), a0);
-            a1 = toFloats(p1).fma(FloatVector.broadcast(F, d * x1.scale[b]), a1);
-            a2 = toFloats(p2).fma(FloatVector.broadcast(F, d * x2.scale[b]), a2);
-            a3 = toFloats(p3).fma(FloatVector.broadcast(F, d * x3.scale[b]), a3);
+            a0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x0.scale[b]), a0);
+            a1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x1.scale[b]), a1);
+            a2 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x2.scale[b]), a2);
+            a3 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x3.scale[b]), a3);
         }
         out[outOff] = a0.reduceLanes(VectorOperators.ADD);
         out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);

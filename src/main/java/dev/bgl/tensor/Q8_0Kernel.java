@@ -4,19 +4,22 @@ import dev.bgl.format.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static dev.bgl.tensor.F16Kernel.I16;
-import static dev.bgl.tensor.Species.B;
-import static dev.bgl.tensor.Species.BL;
+import static dev.bgl.tensor.Species.B_S;
 import static dev.bgl.tensor.Species.F;
 import static dev.bgl.tensor.Species.I;
 import static dev.bgl.tensor.Species.L;
-import static dev.bgl.tensor.Species.PARTS;
+import static dev.bgl.tensor.Species.S;
+import static dev.bgl.tensor.Species.SL;
 
 /** ggml's Q8_0: blocks of 32 int8 quants with one F16 scale (34 bytes). */
 public final class Q8_0Kernel implements TypeKernel {
@@ -26,6 +29,8 @@ public final class Q8_0Kernel implements TypeKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Adding and subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
     private static final float ROUND_MAGIC = 12582912f;
+    /** Bytes with one lane per float lane, for storing quants; none for 4-lane vectors (no 32-bit byte shape). */
+    private static final VectorSpecies<Byte> B_L = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
     private Q8_0Kernel() {
     }
@@ -67,6 +72,7 @@ public final class Q8_0Kernel implements TypeKernel {
      */
     static void quantizeActivations(float[] x, int off, int n, Activations a) {
         byte[] q = a.q;
+        short[] qs = a.qs;
         for (int b = 0; b < n / QK; b++) {
             int o = off + b * QK, qo = b * QK;
             FloatVector m = FloatVector.zero(F);
@@ -75,20 +81,21 @@ public final class Q8_0Kernel implements TypeKernel {
             float d = amax / 127f;
             float id = amax != 0 ? 127f / amax : 0f;
             int sum = 0;
-            if (PARTS == 1) {
+            if (B_L != null) {
                 for (int j = 0; j < QK; j += L) {
                     FloatVector v = FloatVector.fromArray(F, x, o + j).mul(id).add(ROUND_MAGIC).sub(ROUND_MAGIC);
                     IntVector qi = (IntVector) v.convert(VectorOperators.F2I, 0);
-                    qi.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo + j);
+                    qi.convertShape(VectorOperators.I2B, B_L, 0).reinterpretAsBytes().intoArray(q, qo + j);
                     sum += qi.reduceLanes(VectorOperators.ADD);
                 }
-            } else { // 4-lane vectors: an int vector narrows to less than the narrowest byte vector
+            } else { // 4-lane vectors: no byte vector is that short
                 for (int j = 0; j < QK; j++) {
                     byte v = (byte) (int) Math.rint(x[o + j] * id);
                     q[qo + j] = v;
                     sum += v;
                 }
             }
+            for (int j = 0; j < QK; j++) qs[qo + j] = q[qo + j];
             a.scale[b] = Float.float16ToFloat(Float.floatToFloat16(d));
             a.blockSum[b] = sum;
         }
@@ -100,12 +107,16 @@ public final class Q8_0Kernel implements TypeKernel {
     }
 
     /**
-     * Per block: int8×int8 products summed exactly in int lanes, then converted and accumulated as
-     * floats scaled by d_w·d_x (ggml's AVX2 scheme); one horizontal sum at the end.
+     * Per block: weight bytes sign-extended to 16-bit lanes and multiplied with the activation
+     * quants (pre-widened in {@link Activations#qs}; |product| ≤ 2^14 fits), adjacent products
+     * summed into int lanes (each 16-bit half of an int lane sign-extended and added), converted
+     * and accumulated as floats scaled by d_w·d_x (ggml's AVX2 scheme); one horizontal sum at the
+     * end. No helper methods in these loops: a vector passed to or returned from a method the JIT
+     * does not inline is boxed, which is 100x slower.
      */
     @Override
     public float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
-        byte[] xq = x.q;
+        short[] xq = x.qs;
         float[] xs = x.scale;
         int xb = xOff / QK;
         FloatVector acc = FloatVector.zero(F);
@@ -113,14 +124,13 @@ public final class Q8_0Kernel implements TypeKernel {
             long base = byteOffset + (long) b * BLOCK_BYTES;
             int qo = (xb + b) * QK;
             IntVector p = IntVector.zero(I);
-            for (int j = 0; j < QK; j += BL) {
-                ByteVector w = ByteVector.fromMemorySegment(B, data, base + 2 + j, LE);
-                ByteVector v = ByteVector.fromArray(B, xq, qo + j);
-                for (int part = 0; part < PARTS; part++)
-                    p = p.add(widen(w, part).mul(widen(v, part)));
+            for (int j = 0; j < QK; j += SL) {
+                ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, data, base + 2 + j, LE).convertShape(VectorOperators.B2S, S, 0);
+                IntVector v = w.mul(ShortVector.fromArray(S, xq, qo + j)).reinterpretAsInts();
+                p = p.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base)) * xs[xb + b];
-            acc = toFloats(p).fma(FloatVector.broadcast(F, d), acc);
+            acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -128,43 +138,33 @@ public final class Q8_0Kernel implements TypeKernel {
     @Override
     public void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
                      int n, float[] out, int outOff, int outStride) {
-        byte[] q0 = x0.q, q1 = x1.q, q2 = x2.q, q3 = x3.q;
+        short[] q0 = x0.qs, q1 = x1.qs, q2 = x2.qs, q3 = x3.qs;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < n / QK; b++) {
             long base = byteOffset + (long) b * BLOCK_BYTES;
             int qo = b * QK;
             IntVector p0 = IntVector.zero(I), p1 = p0, p2 = p0, p3 = p0;
-            for (int j = 0; j < QK; j += BL) {
-                ByteVector w = ByteVector.fromMemorySegment(B, data, base + 2 + j, LE);
-                ByteVector v0 = ByteVector.fromArray(B, q0, qo + j), v1 = ByteVector.fromArray(B, q1, qo + j);
-                ByteVector v2 = ByteVector.fromArray(B, q2, qo + j), v3 = ByteVector.fromArray(B, q3, qo + j);
-                for (int part = 0; part < PARTS; part++) {
-                    IntVector wi = widen(w, part);
-                    p0 = p0.add(wi.mul(widen(v0, part)));
-                    p1 = p1.add(wi.mul(widen(v1, part)));
-                    p2 = p2.add(wi.mul(widen(v2, part)));
-                    p3 = p3.add(wi.mul(widen(v3, part)));
-                }
+            for (int j = 0; j < QK; j += SL) {
+                ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, data, base + 2 + j, LE).convertShape(VectorOperators.B2S, S, 0);
+                IntVector v0 = w.mul(ShortVector.fromArray(S, q0, qo + j)).reinterpretAsInts();
+                IntVector v1 = w.mul(ShortVector.fromArray(S, q1, qo + j)).reinterpretAsInts();
+                IntVector v2 = w.mul(ShortVector.fromArray(S, q2, qo + j)).reinterpretAsInts();
+                IntVector v3 = w.mul(ShortVector.fromArray(S, q3, qo + j)).reinterpretAsInts();
+                p0 = p0.add(v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v0.lanewise(VectorOperators.ASHR, 16));
+                p1 = p1.add(v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v1.lanewise(VectorOperators.ASHR, 16));
+                p2 = p2.add(v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v2.lanewise(VectorOperators.ASHR, 16));
+                p3 = p3.add(v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v3.lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base));
-            a0 = toFloats(p0).fma(FloatVector.broadcast(F, d * x0.scale[b]), a0);
-            a1 = toFloats(p1).fma(FloatVector.broadcast(F, d * x1.scale[b]), a1);
-            a2 = toFloats(p2).fma(FloatVector.broadcast(F, d * x2.scale[b]), a2);
-            a3 = toFloats(p3).fma(FloatVector.broadcast(F, d * x3.scale[b]), a3);
+            a0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x0.scale[b]), a0);
+            a1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x1.scale[b]), a1);
+            a2 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x2.scale[b]), a2);
+            a3 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x3.scale[b]), a3);
         }
         out[outOff] = a0.reduceLanes(VectorOperators.ADD);
         out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
         out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
         out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Sign-extends part {@code part} of a byte vector into int lanes. */
-    static IntVector widen(ByteVector v, int part) {
-        return (IntVector) v.convertShape(VectorOperators.B2I, I, part);
-    }
-
-    static FloatVector toFloats(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     @Override

@@ -77,17 +77,25 @@ class HandBuiltBlocksTest {
         for (int i = 0; i < want.length; i++) assertEquals(want[i], viaDot[i], 0f, "element " + i);
     }
 
-    /** The vector half→float conversion on one full vector, including infinities and NaN. */
+    /**
+     * Infinities, NaN and subnormals through the vector half→float path: each value alone in a
+     * row of one full vector (other halves zero) dotted with all-ones activations gives the value.
+     */
     @Test
-    void f16WidenSpecialValues() {
+    void f16SpecialValuesThroughVectorDot() {
         int l = Species.L;
-        int[] special = {0x7c00, 0xfc00, 0x7e00, 0x0001, 0x83ff, 0x3c00, 0xbc01, 0x7bff};
-        float[] want = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0x1p-24f, -(0x3ff * 0x1p-24f), 1f, -(1 + 1 / 1024f), 65504f};
-        for (int start = 0; start < special.length; start += l) {
-            MemorySegment s = Arena.ofAuto().allocate(2L * l);
-            for (int i = 0; i < l; i++) s.set(LE16, 2L * i, (short) special[(start + i) % special.length]);
-            float[] got = F16Kernel.widen(s, 0).toArray();
-            for (int i = 0; i < l; i++) assertEquals(want[(start + i) % special.length], got[i], 0f, "lane " + i);
+        int[] special = {0x7c00, 0xfc00, 0x7e00, 0xfe01, 0x0001, 0x83ff, 0x3c00, 0xbc01, 0x7bff, 0x0400};
+        float[] want = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.NaN, 0x1p-24f,
+                -(0x3ff * 0x1p-24f), 1f, -(1 + 1 / 1024f), 65504f, 0x1p-14f};
+        float[] ones = new float[l];
+        java.util.Arrays.fill(ones, 1f);
+        Activations a = new Activations(l).encode(ActivationType.F16, ones, 0, l);
+        for (int lane : new int[]{0, l - 1}) {
+            for (int v = 0; v < special.length; v++) {
+                MemorySegment row = Arena.ofAuto().allocate(2L * l);
+                row.set(LE16, 2L * lane, (short) special[v]);
+                assertEquals(want[v], F16Kernel.INSTANCE.dot(row, 0, a, 0, l), 0f, "half 0x" + Integer.toHexString(special[v]) + " in lane " + lane);
+            }
         }
     }
 

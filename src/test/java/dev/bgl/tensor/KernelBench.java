@@ -12,7 +12,10 @@ import java.util.Random;
  * <pre>java --add-modules jdk.incubator.vector -Dbgl.threads=1 -cp target/classes:target/test-classes dev.bgl.tensor.KernelBench</pre>
  */
 public final class KernelBench {
-    private static final double WARMUP_S = 0.3, MEASURE_S = 0.5;
+    private static final double WARMUP_S = Double.parseDouble(System.getProperty("bench.warmup", "1.0"));
+    private static final double MEASURE_S = Double.parseDouble(System.getProperty("bench.measure", "0.5"));
+    /** Types to run, e.g. {@code -Dbench.types=Q8_0,Q4_0}; all by default. */
+    private static final String TYPES = System.getProperty("bench.types", "");
 
     @FunctionalInterface
     private interface Body {
@@ -21,8 +24,10 @@ public final class KernelBench {
 
     /** Seconds per call, after warming up. */
     private static double time(Body body) {
+        // Until C2 has compiled the kernels, Vector API code runs boxed and is ~100x slower, so a
+        // first call can take most of a second: warm up for a minimum time and number of calls.
         long end = System.nanoTime() + (long) (WARMUP_S * 1e9);
-        while (System.nanoTime() < end) body.run();
+        for (int calls = 0; calls < 30 || System.nanoTime() < end; calls++) body.run();
         int calls = 0;
         long start = System.nanoTime();
         end = start + (long) (MEASURE_S * 1e9);
@@ -40,6 +45,7 @@ public final class KernelBench {
         Random rnd = new Random(1);
         int[][] shapes = {{1024, 1024}, {4096, 1024}};
         for (GgmlType type : KernelCheck.TYPES) {
+            if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
             for (int[] s : shapes) {
                 int rows = s[0], cols = s[1];
                 Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
@@ -63,6 +69,7 @@ public final class KernelBench {
         System.out.printf("%-5s %-10s %14s %14s %8s%n", "type", "shape", "matmul16 us", "16 matvec us", "ratio");
         int n = 16, rows = 4096, cols = 1024;
         for (GgmlType type : KernelCheck.TYPES) {
+            if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
             Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
             float[] x = KernelCheck.gaussian(rnd, n * cols, 1), out = new float[n * rows], xi = new float[cols], o1 = new float[rows];
             Activations[] scratch = new Activations[n];
