@@ -1,5 +1,7 @@
 package dev.bgl.tensor;
 
+import dev.bgl.format.GgmlType;
+
 /**
  * Matrix products of stored weights with float activations: {@code out = W · x}. Activations are
  * encoded once per call in the type's {@link ActivationType}; rows are split over {@link Parallel}.
@@ -56,5 +58,36 @@ public final class Kernels {
             for (; i < n; i++)
                 for (int r = start; r < end; r++) out[i * rows + r] = k.dot(w.data(), r * rowBytes, scratch[i], 0, cols);
         });
+    }
+
+    /**
+     * Gets the vector kernels compiled by C2 before real work: until then Vector API code runs
+     * boxed, ~100x slower, so the first full-size matvecs of a model would take seconds. Calling
+     * every kernel a few thousand times on tiny data reaches the JIT's thresholds at a fraction
+     * of that cost (about a second of CPU). Optional; call once at engine start-up.
+     */
+    public static void warmUp() {
+        int rows = 4, cols = 64, n = 4;
+        float[] x = new float[n * cols], out = new float[n * rows], w = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
+        for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
+        Activations[] scratch = {new Activations(cols), new Activations(cols), new Activations(cols), new Activations(cols)};
+        for (GgmlType type : new GgmlType[]{
+                GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+                GgmlType.Q8_0, GgmlType.Q4_0}) {
+            Tensor t = Tensor.quantize("warm-up", type, w, rows, cols);
+            for (int it = 0; it < 3000; it++) {
+                matvec(t, x, out, scratch[0]);
+                matmul(t, x, n, out, scratch);
+            }
+        }
+        float[] v = new float[cols];
+        for (int it = 0; it < 3000; it++) {
+            VectorOps.rmsnorm(v, x, x, 1e-6f, cols);
+            VectorOps.softmax(v, 0, cols);
+            VectorOps.dot(x, 0, v, 0, cols);
+            VectorOps.scaledAdd(v, 0, 0.5f, x, 0, cols);
+            VectorOps.siluMul(v, x, cols);
+        }
     }
 }

@@ -41,6 +41,9 @@ public final class KernelBench {
 
     public static void main(String[] args) {
         System.out.printf("threads=%d vectors=%s%n", Parallel.threads(), Species.describe());
+        long t0 = System.nanoTime();
+        Kernels.warmUp();
+        System.out.printf("Kernels.warmUp: %.2f s%n", (System.nanoTime() - t0) / 1e9);
         System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|");
         Random rnd = new Random(1);
         int[][] shapes = {{1024, 1024}, {4096, 1024}};
