@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** matvec against a naive double-precision loop; matmul against matvec; threads against one thread. */
 class KernelsTest {
-    private static final int ROWS = 203, COLS = 320; // rows: not a multiple of tiles or chunks
+    // rows: not a multiple of the matmul tile, and enough (>= 2 x the grain of 64) to be split over threads
+    private static final int ROWS = 131, COLS = 96;
 
     @AfterEach
     void restoreThreads() {
