@@ -9,6 +9,7 @@ public final class Activations {
     private final int capacity;
     final float[] f;       // F32 / F16 / BF16 (rounded) values
     final byte[] q;        // Q8_0 quants
+    final short[] qs;      // the same quants widened to 16 bits, as the vector kernels multiply them
     final float[] scale;   // Q8_0 per-block scales (already rounded through F16)
     final int[] blockSum;  // Q8_0 per-block sum of quants (for types with offsets)
     ActivationType type;
@@ -18,6 +19,7 @@ public final class Activations {
         this.capacity = capacity;
         this.f = new float[capacity];
         this.q = new byte[capacity];
+        this.qs = new short[capacity];
         this.scale = new float[(capacity + 31) / 32];
         this.blockSum = new int[(capacity + 31) / 32];
     }

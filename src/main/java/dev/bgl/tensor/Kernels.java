@@ -1,10 +1,15 @@
 package dev.bgl.tensor;
 
+import dev.bgl.format.GgmlType;
+
 /**
  * Matrix products of stored weights with float activations: {@code out = W · x}. Activations are
  * encoded once per call in the type's {@link ActivationType}; rows are split over {@link Parallel}.
  */
 public final class Kernels {
+    /** Weight rows per matmul tile: the tile stays in L2 while every group of 4 activation rows streams past it. */
+    static final int MATMUL_ROW_TILE = 16;
+
     private Kernels() {
     }
 
@@ -19,21 +24,70 @@ public final class Kernels {
         });
     }
 
+    /** {@link #matvec} with the scalar reference dot product: the baseline for tests and benchmarks. */
+    public static void matvecReference(Tensor w, float[] x, float[] out, Activations scratch) {
+        TypeKernel k = w.kernel();
+        Activations a = scratch.encode(k.activationType(), x, 0, w.cols());
+        long rowBytes = w.rowBytes();
+        int cols = w.cols();
+        Parallel.forRange(w.rows(), 64, (start, end) -> {
+            for (int r = start; r < end; r++) out[r] = k.dotReference(w.data(), r * rowBytes, a, 0, cols);
+        });
+    }
+
     /**
      * Batched product for prefill: {@code x} holds {@code n} activation rows of {@code W.cols}
-     * floats, {@code out} receives {@code n} rows of {@code W.rows} floats.
+     * floats, {@code out} receives {@code n} rows of {@code W.rows} floats; {@code scratch} needs
+     * at least {@code n} entries (reused across calls). Each weight row is decoded once per 4
+     * activation rows ({@link TypeKernel#dot4}); weight rows are tiled so that a tile is read from
+     * memory once for the whole batch.
      */
     public static void matmul(Tensor w, float[] x, int n, float[] out, Activations[] scratch) {
         TypeKernel k = w.kernel();
         int cols = w.cols(), rows = w.rows();
         for (int i = 0; i < n; i++) scratch[i].encode(k.activationType(), x, i * cols, cols);
         long rowBytes = w.rowBytes();
-        // rows outer so each weight row is read once while it sits in cache for all n activations
-        Parallel.forRange(rows, 16, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                long off = r * rowBytes;
-                for (int i = 0; i < n; i++) out[i * rows + r] = k.dot(w.data(), off, scratch[i], 0, cols);
+        int tiles = (rows + MATMUL_ROW_TILE - 1) / MATMUL_ROW_TILE;
+        Parallel.forRange(tiles, 1, (startTile, endTile) -> {
+            int start = startTile * MATMUL_ROW_TILE, end = Math.min(rows, endTile * MATMUL_ROW_TILE);
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                Activations a0 = scratch[i], a1 = scratch[i + 1], a2 = scratch[i + 2], a3 = scratch[i + 3];
+                for (int r = start; r < end; r++) k.dot4(w.data(), r * rowBytes, a0, a1, a2, a3, cols, out, i * rows + r, rows);
             }
+            for (; i < n; i++)
+                for (int r = start; r < end; r++) out[i * rows + r] = k.dot(w.data(), r * rowBytes, scratch[i], 0, cols);
         });
+    }
+
+    /**
+     * Gets the vector kernels compiled by C2 before real work: until then Vector API code runs
+     * boxed, ~100x slower, so the first full-size matvecs of a model would take seconds. Calling
+     * every kernel a few thousand times on tiny data reaches the JIT's thresholds at a fraction
+     * of that cost (about a second of CPU). Optional; call once at engine start-up.
+     */
+    public static void warmUp() {
+        int rows = 4, cols = 64, n = 4;
+        float[] x = new float[n * cols], out = new float[n * rows], w = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
+        for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
+        Activations[] scratch = {new Activations(cols), new Activations(cols), new Activations(cols), new Activations(cols)};
+        for (GgmlType type : new GgmlType[]{
+                GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+                GgmlType.Q8_0, GgmlType.Q4_0}) {
+            Tensor t = Tensor.quantize("warm-up", type, w, rows, cols);
+            for (int it = 0; it < 3000; it++) {
+                matvec(t, x, out, scratch[0]);
+                matmul(t, x, n, out, scratch);
+            }
+        }
+        float[] v = new float[cols];
+        for (int it = 0; it < 3000; it++) {
+            VectorOps.rmsnorm(v, x, x, 1e-6f, cols);
+            VectorOps.softmax(v, 0, cols);
+            VectorOps.dot(x, 0, v, 0, cols);
+            VectorOps.scaledAdd(v, 0, 0.5f, x, 0, cols);
+            VectorOps.siluMul(v, x, cols);
+        }
     }
 }

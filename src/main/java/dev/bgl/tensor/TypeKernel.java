@@ -32,9 +32,21 @@ public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_
 
     /**
      * Dot product of {@code n} elements of the stored row at {@code byteOffset} with activations
-     * already encoded by {@link #activationType()}.
+     * already encoded by {@link #activationType()}. Vectorised; agrees with
+     * {@link #dotReference} up to float rounding (the summation order differs).
      */
     float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n);
+
+    /** The same dot product as a plain scalar loop: the specification {@link #dot} is tested against. */
+    float dotReference(MemorySegment data, long byteOffset, Activations x, int xOff, int n);
+
+    /**
+     * Dot products of one stored row with four activation vectors (all from element 0), decoding
+     * each weight block once for all four: {@code out[outOff + k·outStride] = dot(row, xk)}. This
+     * is the inner tile of {@link Kernels#matmul}.
+     */
+    void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
+              int n, float[] out, int outOff, int outStride);
 
     static TypeKernel of(GgmlType type) {
         return switch (type) {

@@ -1,0 +1,151 @@
+package dev.bgl.tensor;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import static dev.bgl.tensor.Species.F;
+import static dev.bgl.tensor.Species.L;
+
+/**
+ * The float-array operations the transformer needs besides matrix products (attention scores,
+ * norms, activations, residuals), vectorised with scalar tails. Where ggml's rounding is visible
+ * (rms_norm and softmax sums in double) these follow ggml's CPU ops.
+ */
+public final class VectorOps {
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= F.vectorBitSize()
+            ? VectorSpecies.of(double.class, F.vectorShape()) : DoubleVector.SPECIES_PREFERRED;
+
+    private VectorOps() {
+    }
+
+    /** Σ a[aOff+i]·b[bOff+i] for i < n. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromArray(F, b, bOff + i + L), acc1);
+        }
+        for (; i <= n - L; i += L) acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        return sum;
+    }
+
+    /** y[yOff+i] += a·x[xOff+i] for i < n (axpy; attention's weighted sum of values). */
+    public static void scaledAdd(float[] y, int yOff, float a, float[] x, int xOff, int n) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (; i <= n - L; i += L)
+            FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        for (; i < n; i++) y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+    }
+
+    /** y[i] += x[i] for i < n (residual connection). */
+    public static void add(float[] y, float[] x, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(F, y, i).add(FloatVector.fromArray(F, x, i)).intoArray(y, i);
+        for (; i < n; i++) y[i] += x[i];
+    }
+
+    /** out[i] = a[i]·b[i] for i < n; out may be a or b. */
+    public static void mul(float[] out, float[] a, float[] b, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(out, i);
+        for (; i < n; i++) out[i] = a[i] * b[i];
+    }
+
+    /** x[off+i] *= s for i < n. */
+    public static void scale(float[] x, int off, float s, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(F, x, off + i).mul(s).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] *= s;
+    }
+
+    /** RMS norm of {@code x[0..n)} times {@code weight}, into {@code out} (may be x). */
+    public static void rmsnorm(float[] out, float[] x, float[] weight, float eps, int n) {
+        rmsnorm(out, 0, x, 0, weight, eps, n);
+    }
+
+    /**
+     * ggml's rms_norm followed by its mul with the weight: squares rounded to float but summed in
+     * double, {@code scale = 1/sqrtf(float(sum/n) + eps)}, {@code out = (x·scale)·w}. The offset form
+     * serves per-head norms (Qwen3's q/k norm) on a slice; {@code weight} starts at 0.
+     */
+    public static void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float eps, int n) {
+        DoubleVector acc = DoubleVector.zero(D);
+        int parts = L / D.length();
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector sq = v.mul(v);
+            for (int p = 0; p < parts; p++) acc = acc.add((DoubleVector) sq.convertShape(VectorOperators.F2D, D, p));
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += x[xOff + i] * x[xOff + i];
+        float mean = (float) (sum / n);
+        float scale = 1.0f / (float) Math.sqrt(mean + eps);
+        i = 0;
+        for (; i <= n - L; i += L)
+            FloatVector.fromArray(F, x, xOff + i).mul(scale).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+        for (; i < n; i++) out[outOff + i] = (x[xOff + i] * scale) * weight[i];
+    }
+
+    /** Largest of x[off..off+n); −∞ for n = 0. */
+    public static float max(float[] x, int off, int n) {
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - L; i += L) m = m.max(FloatVector.fromArray(F, x, off + i));
+        float r = m.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) r = Math.max(r, x[off + i]);
+        return r;
+    }
+
+    /**
+     * In-place softmax of x[off..off+n) as ggml's soft_max: subtract the max, exponentiate, sum
+     * in double (per vector as ggml's AVX-512 path), scale by {@code float(1/sum)}.
+     */
+    public static void softmax(float[] x, int off, int n) {
+        float max = max(x, off, n);
+        double sum = 0;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            sum += e.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        scale(x, off, (float) (1.0 / sum), n);
+    }
+
+    /** x·sigmoid(x) = x / (1 + e^−x), as ggml_silu_f32. */
+    public static float silu(float x) {
+        return x / (1.0f + (float) Math.exp(-x));
+    }
+
+    /** In place: x[off+i] = silu(x[off+i]). */
+    public static void silu(float[] x, int off, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, off + i);
+        }
+        for (; i < n; i++) x[off + i] = silu(x[off + i]);
+    }
+
+    /** SwiGLU in place: gate[i] = silu(gate[i])·up[i] for i < n. */
+    public static void siluMul(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, gate, i);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) gate[i] = silu(gate[i]) * up[i];
+    }
+}

@@ -1,0 +1,90 @@
+package dev.bgl.tensor;
+
+import dev.bgl.format.GgmlType;
+
+import java.util.Random;
+
+/**
+ * Rough matvec benchmark (no JMH): for each type and shape, times the vector kernels and the scalar
+ * reference in the same run and prints effective weight bandwidth (weight bytes / time) and the
+ * speed-up; also a 16-row matmul against 16 matvecs. Time-boxed per case, so it finishes in about
+ * half a minute. Run after {@code mvn test-compile}:
+ * <pre>java --add-modules jdk.incubator.vector -Dbgl.threads=1 -cp target/classes:target/test-classes dev.bgl.tensor.KernelBench</pre>
+ */
+public final class KernelBench {
+    private static final double WARMUP_S = Double.parseDouble(System.getProperty("bench.warmup", "1.0"));
+    private static final double MEASURE_S = Double.parseDouble(System.getProperty("bench.measure", "0.5"));
+    /** Types to run, e.g. {@code -Dbench.types=Q8_0,Q4_0}; all by default. */
+    private static final String TYPES = System.getProperty("bench.types", "");
+
+    @FunctionalInterface
+    private interface Body {
+        void run();
+    }
+
+    /** Seconds per call, after warming up. */
+    private static double time(Body body) {
+        // Until C2 has compiled the kernels, Vector API code runs boxed and is ~100x slower, so a
+        // first call can take most of a second: warm up for a minimum time and number of calls.
+        long end = System.nanoTime() + (long) (WARMUP_S * 1e9);
+        for (int calls = 0; calls < 30 || System.nanoTime() < end; calls++) body.run();
+        int calls = 0;
+        long start = System.nanoTime();
+        end = start + (long) (MEASURE_S * 1e9);
+        long now;
+        do {
+            body.run();
+            calls++;
+        } while ((now = System.nanoTime()) < end);
+        return (now - start) / 1e9 / calls;
+    }
+
+    public static void main(String[] args) {
+        System.out.printf("threads=%d vectors=%s%n", Parallel.threads(), Species.describe());
+        long t0 = System.nanoTime();
+        Kernels.warmUp();
+        System.out.printf("Kernels.warmUp: %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|");
+        Random rnd = new Random(1);
+        int[][] shapes = {{1024, 1024}, {4096, 1024}};
+        for (GgmlType type : KernelCheck.TYPES) {
+            if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
+            for (int[] s : shapes) {
+                int rows = s[0], cols = s[1];
+                Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
+                float[] x = KernelCheck.gaussian(rnd, cols, 1), out = new float[rows], ref = new float[rows];
+                Activations a = new Activations(cols);
+                double tv = time(() -> Kernels.matvec(w, x, out, a));
+                double tr = time(() -> Kernels.matvecReference(w, x, ref, a));
+                Kernels.matvec(w, x, out, a);
+                Kernels.matvecReference(w, x, ref, a);
+                double diff = 0, scale = 0;
+                for (int r = 0; r < rows; r++) {
+                    diff = Math.max(diff, Math.abs(out[r] - ref[r]));
+                    scale = Math.max(scale, Math.abs(ref[r]));
+                }
+                double bytes = w.data().byteSize();
+                System.out.printf("%-5s %-10s %10.1f %10.2f %10.1f %10.2f %8.1f %10.2e%n", type, rows + "x" + cols,
+                        tv * 1e6, bytes / tv / 1e9, tr * 1e6, bytes / tr / 1e9, tr / tv, diff / scale);
+            }
+        }
+        System.out.println();
+        System.out.printf("%-5s %-10s %14s %14s %8s%n", "type", "shape", "matmul16 us", "16 matvec us", "ratio");
+        int n = 16, rows = 4096, cols = 1024;
+        for (GgmlType type : KernelCheck.TYPES) {
+            if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
+            Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
+            float[] x = KernelCheck.gaussian(rnd, n * cols, 1), out = new float[n * rows], xi = new float[cols], o1 = new float[rows];
+            Activations[] scratch = new Activations[n];
+            for (int i = 0; i < n; i++) scratch[i] = new Activations(cols);
+            double tm = time(() -> Kernels.matmul(w, x, n, out, scratch));
+            double tv = time(() -> {
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(x, i * cols, xi, 0, cols);
+                    Kernels.matvec(w, xi, o1, scratch[0]);
+                }
+            });
+            System.out.printf("%-5s %-10s %14.1f %14.1f %8.2f%n", type, rows + "x" + cols, tm * 1e6, tv * 1e6, tv / tm);
+        }
+    }
+}
