@@ -1,0 +1,33 @@
+package dev.bgl;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+/** The layers of DEVELOPERS.md: each package uses only the packages before it (util is usable anywhere). */
+class LayeringTest {
+    static final List<String> LAYERS = List.of("format", "tensor", "model", "tokenizer", "chat", "decode", "budget",
+            "train", "eval", "server", "cli");
+
+    @Test
+    void eachLayerDependsOnlyOnEarlierOnes() {
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bgl");
+        var arch = layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true);
+        for (String l : LAYERS) arch = arch.layer(l).definedBy("dev.bgl." + l + "..");
+        for (int i = 0; i < LAYERS.size(); i++) {
+            String layer = LAYERS.get(i);
+            // tokenizer and chat are one level: neither uses the other
+            List<String> users = LAYERS.subList(i + 1, LAYERS.size()).stream()
+                    .filter(u -> !(layer.equals("tokenizer") && u.equals("chat"))).toList();
+            if (users.isEmpty()) arch = arch.whereLayer(layer).mayNotBeAccessedByAnyLayer();
+            else arch = arch.whereLayer(layer).mayOnlyBeAccessedByLayers(users.toArray(String[]::new));
+        }
+        arch.check(classes);
+    }
+}
