@@ -201,7 +201,7 @@ final class Methods {
                 while (i < n && Lexer.isSpace(s.charAt(i))) i++;
                 if (i >= n) break;
                 if (maxsplit >= 0 && parts.size() >= maxsplit) {
-                    parts.add(strip(s.substring(i), null, false, true));
+                    parts.add(s.substring(i));
                     break;
                 }
                 int j = i;
@@ -216,7 +216,7 @@ final class Methods {
             while (j > 0 && Lexer.isSpace(s.charAt(j - 1))) j--;
             if (j <= 0) break;
             if (maxsplit >= 0 && parts.size() >= maxsplit) {
-                parts.add(strip(s.substring(0, j), null, true, false));
+                parts.add(s.substring(0, j));
                 break;
             }
             int i = j;

@@ -60,12 +60,20 @@ final class Parser {
                         leave();
                         return out;
                     }
+                    if (name.kind() == Kind.NAME && isClosingTag(name.text())) {
+                        throw error(name, "unexpected {% " + name.text() + " %}"
+                            + (ends.isEmpty() ? "" : ", expected {% " + String.join(" %} or {% ", ends) + " %}"));
+                    }
                     i++;
                     out.add(statement(t));
                 }
                 default -> throw error(t, "unexpected " + t.describe());
             }
         }
+    }
+
+    private static boolean isClosingTag(String name) {
+        return name.startsWith("end") || name.equals("else") || name.equals("elif");
     }
 
     private Stmt statement(Token begin) {
@@ -504,7 +512,7 @@ final class Parser {
                 e = subscript(t, e);
             } else if (t.isOp("(")) {
                 i++;
-                e = new Call(pos(t), e, args());
+                e = new Call(e.pos(), e, args()); // errors point at the callee
             } else {
                 return e;
             }

@@ -1,0 +1,51 @@
+package dev.bgl.chat;
+
+import dev.bgl.chat.jinja.Template;
+import dev.bgl.chat.jinja.TemplateException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Parse and render errors name the place (line:column) and what was expected. */
+class JinjaErrorsTest {
+    private static String parseError(String template) {
+        return assertThrows(TemplateException.class, () -> Template.parse(template)).getMessage();
+    }
+
+    private static String renderError(String template) {
+        Template t = Template.parse(template);
+        return assertThrows(TemplateException.class, () -> t.render(Map.of("x", "s", "xs", List.of(1L)))).getMessage();
+    }
+
+    @Test
+    void parseErrorsGiveLineColumnAndExpectation() {
+        assertEquals("chat template: 1:8: expected an expression, got '}}'", parseError("{{ 1 + }}"));
+        assertEquals("chat template: 2:8: unexpected end of template, expected {% else %} or {% endfor %}",
+            parseError("{% for x in xs %}\n{{ x }}"));
+        assertEquals("chat template: 1:14: unexpected {% endfor %}, expected {% elif %} or {% else %} or {% endif %}",
+            parseError("{% if x %}{% endfor %}"));
+        assertEquals("chat template: 3:4: unexpected {% endif %}", parseError("a\nb\n{% endif %}"));
+        assertEquals("chat template: 1:8: no filter named 'nosuch'", parseError("{{ x | nosuch }}"));
+        assertEquals("chat template: 1:9: no test named 'nosuch'", parseError("{{ x is nosuch }}"));
+        assertEquals("chat template: 1:4: 'include' is not supported in chat templates", parseError("{% include 'a' %}"));
+        assertEquals("chat template: 1:10: string literal is not closed, expected '", parseError("hello {{ 'abc }}"));
+        assertEquals("chat template: 1:4: 'break' outside a for loop", parseError("{% break %}"));
+        assertEquals("chat template: 2:1: tag is not closed, expected '}}'", parseError("a\n{{ x "));
+        assertEquals("chat template: 1:3: comment is not closed, expected '#}'", parseError("ab{# x"));
+        assertEquals("chat template: 1:6: unexpected character '$'", parseError("{{ x $ }}"));
+        assertEquals("chat template: 1:16: expected 'in' in for statement, got 'of'", parseError("{% for x, y, z of xs %}{% endfor %}"));
+    }
+
+    @Test
+    void renderErrorsNameTheProblem() {
+        assertEquals("chat template: 1:4: 'foo' is undefined, so it cannot be called", renderError("{{ foo() }}"));
+        assertEquals("chat template: 1:8: unsupported operand type(s) for +: 'str' and 'int'", renderError("{{ 'a' + 1 }}"));
+        assertEquals("chat template: 1:17: the template raised an error: no tools", renderError("{% if true %}{{ raise_exception('no tools') }}{% endif %}"));
+        assertEquals("chat template: 1:1: cannot assign attribute 'a' on a str (only on a namespace)", renderError("{% set x.a = 1 %}"));
+        assertEquals("chat template: 1:13: cannot unpack 1 values into 2 loop variables", renderError("{% for a, b in xs %}{% endfor %}"));
+    }
+}
