@@ -125,6 +125,26 @@ class SafetensorsFileTest {
         assertTrue(e.getMessage().contains("exceeds the limit"), e.getMessage());
     }
 
+    /** A 3 GiB tensor (sparse file, so no disk is used) is mapped and read at its far end: no int-sized limits. */
+    @Test
+    void filesOver2GbWork() throws IOException {
+        long n = 3L << 28; // floats: 3 GiB
+        String header = "{\"big\":{\"dtype\":\"F32\",\"shape\":[" + n + "],\"data_offsets\":[0," + 4 * n + "]}}";
+        byte[] h = file(header, new byte[0]);
+        Path p = dir.resolve("big.safetensors");
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+            raf.write(h);
+            raf.setLength(h.length + 4 * n);
+            raf.seek(h.length + 4 * n - 4);
+            raf.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(7.25f).array());
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertEquals(4 * n, f.tensor("big").byteSize());
+            assertEquals(7.25f, f.data("big").get(F32, 4 * n - 4));
+            assertEquals(0f, f.data("big").get(F32, 0));
+        }
+    }
+
     @Test
     void badJson() throws IOException {
         refused("{\"w\":{\"dtype\":\"F32\",", 0, "header is not valid JSON");
