@@ -46,6 +46,7 @@ class JinjaErrorsTest {
         assertEquals("chat template: 1:8: unsupported operand type(s) for +: 'str' and 'int'", renderError("{{ 'a' + 1 }}"));
         assertEquals("chat template: 1:17: the template raised an error: no tools", renderError("{% if true %}{{ raise_exception('no tools') }}{% endif %}"));
         assertEquals("chat template: 1:1: cannot assign attribute 'a' on a str (only on a namespace)", renderError("{% set x.a = 1 %}"));
-        assertEquals("chat template: 1:13: cannot unpack 1 values into 2 loop variables", renderError("{% for a, b in xs %}{% endfor %}"));
+        assertEquals("chat template: 1:1: cannot unpack 1 values into 2 loop variables", renderError("{% for a, b in [[1]] %}{% endfor %}"));
+        assertEquals("chat template: 1:1: 'int' object is not iterable", renderError("{% for a, b in xs %}{% endfor %}"));
     }
 }
