@@ -14,6 +14,7 @@ public final class ProgressBar {
     private final long start = System.nanoTime();
     private long lastDraw;
     private long done;
+    private boolean finished;
     private String extra = "";
 
     public ProgressBar(String label, long total, PrintStream out) {
@@ -28,7 +29,7 @@ public final class ProgressBar {
         this.done = Math.min(done, total);
         this.extra = extra == null ? "" : extra;
         long now = System.nanoTime();
-        if (now - lastDraw > (tty ? 200_000_000L : 5_000_000_000L) || this.done == total) {
+        if (now - lastDraw > (tty ? 200_000_000L : 5_000_000_000L)) {
             lastDraw = now;
             draw(false);
         }
@@ -38,7 +39,10 @@ public final class ProgressBar {
         update(done + by, extra);
     }
 
+    /** Draws the final line once. */
     public synchronized void finish() {
+        if (finished) return;
+        finished = true;
         done = total;
         draw(true);
     }
