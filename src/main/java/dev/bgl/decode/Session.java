@@ -14,6 +14,7 @@ public final class Session implements AutoCloseable {
     private final float[] logits;
     private final HiddenStates hidden;
     private int[] tokens;
+    private final int[] one = new int[1];
     private int length;
     private boolean hiddenValid;
 
@@ -63,8 +64,10 @@ public final class Session implements AutoCloseable {
         hiddenValid = wantHidden;
     }
 
+    /** Feeds one generated token; no allocation, as this runs once per decoded token. */
     public void feed(int token, boolean wantHidden) {
-        feed(new int[]{token}, 0, 1, wantHidden);
+        one[0] = token;
+        feed(one, 0, 1, wantHidden);
     }
 
     /** Next-token logits after the last feed. The array is reused: copy it to keep it. */
