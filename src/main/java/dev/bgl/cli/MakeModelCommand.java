@@ -18,13 +18,13 @@ import java.util.concurrent.Callable;
         description = "Write a random-weight model as GGUF (for conformance tests and benchmarks; llama.cpp loads it too).")
 final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, description = "llama, qwen2 or qwen3") String arch;
-    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0 (default ${DEFAULT-VALUE})") String type;
+    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, or the llama.cpp mixes Q4_K_M, Q5_K_M (default ${DEFAULT-VALUE})") String type;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--dim", defaultValue = "256") int dim;
     @Option(names = "--heads", defaultValue = "4") int heads;
     @Option(names = "--kv-heads", description = "KV heads (default: --heads)") Integer kvHeads;
     @Option(names = "--head-dim", description = "Per-head size (default: dim / heads)") Integer headDim;
-    @Option(names = "--ffn", description = "Feed-forward size (default: 3 x dim, rounded to 32)") Integer ffn;
+    @Option(names = "--ffn", description = "Feed-forward size (default: 3 x dim, rounded up to 32, or to 256 for K-quants)") Integer ffn;
     @Option(names = "--context", defaultValue = "4096") int context;
     @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 1000000 for qwen)") Float ropeBase;
     @Option(names = "--rms-eps", defaultValue = "1e-6") float rmsEps;
@@ -37,20 +37,27 @@ final class MakeModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Architecture a = Architecture.byName(arch);
         if (a == null) throw new BglException("--arch: unknown architecture '" + arch + "' (llama, qwen2 or qwen3)");
+        RandomModelMaker.Mix mix = RandomModelMaker.Mix.UNIFORM;
         GgmlType t = GgmlType.byName(type);
-        if (t == null || !dev.bgl.tensor.TypeKernel.supported(t)) throw new BglException("--type: cannot write '" + type + "' (F32, F16, BF16, Q8_0, Q4_0)");
+        if (type.equalsIgnoreCase("Q4_K_M") || type.equalsIgnoreCase("Q5_K_M")) {
+            t = GgmlType.byName(type.substring(0, 4));
+            mix = RandomModelMaker.Mix.K_M;
+        }
+        if (t == null || !dev.bgl.tensor.TypeKernel.supported(t))
+            throw new BglException("--type: cannot write '" + type + "' (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, Q4_K_M, Q5_K_M)");
         if (!Files.isRegularFile(vocabFrom)) throw new BglException("--vocab-from: no such file: " + vocabFrom);
         int kv = kvHeads == null ? heads : kvHeads;
         if (heads <= 0 || dim <= 0 || kv <= 0) throw new BglException("--dim, --heads and --kv-heads must be positive");
         int hd = headDim == null ? dim / heads : headDim;
-        int f = ffn == null ? Math.max(32, (dim * 3 + 31) / 32 * 32) : ffn;
+        int round = Math.max(32, t.blockSize); // K-quant rows are whole super-blocks of 256
+        int f = ffn == null ? Math.max(round, (dim * 3 + round - 1) / round * round) : ffn;
         float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : 1000000f);
         var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
         int vocab = spec.vocabSize();
         RandomModelMaker.Spec s;
         try {
             s = new RandomModelMaker.Spec(a, t, layers, dim, heads, kv, hd, f, vocab, context, base, rmsEps, tied, seed,
-                    "bgl-random-" + arch + "-" + type.toLowerCase());
+                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix);
         } catch (IllegalArgumentException e) {
             throw new BglException(e.getMessage());
         }
@@ -59,7 +66,7 @@ final class MakeModelCommand implements Callable<Integer> {
                 (done, total) -> bar.update(done * 1000 / Math.max(1, total), null));
         bar.finish();
         System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), ffn %d, vocab %d, %.1f MB%n",
-                out, arch, t, layers, dim, heads, kv, hd, f, vocab, Files.size(out) / 1e6);
+                out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd, f, vocab, Files.size(out) / 1e6);
         return 0;
     }
 }

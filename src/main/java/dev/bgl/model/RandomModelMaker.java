@@ -19,14 +19,35 @@ import java.util.function.Consumer;
  */
 public final class RandomModelMaker {
 
+    /** How the matrix types vary across the model. */
+    public enum Mix {
+        /** Every matrix in the Spec's type. */
+        UNIFORM,
+        /**
+         * llama.cpp's Q4_K_M / Q5_K_M (Spec type Q4_K or Q5_K): Q6_K for the output head (token_embd
+         * when tied) and for attn_v and ffn_down in the layers llama-quant's use_more_bits picks
+         * (the first and last eighth, and every third layer between).
+         */
+        K_M
+    }
+
     /**
      * @param type       storage type of the matrices (norms and biases are always F32, as llama.cpp wants)
+     * @param mix        whether some matrices take another type, as llama.cpp's _M files do
      * @param vocabWriter puts the tokenizer metadata (must describe exactly {@code vocab} tokens)
      */
     public record Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                        int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied,
-                       long seed, String name) {
+                       long seed, String name, Mix mix) {
+        public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
+                    int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name) {
+            this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, Mix.UNIFORM);
+        }
+
         public Spec {
+            if (mix == null) mix = Mix.UNIFORM;
+            if (mix == Mix.K_M && type != GgmlType.Q4_K && type != GgmlType.Q5_K)
+                throw new IllegalArgumentException("the _M mix needs Q4_K or Q5_K as the main type, not " + type);
             if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || ffnDim < 1 || vocab < 1)
                 throw new IllegalArgumentException("sizes must be positive");
             if (heads % kvHeads != 0) throw new IllegalArgumentException("--heads " + heads + " must be a multiple of --kv-heads " + kvHeads);
@@ -64,7 +85,7 @@ public final class RandomModelMaker {
         w.putF32(a + "attention.layer_norm_rms_epsilon", s.rmsEps());
         w.putF32(a + "rope.freq_base", s.ropeTheta());
         if (s.arch() == Architecture.LLAMA) w.putU32(a + "rope.dimension_count", s.headDim());
-        w.putU32("general.file_type", fileType(s.type()));
+        w.putU32("general.file_type", fileType(s.type(), s.mix()));
         vocabWriter.accept(w);
 
         SplittableRandom rnd = new SplittableRandom(s.seed());
@@ -78,13 +99,15 @@ public final class RandomModelMaker {
         float logitStd = 2.5f, sqrtDim = (float) Math.sqrt(s.dim());
         float embStd = s.tied() ? 0.02f : 1f;
         float outNormGain = s.tied() ? logitStd / (sqrtDim * embStd) : 1f;
-        matrix(w, "token_embd.weight", s.type(), s.vocab(), s.dim(), embStd, rnd);
+        GgmlType headType = s.mix() == Mix.K_M ? GgmlType.Q6_K : s.type();
+        matrix(w, "token_embd.weight", s.tied() ? headType : s.type(), s.vocab(), s.dim(), embStd, rnd);
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
+            GgmlType moreBits = s.mix() == Mix.K_M && useMoreBits(l, s.layers()) ? GgmlType.Q6_K : s.type();
             vector(w, p + "attn_norm.weight", s.dim(), 1f, 0.1f, rnd);
             matrix(w, p + "attn_q.weight", s.type(), qDim, s.dim(), 0.5f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "attn_k.weight", s.type(), kvDim, s.dim(), 0.5f / (float) Math.sqrt(s.dim()), rnd);
-            matrix(w, p + "attn_v.weight", s.type(), kvDim, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_v.weight", moreBits, kvDim, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             if (s.arch().qkvBias()) {
                 vector(w, p + "attn_q.bias", qDim, 0f, 0.05f, rnd);
                 vector(w, p + "attn_k.bias", kvDim, 0f, 0.05f, rnd);
@@ -98,21 +121,35 @@ public final class RandomModelMaker {
             vector(w, p + "ffn_norm.weight", s.dim(), 1f, 0.1f, rnd);
             matrix(w, p + "ffn_gate.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "ffn_up.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
-            matrix(w, p + "ffn_down.weight", s.type(), s.dim(), s.ffnDim(), 0.3f / (float) Math.sqrt(s.ffnDim()), rnd);
+            matrix(w, p + "ffn_down.weight", moreBits, s.dim(), s.ffnDim(), 0.3f / (float) Math.sqrt(s.ffnDim()), rnd);
         }
         vector(w, "output_norm.weight", s.dim(), outNormGain, 0.1f * outNormGain, rnd);
-        if (!s.tied()) matrix(w, "output.weight", s.type(), s.vocab(), s.dim(), logitStd / sqrtDim, rnd);
+        if (!s.tied()) matrix(w, "output.weight", headType, s.vocab(), s.dim(), logitStd / sqrtDim, rnd);
         long total = w.tensorBytes();
         w.write(out, progress == null ? null : done -> progress.accept(done, total));
     }
 
-    /** llama.cpp's {@code general.file_type} (enum llama_ftype) for an all-{@code type} model. */
-    static int fileType(GgmlType t) {
+    /**
+     * llama-quant's use_more_bits: the layers whose attn_v and ffn_down a _M file keeps in more
+     * bits (the first and last eighth, and every third layer between).
+     */
+    public static boolean useMoreBits(int layer, int layers) {
+        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+    }
+
+    /**
+     * llama.cpp's {@code general.file_type} (enum llama_ftype). An all-Q4_K or all-Q5_K model has
+     * no ftype of its own; it is labelled as the nearest, _S (mostly that type).
+     */
+    static int fileType(GgmlType t, Mix mix) {
         return switch (t) {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
+            case Q4_K -> mix == Mix.K_M ? 15 : 14;
+            case Q5_K -> mix == Mix.K_M ? 17 : 16;
+            case Q6_K -> 18;
             case BF16 -> 32;
             default -> 0;
         };

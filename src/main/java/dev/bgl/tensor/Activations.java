@@ -2,7 +2,7 @@ package dev.bgl.tensor;
 
 /**
  * Activations encoded once for many dot products: plain floats, floats rounded to F16 or BF16, or
- * Q8_0 blocks (one scale per 32 values, int8 quants), as ggml encodes the right-hand side of its
+ * Q8_0 blocks (one scale per 32 values, int8 quants) or Q8_K blocks (one per 256), as ggml encodes the right-hand side of its
  * matrix-vector products. Reused across steps so the decode loop does not allocate.
  */
 public final class Activations {
@@ -12,6 +12,8 @@ public final class Activations {
     final short[] qs;      // the same quants widened to 16 bits, as the vector kernels multiply them
     final float[] scale;   // Q8_0 per-block scales (already rounded through F16)
     final int[] blockSum;  // Q8_0 per-block sum of quants (for types with offsets)
+    final float[] kScale;  // Q8_K per-256 scales (plain float, as ggml keeps them)
+    final int[] kSum16;    // Q8_K sums of each 16 quants (ggml's bsums): the K-quants' min terms use them
     ActivationType type;
     int length;
 
@@ -22,6 +24,8 @@ public final class Activations {
         this.qs = new short[capacity];
         this.scale = new float[(capacity + 31) / 32];
         this.blockSum = new int[(capacity + 31) / 32];
+        this.kScale = new float[(capacity + 255) / 256];
+        this.kSum16 = new int[(capacity + 15) / 16];
     }
 
     public int capacity() {
@@ -50,6 +54,7 @@ public final class Activations {
                 for (int i = 0; i < n; i++) f[i] = BF16Kernel.toFloat(BF16Kernel.fromFloat(x[off + i]));
             }
             case Q8_0 -> Q8_0Kernel.quantizeActivations(x, off, n, this);
+            case Q8_K -> KQuants.quantizeActivationsQ8K(x, off, n, this);
         }
         return this;
     }

@@ -67,16 +67,16 @@ public final class Kernels {
      * of that cost (about a second of CPU). Optional; call once at engine start-up.
      */
     public static void warmUp() {
-        int rows = 4, cols = 64, n = 4;
+        int rows = 4, cols = 256, n = 4; // 256: one K-quant super-block
         float[] x = new float[n * cols], out = new float[n * rows], w = new float[rows * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
         for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
         Activations[] scratch = {new Activations(cols), new Activations(cols), new Activations(cols), new Activations(cols)};
         for (GgmlType type : new GgmlType[]{
                 GgmlType.F32, GgmlType.F16, GgmlType.BF16,
-                GgmlType.Q8_0, GgmlType.Q4_0}) {
+                GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
             Tensor t = Tensor.quantize("warm-up", type, w, rows, cols);
-            for (int it = 0; it < 3000; it++) {
+            for (int it = 0; it < 1500; it++) {
                 matvec(t, x, out, scratch[0]);
                 matmul(t, x, n, out, scratch);
             }

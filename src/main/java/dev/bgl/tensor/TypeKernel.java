@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Offsets into {@code data} are in bytes and must fall on a block boundary; element counts must
  * be whole blocks.
  */
-public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_0Kernel, Q4_0Kernel {
+public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_0Kernel, Q4_0Kernel,
+        Q4_KKernel, Q5_KKernel, Q6_KKernel {
 
     GgmlType type();
 
@@ -55,13 +56,16 @@ public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_
             case BF16 -> BF16Kernel.INSTANCE;
             case Q8_0 -> Q8_0Kernel.INSTANCE;
             case Q4_0 -> Q4_0Kernel.INSTANCE;
-            default -> throw new BglException("tensor type " + type + " is not supported yet (bgl computes with F32, F16, BF16, Q8_0, Q4_0)");
+            case Q4_K -> Q4_KKernel.INSTANCE;
+            case Q5_K -> Q5_KKernel.INSTANCE;
+            case Q6_K -> Q6_KKernel.INSTANCE;
+            default -> throw new BglException("tensor type " + type + " is not supported yet (bgl computes with F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
         };
     }
 
     static boolean supported(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }

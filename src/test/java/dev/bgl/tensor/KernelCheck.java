@@ -10,7 +10,8 @@ import java.util.Random;
  * Each method throws AssertionError with a message naming the case.
  */
 final class KernelCheck {
-    static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
+    static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
 
     private KernelCheck() {
     }
@@ -30,7 +31,7 @@ final class KernelCheck {
         int l = Species.L;
         return type.blockSize == 1
                 ? new int[]{1, 3, l - 1, l, l + 1, 2 * l + 3, 4 * l - 1, 257, 1001}
-                : new int[]{32, 3 * 32, 7 * 32, 33 * 32};
+                : type.blockSize == 32 ? new int[]{32, 3 * 32, 7 * 32, 33 * 32} : new int[]{256, 3 * 256, 5 * 256};
     }
 
     /** Absolute tolerance for a float dot product: relative to the sum of |products|. */
@@ -45,7 +46,7 @@ final class KernelCheck {
         Random rnd = new Random(seed);
         TypeKernel k = TypeKernel.of(type);
         for (int n : lengths(type)) {
-            int xOff = type.blockSize == 1 ? 3 : 64;
+            int xOff = type.blockSize == 1 ? 3 : 2 * type.blockSize;
             Tensor t = randomTensor(rnd, type, 2, n);
             float[] x = gaussian(rnd, n + xOff, 1.0);
             Activations a = new Activations(n + xOff).encode(k.activationType(), x, 0, n + xOff);
@@ -84,7 +85,12 @@ final class KernelCheck {
     /** The activations as the kernels see them, back as floats. */
     static float[] decodedActivations(Activations a, int n) {
         float[] out = new float[n];
-        for (int i = 0; i < n; i++) out[i] = a.type() == ActivationType.Q8_0 ? a.scale[i / 32] * a.q[i] : a.f[i];
+        for (int i = 0; i < n; i++)
+            out[i] = switch (a.type()) {
+                case Q8_0 -> a.scale[i / 32] * a.q[i];
+                case Q8_K -> a.kScale[i / 256] * a.q[i];
+                default -> a.f[i];
+            };
         return out;
     }
 

@@ -12,13 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VectorDotTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void dotMatchesReference(GgmlType type) {
         KernelCheck.dotMatchesReference(type, 11);
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void dot4MatchesReference(GgmlType type) {
         KernelCheck.dot4MatchesDot(type, 12);
     }

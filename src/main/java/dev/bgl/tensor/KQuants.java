@@ -1,0 +1,132 @@
+package dev.bgl.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.bgl.tensor.F16Kernel.I16;
+
+/**
+ * What ggml's K-quants (super-blocks of 256 values) share: the Q8_K activation encoding they are
+ * multiplied with, and the 12-byte packing of eight 6-bit scales and eight 6-bit mins used by
+ * Q4_K and Q5_K, with a quantiser for those two.
+ */
+final class KQuants {
+    static final int QK_K = 256;
+
+    private KQuants() {
+    }
+
+    /**
+     * Encodes activations as ggml's quantize_row_q8_K_ref (which its x86 build runs): per block of
+     * 256, {@code iscale = -127/max} where max is the element of largest magnitude (with its sign),
+     * quants {@code nearest_int(iscale·x)} (round half to even, capped at 127), scale
+     * {@code d = 1/iscale} kept as a float (negative when max is positive), and the sum of each 16
+     * quants. An all-zero block gets d = 0 and zero quants. Needs {@code n} a multiple of 256.
+     */
+    static void quantizeActivationsQ8K(float[] x, int off, int n, Activations a) {
+        byte[] q = a.q;
+        short[] qs = a.qs;
+        for (int b = 0; b < n / QK_K; b++) {
+            int o = off + b * QK_K, qo = b * QK_K;
+            float max = 0, amax = 0;
+            for (int j = 0; j < QK_K; j++) {
+                float ax = Math.abs(x[o + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[o + j];
+                }
+            }
+            if (amax == 0) {
+                a.kScale[b] = 0;
+                for (int j = 0; j < QK_K; j++) {
+                    q[qo + j] = 0;
+                    qs[qo + j] = 0;
+                }
+                for (int j = 0; j < 16; j++) a.kSum16[b * 16 + j] = 0;
+                continue;
+            }
+            float iscale = -127f / max;
+            for (int g = 0; g < 16; g++) {
+                int sum = 0;
+                for (int j = g * 16; j < g * 16 + 16; j++) {
+                    int v = Math.min(127, (int) Math.rint(iscale * x[o + j]));
+                    q[qo + j] = (byte) v;
+                    qs[qo + j] = (short) v;
+                    sum += v;
+                }
+                a.kSum16[b * 16 + g] = sum;
+            }
+            a.kScale[b] = 1 / iscale;
+        }
+    }
+
+    /** Scale j (0..7) of a 12-byte Q4_K/Q5_K scales field at {@code at}: 6 bits, ggml's get_scale_min_k4. */
+    static int scale(MemorySegment data, long at, int j) {
+        return j < 4 ? u8(data, at + j) & 63 : (u8(data, at + j + 4) & 0xF) | ((u8(data, at + j - 4) >> 6) << 4);
+    }
+
+    /** Min j (0..7) of the same field. */
+    static int min(MemorySegment data, long at, int j) {
+        return j < 4 ? u8(data, at + j + 4) & 63 : (u8(data, at + j + 4) >> 4) | ((u8(data, at + j) >> 6) << 4);
+    }
+
+    static int u8(MemorySegment data, long at) {
+        return data.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    /** Packs eight 6-bit scales and mins into the 12 bytes at {@code at}: the inverse of {@link #scale}/{@link #min}. */
+    static void packScalesMins(int[] sc, int[] mn, MemorySegment out, long at) {
+        byte[] b = new byte[12];
+        for (int j = 0; j < 8; j++) {
+            if (j < 4) {
+                b[j] |= (byte) sc[j];
+                b[j + 4] |= (byte) mn[j];
+            } else {
+                b[j + 4] = (byte) ((sc[j] & 0xF) | ((mn[j] & 0xF) << 4));
+                b[j - 4] |= (byte) ((sc[j] >> 4) << 6);
+                b[j] |= (byte) ((mn[j] >> 4) << 6);
+            }
+        }
+        for (int i = 0; i < 12; i++) out.set(ValueLayout.JAVA_BYTE, at + i, b[i]);
+    }
+
+    /**
+     * Quantises one super-block for Q4_K ({@code nmax} 15) or Q5_K (31) into levels {@code L[0..256)}
+     * and the block header (d, dmin, scales) at {@code base}. Our own simple quantiser, in ggml's
+     * shape: per sub-block of 32, step (max − min)/nmax and offset −min (min taken ≤ 0); the steps
+     * and offsets are quantised to 6 bits against d = max step/63 and dmin = max offset/63 (steps
+     * rounded up, so that the levels always cover the sub-block's range); then the values are
+     * re-quantised against the stored (F16) d·scale and dmin·min.
+     */
+    static void quantizeScaleMinBlock(float[] x, int o, int nmax, int[] levels, MemorySegment out, long base) {
+        float[] step = new float[8], offset = new float[8];
+        float maxStep = 0, maxOffset = 0;
+        for (int j = 0; j < 8; j++) {
+            float lo = 0, hi = -Float.MAX_VALUE;
+            for (int l = 0; l < 32; l++) {
+                float v = x[o + 32 * j + l];
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            step[j] = Math.max(0, hi - lo) / nmax;
+            offset[j] = -lo;
+            maxStep = Math.max(maxStep, step[j]);
+            maxOffset = Math.max(maxOffset, offset[j]);
+        }
+        int[] sc = new int[8], mn = new int[8];
+        float invStep = maxStep > 0 ? 63f / maxStep : 0, invOffset = maxOffset > 0 ? 63f / maxOffset : 0;
+        for (int j = 0; j < 8; j++) {
+            sc[j] = Math.min(63, (int) Math.ceil(invStep * step[j]));
+            mn[j] = Math.min(63, Math.round(invOffset * offset[j]));
+        }
+        out.set(I16, base, Float.floatToFloat16(maxStep / 63f));
+        out.set(I16, base + 2, Float.floatToFloat16(maxOffset / 63f));
+        packScalesMins(sc, mn, out, base + 4);
+        float d = Float.float16ToFloat(out.get(I16, base)), dmin = Float.float16ToFloat(out.get(I16, base + 2));
+        for (int j = 0; j < 8; j++) {
+            float s = d * sc[j], m = dmin * mn[j];
+            for (int l = 0; l < 32; l++)
+                levels[32 * j + l] = s == 0 ? 0 : Math.clamp(Math.round((x[o + 32 * j + l] + m) / s), 0, nmax);
+        }
+    }
+}
