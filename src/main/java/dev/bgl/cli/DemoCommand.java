@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Ask the embedded default model a question and stream its thinking and answer.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = {"-p", "--prompt"}, defaultValue = "What is 17 + 25?") String prompt;
-    @Option(names = "--max-tokens", defaultValue = "96") int maxTokens;
+    @Option(names = {"-p", "--prompt"}, defaultValue = "Add: 17+8+12+5", description = "The question (default: ${DEFAULT-VALUE}, in the style of the model's curriculum)") String prompt;
+    @Option(names = "--max-tokens", defaultValue = "300") int maxTokens;
 
     @Override
     public Integer call() throws Exception {
