@@ -14,6 +14,8 @@ public final class ProgressBar {
     private final long start = System.nanoTime();
     private long lastDraw;
     private long done;
+    /** Units already done when the bar started (a resumed job), so the ETA uses this run's rate only. */
+    private long base = -1;
     private boolean finished;
     private String extra = "";
 
@@ -26,6 +28,7 @@ public final class ProgressBar {
 
     /** Sets progress to {@code done} units and an optional status (e.g. "loss 1.23"). */
     public synchronized void update(long done, String extra) {
+        if (base < 0) base = Math.max(0, done - 1);
         this.done = Math.min(done, total);
         this.extra = extra == null ? "" : extra;
         long now = System.nanoTime();
@@ -52,7 +55,8 @@ public final class ProgressBar {
         double frac = (double) done / total;
         int width = 30, filled = (int) Math.round(frac * width);
         String bar = "#".repeat(filled) + "-".repeat(width - filled);
-        String eta = frac > 0 && frac < 1 ? " ETA " + time(secs / frac - secs) : "";
+        long run = done - Math.max(0, base);
+        String eta = run > 0 && done < total ? " ETA " + time(secs / run * (total - done)) : "";
         String line = String.format("%s [%s] %3.0f%% %s%s%s", label, bar, frac * 100, time(secs), eta,
                 extra.isEmpty() ? "" : " " + extra);
         if (tty) out.print("\r" + line + (last ? "\n" : ""));

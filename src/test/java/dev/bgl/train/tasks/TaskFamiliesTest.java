@@ -150,7 +150,7 @@ class TaskFamiliesTest {
             int count = 0;
             for (int i = 0; i < items.length; i++) {
                 if (text.charAt(i) == q.group(1).charAt(0)) count++;
-                assertEquals(text.charAt(i) + Integer.toString(count), items[i], p.question());
+                assertEquals(text.charAt(i) + q.group(1) + count, items[i], p.question());
             }
         }
     }
