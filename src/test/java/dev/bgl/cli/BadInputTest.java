@@ -144,9 +144,9 @@ class BadInputTest {
 
     @Test
     void tensorTypeTheEngineCannotComputeWith() throws Exception {
-        Path p = rewrite("q4k.gguf", (k, v) -> true, t -> t.name().equals("blk.0.ffn_up.weight")
-                ? new GgufTensorInfo(t.name(), new long[]{256, 24}, GgmlType.Q4_K, 0) : t);
-        assertCleanError(bgl("inspect", p.toString()), "q4k.gguf", "blk.0.ffn_up.weight", "Q4_K");
+        Path p = rewrite("q5_0.gguf", (k, v) -> true, t -> t.name().equals("blk.0.ffn_up.weight")
+                ? new GgufTensorInfo(t.name(), new long[]{64, 96}, GgmlType.Q5_0, 0) : t);
+        assertCleanError(bgl("inspect", p.toString()), "q5_0.gguf", "blk.0.ffn_up.weight", "Q5_0");
     }
 
     @Test
