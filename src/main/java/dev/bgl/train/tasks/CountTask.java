@@ -5,16 +5,21 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Count a letter in a string of 2·difficulty letters, stepping through every letter with a
- * counter. The letters are ones no merge of {@code ByteLevelVocab} touches, so each is one token and
- * the model reads the string one letter per step. Every step writes the letter next to the target
- * letter ({@code kp0}, {@code k p no 0}): comparing two adjacent tokens is a local operation a tiny
- * model learns, while recalling the target from the question at each step was not (a first model
- * trained without it answered "no" for every letter).
+ * Count the vowels in a word of 2·difficulty letters, stepping through every letter with a
+ * counter. Whether a letter is a vowel is a property of the letter alone, which a tiny model keeps
+ * in its embeddings; the first version asked for an arbitrary target letter, and comparing two
+ * tokens for equality was beyond an 800k-parameter model (it answered "no" at every step and got
+ * 22% of held-out problems right). The letters are ones that no merge of {@code ByteLevelVocab}
+ * joins to a neighbour, so the word reads as one token per letter; the word is quoted so that its
+ * first letter is not merged with a space.
+ * Compact: {@code d0,a1,k1}; detailed: one line per letter, {@code d no 0} or {@code a yes 0+1=1}.
  */
 public record CountTask() implements TaskFamily {
-    /** Letters outside every merge pair of ByteLevelVocab (and not c, s, t, a, w, which merge after a space). */
-    static final String LETTERS = "bdfgkmpuvxyz";
+    static final String VOWELS = "aeiou";
+    /** Consonants outside every merge pair of ByteLevelVocab. */
+    static final String CONSONANTS = "bdfgkmpvxyz";
+    /** Share of vowels in a word: near half, so "yes" and "no" steps are both common. */
+    private static final double VOWEL_SHARE = 0.45;
 
     @Override
     public String name() {
@@ -28,38 +33,37 @@ public record CountTask() implements TaskFamily {
 
     @Override
     public int maxDifficulty() {
-        return 7; // 14 letters: with the target written at every step, a verified trace stays under 280 tokens
+        return 7; // 14 letters: a verified trace stays under 200 tokens
+    }
+
+    static boolean isVowel(char c) {
+        return VOWELS.indexOf(c) >= 0;
     }
 
     @Override
     public Problem generate(SplittableRandom rnd, int difficulty) {
         Traces.checkDifficulty(this, difficulty);
-        int len = 2 * difficulty, kinds = rnd.nextInt(2, 5);
-        char[] alphabet = new char[kinds];
-        String pool = LETTERS;
-        for (int i = 0; i < kinds; i++) {
-            int j = rnd.nextInt(pool.length());
-            alphabet[i] = pool.charAt(j);
-            pool = pool.substring(0, j) + pool.substring(j + 1);
-        }
-        char target = alphabet[0];
+        int len = 2 * difficulty;
         StringBuilder s = new StringBuilder();
-        for (int i = 0; i < len; i++) s.append(alphabet[rnd.nextInt(kinds)]);
-        String text = s.toString();
+        for (int i = 0; i < len; i++) {
+            String pool = rnd.nextDouble() < VOWEL_SHARE ? VOWELS : CONSONANTS;
+            s.append(pool.charAt(rnd.nextInt(pool.length())));
+        }
+        String word = s.toString();
         List<Step> compact = new ArrayList<>(), detailed = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         int count = 0;
         for (int i = 0; i < len; i++) {
-            char c = text.charAt(i);
-            if (c == target) {
-                detailed.add(Step.of(c + " " + target + " yes ", count + "+1", count + 1, ""));
+            char c = word.charAt(i);
+            if (isVowel(c)) {
+                detailed.add(Step.of(c + " yes ", count + "+1", count + 1, ""));
                 count++;
-            } else detailed.add(Step.text(c + " " + target + " no " + count));
-            if (i > 0) line.append(' ');
-            line.append(c).append(target).append(count);
+            } else detailed.add(Step.text(c + " no " + count));
+            if (i > 0) line.append(','); // not a space: " a" is a merged token
+            line.append(c).append(count);
         }
         compact.add(Step.text(line.toString()));
-        return Traces.problem(this, difficulty, "Count the letter " + target + " in: " + text, Integer.toString(count),
+        return Traces.problem(this, difficulty, "Count the vowels in \"" + word + "\"", Integer.toString(count),
                 compact, detailed, compact, rnd);
     }
 }

@@ -1,0 +1,43 @@
+package dev.bgl.budget;
+
+import dev.bgl.chat.ChatMessage;
+import dev.bgl.decode.Cancellation;
+import dev.bgl.decode.SamplerConfig;
+import dev.bgl.util.BglException;
+
+import java.util.List;
+
+/**
+ * One question to answer under a thinking budget.
+ *
+ * @param messages  the conversation; the last one is the user's question
+ * @param method    how the budget is spent
+ * @param budget    thinking tokens allowed (ignored by methods that do not use one)
+ * @param sampler   sampling settings (greedy by default)
+ * @param maxTokens hard cap on generated tokens, thinking and answer together
+ */
+public record BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
+                            int maxTokens, Cancellation cancellation) {
+    public BudgetRequest {
+        messages = List.copyOf(messages);
+        if (messages.isEmpty()) throw new BglException("budget request: no messages");
+        if (method == null) throw new BglException("budget request: no method");
+        if (method.usesBudget() && budget < 0)
+            throw new BglException("budget request: budget must be >= 0 thinking tokens, got " + budget);
+        if (maxTokens <= 0) throw new BglException("budget request: max tokens must be > 0, got " + maxTokens);
+        if (sampler == null) throw new BglException("budget request: no sampler settings");
+        if (cancellation == null) cancellation = new Cancellation();
+    }
+
+    public static BudgetRequest of(String question, Method method, int budget, int maxTokens) {
+        return new BudgetRequest(List.of(ChatMessage.user(question)), method, budget, SamplerConfig.GREEDY, maxTokens, new Cancellation());
+    }
+
+    public BudgetRequest withSampler(SamplerConfig s) {
+        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation);
+    }
+
+    public BudgetRequest withCancellation(Cancellation c) {
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.bgl.budget;
+
+import dev.bgl.decode.GenerateRequest;
+import dev.bgl.decode.GenerateResult;
+import dev.bgl.decode.Generator;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.Session;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.util.BglException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Answers one question under a budget: renders the prompt the method wants, builds its processors
+ * (each with its own {@link ThinkingTracker}), runs the ordinary decode loop and accounts for what
+ * was spent. One runner per model; {@link #run} may be called from one thread at a time per runner
+ * (each call opens its own session).
+ */
+public final class BudgetRunner {
+    private final LoadedModel model;
+
+    public BudgetRunner(LoadedModel model) {
+        this.model = model;
+    }
+
+    public LoadedModel model() {
+        return model;
+    }
+
+    /** The plan of one method for one request: the prompt and the processors, and how to tell if it intervened. */
+    record Plan(int[] prompt, boolean promptOpensThinking, List<LogitsProcessor> processors,
+                java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking) {
+    }
+
+    public BudgetOutcome run(BudgetRequest req, TokenListener listener) {
+        if (!model.isThinkingModel() && req.method().usesBudget())
+            throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
+        Plan plan = plan(req);
+        int context = Math.min(model.defaultContext(), plan.prompt().length + req.maxTokens() + 64);
+        Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
+        GenerateRequest g = GenerateRequest.of(plan.prompt(), req.maxTokens(), req.sampler())
+                .withProcessors(plan.processors()).withCancellation(req.cancellation());
+        GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
+        return account(req, plan, r);
+    }
+
+    private Plan plan(BudgetRequest req) {
+        String rendered = model.renderPrompt(req.messages(), null);
+        int[] prompt = model.encodePrompt(rendered);
+        boolean opens = opensThinking(prompt);
+        return switch (req.method()) {
+            case Method.None m -> new Plan(prompt, opens, List.of(), () -> false, () -> Double.NaN);
+            case Method.Hard m -> {
+                HardCutoff cut = new HardCutoff(tracker(opens), req.budget());
+                yield new Plan(prompt, opens, List.of(cut), cut::fired, () -> Double.NaN);
+            }
+            case Method.QwenStop m -> throw notYet(m);
+            case Method.S1 m -> throw notYet(m);
+            case Method.Prompt m -> throw notYet(m);
+            case Method.NoThink m -> throw notYet(m);
+            case Method.Guided m -> throw notYet(m);
+        };
+    }
+
+    private static BglException notYet(Method m) {
+        return new BglException("budget method '" + m.name() + "' is not available in this build");
+    }
+
+    ThinkingTracker tracker(boolean promptOpensThinking) {
+        return new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), promptOpensThinking);
+    }
+
+    /** Whether the prompt leaves the model inside an open thinking block (DeepSeek-R1's template does). */
+    boolean opensThinking(int[] prompt) {
+        for (int i = prompt.length - 1; i >= 0; i--) {
+            if (prompt[i] == model.thinkCloseId()) return false;
+            if (prompt[i] == model.thinkOpenId()) return true;
+        }
+        return false;
+    }
+
+    private BudgetOutcome account(BudgetRequest req, Plan plan, GenerateResult r) {
+        int[] t = r.tokens();
+        int open = plan.promptOpensThinking() ? 0 : -1, close = -1;
+        for (int i = 0; i < t.length && close < 0; i++) {
+            if (open < 0 && t[i] == model.thinkOpenId()) open = i + 1;
+            else if (open >= 0 && t[i] == model.thinkCloseId()) close = i;
+        }
+        int thinkEnd = close >= 0 ? close : t.length;
+        int thinkingTokens = open >= 0 ? thinkEnd - open : 0;
+        int answerFrom = close >= 0 ? close + 1 : (open >= 0 ? t.length : 0);
+        String thinking = open >= 0 ? model.tokenizer().decode(Arrays.copyOfRange(t, open, thinkEnd)) : "";
+        String answer = model.tokenizer().decode(withoutEndOfGeneration(Arrays.copyOfRange(t, answerFrom, t.length)));
+        return new BudgetOutcome(req.method(), req.budget(), r, thinking, answer.strip(), thinkingTokens,
+                t.length - answerFrom, close >= 0, plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble());
+    }
+
+    private int[] withoutEndOfGeneration(int[] ids) {
+        List<Integer> keep = new ArrayList<>();
+        for (int id : ids) if (!model.tokenizer().isEndOfGeneration(id)) keep.add(id);
+        return keep.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

@@ -1,0 +1,242 @@
+package dev.bgl.budget.predictor;
+
+import dev.bgl.format.FormatException;
+import dev.bgl.format.SafetensorsDtype;
+import dev.bgl.format.SafetensorsFile;
+import dev.bgl.format.SafetensorsTensorInfo;
+import dev.bgl.format.SafetensorsWriter;
+
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parameters of a budget predictor, under the key names of the official code
+ * (UMass-Embodied-AGI/BudgetGuidance), so that the authors' released heads load as they are:
+ * <pre>
+ * cls_token                                   [1, 1, H] (or [H])
+ * encoder.0.{weight [d, H], bias [d]}         input projection
+ * encoder.1.layer.{i}.attention.self.{query,key,value}.{weight [d, d], bias [d]}
+ * encoder.1.layer.{i}.attention.output.dense.{weight, bias}, attention.output.LayerNorm.{weight, bias}
+ * encoder.1.layer.{i}.intermediate.dense.{weight [f, d], bias [f]}
+ * encoder.1.layer.{i}.output.dense.{weight [d, f], bias [d]}, output.LayerNorm.{weight, bias}
+ * alpha_head.weight [V, d], lam_head.weight [V, d]
+ * </pre>
+ * Matrices are row-major {@code [out][in]} as PyTorch stores them. The number of heads is not in
+ * the shapes: bgl writes it as metadata {@code bgl.heads}; files without it get BERT's 12.
+ */
+public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW, float[] inB, List<Layer> layers,
+                               float[] alphaHead, float[] lamHead) {
+    public static final String HEADS_KEY = "bgl.heads";
+    public static final String EPS_KEY = "bgl.layer_norm_eps";
+    public static final int DEFAULT_HEADS = 12;
+
+    /** One BERT layer: self-attention with output projection and LayerNorm, then the FFN with its LayerNorm. */
+    public record Layer(float[] qW, float[] qB, float[] kW, float[] kB, float[] vW, float[] vB,
+                        float[] attnOutW, float[] attnOutB, float[] attnLnW, float[] attnLnB,
+                        float[] ffnInW, float[] ffnInB, float[] ffnOutW, float[] ffnOutB,
+                        float[] outLnW, float[] outLnB) {
+        static Layer zeros(PredictorConfig c) {
+            int d = c.width(), f = c.ffn();
+            return new Layer(new float[d * d], new float[d], new float[d * d], new float[d], new float[d * d], new float[d],
+                    new float[d * d], new float[d], ones(d), new float[d],
+                    new float[f * d], new float[f], new float[d * f], new float[d], ones(d), new float[d]);
+        }
+    }
+
+    public PredictorWeights {
+        layers = List.copyOf(layers);
+        int h = config.hidden(), d = config.width(), v = config.vocab();
+        need("cls_token", cls, h);
+        need("encoder.0.weight", inW, (long) d * h);
+        need("encoder.0.bias", inB, d);
+        need("alpha_head.weight", alphaHead, (long) v * d);
+        need("lam_head.weight", lamHead, (long) v * d);
+        if (layers.size() != config.layers())
+            throw new IllegalArgumentException("predictor: " + layers.size() + " layers given, config says " + config.layers());
+        for (int i = 0; i < layers.size(); i++) {
+            for (var e : layerTensors(layers.get(i)).entrySet())
+                need(layerKey(i, e.getKey()), e.getValue(), elements(layerShape(config, e.getKey())));
+        }
+    }
+
+    /** All zeros except LayerNorm gains (1): a starting point for initialisation. */
+    public static PredictorWeights zeros(PredictorConfig c) {
+        List<Layer> ls = new ArrayList<>();
+        for (int i = 0; i < c.layers(); i++) ls.add(Layer.zeros(c));
+        return new PredictorWeights(c, new float[c.hidden()], new float[c.width() * c.hidden()], new float[c.width()], ls,
+                new float[c.vocab() * c.width()], new float[c.vocab() * c.width()]);
+    }
+
+    private static float[] ones(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, 1f);
+        return a;
+    }
+
+    private static void need(String key, float[] a, long n) {
+        if (a == null || a.length != n)
+            throw new IllegalArgumentException("predictor: " + key + " has " + (a == null ? "no" : a.length) + " values, needs " + n);
+    }
+
+    private static long elements(long[] shape) {
+        long n = 1;
+        for (long x : shape) n *= x;
+        return n;
+    }
+
+    static String layerKey(int i, String suffix) {
+        return "encoder.1.layer." + i + "." + suffix;
+    }
+
+    /** Per-layer tensors by official key suffix, in a fixed order. */
+    static Map<String, float[]> layerTensors(Layer l) {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        m.put("attention.self.query.weight", l.qW());
+        m.put("attention.self.query.bias", l.qB());
+        m.put("attention.self.key.weight", l.kW());
+        m.put("attention.self.key.bias", l.kB());
+        m.put("attention.self.value.weight", l.vW());
+        m.put("attention.self.value.bias", l.vB());
+        m.put("attention.output.dense.weight", l.attnOutW());
+        m.put("attention.output.dense.bias", l.attnOutB());
+        m.put("attention.output.LayerNorm.weight", l.attnLnW());
+        m.put("attention.output.LayerNorm.bias", l.attnLnB());
+        m.put("intermediate.dense.weight", l.ffnInW());
+        m.put("intermediate.dense.bias", l.ffnInB());
+        m.put("output.dense.weight", l.ffnOutW());
+        m.put("output.dense.bias", l.ffnOutB());
+        m.put("output.LayerNorm.weight", l.outLnW());
+        m.put("output.LayerNorm.bias", l.outLnB());
+        return m;
+    }
+
+    /** The PyTorch shape of a per-layer tensor. */
+    static long[] layerShape(PredictorConfig c, String suffix) {
+        long d = c.width(), f = c.ffn();
+        return switch (suffix) {
+            case "intermediate.dense.weight" -> new long[]{f, d};
+            case "intermediate.dense.bias" -> new long[]{f};
+            case "output.dense.weight" -> new long[]{d, f};
+            default -> suffix.endsWith(".weight") && !suffix.contains("LayerNorm") ? new long[]{d, d} : new long[]{d};
+        };
+    }
+
+    /** Writes the weights as F32 safetensors with the official names, heads and epsilon as metadata. */
+    public void save(Path file) {
+        PredictorConfig c = config;
+        SafetensorsWriter w = new SafetensorsWriter()
+                .metadata("format", "pt")
+                .metadata(HEADS_KEY, Integer.toString(c.heads()))
+                .metadata(EPS_KEY, Float.toString(c.layerNormEps()));
+        w.tensorF32("cls_token", new long[]{1, 1, c.hidden()}, cls);
+        w.tensorF32("encoder.0.weight", new long[]{c.width(), c.hidden()}, inW);
+        w.tensorF32("encoder.0.bias", new long[]{c.width()}, inB);
+        for (int i = 0; i < layers.size(); i++)
+            for (var e : layerTensors(layers.get(i)).entrySet())
+                w.tensorF32(layerKey(i, e.getKey()), layerShape(c, e.getKey()), e.getValue());
+        w.tensorF32("alpha_head.weight", new long[]{c.vocab(), c.width()}, alphaHead);
+        w.tensorF32("lam_head.weight", new long[]{c.vocab(), c.width()}, lamHead);
+        try {
+            w.write(file);
+        } catch (IOException e) {
+            throw new FormatException(file, "cannot write predictor: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads a predictor from safetensors (F32, F16 or BF16 tensors). Sizes come from the shapes; the
+     * head count from metadata {@code bgl.heads}, else {@code headsOverride} when > 0, else 12.
+     * Every missing or misshapen tensor is an error that names the file and the key.
+     */
+    public static PredictorWeights load(Path file, int headsOverride) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            SafetensorsTensorInfo in = require(f, "encoder.0.weight", 2);
+            int d = Math.toIntExact(in.shape()[0]), h = Math.toIntExact(in.shape()[1]);
+            SafetensorsTensorInfo alpha = require(f, "alpha_head.weight", 2);
+            int v = Math.toIntExact(alpha.shape()[0]);
+            int layers = 0;
+            while (f.tensors().containsKey(layerKey(layers, "attention.self.query.weight"))) layers++;
+            int ffn = layers == 0 ? 4 * d : Math.toIntExact(require(f, layerKey(0, "intermediate.dense.weight"), 2).shape()[0]);
+            String hm = f.metadata().get(HEADS_KEY);
+            int heads;
+            try {
+                heads = headsOverride > 0 ? headsOverride : hm != null ? Integer.parseInt(hm.strip()) : DEFAULT_HEADS;
+            } catch (NumberFormatException e) {
+                throw new FormatException(file, "metadata " + HEADS_KEY + " is not a number: '" + hm + "'");
+            }
+            String em = f.metadata().get(EPS_KEY);
+            float eps;
+            try {
+                eps = em != null ? Float.parseFloat(em.strip()) : PredictorConfig.BERT_EPS;
+            } catch (NumberFormatException e) {
+                throw new FormatException(file, "metadata " + EPS_KEY + " is not a number: '" + em + "'");
+            }
+            PredictorConfig c;
+            try {
+                c = new PredictorConfig(h, d, layers, heads, ffn, v, eps);
+            } catch (RuntimeException e) {
+                throw new FormatException(file, e.getMessage());
+            }
+            float[] cls = read(f, "cls_token", new long[]{h});
+            float[] inW = read(f, "encoder.0.weight", new long[]{d, h});
+            float[] inB = read(f, "encoder.0.bias", new long[]{d});
+            List<Layer> ls = new ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                Map<String, float[]> m = new LinkedHashMap<>();
+                for (String suffix : layerTensors(Layer.zeros(c)).keySet())
+                    m.put(suffix, read(f, layerKey(i, suffix), layerShape(c, suffix)));
+                ls.add(new Layer(m.get("attention.self.query.weight"), m.get("attention.self.query.bias"),
+                        m.get("attention.self.key.weight"), m.get("attention.self.key.bias"),
+                        m.get("attention.self.value.weight"), m.get("attention.self.value.bias"),
+                        m.get("attention.output.dense.weight"), m.get("attention.output.dense.bias"),
+                        m.get("attention.output.LayerNorm.weight"), m.get("attention.output.LayerNorm.bias"),
+                        m.get("intermediate.dense.weight"), m.get("intermediate.dense.bias"),
+                        m.get("output.dense.weight"), m.get("output.dense.bias"),
+                        m.get("output.LayerNorm.weight"), m.get("output.LayerNorm.bias")));
+            }
+            float[] a = read(f, "alpha_head.weight", new long[]{v, d});
+            float[] l = read(f, "lam_head.weight", new long[]{v, d});
+            return new PredictorWeights(c, cls, inW, inB, ls, a, l);
+        }
+    }
+
+    private static SafetensorsTensorInfo require(SafetensorsFile f, String key, int rank) {
+        SafetensorsTensorInfo t = f.tensors().get(key);
+        if (t == null) throw new FormatException(f.path(), "predictor tensor '" + key + "' is missing");
+        if (t.shape().length != rank)
+            throw new FormatException(f.path(), "predictor tensor '" + key + "' has shape " + t.shapeString() + ", expected rank " + rank);
+        return t;
+    }
+
+    /** Reads a tensor whose shape, leading 1s dropped, equals {@code shape}, converting to F32. */
+    private static float[] read(SafetensorsFile f, String key, long[] shape) {
+        SafetensorsTensorInfo t = f.tensors().get(key);
+        if (t == null) throw new FormatException(f.path(), "predictor tensor '" + key + "' is missing");
+        long[] s = t.shape();
+        int lead = 0;
+        while (s.length - lead > shape.length && s[lead] == 1) lead++;
+        if (!Arrays.equals(Arrays.copyOfRange(s, lead, s.length), shape))
+            throw new FormatException(f.path(), "predictor tensor '" + key + "' has shape " + t.shapeString()
+                    + ", expected " + Arrays.toString(shape));
+        int n = Math.toIntExact(t.elements());
+        float[] out = new float[n];
+        var seg = f.data(t);
+        switch (t.dtype()) {
+            case F32 -> seg.asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            case F16 -> {
+                for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i));
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i) & 0xffff) << 16);
+            }
+            default -> throw new FormatException(f.path(), "predictor tensor '" + key + "' has dtype " + t.dtype() + "; F32, F16 or BF16 expected");
+        }
+        return out;
+    }
+}
