@@ -1,0 +1,110 @@
+package dev.bgl.cli;
+
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.eval.EvalHarness;
+import dev.bgl.eval.EvalReport;
+import dev.bgl.eval.EvalSettings;
+import dev.bgl.eval.EvalSummary;
+import dev.bgl.eval.EvalTasks;
+import dev.bgl.eval.RecordLog;
+import dev.bgl.eval.TaskLoader;
+import dev.bgl.util.BglException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate budget methods on a task set: accuracy vs thinking budget, adherence, tokens saved, latency.",
+                "Records go to DIR/records.jsonl as they finish; rerunning the same command resumes. Reports: summary.json,"
+                        + " summary.csv, PNG/SVG plots and a self-contained report.html."})
+final class EvalCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
+    Path model;
+    @Option(names = "--predictor", description = "Predictor weights for the guided method")
+    Path predictor;
+    @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
+    String tasks;
+    @Option(names = "--methods", defaultValue = "none,hard", description = "Comma-separated: none, hard, qwen-stop, s1, prompt, nothink, guided (none always runs, first) (default: ${DEFAULT-VALUE})")
+    String methods;
+    @Option(names = "--budgets", split = ",", description = "Thinking budgets in tokens, e.g. 64,128,256")
+    List<Integer> budgets = new ArrayList<>();
+    @Option(names = "--budget-fractions", split = ",", description = "Budgets as fractions of none's mean thinking length on these problems, e.g. 0.25,0.5,0.75")
+    List<Double> fractions = new ArrayList<>();
+    @Option(names = "--n", defaultValue = "100", description = "Problems: the first N of a file, N drawn for synthetic; 0 = the whole file (default: ${DEFAULT-VALUE})")
+    int n;
+    @Option(names = "--seed", defaultValue = "1", description = "Synthetic problem draw and sampler seeds (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--threads", defaultValue = "1", description = "Problems evaluated at once (default: ${DEFAULT-VALUE}); records do not depend on it")
+    int threads;
+    @Option(names = "--max-tokens", defaultValue = "1024", description = "Cap on generated tokens per sample (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+    @Option(names = "--temperature", defaultValue = "0", description = "Sampling temperature; 0 = greedy (default: ${DEFAULT-VALUE})")
+    double temperature;
+    @Option(names = "--out", required = true, description = "Output directory")
+    Path out;
+    @Option(names = "--on-bad-line", defaultValue = "stop", description = "A malformed task-file line: stop (error) or skip (default: ${DEFAULT-VALUE})")
+    String onBadLine;
+    @Option(names = "--force", description = "Discard the records of a run with other settings in --out")
+    boolean force;
+    @Option(names = "--calibration", description = "Predictor calibration points {true_remaining, predicted_mean} per line (default: DIR/calibration.jsonl when present)")
+    Path calibration;
+
+    /**
+     * The runner each worker thread gets. This is the one place to wire the guided method's predictor: load it once
+     * here and capture it, e.g. {@code Predictor p = Predictor.load(predictor); return m -> new BudgetRunner(m, p);}.
+     */
+    static EvalHarness.RunnerFactory runnerFactory(Path predictor) {
+        if (predictor != null) {
+            if (!Files.isRegularFile(predictor)) throw new BglException("--predictor " + predictor + ": no such file");
+            throw new BglException("--predictor: this build's budget runner cannot load a predictor yet");
+        }
+        return BudgetRunner::new;
+    }
+
+    @Override
+    public Integer call() {
+        TaskLoader.OnBadLine bad = switch (onBadLine.strip().toLowerCase(Locale.ROOT)) {
+            case "stop" -> TaskLoader.OnBadLine.STOP;
+            case "skip" -> TaskLoader.OnBadLine.SKIP;
+            default -> throw new BglException("--on-bad-line must be skip or stop, got '" + onBadLine + "'");
+        };
+        if (threads < 1 || threads > 1024) throw new BglException("--threads must be in 1..1024, got " + threads);
+        ModelOptions mo = new ModelOptions();
+        mo.model = model;
+        Path modelPath = mo.resolveModel();
+        EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), budgets, fractions,
+                n, seed, maxTokens, temperature, predictor == null ? null : predictor.toString());
+        if (calibration != null && !Files.isRegularFile(calibration)) throw new BglException("--calibration " + calibration + ": no such file");
+        EvalTasks set = EvalTasks.load(tasks, n, seed, bad);
+        if (set.skippedLines() > 0) System.err.println("bgl eval: skipped " + set.skippedLines() + " bad lines of " + tasks);
+        EvalHarness.RunnerFactory factory = runnerFactory(predictor);
+        try (LoadedModel m = LoadedModel.open(modelPath); RecordLog log = RecordLog.open(out, settings, force)) {
+            if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
+            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);
+            EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
+            EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
+            System.out.print(EvalReport.table(summary));
+            System.out.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
+                    log.file(), out.resolve(EvalReport.HTML));
+        }
+        return 0;
+    }
+
+    private String commandLine() {
+        StringBuilder b = new StringBuilder("bgl eval");
+        for (String a : spec.commandLine().getParseResult().originalArgs())
+            b.append(' ').append(a.matches("[\\w./:,=@+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        return b.toString();
+    }
+}

@@ -1,0 +1,256 @@
+package dev.bgl.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bgl.util.BglException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes an evaluation's reports into its directory: {@code summary.json}, {@code summary.csv}, the plots
+ * ({@link EvalPlots}) and a self-contained {@code report.html} (SVGs inlined, metrics table, definitions and the
+ * command line that produced it).
+ */
+public final class EvalReport {
+    public static final String SUMMARY_JSON = "summary.json", SUMMARY_CSV = "summary.csv", HTML = "report.html",
+            CALIBRATION = "calibration.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What the report says about how the run was made. */
+    public record Context(String commandLine, String modelName, EvalSettings settings, EvalHarness.Result result, int problems) {
+    }
+
+    private EvalReport() {
+    }
+
+    /**
+     * @param calibration a calibration file, or null to use {@code DIR/calibration.jsonl} when present
+     * @return the plots written
+     */
+    public static List<EvalPlots.Plot> write(Path dir, Context ctx, EvalSummary summary, Path calibration) {
+        Path cal = calibration != null ? calibration : dir.resolve(CALIBRATION);
+        if (calibration != null && !Files.isRegularFile(calibration))
+            throw new BglException(calibration + ": no such calibration file");
+        List<EvalPlots.CalibrationPoint> points = Files.isRegularFile(cal) ? readCalibration(cal) : List.of();
+        try {
+            JSON.writeValue(dir.resolve(SUMMARY_JSON).toFile(), summaryJson(ctx, summary));
+            Files.writeString(dir.resolve(SUMMARY_CSV), csv(summary), StandardCharsets.UTF_8);
+            List<EvalPlots.Plot> plots = EvalPlots.writeAll(dir, summary, ctx.result().records(), points);
+            Files.writeString(dir.resolve(HTML), html(dir, ctx, summary, plots), StandardCharsets.UTF_8);
+            return plots;
+        } catch (IOException e) {
+            throw new BglException("cannot write the report in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Lines {@code {"true_remaining": x, "predicted_mean": y}}; a bad line is an error naming its number. */
+    public static List<EvalPlots.CalibrationPoint> readCalibration(Path file) {
+        List<EvalPlots.CalibrationPoint> out = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BglException(file + ": cannot read: " + e.getMessage());
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            JsonNode n;
+            try {
+                n = JSON.readTree(lines.get(i));
+            } catch (IOException e) {
+                throw new BglException(file + ":" + (i + 1) + ": malformed JSON");
+            }
+            JsonNode t = n.get("true_remaining"), p = n.get("predicted_mean");
+            if (t == null || !t.isNumber() || p == null || !p.isNumber())
+                throw new BglException(file + ":" + (i + 1) + ": expected numbers 'true_remaining' and 'predicted_mean'");
+            out.add(new EvalPlots.CalibrationPoint(t.doubleValue(), p.doubleValue()));
+        }
+        return out;
+    }
+
+    static ObjectNode summaryJson(Context ctx, EvalSummary s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("command", ctx.commandLine());
+        o.put("model", ctx.modelName());
+        o.set("settings", ctx.settings().toJson(JSON));
+        o.put("problems", ctx.problems());
+        ArrayNode budgets = o.putArray("budgets");
+        ctx.result().budgets().forEach(budgets::add);
+        if (ctx.settings().usesFractions()) {
+            ArrayNode f = o.putArray("budget_fractions");
+            ctx.settings().fractions().forEach(f::add);
+        }
+        num(o, "none_mean_thinking", s.noneMeanThinking());
+        num(o, "none_accuracy", s.noneAccuracy());
+        o.put("records", ctx.result().records().size());
+        o.put("generated_this_run", ctx.result().generated());
+        o.put("resumed", ctx.result().resumed());
+        ArrayNode rows = o.putArray("rows");
+        for (EvalSummary.Row r : s.rows()) {
+            ObjectNode x = rows.addObject();
+            x.put("method", r.method());
+            if (r.hasBudget()) x.put("budget", r.budget());
+            else x.putNull("budget");
+            x.put("n", r.n());
+            x.put("correct", r.accuracy().correct());
+            x.put("accuracy", r.accuracy().value());
+            x.put("accuracy_ci_low", r.accuracy().low());
+            x.put("accuracy_ci_high", r.accuracy().high());
+            x.put("thinking_mean", r.thinking().mean());
+            x.put("thinking_median", r.thinking().median());
+            x.put("thinking_p90", r.thinking().p90());
+            x.put("within_budget_share", r.withinBudgetShare());
+            x.put("overshoot_mean", r.meanOvershoot());
+            x.put("overshoot_max", r.maxOvershoot());
+            x.put("intervened_share", r.intervenedShare());
+            x.put("latency_p50_ms", r.latencyP50Ms());
+            x.put("latency_p95_ms", r.latencyP95Ms());
+            x.put("decode_tps_median", r.decodeTps());
+            x.put("predictions", r.predictions());
+            num(x, "spearman_predicted_vs_none_thinking", r.spearmanPredicted());
+        }
+        ObjectNode curves = o.putObject("methods");
+        for (EvalSummary.Curve c : s.curves()) {
+            ObjectNode x = curves.putObject(c.method());
+            num(x, "auc_normalized", c.auc());
+            if (c.equalAccuracyBudget() == null) x.putNull("equal_accuracy_budget");
+            else if (c.equalAccuracyBudget() == EvalRecord.NO_BUDGET) x.put("equal_accuracy_budget", "unbudgeted");
+            else x.put("equal_accuracy_budget", c.equalAccuracyBudget());
+            num(x, "equal_accuracy_thinking_fraction_of_none", c.thinkingFractionOfNone());
+            num(x, "tokens_saved_at_equal_accuracy", c.tokensSaved());
+        }
+        o.put("definitions", DEFINITIONS);
+        return o;
+    }
+
+    private static void num(ObjectNode o, String k, double v) {
+        if (Double.isFinite(v)) o.put(k, v);
+        else o.putNull(k);
+    }
+
+    static final String DEFINITIONS = "accuracy: share of samples whose extracted answer matches the gold, with its 95% Wilson score interval. "
+            + "thinking: tokens between <think> and </think>, inserted ones included (what a budget counts). "
+            + "within budget: thinking <= budget; overshoot: max(0, thinking - budget), mean over all samples of the row. "
+            + "AUC: trapezoid area under accuracy vs budget divided by the budget range (a flat curve at a scores a). "
+            + "tokens saved at equal accuracy: for each method, the smallest budget whose accuracy >= none's accuracy - 0.01 (1 point); "
+            + "fraction = that row's mean thinking / none's mean thinking; saved = 1 - fraction; null when no budget reaches it. "
+            + "latency: wall time per sample (prompt + generation), interpolated p50/p95. decode tok/s: median over samples. "
+            + "spearman: rank correlation of the predicted thinking length with the same problem's realised none thinking length.";
+
+    static final String[] CSV_HEADER = {"method", "budget", "n", "correct", "accuracy", "ci_low", "ci_high", "thinking_mean",
+            "thinking_median", "thinking_p90", "within_budget", "overshoot_mean", "overshoot_max", "intervened", "latency_p50_ms",
+            "latency_p95_ms", "decode_tps", "spearman_pred", "auc", "equal_acc_budget", "thinking_frac_of_none"};
+
+    static String csv(EvalSummary s) {
+        StringBuilder b = new StringBuilder(String.join(",", CSV_HEADER)).append('\n');
+        for (EvalSummary.Row r : s.rows()) {
+            EvalSummary.Curve c = s.curve(r.method());
+            b.append(String.join(",", r.method(), r.hasBudget() ? "" + r.budget() : "", "" + r.n(), "" + r.accuracy().correct(),
+                    f(r.accuracy().value()), f(r.accuracy().low()), f(r.accuracy().high()), f(r.thinking().mean()),
+                    f(r.thinking().median()), f(r.thinking().p90()), f(r.withinBudgetShare()), f(r.meanOvershoot()),
+                    "" + r.maxOvershoot(), f(r.intervenedShare()), f(r.latencyP50Ms()), f(r.latencyP95Ms()), f(r.decodeTps()),
+                    f(r.spearmanPredicted()), c == null ? "" : f(c.auc()),
+                    c == null || c.equalAccuracyBudget() == null ? "" : c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "unbudgeted" : "" + c.equalAccuracyBudget(),
+                    c == null ? "" : f(c.thinkingFractionOfNone()))).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String f(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "";
+    }
+
+    /** The metrics table as fixed-width text (for the terminal and reports). */
+    public static String table(EvalSummary s) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-14s %6s %4s %22s %7s %7s %7s %7s %8s %7s %9s %9s%n",
+                "method", "budget", "n", "accuracy [95% CI]", "think", "median", "p90", "within", "ovr mean", "ovr max", "lat p50", "tok/s"));
+        for (EvalSummary.Row r : s.rows())
+            b.append(String.format(Locale.ROOT, "%-14s %6s %4d %6.1f%% [%5.1f, %5.1f] %7.1f %7.1f %7.1f %6.0f%% %8.1f %7d %7.1fms %9.0f%n",
+                    r.method(), r.hasBudget() ? "" + r.budget() : "-", r.n(), 100 * r.accuracy().value(), 100 * r.accuracy().low(),
+                    100 * r.accuracy().high(), r.thinking().mean(), r.thinking().median(), r.thinking().p90(), 100 * r.withinBudgetShare(),
+                    r.meanOvershoot(), r.maxOvershoot(), r.latencyP50Ms(), r.decodeTps()));
+        for (EvalSummary.Curve c : s.curves())
+            b.append(String.format(Locale.ROOT, "%-14s AUC %s; equal accuracy (>= none - 1 pt): %s%n", c.method(),
+                    Double.isFinite(c.auc()) ? String.format(Locale.ROOT, "%.3f", c.auc()) : "n/a",
+                    c.equalAccuracyBudget() == null ? "not reached"
+                            : String.format(Locale.ROOT, "at %s, %.0f%% of none's thinking (%.0f%% saved)",
+                            c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "no budget" : "budget " + c.equalAccuracyBudget(),
+                            100 * c.thinkingFractionOfNone(), 100 * c.tokensSaved())));
+        return b.toString();
+    }
+
+    static String html(Path dir, Context ctx, EvalSummary s, List<EvalPlots.Plot> plots) throws IOException {
+        StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>bgl eval</title>\n<style>"
+                + "body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px}"
+                + "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}"
+                + "code,pre{background:#f6f6f6;padding:2px 4px}figure{margin:1.5em 0}</style></head><body>\n");
+        h.append("<h1>bgl eval</h1>\n<p>Command: <code>").append(esc(ctx.commandLine())).append("</code></p>\n");
+        h.append("<p>Model: <code>").append(esc(ctx.modelName())).append("</code>; tasks: <code>").append(esc(ctx.settings().tasks()))
+                .append("</code>; ").append(ctx.problems()).append(" problems; budgets ").append(ctx.result().budgets());
+        if (ctx.settings().usesFractions())
+            h.append(String.format(Locale.ROOT, " (fractions %s of none's mean thinking %.1f tokens)", ctx.settings().fractions(), s.noneMeanThinking()));
+        h.append("; seed ").append(ctx.settings().seed()).append("; max tokens ").append(ctx.settings().maxTokens())
+                .append(ctx.settings().temperature() > 0 ? "; temperature " + ctx.settings().temperature() : "; greedy").append(".</p>\n");
+        h.append("<h2>Metrics</h2>\n<table><tr>");
+        for (String c : new String[]{"method", "budget", "n", "accuracy", "95% CI", "think mean", "median", "p90", "within budget",
+                "overshoot mean", "overshoot max", "intervened", "latency p50 ms", "p95 ms", "decode tok/s", "ρ pred"})
+            h.append("<th>").append(esc(c)).append("</th>");
+        h.append("</tr>\n");
+        for (EvalSummary.Row r : s.rows()) {
+            h.append("<tr><td>").append(esc(r.method())).append("</td><td>").append(r.hasBudget() ? r.budget() : "–").append("</td><td>")
+                    .append(r.n()).append("</td>");
+            cell(h, "%.1f%%", 100 * r.accuracy().value());
+            h.append(String.format(Locale.ROOT, "<td>%.1f–%.1f%%</td>", 100 * r.accuracy().low(), 100 * r.accuracy().high()));
+            cell(h, "%.1f", r.thinking().mean());
+            cell(h, "%.1f", r.thinking().median());
+            cell(h, "%.1f", r.thinking().p90());
+            cell(h, "%.0f%%", 100 * r.withinBudgetShare());
+            cell(h, "%.2f", r.meanOvershoot());
+            h.append("<td>").append(r.maxOvershoot()).append("</td>");
+            cell(h, "%.0f%%", 100 * r.intervenedShare());
+            cell(h, "%.1f", r.latencyP50Ms());
+            cell(h, "%.1f", r.latencyP95Ms());
+            cell(h, "%.0f", r.decodeTps());
+            cell(h, "%.3f", r.spearmanPredicted());
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n<h2>Per method</h2>\n<table><tr><th>method</th><th>AUC (normalised)</th><th>budget at equal accuracy</th>"
+                + "<th>thinking vs none</th><th>tokens saved</th></tr>\n");
+        for (EvalSummary.Curve c : s.curves()) {
+            h.append("<tr><td>").append(esc(c.method())).append("</td>");
+            cell(h, "%.3f", c.auc());
+            h.append("<td>").append(c.equalAccuracyBudget() == null ? "not reached" : c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "–" : c.equalAccuracyBudget()).append("</td>");
+            cell(h, "%.1f%%", 100 * c.thinkingFractionOfNone());
+            cell(h, "%.1f%%", 100 * c.tokensSaved());
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n<h2>Definitions</h2>\n<p>").append(esc(DEFINITIONS)).append("</p>\n<h2>Plots</h2>\n");
+        for (EvalPlots.Plot p : plots) {
+            String svg = Files.readString(dir.resolve(p.name() + ".svg"), StandardCharsets.UTF_8);
+            int start = svg.indexOf("<svg");
+            h.append("<figure id=\"").append(p.name()).append("\"><figcaption>").append(esc(p.title())).append(" (<a href=\"")
+                    .append(p.name()).append(".png\">").append(p.name()).append(".png</a>, <a href=\"").append(p.name())
+                    .append(".svg\">").append(p.name()).append(".svg</a>)</figcaption>\n")
+                    .append(start >= 0 ? svg.substring(start) : svg).append("\n</figure>\n");
+        }
+        h.append("</body></html>\n");
+        return h.toString();
+    }
+
+    private static void cell(StringBuilder h, String fmt, double v) {
+        h.append("<td>").append(Double.isFinite(v) ? String.format(Locale.ROOT, fmt, v) : "–").append("</td>");
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
