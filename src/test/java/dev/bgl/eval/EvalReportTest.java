@@ -1,0 +1,60 @@
+package dev.bgl.eval;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The report files from hand-made records: all written, PNGs readable, the HTML self-contained and naming every plot. */
+class EvalReportTest {
+    @Test
+    void everyFileIsWrittenAndTheHtmlHoldsEveryPlot(@TempDir Path dir) throws Exception {
+        List<EvalRecord> records = EvalSummaryTest.handMade();
+        Files.writeString(dir.resolve(EvalReport.CALIBRATION), "{\"true_remaining\": 10, \"predicted_mean\": 12.5}\n\n"
+                + "{\"true_remaining\": 40, \"predicted_mean\": 31}\n");
+        EvalSettings settings = new EvalSettings("m.gguf", "synthetic", List.of("none", "hard"), List.of(10, 20, 30), List.of(), 4, 1, 64, 0, null);
+        EvalHarness.Result result = new EvalHarness.Result(List.of(10, 20, 30), 25, records, 16, 0);
+        EvalSummary summary = EvalSummary.of(records, settings.methods());
+        List<EvalPlots.Plot> plots = EvalReport.write(dir, new EvalReport.Context("bgl eval --tasks synthetic --n 4 <x>", "m.gguf", settings, result, 4), summary, null);
+
+        assertEquals(List.of("accuracy-vs-budget", "thinking-hist-none", "thinking-hist-hard", "calibration"),
+                plots.stream().map(EvalPlots.Plot::name).toList());
+        for (String f : List.of(EvalReport.SUMMARY_JSON, EvalReport.SUMMARY_CSV, EvalReport.HTML))
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        String html = Files.readString(dir.resolve(EvalReport.HTML));
+        for (EvalPlots.Plot p : plots) {
+            BufferedImage png = ImageIO.read(dir.resolve(p.name() + ".png").toFile());
+            assertNotNull(png, p.name() + ".png is not an image");
+            assertTrue(png.getWidth() >= 400 && png.getHeight() >= 300);
+            String svg = Files.readString(dir.resolve(p.name() + ".svg"));
+            assertTrue(svg.contains("<svg"), p.name() + ".svg");
+            assertTrue(html.contains("id=\"" + p.name() + "\""), "report.html lacks " + p.name());
+        }
+        assertEquals(plots.size(), html.split("<svg", -1).length - 1, "every plot inlined as SVG");
+        assertFalse(html.contains("<?xml"), "inlined SVGs carry no XML prolog");
+        assertTrue(html.contains("bgl eval --tasks synthetic --n 4 &lt;x&gt;"), "the command line, escaped");
+
+        List<String> csv = Files.readAllLines(dir.resolve(EvalReport.SUMMARY_CSV));
+        assertEquals(5, csv.size(), "header + none + hard at three budgets");
+        assertTrue(csv.get(4).startsWith("hard,30,4,3,0.7500,"), csv.get(4));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(EvalReport.SUMMARY_JSON).toFile());
+        assertEquals(0.5, json.path("methods").path("hard").path("auc_normalized").asDouble(), 1e-12);
+        assertEquals(0.1, json.path("methods").path("hard").path("tokens_saved_at_equal_accuracy").asDouble(), 1e-12);
+        assertEquals(30, json.path("methods").path("hard").path("equal_accuracy_budget").asInt());
+        assertEquals(4, json.path("rows").size());
+    }
+
+    @Test
+    void aBadCalibrationLineIsNamed(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("cal.jsonl");
+        Files.writeString(f, "{\"true_remaining\": 1, \"predicted_mean\": 2}\n{\"true_remaining\": 1}\n");
+        var e = assertThrows(dev.bgl.util.BglException.class, () -> EvalReport.readCalibration(f));
+        assertTrue(e.getMessage().contains("cal.jsonl:2:"), e.getMessage());
+    }
+}
