@@ -94,16 +94,19 @@ final class EvalCommand implements Callable<Integer> {
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
-            System.out.print(EvalReport.table(summary));
-            System.out.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
+            java.io.PrintWriter stdout = spec.commandLine().getOut();
+            stdout.print(EvalReport.table(summary));
+            stdout.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
                     log.file(), out.resolve(EvalReport.HTML));
         }
         return 0;
     }
 
     private String commandLine() {
-        StringBuilder b = new StringBuilder("bgl eval");
-        for (String a : spec.commandLine().getParseResult().originalArgs())
+        // the root's parse result holds the whole line, "eval" included
+        List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+        StringBuilder b = new StringBuilder(args.contains("eval") ? "bgl" : "bgl eval");
+        for (String a : args)
             b.append(' ').append(a.matches("[\\w./:,=@+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
         return b.toString();
     }

@@ -90,6 +90,19 @@ class EvalCommandTest {
     }
 
     @Test
+    void aSmallRunWritesItsReportAndSaysHowItWasMade() throws Exception {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        Path o = dir.resolve("run");
+        int code = Main.run(new String[]{"eval", "--tasks", "synthetic:sum", "--methods", "hard", "--budgets", "8", "--n", "2",
+                "--max-tokens", "200", "--out", o.toString()}, new PrintWriter(out), new PrintWriter(err));
+        assertEquals(0, code, err.toString());
+        assertEquals(4, Files.readAllLines(o.resolve("records.jsonl")).size(), "2 problems × (none, hard@8): none always runs");
+        String html = Files.readString(o.resolve("report.html"));
+        assertTrue(html.contains("<code>bgl eval --tasks synthetic:sum --methods hard --budgets 8 --n 2 --max-tokens 200 --out "), "command line in the report");
+        assertTrue(out.toString().contains("hard") && out.toString().contains("report.html"), out.toString());
+    }
+
+    @Test
     void aPredictorFileThatIsNotThere() {
         assertOneLine(eval("--tasks", "synthetic", "--methods", "none", "--predictor", dir.resolve("nope.bin").toString()), "nope.bin: no such file");
     }
