@@ -7,6 +7,7 @@ import dev.bgl.util.BglException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code nothink} prefills an empty thinking block. Neither inserts anything while decoding.
  */
 public final class BudgetPrompts {
-    /** Empty thinking, as Qwen3's template renders it with {@code enable_thinking=false}. */
+    /** Empty thinking, as Qwen3's template renders it with {@code enable_thinking=false} (for the {@code <think>} markers). */
     public static final String EMPTY_THINKING = "<think>\n\n</think>\n\n";
 
     private BudgetPrompts() {
@@ -47,15 +48,25 @@ public final class BudgetPrompts {
      * Either way the prompt must end with an empty, closed thinking block.
      */
     public static String noThinkPrompt(LoadedModel model, List<ChatMessage> messages) {
-        ThinkingMarkers mk = model.markers();
-        String rendered = model.renderPrompt(messages, false);
+        return noThinkPrompt(enable -> model.renderPrompt(messages, enable), model.markers(), model.name());
+    }
+
+    /**
+     * As {@link #noThinkPrompt(LoadedModel, List)} for any renderer.
+     *
+     * @param render renders the conversation's prompt with {@code enable_thinking} set to its argument
+     * @param what   names the model or template in the error
+     */
+    public static String noThinkPrompt(Function<Boolean, String> render, ThinkingMarkers mk, String what) {
+        String rendered = render.apply(false);
         if (!endsWithEmptyThinking(rendered, mk)) {
             int open = rendered.lastIndexOf(mk.open()), close = rendered.lastIndexOf(mk.close());
             boolean opened = open >= 0 && open > close;
-            rendered += opened ? (rendered.endsWith("\n") ? "\n" : "\n\n") + mk.close() + "\n\n" : EMPTY_THINKING;
+            rendered += opened ? (rendered.endsWith("\n") ? "\n" : "\n\n") + mk.close() + "\n\n"
+                    : mk.open() + "\n\n" + mk.close() + "\n\n";
         }
         if (!endsWithEmptyThinking(rendered, mk))
-            throw new BglException("budget method 'nothink': the prompt of " + model.name() + " does not end with an empty thinking block");
+            throw new BglException("budget method 'nothink': the prompt of " + what + " does not end with an empty thinking block");
         return rendered;
     }
 
