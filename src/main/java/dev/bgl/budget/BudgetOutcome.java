@@ -9,8 +9,10 @@ import dev.bgl.decode.GenerateResult;
  * @param answer             the text after {@code </think>} (the whole output when thinking never opened)
  * @param thinkingTokens     tokens strictly inside the thinking, inserted ones included: what the budget counts
  * @param answerTokens       tokens after {@code </think>}
- * @param thinkingClosed     whether {@code </think>} was reached
- * @param intervened         whether the method forced text in (a cut, an early-stop message, a ceiling)
+ * @param thinkingClosed     whether {@code </think>} was reached (true for {@code nothink}: its prompt closed it)
+ * @param intervened         whether the method forced text in while decoding (a cut, an early-stop message,
+ *                           "**Final Answer**", a ceiling); never for {@code prompt} and {@code nothink},
+ *                           which act through the prompt only
  * @param predictedThinking  the predictor's expected thinking length before thinking started (NaN without one)
  */
 public record BudgetOutcome(Method method, int budget, GenerateResult result, String thinking, String answer,

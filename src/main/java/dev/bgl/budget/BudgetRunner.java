@@ -21,18 +21,55 @@ import java.util.List;
  */
 public final class BudgetRunner {
     private final LoadedModel model;
+    private final int s1LineCap;
 
     public BudgetRunner(LoadedModel model) {
+        this(model, S1BudgetForcing.DEFAULT_LINE_CAP);
+    }
+
+    /** @param s1LineCap most tokens {@code s1} lets the model write after "**Final Answer**" before closing */
+    public BudgetRunner(LoadedModel model, int s1LineCap) {
+        if (s1LineCap < 0) throw new BglException("s1 line cap must be >= 0 tokens, got " + s1LineCap);
         this.model = model;
+        this.s1LineCap = s1LineCap;
     }
 
     public LoadedModel model() {
         return model;
     }
 
-    /** The plan of one method for one request: the prompt and the processors, and how to tell if it intervened. */
+    /**
+     * The plan of one method for one request: the prompt and the processors, and how to tell if it
+     * intervened. {@code promptClosesThinking}: the prompt ends with an empty, closed thinking block
+     * ({@code nothink}), so all output is answer.
+     */
     record Plan(int[] prompt, boolean promptOpensThinking, List<LogitsProcessor> processors,
-                java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking) {
+                java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking,
+                boolean promptClosesThinking) {
+        Plan(int[] prompt, boolean promptOpensThinking, List<LogitsProcessor> processors,
+             java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking) {
+            this(prompt, promptOpensThinking, processors, intervened, predictedThinking, false);
+        }
+    }
+
+    /** The prompt text a method sends for a request (the chat template, changed as the method wants). */
+    public String promptText(BudgetRequest req) {
+        return switch (req.method()) {
+            case Method.Prompt m -> model.renderPrompt(BudgetPrompts.withBudgetInstruction(req.messages(), req.budget()), null);
+            case Method.NoThink m -> model.isThinkingModel()
+                    ? BudgetPrompts.noThinkPrompt(model, req.messages()) : model.renderPrompt(req.messages(), null);
+            default -> model.renderPrompt(req.messages(), null);
+        };
+    }
+
+    /**
+     * Where the method's prompt leaves the model: before thinking (the model opens it), inside it
+     * (the template opened it), or in the answer ({@code nothink}). Lets a display follow the phases.
+     */
+    public ThinkingTracker.Phase promptPhase(BudgetRequest req) {
+        if (!model.isThinkingModel()) return ThinkingTracker.Phase.BEFORE;
+        if (req.method() instanceof Method.NoThink) return ThinkingTracker.Phase.ANSWER;
+        return opensThinking(model.encodePrompt(promptText(req))) ? ThinkingTracker.Phase.THINKING : ThinkingTracker.Phase.BEFORE;
     }
 
     public BudgetOutcome run(BudgetRequest req, TokenListener listener) {
@@ -48,7 +85,7 @@ public final class BudgetRunner {
     }
 
     private Plan plan(BudgetRequest req) {
-        String rendered = model.renderPrompt(req.messages(), null);
+        String rendered = promptText(req);
         int[] prompt = model.encodePrompt(rendered);
         boolean opens = opensThinking(prompt);
         return switch (req.method()) {
@@ -57,10 +94,18 @@ public final class BudgetRunner {
                 HardCutoff cut = new HardCutoff(tracker(opens), req.budget());
                 yield new Plan(prompt, opens, List.of(cut), cut::fired, () -> Double.NaN);
             }
-            case Method.QwenStop m -> throw notYet(m);
-            case Method.S1 m -> throw notYet(m);
-            case Method.Prompt m -> throw notYet(m);
-            case Method.NoThink m -> throw notYet(m);
+            case Method.QwenStop m -> {
+                HardCutoff stop = QwenEarlyStop.processor(tracker(opens), req.budget());
+                yield new Plan(prompt, opens, List.of(stop), stop::fired, () -> Double.NaN);
+            }
+            case Method.S1 m -> {
+                S1BudgetForcing s1 = new S1BudgetForcing(tracker(opens), req.budget(), s1LineCap, model.tokenizer());
+                yield new Plan(prompt, opens, List.of(s1), s1::fired, () -> Double.NaN);
+            }
+            // asks in words; nothing is inserted, so it never intervenes
+            case Method.Prompt m -> new Plan(prompt, opens, List.of(), () -> false, () -> Double.NaN);
+            // the empty thinking is part of the prompt, not forced while decoding
+            case Method.NoThink m -> new Plan(prompt, false, List.of(), () -> false, () -> Double.NaN, model.isThinkingModel());
             case Method.Guided m -> throw notYet(m);
         };
     }
@@ -84,6 +129,11 @@ public final class BudgetRunner {
 
     private BudgetOutcome account(BudgetRequest req, Plan plan, GenerateResult r) {
         int[] t = r.tokens();
+        if (plan.promptClosesThinking()) {
+            String answer = model.tokenizer().decode(withoutEndOfGeneration(t));
+            return new BudgetOutcome(req.method(), req.budget(), r, "", answer.strip(), 0, t.length, true,
+                    plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble());
+        }
         int open = plan.promptOpensThinking() ? 0 : -1, close = -1;
         for (int i = 0; i < t.length && close < 0; i++) {
             if (open < 0 && t[i] == model.thinkOpenId()) open = i + 1;

@@ -8,7 +8,13 @@ import dev.bgl.decode.Step;
  * The {@code hard} baseline, as vLLM, SGLang and llama.cpp cut thinking: once the thinking has
  * spent its budget, close it by inserting the closing text (by default {@code "\n</think>\n\n"}, the
  * separator Qwen3-style models are trained with), wherever the thought is. The answer is then
- * decoded normally.
+ * decoded normally. {@link QwenEarlyStop} is the same cut with a longer closing text.
+ *
+ * <p>Accounting: the cut follows the token that reaches the budget, so the thinking holds exactly
+ * {@code budget} model tokens plus the closing text's tokens before {@code </think>}. The overshoot
+ * is therefore the length of that part of the closing text: 1 token ({@code "\n"}) for the default.
+ * A model that closes its thinking within the budget gets no insertion. A budget of 0 closes the
+ * thinking as soon as it opens (before the first token when the prompt opened it).
  */
 public final class HardCutoff implements LogitsProcessor {
     public static final String DEFAULT_CLOSE = "\n</think>\n\n";
@@ -49,8 +55,17 @@ public final class HardCutoff implements LogitsProcessor {
     }
 
     @Override
+    public void begin(DecodeControl control) {
+        check(control); // the prompt opened the thinking and the budget is 0
+    }
+
+    @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
         tracker.accept(token);
+        check(control);
+    }
+
+    private void check(DecodeControl control) {
         if (!fired && tracker.thinking() && tracker.spent() >= budget) {
             fired = true;
             control.insertText(closeText);

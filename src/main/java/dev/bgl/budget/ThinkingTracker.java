@@ -14,10 +14,15 @@ public final class ThinkingTracker {
     private int spent;
 
     public ThinkingTracker(int openId, int closeId, boolean promptOpensThinking) {
+        this(openId, closeId, promptOpensThinking ? Phase.THINKING : Phase.BEFORE);
+    }
+
+    /** A tracker that starts in {@code start}: the phase the prompt leaves the model in. */
+    public ThinkingTracker(int openId, int closeId, Phase start) {
         if (closeId < 0) throw new IllegalArgumentException("the model has no </think> token");
         this.openId = openId;
         this.closeId = closeId;
-        this.phase = promptOpensThinking ? Phase.THINKING : Phase.BEFORE;
+        this.phase = start;
     }
 
     /** Sees one token that entered the sequence. */

@@ -28,6 +28,7 @@ public final class Generator {
         long t1 = System.nanoTime();
 
         Control control = new Control();
+        for (LogitsProcessor p : req.processors()) p.begin(control);
         Sampler sampler = new Sampler(req.sampler());
         StreamingDecoder decoder = tokenizer.streamingDecoder();
         StopMatcher stops = new StopMatcher(req.stopStrings());

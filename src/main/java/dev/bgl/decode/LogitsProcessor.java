@@ -9,6 +9,14 @@ package dev.bgl.decode;
  */
 public interface LogitsProcessor {
 
+    /**
+     * Called once after the prompt is fed, before the first token. A processor that must insert
+     * before the model's first token (a budget of 0 on a prompt that already opened the thinking)
+     * does it here.
+     */
+    default void begin(DecodeControl control) {
+    }
+
     /** Adjusts the raw logits of the next token in place (set −∞ to forbid a token). */
     void apply(Step step, float[] logits);
 

@@ -1,0 +1,129 @@
+package dev.bgl.budget;
+
+import dev.bgl.decode.DecodeControl;
+import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.Step;
+import dev.bgl.tokenizer.StreamingDecoder;
+import dev.bgl.tokenizer.Tokenizer;
+
+import java.util.List;
+
+/**
+ * The {@code s1} baseline, budget forcing as Muennighoff et al. (2025) use it to end thinking: at
+ * the budget, "**Final Answer**" is written into the thinking, the model writes its final-answer
+ * line, and the thinking is closed with {@code "\n</think>\n\n"} once that line ends (the model
+ * writes {@code "\n\n"}, or "Wait" as it turns back to thinking). The line is capped so the
+ * thinking always closes. If the model closes the thinking itself, nothing more is inserted.
+ *
+ * <p>Accounting: the thinking holds {@code budget} model tokens, the "**Final Answer**" tokens, the
+ * model's final-answer line (at most {@code lineCap} tokens, its "\n\n" or "Wait" included), and
+ * the {@code "\n"} before {@code </think>}: the overshoot is at most
+ * {@code tokens("**Final Answer**") + lineCap + 1}.
+ */
+public final class S1BudgetForcing implements LogitsProcessor {
+    public static final String FINAL_ANSWER = "**Final Answer**";
+    public static final String CLOSE = HardCutoff.DEFAULT_CLOSE;
+    /** What ends the final-answer line. */
+    public static final List<String> LINE_ENDS = List.of("\n\n", "Wait");
+    public static final int DEFAULT_LINE_CAP = 64;
+
+    private enum State {THINKING, FINAL_LINE, DONE}
+
+    private final ThinkingTracker tracker;
+    private final int budget;
+    private final int lineCap;
+    private final StreamingDecoder decoder;
+    private final StringBuilder line = new StringBuilder();
+    private State state = State.THINKING;
+    private int lineTokens;
+    private boolean fired;
+    private boolean closedByUs;
+
+    /**
+     * @param tracker   a fresh tracker, owned by this processor from now on
+     * @param budget    thinking tokens before "**Final Answer**" is inserted
+     * @param lineCap   most tokens the model may write after it before the thinking is closed (0 closes at once)
+     * @param tokenizer to read the model's final-answer line
+     */
+    public S1BudgetForcing(ThinkingTracker tracker, int budget, int lineCap, Tokenizer tokenizer) {
+        if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        if (lineCap < 0) throw new IllegalArgumentException("line cap must be >= 0, got " + lineCap);
+        this.tracker = tracker;
+        this.budget = budget;
+        this.lineCap = lineCap;
+        this.decoder = tokenizer.streamingDecoder();
+    }
+
+    public ThinkingTracker tracker() {
+        return tracker;
+    }
+
+    @Override
+    public void apply(Step step, float[] logits) {
+        // nothing: the method works by insertion only
+    }
+
+    @Override
+    public boolean argmaxInvariant() {
+        return true;
+    }
+
+    @Override
+    public void begin(DecodeControl control) {
+        check(control);
+    }
+
+    @Override
+    public void accept(Step step, int token, boolean forced, DecodeControl control) {
+        tracker.accept(token);
+        switch (state) {
+            case THINKING -> check(control);
+            case FINAL_LINE -> {
+                if (!tracker.thinking()) {
+                    state = State.DONE; // the model closed the thinking itself
+                } else if (!forced) {   // forced ones are our "**Final Answer**"
+                    lineTokens++;
+                    line.append(decoder.accept(token));
+                    if (lineEnded() || lineTokens >= lineCap) close(control);
+                }
+            }
+            case DONE -> {
+            }
+        }
+    }
+
+    private void check(DecodeControl control) {
+        if (tracker.thinking() && tracker.spent() >= budget) {
+            fired = true;
+            state = State.FINAL_LINE;
+            control.insertText(FINAL_ANSWER);
+            if (lineCap == 0) close(control);
+        }
+    }
+
+    private boolean lineEnded() {
+        for (String end : LINE_ENDS) if (line.indexOf(end) >= 0) return true;
+        return false;
+    }
+
+    private void close(DecodeControl control) {
+        state = State.DONE;
+        closedByUs = true;
+        control.insertText(CLOSE);
+    }
+
+    /** Whether "**Final Answer**" was inserted (the model had not closed its thinking within the budget). */
+    public boolean fired() {
+        return fired;
+    }
+
+    /** Whether the thinking was closed by insertion (rather than by the model after "**Final Answer**"). */
+    public boolean closedByUs() {
+        return closedByUs;
+    }
+
+    /** Tokens the model wrote after "**Final Answer**" while still thinking. */
+    public int lineTokens() {
+        return lineTokens;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.bgl.cli;
+
+import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.BudgetPrompts;
+import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.Method;
+import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.chat.ChatMessage;
+import dev.bgl.decode.Cancellation;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.SamplerConfig;
+import dev.bgl.util.BglException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Answers one question under a thinking budget with one method, streaming the thinking (dim when
+ * the terminal can show it) and the answer, then one summary line.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Answer a question within a thinking budget: stream the thinking and the answer, then a summary line.")
+final class RunCommand implements Callable<Integer> {
+    static final String DIM = "\u001b[2m", RESET = "\u001b[0m";
+
+    enum Color {auto, always, never}
+
+    @Spec CommandSpec spec;
+    @Mixin ModelOptions model;
+    @Option(names = "--mode", required = true, description = "Budget method: none, hard, qwen-stop, s1, prompt, nothink, guided") String mode;
+    @Option(names = "--budget", description = "Thinking tokens allowed (required by the methods that use a budget)") Integer budget;
+    @Option(names = "--max-tokens", defaultValue = "1024", description = "Most tokens to generate, thinking and answer together (default ${DEFAULT-VALUE})") int maxTokens;
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default); above 0, top-k 20 and top-p 0.95 apply") float temperature;
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--predictor", description = "Budget predictor weights for --mode guided") Path predictor;
+    @Option(names = "--color", defaultValue = "auto", description = "Dim the thinking: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: when stdout is a terminal)") Color color;
+    @Parameters(arity = "0..*", paramLabel = "QUESTION", description = "The question (words are joined with spaces)") List<String> words;
+
+    @Override
+    public Integer call() {
+        Method method = Method.parse(mode);
+        String question = words == null ? "" : String.join(" ", words).strip();
+        if (question.isEmpty()) throw new BglException("no question given (bgl run --mode MODE --budget N \"question\")");
+        if (method.usesBudget() && budget == null) throw new BglException("--budget is required for --mode " + method.name());
+        if (budget != null && budget < 0) throw new BglException("--budget must be >= 0 thinking tokens, got " + budget);
+        if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
+        if (model.context != null) throw new BglException("--context is not used by run: the session is sized from the prompt and --max-tokens");
+        PrintWriter err = spec.commandLine().getErr();
+        if (predictor != null && !(method instanceof Method.Guided))
+            err.println("bgl run: --predictor is only used by --mode guided; ignored");
+        SamplerConfig sampler = temperature <= 0 ? SamplerConfig.GREEDY : new SamplerConfig(temperature, 20, 0.95f, 0f, seed);
+        Cancellation cancel = new Cancellation();
+        var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel);
+
+        try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
+            BudgetRunner runner = new BudgetRunner(m);
+            PrintWriter out = spec.commandLine().getOut();
+            Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
+            Phase start = runner.promptPhase(req);
+            // show what the prompt already put in the thinking, so the stream reads as the model sees it
+            if (start == Phase.THINKING) display.prefill(m.markers().open() + "\n", Phase.THINKING);
+            if (start == Phase.ANSWER) display.prefill(BudgetPrompts.EMPTY_THINKING, Phase.ANSWER);
+            installInterrupt(cancel);
+            BudgetOutcome o = runner.run(req, display::onToken);
+            display.end();
+            out.println(summary(o));
+            out.flush();
+        }
+        return 0;
+    }
+
+    static String summary(BudgetOutcome o) {
+        var r = o.result();
+        String thinking = o.method().usesBudget()
+                ? "thinking " + o.thinkingTokens() + " / " + o.budget() + " tokens"
+                : "thinking " + o.thinkingTokens() + " tokens (no budget)";
+        return String.format(Locale.ROOT, "[%s] %s%s, answer %d tokens, intervened: %s, %.1f tok/s, stop: %s",
+                o.method().name(), thinking, o.thinkingClosed() ? "" : " (not closed)", o.answerTokens(),
+                o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), r.stopReason().name().toLowerCase(Locale.ROOT));
+    }
+
+    private boolean useColor() {
+        return switch (color) {
+            case always -> true;
+            case never -> false;
+            case auto -> System.console() != null && System.console().isTerminal() && System.getenv("NO_COLOR") == null
+                    && !"dumb".equals(System.getenv("TERM"));
+        };
+    }
+
+    /** Prints streamed pieces, dim while in the thinking (the markers included). */
+    static final class Display {
+        private final PrintWriter out;
+        private final boolean color;
+        private final int openId, closeId;
+        private boolean dim;
+        private boolean inThinking;
+
+        Display(PrintWriter out, boolean color, int openId, int closeId) {
+            this.out = out;
+            this.color = color;
+            this.openId = openId;
+            this.closeId = closeId;
+        }
+
+        void prefill(String text, Phase after) {
+            setDim(true);
+            out.print(text);
+            inThinking = after == Phase.THINKING;
+            setDim(inThinking);
+            out.flush();
+        }
+
+        void onToken(int id, String text, boolean forced) {
+            if (id >= 0 && id == openId) inThinking = true;
+            if (inThinking) setDim(true);
+            out.print(text);
+            if (id >= 0 && id == closeId) inThinking = false;
+            if (!inThinking) setDim(false);
+            out.flush();
+        }
+
+        void end() {
+            setDim(false);
+            out.println();
+        }
+
+        private void setDim(boolean on) {
+            if (!color || on == dim) return;
+            out.print(on ? DIM : RESET);
+            dim = on;
+        }
+    }
+
+    /** Ctrl-C stops the generation cleanly (the text so far and the summary are still printed). */
+    private static void installInterrupt(Cancellation cancel) {
+        try {
+            Signal.handle(new Signal("INT"), sig -> cancel.cancel());
+        } catch (IllegalArgumentException | UnsupportedOperationException ignored) {
+            // no signal support here: Ctrl-C just ends the JVM
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.bgl.budget;
+
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.util.BglException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Every method through {@link BudgetRunner} on the shipped model (greedy). "Add: 17+8+12+5" thinks
+ * for 39 tokens unconstrained, so a budget of 20 makes the enforcing methods act; "Add: 12+7+30"
+ * thinks for 17, so a budget of 20 must leave it alone. Counts are checked against the tokens
+ * themselves, recounted here.
+ */
+class BudgetRunnerShippedModelTest {
+    static final String LONG = "Add: 17+8+12+5", SHORT = "Add: 12+7+30";
+    static LoadedModel model;
+    static BudgetRunner runner;
+
+    @BeforeAll
+    static void open() {
+        model = LoadedModel.open(TestFiles.shippedModel());
+        runner = new BudgetRunner(model);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    static BudgetOutcome run(String q, Method m, int budget) {
+        StringBuilder streamed = new StringBuilder();
+        int[] forced = {0};
+        BudgetOutcome o = runner.run(BudgetRequest.of(q, m, budget, 300), (id, text, f) -> {
+            streamed.append(text);
+            if (f) forced[0]++;
+        });
+        assertEquals(o.result().text(), streamed.toString(), "the listener saw the whole output");
+        assertEquals(o.result().forcedTokens(), forced[0]);
+        // recount: tokens strictly between <think> and </think> in the output
+        int[] t = o.result().tokens();
+        int from = IntStream.range(0, t.length).filter(i -> t[i] == model.thinkOpenId()).findFirst().orElse(-1);
+        int to = IntStream.range(0, t.length).filter(i -> t[i] == model.thinkCloseId()).findFirst().orElse(-1);
+        if (!(m instanceof Method.NoThink)) {
+            assertTrue(from >= 0 && to > from, m.name() + ": thinking opened and closed in the output: " + o.result().text());
+            assertEquals(to - from - 1, o.thinkingTokens(), m.name() + ": thinking tokens");
+        }
+        assertTrue(o.thinkingClosed(), m.name());
+        assertTrue(o.answer().matches("Answer: \\d+"), m.name() + ": an answer: " + o.answer());
+        return o;
+    }
+
+    static int ids(String s) {
+        return model.tokenizer().encode(s, true).length;
+    }
+
+    @Test
+    void hardClosesAtTheBudgetPlusItsNewline() {
+        BudgetOutcome o = run(LONG, new Method.Hard(), 20);
+        assertEquals(20 + ids("\n"), o.thinkingTokens());
+        assertTrue(o.intervened());
+        assertEquals(1, o.overshoot());
+    }
+
+    @Test
+    void qwenStopEndsTheThinkingWithItsMessage() {
+        BudgetOutcome o = run(LONG, new Method.QwenStop(), 20);
+        String msg = "Considering the limited time by the user, I have to give the solution based on the thinking directly now.\n";
+        assertTrue(o.thinking().endsWith(msg), o.thinking());
+        assertEquals(20 + ids(msg), o.thinkingTokens(), "overshoot = the message");
+        assertTrue(o.intervened());
+    }
+
+    @Test
+    void s1WritesFinalAnswerAtTheBudgetAndCloses() {
+        BudgetOutcome o = run(LONG, new Method.S1(), 20);
+        int[] t = o.result().tokens();
+        int open = IntStream.range(0, t.length).filter(i -> t[i] == model.thinkOpenId()).findFirst().orElseThrow();
+        String after20 = model.tokenizer().decode(java.util.Arrays.copyOfRange(t, open + 1 + 20, t.length));
+        assertTrue(after20.startsWith("**Final Answer**"), after20);
+        assertTrue(o.thinkingTokens() <= 20 + ids("**Final Answer**") + S1BudgetForcing.DEFAULT_LINE_CAP + ids("\n"), "" + o.thinkingTokens());
+        assertTrue(o.intervened());
+    }
+
+    @Test
+    void promptAsksButEnforcesNothing() {
+        BudgetRequest req = BudgetRequest.of(LONG, new Method.Prompt(), 20, 300);
+        assertTrue(runner.promptText(req).contains(LONG + "\n\nThink for up to 20 tokens.<|im_end|>"), runner.promptText(req));
+        BudgetOutcome o = run(LONG, new Method.Prompt(), 20);
+        assertFalse(o.intervened());
+        assertEquals(0, o.result().forcedTokens());
+    }
+
+    @Test
+    void nothinkPrefillsAnEmptyThinking() {
+        BudgetRequest req = BudgetRequest.of(LONG, new Method.NoThink(), 0, 300);
+        assertTrue(runner.promptText(req).endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"), runner.promptText(req));
+        assertEquals(ThinkingTracker.Phase.ANSWER, runner.promptPhase(req));
+        BudgetOutcome o = run(LONG, new Method.NoThink(), 0);
+        assertEquals(0, o.thinkingTokens());
+        assertEquals("", o.thinking());
+        assertFalse(o.intervened());
+        assertEquals(o.result().tokens().length, o.answerTokens());
+    }
+
+    @Test
+    void aThinkingWithinBudgetGetsNoInsertion() {
+        BudgetOutcome free = run(SHORT, new Method.None(), 0);
+        assertTrue(free.thinkingTokens() < 20, "premise: it thinks for " + free.thinkingTokens());
+        for (Method m : List.of(new Method.Hard(), new Method.QwenStop(), new Method.S1())) {
+            BudgetOutcome o = run(SHORT, m, 20);
+            assertFalse(o.intervened(), m.name());
+            assertEquals(0, o.result().forcedTokens(), m.name());
+            assertArrayEquals(free.result().tokens(), o.result().tokens(), m.name());
+        }
+    }
+
+    @Test
+    void budgetZeroClosesAtOnce() {
+        assertEquals("\n", run(LONG, new Method.Hard(), 0).thinking());
+        assertEquals(QwenEarlyStop.MESSAGE.substring(0, QwenEarlyStop.MESSAGE.indexOf("</think>")), run(LONG, new Method.QwenStop(), 0).thinking());
+        BudgetOutcome s1 = run(LONG, new Method.S1(), 0);
+        assertTrue(s1.thinking().startsWith("**Final Answer**"), s1.thinking());
+        // the other methods run with a budget of 0 too (prompt asks for 0; none and nothink ignore it)
+        assertTrue(runner.promptText(BudgetRequest.of(LONG, new Method.Prompt(), 0, 300)).contains("Think for up to 0 tokens."));
+        run(LONG, new Method.Prompt(), 0);
+        run(LONG, new Method.None(), 0);
+        assertEquals(0, run(LONG, new Method.NoThink(), 0).thinkingTokens());
+    }
+
+    @Test
+    void guidedIsNotAvailableYet() {
+        var e = assertThrows(BglException.class, () -> runner.run(BudgetRequest.of(LONG, new Method.Guided(), 20, 300), TokenListener.NONE));
+        assertTrue(e.getMessage().contains("'guided' is not available"), e.getMessage());
+    }
+}
