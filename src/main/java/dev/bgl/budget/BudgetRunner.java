@@ -1,5 +1,8 @@
 package dev.bgl.budget;
 
+import dev.bgl.budget.predictor.BudgetGuidance;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
 import dev.bgl.decode.Generator;
@@ -21,9 +24,24 @@ import java.util.List;
  */
 public final class BudgetRunner {
     private final LoadedModel model;
+    private final BudgetPredictor predictor;
+    private final GuidanceOptions guidance;
+    private boolean[] newlineTokens;
 
+    /** A runner without a budget predictor: every method but {@code guided}. */
     public BudgetRunner(LoadedModel model) {
+        this(model, null);
+    }
+
+    /** A runner whose {@code guided} method uses this predictor (null: none) with the default guidance options. */
+    public BudgetRunner(LoadedModel model, BudgetPredictor predictor) {
+        this(model, predictor, GuidanceOptions.DEFAULT);
+    }
+
+    public BudgetRunner(LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance) {
         this.model = model;
+        this.predictor = predictor == null ? null : BudgetPredictor.forModel(predictor.weights(), model);
+        this.guidance = guidance;
     }
 
     public LoadedModel model() {
@@ -61,7 +79,13 @@ public final class BudgetRunner {
             case Method.S1 m -> throw notYet(m);
             case Method.Prompt m -> throw notYet(m);
             case Method.NoThink m -> throw notYet(m);
-            case Method.Guided m -> throw notYet(m);
+            case Method.Guided m -> {
+                if (predictor == null) throw new BglException("guided needs a predictor: pass --predictor FILE");
+                if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
+                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), req.budget(), guidance, model.tokenizer(),
+                        newlineTokens, req.sampler());
+                yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking);
+            }
         };
     }
 
