@@ -98,7 +98,7 @@ class GammaMathTest {
     @Test
     void erfAndGeluMatchCommonsMath() {
         for (double x = -7; x <= 7; x += 0.173)
-            assertEquals(org.apache.commons.math3.special.Erf.erf(x), BudgetPredictor.erf(x), 1e-13, "x = " + x);
+            assertEquals(org.apache.commons.math3.special.Erf.erf(x), BudgetPredictor.erf(x), 1.5e-7, "x = " + x);
         assertEquals(0.5 * 1.3 * (1 + org.apache.commons.math3.special.Erf.erf(1.3 / Math.sqrt(2))), BudgetPredictor.gelu(1.3f), 1e-6);
     }
 }
