@@ -1,5 +1,8 @@
 package dev.bgl.budget;
 
+import dev.bgl.budget.predictor.BudgetGuidance;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
 import dev.bgl.decode.Generator;
@@ -22,16 +25,35 @@ import java.util.List;
 public final class BudgetRunner {
     private final LoadedModel model;
     private final int s1LineCap;
+    private final BudgetPredictor predictor;
+    private final GuidanceOptions guidance;
+    private boolean[] newlineTokens;
 
+    /** A runner without a budget predictor: every method but {@code guided}. */
     public BudgetRunner(LoadedModel model) {
-        this(model, S1BudgetForcing.DEFAULT_LINE_CAP);
+        this(model, null);
     }
 
     /** @param s1LineCap most tokens {@code s1} lets the model write after "**Final Answer**" before closing */
     public BudgetRunner(LoadedModel model, int s1LineCap) {
+        this(model, null, GuidanceOptions.DEFAULT, s1LineCap);
+    }
+
+    /** A runner whose {@code guided} method uses this predictor (null: none) with the default guidance options. */
+    public BudgetRunner(LoadedModel model, BudgetPredictor predictor) {
+        this(model, predictor, GuidanceOptions.DEFAULT);
+    }
+
+    public BudgetRunner(LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance) {
+        this(model, predictor, guidance, S1BudgetForcing.DEFAULT_LINE_CAP);
+    }
+
+    public BudgetRunner(LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, int s1LineCap) {
         if (s1LineCap < 0) throw new BglException("s1 line cap must be >= 0 tokens, got " + s1LineCap);
         this.model = model;
         this.s1LineCap = s1LineCap;
+        this.predictor = predictor == null ? null : BudgetPredictor.forModel(predictor.weights(), model);
+        this.guidance = guidance;
     }
 
     public LoadedModel model() {
@@ -106,7 +128,13 @@ public final class BudgetRunner {
             case Method.Prompt m -> new Plan(prompt, opens, List.of(), () -> false, () -> Double.NaN);
             // the empty thinking is part of the prompt, not forced while decoding
             case Method.NoThink m -> new Plan(prompt, false, List.of(), () -> false, () -> Double.NaN, model.isThinkingModel());
-            case Method.Guided m -> throw notYet(m);
+            case Method.Guided m -> {
+                if (predictor == null) throw new BglException("guided needs a predictor: pass --predictor FILE");
+                if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
+                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), req.budget(), guidance, model.tokenizer(),
+                        newlineTokens, req.sampler());
+                yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking);
+            }
         };
     }
 

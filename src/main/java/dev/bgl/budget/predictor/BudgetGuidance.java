@@ -1,0 +1,355 @@
+package dev.bgl.budget.predictor;
+
+import dev.bgl.budget.HardCutoff;
+import dev.bgl.budget.ThinkingTracker;
+import dev.bgl.decode.DecodeControl;
+import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.Sampler;
+import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Step;
+import dev.bgl.model.HiddenStates;
+import dev.bgl.tokenizer.Tokenizer;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Budget guidance (Li et al. 2025) as a logits processor. At a guided step with k thinking tokens
+ * spent of a budget B, the predictor gives each candidate token v a Gamma(α_v, λ_v) over
+ * x = log(L+1), L the thinking left if v is chosen; with R = max(B−k, 1) the weight
+ * c_v = P(X ≤ log(R+1)) is the chance that v leads to a thought that fits, and the next token is
+ * drawn from p′ ∝ softmax(logits)·c. Tokens whose Gamma fails the validity mask of the official
+ * code get c = 0; if none is left, the most likely token gets all the mass. The processor writes
+ * log p′ into the logits, so the ordinary sampler picks greedily or samples from it.
+ *
+ * <p>Guided steps, as in the official code: the first step of the thinking and each step after a
+ * token whose text contains a newline (or every step, as an option); none once {@code </think>}
+ * has been written. Differences to the official code, all deliberate: the budget counts thinking
+ * tokens (it counts every generated token); guidance starts when thinking starts (it also weighs
+ * the token before {@code <think>}); and the sampler's temperature and filters still apply to p′
+ * (it skips them at guided steps; with greedy decoding the two agree).
+ *
+ * <p>Options: a hard ceiling, and the official evaluation's force-final-answer, for which see
+ * {@link GuidanceOptions}. The processor counts guided steps and the time spent in the predictor
+ * so that its overhead can be reported.
+ */
+public final class BudgetGuidance implements LogitsProcessor {
+    private final BudgetPredictor predictor;
+    private final ThinkingTracker tracker;
+    private final int budget;
+    private final GuidanceOptions options;
+    private final boolean[] newline;
+    private final int closeId;
+    private final String closeAtNewline, closeAnywhere;
+    private final int[] finalAnswerIds;
+    private final boolean greedy;
+    private final SplittableRandom random;
+
+    private final float[] z, zFirst;
+    private final double[] p;
+    private final int[] cand, identity;
+    private final long[] keys;
+    private final float[] alpha, lambda;
+    private final int[] one = new int[1];
+    private final float[] alpha1 = new float[1], lambda1 = new float[1];
+
+    private boolean guideNext, firstThinkingStep, predictOnAccept;
+    private boolean finalAnswerPending, finalAnswerWritten, ceilingFired;
+    private int guidedSteps, fallbacks;
+    private long predictorNanos, candidatesTotal;
+    private double predictedThinking = Double.NaN;
+
+    /**
+     * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
+     * @param budget    thinking tokens allowed
+     * @param newline   per token id, whether its text contains a newline ({@link #newlineTokens}); null to compute it here
+     * @param sampler   the request's sampler: greedy or not, and the seed of the force-final-answer draws
+     */
+    public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, int budget, GuidanceOptions options,
+                          Tokenizer tokenizer, boolean[] newline, SamplerConfig sampler) {
+        if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        this.predictor = predictor;
+        this.tracker = tracker;
+        this.budget = budget;
+        this.options = options;
+        this.newline = newline != null ? newline : newlineTokens(tokenizer, predictor.modelVocab());
+        this.closeId = tracker.closeId();
+        String close = tokenizer.tokenText(closeId);
+        this.closeAtNewline = close + "\n\n";
+        this.closeAnywhere = "\n" + close + "\n\n";
+        this.finalAnswerIds = options.forceFinalAnswer() ? tokenizer.encode(options.finalAnswerText(), true) : new int[0];
+        if (options.forceFinalAnswer() && finalAnswerIds.length == 0)
+            throw new IllegalArgumentException("the final answer text encodes to no tokens");
+        this.greedy = sampler.greedy();
+        this.random = new SplittableRandom(sampler.seed() ^ 0x5DEECE66DL);
+
+        int v = predictor.modelVocab(), n = predictor.guidable();
+        this.z = new float[predictor.config().width()];
+        this.zFirst = new float[z.length];
+        this.p = new double[v];
+        this.cand = new int[n];
+        this.identity = new int[n];
+        for (int i = 0; i < n; i++) identity[i] = i;
+        this.keys = new long[n];
+        this.alpha = new float[n];
+        this.lambda = new float[n];
+        this.guideNext = tracker.thinking();
+        this.firstThinkingStep = tracker.thinking();
+    }
+
+    /** Per token id below {@code vocab}: whether its text contains a newline (ids the tokenizer lacks: false). */
+    public static boolean[] newlineTokens(Tokenizer tokenizer, int vocab) {
+        boolean[] nl = new boolean[vocab];
+        int n = Math.min(vocab, tokenizer.vocabSize());
+        for (int id = 0; id < n; id++) {
+            for (byte b : tokenizer.tokenBytes(id)) {
+                if (b == '\n') {
+                    nl[id] = true;
+                    break;
+                }
+            }
+        }
+        return nl;
+    }
+
+    @Override
+    public boolean needsHiddenStates() {
+        return true;
+    }
+
+    @Override
+    public void apply(Step step, float[] logits) {
+        if (!tracker.thinking() || finalAnswerWritten) return;
+        if (guideNext) guide(step, logits);
+        if (options.forceFinalAnswer()) redirectClose(logits);
+    }
+
+    private void guide(Step step, float[] logits) {
+        long t0 = System.nanoTime();
+        HiddenStates h = step.hidden();
+        if (h == null) throw new IllegalStateException("budget guidance needs hidden states, but the decode loop did not compute them");
+        predictor.encode(h, z);
+        int vocab = logits.length, n = Math.min(vocab, predictor.guidable());
+        softmax(logits, p);
+        int m;
+        int[] ids;
+        if (options.allCandidates()) {
+            ids = identity;
+            m = n;
+        } else {
+            ids = cand;
+            m = selectCandidates(p, n, options, cand, keys);
+        }
+        predictor.heads(z, ids, m, alpha, lambda);
+        int remaining = Math.max(budget - tracker.spent(), 1);
+        if (reweight(logits, p, ids, m, alpha, lambda, remaining, options)) fallbacks++;
+        if (firstThinkingStep) {
+            firstThinkingStep = false;
+            System.arraycopy(z, 0, zFirst, 0, z.length);
+            predictOnAccept = true;
+        }
+        guidedSteps++;
+        candidatesTotal += m;
+        predictorNanos += System.nanoTime() - t0;
+    }
+
+    /** p = softmax(logits) in double, over the whole array. */
+    static void softmax(float[] logits, double[] p) {
+        int n = logits.length;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) if (logits[i] > max) max = logits[i];
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += p[i] = logits[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(logits[i] - max);
+        for (int i = 0; i < n; i++) p[i] /= sum;
+    }
+
+    /**
+     * The candidate tokens below {@code n} into {@code out}, returning their count: every token with
+     * p ≥ floor, then (if their mass is short of top-p) the next most likely ones until it is
+     * reached, at most top-k in all (the most likely kept).
+     */
+    static int selectCandidates(double[] p, int n, GuidanceOptions o, int[] out, long[] keys) {
+        double floor = o.candidateFloor(), topP = o.candidateTopP();
+        int cap = o.candidateTopK(), m = 0;
+        double mass = 0;
+        for (int v = 0; v < n; v++) {
+            if (p[v] >= floor) {
+                out[m++] = v;
+                mass += p[v];
+            }
+        }
+        if (m > cap) {
+            for (int i = 0; i < m; i++) keys[i] = key(p[out[i]], out[i]);
+            Arrays.sort(keys, 0, m);
+            for (int i = 0; i < cap; i++) out[i] = (int) keys[i];
+            return cap;
+        }
+        if (mass >= topP || m == cap) return m;
+        int r = 0;
+        for (int v = 0; v < n; v++) if (p[v] < floor && p[v] > 0) keys[r++] = key(p[v], v);
+        Arrays.sort(keys, 0, r);
+        for (int i = 0; i < r && mass < topP && m < cap; i++) {
+            int v = (int) keys[i];
+            out[m++] = v;
+            mass += p[v];
+        }
+        return m;
+    }
+
+    /** A sort key: ascending keys are descending probabilities, ties by id. */
+    private static long key(double prob, int id) {
+        return ((long) ~Float.floatToIntBits((float) prob) << 32) | id;
+    }
+
+    /**
+     * Writes log p′ into the logits: p′ ∝ p·c over the candidates {@code ids[0..m)}, whose α and λ are
+     * {@code alpha[i]}, {@code lambda[i]}; every other token gets −∞. When no candidate keeps any
+     * mass, the argmax of the logits gets all of it. Returns whether that fallback was taken.
+     * Overwrites {@code p} at the candidates.
+     */
+    static boolean reweight(float[] logits, double[] p, int[] ids, int m, float[] alpha, float[] lambda, int remaining,
+                            GuidanceOptions o) {
+        double x = GammaMath.encode(Math.max(remaining, 1));
+        int best = Sampler.argmax(logits, logits.length);
+        double total = 0;
+        for (int i = 0; i < m; i++) {
+            int v = ids[i];
+            double w = p[v] * weight(alpha[i], lambda[i], x, o);
+            p[v] = w;
+            total += w;
+        }
+        Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+        if (!(total > 0)) {
+            logits[best] = 0f;
+            return true;
+        }
+        for (int i = 0; i < m; i++) {
+            int v = ids[i];
+            logits[v] = p[v] > 0 ? (float) Math.log(p[v] / total) : Float.NEGATIVE_INFINITY;
+        }
+        return false;
+    }
+
+    /** c = P(X ≤ x) under Gamma(α, λ) when the Gamma passes the official validity mask, else 0. */
+    static double weight(double alpha, double lambda, double x, GuidanceOptions o) {
+        if (!valid(alpha, lambda, o)) return 0;
+        return GammaMath.cdf(alpha, lambda, x);
+    }
+
+    /** The official mask: λ ≥ 10, α > 1 and a mode length exp((α−1)/λ) − 1 ≥ 0.9 (thresholds from the options). */
+    static boolean valid(double alpha, double lambda, GuidanceOptions o) {
+        return lambda >= o.minLambda() && alpha > o.minAlpha() && GammaMath.modeLength(alpha, lambda) >= o.minModeLength();
+    }
+
+    /**
+     * Force-final-answer: decides now whether {@code </think>} would be drawn from these logits
+     * (greedy: it is the argmax; sampling: a draw with its probability at temperature 1). If so,
+     * the first token of the final-answer text becomes the only choice and the rest is inserted
+     * when it is accepted; if not, {@code </think>} is removed so the sampler draws from the rest.
+     */
+    private void redirectClose(float[] logits) {
+        if (closeId >= logits.length || logits[closeId] == Float.NEGATIVE_INFINITY) return;
+        boolean trigger;
+        if (greedy) {
+            trigger = Sampler.argmax(logits, logits.length) == closeId;
+        } else {
+            float max = Float.NEGATIVE_INFINITY;
+            for (float l : logits) max = Math.max(max, l);
+            double sum = 0;
+            for (float l : logits) sum += Math.exp(l - max);
+            trigger = random.nextDouble() < Math.exp(logits[closeId] - max) / sum;
+        }
+        if (trigger) {
+            Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+            logits[finalAnswerIds[0]] = 0f;
+            finalAnswerPending = true;
+        } else if (!greedy) {
+            logits[closeId] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    @Override
+    public void accept(Step step, int token, boolean forced, DecodeControl control) {
+        boolean wasThinking = tracker.thinking();
+        tracker.accept(token);
+        if (!forced && finalAnswerPending) {
+            finalAnswerPending = false;
+            if (token == finalAnswerIds[0]) {
+                finalAnswerWritten = true;
+                if (finalAnswerIds.length > 1) control.insert(Arrays.copyOfRange(finalAnswerIds, 1, finalAnswerIds.length));
+            }
+        }
+        if (!forced && predictOnAccept) {
+            predictOnAccept = false;
+            if (token < predictor.guidable()) {
+                one[0] = token;
+                predictor.heads(zFirst, one, 1, alpha1, lambda1);
+                predictedThinking = Math.max(0, GammaMath.expectedLength(alpha1[0], lambda1[0]) - 1);
+            }
+        }
+        boolean entered = !wasThinking && tracker.thinking();
+        boolean nl = token >= 0 && token < newline.length && newline[token];
+        if (entered) firstThinkingStep = true;
+        guideNext = options.everyToken() || nl || entered;
+
+        if (options.ceiling() && !ceilingFired && !forced && tracker.thinking()) {
+            long spent = tracker.spent(), grace = options.ceilingGrace();
+            if (spent >= budget + 2 * grace) {
+                ceilingFired = true;
+                control.insertText(closeAnywhere);
+            } else if (spent >= budget + grace && nl) {
+                ceilingFired = true;
+                control.insertText(closeAtNewline);
+            }
+        }
+    }
+
+    public ThinkingTracker tracker() {
+        return tracker;
+    }
+
+    /** Steps at which the predictor ran. */
+    public int guidedSteps() {
+        return guidedSteps;
+    }
+
+    /** Guided steps where no candidate passed the mask and the argmax took all the mass. */
+    public int fallbacks() {
+        return fallbacks;
+    }
+
+    /** Time spent in guided steps (predictor, softmax, candidates, reweighting), in nanoseconds. */
+    public long predictorNanos() {
+        return predictorNanos;
+    }
+
+    /** Mean number of tokens whose heads were computed per guided step. */
+    public double meanCandidates() {
+        return guidedSteps == 0 ? 0 : (double) candidatesTotal / guidedSteps;
+    }
+
+    /** Whether the hard ceiling closed the thinking. */
+    public boolean ceilingFired() {
+        return ceilingFired;
+    }
+
+    /** Whether force-final-answer wrote its text in place of a {@code </think>}. */
+    public boolean finalAnswerForced() {
+        return finalAnswerWritten;
+    }
+
+    /** Whether the processor put text into the output (ceiling or final answer). */
+    public boolean intervened() {
+        return ceilingFired || finalAnswerWritten;
+    }
+
+    /**
+     * The paper's difficulty estimate: the expected thinking length predicted at the first thinking
+     * position, for the token actually chosen there (so it agrees with what was generated),
+     * E[L] − 1 with E[L] = (λ/(λ−1))^α − 1 (the −1 removes {@code </think>} itself, which L counts).
+     * +∞ when that token's λ ≤ 1; NaN before the first thinking token.
+     */
+    public double predictedThinking() {
+        return predictedThinking;
+    }
+}

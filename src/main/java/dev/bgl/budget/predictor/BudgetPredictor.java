@@ -1,0 +1,266 @@
+package dev.bgl.budget.predictor;
+
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.model.HiddenStates;
+import dev.bgl.model.ModelConfig;
+import dev.bgl.tensor.Parallel;
+import dev.bgl.tensor.VectorOps;
+import dev.bgl.util.BglException;
+
+import java.nio.file.Path;
+
+/**
+ * Inference of a budget predictor (Li et al. 2025) at one position of a model's decode.
+ *
+ * <p>The input is the position's hidden states in Hugging Face's {@code output_hidden_states}
+ * convention, N+1 vectors for an N-layer model: the embedding, the residual after layers
+ * 0..N−2, and the final-norm output (HF's last hidden state is normed, and replaces the raw
+ * residual of the last layer). Each vector, and a learned CLS vector in front, is projected to the
+ * encoder width by {@code encoder.0}; a post-LayerNorm BERT encoder (no mask, no position
+ * embeddings) reads the N+2 rows, and z is its output at the CLS row. The heads then give
+ * α = softplus(W_α z) and λ = softplus(W_λ z) per vocabulary token, for just the tokens asked for.
+ *
+ * <p>All buffers are allocated here; {@link #encode} and {@link #heads} allocate nothing but
+ * the fork/join tasks of the parallel loops. Not thread-safe: one instance per decoding thread
+ * ({@link #fork} shares the weights).
+ */
+public final class BudgetPredictor {
+    /** Multiply-adds below which a loop runs on the caller's thread. */
+    private static final int PARALLEL_WORK = 1 << 16;
+    private static final float SQRT1_2 = (float) Math.sqrt(0.5);
+
+    private final PredictorWeights w;
+    private final PredictorConfig c;
+    private final int modelLayers;
+    private final int modelVocab;
+    private final int seq;
+    private final float[] in, x, q, k, v, ctx, tmp, ffn, scores;
+
+    // the operands of the linear map the parallel body runs (set just before it runs)
+    private float[] opIn, opW, opB, opOut;
+    private int opRows, opInDim, opOutDim;
+    private final Parallel.RangeBody linearBody = this::linearRange;
+    // the operands of the head computation
+    private float[] hZ, hAlphaOut, hLambdaOut;
+    private int[] hTokens;
+    private final Parallel.RangeBody headsBody = this::headsRange;
+
+    /**
+     * @param modelLayers layers N of the LLM whose hidden states will be read (the encoder reads N+2 rows)
+     * @param modelVocab  rows of the LLM's logits; tokens at or beyond the predictor's vocabulary get no guidance
+     */
+    public BudgetPredictor(PredictorWeights weights, int modelLayers, int modelVocab) {
+        if (modelLayers < 1) throw new BglException("predictor: the model must have at least one layer, got " + modelLayers);
+        this.w = weights;
+        this.c = weights.config();
+        this.modelLayers = modelLayers;
+        this.modelVocab = modelVocab;
+        this.seq = modelLayers + 2;
+        int d = c.width();
+        this.in = new float[seq * c.hidden()];
+        this.x = new float[seq * d];
+        this.q = new float[seq * d];
+        this.k = new float[seq * d];
+        this.v = new float[seq * d];
+        this.ctx = new float[seq * d];
+        this.tmp = new float[seq * d];
+        this.ffn = new float[seq * c.ffn()];
+        this.scores = new float[seq];
+    }
+
+    /** A predictor for this model: its hidden size must equal the model's and its vocabulary cover the tokenizer's. */
+    public static BudgetPredictor forModel(PredictorWeights weights, LoadedModel model) {
+        ModelConfig mc = model.transformer().config();
+        checkFits(weights.config(), mc.dim(), model.tokenizer().vocabSize(), model.name());
+        return new BudgetPredictor(weights, mc.layers(), mc.vocabSize());
+    }
+
+    /** Reads a predictor file (see {@link PredictorWeights#load}) and checks it against the model. */
+    public static BudgetPredictor load(Path file, LoadedModel model, int headsOverride) {
+        PredictorWeights weights = PredictorWeights.load(file, headsOverride);
+        try {
+            return forModel(weights, model);
+        } catch (BglException e) {
+            throw new BglException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void checkFits(PredictorConfig pc, int modelDim, int tokenizerVocab, String modelName) {
+        if (pc.hidden() != modelDim)
+            throw new BglException("predictor reads hidden states of size " + pc.hidden() + " but model " + modelName
+                    + " has hidden size " + modelDim + ": the predictor was trained for another model");
+        if (pc.vocab() < tokenizerVocab)
+            throw new BglException("predictor has heads for " + pc.vocab() + " tokens but model " + modelName
+                    + "'s tokenizer has " + tokenizerVocab + ": the predictor was trained for another vocabulary");
+    }
+
+    /** Another instance on the same weights, with its own buffers (for another thread). */
+    public BudgetPredictor fork() {
+        return new BudgetPredictor(w, modelLayers, modelVocab);
+    }
+
+    public PredictorConfig config() {
+        return c;
+    }
+
+    public PredictorWeights weights() {
+        return w;
+    }
+
+    public int modelLayers() {
+        return modelLayers;
+    }
+
+    public int modelVocab() {
+        return modelVocab;
+    }
+
+    /** Tokens that can be guided: those with both a logit and a head row. */
+    public int guidable() {
+        return Math.min(modelVocab, c.vocab());
+    }
+
+    /** z at one position: the encoder's output at the CLS row, {@code width} values into {@code zOut}. */
+    public void encode(HiddenStates h, float[] zOut) {
+        int hd = c.hidden(), d = c.width();
+        if (h.layers().length != modelLayers || h.dim() != hd)
+            throw new IllegalArgumentException("hidden states of " + h.layers().length + " layers x " + h.dim()
+                    + " do not fit a predictor for " + modelLayers + " layers x " + hd);
+        // rows: CLS, embedding, residual after layers 0..N-2, final norm (HF's hidden_states tuple)
+        System.arraycopy(w.cls(), 0, in, 0, hd);
+        System.arraycopy(h.embedding(), 0, in, hd, hd);
+        for (int l = 0; l < modelLayers - 1; l++) System.arraycopy(h.layers()[l], 0, in, (l + 2) * hd, hd);
+        System.arraycopy(h.finalNorm(), 0, in, (seq - 1) * hd, hd);
+        linear(in, seq, hd, w.inW(), w.inB(), d, x);
+
+        int layers = c.layers();
+        for (int l = 0; l < layers; l++) layer(w.layers().get(l), l == layers - 1 ? 1 : seq);
+        System.arraycopy(x, 0, zOut, 0, d);
+    }
+
+    /**
+     * One post-LayerNorm BERT layer. Keys and values come from all rows; only the first {@code rows}
+     * rows are updated (the last layer needs just the CLS row).
+     */
+    private void layer(PredictorWeights.Layer L, int rows) {
+        int d = c.width(), f = c.ffn(), nh = c.heads(), hdim = c.headDim();
+        linear(x, rows, d, L.qW(), L.qB(), d, q);
+        linear(x, seq, d, L.kW(), L.kB(), d, k);
+        linear(x, seq, d, L.vW(), L.vB(), d, v);
+        float scale = (float) (1 / Math.sqrt(hdim));
+        for (int i = 0; i < rows; i++) {
+            for (int h = 0; h < nh; h++) {
+                int qo = i * d + h * hdim;
+                for (int j = 0; j < seq; j++) scores[j] = VectorOps.dot(q, qo, k, j * d + h * hdim, hdim) * scale;
+                VectorOps.softmax(scores, 0, seq);
+                java.util.Arrays.fill(ctx, qo, qo + hdim, 0f);
+                for (int j = 0; j < seq; j++) VectorOps.scaledAdd(ctx, qo, scores[j], v, j * d + h * hdim, hdim);
+            }
+        }
+        linear(ctx, rows, d, L.attnOutW(), L.attnOutB(), d, tmp);
+        for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
+        layerNorm(tmp, x, rows, L.attnLnW(), L.attnLnB());
+
+        linear(x, rows, d, L.ffnInW(), L.ffnInB(), f, ffn);
+        for (int i = 0; i < rows * f; i++) ffn[i] = gelu(ffn[i]);
+        linear(ffn, rows, f, L.ffnOutW(), L.ffnOutB(), d, tmp);
+        for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
+        layerNorm(tmp, x, rows, L.outLnW(), L.outLnB());
+    }
+
+    /** LayerNorm of each of the first {@code rows} rows of src into dst (biased variance, in double). */
+    private void layerNorm(float[] src, float[] dst, int rows, float[] gain, float[] bias) {
+        int d = c.width();
+        for (int r = 0; r < rows; r++) {
+            int o = r * d;
+            double mean = 0;
+            for (int i = 0; i < d; i++) mean += src[o + i];
+            mean /= d;
+            double var = 0;
+            for (int i = 0; i < d; i++) {
+                double t = src[o + i] - mean;
+                var += t * t;
+            }
+            double inv = 1 / Math.sqrt(var / d + c.layerNormEps());
+            for (int i = 0; i < d; i++) dst[o + i] = (float) ((src[o + i] - mean) * inv) * gain[i] + bias[i];
+        }
+    }
+
+    /** The exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), as BERT's "gelu". */
+    static float gelu(float x) {
+        return 0.5f * x * (1f + (float) erf(x * SQRT1_2));
+    }
+
+    /**
+     * erf to 1.5e-7 absolute (Abramowitz and Stegun 7.1.26): GELU's output is a float, so this is
+     * as exact as the float result, far from the tanh approximation's 1e-3, and an order of
+     * magnitude cheaper than a double-precision series in the encoder's hottest elementwise loop.
+     */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        double t = 1 / (1 + 0.3275911 * ax);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        double r = 1 - poly * Math.exp(-ax * ax);
+        return x < 0 ? -r : r;
+    }
+
+    /** out[r][o] = b[o] + W[o]·in[r] for r < rows, o < outDim; parallel over o when large. */
+    private void linear(float[] inBuf, int rows, int inDim, float[] W, float[] b, int outDim, float[] out) {
+        opIn = inBuf;
+        opW = W;
+        opB = b;
+        opOut = out;
+        opRows = rows;
+        opInDim = inDim;
+        opOutDim = outDim;
+        long work = (long) rows * inDim * outDim;
+        if (work < PARALLEL_WORK) linearRange(0, outDim);
+        else Parallel.forRange(outDim, Math.max(1, PARALLEL_WORK / (rows * inDim)), linearBody);
+    }
+
+    private void linearRange(int o0, int o1) {
+        float[] inBuf = opIn, W = opW, b = opB, out = opOut;
+        int rows = opRows, inDim = opInDim, outDim = opOutDim;
+        for (int o = o0; o < o1; o++) {
+            float bo = b == null ? 0f : b[o];
+            for (int r = 0; r < rows; r++) out[r * outDim + o] = bo + VectorOps.dot(W, o * inDim, inBuf, r * inDim, inDim);
+        }
+    }
+
+    /**
+     * α and λ for the {@code n} tokens {@code tokens[0..n)} only: the i-th results go to
+     * {@code alphaOut[i]}, {@code lambdaOut[i]}. Tokens must be below {@link #guidable()}.
+     */
+    public void heads(float[] z, int[] tokens, int n, float[] alphaOut, float[] lambdaOut) {
+        for (int i = 0; i < n; i++)
+            if (tokens[i] < 0 || tokens[i] >= c.vocab())
+                throw new IllegalArgumentException("token " + tokens[i] + " outside the predictor's " + c.vocab() + " heads");
+        runHeads(z, tokens, n, alphaOut, lambdaOut);
+    }
+
+    /** α and λ for every token of the predictor's vocabulary (arrays of at least {@code vocab}). */
+    public void headsAll(float[] z, float[] alphaOut, float[] lambdaOut) {
+        runHeads(z, null, c.vocab(), alphaOut, lambdaOut);
+    }
+
+    private void runHeads(float[] z, int[] tokens, int n, float[] alphaOut, float[] lambdaOut) {
+        hZ = z;
+        hTokens = tokens;
+        hAlphaOut = alphaOut;
+        hLambdaOut = lambdaOut;
+        int d = c.width();
+        if ((long) n * d * 2 < PARALLEL_WORK) headsRange(0, n);
+        else Parallel.forRange(n, Math.max(1, PARALLEL_WORK / (2 * d)), headsBody);
+    }
+
+    private void headsRange(int i0, int i1) {
+        int d = c.width();
+        float[] z = hZ, a = w.alphaHead(), l = w.lamHead();
+        int[] tokens = hTokens;
+        for (int i = i0; i < i1; i++) {
+            int t = tokens == null ? i : tokens[i];
+            hAlphaOut[i] = GammaMath.softplus(VectorOps.dot(a, t * d, z, 0, d));
+            hLambdaOut[i] = GammaMath.softplus(VectorOps.dot(l, t * d, z, 0, d));
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.bgl.budget.predictor;
+
+import dev.bgl.budget.ThinkingTracker;
+import dev.bgl.chat.ChatMessage;
+import dev.bgl.decode.GenerateRequest;
+import dev.bgl.decode.GenerateResult;
+import dev.bgl.decode.Generator;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Session;
+import dev.bgl.decode.Step;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.util.BglException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What budget guidance costs at decode time: greedy decoding of a fixed number of thinking tokens
+ * ({@code </think>} and end-of-generation suppressed so every run has the same length) without
+ * guidance, then guided at every token with candidate-only heads and with full-vocabulary heads.
+ * Each run is preceded by a shorter warm-up run.
+ *
+ * @see #run
+ */
+public final class GuidanceBench {
+    private GuidanceBench() {
+    }
+
+    /**
+     * @param tokens                 tokens decoded per run
+     * @param plainNsPerToken        decode time per token without guidance (no hidden states)
+     * @param guidedNsPerToken       decode time per token, guided at every token, candidate-only heads
+     * @param fullNsPerToken         the same with heads over the whole vocabulary
+     * @param candidateNsPerStep     time in the guidance per guided step (encoder + heads + reweighting), candidate-only
+     * @param fullNsPerStep          the same with full heads
+     * @param meanCandidates         tokens whose heads were computed per step, candidate-only
+     * @param vocab                  tokens the full variant computes
+     */
+    public record Result(int tokens, double plainNsPerToken, double guidedNsPerToken, double fullNsPerToken,
+                         double candidateNsPerStep, double fullNsPerStep, double meanCandidates, int vocab) {
+        public String describe() {
+            return String.format(java.util.Locale.ROOT,
+                    "%d tokens: plain %.3f ms/token; guided every token %.3f ms/token (candidates, %.1f per step) / %.3f ms/token (full %d); "
+                            + "guidance step %.1f us (candidates) / %.1f us (full)",
+                    tokens, plainNsPerToken / 1e6, guidedNsPerToken / 1e6, meanCandidates, fullNsPerToken / 1e6, vocab,
+                    candidateNsPerStep / 1e3, fullNsPerStep / 1e3);
+        }
+    }
+
+    public static Result run(LoadedModel model, BudgetPredictor predictor, int tokens, int budget) {
+        if (tokens < 1) throw new BglException("bench: tokens must be >= 1, got " + tokens);
+        if (!model.isThinkingModel()) throw new BglException("bench: model " + model.name() + " has no </think> token");
+        BudgetPredictor p = BudgetPredictor.forModel(predictor.weights(), model);
+        String rendered = model.renderPrompt(List.of(ChatMessage.user("Count the vowels in 'budget guidance'.")), null);
+        int[] prompt = model.encodePrompt(rendered + model.markers().open() + "\n");
+        boolean[] newline = BudgetGuidance.newlineTokens(model.tokenizer(), p.modelVocab());
+        int warm = Math.max(1, tokens / 4);
+
+        decode(model, prompt, warm, null);
+        long plain = decode(model, prompt, tokens, null).decodeNanos();
+
+        GuidanceOptions every = GuidanceOptions.DEFAULT.withEveryToken(true);
+        decode(model, prompt, warm, guidance(model, p, budget, every, newline));
+        BudgetGuidance cand = guidance(model, p, budget, every, newline);
+        long guided = decode(model, prompt, tokens, cand).decodeNanos();
+
+        GuidanceOptions all = every.withAllCandidates(true);
+        decode(model, prompt, warm, guidance(model, p, budget, all, newline));
+        BudgetGuidance full = guidance(model, p, budget, all, newline);
+        long fullNanos = decode(model, prompt, tokens, full).decodeNanos();
+
+        return new Result(tokens, (double) plain / tokens, (double) guided / tokens, (double) fullNanos / tokens,
+                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable());
+    }
+
+    private static double perStep(BudgetGuidance g) {
+        return g.guidedSteps() == 0 ? Double.NaN : (double) g.predictorNanos() / g.guidedSteps();
+    }
+
+    private static BudgetGuidance guidance(LoadedModel model, BudgetPredictor p, int budget, GuidanceOptions o, boolean[] newline) {
+        ThinkingTracker t = new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), true);
+        return new BudgetGuidance(p, t, budget, o, model.tokenizer(), newline, SamplerConfig.GREEDY);
+    }
+
+    private static GenerateResult decode(LoadedModel model, int[] prompt, int tokens, BudgetGuidance g) {
+        int close = model.thinkCloseId();
+        LogitsProcessor keepThinking = new LogitsProcessor() {
+            @Override
+            public void apply(Step step, float[] logits) {
+                logits[close] = Float.NEGATIVE_INFINITY;
+            }
+        };
+        List<LogitsProcessor> chain = new ArrayList<>();
+        if (g != null) chain.add(g);
+        chain.add(keepThinking);
+        Session s = model.newSession(prompt.length + tokens + 8);
+        GenerateRequest r = new GenerateRequest(prompt, tokens, SamplerConfig.GREEDY, List.of(), false, chain, null);
+        return new Generator(s, model.tokenizer()).generate(r, TokenListener.NONE);
+    }
+}

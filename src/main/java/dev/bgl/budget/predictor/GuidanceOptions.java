@@ -1,0 +1,84 @@
+package dev.bgl.budget.predictor;
+
+import dev.bgl.util.BglException;
+
+/**
+ * Settings of budget guidance. {@link #DEFAULT} is the paper's method as the official code runs it.
+ *
+ * @param minLambda      validity mask: a token's Gamma counts only if λ ≥ this (official: 10)
+ * @param minAlpha       ... and α &gt; this (official: 1)
+ * @param minModeLength  ... and its mode length exp((α−1)/λ) − 1 ≥ this (official: 0.9)
+ * @param everyToken     guide every thinking step, not only the first and those after a token containing a newline
+ * @param allCandidates  compute the heads for the whole vocabulary instead of the candidates below
+ * @param candidateTopP  candidates: the smallest most-likely set whose probability reaches this ...
+ * @param candidateTopK  ... at most this many tokens ...
+ * @param candidateFloor ... always including every token with probability ≥ this. Since at most
+ *                       1/floor tokens can reach the floor, a cap ≥ 1/floor (the defaults: 10 000
+ *                       and 1e-4) guarantees that each of them is weighed exactly as with the full
+ *                       vocabulary; tokens left out get probability 0.
+ * @param ceilingGrace   a hard ceiling (−1: none): once thinking has spent budget + grace tokens,
+ *                       {@code </think>} is inserted after the next token containing a newline, and
+ *                       at budget + 2·grace wherever the thought is
+ * @param forceFinalAnswer the official evaluation's {@code force_final_answer}: when guided thinking
+ *                       would end with {@code </think>}, write {@link #finalAnswerText} in its place
+ *                       and let the model finish its thinking unguided (it then closes it itself)
+ * @param finalAnswerText the text written in place of that {@code </think>} (official: "**Final Answer**\n")
+ */
+public record GuidanceOptions(double minLambda, double minAlpha, double minModeLength, boolean everyToken,
+                              boolean allCandidates, double candidateTopP, int candidateTopK, double candidateFloor,
+                              int ceilingGrace, boolean forceFinalAnswer, String finalAnswerText) {
+
+    public static final String FINAL_ANSWER = "**Final Answer**\n";
+    public static final GuidanceOptions DEFAULT = new GuidanceOptions(10, 1, 0.9, false, false, 0.999, 10_000, 1e-4,
+            -1, false, FINAL_ANSWER);
+
+    public GuidanceOptions {
+        if (!(minLambda >= 0) || !(minAlpha >= 0) || Double.isNaN(minModeLength))
+            throw new BglException("guidance: mask thresholds must be >= 0 (lambda " + minLambda + ", alpha " + minAlpha
+                    + ", mode length " + minModeLength + ")");
+        if (!(candidateTopP > 0 && candidateTopP <= 1))
+            throw new BglException("guidance: candidate top-p must be in (0, 1], got " + candidateTopP);
+        if (candidateTopK < 1) throw new BglException("guidance: candidate top-k must be >= 1, got " + candidateTopK);
+        if (!(candidateFloor > 0 && candidateFloor <= 1))
+            throw new BglException("guidance: candidate floor must be in (0, 1], got " + candidateFloor);
+        if (ceilingGrace < -1) throw new BglException("guidance: ceiling grace must be >= 0 tokens (or -1 for none), got " + ceilingGrace);
+        if (forceFinalAnswer && (finalAnswerText == null || finalAnswerText.isEmpty()))
+            throw new BglException("guidance: force-final-answer needs a non-empty final answer text");
+        if (finalAnswerText == null) finalAnswerText = FINAL_ANSWER;
+    }
+
+    public boolean ceiling() {
+        return ceilingGrace >= 0;
+    }
+
+    public GuidanceOptions withEveryToken(boolean b) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, b, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText);
+    }
+
+    public GuidanceOptions withAllCandidates(boolean b) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, b, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText);
+    }
+
+    public GuidanceOptions withCandidates(double topP, int topK, double floor) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, topP, topK, floor,
+                ceilingGrace, forceFinalAnswer, finalAnswerText);
+    }
+
+    public GuidanceOptions withMask(double lambda, double alpha, double modeLength) {
+        return new GuidanceOptions(lambda, alpha, modeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText);
+    }
+
+    /** A hard ceiling with this grace (−1 for none). */
+    public GuidanceOptions withCeiling(int grace) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, grace, forceFinalAnswer, finalAnswerText);
+    }
+
+    public GuidanceOptions withForceFinalAnswer(boolean b) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, b, finalAnswerText);
+    }
+}

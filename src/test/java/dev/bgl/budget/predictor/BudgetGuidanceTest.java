@@ -1,0 +1,334 @@
+package dev.bgl.budget.predictor;
+
+import dev.bgl.budget.ThinkingTracker;
+import dev.bgl.decode.DecodeControl;
+import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Step;
+import dev.bgl.model.HiddenStates;
+import dev.bgl.tokenizer.ByteLevelVocab;
+import dev.bgl.tokenizer.Tokenizer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BudgetGuidanceTest {
+    static final Tokenizer TOK = Tokenizer.of(ByteLevelVocab.spec());
+    static final int V = TOK.vocabSize();
+    static final int OPEN = TOK.tokenId("<think>").getAsInt(), CLOSE = TOK.tokenId("</think>").getAsInt();
+    static final int NL = TOK.encode("\n", true)[0], A = TOK.encode("a", true)[0];
+    static final int H = 16, LAYERS = 2;
+    static final PredictorConfig CONFIG = PredictorConfig.bert(H, 8, 1, 2, V);
+
+    /** P(k, t) for integer shape k: 1 − e^{−t} Σ_{j<k} t^j / j!, independent of commons-math. */
+    static double erlangCdf(int k, double t) {
+        double term = 1, sum = 0;
+        for (int j = 0; j < k; j++) {
+            sum += term;
+            term *= t / (j + 1);
+        }
+        return 1 - Math.exp(-t) * sum;
+    }
+
+    static final class Recorder implements DecodeControl {
+        final List<String> texts = new ArrayList<>();
+        final List<int[]> tokens = new ArrayList<>();
+
+        public void insert(int... t) {
+            tokens.add(t.clone());
+        }
+
+        public void insertText(String t) {
+            texts.add(t);
+        }
+
+        public void stop(String r) {
+        }
+    }
+
+    static BudgetPredictor uniformPredictor(double alpha, double lambda) {
+        double[] a = new double[V], l = new double[V];
+        Arrays.fill(a, alpha);
+        Arrays.fill(l, lambda);
+        return new BudgetPredictor(Fixtures.fixedHeads(CONFIG, 3, a, l), LAYERS, V);
+    }
+
+    static BudgetGuidance guidance(BudgetPredictor p, boolean promptOpens, int budget, GuidanceOptions o, SamplerConfig s) {
+        return new BudgetGuidance(p, new ThinkingTracker(OPEN, CLOSE, promptOpens), budget, o, TOK, null, s);
+    }
+
+    static final HiddenStates HS = Fixtures.hidden(new SplittableRandom(1), LAYERS, H);
+
+    static Step step() {
+        return new Step(0, 10, new int[1], HS);
+    }
+
+    static float[] randomLogits(SplittableRandom r, double scale) {
+        float[] l = new float[V];
+        for (int i = 0; i < V; i++) l[i] = (float) (scale * r.nextGaussian());
+        return l;
+    }
+
+    @Test
+    void reweightsByTheBudgetProbabilityOfEachToken() {
+        float[] logits = {2f, 1f, 0.5f, -1f};
+        double[] p = new double[4];
+        BudgetGuidance.softmax(logits, p);
+        double[] expP = {Math.exp(2), Math.exp(1), Math.exp(0.5), Math.exp(-1)};
+        double z = Arrays.stream(expP).sum();
+        float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
+        // token 1: mode length e^{1/12} − 1 < 0.9; token 3: λ < 10; both masked
+        int remaining = 5;
+        double x = Math.log(6);
+        double w0 = expP[0] / z * erlangCdf(8, 10 * x), w2 = expP[2] / z * erlangCdf(12, 15 * x);
+        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT);
+        assertFalse(fallback);
+        assertEquals(Math.log(w0 / (w0 + w2)), logits[0], 1e-6);
+        assertEquals(Math.log(w2 / (w0 + w2)), logits[2], 1e-6);
+        assertEquals(Float.NEGATIVE_INFINITY, logits[1]);
+        assertEquals(Float.NEGATIVE_INFINITY, logits[3]);
+    }
+
+    @Test
+    void maskThresholdsAreOptions() {
+        float[] logits = {2f, 1f, 0.5f, -1f};
+        double[] p = new double[4];
+        BudgetGuidance.softmax(logits, p);
+        double[] q = p.clone();
+        float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
+        GuidanceOptions none = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
+        double x = Math.log(3);
+        BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none);
+        double[] w = {q[0] * erlangCdf(8, 10 * x), q[1] * erlangCdf(2, 12 * x), q[2] * erlangCdf(12, 15 * x), q[3] * erlangCdf(8, 9.5 * x)};
+        double sum = Arrays.stream(w).sum();
+        for (int i = 0; i < 4; i++) assertEquals(Math.log(w[i] / sum), logits[i], 1e-5, "token " + i);
+        assertTrue(BudgetGuidance.valid(8, 10, GuidanceOptions.DEFAULT));
+        assertFalse(BudgetGuidance.valid(8, 9.99, GuidanceOptions.DEFAULT));
+        assertFalse(BudgetGuidance.valid(1, 50, GuidanceOptions.DEFAULT));
+        assertFalse(BudgetGuidance.valid(1.5, 10, GuidanceOptions.DEFAULT));
+    }
+
+    @Test
+    void whenNothingPassesTheMaskTheArgmaxTakesAll() {
+        float[] logits = {0.5f, 3f, 1f};
+        double[] p = new double[3];
+        BudgetGuidance.softmax(logits, p);
+        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2}, 3, new float[]{1, 1, 1}, new float[]{50, 50, 50}, 10,
+                GuidanceOptions.DEFAULT);
+        assertTrue(fallback);
+        assertArrayEquals(new float[]{Float.NEGATIVE_INFINITY, 0f, Float.NEGATIVE_INFINITY}, logits);
+    }
+
+    @Test
+    void guidesTheFirstThinkingStepAndAfterNewlinesOnly() {
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), false, 50, GuidanceOptions.DEFAULT, SamplerConfig.GREEDY);
+        Recorder c = new Recorder();
+        float[] logits = randomLogits(new SplittableRandom(4), 2);
+        float[] l = logits.clone();
+        g.apply(step(), l);
+        assertArrayEquals(logits, l, "before thinking nothing is guided");
+        g.accept(step(), NL, false, c);
+        g.apply(step(), l);
+        assertEquals(0, g.guidedSteps(), "a newline before <think> does not start guidance");
+        g.accept(step(), OPEN, false, c);
+        g.apply(step(), l = logits.clone());
+        assertEquals(1, g.guidedSteps(), "the first thinking step is guided");
+        assertFalse(Arrays.equals(logits, l));
+        g.accept(step(), A, false, c);
+        g.apply(step(), l = logits.clone());
+        assertEquals(1, g.guidedSteps());
+        assertArrayEquals(logits, l, "no guidance after a token without a newline");
+        g.accept(step(), NL, false, c);
+        g.apply(step(), l = logits.clone());
+        assertEquals(2, g.guidedSteps(), "guided after a newline");
+        g.accept(step(), CLOSE, false, c);
+        g.apply(step(), l = logits.clone());
+        assertEquals(2, g.guidedSteps());
+        assertArrayEquals(logits, l, "no guidance after </think>");
+        g.accept(step(), NL, false, c);
+        g.apply(step(), l = logits.clone());
+        assertEquals(2, g.guidedSteps(), "no guidance in the answer, newline or not");
+        assertTrue(c.texts.isEmpty() && c.tokens.isEmpty());
+        assertTrue(g.predictorNanos() > 0);
+    }
+
+    @Test
+    void everyTokenGuidesEachThinkingStep() {
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 50, GuidanceOptions.DEFAULT.withEveryToken(true), SamplerConfig.GREEDY);
+        Recorder c = new Recorder();
+        float[] logits = randomLogits(new SplittableRandom(4), 2);
+        for (int i = 0; i < 5; i++) {
+            g.apply(step(), logits.clone());
+            g.accept(step(), A, false, c);
+        }
+        assertEquals(5, g.guidedSteps());
+        g.accept(step(), CLOSE, false, c);
+        g.apply(step(), logits.clone());
+        assertEquals(5, g.guidedSteps());
+    }
+
+    @Test
+    void newlineTableMarksTokensContainingANewline() {
+        boolean[] nl = BudgetGuidance.newlineTokens(TOK, V + 3);
+        assertTrue(nl[NL]);
+        assertFalse(nl[A]);
+        assertFalse(nl[CLOSE]);
+        assertFalse(nl[V + 2], "ids beyond the tokenizer are not newlines");
+    }
+
+    @Test
+    void ceilingClosesAtTheNextNewlineAfterTheGraceOrAnywhereAfterTwice() {
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withCeiling(2);
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
+        Recorder c = new Recorder();
+        for (int i = 1; i <= 6; i++) {
+            g.accept(step(), A, false, c);
+            assertTrue(c.texts.isEmpty(), "no ceiling before budget + 2·grace without a newline (spent " + i + ")");
+        }
+        g.accept(step(), A, false, c);
+        assertEquals(List.of("\n</think>\n\n"), c.texts);
+        assertTrue(g.ceilingFired() && g.intervened());
+
+        BudgetGuidance h = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
+        Recorder d = new Recorder();
+        h.accept(step(), NL, false, d);
+        for (int i = 0; i < 3; i++) h.accept(step(), A, false, d);
+        assertTrue(d.texts.isEmpty(), "a newline before budget + grace does not close");
+        h.accept(step(), NL, false, d);
+        assertEquals(List.of("</think>\n\n"), d.texts);
+
+        BudgetGuidance off = guidance(uniformPredictor(8, 10), true, 3, GuidanceOptions.DEFAULT, SamplerConfig.GREEDY);
+        Recorder e = new Recorder();
+        for (int i = 0; i < 50; i++) off.accept(step(), i % 2 == 0 ? A : NL, false, e);
+        assertTrue(e.texts.isEmpty(), "no ceiling by default");
+    }
+
+    @Test
+    void forceFinalAnswerReplacesTheClosingOfGuidedThinking() {
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withForceFinalAnswer(true);
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY);
+        int[] phrase = TOK.encode(GuidanceOptions.FINAL_ANSWER, true);
+        float[] logits = randomLogits(new SplittableRandom(6), 1);
+        logits[CLOSE] = 10;
+        float[] l = logits.clone();
+        g.apply(step(), l);
+        for (int i = 0; i < V; i++)
+            assertEquals(i == phrase[0] ? 0f : Float.NEGATIVE_INFINITY, l[i], "token " + i);
+        Recorder c = new Recorder();
+        g.accept(step(), phrase[0], false, c);
+        assertEquals(1, c.tokens.size());
+        assertArrayEquals(Arrays.copyOfRange(phrase, 1, phrase.length), c.tokens.get(0));
+        assertTrue(g.finalAnswerForced() && g.intervened());
+        for (int i = 1; i < phrase.length; i++) g.accept(step(), phrase[i], true, c);
+        int guided = g.guidedSteps();
+        g.apply(step(), l = logits.clone());
+        assertArrayEquals(logits, l, "the rest of the thinking is unguided and may close");
+        assertEquals(guided, g.guidedSteps());
+    }
+
+    @Test
+    void forceFinalAnswerWhenSamplingDrawsTheCloseWithItsProbability() {
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withForceFinalAnswer(true);
+        int[] phrase = TOK.encode(GuidanceOptions.FINAL_ANSWER, true);
+        float[] logits = new float[V];
+        Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+        logits[A] = 0;
+        logits[CLOSE] = 0; // after guidance with equal c, </think> keeps half the mass
+        int triggers = 0, trials = 400;
+        BudgetPredictor pred = uniformPredictor(8, 10);
+        for (int t = 0; t < trials; t++) {
+            BudgetGuidance g = guidance(pred, true, 50, o, SamplerConfig.temperature(1f, t));
+            float[] l = logits.clone();
+            g.apply(step(), l);
+            if (l[phrase[0]] == 0f && l[A] == Float.NEGATIVE_INFINITY) triggers++;
+            else {
+                assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE], "without a trigger </think> is removed");
+                assertTrue(l[A] > Float.NEGATIVE_INFINITY);
+            }
+        }
+        assertEquals(0.5, (double) triggers / trials, 0.08);
+    }
+
+    /** Random weights whose heads give many tokens a valid Gamma, spread over lengths. */
+    static PredictorWeights spreadHeads(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        PredictorWeights base = Fixtures.random(CONFIG, seed);
+        int d = CONFIG.width();
+        var ls = new ArrayList<>(base.layers());
+        var L = ls.getLast();
+        float[] gain = new float[d], bias = new float[d];
+        Arrays.fill(gain, 0.3f);
+        bias[0] = 1;
+        ls.set(ls.size() - 1, new PredictorWeights.Layer(L.qW(), L.qB(), L.kW(), L.kB(), L.vW(), L.vB(), L.attnOutW(), L.attnOutB(),
+                L.attnLnW(), L.attnLnB(), L.ffnInW(), L.ffnInB(), L.ffnOutW(), L.ffnOutB(), gain, bias));
+        float[] a = Fixtures.gaussian(r, V * d, 0.3 / Math.sqrt(d)), l = Fixtures.gaussian(r, V * d, 0.3 / Math.sqrt(d));
+        for (int t = 0; t < V; t++) {
+            a[t * d] = (float) GammaMath.inverseSoftplus(5 + 15 * r.nextDouble());
+            l[t * d] = (float) GammaMath.inverseSoftplus(8 + 17 * r.nextDouble());
+        }
+        return new PredictorWeights(CONFIG, base.cls(), base.inW(), base.inB(), ls, a, l);
+    }
+
+    @Test
+    void candidateOnlyHeadsChooseAsTheFullVocabularyDoes() {
+        SplittableRandom r = new SplittableRandom(21);
+        BudgetPredictor pred = new BudgetPredictor(spreadHeads(9), LAYERS, V);
+        GuidanceOptions every = GuidanceOptions.DEFAULT.withEveryToken(true);
+        int compared = 0;
+        for (int trial = 0; trial < 40; trial++) {
+            int budget = 20 + r.nextInt(200);
+            Step s = new Step(0, 10, new int[1], Fixtures.hidden(r, LAYERS, H));
+            float[] logits = randomLogits(r, 3 + 4 * r.nextDouble());
+            double[] p = new double[V];
+            BudgetGuidance.softmax(logits, p);
+            BudgetGuidance cand = guidance(pred, true, budget, every, SamplerConfig.GREEDY);
+            BudgetGuidance full = guidance(pred, true, budget, every.withAllCandidates(true), SamplerConfig.GREEDY);
+            float[] lc = logits.clone(), lf = logits.clone();
+            cand.apply(s, lc);
+            full.apply(s, lf);
+            assertEquals(V, (int) full.meanCandidates());
+            assertTrue(cand.meanCandidates() < V, "the candidates are fewer than the vocabulary");
+            assertEquals(dev.bgl.decode.Sampler.argmax(lf, V), dev.bgl.decode.Sampler.argmax(lc, V), "trial " + trial);
+            int top = dev.bgl.decode.Sampler.argmax(lf, V);
+            // the full p' of the tokens the candidates leave out; the candidates' p' is the full one renormalised without them
+            double leftOut = 0;
+            for (int v = 0; v < V; v++) if (lc[v] == Float.NEGATIVE_INFINITY) leftOut += Math.exp(lf[v]);
+            for (int v = 0; v < V; v++) {
+                if (p[v] >= 1e-4) {
+                    // every token the floor admits is weighed exactly as with the full vocabulary
+                    assertEquals(lf[v] == Float.NEGATIVE_INFINITY, lc[v] == Float.NEGATIVE_INFINITY, "token " + v);
+                    if (lf[v] > Float.NEGATIVE_INFINITY) {
+                        assertEquals(lf[v] - lf[top], lc[v] - lc[top], 1e-4, "log-ratio of token " + v + " to the top");
+                        assertEquals(Math.exp(lf[v]), Math.exp(lc[v]) * (1 - leftOut), 1e-5, "p' of token " + v);
+                        compared++;
+                    }
+                }
+            }
+        }
+        assertTrue(compared > 200, "enough tokens compared: " + compared);
+    }
+
+    @Test
+    void candidatesFollowTopPFloorAndCap() {
+        double[] p = new double[10];
+        double[] probs = {0.5, 0.3, 0.15, 0.04, 0.0099, 0.00005, 0.00003, 0.00002, 0, 0};
+        System.arraycopy(probs, 0, p, 0, 10);
+        int[] out = new int[10];
+        long[] keys = new long[10];
+        int m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys);
+        // p ≥ 1e-4: five tokens with mass 0.9999 ≥ 0.999
+        assertEquals(5, m);
+        GuidanceOptions strict = GuidanceOptions.DEFAULT.withCandidates(0.99994, 10_000, 1e-4);
+        m = BudgetGuidance.selectCandidates(p, 10, strict, out, keys);
+        assertEquals(6, m, "the nucleus reaches below the floor in order");
+        assertEquals(5, out[5]);
+        GuidanceOptions cap = GuidanceOptions.DEFAULT.withCandidates(0.999, 2, 1e-4);
+        m = BudgetGuidance.selectCandidates(p, 10, cap, out, keys);
+        assertEquals(2, m);
+        assertEquals(java.util.Set.of(0, 1), java.util.Set.of(out[0], out[1]));
+    }
+}
