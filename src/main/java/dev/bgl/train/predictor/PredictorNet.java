@@ -90,6 +90,11 @@ final class PredictorNet {
         return batch;
     }
 
+    /** Marks the net as holding no positions (a shard left empty by a small batch). */
+    void reset() {
+        batch = 0;
+    }
+
     /**
      * Runs B positions whose hidden vectors are in {@link #x0} (see {@link #inputOffset}) and whose
      * targets and x = log(L+1) are in {@link #target} and {@link #x}. {@code pT} holds the
