@@ -86,7 +86,7 @@ public final class PredictorTrainer {
                          long heldOutPositions, int steps, double seconds, double positionsPerSecond,
                          double firstLoss, double lastLoss, double heldOutNllBefore, double heldOutNll,
                          double maeMedian, double maeMean, double finiteMeanFraction, double maeConstant,
-                         double initAlpha, double initLambda, Path weights, Path calibration) {
+                         double initAlpha, double initLambda, String weights, String calibration) {
     }
 
     private final LoadedModel model;
@@ -243,7 +243,7 @@ public final class PredictorTrainer {
                 positionsDone / Math.max(1e-9, trainNanos / 1e9), firstLoss, lastCount == 0 ? Double.NaN : lastSum / lastCount,
                 nllBefore, ev == null ? Double.NaN : ev.nll, ev == null ? Double.NaN : ev.maeMedian,
                 ev == null ? Double.NaN : ev.maeMean, ev == null ? Double.NaN : ev.finiteMean,
-                constant, initAlpha, initLambda, out, ev == null ? null : calibration);
+                constant, initAlpha, initLambda, out.toString(), ev == null ? null : calibration.toString());
     }
 
     static Path sibling(Path out, String suffix) {
