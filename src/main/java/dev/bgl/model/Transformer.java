@@ -92,12 +92,43 @@ public final class Transformer {
         for (int done = 0; done < n; ) {
             int m = Math.min(MAX_CHUNK, n - done);
             boolean last = done + m == n;
-            chunk(s, tokens, off + done, m, logits, allLogits ? done : -1, last, last ? hidden : null);
+            chunk(s, tokens, off + done, m, logits, allLogits ? done : -1, last, last ? hidden : null, null, 0);
             done += m;
         }
     }
 
-    private void chunk(State s, int[] tokens, int off, int n, float[] logits, int logitsRowBase, boolean lastChunk, HiddenStates hidden) {
+    /**
+     * Runs {@code n} teacher-forced tokens like {@link #forward} and writes the hidden states at
+     * EVERY position into {@code out}, laid out {@code [n][layers + 2][dim]}: for position i the
+     * embedding, the residual after each layer, then the final-norm output (the order of
+     * {@link HiddenStates}). No logits are computed. This is what a budget predictor trains on.
+     */
+    public void forwardHiddenAll(State s, int[] tokens, int off, int n, float[] out) {
+        if (n <= 0) throw new IllegalArgumentException("no tokens");
+        long need = (long) n * (c.layers() + 2) * c.dim();
+        if (out.length < need) throw new IllegalArgumentException("hidden-state buffer has " + out.length + " floats, needs " + need);
+        KvCache cache = s.cache;
+        if (cache.length + n > cache.capacity)
+            throw new dev.bgl.util.BglException("context full: " + (cache.length + n) + " tokens exceed the session's context of " + cache.capacity);
+        for (int i = 0; i < n; i++) {
+            int t = tokens[off + i];
+            if (t < 0 || t >= c.vocabSize()) throw new dev.bgl.util.BglException("token id " + t + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
+        }
+        for (int done = 0; done < n; ) {
+            int m = Math.min(MAX_CHUNK, n - done);
+            chunk(s, tokens, off + done, m, null, -1, false, null, out, done);
+            done += m;
+        }
+    }
+
+    /** Copies row i of a [n][dim] buffer into slot {@code k} of position {@code base + i} of a [.][layers+2][dim] buffer. */
+    private void putHidden(float[] all, int base, int n, int k, float[] src) {
+        int dim = c.dim(), per = (c.layers() + 2) * dim;
+        for (int i = 0; i < n; i++) System.arraycopy(src, i * dim, all, (base + i) * per + k * dim, dim);
+    }
+
+    private void chunk(State s, int[] tokens, int off, int n, float[] logits, int logitsRowBase, boolean lastChunk, HiddenStates hidden,
+                       float[] all, int allBase) {
         int dim = c.dim();
         int pos0 = s.cache.length;
         float[] row = s.tmp;
@@ -106,6 +137,7 @@ public final class Transformer {
             System.arraycopy(row, 0, s.x, i * dim, dim);
         }
         if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.embedding(), 0, dim);
+        if (all != null) putHidden(all, allBase, n, 0, s.x);
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers()[l];
@@ -145,8 +177,13 @@ public final class Transformer {
             matmul(lw.wDown(), s.hb, n, s.xb, s);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
             if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.layers()[l], 0, dim);
+            if (all != null) putHidden(all, allBase, n, l + 1, s.x);
         }
         s.cache.length = pos0 + n;
+        if (all != null) {
+            for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, w.outputNorm(), dim);
+            putHidden(all, allBase, n, c.layers() + 1, s.xb);
+        }
 
         if (logits == null) return;
         int vocab = c.vocabSize();

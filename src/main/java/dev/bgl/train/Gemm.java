@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * walked in strips (outer loop) so that the strip (K × 2 vectors) stays in L1 while A streams.
  * Single-threaded: the trainer parallelises over sequences.
  */
-final class Gemm {
+public final class Gemm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -23,7 +23,7 @@ final class Gemm {
      * @param aRow stride between rows (m) of A; {@code aCol} stride between its columns (k)
      * @param accumulate add to C instead of overwriting it
      */
-    static void mul(int M, int N, int K, float[] a, int aOff, int aRow, int aCol,
+    public static void mul(int M, int N, int K, float[] a, int aOff, int aRow, int aCol,
                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         int n = 0;
         for (; n + 2 * L <= N; n += 2 * L) {

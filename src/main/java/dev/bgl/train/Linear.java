@@ -5,27 +5,27 @@ package dev.bgl.train;
  * copy Wᵀ [in][out] (made once per step) so that all three products are broadcast-and-FMA
  * {@link Gemm}s. Backward results are added to their targets.
  */
-final class Linear {
+public final class Linear {
     private Linear() {
     }
 
     /** y[T][out] = x[T][in] · Wᵀ, from {@code wT} = Wᵀ laid out [in][out] at {@code wOff}. */
-    static void forward(float[] y, int yOff, float[] x, int xOff, float[] wT, int wOff, int T, int in, int out) {
+    public static void forward(float[] y, int yOff, float[] x, int xOff, float[] wT, int wOff, int T, int in, int out) {
         Gemm.mul(T, out, in, x, xOff, in, 1, wT, wOff, out, y, yOff, out, false);
     }
 
     /** dx[T][in] += dy[T][out] · W. */
-    static void backwardInput(float[] dx, int dxOff, float[] dy, int dyOff, float[] w, int wOff, int T, int in, int out) {
+    public static void backwardInput(float[] dx, int dxOff, float[] dy, int dyOff, float[] w, int wOff, int T, int in, int out) {
         Gemm.mul(T, in, out, dy, dyOff, out, 1, w, wOff, in, dx, dxOff, in, true);
     }
 
     /** dW[out][in] += dyᵀ · x. */
-    static void backwardWeight(float[] dw, int dwOff, float[] dy, int dyOff, float[] x, int xOff, int T, int in, int out) {
+    public static void backwardWeight(float[] dw, int dwOff, float[] dy, int dyOff, float[] x, int xOff, int T, int in, int out) {
         Gemm.mul(out, in, T, dy, dyOff, 1, out, x, xOff, in, dw, dwOff, in, true);
     }
 
     /** Writes W [rows][cols] at {@code off} of {@code w} transposed into {@code wT} at the same offset. */
-    static void transpose(float[] w, float[] wT, int off, int rows, int cols) {
+    public static void transpose(float[] w, float[] wT, int off, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int src = off + r * cols;
             for (int c = 0; c < cols; c++) wT[off + c * rows + r] = w[src + c];

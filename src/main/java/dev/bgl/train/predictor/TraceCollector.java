@@ -1,0 +1,148 @@
+package dev.bgl.train.predictor;
+
+import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.Method;
+import dev.bgl.chat.ChatMessage;
+import dev.bgl.decode.Cancellation;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.train.tasks.Curriculum;
+import dev.bgl.train.tasks.Problem;
+import dev.bgl.train.tasks.Split;
+import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.util.BglException;
+import dev.bgl.util.ProgressBar;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Collects the predictor's training data: the model's own responses, with full thinking, to TRAIN
+ * problems of the curriculum (evaluation uses TEST ones). Each finished response is appended to
+ * {@code traces.jsonl} at once, so an interrupted run loses at most the responses in flight; a rerun
+ * skips the ids already there. Problem i of seed s has id {@code s<seed>-<i>} and, when sampling,
+ * its own sampler seed, so results do not depend on the thread count or on resuming.
+ */
+public final class TraceCollector {
+
+    /**
+     * @param temperature 0: greedy (the default)
+     * @param maxTokens   cap on generated tokens per response (thinking and answer)
+     */
+    public record Options(long seed, int n, int threads, float temperature, int maxTokens) {
+        public Options {
+            if (n < 1) throw new BglException("--n must be >= 1, got " + n);
+            if (threads < 1) throw new BglException("--threads must be >= 1, got " + threads);
+            if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
+            if (!(temperature >= 0)) throw new BglException("--temperature must be >= 0, got " + temperature);
+        }
+    }
+
+    /** What a run did: problems already present, newly collected, and of those how many closed and were right. */
+    public record Summary(Path file, int skipped, int collected, int closed, int correct, double meanThinking, double seconds) {
+    }
+
+    private TraceCollector() {
+    }
+
+    public static String id(long seed, int index) {
+        return "s" + seed + "-" + index;
+    }
+
+    public static Summary collect(LoadedModel model, Path dir, Options o, ProgressBar bar) {
+        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no </think> token: it cannot make thinking traces");
+        int vocab = model.transformer().config().vocabSize();
+        Path file = TraceFile.in(dir);
+        Set<String> have = new HashSet<>();
+        try {
+            if (file.getParent() != null) Files.createDirectories(file.getParent());
+            if (Files.exists(file)) {
+                TraceFile.Contents c = TraceFile.read(file, vocab);
+                TraceFile.cutTo(file, c.completeBytes());
+                for (Trace t : c.traces()) have.add(t.id());
+            }
+        } catch (IOException e) {
+            throw new BglException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        List<Problem> problems = Curriculum.defaults().sample(o.seed(), o.n(), Split.TRAIN);
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < problems.size(); i++) if (!have.contains(id(o.seed(), i))) todo.add(i);
+        int skipped = problems.size() - todo.size();
+
+        long t0 = System.nanoTime();
+        AtomicInteger done = new AtomicInteger(), closed = new AtomicInteger(), right = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong thinking = new java.util.concurrent.atomic.AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(o.threads());
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            if (bar != null) bar.update(skipped, "");
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i : todo)
+                futures.add(pool.submit(() -> {
+                    Trace t = one(model, problems.get(i), id(o.seed(), i), o);
+                    synchronized (w) {
+                        w.write(t.toJsonLine());
+                        w.write('\n');
+                        w.flush();
+                    }
+                    int k = done.incrementAndGet();
+                    if (t.closed()) closed.incrementAndGet();
+                    if (t.correct()) right.incrementAndGet();
+                    thinking.addAndGet(t.thinkingTokens());
+                    if (bar != null) bar.update(skipped + k, String.format("acc %.0f%% think %.0f", 100.0 * right.get() / k, (double) thinking.get() / k));
+                    return null;
+                }));
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    throw new BglException("trace collection failed: " + e.getCause(), e.getCause());
+                }
+            }
+            if (bar != null) bar.finish();
+        } catch (IOException e) {
+            throw new BglException("cannot write " + file + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BglException("trace collection interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+        int n = done.get();
+        return new Summary(file, skipped, n, closed.get(), right.get(), n == 0 ? 0 : (double) thinking.get() / n, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One problem answered with full thinking ({@link Method.None}). */
+    static Trace one(LoadedModel model, Problem p, String id, Options o) {
+        long t0 = System.nanoTime();
+        SamplerConfig sampler = o.temperature() > 0 ? SamplerConfig.temperature(o.temperature(), samplerSeed(o.seed(), id)) : SamplerConfig.GREEDY;
+        List<ChatMessage> messages = List.of(ChatMessage.user(p.question()));
+        BudgetRequest req = new BudgetRequest(messages, new Method.None(), 0, sampler, o.maxTokens(), new Cancellation());
+        BudgetOutcome out = new BudgetRunner(model).run(req, TokenListener.NONE);
+        int[] prompt = model.encodePrompt(model.renderPrompt(messages, null)); // what the runner fed
+        return new Trace(id, p.family(), p.difficulty(), p.question(), p.answer(), model.name(),
+                model.transformer().config().vocabSize(), prompt, out.result().tokens(), out.thinkingTokens(),
+                out.thinkingClosed(), TraceFormat.correct(p, out.result().text()), (System.nanoTime() - t0) / 1e9);
+    }
+
+    static long samplerSeed(long seed, String id) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < id.length(); i++) h = (h ^ id.charAt(i)) * 0x100000001B3L;
+        return h;
+    }
+}
