@@ -113,7 +113,8 @@ public final class BudgetRunner {
         return switch (req.method()) {
             case Method.None m -> new Plan(prompt, opens, List.of(), () -> false, () -> Double.NaN);
             case Method.Hard m -> {
-                HardCutoff cut = new HardCutoff(tracker(opens), req.budget());
+                HardCutoff cut = new HardCutoff(tracker(opens), req.budget(), HardCutoff.DEFAULT_CLOSE,
+                        thinkingTokensOf(HardCutoff.DEFAULT_CLOSE));
                 yield new Plan(prompt, opens, List.of(cut), cut::fired, () -> Double.NaN);
             }
             case Method.QwenStop m -> {
@@ -140,6 +141,13 @@ public final class BudgetRunner {
 
     private static BglException notYet(Method m) {
         return new BglException("budget method '" + m.name() + "' is not available in this build");
+    }
+
+    /** How many tokens of {@code text} come before its {@code </think>}: thinking tokens it adds when inserted. */
+    int thinkingTokensOf(String text) {
+        int[] ids = model.tokenizer().encode(text, true);
+        for (int i = 0; i < ids.length; i++) if (ids[i] == model.thinkCloseId()) return i;
+        return ids.length;
     }
 
     ThinkingTracker tracker(boolean promptOpensThinking) {

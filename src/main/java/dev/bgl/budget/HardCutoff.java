@@ -10,9 +10,11 @@ import dev.bgl.decode.Step;
  * separator Qwen3-style models are trained with), wherever the thought is. The answer is then
  * decoded normally. {@link QwenEarlyStop} is the same cut with a longer closing text.
  *
- * <p>Accounting: the cut follows the token that reaches the budget, so the thinking holds exactly
- * {@code budget} model tokens plus the closing text's tokens before {@code </think>}. The overshoot
- * is therefore the length of that part of the closing text: 1 token ({@code "\n"}) for the default.
+ * <p>Accounting: the closing text's tokens before {@code </think>} (the {@code "\n"} of the default)
+ * are thinking tokens too. With a {@code reserve} of that many tokens the cut comes early enough
+ * that the thinking holds exactly {@code budget} tokens, as users of a hard limit expect (the
+ * {@code hard} method does this); with a reserve of 0 the text is inserted at the budget and
+ * the overshoot is that text's length ({@link QwenEarlyStop} does this, as Qwen3's recipe does).
  * A model that closes its thinking within the budget gets no insertion. A budget of 0 closes the
  * thinking as soon as it opens (before the first token when the prompt opened it).
  */
@@ -22,18 +24,27 @@ public final class HardCutoff implements LogitsProcessor {
     private final ThinkingTracker tracker;
     private final int budget;
     private final String closeText;
+    private final int reserve;
     private boolean fired;
 
     /**
      * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
      * @param budget    thinking tokens allowed; the cut follows the token that reaches it
      * @param closeText inserted to close the thinking
+     * @param reserve   thinking tokens the closing text itself adds: the cut comes that many tokens early
      */
-    public HardCutoff(ThinkingTracker tracker, int budget, String closeText) {
+    public HardCutoff(ThinkingTracker tracker, int budget, String closeText, int reserve) {
         if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        if (reserve < 0) throw new IllegalArgumentException("reserve must be >= 0, got " + reserve);
         this.tracker = tracker;
         this.budget = budget;
         this.closeText = closeText;
+        this.reserve = reserve;
+    }
+
+    /** Inserts the closing text when the budget is reached (the text's own tokens overshoot it). */
+    public HardCutoff(ThinkingTracker tracker, int budget, String closeText) {
+        this(tracker, budget, closeText, 0);
     }
 
     public HardCutoff(ThinkingTracker tracker, int budget) {
@@ -66,7 +77,7 @@ public final class HardCutoff implements LogitsProcessor {
     }
 
     private void check(DecodeControl control) {
-        if (!fired && tracker.thinking() && tracker.spent() >= budget) {
+        if (!fired && tracker.thinking() && tracker.spent() >= Math.max(0, budget - reserve)) {
             fired = true;
             control.insertText(closeText);
         }

@@ -1,6 +1,9 @@
 package dev.bgl.cli;
 
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.eval.EvalHarness;
 import dev.bgl.eval.EvalReport;
@@ -31,8 +34,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
     Path model;
-    @Option(names = "--predictor", description = "Predictor weights for the guided method")
-    Path predictor;
+    @picocli.CommandLine.Mixin GuidanceCli guidance;
     @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
     String tasks;
     @Option(names = "--methods", defaultValue = "none,hard", description = "Comma-separated: none, hard, qwen-stop, s1, prompt, nothink, guided (none always runs, first) (default: ${DEFAULT-VALUE})")
@@ -61,15 +63,13 @@ final class EvalCommand implements Callable<Integer> {
     Path calibration;
 
     /**
-     * The runner each worker thread gets. This is the one place to wire the guided method's predictor: load it once
-     * here and capture it, e.g. {@code Predictor p = Predictor.load(predictor); return m -> new BudgetRunner(m, p);}.
+     * The runner each worker thread gets: the predictor's weights are read once and shared; each
+     * runner makes its own predictor buffers.
      */
-    static EvalHarness.RunnerFactory runnerFactory(Path predictor) {
-        if (predictor != null) {
-            if (!Files.isRegularFile(predictor)) throw new BglException("--predictor " + predictor + ": no such file");
-            throw new BglException("--predictor: this build's budget runner cannot load a predictor yet");
-        }
-        return BudgetRunner::new;
+    static EvalHarness.RunnerFactory runnerFactory(GuidanceCli guidance) {
+        PredictorWeights weights = guidance.loadWeights();
+        GuidanceOptions options = guidance.options();
+        return m -> new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), options);
     }
 
     @Override
@@ -84,11 +84,11 @@ final class EvalCommand implements Callable<Integer> {
         mo.model = model;
         Path modelPath = mo.resolveModel();
         EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), budgets, fractions,
-                n, seed, maxTokens, temperature, predictor == null ? null : predictor.toString());
+                n, seed, maxTokens, temperature, guidance.describe());
         if (calibration != null && !Files.isRegularFile(calibration)) throw new BglException("--calibration " + calibration + ": no such file");
         EvalTasks set = EvalTasks.load(tasks, n, seed, bad);
         if (set.skippedLines() > 0) System.err.println("bgl eval: skipped " + set.skippedLines() + " bad lines of " + tasks);
-        EvalHarness.RunnerFactory factory = runnerFactory(predictor);
+        EvalHarness.RunnerFactory factory = runnerFactory(guidance);
         try (LoadedModel m = LoadedModel.open(modelPath); RecordLog log = RecordLog.open(out, settings, force)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);

@@ -4,6 +4,8 @@ import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetPrompts;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.ThinkingTracker.Phase;
 import dev.bgl.chat.ChatMessage;
@@ -43,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "1024", description = "Most tokens to generate, thinking and answer together (default ${DEFAULT-VALUE})") int maxTokens;
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default); above 0, top-k 20 and top-p 0.95 apply") float temperature;
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE})") long seed;
-    @Option(names = "--predictor", description = "Budget predictor weights for --mode guided") Path predictor;
+    @Mixin GuidanceCli guidance;
     @Option(names = "--color", defaultValue = "auto", description = "Dim the thinking: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: when stdout is a terminal)") Color color;
     @Parameters(arity = "0..*", paramLabel = "QUESTION", description = "The question (words are joined with spaces)") List<String> words;
 
@@ -57,14 +59,15 @@ final class RunCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
         if (model.context != null) throw new BglException("--context is not used by run: the session is sized from the prompt and --max-tokens");
         PrintWriter err = spec.commandLine().getErr();
-        if (predictor != null && !(method instanceof Method.Guided))
+        if (guidance.predictor != null && !(method instanceof Method.Guided))
             err.println("bgl run: --predictor is only used by --mode guided; ignored");
         SamplerConfig sampler = temperature <= 0 ? SamplerConfig.GREEDY : new SamplerConfig(temperature, 20, 0.95f, 0f, seed);
         Cancellation cancel = new Cancellation();
         var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel);
 
         try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
-            BudgetRunner runner = new BudgetRunner(m);
+            PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights() : null;
+            BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options());
             PrintWriter out = spec.commandLine().getOut();
             Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
             Phase start = runner.promptPhase(req);

@@ -61,11 +61,13 @@ class BudgetRunnerShippedModelTest {
     }
 
     @Test
-    void hardClosesAtTheBudgetPlusItsNewline() {
+    void hardClosesExactlyAtTheBudgetItsNewlineIncluded() {
         BudgetOutcome o = run(LONG, new Method.Hard(), 20);
-        assertEquals(20 + ids("\n"), o.thinkingTokens());
+        assertEquals(20, o.thinkingTokens());
+        assertTrue(o.thinking().endsWith("\n"), "the cut's newline is the last thinking token: " + o.thinking());
         assertTrue(o.intervened());
-        assertEquals(1, o.overshoot());
+        assertEquals(0, o.overshoot());
+        assertTrue(o.withinBudget());
     }
 
     @Test
@@ -135,8 +137,8 @@ class BudgetRunnerShippedModelTest {
     }
 
     @Test
-    void guidedIsNotAvailableYet() {
+    void guidedWithoutAPredictorSaysHowToGiveOne() {
         var e = assertThrows(BglException.class, () -> runner.run(BudgetRequest.of(LONG, new Method.Guided(), 20, 300), TokenListener.NONE));
-        assertTrue(e.getMessage().contains("'guided' is not available"), e.getMessage());
+        assertTrue(e.getMessage().contains("guided needs a predictor: pass --predictor FILE"), e.getMessage());
     }
 }
