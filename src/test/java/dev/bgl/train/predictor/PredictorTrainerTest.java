@@ -1,6 +1,8 @@
 package dev.bgl.train.predictor;
 
+import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.PredictorConfig;
+import dev.bgl.model.HiddenStates;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.train.Rng;
@@ -152,6 +154,19 @@ class PredictorTrainerTest {
             double[] ref = ReferenceForward.alphaLambda(w, inputs[b], net.target[b]);
             assertEquals(ref[0], net.alpha[b], 1e-4 * Math.max(1, ref[0]), "alpha");
             assertEquals(ref[1], net.lambda[b], 1e-4 * Math.max(1, ref[1]), "lambda");
+        }
+        // the decode-time predictor reads the same file and must agree with training's forward
+        BudgetPredictor inference = BudgetPredictor.forModel(w, model);
+        int layers = model.transformer().config().layers();
+        float[] z = new float[w.config().width()], a = new float[1], l = new float[1];
+        for (int b = 0; b < 2; b++) {
+            float[][] residuals = new float[layers][];
+            for (int i = 0; i < layers - 1; i++) residuals[i] = inputs[b][i + 1];
+            residuals[layers - 1] = PredictorGradientTest.random(r, h, 5.0); // HF's inputs skip the last raw residual
+            inference.encode(new HiddenStates(inputs[b][0], residuals, inputs[b][nIn - 1]), z);
+            inference.heads(z, new int[]{net.target[b]}, 1, a, l);
+            assertEquals(net.alpha[b], a[0], 1e-4 * Math.max(1, a[0]), "inference alpha = training alpha");
+            assertEquals(net.lambda[b], l[0], 1e-4 * Math.max(1, l[0]), "inference lambda = training lambda");
         }
     }
 
