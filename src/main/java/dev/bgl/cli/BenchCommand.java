@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -19,6 +20,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64") int genTokens;
     @Option(names = "--vs-llamacpp", description = "Also run llama.cpp (node-llama-cpp) and print the ratios") boolean vsLlamaCpp;
+    @Option(names = "--predictor", description = "Also time budget guidance with this predictor: plain decoding vs guided with candidate-only and with full heads, in the same run")
+    Path predictor;
+    @Option(names = "--predictor-heads", defaultValue = "0", description = "Attention heads of the predictor when its file does not say") int predictorHeads;
 
     @Override
     public Integer call() {
@@ -56,6 +60,13 @@ final class BenchCommand implements Callable<Integer> {
                 double lp = r.get("prefillTokPerSec").asDouble(), ld = r.get("decodeTokPerSec").asDouble();
                 System.out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s%n", lp, ld);
                 System.out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f%n", prefill / lp, decode / ld);
+            }
+            if (predictor != null) {
+                var p = dev.bgl.budget.predictor.BudgetPredictor.load(predictor, m, predictorHeads);
+                var g = dev.bgl.budget.predictor.GuidanceBench.run(m, p, genTokens, genTokens / 2);
+                System.out.println("guidance   " + g.describe());
+                System.out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",
+                        100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));
             }
         }
         return 0;

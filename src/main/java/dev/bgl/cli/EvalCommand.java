@@ -66,8 +66,8 @@ final class EvalCommand implements Callable<Integer> {
      * The runner each worker thread gets: the predictor's weights are read once and shared; each
      * runner makes its own predictor buffers.
      */
-    static EvalHarness.RunnerFactory runnerFactory(GuidanceCli guidance) {
-        PredictorWeights weights = guidance.loadWeights();
+    static EvalHarness.RunnerFactory runnerFactory(GuidanceCli guidance, Path model) {
+        PredictorWeights weights = guidance.loadWeights(model);
         GuidanceOptions options = guidance.options();
         return m -> new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), options);
     }
@@ -84,11 +84,11 @@ final class EvalCommand implements Callable<Integer> {
         mo.model = model;
         Path modelPath = mo.resolveModel();
         EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), budgets, fractions,
-                n, seed, maxTokens, temperature, guidance.describe());
+                n, seed, maxTokens, temperature, guidance.describe(modelPath));
         if (calibration != null && !Files.isRegularFile(calibration)) throw new BglException("--calibration " + calibration + ": no such file");
         EvalTasks set = EvalTasks.load(tasks, n, seed, bad);
         if (set.skippedLines() > 0) System.err.println("bgl eval: skipped " + set.skippedLines() + " bad lines of " + tasks);
-        EvalHarness.RunnerFactory factory = runnerFactory(guidance);
+        EvalHarness.RunnerFactory factory = runnerFactory(guidance, modelPath);
         try (LoadedModel m = LoadedModel.open(modelPath); RecordLog log = RecordLog.open(out, settings, force)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);

@@ -32,13 +32,35 @@ final class GuidanceCli {
     @Option(names = "--force-final-answer", description = "When guidance would close the thinking, write \"**Final Answer**\" first (official option)")
     boolean forceFinalAnswer;
 
+    @Option(names = "--mask", paramLabel = "LAMBDA,ALPHA,MODE", split = ",",
+            description = "Validity mask of a token's Gamma: rate >= LAMBDA, shape > ALPHA, mode length >= MODE (official: 10,1,0.9)")
+    double[] mask;
+
     GuidanceOptions options() {
-        return GuidanceOptions.DEFAULT.withEveryToken(everyToken).withAllCandidates(allCandidates)
+        GuidanceOptions o = GuidanceOptions.DEFAULT;
+        if (mask != null) {
+            if (mask.length != 3) throw new BglException("--mask needs three numbers LAMBDA,ALPHA,MODE, got " + mask.length);
+            o = o.withMask(mask[0], mask[1], mask[2]);
+        }
+        return o.withEveryToken(everyToken).withAllCandidates(allCandidates)
                 .withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
     }
 
-    /** The predictor's weights, or null when none was given. */
-    PredictorWeights loadWeights() {
+    /**
+     * The predictor file for a model: the one given, else the one that ships beside the model file
+     * ({@code NAME.predictor.safetensors} for {@code NAME.gguf}), else null.
+     */
+    Path resolve(Path model) {
+        if (predictor != null || model == null) return predictor;
+        Path name = model.getFileName();
+        if (name == null) return null;
+        Path beside = model.resolveSibling(name.toString().replaceFirst("\\.gguf$", "") + ".predictor.safetensors");
+        return Files.isRegularFile(beside) ? beside : null;
+    }
+
+    /** The predictor's weights for this model (see {@link #resolve}), or null when there is none. */
+    PredictorWeights loadWeights(Path model) {
+        Path predictor = resolve(model);
         if (predictor == null) return null;
         if (!Files.isRegularFile(predictor)) throw new FormatException(predictor, "no such file");
         if (heads < 0) throw new BglException("--predictor-heads must be >= 0, got " + heads);
@@ -46,9 +68,10 @@ final class GuidanceCli {
     }
 
     /** What identifies these settings in a run's records (a resumed run must not mix settings). */
-    String describe() {
+    String describe(Path model) {
+        Path predictor = resolve(model);
         if (predictor == null) return null;
-        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s", predictor, heads, everyToken,
-                allCandidates, ceilingGrace, forceFinalAnswer);
+        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s", predictor, heads, everyToken,
+                allCandidates, ceilingGrace, forceFinalAnswer, mask == null ? "default" : java.util.Arrays.toString(mask));
     }
 }

@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
         var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel);
 
         try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
-            PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights() : null;
+            PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
             BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options());
             PrintWriter out = spec.commandLine().getOut();
             Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
