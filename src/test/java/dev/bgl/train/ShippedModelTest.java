@@ -48,7 +48,7 @@ class ShippedModelTest {
         try (LoadedModel m = LoadedModel.open(shipped())) {
             List<Problem> problems = Curriculum.defaults().sample(777, 24, Split.TEST);
             var report = ReasonerQuality.evaluate(m, problems, 384, Parallel.threads(), null);
-            assertTrue(report.accuracy() >= 0.6, "held-out accuracy (78% over 300 when shipped) " + report.accuracy() + " over 24 problems");
+            assertTrue(report.accuracy() >= 0.85, "held-out accuracy (97.7% over 300 when shipped) " + report.accuracy() + " over 24 problems");
             assertTrue(report.accuracy() - report.cutAccuracy() >= 0.3, "cutting the thinking at half should hurt: "
                     + report.accuracy() + " vs " + report.cutAccuracy());
         }
