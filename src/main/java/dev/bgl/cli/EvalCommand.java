@@ -68,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
      */
     static EvalHarness.RunnerFactory runnerFactory(GuidanceCli guidance, Path model) {
         PredictorWeights weights = guidance.loadWeights(model);
-        GuidanceOptions options = guidance.options();
+        GuidanceOptions options = guidance.options(model);
         return m -> new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), options);
     }
 

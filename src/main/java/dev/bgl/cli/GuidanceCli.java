@@ -19,8 +19,9 @@ final class GuidanceCli {
             description = "Attention heads of the predictor when its file does not say (files of the paper's authors: 12)")
     int heads;
 
-    @Option(names = "--guide-every-token", description = "Guide every thinking token, not only those after a newline (the paper's default)")
-    boolean everyToken;
+    @Option(names = "--guide-every-token", arity = "0..1", fallbackValue = "true",
+            description = "Guide every thinking token (true), or only the first and those after a newline (false, the paper's); default: what the predictor file recommends, else false")
+    Boolean everyToken;
 
     @Option(names = "--all-candidates", description = "Compute the predictor's heads for the whole vocabulary, not only the likely tokens")
     boolean allCandidates;
@@ -36,14 +37,38 @@ final class GuidanceCli {
             description = "Validity mask of a token's Gamma: rate >= LAMBDA, shape > ALPHA, mode length >= MODE (official: 10,1,0.9)")
     double[] mask;
 
-    GuidanceOptions options() {
+    @Option(names = "--min-p", paramLabel = "P",
+            description = "Plausibility floor (not in the paper): at a guided step, tokens below P x the top token's probability get no weight; 0: off; default: what the predictor file recommends, else 0")
+    Double minP;
+
+    /**
+     * The guidance settings: the flags given, else what the predictor file recommends (bgl's
+     * {@code train-predictor --recommend-*} writes that), else the paper's defaults.
+     */
+    GuidanceOptions options(Path model) {
+        Path file = resolve(model);
+        java.util.Map<String, String> meta = file != null && Files.isRegularFile(file)
+                ? readMetadata(file) : java.util.Map.of();
+        boolean every = everyToken != null ? everyToken : Boolean.parseBoolean(meta.getOrDefault(PredictorWeights.EVERY_TOKEN_KEY, "false"));
+        double floor;
+        try {
+            floor = minP != null ? minP : Double.parseDouble(meta.getOrDefault(PredictorWeights.MIN_P_KEY, "0"));
+        } catch (NumberFormatException e) {
+            throw new FormatException(file, "metadata " + PredictorWeights.MIN_P_KEY + " is not a number: '" + meta.get(PredictorWeights.MIN_P_KEY) + "'");
+        }
         GuidanceOptions o = GuidanceOptions.DEFAULT;
         if (mask != null) {
             if (mask.length != 3) throw new BglException("--mask needs three numbers LAMBDA,ALPHA,MODE, got " + mask.length);
             o = o.withMask(mask[0], mask[1], mask[2]);
         }
-        return o.withEveryToken(everyToken).withAllCandidates(allCandidates)
-                .withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
+        return o.withEveryToken(every).withAllCandidates(allCandidates)
+                .withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer).withMinP(floor);
+    }
+
+    private static java.util.Map<String, String> readMetadata(Path file) {
+        try (var f = dev.bgl.format.SafetensorsFile.open(file)) {
+            return f.metadata();
+        }
     }
 
     /**
@@ -71,7 +96,8 @@ final class GuidanceCli {
     String describe(Path model) {
         Path predictor = resolve(model);
         if (predictor == null) return null;
-        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s", predictor, heads, everyToken,
-                allCandidates, ceilingGrace, forceFinalAnswer, mask == null ? "default" : java.util.Arrays.toString(mask));
+        GuidanceOptions o = options(model);
+        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s,%s,%s min-p=%s", predictor, heads,
+                o.everyToken(), o.allCandidates(), o.ceilingGrace(), o.forceFinalAnswer(), o.minLambda(), o.minAlpha(), o.minModeLength(), o.minP());
     }
 }

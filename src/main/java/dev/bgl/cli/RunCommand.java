@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
 
         try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
             PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
-            BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options());
+            BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options(model.resolveModel()));
             PrintWriter out = spec.commandLine().getOut();
             Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
             Phase start = runner.promptPhase(req);

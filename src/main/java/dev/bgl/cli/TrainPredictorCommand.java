@@ -2,6 +2,7 @@ package dev.bgl.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.train.predictor.PredictorTrainer;
 import dev.bgl.train.predictor.TraceFile;
@@ -35,6 +36,10 @@ final class TrainPredictorCommand implements Callable<Integer> {
     @Option(names = "--concise", description = "Add the paper's concise copy of each trace (thinking replaced by the answer)") boolean concise;
     @Option(names = "--held-out", defaultValue = "0.1", description = "Fraction of traces held out for evaluation") double heldOut;
     @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--recommend-every-token", description = "Record in the file that guidance should run at every thinking token (the default of run/eval for this predictor)")
+    boolean recommendEveryToken;
+    @Option(names = "--recommend-min-p", description = "Record in the file the plausibility floor guidance should use by default (see --min-p of run/eval)")
+    Double recommendMinP;
     @Option(names = "--paper", description = "The official recipe's shape and schedule: width 768, 12 layers, 12 heads, lr 1e-4, 1 epoch") boolean paper;
 
     @Override
@@ -54,6 +59,7 @@ final class TrainPredictorCommand implements Callable<Integer> {
                 live[0].update(st.step(), String.format("loss %.3f  %.0f pos/s  lr %.1e", st.loss(), st.tokensPerSecond(), st.lr()));
             });
             if (live[0] != null) live[0].finish();
+            recordGuidanceDefaults(out);
             String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
             Path reportFile = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.safetensors$", "") + ".report.json");
             Files.writeString(reportFile, json + "\n");
@@ -61,5 +67,16 @@ final class TrainPredictorCommand implements Callable<Integer> {
             System.out.println("wrote " + out + (report.calibration() != null ? ", " + report.calibration() : "") + " and " + reportFile);
         }
         return 0;
+    }
+
+    /** Rewrites the file with the recommended guidance settings as metadata (F32 round trip: the weights are unchanged). */
+    private void recordGuidanceDefaults(Path file) {
+        if (!recommendEveryToken && recommendMinP == null) return;
+        if (recommendMinP != null && !(recommendMinP >= 0 && recommendMinP <= 1))
+            throw new dev.bgl.util.BglException("--recommend-min-p must be in [0, 1], got " + recommendMinP);
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>();
+        if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
+        if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
+        PredictorWeights.load(file, 0).save(file, meta);
     }
 }

@@ -211,10 +211,11 @@ public final class BudgetGuidance implements LogitsProcessor {
                             GuidanceOptions o) {
         double x = GammaMath.encode(Math.max(remaining, 1));
         int best = Sampler.argmax(logits, logits.length);
+        double plausible = o.minP() * p[best];
         double total = 0;
         for (int i = 0; i < m; i++) {
             int v = ids[i];
-            double w = p[v] * weight(alpha[i], lambda[i], x, o);
+            double w = p[v] < plausible ? 0 : p[v] * weight(alpha[i], lambda[i], x, o);
             p[v] = w;
             total += w;
         }

@@ -23,14 +23,19 @@ import dev.bgl.util.BglException;
  *                       would end with {@code </think>}, write {@link #finalAnswerText} in its place
  *                       and let the model finish its thinking unguided (it then closes it itself)
  * @param finalAnswerText the text written in place of that {@code </think>} (official: "**Final Answer**\n")
+ * @param minP           plausibility floor (not in the paper; 0: off): at a guided step a token whose
+ *                       probability is below minP × the top token's gets no weight. In the far left
+ *                       tail of the Gamma CDFs (a budget nearly spent) their ratios grow huge, so
+ *                       predictor noise alone can outweigh a 1000:1 preference of the model for the
+ *                       right digit; the floor leaves guidance the choices the model finds plausible.
  */
 public record GuidanceOptions(double minLambda, double minAlpha, double minModeLength, boolean everyToken,
                               boolean allCandidates, double candidateTopP, int candidateTopK, double candidateFloor,
-                              int ceilingGrace, boolean forceFinalAnswer, String finalAnswerText) {
+                              int ceilingGrace, boolean forceFinalAnswer, String finalAnswerText, double minP) {
 
     public static final String FINAL_ANSWER = "**Final Answer**\n";
     public static final GuidanceOptions DEFAULT = new GuidanceOptions(10, 1, 0.9, false, false, 0.999, 10_000, 1e-4,
-            -1, false, FINAL_ANSWER);
+            -1, false, FINAL_ANSWER, 0);
 
     public GuidanceOptions {
         if (!(minLambda >= 0) || !(minAlpha >= 0) || Double.isNaN(minModeLength))
@@ -45,6 +50,7 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
         if (forceFinalAnswer && (finalAnswerText == null || finalAnswerText.isEmpty()))
             throw new BglException("guidance: force-final-answer needs a non-empty final answer text");
         if (finalAnswerText == null) finalAnswerText = FINAL_ANSWER;
+        if (!(minP >= 0 && minP <= 1)) throw new BglException("guidance: min-p must be in [0, 1], got " + minP);
     }
 
     public boolean ceiling() {
@@ -53,32 +59,38 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
 
     public GuidanceOptions withEveryToken(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, b, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
     }
 
     public GuidanceOptions withAllCandidates(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, b, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
     }
 
     public GuidanceOptions withCandidates(double topP, int topK, double floor) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, topP, topK, floor,
-                ceilingGrace, forceFinalAnswer, finalAnswerText);
+                ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
     }
 
     public GuidanceOptions withMask(double lambda, double alpha, double modeLength) {
         return new GuidanceOptions(lambda, alpha, modeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
     }
 
     /** A hard ceiling with this grace (−1 for none). */
     public GuidanceOptions withCeiling(int grace) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, grace, forceFinalAnswer, finalAnswerText);
+                candidateFloor, grace, forceFinalAnswer, finalAnswerText, minP);
     }
 
     public GuidanceOptions withForceFinalAnswer(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, b, finalAnswerText);
+                candidateFloor, ceilingGrace, b, finalAnswerText, minP);
+    }
+
+    /** A plausibility floor relative to the top token (0: off). */
+    public GuidanceOptions withMinP(double m) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, m);
     }
 }

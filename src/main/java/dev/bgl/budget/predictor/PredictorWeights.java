@@ -35,6 +35,9 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     public static final String HEADS_KEY = "bgl.heads";
     public static final String EPS_KEY = "bgl.layer_norm_eps";
     public static final int DEFAULT_HEADS = 12;
+    /** Guidance settings the predictor was validated with (bgl's own files; the paper's have none). */
+    public static final String EVERY_TOKEN_KEY = "bgl.guidance.every_token";
+    public static final String MIN_P_KEY = "bgl.guidance.min_p";
 
     /** One BERT layer: self-attention with output projection and LayerNorm, then the FFN with its LayerNorm. */
     public record Layer(float[] qW, float[] qB, float[] kW, float[] kB, float[] vW, float[] vB,
@@ -129,8 +132,15 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
 
     /** Writes the weights as F32 safetensors with the official names, heads and epsilon as metadata. */
     public void save(Path file) {
+        save(file, Map.of());
+    }
+
+    /** Writes the weights with extra metadata entries (e.g. the guidance settings the predictor was validated with). */
+    public void save(Path file, Map<String, String> extraMetadata) {
         PredictorConfig c = config;
-        SafetensorsWriter w = new SafetensorsWriter()
+        SafetensorsWriter w = new SafetensorsWriter();
+        extraMetadata.forEach(w::metadata);
+        w
                 .metadata("format", "pt")
                 .metadata(HEADS_KEY, Integer.toString(c.heads()))
                 .metadata(EPS_KEY, Float.toString(c.layerNormEps()));

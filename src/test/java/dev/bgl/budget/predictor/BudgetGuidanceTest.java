@@ -113,6 +113,28 @@ class BudgetGuidanceTest {
     }
 
     @Test
+    void minPKeepsGuidanceFromImplausibleTokens() {
+        // token 1 is 1/e^4 ≈ 1.8% as likely as token 0 but predicted to end far sooner: without a
+        // floor it wins; with min-p 0.05 it gets no weight and the choice stays with the model
+        float[] logits = {4f, 0f, 3f};
+        float[] alpha = {20, 20, 20}, lambda = {8, 40, 8};
+        double[] p = new double[3];
+        float[] open = logits.clone();
+        BudgetGuidance.softmax(open, p);
+        GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
+        BudgetGuidance.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask);
+        assertEquals(1, dev.bgl.decode.Sampler.argmax(open, 3), "without a floor the short-route token wins");
+        float[] floored = logits.clone();
+        BudgetGuidance.softmax(floored, p);
+        double[] q = p.clone();
+        BudgetGuidance.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05));
+        assertEquals(Float.NEGATIVE_INFINITY, floored[1]);
+        // tokens 0 and 2 share α, λ: their ratio stays the model's
+        assertEquals(Math.log(q[0] / q[2]), floored[0] - floored[2], 1e-5);
+        assertThrows(dev.bgl.util.BglException.class, () -> GuidanceOptions.DEFAULT.withMinP(1.5));
+    }
+
+    @Test
     void whenNothingPassesTheMaskTheArgmaxTakesAll() {
         float[] logits = {0.5f, 3f, 1f};
         double[] p = new double[3];
