@@ -1,0 +1,64 @@
+package dev.bgl.cli;
+
+import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorConfig;
+import dev.bgl.budget.predictor.PredictorWeights;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class GuidanceCliTest {
+    @TempDir
+    Path dir;
+
+    private static GuidanceCli parse(String... args) {
+        GuidanceCli g = new GuidanceCli();
+        new CommandLine(g).parseArgs(args);
+        return g;
+    }
+
+    private Path predictorBeside(Path model, Map<String, String> meta) {
+        Path p = dir.resolve(model.getFileName().toString().replace(".gguf", "") + ".predictor.safetensors");
+        PredictorWeights.zeros(PredictorConfig.bert(8, 4, 1, 2, 10)).save(p, meta);
+        return p;
+    }
+
+    @Test
+    void aModelsPredictorIsFoundBesideItAndItsRecommendedSettingsApply() throws Exception {
+        Path model = Files.writeString(dir.resolve("m.gguf"), "x");
+        assertNull(parse().resolve(model), "no predictor beside the model yet");
+        Path p = predictorBeside(model, Map.of(PredictorWeights.EVERY_TOKEN_KEY, "true", PredictorWeights.MIN_P_KEY, "0.1"));
+        GuidanceCli g = parse();
+        assertEquals(p, g.resolve(model));
+        GuidanceOptions o = g.options(model);
+        assertTrue(o.everyToken());
+        assertEquals(0.1, o.minP());
+        // flags win over the file's recommendation
+        GuidanceOptions given = parse("--guide-every-token=false", "--min-p", "0").options(model);
+        assertFalse(given.everyToken());
+        assertEquals(0, given.minP());
+    }
+
+    @Test
+    void withoutRecommendationsThePapersDefaultsApply() throws Exception {
+        Path model = Files.writeString(dir.resolve("plain.gguf"), "x");
+        predictorBeside(model, Map.of());
+        GuidanceOptions o = parse().options(model);
+        assertEquals(GuidanceOptions.DEFAULT, o);
+    }
+
+    @Test
+    void anExplicitPredictorIsUsedAndAMissingOneIsAClearError() throws Exception {
+        Path model = Files.writeString(dir.resolve("m2.gguf"), "x");
+        var e = assertThrows(dev.bgl.util.BglException.class, () -> parse("--predictor", dir.resolve("none.safetensors").toString()).loadWeights(model));
+        assertTrue(e.getMessage().contains("none.safetensors: no such file"), e.getMessage());
+        var bad = assertThrows(dev.bgl.util.BglException.class, () -> parse("--mask", "1,2").options(model));
+        assertTrue(bad.getMessage().contains("--mask needs three numbers"), bad.getMessage());
+    }
+}
