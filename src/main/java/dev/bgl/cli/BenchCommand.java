@@ -23,6 +23,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--predictor", description = "Also time budget guidance with this predictor: plain decoding vs guided with candidate-only and with full heads, in the same run")
     Path predictor;
     @Option(names = "--predictor-heads", defaultValue = "0", description = "Attention heads of the predictor when its file does not say") int predictorHeads;
+    @Option(names = "--predictor-random", split = ",", paramLabel = "WIDTH,LAYERS,HEADS",
+            description = "Time guidance with a random predictor of this shape for the model (timing only: e.g. 768,12,12 is the paper's)")
+    int[] randomPredictor;
+
+    private dev.bgl.budget.predictor.BudgetPredictor randomPredictor(LoadedModel m) {
+        if (randomPredictor.length != 3) throw new BglException("--predictor-random needs WIDTH,LAYERS,HEADS, got " + randomPredictor.length + " numbers");
+        var c = dev.bgl.budget.predictor.PredictorConfig.bert(m.transformer().config().dim(), randomPredictor[0], randomPredictor[1],
+                randomPredictor[2], m.transformer().config().vocabSize());
+        return dev.bgl.budget.predictor.BudgetPredictor.forModel(dev.bgl.budget.predictor.PredictorWeights.random(c, 1), m);
+    }
 
     @Override
     public Integer call() {
@@ -61,8 +71,8 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s%n", lp, ld);
                 System.out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f%n", prefill / lp, decode / ld);
             }
-            if (predictor != null) {
-                var p = dev.bgl.budget.predictor.BudgetPredictor.load(predictor, m, predictorHeads);
+            if (predictor != null || randomPredictor != null) {
+                var p = predictor != null ? dev.bgl.budget.predictor.BudgetPredictor.load(predictor, m, predictorHeads) : randomPredictor(m);
                 var g = dev.bgl.budget.predictor.GuidanceBench.run(m, p, genTokens, genTokens / 2);
                 System.out.println("guidance   " + g.describe());
                 System.out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",

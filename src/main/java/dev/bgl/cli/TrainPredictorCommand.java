@@ -23,11 +23,11 @@ final class TrainPredictorCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
     @Option(names = "--traces", required = true, description = "Folder with traces.jsonl (or the .jsonl file)") Path traces;
     @Option(names = "--out", required = true, description = "Predictor weights (.safetensors)") Path out;
-    @Option(names = "--width", defaultValue = "64") int width;
+    @Option(names = "--width", defaultValue = "96") int width;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--heads", defaultValue = "4") int heads;
     @Option(names = "--ffn", defaultValue = "0", description = "FFN size (0: 4 x width)") int ffn;
-    @Option(names = "--epochs", defaultValue = "2") int epochs;
+    @Option(names = "--epochs", defaultValue = "4") int epochs;
     @Option(names = "--lr", defaultValue = "1e-3") float lr;
     @Option(names = "--warmup", defaultValue = "0.05", description = "Warm-up fraction of the steps") float warmup;
     @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;

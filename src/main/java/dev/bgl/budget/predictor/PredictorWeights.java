@@ -76,6 +76,22 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
                 new float[c.vocab() * c.width()], new float[c.vocab() * c.width()]);
     }
 
+    /** Random weights (N(0, 0.02), LayerNorm gains 1): for benchmarks and tests, never for guidance. */
+    public static PredictorWeights random(PredictorConfig c, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        PredictorWeights w = zeros(c);
+        List<float[]> all = new ArrayList<>(List.of(w.cls, w.inW, w.inB, w.alphaHead, w.lamHead));
+        for (Layer l : w.layers)
+            for (var e : layerTensors(l).entrySet()) if (!e.getKey().contains("LayerNorm")) all.add(e.getValue());
+        for (float[] a : all) for (int i = 0; i < a.length; i++) a[i] = (float) (0.02 * nextGaussian(r));
+        return w;
+    }
+
+    private static double nextGaussian(java.util.SplittableRandom r) {
+        double u = 1 - r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
     private static float[] ones(int n) {
         float[] a = new float[n];
         Arrays.fill(a, 1f);
