@@ -139,13 +139,21 @@ public final class EvalPlots {
         return c;
     }
 
-    static XYChart calibrationChart(List<CalibrationPoint> pts) {
+    /** Most points drawn in the calibration scatter; more are thinned evenly (the file keeps them all). */
+    static final int MAX_CALIBRATION_POINTS = 2000;
+
+    static XYChart calibrationChart(List<CalibrationPoint> all) {
+        List<CalibrationPoint> pts = all;
+        if (all.size() > MAX_CALIBRATION_POINTS) {
+            pts = new java.util.ArrayList<>(MAX_CALIBRATION_POINTS);
+            for (int i = 0; i < MAX_CALIBRATION_POINTS; i++) pts.add(all.get((int) ((long) i * all.size() / MAX_CALIBRATION_POINTS)));
+        }
         XYChart c = new XYChartBuilder().width(560).height(520).title("Predicted vs true remaining thinking length")
                 .xAxisTitle("true remaining tokens").yAxisTitle("predicted mean").build();
         style(c);
         double max = 1;
         for (CalibrationPoint p : pts) max = Math.max(max, Math.max(p.trueRemaining(), p.predictedMean()));
-        XYSeries s = c.addSeries(String.format("%d points", pts.size()), pts.stream().mapToDouble(CalibrationPoint::trueRemaining).toArray(),
+        XYSeries s = c.addSeries(pts.size() == all.size() ? String.format("%d points", pts.size()) : String.format("%d of %d points", pts.size(), all.size()), pts.stream().mapToDouble(CalibrationPoint::trueRemaining).toArray(),
                 pts.stream().mapToDouble(CalibrationPoint::predictedMean).toArray());
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         s.setMarkerColor(new Color(31, 119, 180, 140));

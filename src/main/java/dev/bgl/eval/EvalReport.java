@@ -17,7 +17,7 @@ import java.util.Locale;
 
 /**
  * Writes an evaluation's reports into its directory: {@code summary.json}, {@code summary.csv}, the plots
- * ({@link EvalPlots}) and a self-contained {@code report.html} (SVGs inlined, metrics table, definitions and the
+ * ({@link EvalPlots}) and a self-contained {@code report.html} (plots inlined as PNG data, metrics table, definitions and the
  * command line that produced it).
  */
 public final class EvalReport {
@@ -235,12 +235,12 @@ public final class EvalReport {
         }
         h.append("</table>\n<h2>Definitions</h2>\n<p>").append(esc(DEFINITIONS)).append("</p>\n<h2>Plots</h2>\n");
         for (EvalPlots.Plot p : plots) {
-            String svg = Files.readString(dir.resolve(p.name() + ".svg"), StandardCharsets.UTF_8);
-            int start = svg.indexOf("<svg");
+            // PNGs as data URIs: self-contained and a tenth of the size of XChart's SVGs (text drawn as outlines)
+            String png = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve(p.name() + ".png")));
             h.append("<figure id=\"").append(p.name()).append("\"><figcaption>").append(esc(p.title())).append(" (<a href=\"")
                     .append(p.name()).append(".png\">").append(p.name()).append(".png</a>, <a href=\"").append(p.name())
-                    .append(".svg\">").append(p.name()).append(".svg</a>)</figcaption>\n")
-                    .append(start >= 0 ? svg.substring(start) : svg).append("\n</figure>\n");
+                    .append(".svg\">").append(p.name()).append(".svg</a>)</figcaption>\n<img alt=\"").append(esc(p.title()))
+                    .append("\" src=\"data:image/png;base64,").append(png).append("\">\n</figure>\n");
         }
         h.append("</body></html>\n");
         return h.toString();
