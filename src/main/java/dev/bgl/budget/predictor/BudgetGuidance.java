@@ -295,9 +295,10 @@ public final class BudgetGuidance implements LogitsProcessor {
 
         if (options.ceiling() && !ceilingFired && !forced && tracker.thinking()) {
             long spent = tracker.spent(), grace = options.ceilingGrace();
-            if (spent >= budget + 2 * grace) {
+            // the inserted "\n" is a thinking token too: close one early so the thinking ends at budget + 2·grace exactly
+            if (spent >= budget + 2 * grace - 1) {
                 ceilingFired = true;
-                control.insertText(closeAnywhere);
+                control.insertText(nl ? closeAtNewline : closeAnywhere);
             } else if (spent >= budget + grace && nl) {
                 ceilingFired = true;
                 control.insertText(closeAtNewline);

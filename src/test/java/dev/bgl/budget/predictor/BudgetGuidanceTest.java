@@ -207,12 +207,12 @@ class BudgetGuidanceTest {
         GuidanceOptions o = GuidanceOptions.DEFAULT.withCeiling(2);
         BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
         Recorder c = new Recorder();
-        for (int i = 1; i <= 6; i++) {
+        for (int i = 1; i <= 5; i++) {
             g.accept(step(), A, false, c);
             assertTrue(c.texts.isEmpty(), "no ceiling before budget + 2·grace without a newline (spent " + i + ")");
         }
         g.accept(step(), A, false, c);
-        assertEquals(List.of("\n</think>\n\n"), c.texts);
+        assertEquals(List.of("\n</think>\n\n"), c.texts, "closes with its newline as the 7th = budget + 2·grace thinking token");
         assertTrue(g.ceilingFired() && g.intervened());
 
         BudgetGuidance h = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
