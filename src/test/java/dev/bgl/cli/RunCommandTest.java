@@ -77,6 +77,17 @@ class RunCommandTest {
         assertEquals("no", m.group(5));
     }
 
+    @Test
+    void guidedFindsThePredictorThatShipsBesideTheModel() {
+        Run r = bgl("run", "--model", shipped().toString(), "--mode", "guided", "--budget", "12", "--color", "never", "Add: 17+8+12+5");
+        assertEquals(0, r.code(), r.err());
+        Matcher m = SUMMARY.matcher(r.out().strip().lines().toList().getLast());
+        assertTrue(m.matches(), r.out());
+        assertEquals("guided", m.group(1));
+        assertEquals("12", m.group(3));
+        assertTrue(r.out().contains("Answer: "), r.out());
+    }
+
     static void assertOneLineError(Run r, String... mustContain) {
         assertEquals(1, r.code(), r.err());
         String e = r.err().strip();
@@ -96,8 +107,8 @@ class RunCommandTest {
         assertOneLineError(bgl("run", "--model", m, "--mode", "s1", "Add: 1+2"), "--budget is required for --mode s1");
         assertOneLineError(bgl("run", "--model", m, "--budget", "20", "--mode", "guided", "--predictor", "p.safetensors", "Add: 1+2"),
                 "p.safetensors: no such file");
-        assertOneLineError(bgl("run", "--model", m, "--budget", "20", "--mode", "guided", "Add: 1+2"),
-                "guided needs a predictor: pass --predictor FILE");
+        assertOneLineError(bgl("run", "--model", m, "--budget", "20", "--mode", "guided", "--predictor", m, "Add: 1+2"),
+                "bgl-reasoner.gguf");
         assertOneLineError(bgl("run", "--model", "nope.gguf", "--budget", "20", "--mode", "hard", "Add: 1+2"), "nope.gguf");
     }
 }
