@@ -144,7 +144,9 @@ class GeneratorTest {
         int[] p = prompt();
         s.feed(p, 0, p.length, true);
         float[] h = s.hidden().finalNorm();
-        assertArrayEquals(finals.get(0), h, 0f);
+        // same computation; but a kernel may run interpreted once and JIT-compiled the next time (the Vector API's
+        // fallback sums lanes in another order), so allow float rounding
+        assertArrayEquals(finals.get(0), h, 1e-5f);
         float[] row = new float[model.config().dim()];
         source.tensor("output.weight").row(7, row);
         double logit = 0;

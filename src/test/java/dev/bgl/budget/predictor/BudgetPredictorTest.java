@@ -126,9 +126,9 @@ class BudgetPredictorTest {
             int[] some = {96, 0, 41};
             float[] a3 = new float[3], l3 = new float[3];
             p.heads(z, some, 3, a3, l3);
-            for (int i = 0; i < 3; i++) {
-                assertEquals(a[some[i]], a3[i], 0f);
-                assertEquals(l[some[i]], l3[i], 0f);
+            for (int i = 0; i < 3; i++) { // the same dot products; only JIT-vs-interpreted lane order may differ
+                assertEquals(a[some[i]], a3[i], 1e-6f * Math.max(1, a3[i]));
+                assertEquals(l[some[i]], l3[i], 1e-6f * Math.max(1, l3[i]));
             }
         }
     }
