@@ -1,6 +1,10 @@
 package dev.bgl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceBench;
+import dev.bgl.budget.predictor.PredictorConfig;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.Session;
 import dev.bgl.tensor.Parallel;
@@ -27,11 +31,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Time guidance with a random predictor of this shape for the model (timing only: e.g. 768,12,12 is the paper's)")
     int[] randomPredictor;
 
-    private dev.bgl.budget.predictor.BudgetPredictor randomPredictor(LoadedModel m) {
+    private BudgetPredictor randomPredictor(LoadedModel m) {
         if (randomPredictor.length != 3) throw new BglException("--predictor-random needs WIDTH,LAYERS,HEADS, got " + randomPredictor.length + " numbers");
-        var c = dev.bgl.budget.predictor.PredictorConfig.bert(m.transformer().config().dim(), randomPredictor[0], randomPredictor[1],
+        var c = PredictorConfig.bert(m.transformer().config().dim(), randomPredictor[0], randomPredictor[1],
                 randomPredictor[2], m.transformer().config().vocabSize());
-        return dev.bgl.budget.predictor.BudgetPredictor.forModel(dev.bgl.budget.predictor.PredictorWeights.random(c, 1), m);
+        return BudgetPredictor.forModel(PredictorWeights.random(c, 1), m);
     }
 
     @Override
@@ -72,8 +76,8 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f%n", prefill / lp, decode / ld);
             }
             if (predictor != null || randomPredictor != null) {
-                var p = predictor != null ? dev.bgl.budget.predictor.BudgetPredictor.load(predictor, m, predictorHeads) : randomPredictor(m);
-                var g = dev.bgl.budget.predictor.GuidanceBench.run(m, p, genTokens, genTokens / 2);
+                var p = predictor != null ? BudgetPredictor.load(predictor, m, predictorHeads) : randomPredictor(m);
+                var g = GuidanceBench.run(m, p, genTokens, genTokens / 2);
                 System.out.println("guidance   " + g.describe());
                 System.out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",
                         100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));

@@ -3,12 +3,15 @@ package dev.bgl.cli;
 import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.format.FormatException;
+import dev.bgl.format.SafetensorsFile;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 
 /** The options of the {@code guided} method, shared by {@code run}, {@code eval} and the server. */
 final class GuidanceCli {
@@ -47,8 +50,8 @@ final class GuidanceCli {
      */
     GuidanceOptions options(Path model) {
         Path file = resolve(model);
-        java.util.Map<String, String> meta = file != null && Files.isRegularFile(file)
-                ? readMetadata(file) : java.util.Map.of();
+        Map<String, String> meta = file != null && Files.isRegularFile(file)
+                ? readMetadata(file) : Map.of();
         boolean every = everyToken != null ? everyToken : Boolean.parseBoolean(meta.getOrDefault(PredictorWeights.EVERY_TOKEN_KEY, "false"));
         double floor;
         try {
@@ -65,8 +68,8 @@ final class GuidanceCli {
                 .withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer).withMinP(floor);
     }
 
-    private static java.util.Map<String, String> readMetadata(Path file) {
-        try (var f = dev.bgl.format.SafetensorsFile.open(file)) {
+    private static Map<String, String> readMetadata(Path file) {
+        try (var f = SafetensorsFile.open(file)) {
             return f.metadata();
         }
     }

@@ -6,6 +6,7 @@ import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.train.predictor.PredictorTrainer;
 import dev.bgl.train.predictor.TraceFile;
+import dev.bgl.util.BglException;
 import dev.bgl.util.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +14,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train-predictor", mixinStandardHelpOptions = true,
@@ -73,8 +76,8 @@ final class TrainPredictorCommand implements Callable<Integer> {
     private void recordGuidanceDefaults(Path file) {
         if (!recommendEveryToken && recommendMinP == null) return;
         if (recommendMinP != null && !(recommendMinP >= 0 && recommendMinP <= 1))
-            throw new dev.bgl.util.BglException("--recommend-min-p must be in [0, 1], got " + recommendMinP);
-        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>();
+            throw new BglException("--recommend-min-p must be in [0, 1], got " + recommendMinP);
+        Map<String, String> meta = new LinkedHashMap<>();
         if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
         if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
         PredictorWeights.load(file, 0).save(file, meta);
