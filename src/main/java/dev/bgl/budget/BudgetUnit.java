@@ -127,22 +127,28 @@ public sealed interface BudgetUnit {
         };
     }
 
+    /** Three significant digits, no trailing zeros: 4.3, 12.1, 700, 64. */
+    static String num(double v) {
+        if (!Double.isFinite(v)) return String.valueOf(v);
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
     static String seconds(double s) {
-        return s < 1 ? String.format(Locale.ROOT, "%.0f ms", s * 1000) : String.format(Locale.ROOT, "%.3g s", s);
+        return s < 1 ? num(s * 1000) + " ms" : num(s) + " s";
     }
 
     static String bytes(double b) {
-        if (b >= 1e9) return String.format(Locale.ROOT, "%.3g GB", b / 1e9);
-        if (b >= 1e6) return String.format(Locale.ROOT, "%.3g MB", b / 1e6);
-        if (b >= 1e3) return String.format(Locale.ROOT, "%.3g KB", b / 1e3);
-        return String.format(Locale.ROOT, "%.0f B", b);
+        if (b >= 1e9) return num(b / 1e9) + " GB";
+        if (b >= 1e6) return num(b / 1e6) + " MB";
+        if (b >= 1e3) return num(b / 1e3) + " KB";
+        return num(b) + " B";
     }
 
     static String flops(double f) {
-        if (f >= 1e15) return String.format(Locale.ROOT, "%.3g PFLOP", f / 1e15);
-        if (f >= 1e12) return String.format(Locale.ROOT, "%.3g TFLOP", f / 1e12);
-        if (f >= 1e9) return String.format(Locale.ROOT, "%.3g GFLOP", f / 1e9);
-        if (f >= 1e6) return String.format(Locale.ROOT, "%.3g MFLOP", f / 1e6);
-        return String.format(Locale.ROOT, "%.3g FLOP", f);
+        if (f >= 1e15) return num(f / 1e15) + " PFLOP";
+        if (f >= 1e12) return num(f / 1e12) + " TFLOP";
+        if (f >= 1e9) return num(f / 1e9) + " GFLOP";
+        if (f >= 1e6) return num(f / 1e6) + " MFLOP";
+        return num(f) + " FLOP";
     }
 }
