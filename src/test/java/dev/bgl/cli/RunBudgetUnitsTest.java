@@ -33,6 +33,25 @@ class RunBudgetUnitsTest {
         assertTrue(a.out().contains("thinking 20 / 20 tokens"), a.out());
     }
 
+    /** Everything before the summary line: the streamed thinking and answer. */
+    static String streamed(String out) {
+        String o = out.strip();
+        return o.substring(0, o.lastIndexOf('\n'));
+    }
+
+    @Test
+    void aLimitThatNeverBindsLeavesTheTokenBudgetInCharge() {
+        // through the controller (two limits) the strategies must act exactly as with the bare token budget
+        for (String mode : new String[]{"guided", "s1", "hard"}) {
+            var a = bgl("run", "--model", shipped().toString(), "--budget", "12", "--mode", mode, "--color", "never", "Add: 17+8+12+5");
+            var b = bgl("run", "--model", shipped().toString(), "--budget", "12tok,1PFLOP", "--mode", mode, "--color", "never", "Add: 17+8+12+5");
+            assertEquals(0, a.code(), a.err());
+            assertEquals(0, b.code(), b.err());
+            assertEquals(streamed(a.out()), streamed(b.out()), mode);
+            assertTrue(b.out().contains("thinking ") && b.out().contains(" / 12 tokens, compute "), b.out());
+        }
+    }
+
     @Test
     void kvAndComputeLimitsPrintWhatWasSpentInTheirUnits() {
         var r = bgl("run", "--model", shipped().toString(), "--budget", "5s,200KB,1TFLOP", "--mode", "hard", "--color", "never", "Add: 17+8+12+5");
