@@ -197,8 +197,7 @@ public final class BudgetController implements ThinkingBudget {
                 case BudgetUnit.Seconds s -> "time " + BudgetUnit.seconds(elapsedNanos() / 1e9) + " / " + u.label();
                 case BudgetUnit.KvBytes k -> "KV " + BudgetUnit.bytes(kvBytes()) + " / " + u.label();
                 case BudgetUnit.Flops f -> "compute " + BudgetUnit.flops(flopsSpent) + " / " + u.label();
-                case BudgetUnit.Cost c -> String.format(java.util.Locale.ROOT, "cost %.4g / %.4g",
-                        context * c.pricePer1kTokens() / 1000, c.total());
+                case BudgetUnit.Cost c -> "cost " + BudgetUnit.num(context * c.pricePer1kTokens() / 1000) + "$ / " + BudgetUnit.num(c.total()) + "$";
             });
         }
         return sb.toString();

@@ -51,15 +51,24 @@ public sealed interface BudgetUnit {
         }
     }
 
+    /** {@code 0.05$@0.5/1k}: spend at most 0.05 at 0.5 per 1000 tokens. */
+    Pattern COST = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*\\$\\s*@\\s*([0-9]+(?:\\.[0-9]+)?)\\s*/\\s*1k", Pattern.CASE_INSENSITIVE);
+
     Pattern ONE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\\s*([a-zA-Z]*)");
 
     /**
      * One limit: {@code 300} or {@code 300tok} (tokens), {@code 5s}, {@code 500ms}, {@code 2min},
      * {@code 64MB}, {@code 1.5GB}, {@code 512KB}, {@code 100B} (KV cache, decimal units; MiB/GiB binary),
-     * {@code 2GFLOP}, {@code 3TFLOP}, {@code 5e9FLOP}.
+     * {@code 2GFLOP}, {@code 3TFLOP}, {@code 5e9FLOP}, and cost as {@code 0.05$@0.5/1k} (total at a price per 1000 tokens).
      */
     static BudgetUnit parse(String text) {
         String t = text == null ? "" : text.strip();
+        Matcher c = COST.matcher(t);
+        if (c.matches()) {
+            double total = Double.parseDouble(c.group(1)), price = Double.parseDouble(c.group(2));
+            if (!(total > 0) || !(price > 0)) throw new BglException("bad budget '" + text + "': cost and price must be > 0");
+            return new Cost(price, total);
+        }
         Matcher m = ONE.matcher(t);
         if (!m.matches())
             throw new BglException("bad budget '" + text + "': expected a number with a unit, e.g. 300, 300tok, 5s, 500ms, 64MB, 1.5GB, 2GFLOP");
@@ -87,7 +96,7 @@ public sealed interface BudgetUnit {
             case "tflop", "tflops" -> new Flops(positive(v, text) * 1e12);
             case "pflop", "pflops" -> new Flops(positive(v, text) * 1e15);
             default -> throw new BglException("bad budget '" + text + "': unknown unit '" + m.group(2)
-                    + "' (known: tok, s, ms, min, B, KB, MB, GB, KiB, MiB, GiB, FLOP, MFLOP, GFLOP, TFLOP, PFLOP)");
+                    + "' (known: tok, s, ms, min, B, KB, MB, GB, KiB, MiB, GiB, FLOP, MFLOP, GFLOP, TFLOP, PFLOP; cost as 0.05$@0.5/1k)");
         };
     }
 
@@ -123,7 +132,7 @@ public sealed interface BudgetUnit {
             case Seconds s -> seconds(s.s());
             case KvBytes k -> bytes(k.bytes());
             case Flops f -> flops(f.f());
-            case Cost c -> String.format(Locale.ROOT, "%.4g at %.4g/1k tokens", c.total(), c.pricePer1kTokens());
+            case Cost c -> num(c.total()) + "$ at " + num(c.pricePer1kTokens()) + "$/1k tokens";
         };
     }
 

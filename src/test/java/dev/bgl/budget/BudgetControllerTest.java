@@ -136,6 +136,7 @@ class BudgetControllerTest {
         var c = controller(clock, 10, new BudgetUnit.Cost(0.5, 0.05));
         run(c, clock, 20, 1, 5, 1);
         assertEquals(100 - 25 - 10, c.remainingThinking(5, 0));
+        assertEquals("cost 0.0125$ / 0.05$", c.spentSummary(5));
     }
 
     @Test

@@ -24,6 +24,9 @@ class BudgetUnitTest {
         assertEquals(new BudgetUnit.Flops(2e9), BudgetUnit.parse("2GFLOP"));
         assertEquals(new BudgetUnit.Flops(3e12), BudgetUnit.parse("3TFLOP"));
         assertEquals(new BudgetUnit.Flops(5e9), BudgetUnit.parse("5e9FLOP"));
+        assertEquals(new BudgetUnit.Cost(0.5, 0.05), BudgetUnit.parse("0.05$@0.5/1k"));
+        var e = assertThrows(BglException.class, () -> BudgetUnit.parse("0$@0.5/1k"));
+        assertTrue(e.getMessage().contains("'0$@0.5/1k'"), e.getMessage());
     }
 
     @Test
@@ -51,5 +54,6 @@ class BudgetUnitTest {
         assertEquals("64 MB", BudgetUnit.parse("64MB").label());
         assertEquals("2 GFLOP", BudgetUnit.parse("2GFLOP").label());
         assertEquals("300 tokens", BudgetUnit.parse("300").label());
+        assertEquals("0.05$ at 0.5$/1k tokens", BudgetUnit.parse("0.05$@0.5/1k").label());
     }
 }
