@@ -15,10 +15,19 @@ import java.util.List;
  * @param budget    thinking tokens allowed (ignored by methods that do not use one)
  * @param sampler   sampling settings (greedy by default)
  * @param maxTokens hard cap on generated tokens, thinking and answer together
+ * @param limits    budgets in other units (seconds, KV bytes, FLOPs, cost, tokens); when not empty
+ *                  they replace {@code budget} for the enforcing methods, which then read the
+ *                  thinking left from a {@link BudgetController} at every step
  */
 public record BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
-                            int maxTokens, Cancellation cancellation) {
+                            int maxTokens, Cancellation cancellation, List<BudgetUnit> limits) {
+    public BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
+                         int maxTokens, Cancellation cancellation) {
+        this(messages, method, budget, sampler, maxTokens, cancellation, List.of());
+    }
+
     public BudgetRequest {
+        limits = limits == null ? List.of() : List.copyOf(limits);
         messages = List.copyOf(messages);
         if (messages.isEmpty()) throw new BglException("budget request: no messages");
         if (method == null) throw new BglException("budget request: no method");
@@ -34,10 +43,15 @@ public record BudgetRequest(List<ChatMessage> messages, Method method, int budge
     }
 
     public BudgetRequest withSampler(SamplerConfig s) {
-        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation);
+        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation, limits);
     }
 
     public BudgetRequest withCancellation(Cancellation c) {
-        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c);
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c, limits);
+    }
+
+    /** The same request under these limits (empty: the token {@code budget} alone). */
+    public BudgetRequest withLimits(List<BudgetUnit> l) {
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, cancellation, l);
     }
 }

@@ -95,34 +95,73 @@ public final class BudgetRunner {
     }
 
     public BudgetOutcome run(BudgetRequest req, TokenListener listener) {
+        return runMetered(req, listener).outcome();
+    }
+
+    /**
+     * What a run produced, and its controller when the request had limits in other units (null
+     * otherwise): what it measured and spent, for a summary in those units.
+     */
+    public record Metered(BudgetOutcome outcome, BudgetController controller, long sessionKvBytes) {
+    }
+
+    /** Runs the request; with {@link BudgetRequest#limits()} the strategies read R from a {@link BudgetController}. */
+    public Metered runMetered(BudgetRequest req, TokenListener listener) {
+        return runMetered(req, listener, System::nanoTime);
+    }
+
+    /** The same with the controller's clock given (tests). */
+    public Metered runMetered(BudgetRequest req, TokenListener listener, java.util.function.LongSupplier nanoTime) {
         if (!model.isThinkingModel() && req.method().usesBudget())
             throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
-        Plan plan = plan(req);
+        BudgetController controller = req.limits().isEmpty() ? null : new BudgetController(req.limits(),
+                BudgetController.CostModel.of(model.transformer().config(), KV_ELEMENT_BYTES), answerReserve, nanoTime);
+        ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
+        Plan plan = plan(req, budget);
+        List<LogitsProcessor> processors = plan.processors();
+        if (controller != null) {
+            processors = new ArrayList<>();
+            processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
+            processors.addAll(plan.processors());
+        }
         int context = Math.min(model.defaultContext(), plan.prompt().length + req.maxTokens() + 64);
         Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
         GenerateRequest g = GenerateRequest.of(plan.prompt(), req.maxTokens(), req.sampler())
-                .withProcessors(plan.processors()).withCancellation(req.cancellation());
+                .withProcessors(processors).withCancellation(req.cancellation());
+        if (controller != null) controller.start(plan.prompt().length);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
-        return account(req, plan, r);
+        return new Metered(account(req, plan, r), controller, session.kvBytes());
     }
 
-    private Plan plan(BudgetRequest req) {
+    /** Element size of the sessions' KV cache ({@link LoadedModel#newSession} stores F16). */
+    static final int KV_ELEMENT_BYTES = 2;
+
+    private int answerReserve = BudgetController.DEFAULT_ANSWER_RESERVE;
+
+    /** Tokens kept back for closing the thinking and the answer when limits are in other units. */
+    public BudgetRunner withAnswerReserve(int tokens) {
+        if (tokens < 0) throw new BglException("answer reserve must be >= 0 tokens, got " + tokens);
+        this.answerReserve = tokens;
+        return this;
+    }
+
+    private Plan plan(BudgetRequest req, ThinkingBudget budget) {
         String rendered = promptText(req);
         int[] prompt = model.encodePrompt(rendered);
         boolean opens = opensThinking(prompt);
         return switch (req.method()) {
             case Method.None m -> new Plan(prompt, opens, List.of(), () -> false, () -> Double.NaN);
             case Method.Hard m -> {
-                HardCutoff cut = new HardCutoff(tracker(opens), req.budget(), HardCutoff.DEFAULT_CLOSE,
+                HardCutoff cut = new HardCutoff(tracker(opens), budget, HardCutoff.DEFAULT_CLOSE,
                         thinkingTokensOf(HardCutoff.DEFAULT_CLOSE));
                 yield new Plan(prompt, opens, List.of(cut), cut::fired, () -> Double.NaN);
             }
             case Method.QwenStop m -> {
-                HardCutoff stop = QwenEarlyStop.processor(tracker(opens), req.budget());
+                HardCutoff stop = QwenEarlyStop.processor(tracker(opens), budget);
                 yield new Plan(prompt, opens, List.of(stop), stop::fired, () -> Double.NaN);
             }
             case Method.S1 m -> {
-                S1BudgetForcing s1 = new S1BudgetForcing(tracker(opens), req.budget(), s1LineCap, model.tokenizer());
+                S1BudgetForcing s1 = new S1BudgetForcing(tracker(opens), budget, s1LineCap, model.tokenizer());
                 yield new Plan(prompt, opens, List.of(s1), s1::fired, () -> Double.NaN);
             }
             // asks in words; nothing is inserted, so it never intervenes
@@ -132,7 +171,7 @@ public final class BudgetRunner {
             case Method.Guided m -> {
                 if (predictor == null) throw new BglException("guided needs a predictor: pass --predictor FILE");
                 if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
-                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), req.budget(), guidance, model.tokenizer(),
+                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, guidance, model.tokenizer(),
                         newlineTokens, req.sampler());
                 yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking);
             }

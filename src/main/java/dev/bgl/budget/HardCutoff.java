@@ -22,10 +22,11 @@ public final class HardCutoff implements LogitsProcessor {
     public static final String DEFAULT_CLOSE = "\n</think>\n\n";
 
     private final ThinkingTracker tracker;
-    private final int budget;
+    private final ThinkingBudget budget;
     private final String closeText;
     private final int reserve;
     private boolean fired;
+    private int context;
 
     /**
      * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
@@ -34,7 +35,11 @@ public final class HardCutoff implements LogitsProcessor {
      * @param reserve   thinking tokens the closing text itself adds: the cut comes that many tokens early
      */
     public HardCutoff(ThinkingTracker tracker, int budget, String closeText, int reserve) {
-        if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        this(tracker, ThinkingBudget.fixed(budget), closeText, reserve);
+    }
+
+    /** A cut whose budget is read at every step ({@link BudgetController}: seconds, memory, compute). */
+    public HardCutoff(ThinkingTracker tracker, ThinkingBudget budget, String closeText, int reserve) {
         if (reserve < 0) throw new IllegalArgumentException("reserve must be >= 0, got " + reserve);
         this.tracker = tracker;
         this.budget = budget;
@@ -49,6 +54,10 @@ public final class HardCutoff implements LogitsProcessor {
 
     public HardCutoff(ThinkingTracker tracker, int budget) {
         this(tracker, budget, DEFAULT_CLOSE);
+    }
+
+    public HardCutoff(ThinkingTracker tracker, ThinkingBudget budget, String closeText) {
+        this(tracker, budget, closeText, 0);
     }
 
     public ThinkingTracker tracker() {
@@ -73,11 +82,13 @@ public final class HardCutoff implements LogitsProcessor {
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
         tracker.accept(token);
+        if (step != null) context = step.position() + 1;
         check(control);
     }
 
     private void check(DecodeControl control) {
-        if (!fired && tracker.thinking() && tracker.spent() >= Math.max(0, budget - reserve)) {
+        // fixed budget B: remaining = B - spent <= reserve  <=>  spent >= B - reserve
+        if (!fired && tracker.thinking() && budget.remaining(tracker.spent(), context) <= reserve) {
             fired = true;
             control.insertText(closeText);
         }

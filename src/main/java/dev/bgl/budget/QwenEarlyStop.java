@@ -23,4 +23,9 @@ public final class QwenEarlyStop {
     public static HardCutoff processor(ThinkingTracker tracker, int budget) {
         return new HardCutoff(tracker, budget, MESSAGE);
     }
+
+    /** The same with a budget read at every step. */
+    public static HardCutoff processor(ThinkingTracker tracker, ThinkingBudget budget) {
+        return new HardCutoff(tracker, budget, MESSAGE);
+    }
 }

@@ -30,7 +30,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
     private enum State {THINKING, FINAL_LINE, DONE}
 
     private final ThinkingTracker tracker;
-    private final int budget;
+    private final ThinkingBudget budget;
     private final int lineCap;
     private final StreamingDecoder decoder;
     private final StringBuilder line = new StringBuilder();
@@ -38,6 +38,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
     private int lineTokens;
     private boolean fired;
     private boolean closedByUs;
+    private int context;
 
     /**
      * @param tracker   a fresh tracker, owned by this processor from now on
@@ -46,7 +47,11 @@ public final class S1BudgetForcing implements LogitsProcessor {
      * @param tokenizer to read the model's final-answer line
      */
     public S1BudgetForcing(ThinkingTracker tracker, int budget, int lineCap, Tokenizer tokenizer) {
-        if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        this(tracker, ThinkingBudget.fixed(budget), lineCap, tokenizer);
+    }
+
+    /** With a budget read at every step ({@link BudgetController}). */
+    public S1BudgetForcing(ThinkingTracker tracker, ThinkingBudget budget, int lineCap, Tokenizer tokenizer) {
         if (lineCap < 0) throw new IllegalArgumentException("line cap must be >= 0, got " + lineCap);
         this.tracker = tracker;
         this.budget = budget;
@@ -76,6 +81,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
         tracker.accept(token);
+        if (step != null) context = step.position() + 1;
         switch (state) {
             case THINKING -> check(control);
             case FINAL_LINE -> {
@@ -93,7 +99,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
     }
 
     private void check(DecodeControl control) {
-        if (tracker.thinking() && tracker.spent() >= budget) {
+        if (tracker.thinking() && budget.remaining(tracker.spent(), context) <= 0) {
             fired = true;
             state = State.FINAL_LINE;
             control.insertText(FINAL_ANSWER);

@@ -1,6 +1,8 @@
 package dev.bgl.cli;
 
+import dev.bgl.budget.BudgetController;
 import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.BudgetPrompts;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -41,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions model;
     @Option(names = "--mode", required = true, description = "Budget method: none, hard, qwen-stop, s1, prompt, nothink, guided") String mode;
-    @Option(names = "--budget", description = "Thinking tokens allowed (required by the methods that use a budget)") Integer budget;
+    @Option(names = "--budget", description = "Budget, comma-separated limits: thinking tokens (300 or 300tok), wall clock (5s, 500ms), KV cache (64MB, 1.5GB), compute (2GFLOP); required by the methods that use a budget") String budgetText;
+    @Option(names = "--answer-reserve", defaultValue = "16", description = "Tokens kept for closing the thinking and the answer under limits other than tokens (default ${DEFAULT-VALUE})") int answerReserve;
     @Option(names = "--max-tokens", defaultValue = "1024", description = "Most tokens to generate, thinking and answer together (default ${DEFAULT-VALUE})") int maxTokens;
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default); above 0, top-k 20 and top-p 0.95 apply") float temperature;
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE})") long seed;
@@ -54,8 +57,17 @@ final class RunCommand implements Callable<Integer> {
         Method method = Method.parse(mode);
         String question = words == null ? "" : String.join(" ", words).strip();
         if (question.isEmpty()) throw new BglException("no question given (bgl run --mode MODE --budget N \"question\")");
-        if (method.usesBudget() && budget == null) throw new BglException("--budget is required for --mode " + method.name());
-        if (budget != null && budget < 0) throw new BglException("--budget must be >= 0 thinking tokens, got " + budget);
+        if (method.usesBudget() && budgetText == null) throw new BglException("--budget is required for --mode " + method.name());
+        if (budgetText != null && budgetText.strip().matches("-\\d+"))
+            throw new BglException("--budget must be >= 0 thinking tokens, got " + budgetText.strip());
+        if (answerReserve < 0) throw new BglException("--answer-reserve must be >= 0 tokens, got " + answerReserve);
+        List<BudgetUnit> limits = budgetText == null ? List.of() : BudgetUnit.parseList(budgetText);
+        // a lone token limit is the classic budget: exactly the old path
+        Integer budget = limits.stream().filter(u -> u instanceof BudgetUnit.Tokens).map(u -> (int) ((BudgetUnit.Tokens) u).n())
+                .findFirst().orElse(null);
+        if (limits.size() == 1 && budget != null || !method.usesBudget()) limits = List.of();
+        if (method instanceof Method.Prompt && budget == null && budgetText != null)
+            throw new BglException("--mode prompt asks for a number of tokens in words: give --budget in tokens, got '" + budgetText + "'");
         if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
         if (model.context != null) throw new BglException("--context is not used by run: the session is sized from the prompt and --max-tokens");
         PrintWriter err = spec.commandLine().getErr();
@@ -63,11 +75,12 @@ final class RunCommand implements Callable<Integer> {
             err.println("bgl run: --predictor is only used by --mode guided; ignored");
         SamplerConfig sampler = temperature <= 0 ? SamplerConfig.GREEDY : new SamplerConfig(temperature, 20, 0.95f, 0f, seed);
         Cancellation cancel = new Cancellation();
-        var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel);
+        var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel, limits);
 
         try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
             PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
-            BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options(model.resolveModel()));
+            BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options(model.resolveModel()))
+                    .withAnswerReserve(answerReserve);
             PrintWriter out = spec.commandLine().getOut();
             Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
             Phase start = runner.promptPhase(req);
@@ -75,9 +88,9 @@ final class RunCommand implements Callable<Integer> {
             if (start == Phase.THINKING) display.prefill(m.markers().open() + "\n", Phase.THINKING);
             if (start == Phase.ANSWER) display.prefill(BudgetPrompts.EMPTY_THINKING, Phase.ANSWER);
             installInterrupt(cancel);
-            BudgetOutcome o = runner.run(req, display::onToken);
+            BudgetRunner.Metered metered = runner.runMetered(req, display::onToken);
             display.end();
-            out.println(summary(o));
+            out.println(metered.controller() == null ? summary(metered.outcome()) : summary(metered.outcome(), metered.controller()));
             out.flush();
         }
         return 0;
@@ -90,6 +103,16 @@ final class RunCommand implements Callable<Integer> {
                 : "thinking " + o.thinkingTokens() + " tokens (no budget)";
         return String.format(Locale.ROOT, "[%s] %s%s, answer %d tokens, intervened: %s, %.1f tok/s, stop: %s",
                 o.method().name(), thinking, o.thinkingClosed() ? "" : " (not closed)", o.answerTokens(),
+                o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), r.stopReason().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The summary under limits in other units: what was spent in each, as given ("time 4.3 s / 5 s, KV 12.1 MB / 64 MB"). */
+    static String summary(BudgetOutcome o, BudgetController c) {
+        var r = o.result();
+        boolean tokenLimit = c.limits().stream().anyMatch(u -> u instanceof BudgetUnit.Tokens);
+        return String.format(Locale.ROOT, "[%s] %s%s%s, answer %d tokens, intervened: %s, %.1f tok/s, stop: %s",
+                o.method().name(), c.spentSummary(o.thinkingTokens()), tokenLimit ? "" : ", thinking " + o.thinkingTokens() + " tokens",
+                o.thinkingClosed() ? "" : " (not closed)", o.answerTokens(),
                 o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), r.stopReason().name().toLowerCase(Locale.ROOT));
     }
 

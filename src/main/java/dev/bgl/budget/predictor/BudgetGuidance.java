@@ -1,6 +1,7 @@
 package dev.bgl.budget.predictor;
 
 import dev.bgl.budget.HardCutoff;
+import dev.bgl.budget.ThinkingBudget;
 import dev.bgl.budget.ThinkingTracker;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
@@ -36,7 +37,7 @@ import java.util.SplittableRandom;
 public final class BudgetGuidance implements LogitsProcessor {
     private final BudgetPredictor predictor;
     private final ThinkingTracker tracker;
-    private final int budget;
+    private final ThinkingBudget budget;
     private final GuidanceOptions options;
     private final boolean[] newline;
     private final int closeId;
@@ -56,6 +57,7 @@ public final class BudgetGuidance implements LogitsProcessor {
     private boolean guideNext, firstThinkingStep, predictOnAccept;
     private boolean finalAnswerPending, finalAnswerWritten, ceilingFired;
     private int guidedSteps, fallbacks;
+    private int context;
     private long predictorNanos, candidatesTotal;
     private double predictedThinking = Double.NaN;
 
@@ -67,7 +69,12 @@ public final class BudgetGuidance implements LogitsProcessor {
      */
     public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, int budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, SamplerConfig sampler) {
-        if (budget < 0) throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+        this(predictor, tracker, ThinkingBudget.fixed(budget), options, tokenizer, newline, sampler);
+    }
+
+    /** With a budget read at every step ({@link dev.bgl.budget.BudgetController}: seconds, memory, compute). */
+    public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, ThinkingBudget budget, GuidanceOptions options,
+                          Tokenizer tokenizer, boolean[] newline, SamplerConfig sampler) {
         this.predictor = predictor;
         this.tracker = tracker;
         this.budget = budget;
@@ -141,7 +148,7 @@ public final class BudgetGuidance implements LogitsProcessor {
             m = selectCandidates(p, n, options, cand, keys);
         }
         predictor.heads(z, ids, m, alpha, lambda);
-        int remaining = Math.max(budget - tracker.spent(), 1);
+        int remaining = Math.max(budget.remaining(tracker.spent(), step == null ? context : step.position()), 1);
         if (reweight(logits, p, ids, m, alpha, lambda, remaining, options)) fallbacks++;
         if (firstThinkingStep) {
             firstThinkingStep = false;
@@ -273,6 +280,7 @@ public final class BudgetGuidance implements LogitsProcessor {
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
         boolean wasThinking = tracker.thinking();
         tracker.accept(token);
+        if (step != null) context = step.position() + 1;
         if (!forced && finalAnswerPending) {
             finalAnswerPending = false;
             if (token == finalAnswerIds[0]) {
@@ -294,12 +302,13 @@ public final class BudgetGuidance implements LogitsProcessor {
         guideNext = options.everyToken() || nl || entered;
 
         if (options.ceiling() && !ceilingFired && !forced && tracker.thinking()) {
-            long spent = tracker.spent(), grace = options.ceilingGrace();
+            // over = spent - budget for a fixed budget; in general how far past R = 0 the thinking is
+            long over = -(long) budget.remaining(tracker.spent(), context), grace = options.ceilingGrace();
             // the inserted "\n" is a thinking token too: close one early so the thinking ends at budget + 2·grace exactly
-            if (spent >= budget + 2 * grace - 1) {
+            if (over >= 2 * grace - 1) {
                 ceilingFired = true;
                 control.insertText(nl ? closeAtNewline : closeAnywhere);
-            } else if (spent >= budget + grace && nl) {
+            } else if (over >= grace && nl) {
                 ceilingFired = true;
                 control.insertText(closeAtNewline);
             }

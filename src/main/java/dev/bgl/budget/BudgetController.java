@@ -1,0 +1,205 @@
+package dev.bgl.budget;
+
+import dev.bgl.model.ModelConfig;
+import dev.bgl.util.BglException;
+
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Converts limits in seconds, KV-cache bytes, FLOPs, money or tokens into the thinking tokens R
+ * left at each step, from measurements of this run: the prefill time, the decode time per token
+ * (exponentially smoothed, so a slower machine or a slower phase gets a smaller R), the KV bytes
+ * per cached token and the FLOPs per token at the current context. R is the minimum over the
+ * limits, less a reserve of tokens for closing the thinking and writing the answer.
+ *
+ * <p>Call order: {@link #start} just before the prompt is fed, {@link #afterPrefill} once it is,
+ * {@link #onToken} for every token that enters the sequence. All arithmetic; the clock is
+ * injected so tests can run a fake one.
+ */
+public final class BudgetController implements ThinkingBudget {
+    /** Weight of the newest token in the smoothed decode time. */
+    public static final double SMOOTHING = 0.2;
+    public static final int DEFAULT_ANSWER_RESERVE = 16;
+
+    /**
+     * What one token costs on this model.
+     *
+     * @param parameters             weights touched per token (≈ 2 FLOPs each)
+     * @param kvBytesPerToken        KV-cache bytes one token occupies
+     * @param attentionFlopsPerToken FLOPs attention adds per token already in the context
+     */
+    public record CostModel(long parameters, long kvBytesPerToken, long attentionFlopsPerToken) {
+        /** From the model's config; {@code kvElementBytes} 2 for an F16 cache, 4 for F32. */
+        public static CostModel of(ModelConfig c, int kvElementBytes) {
+            // QK^T over headDim and the weighted sum of values over valueHeadDim, multiply-add = 2 FLOPs
+            long attn = 2L * c.layers() * c.heads() * (c.headDim() + c.valueHeadDim());
+            return new CostModel(c.parameterCount(), c.kvBytesPerToken(kvElementBytes), attn);
+        }
+
+        /** FLOPs to compute the token that goes to position {@code pos} (it attends to pos + 1 tokens). */
+        public double flopsAt(long pos) {
+            return 2.0 * parameters + (double) attentionFlopsPerToken * (pos + 1);
+        }
+    }
+
+    private final List<BudgetUnit> limits;
+    private final CostModel cost;
+    private final int answerReserve;
+    private final LongSupplier nanoTime;
+
+    private long startNanos, lastNanos = -1;
+    private long prefillNanos = -1;
+    private int promptTokens, context;
+    private double nanosPerToken = Double.NaN;
+    private double flopsSpent;
+
+    public BudgetController(List<BudgetUnit> limits, CostModel cost, int answerReserve, LongSupplier nanoTime) {
+        if (limits == null || limits.isEmpty()) throw new BglException("budget controller: no limits");
+        if (answerReserve < 0) throw new BglException("budget controller: answer reserve must be >= 0 tokens, got " + answerReserve);
+        this.limits = List.copyOf(limits);
+        this.cost = cost;
+        this.answerReserve = answerReserve;
+        this.nanoTime = nanoTime;
+    }
+
+    public BudgetController(List<BudgetUnit> limits, CostModel cost) {
+        this(limits, cost, DEFAULT_ANSWER_RESERVE, System::nanoTime);
+    }
+
+    /** Just before the prompt of {@code promptTokens} tokens is fed. */
+    public void start(int promptTokens) {
+        this.startNanos = nanoTime.getAsLong();
+        this.promptTokens = promptTokens;
+        this.context = promptTokens;
+        this.flopsSpent = 0;
+        for (int i = 0; i < promptTokens; i++) flopsSpent += cost.flopsAt(i);
+    }
+
+    /** Once the prompt is fed: the prefill time is known and decoding begins. */
+    public void afterPrefill() {
+        long now = nanoTime.getAsLong();
+        prefillNanos = now - startNanos;
+        lastNanos = now;
+    }
+
+    /** A token entered the sequence; the time since the previous one is one decode step. */
+    public void onToken() {
+        long now = nanoTime.getAsLong();
+        if (lastNanos >= 0) {
+            double dt = now - lastNanos;
+            nanosPerToken = Double.isNaN(nanosPerToken) ? dt : SMOOTHING * dt + (1 - SMOOTHING) * nanosPerToken;
+        }
+        lastNanos = now;
+        flopsSpent += cost.flopsAt(context);
+        context++;
+    }
+
+    @Override
+    public int remaining(int spent, int contextLength) {
+        return remainingThinking(spent, contextLength);
+    }
+
+    /** R: the thinking tokens left under every limit, the answer reserve taken off (may be negative). */
+    public int remainingThinking(int thinkingSpent, int contextLength) {
+        int ctx = Math.max(contextLength, context);
+        long r = Long.MAX_VALUE;
+        for (BudgetUnit u : limits) r = Math.min(r, tokensLeft(u, thinkingSpent, ctx));
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, r));
+    }
+
+    /** Thinking tokens left under one limit. */
+    long tokensLeft(BudgetUnit u, int thinkingSpent, int ctx) {
+        return switch (u) {
+            // the classic budget counts thinking only; the answer was never part of it
+            case BudgetUnit.Tokens t -> t.n() - thinkingSpent;
+            case BudgetUnit.Seconds s -> {
+                double left = s.s() * 1e9 - elapsedNanos();
+                double per = nanosPerTokenEstimate();
+                yield floor(left / per) - answerReserve;
+            }
+            case BudgetUnit.KvBytes k -> k.bytes() / cost.kvBytesPerToken() - ctx - answerReserve;
+            case BudgetUnit.Flops f -> tokensForFlops(f.f() - flopsSpent, ctx) - answerReserve;
+            case BudgetUnit.Cost c -> floor(c.total() / c.pricePer1kTokens() * 1000) - ctx - answerReserve;
+        };
+    }
+
+    /** Most tokens k at positions ctx, ctx+1, … whose FLOPs fit in {@code flops}: k·(2N + a(ctx+1)) + a·k(k−1)/2 ≤ flops. */
+    long tokensForFlops(double flops, int ctx) {
+        if (flops <= 0) return (long) Math.floor(flops / cost.flopsAt(ctx)); // overspent: how far, in tokens
+        double a = cost.attentionFlopsPerToken(), b = cost.flopsAt(ctx);
+        double k = a == 0 ? flops / b : (-(b - a / 2) + Math.sqrt((b - a / 2) * (b - a / 2) + 2 * a * flops)) / a;
+        long n = (long) Math.floor(k);
+        // guard the rounding of the closed form
+        while (n > 0 && n * b + a * n * (n - 1) / 2 > flops) n--;
+        return n;
+    }
+
+    private static long floor(double v) {
+        return v >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.floor(v);
+    }
+
+    /** The decode time per token: smoothed over the steps so far; before any, the prefill's per-token time. */
+    double nanosPerTokenEstimate() {
+        if (!Double.isNaN(nanosPerToken)) return Math.max(nanosPerToken, 1);
+        if (prefillNanos > 0 && promptTokens > 0) return Math.max((double) prefillNanos / promptTokens, 1);
+        return 1;
+    }
+
+    // ---- what was spent, for reports ----
+
+    public long elapsedNanos() {
+        return nanoTime.getAsLong() - startNanos;
+    }
+
+    public long prefillNanos() {
+        return prefillNanos;
+    }
+
+    /** The smoothed decode time per token in nanoseconds (NaN before the first decode step). */
+    public double smoothedNanosPerToken() {
+        return nanosPerToken;
+    }
+
+    /** Tokens in the sequence: prompt and every token that entered it. */
+    public int contextLength() {
+        return context;
+    }
+
+    public double flopsSpent() {
+        return flopsSpent;
+    }
+
+    /** KV-cache bytes the run's tokens take (the last token is never fed, so this is an upper bound by one token). */
+    public long kvBytes() {
+        return (long) context * cost.kvBytesPerToken();
+    }
+
+    public List<BudgetUnit> limits() {
+        return limits;
+    }
+
+    public CostModel cost() {
+        return cost;
+    }
+
+    public int answerReserve() {
+        return answerReserve;
+    }
+
+    /** "4.3 s / 5 s, KV 12.1 MB / 64 MB, …" for the limits given (tokens from {@code thinkingTokens}). */
+    public String spentSummary(int thinkingTokens) {
+        StringBuilder sb = new StringBuilder();
+        for (BudgetUnit u : limits) {
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append(switch (u) {
+                case BudgetUnit.Tokens t -> "thinking " + thinkingTokens + " / " + t.n() + " tokens";
+                case BudgetUnit.Seconds s -> "time " + BudgetUnit.seconds(elapsedNanos() / 1e9) + " / " + u.label();
+                case BudgetUnit.KvBytes k -> "KV " + BudgetUnit.bytes(kvBytes()) + " / " + u.label();
+                case BudgetUnit.Flops f -> "compute " + BudgetUnit.flops(flopsSpent) + " / " + u.label();
+                case BudgetUnit.Cost c -> "cost " + BudgetUnit.num(context * c.pricePer1kTokens() / 1000) + "$ / " + BudgetUnit.num(c.total()) + "$";
+            });
+        }
+        return sb.toString();
+    }
+}
