@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = {"Answer many questions under one pool of thinking tokens shared by an allocation policy.",
-                "Writes DIR/records.jsonl (one eval record per question, budget = its allocation) and prints accuracy and tokens spent."})
+                "Writes DIR/records.jsonl (one eval record per question, budget = its allocation) and prints accuracy and tokens spent.",
+                "guided runs with its hard ceiling (--ceiling 0 unless given) so that no question spends another's tokens;"
+                        + " learn --curves from records made with the same ceiling (e.g. docs/results/guided-ceiling/records.jsonl)."})
 final class BatchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -106,6 +108,9 @@ final class BatchCommand implements Callable<Integer> {
         mo.model = model;
         Path modelPath = mo.resolveModel();
         EvalTasks set = EvalTasks.load(tasks, n, seed, TaskLoader.OnBadLine.STOP);
+        // a shared pool holds only if no request thinks past its budget: guided keeps its hard ceiling here
+        // (GRACE 0, the thinking ends at the budget exactly) unless --ceiling names another grace
+        if (guidance.ceilingGrace < 0) guidance.ceilingGrace = 0;
         var weights = guidance.loadWeights(modelPath);
         if (weights == null) throw new BglException("batch predicts difficulty with the budget predictor: pass --predictor FILE");
         PrintWriter stdout = spec.commandLine().getOut();
@@ -138,14 +143,17 @@ final class BatchCommand implements Callable<Integer> {
                     EvalProblem p = problems.get(i);
                     int budget = plan.start(i);
                     long t0 = System.nanoTime();
-                    BudgetOutcome o = runner.run(BudgetRequest.of(p.prompt(), meth, budget, maxTokens), TokenListener.NONE);
+                    // no tokens: answer without thinking (guided at budget 0 still spends one); the curves' budget-0
+                    // point is nothink's accuracy for the same reason
+                    Method run = budget == 0 ? new Method.NoThink() : meth;
+                    BudgetOutcome o = runner.run(BudgetRequest.of(p.prompt(), run, budget, maxTokens), TokenListener.NONE);
                     double wallMs = (System.nanoTime() - t0) / 1e6;
                     plan.replan(i, o.thinkingTokens());
                     EvalTasks.Graded g = set.grader().grade(p, o.answer(), o.thinkingClosed());
                     if (g.correct()) correct++;
                     thinking += o.thinkingTokens();
                     answer += o.answerTokens();
-                    EvalRecord r = new EvalRecord(p.id(), meth.name(), budget, o.thinkingTokens(), o.answerTokens(), g.correct(), g.extracted(),
+                    EvalRecord r = new EvalRecord(p.id(), run.name(), budget, o.thinkingTokens(), o.answerTokens(), g.correct(), g.extracted(),
                             p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), requests.get(i).predictedThinking(),
                             o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.result().stopReason().name().toLowerCase(Locale.ROOT));
                     w.write(json.writeValueAsString(r.toJson()));
