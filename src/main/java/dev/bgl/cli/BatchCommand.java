@@ -1,0 +1,190 @@
+package dev.bgl.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.Method;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.eval.AccuracyCurves;
+import dev.bgl.eval.BudgetAllocator;
+import dev.bgl.eval.EvalProblem;
+import dev.bgl.eval.EvalRecord;
+import dev.bgl.eval.EvalTasks;
+import dev.bgl.eval.TaskLoader;
+import dev.bgl.util.BglException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Answers a batch of questions under one shared pool of thinking tokens. Each question's difficulty is the budget
+ * predictor's expected thinking length, read by a {@code guided} run capped at a few generated tokens (one prefill
+ * and a few decode steps: the predictor fires on the first thinking token, before any thinking is spent). The
+ * {@link BudgetAllocator} splits the pool; questions then run one after another, and as each finishes its unused
+ * tokens go back and the rest of the pool is re-planned over those not yet run.
+ */
+@Command(name = "batch", mixinStandardHelpOptions = true,
+        description = {"Answer many questions under one pool of thinking tokens shared by an allocation policy.",
+                "Writes DIR/records.jsonl (one eval record per question, budget = its allocation) and prints accuracy and tokens spent.",
+                "guided runs with its hard ceiling (--ceiling 0 unless given) so that no question spends another's tokens;"
+                        + " learn --curves from records made with the same ceiling (e.g. docs/results/guided-ceiling/records.jsonl)."})
+final class BatchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
+    Path model;
+    @picocli.CommandLine.Mixin GuidanceCli guidance;
+    @Parameters(index = "0", paramLabel = "QUESTIONS", description = "synthetic | a questions file (jsonl, gsm8k:PATH, math500:PATH, ...: as eval --tasks)")
+    String tasks;
+    @Option(names = "--pool", required = true, description = "Thinking tokens shared by all questions, e.g. 20000tok or 20000")
+    String pool;
+    @Option(names = "--policy", defaultValue = "uniform", description = "uniform | proportional | marginal (default: ${DEFAULT-VALUE})")
+    String policy;
+    @Option(names = "--method", defaultValue = "guided", description = "Budget method each question runs with (default: ${DEFAULT-VALUE})")
+    String method;
+    @Option(names = "--curves", description = "Evaluation records (records.jsonl) to learn accuracy curves from; needed by marginal")
+    Path curves;
+    @Option(names = "--buckets", defaultValue = "4", description = "Difficulty buckets of the accuracy curves (default: ${DEFAULT-VALUE})")
+    int buckets;
+    @Option(names = "--chunk", defaultValue = "1", description = "Tokens per greedy step of marginal (default: ${DEFAULT-VALUE})")
+    int chunk;
+    @Option(names = "--n", defaultValue = "100", description = "Questions: the first N of a file, N drawn for synthetic; 0 = the whole file (default: ${DEFAULT-VALUE})")
+    int n;
+    @Option(names = "--seed", defaultValue = "1", description = "Synthetic problem draw (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--max-tokens", defaultValue = "1024", description = "Cap on generated tokens per question (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+    @Option(names = "--out", required = true, description = "Output directory")
+    Path out;
+
+    /** Tokens generated to read a question's predicted difficulty: enough for {@code <think>} plus one thinking token. */
+    private static final int PREDICT_TOKENS = 4;
+    private static final Pattern POOL = Pattern.compile("(\\d{1,18})\\s*(tok|tokens)?", Pattern.CASE_INSENSITIVE);
+
+    static long parsePool(String s) {
+        String t = s == null ? "" : s.strip();
+        if (t.startsWith("-")) throw new BglException("--pool must be >= 0 thinking tokens, got '" + s + "'");
+        Matcher m = POOL.matcher(t);
+        if (!m.matches()) throw new BglException("--pool must be a token count like 20000tok, got '" + s + "'");
+        return Long.parseLong(m.group(1));
+    }
+
+    @Override
+    public Integer call() {
+        long poolTokens = parsePool(pool);
+        BudgetAllocator.Policy pol = BudgetAllocator.Policy.parse(policy);
+        Method meth = Method.parse(method);
+        if (!meth.usesBudget()) throw new BglException("--method " + meth.name() + " uses no budget; pick one that does (e.g. guided, hard)");
+        if (buckets < 1 || buckets > 100) throw new BglException("--buckets must be in 1..100, got " + buckets);
+        if (maxTokens <= 0) throw new BglException("--max-tokens must be > 0, got " + maxTokens);
+        AccuracyCurves acc = null;
+        if (curves != null) {
+            if (!Files.isRegularFile(curves)) throw new BglException("--curves " + curves + ": no such file");
+            try {
+                acc = AccuracyCurves.fromRecords(readRecords(curves), meth.name(), buckets);
+            } catch (BglException e) {
+                throw new BglException("--curves " + curves + ": " + e.getMessage());
+            }
+        }
+        BudgetAllocator allocator = new BudgetAllocator(pol, acc, chunk);
+        ModelOptions mo = new ModelOptions();
+        mo.model = model;
+        Path modelPath = mo.resolveModel();
+        EvalTasks set = EvalTasks.load(tasks, n, seed, TaskLoader.OnBadLine.STOP);
+        // a shared pool holds only if no request thinks past its budget: guided keeps its hard ceiling here
+        // (GRACE 0, the thinking ends at the budget exactly) unless --ceiling names another grace
+        if (guidance.ceilingGrace < 0) guidance.ceilingGrace = 0;
+        var weights = guidance.loadWeights(modelPath);
+        if (weights == null) throw new BglException("batch predicts difficulty with the budget predictor: pass --predictor FILE");
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new BglException("cannot create output directory " + out + ": " + e.getMessage());
+        }
+        if (acc != null) err.println(acc);
+
+        try (LoadedModel m = LoadedModel.open(modelPath)) {
+            BudgetRunner runner = new BudgetRunner(m, dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath));
+            List<EvalProblem> problems = set.problems();
+            List<BudgetAllocator.Request> requests = new ArrayList<>();
+            for (EvalProblem p : problems) {
+                // a guided run of a few tokens: the predictor's estimate is made on the first thinking token
+                // (the model may open the thinking itself first), before any thinking is spent
+                BudgetOutcome o = runner.run(BudgetRequest.of(p.prompt(), new Method.Guided(), 1 << 20, PREDICT_TOKENS), TokenListener.NONE);
+                if (!Double.isFinite(o.predictedThinking()))
+                    throw new BglException(p.id() + ": the predictor made no estimate within " + PREDICT_TOKENS + " tokens (the model did not start thinking)");
+                requests.add(new BudgetAllocator.Request(p.id(), o.predictedThinking()));
+            }
+            BudgetAllocator.Plan plan = allocator.plan(requests, poolTokens);
+            int correct = 0;
+            long thinking = 0, answer = 0;
+            ObjectMapper json = new ObjectMapper();
+            try (Writer w = Files.newBufferedWriter(out.resolve("records.jsonl"), StandardCharsets.UTF_8)) {
+                for (int i = 0; i < problems.size(); i++) {
+                    EvalProblem p = problems.get(i);
+                    int budget = plan.start(i);
+                    long t0 = System.nanoTime();
+                    // no tokens: answer without thinking (guided at budget 0 still spends one); the curves' budget-0
+                    // point is nothink's accuracy for the same reason
+                    Method run = budget == 0 ? new Method.NoThink() : meth;
+                    BudgetOutcome o = runner.run(BudgetRequest.of(p.prompt(), run, budget, maxTokens), TokenListener.NONE);
+                    double wallMs = (System.nanoTime() - t0) / 1e6;
+                    plan.replan(i, o.thinkingTokens());
+                    EvalTasks.Graded g = set.grader().grade(p, o.answer(), o.thinkingClosed());
+                    if (g.correct()) correct++;
+                    thinking += o.thinkingTokens();
+                    answer += o.answerTokens();
+                    EvalRecord r = new EvalRecord(p.id(), run.name(), budget, o.thinkingTokens(), o.answerTokens(), g.correct(), g.extracted(),
+                            p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), requests.get(i).predictedThinking(),
+                            o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.result().stopReason().name().toLowerCase(Locale.ROOT));
+                    w.write(json.writeValueAsString(r.toJson()));
+                    w.write('\n');
+                    w.flush();
+                }
+            } catch (IOException e) {
+                throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
+            }
+            int total = problems.size();
+            stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
+                    pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct / total, correct, total,
+                    thinking, poolTokens == 0 ? 0 : 100.0 * thinking / poolTokens, answer, out.resolve("records.jsonl"));
+        }
+        return 0;
+    }
+
+    private static List<EvalRecord> readRecords(Path file) {
+        ObjectMapper json = new ObjectMapper();
+        List<EvalRecord> rs = new ArrayList<>();
+        int lineNo = 0;
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                rs.add(EvalRecord.fromJson(json.readTree(line)));
+            }
+        } catch (IOException | BglException e) {
+            String why = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+            throw new BglException("line " + lineNo + ": bad record (" + why + ")");
+        }
+        return rs;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.bgl.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bgl.eval.EvalRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BatchCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run bgl(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static void oneLineError(Run r, String expected) {
+        assertEquals(1, r.code(), r.err());
+        assertEquals("bgl: " + expected, r.err().strip());
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() {
+        String o = dir.resolve("o").toString();
+        oneLineError(bgl("batch", "synthetic", "--pool", "-5tok", "--out", o), "--pool must be >= 0 thinking tokens, got '-5tok'");
+        oneLineError(bgl("batch", "synthetic", "--pool", "lots", "--out", o), "--pool must be a token count like 20000tok, got 'lots'");
+        oneLineError(bgl("batch", "synthetic", "--pool", "100", "--policy", "greedy", "--out", o),
+                "unknown allocation policy 'greedy' (known: uniform, proportional, marginal)");
+        oneLineError(bgl("batch", "synthetic", "--pool", "100", "--policy", "marginal", "--out", o),
+                "the marginal policy needs accuracy curves (--curves RECORDS.jsonl)");
+        oneLineError(bgl("batch", "synthetic", "--pool", "100", "--method", "none", "--out", o),
+                "--method none uses no budget; pick one that does (e.g. guided, hard)");
+        oneLineError(bgl("batch", "synthetic", "--pool", "100", "--curves", dir.resolve("nope.jsonl").toString(), "--out", o),
+                "--curves " + dir.resolve("nope.jsonl") + ": no such file");
+    }
+
+    @Test
+    void guidedBatchKeepsThinkingWithinThePool() throws Exception {
+        Path out = dir.resolve("b");
+        Run r = bgl("batch", "synthetic", "--n", "4", "--seed", "3", "--pool", "60tok", "--policy", "proportional",
+                "--max-tokens", "96", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("proportional guided, pool 60: accuracy "), r.out());
+        ObjectMapper json = new ObjectMapper();
+        List<EvalRecord> rs = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("records.jsonl"))) rs.add(EvalRecord.fromJson(json.readTree(line)));
+        assertEquals(4, rs.size());
+        long budgets = 0, thinking = 0;
+        for (EvalRecord e : rs) {
+            assertTrue(Double.isFinite(e.predictedThinking()), "every request has a predicted difficulty");
+            assertTrue(e.thinkingTokens() <= e.budget(), "guided keeps its ceiling in a batch: " + e);
+            budgets += e.budget();
+            thinking += e.thinkingTokens();
+        }
+        assertTrue(thinking <= 60, "thinking " + thinking + " > pool");
+        assertTrue(budgets >= thinking);
+    }
+}
