@@ -98,7 +98,10 @@ class KernelsTest {
         float[] mv3 = new float[ROWS], mm3 = new float[n * ROWS];
         Kernels.matvec(w, x, mv3, a);
         Kernels.matmul(w, x, n, mm3, scratch);
-        assertArrayEquals(mv1, mv3);
-        assertArrayEquals(mm1, mm3);
+        // rows are split, never a dot product, so the sums are the same; only a kernel that runs
+        // interpreted in one call and JIT-compiled in the other (the Vector API's fallback adds
+        // lanes in another order) can differ, by float rounding
+        assertArrayEquals(mv1, mv3, 1e-5f);
+        assertArrayEquals(mm1, mm3, 1e-5f);
     }
 }

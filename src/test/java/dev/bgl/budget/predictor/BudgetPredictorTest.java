@@ -142,7 +142,7 @@ class BudgetPredictorTest {
         p.encode(hs, z1);
         hs.layers()[1][0] += 100; // the raw residual after the last layer is not an input
         p.encode(hs, z2);
-        assertArrayEquals(z1, z2);
+        assertArrayEquals(z1, z2, 1e-5f); // equal up to JIT-vs-interpreter rounding of the vector kernels
         hs.finalNorm()[0] += 1;
         p.encode(hs, z2);
         assertFalse(java.util.Arrays.equals(z1, z2));
@@ -214,12 +214,12 @@ class BudgetPredictorTest {
         float[] za = new float[16], zb = new float[16];
         a.encode(hs, za);
         b.encode(hs, zb);
-        assertArrayEquals(za, zb);
+        assertArrayEquals(za, zb, 1e-5f); // equal up to JIT-vs-interpreter rounding of the vector kernels
         float[] aa = new float[30], la = new float[30], ab = new float[30], lb = new float[30];
         a.headsAll(za, aa, la);
         b.headsAll(zb, ab, lb);
-        assertArrayEquals(aa, ab);
-        assertArrayEquals(la, lb);
+        assertArrayEquals(aa, ab, 1e-5f);
+        assertArrayEquals(la, lb, 1e-5f);
     }
 
     @Test
