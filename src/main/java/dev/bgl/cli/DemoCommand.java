@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 
 /**
  * The main job on the embedded default model: a question, the model's thinking and answer
- * streamed. Until the trained default model ships in {@code models/}, it runs the same path on a
+ * streamed; then the same question under a small thinking budget, first cut off as engines do
+ * today, then with budget guidance. Until the trained default model ships in {@code models/}, it runs the same path on a
  * small random-weight Qwen3 model built on the spot (its output is gibberish), so a newcomer sees
  * the engine work end to end.
  */
@@ -25,6 +26,7 @@ import java.util.concurrent.Callable;
 final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, defaultValue = "Add: 17+8+12+5", description = "The question (default: ${DEFAULT-VALUE}, in the style of the model's curriculum)") String prompt;
     @Option(names = "--max-tokens", defaultValue = "300") int maxTokens;
+    @Option(names = "--budget", defaultValue = "15", description = "Thinking budget of the second part: the hard cut-off, then budget guidance (default ${DEFAULT-VALUE}; 0: skip)") int budget;
 
     @Override
     public Integer call() throws Exception {
@@ -48,6 +50,16 @@ final class DemoCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--prompt", prompt, "--max-tokens",
                 String.valueOf(maxTokens), "--think"));
         System.err.println("bgl demo: " + model + "\n");
-        return new CommandLine(new GenerateCommand()).execute(args.toArray(String[]::new));
+        int code = new CommandLine(new GenerateCommand()).execute(args.toArray(String[]::new));
+        if (code != 0 || budget <= 0 || new GuidanceCli().resolve(model) == null) return code; // no predictor: nothing to compare
+        // the point of bgl: the same question under a thinking budget, cut off vs guided
+        for (String mode : List.of("hard", "guided")) {
+            System.err.println("\nbgl demo: the same question with a budget of " + budget + " thinking tokens, "
+                    + (mode.equals("hard") ? "cut off at the budget (what engines do today):" : "with budget guidance (the predictor beside the model):") + "\n");
+            code = new CommandLine(new RunCommand()).execute("--model", model.toString(), "--mode", mode, "--budget",
+                    String.valueOf(budget), "--max-tokens", String.valueOf(maxTokens), prompt);
+            if (code != 0) return code;
+        }
+        return 0;
     }
 }
