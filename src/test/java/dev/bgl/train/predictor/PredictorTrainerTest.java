@@ -113,8 +113,17 @@ class PredictorTrainerTest {
         PredictorTrainer.train(model, traces(12, 2), small(1, 9), a, null);
         PredictorTrainer.train(model, traces(12, 2), small(1, 9), b, null);
         PredictorTrainer.train(model, traces(12, 2), small(1, 10), c, null);
-        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
-        assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(c)), "another seed gives other weights");
+        // the same weights up to float rounding (a vector kernel may run interpreted in one run and compiled in the other)
+        PredictorLayout lay = new PredictorLayout(PredictorWeights.load(a, 0).config());
+        float[] wa = lay.fromWeights(PredictorWeights.load(a, 0)), wb = lay.fromWeights(PredictorWeights.load(b, 0)),
+                wc = lay.fromWeights(PredictorWeights.load(c, 0));
+        double maxDiff = 0, maxDiffOtherSeed = 0;
+        for (int i = 0; i < wa.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(wa[i] - wb[i]));
+            maxDiffOtherSeed = Math.max(maxDiffOtherSeed, Math.abs(wa[i] - wc[i]));
+        }
+        assertTrue(maxDiff < 1e-5, "same seed, max weight difference " + maxDiff);
+        assertTrue(maxDiffOtherSeed > 1e-3, "another seed gives other weights: max difference " + maxDiffOtherSeed);
     }
 
     @Test
