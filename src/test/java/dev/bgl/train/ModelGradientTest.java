@@ -60,7 +60,8 @@ class ModelGradientTest {
         Workspace a = model.newWorkspace(), b = model.newWorkspace();
         double la = model.forwardBackward(p, model.transposed(p), a, new Example(tokens, mask), 1f);
         double lb = model.forwardBackward(p, model.transposed(p), b, new Example(new int[]{1, 5, 12, 3, 9, 0}, mask), 1f);
-        assertEquals(la, lb);
-        assertArrayEquals(a.grad, b.grad);
+        // equal up to float rounding (a kernel may run interpreted in one call and compiled in the next)
+        assertEquals(la, lb, 1e-6 * Math.abs(la));
+        TrainerTest.assertClose(a.grad, b.grad);
     }
 }
