@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of one component, far above float noise) plus a few single components, with ~1e-2 relative
  * tolerance.
  */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {
     }
 
-    static float[] random(Rng r, int n, double std) {
+    public static float[] random(Rng r, int n, double std) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * std);
         return a;
@@ -31,7 +31,13 @@ final class GradCheck {
      * Checks {@code grad} (∂loss/∂x over x[off..off+n)) against central differences of {@code loss},
      * perturbing x in place (restored afterwards).
      */
-    static void check(String what, DoubleSupplier loss, float[] x, int off, int n, float[] grad, int gradOff, Rng rng) {
+    public static void check(String what, DoubleSupplier loss, float[] x, int off, int n, float[] grad, int gradOff, Rng rng) {
+        check(what, loss, x, off, n, grad, gradOff, rng, 4);
+    }
+
+    /** As above, with {@code components} single-component checks after the three directional ones. */
+    public static void check(String what, DoubleSupplier loss, float[] x, int off, int n, float[] grad, int gradOff, Rng rng,
+                             int components) {
         double eps = 1e-2;
         for (int trial = 0; trial < 3; trial++) {
             float[] d = random(rng, n, 1);
@@ -46,7 +52,7 @@ final class GradCheck {
             double numeric = central(loss, x, off, d, eps);
             assertClose(what + " (direction " + trial + ")", analytic, numeric);
         }
-        for (int trial = 0; trial < Math.min(n, 4); trial++) {
+        for (int trial = 0; trial < Math.min(n, components); trial++) {
             int i = (int) (rng.nextDouble() * n);
             float[] d = new float[n];
             d[i] = 1;
@@ -64,7 +70,7 @@ final class GradCheck {
         return (plus - minus) / (2 * eps);
     }
 
-    static void assertClose(String what, double analytic, double numeric) {
+    public static void assertClose(String what, double analytic, double numeric) {
         double tol = 1e-2 * Math.max(Math.abs(analytic), Math.abs(numeric)) + 1e-4;
         assertTrue(Math.abs(analytic - numeric) <= tol,
                 what + ": analytic " + analytic + " vs finite difference " + numeric);

@@ -1,6 +1,7 @@
 package dev.bgl.train.predictor;
 
 import dev.bgl.budget.predictor.PredictorConfig;
+import dev.bgl.train.GradCheck;
 import dev.bgl.train.Rng;
 import org.apache.commons.math3.distribution.GammaDistribution;
 import org.junit.jupiter.api.Test;
@@ -14,47 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PredictorGradientTest {
 
     static float[] random(Rng r, int n, double std) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * std);
-        return a;
+        return GradCheck.random(r, n, std);
     }
 
-    static void assertClose(String what, double analytic, double numeric) {
-        double tol = 1e-2 * Math.max(Math.abs(analytic), Math.abs(numeric)) + 1e-4;
-        assertTrue(Math.abs(analytic - numeric) <= tol, what + ": analytic " + analytic + " vs finite difference " + numeric);
-    }
-
-    /** Directional derivatives along random unit directions plus single components of x[off..off+n). */
     static void check(String what, DoubleSupplier loss, float[] x, int off, int n, float[] grad, int gradOff, Rng rng) {
-        double eps = 1e-2;
-        for (int trial = 0; trial < 3; trial++) {
-            float[] dir = random(rng, n, 1);
-            double norm = 0;
-            for (float v : dir) norm += (double) v * v;
-            norm = Math.sqrt(norm);
-            double analytic = 0;
-            for (int i = 0; i < n; i++) {
-                dir[i] /= (float) norm;
-                analytic += (double) grad[gradOff + i] * dir[i];
-            }
-            assertClose(what + " (direction " + trial + ")", analytic, central(loss, x, off, dir, eps));
-        }
-        for (int trial = 0; trial < Math.min(n, 3); trial++) {
-            int i = (int) (rng.nextDouble() * n);
-            float[] dir = new float[n];
-            dir[i] = 1;
-            assertClose(what + "[" + i + "]", grad[gradOff + i], central(loss, x, off, dir, eps));
-        }
-    }
-
-    private static double central(DoubleSupplier loss, float[] x, int off, float[] dir, double eps) {
-        float[] saved = java.util.Arrays.copyOfRange(x, off, off + dir.length);
-        for (int i = 0; i < dir.length; i++) x[off + i] = (float) (saved[i] + eps * dir[i]);
-        double plus = loss.getAsDouble();
-        for (int i = 0; i < dir.length; i++) x[off + i] = (float) (saved[i] - eps * dir[i]);
-        double minus = loss.getAsDouble();
-        System.arraycopy(saved, 0, x, off, dir.length);
-        return (plus - minus) / (2 * eps);
+        GradCheck.check(what, loss, x, off, n, grad, gradOff, rng, 3);
     }
 
     @Test
