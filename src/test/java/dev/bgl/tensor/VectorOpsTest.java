@@ -29,6 +29,38 @@ class VectorOpsTest {
     }
 
     @Test
+    void matVecTransposedOverColumnRanges() {
+        int[] outDims = {1, Species.L - 1, Species.L, 4 * Species.L, 4 * Species.L + 3, 6 * Species.L + 5, 96};
+        for (int outDim : outDims)
+            for (int inDim : new int[]{1, 7, 128}) {
+                float[] w = rand(outDim * inDim), x = rand(inDim + 4), bias = rand(outDim);
+                float[] wt = VectorOps.transpose(w, outDim, inDim);
+                for (int o = 0; o < outDim; o++)
+                    for (int i = 0; i < inDim; i++) assertEquals(w[o * inDim + i], wt[i * outDim + o]);
+                // two ranges that split the columns off the vector boundaries; the output sits at an offset
+                int split = outDim / 3, off = 2;
+                for (boolean withBias : new boolean[]{true, false}) {
+                    float[] out = new float[outDim + off + 1];
+                    out[0] = out[1] = out[outDim + off] = 7f;
+                    float[] b = withBias ? bias : null;
+                    VectorOps.matVecT(wt, inDim, outDim, x, 4, b, out, off, 0, split);
+                    VectorOps.matVecT(wt, inDim, outDim, x, 4, b, out, off, split, outDim);
+                    for (int o = 0; o < outDim; o++) {
+                        double want = withBias ? bias[o] : 0, abs = Math.abs(want);
+                        for (int i = 0; i < inDim; i++) {
+                            want += (double) w[o * inDim + i] * x[4 + i];
+                            abs += Math.abs((double) w[o * inDim + i] * x[4 + i]);
+                        }
+                        assertEquals(want, out[off + o], 1e-6 * abs + 1e-30, "out=" + outDim + " in=" + inDim + " o=" + o);
+                    }
+                    assertEquals(7f, out[0]);
+                    assertEquals(7f, out[1]);
+                    assertEquals(7f, out[outDim + off], "wrote past the range");
+                }
+            }
+    }
+
+    @Test
     void scaledAddAddMulScale() {
         for (int n : LENGTHS) {
             float[] y = rand(n + 3), x = rand(n + 1), y0 = y.clone();

@@ -25,11 +25,17 @@ import java.nio.file.Path;
  * ({@link #fork} shares the weights).
  */
 public final class BudgetPredictor {
-    /** Multiply-adds below which a loop runs on the caller's thread. */
-    private static final int PARALLEL_WORK = 1 << 16;
+    /**
+     * Multiply-adds below which a loop runs on the caller's thread: with the vectorised kernels a
+     * million multiply-adds take tens of microseconds, about what a fork/join round trip costs.
+     */
+    private static final int PARALLEL_WORK = 1 << 20;
+    /** Output columns per parallel task of a linear map: whole blocks of the kernel's four vectors. */
+    private static final int COLUMN_BLOCK = 4 * VectorOps.LANES;
     private static final float SQRT1_2 = (float) Math.sqrt(0.5);
 
     private final PredictorWeights w;
+    private final Transposed t;
     private final PredictorConfig c;
     private final int modelLayers;
     private final int modelVocab;
@@ -37,7 +43,7 @@ public final class BudgetPredictor {
     private final float[] in, x, q, k, v, ctx, tmp, ffn, scores;
 
     // the operands of the linear map the parallel body runs (set just before it runs)
-    private float[] opIn, opW, opB, opOut;
+    private float[] opIn, opWt, opB, opOut;
     private int opRows, opInDim, opOutDim;
     private final Parallel.RangeBody linearBody = this::linearRange;
     // the operands of the head computation
@@ -50,8 +56,13 @@ public final class BudgetPredictor {
      * @param modelVocab  rows of the LLM's logits; tokens at or beyond the predictor's vocabulary get no guidance
      */
     public BudgetPredictor(PredictorWeights weights, int modelLayers, int modelVocab) {
+        this(weights, Transposed.of(weights), modelLayers, modelVocab);
+    }
+
+    private BudgetPredictor(PredictorWeights weights, Transposed transposed, int modelLayers, int modelVocab) {
         if (modelLayers < 1) throw new BglException("predictor: the model must have at least one layer, got " + modelLayers);
         this.w = weights;
+        this.t = transposed;
         this.c = weights.config();
         this.modelLayers = modelLayers;
         this.modelVocab = modelVocab;
@@ -96,7 +107,7 @@ public final class BudgetPredictor {
 
     /** Another instance on the same weights, with its own buffers (for another thread). */
     public BudgetPredictor fork() {
-        return new BudgetPredictor(w, modelLayers, modelVocab);
+        return new BudgetPredictor(w, t, modelLayers, modelVocab);
     }
 
     public PredictorConfig config() {
@@ -131,10 +142,10 @@ public final class BudgetPredictor {
         System.arraycopy(h.embedding(), 0, in, hd, hd);
         for (int l = 0; l < modelLayers - 1; l++) System.arraycopy(h.layers()[l], 0, in, (l + 2) * hd, hd);
         System.arraycopy(h.finalNorm(), 0, in, (seq - 1) * hd, hd);
-        linear(in, seq, hd, w.inW(), w.inB(), d, x);
+        linear(in, seq, hd, t.inW(), w.inB(), d, x);
 
         int layers = c.layers();
-        for (int l = 0; l < layers; l++) layer(w.layers().get(l), l == layers - 1 ? 1 : seq);
+        for (int l = 0; l < layers; l++) layer(w.layers().get(l), t.layers()[l], l == layers - 1 ? 1 : seq);
         System.arraycopy(x, 0, zOut, 0, d);
     }
 
@@ -142,11 +153,11 @@ public final class BudgetPredictor {
      * One post-LayerNorm BERT layer. Keys and values come from all rows; only the first {@code rows}
      * rows are updated (the last layer needs just the CLS row).
      */
-    private void layer(PredictorWeights.Layer L, int rows) {
+    private void layer(PredictorWeights.Layer L, LayerT T, int rows) {
         int d = c.width(), f = c.ffn(), nh = c.heads(), hdim = c.headDim();
-        linear(x, rows, d, L.qW(), L.qB(), d, q);
-        linear(x, seq, d, L.kW(), L.kB(), d, k);
-        linear(x, seq, d, L.vW(), L.vB(), d, v);
+        linear(x, rows, d, T.q(), L.qB(), d, q);
+        linear(x, seq, d, T.k(), L.kB(), d, k);
+        linear(x, seq, d, T.v(), L.vB(), d, v);
         float scale = (float) (1 / Math.sqrt(hdim));
         for (int i = 0; i < rows; i++) {
             for (int h = 0; h < nh; h++) {
@@ -157,13 +168,13 @@ public final class BudgetPredictor {
                 for (int j = 0; j < seq; j++) VectorOps.scaledAdd(ctx, qo, scores[j], v, j * d + h * hdim, hdim);
             }
         }
-        linear(ctx, rows, d, L.attnOutW(), L.attnOutB(), d, tmp);
+        linear(ctx, rows, d, T.attnOut(), L.attnOutB(), d, tmp);
         for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
         layerNorm(tmp, x, rows, L.attnLnW(), L.attnLnB());
 
-        linear(x, rows, d, L.ffnInW(), L.ffnInB(), f, ffn);
+        linear(x, rows, d, T.ffnIn(), L.ffnInB(), f, ffn);
         for (int i = 0; i < rows * f; i++) ffn[i] = gelu(ffn[i]);
-        linear(ffn, rows, f, L.ffnOutW(), L.ffnOutB(), d, tmp);
+        linear(ffn, rows, f, T.ffnOut(), L.ffnOutB(), d, tmp);
         for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
         layerNorm(tmp, x, rows, L.outLnW(), L.outLnB());
     }
@@ -204,26 +215,51 @@ public final class BudgetPredictor {
         return x < 0 ? -r : r;
     }
 
-    /** out[r][o] = b[o] + W[o]·in[r] for r < rows, o < outDim; parallel over o when large. */
-    private void linear(float[] inBuf, int rows, int inDim, float[] W, float[] b, int outDim, float[] out) {
+    /**
+     * out[r][o] = b[o] + W[o]·in[r] for r < rows, o < outDim, with W given transposed ({@code wt},
+     * inDim×outDim); parallel over blocks of output columns when large.
+     */
+    private void linear(float[] inBuf, int rows, int inDim, float[] wt, float[] b, int outDim, float[] out) {
         opIn = inBuf;
-        opW = W;
+        opWt = wt;
         opB = b;
         opOut = out;
         opRows = rows;
         opInDim = inDim;
         opOutDim = outDim;
         long work = (long) rows * inDim * outDim;
-        if (work < PARALLEL_WORK) linearRange(0, outDim);
-        else Parallel.forRange(outDim, Math.max(1, PARALLEL_WORK / (rows * inDim)), linearBody);
+        int blocks = (outDim + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        if (work < PARALLEL_WORK) linearRange(0, blocks);
+        else Parallel.forRange(blocks, (int) Math.max(1, PARALLEL_WORK / ((long) rows * inDim * COLUMN_BLOCK)), linearBody);
     }
 
-    private void linearRange(int o0, int o1) {
-        float[] inBuf = opIn, W = opW, b = opB, out = opOut;
-        int rows = opRows, inDim = opInDim, outDim = opOutDim;
-        for (int o = o0; o < o1; o++) {
-            float bo = b == null ? 0f : b[o];
-            for (int r = 0; r < rows; r++) out[r * outDim + o] = bo + VectorOps.dot(W, o * inDim, inBuf, r * inDim, inDim);
+    /** Output-column blocks [b0, b1) of the current linear map. */
+    private void linearRange(int b0, int b1) {
+        int outDim = opOutDim, o0 = b0 * COLUMN_BLOCK, o1 = Math.min(outDim, b1 * COLUMN_BLOCK);
+        for (int r = 0; r < opRows; r++)
+            VectorOps.matVecT(opWt, opInDim, outDim, opIn, r * opInDim, opB, opOut, r * outDim, o0, o1);
+    }
+
+    /** One layer's projection matrices, transposed for {@link VectorOps#matVecT}. */
+    private record LayerT(float[] q, float[] k, float[] v, float[] attnOut, float[] ffnIn, float[] ffnOut) {
+    }
+
+    /**
+     * The encoder's matrices transposed once per weights (shared by {@link #fork}s). The weights
+     * must not change afterwards: a trainer that updates them builds a new predictor.
+     */
+    private record Transposed(float[] inW, LayerT[] layers) {
+        static Transposed of(PredictorWeights w) {
+            PredictorConfig c = w.config();
+            int d = c.width(), f = c.ffn();
+            LayerT[] ls = new LayerT[w.layers().size()];
+            for (int l = 0; l < ls.length; l++) {
+                PredictorWeights.Layer L = w.layers().get(l);
+                ls[l] = new LayerT(VectorOps.transpose(L.qW(), d, d), VectorOps.transpose(L.kW(), d, d),
+                        VectorOps.transpose(L.vW(), d, d), VectorOps.transpose(L.attnOutW(), d, d),
+                        VectorOps.transpose(L.ffnInW(), f, d), VectorOps.transpose(L.ffnOutW(), d, f));
+            }
+            return new Transposed(VectorOps.transpose(w.inW(), d, c.hidden()), ls);
         }
     }
 
