@@ -61,6 +61,10 @@ try {
     await page.getByLabel("API key", { exact: false }).first().press("Tab");
   }
   await page.getByLabel("Your question").fill(QUESTION);
+  // "Let bgl choose" shows the server's suggested budget and why.
+  await page.getByLabel("Let bgl choose").check();
+  await page.waitForFunction(() => document.querySelector("#suggestion").textContent.startsWith("bgl suggests"));
+  const suggestion = await page.locator("#suggestion").textContent();
   await page.getByLabel("Tokens", { exact: true }).check();
   await page.getByLabel("Tokens of thinking (number)").fill(BUDGET);
   await page.getByLabel("Mode", { exact: true }).selectOption("guided");
@@ -69,6 +73,8 @@ try {
 
   // Thinking streams: text appears while the request is still running.
   await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0);
+  // the screenshot a little later, when the gauge shows something; no wait if the answer came already
+  await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 30 || document.querySelector("#answer").textContent);
   const midThinking = await page.evaluate(() => ({
     busy: !document.querySelector("#stop").disabled, gauge: document.querySelector("#gauge-text").textContent }));
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
@@ -101,12 +107,14 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
 
   const ratingsAfter = await ratings(page);
+  const extra = server ? await stopAndErrorChecks(page, server) : {};
   const recorded = server ? server.state.feedback.find((f) => f.request_id === requestId) ?? null : null;
   const result = {
-    ok: problems.length === 0 && ratingsAfter === ratingsBefore + 1 && (!server || recorded !== null),
-    base, mock, request_id: requestId, answer: shown.answer, thinking_chars: shown.thinking.length,
+    ok: problems.length === 0 && ratingsAfter === ratingsBefore + 1 && (!server || recorded !== null)
+      && (!server || (extra.stopped_status === "cancelled" && /429/.test(extra.error_shown ?? ""))),
+    base, mock, suggestion, request_id: requestId, answer: shown.answer, thinking_chars: shown.thinking.length,
     thinking_streamed_before_done: midThinking.busy, summary: shown.summary, gauge: shown.gauge,
-    confirmation, ratings_before: ratingsBefore, ratings_after: ratingsAfter, recorded, problems, screenshot,
+    confirmation, ratings_before: ratingsBefore, ratings_after: ratingsAfter, recorded, ...extra, problems, screenshot,
   };
   console.log(JSON.stringify(result));
   process.exitCode = result.ok ? 0 : 1;
@@ -117,6 +125,33 @@ try {
   await browser?.close().catch(() => {});
   await server?.close();
   fs.rmSync(profile, { recursive: true, force: true });
+}
+
+/**
+ * Mock only (the real server cannot be told to fail): Stop aborts the stream and the server sees the
+ * disconnect; an API error (429 here) is shown in the page's error box. The browser logs the 429 as a
+ * console error of its own, which is expected here and only here.
+ */
+async function stopAndErrorChecks(page, mockServer) {
+  await page.getByLabel("Your question").fill("What is 123 + 456?");
+  await page.getByLabel("Tokens of thinking (number)").fill("512");
+  await page.getByRole("button", { name: "Ask" }).click();
+  await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0);
+  await page.getByRole("button", { name: "Stop" }).click();
+  await page.waitForFunction(() => document.querySelector("#status").textContent === "Stopped.");
+  const last = () => mockServer.state.requests.at(-1);
+  for (let i = 0; i < 50 && last().status === "running"; i++) await new Promise((r) => setTimeout(r, 100));
+  const stoppedStatus = last().status;
+
+  await fetch(mockServer.url + "/mock/fail-next", { method: "POST",
+    body: JSON.stringify({ status: 429, type: "rate_limit_error", message: "queue full, try again later" }) });
+  const before = problems.length;
+  await page.getByRole("button", { name: "Ask" }).click();
+  await page.waitForFunction(() => !document.querySelector("#error").hidden);
+  const errorShown = await page.locator("#error").textContent();
+  const expected = problems.splice(before).filter((p) => !/status of 429/.test(p));
+  problems.push(...expected);
+  return { stopped_status: stoppedStatus, error_shown: errorShown };
 }
 
 /** The ratings count the server reports, asked from the page so it is the same user (cookie or key). */

@@ -1,7 +1,8 @@
 // A stand-in for `bgl serve` that follows API-CONTRACT.md, so the web page can be built and tested
 // before (and independently of) the Java server. It serves the page from src/main/resources/web and
 // fakes the model: the thinking is a short worked sum streamed token by token with delays.
-// Mock-only extras, for tests: GET /mock/feedback and GET /mock/requests read back what was recorded.
+// Mock-only extras, for tests: GET /mock/feedback and GET /mock/requests read back what was recorded;
+// POST /mock/fail-next {"status":429,"type":"rate_limit_error","message":"..."} makes the next completion fail so.
 //
 //   node mock-server.mjs [--port 8089] [--api-key KEY]   (prints "listening http://127.0.0.1:PORT")
 
@@ -21,7 +22,7 @@ const MODEL = "bgl-reasoner";
 
 /** Starts the mock; resolves to { url, server, state, close() }. tokenDelayMs paces the stream. */
 export function startMockServer({ port = 0, apiKeys = [], tokenDelayMs = 40 } = {}) {
-  const state = { requests: [], feedback: [] };
+  const state = { requests: [], feedback: [], failNext: null };
   const server = http.createServer((req, res) => {
     handle(req, res, state, { apiKeys, tokenDelayMs }).catch((e) => {
       if (!res.headersSent) sendError(res, 500, "server_error", "mock failed: " + e.message);
@@ -45,7 +46,12 @@ async function handle(req, res, state, opts) {
   if (p === "/health") return sendJson(res, 200, { status: "ok" });
   if (p.startsWith("/mock/")) {
     if (p === "/mock/feedback") return sendJson(res, 200, state.feedback);
-    if (p === "/mock/requests") return sendJson(res, 200, state.requests.map(({ cancel, ...r }) => r));
+    if (p === "/mock/requests") return sendJson(res, 200, state.requests);
+    if (p === "/mock/fail-next" && req.method === "POST") {
+      const body = await readJson(req, res); if (body === undefined) return;
+      state.failNext = body;
+      return sendJson(res, 200, { ok: true });
+    }
     return sendError(res, 404, "not_found_error", "unknown route " + p);
   }
   if (opts.apiKeys.length) {
@@ -83,6 +89,10 @@ async function handle(req, res, state, opts) {
   }
   if (route === "POST /v1/chat/completions" || route === "POST /v1/completions") {
     const body = await readJson(req, res); if (body === undefined) return;
+    if (state.failNext) {
+      const f = state.failNext; state.failNext = null;
+      return sendError(res, f.status ?? 500, f.type ?? "server_error", f.message ?? "mock failure", f.param ?? null, f.code ?? null);
+    }
     return complete(req, res, state, opts, body, p === "/v1/completions");
   }
   return sendError(res, 404, "not_found_error", `unknown route ${req.method} ${p}`);

@@ -335,7 +335,7 @@ function setBar(spent, predicted, budget, over) {
   ui.gaugePredicted.style.left = pct(spent);
   ui.gaugePredicted.style.width = pct(predicted);
   ui.gaugeBudget.hidden = budget == null;
-  if (budget != null) ui.gaugeBudget.style.left = `calc(${pct(budget)} - 1px)`;
+  if (budget != null) ui.gaugeBudget.style.left = `clamp(0px, calc(${pct(budget)} - 1px), calc(100% - 2px))`;
 }
 
 function stop() {
