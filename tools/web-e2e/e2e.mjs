@@ -44,7 +44,7 @@ try {
       "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
   const page = browser.pages()[0] ?? await browser.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(45_000); // generous: CI machines can be loaded
   page.on("console", (m) => { if (m.type() === "error") problems.push("console error: " + m.text()); });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
   page.on("requestfailed", (r) => {
@@ -56,9 +56,15 @@ try {
   if (!response.ok()) throw new Error(`GET / answered ${response.status()}`);
   const ratingsBefore = await ratings(page);
   if (apiKey) {
+    // Without the key the page's first calls get 401 (the browser logs each as a console error: expected
+    // here); the page must say to enter the key, then work once it is typed.
+    await page.waitForFunction(() => /API key/.test(document.querySelector("#history-body").textContent));
+    problems.splice(0, problems.length, ...problems.filter((p) => !/status of 401/.test(p)));
     await page.locator("summary", { hasText: "API key" }).click();
     await page.getByLabel("API key", { exact: false }).first().fill(apiKey);
-    await page.getByLabel("API key", { exact: false }).first().press("Tab");
+    await page.getByLabel("API key", { exact: false }).first().press("Enter");
+    await page.locator("summary", { hasText: "API key" }).click(); // folded again, as a user would leave it
+    await page.waitForFunction(() => /Requests/.test(document.querySelector("#history-body").textContent));
   }
   await page.getByLabel("Your question").fill(QUESTION);
   // "Let bgl choose" shows the server's suggested budget and why.

@@ -204,7 +204,7 @@ async function complete(req, res, state, opts, body, legacy) {
   const finalBgl = () => ({
     request_id: id, mode, budget: spec, budget_tokens: budgetTokens, thinking_tokens: record.thinking_tokens,
     answer_tokens: record.answer_tokens, seconds: record.seconds,
-    within_budget: (budgetTokens == null || record.thinking_tokens <= budgetTokens) && (budgetSeconds == null || record.seconds <= budgetSeconds),
+    within_budget: (budgetTokens == null || record.thinking_tokens <= budgetTokens) && (budgetSeconds == null || (record.thinking_seconds ?? record.seconds) <= budgetSeconds + 0.05),
     intervened, predicted_thinking_tokens: predicted, task_type: record.task_type,
   });
   const usage = () => ({ prompt_tokens: tokens(question).length + 8, completion_tokens: record.thinking_tokens + record.answer_tokens,
@@ -235,9 +235,11 @@ async function complete(req, res, state, opts, body, legacy) {
   for (const t of think) {
     await sleep(opts.tokenDelayMs);
     if (cancelled) return;
+    if (budgetSeconds != null && mode !== "none" && (Date.now() - started) / 1000 >= budgetSeconds) { intervened = true; break; }
     record.thinking_tokens++;
     send(chunk({ reasoning_content: t }, "thinking"));
   }
+  record.thinking_seconds = (Date.now() - started) / 1000;
   for (const t of answer) {
     await sleep(opts.tokenDelayMs);
     if (cancelled) return;

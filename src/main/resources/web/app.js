@@ -82,9 +82,19 @@ function showBudgetControls() {
   if (kind === "auto") refreshSuggestion();
 }
 
-/** The budget fields of the request; "let bgl choose" sends none, so the server's policy decides. */
-function budgetFields() {
+/**
+ * The budget fields of the request. "Let bgl choose" sends the budget and mode that the server's policy
+ * suggests for this user and question (GET /v1/budget/suggestion): a request with no budget field runs
+ * with mode "none" (no limit) by the contract, which would not be bgl's choice at all.
+ */
+async function budgetFields(question) {
   const kind = budgetKind();
+  if (kind === "auto") {
+    const s = await fetchSuggestion(question);
+    ui.suggestion.textContent = suggestionSentence(s);
+    if (!Number.isInteger(s.budget_tokens)) throw new ApiError("The server's suggestion has no budget_tokens.");
+    return s.mode ? { thinking_budget: s.budget_tokens, budget_mode: s.mode } : { thinking_budget: s.budget_tokens };
+  }
   if (kind === "tokens") return { thinking_budget: clampInt(ui.tokens.value, 0, 512), budget_mode: ui.mode.value };
   if (kind === "seconds") {
     const s = Number(ui.seconds.value);
@@ -114,12 +124,15 @@ async function loadSuggestion() {
   suggestionAbort?.abort();
   suggestionAbort = new AbortController();
   try {
-    const r = await api("/v1/budget/suggestion?question=" + encodeURIComponent(q), { signal: suggestionAbort.signal });
-    const s = await r.json();
-    ui.suggestion.textContent = suggestionSentence(s);
+    ui.suggestion.textContent = suggestionSentence(await fetchSuggestion(q, suggestionAbort.signal));
   } catch (e) {
     if (e.name !== "AbortError") ui.suggestion.textContent = "No suggestion: " + e.message;
   }
+}
+
+async function fetchSuggestion(question, signal) {
+  const r = await api("/v1/budget/suggestion?question=" + encodeURIComponent(question), { signal });
+  return r.json();
 }
 
 /** "bgl suggests 64 tokens (guided) because your ratings ..." from the suggestion object. */
@@ -150,7 +163,14 @@ async function ask(event) {
   const question = ui.question.value.trim();
   if (!question) { showError("Type a question first."); ui.question.focus(); return; }
   let fields;
-  try { fields = budgetFields(); } catch (e) { showError(e.message); return; }
+  clearTimeout(suggestionTimer);
+  suggestionAbort?.abort();
+  ui.ask.disabled = true; // while the suggestion loads
+  try { fields = await budgetFields(question); } catch (e) {
+    ui.ask.disabled = false;
+    showError("No budget to ask with: " + e.message);
+    return;
+  }
 
   showError("");
   const request = { model: "bgl-reasoner", messages: [{ role: "user", content: question }], stream: true, ...fields };
@@ -253,6 +273,7 @@ function onChunk(chunk) {
 
 function enterAnswer() {
   current.phase = "answer";
+  current.thinkingSeconds = secondsSince(current.started);
   current.predictedRemaining = 0;
   setStatus("Answering…");
 }
@@ -315,9 +336,11 @@ function drawGauge() {
     setBar(spent / scale, predicted / scale, budget / scale, spent > budget);
     text = `${spent} / ${budget} tokens`;
   } else if (current.budgetSeconds != null) {
-    const elapsed = current.controller ? secondsSince(current.started) : (current.final?.bgl?.seconds ?? secondsSince(current.started));
+    // thinking time: frozen when the answer starts (the budget limits the thinking, not the answer)
+    const elapsed = current.thinkingSeconds ?? secondsSince(current.started);
     const scale = Math.max(current.budgetSeconds, elapsed);
-    setBar(elapsed / scale, 0, current.budgetSeconds / scale, elapsed > current.budgetSeconds);
+    const over = current.final?.bgl ? current.final.bgl.within_budget === false : elapsed > current.budgetSeconds;
+    setBar(elapsed / scale, 0, current.budgetSeconds / scale, over);
     text = `${spent} tokens · ${elapsed.toFixed(1)} / ${current.budgetSeconds} s`;
   } else {
     const scale = Math.max(spent + predicted, 1);
@@ -462,6 +485,7 @@ function init() {
     loadHistory();
     if (budgetKind() === "auto") refreshSuggestion();
   });
+  $("key-form").addEventListener("submit", (e) => { e.preventDefault(); ui.apiKey.dispatchEvent(new Event("change")); });
   ui.forgetKey.addEventListener("click", () => {
     ui.apiKey.value = "";
     localStorage.removeItem(KEY_STORAGE);

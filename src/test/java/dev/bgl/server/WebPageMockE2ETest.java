@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -18,10 +20,12 @@ import org.junit.jupiter.api.Test;
  * The web page (src/main/resources/web) in headless Debian chromium, driven by tools/web-e2e/e2e.mjs
  * (playwright-core) against mock-server.mjs, which fakes the API of API-CONTRACT.md. It asks
  * for bgl's suggested budget, then "What is 17 + 25?" under a 20-token guided budget, watches the thinking stream and the answer
- * appear, rates it, then stops a second request and provokes an API error. The page must do all
+ * appear, rates it (all with an API key typed into the page), then stops a second request and provokes an API error. The page must do all
  * that without a console or page error, and the mock must have recorded the rating.
  */
 class WebPageMockE2ETest {
+    /** The mock requires this key, so the page must send what the user typed as a Bearer token. */
+    private static final String API_KEY = "bgl-e2e-key";
     private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("BGL_CHROMIUM", "/usr/bin/chromium"));
 
     @Test
@@ -40,12 +44,12 @@ class WebPageMockE2ETest {
         Files.deleteIfExists(screenshot);
         Path log = out.resolve("e2e.log");
 
-        Process p = new ProcessBuilder("node", "e2e.mjs", "mock", screenshot.toString(), "--mock")
+        Process p = new ProcessBuilder("node", "e2e.mjs", "mock", screenshot.toString(), "--mock", "--api-key", API_KEY)
             .directory(tools.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            fail("e2e.mjs did not finish in 120 s; its output:\n" + Files.readString(log));
+            fail("e2e.mjs did not finish in 180 s; its output:\n" + Files.readString(log));
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         JsonNode r = lastJsonLine(output);
@@ -71,6 +75,9 @@ class WebPageMockE2ETest {
         assertEquals(4, rec.path("rating").asInt());
         assertEquals(List.of("good"), List.of(new ObjectMapper().treeToValue(rec.path("tags"), String[].class)));
         assertEquals("Right answer, short thinking.", rec.path("comment").asText());
+        String keyUser = "key-" + HexFormat.of().formatHex(
+            MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
+        assertEquals(keyUser, rec.path("user").asText(), "the rating came with the typed API key as Bearer");
         assertEquals(r.path("ratings_before").asInt() + 1, r.path("ratings_after").asInt(), "summary counts the rating");
         assertTrue(r.path("confirmation").asText().startsWith("Thank you"), "confirmation: " + r.path("confirmation"));
 
