@@ -78,11 +78,11 @@ try {
   await page.getByRole("button", { name: "Ask" }).click();
 
   // Thinking streams: text appears while the request is still running.
-  await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0);
+  // judged in the page in the same instant the first thinking shows, so a slow test machine cannot blur it
+  const firstThinking = await (await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0 && {
+    busy: !document.querySelector("#stop").disabled, answerEmpty: document.querySelector("#answer").textContent === "" })).jsonValue();
   // the screenshot a little later, when the gauge shows something; no wait if the answer came already
   await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 30 || document.querySelector("#answer").textContent);
-  const midThinking = await page.evaluate(() => ({
-    busy: !document.querySelector("#stop").disabled, gauge: document.querySelector("#gauge-text").textContent }));
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot.replace(/(\.png)?$/, "-thinking.png"), fullPage: true });
   await page.waitForFunction(() => document.querySelector("#answer").textContent.trim().length > 0);
@@ -119,7 +119,7 @@ try {
     ok: problems.length === 0 && ratingsAfter === ratingsBefore + 1 && (!server || recorded !== null)
       && (!server || (extra.stopped_status === "cancelled" && /429/.test(extra.error_shown ?? ""))),
     base, mock, suggestion, request_id: requestId, answer: shown.answer, thinking_chars: shown.thinking.length,
-    thinking_streamed_before_done: midThinking.busy, summary: shown.summary, gauge: shown.gauge,
+    thinking_streamed_before_done: firstThinking.busy && firstThinking.answerEmpty, summary: shown.summary, gauge: shown.gauge,
     confirmation, ratings_before: ratingsBefore, ratings_after: ratingsAfter, recorded, ...extra, problems, screenshot,
   };
   console.log(JSON.stringify(result));
