@@ -233,11 +233,17 @@ public final class BudgetPredictor {
         else Parallel.forRange(blocks, (int) Math.max(1, PARALLEL_WORK / ((long) rows * inDim * COLUMN_BLOCK)), linearBody);
     }
 
-    /** Output-column blocks [b0, b1) of the current linear map. */
+    /**
+     * Output-column blocks [b0, b1) of the current linear map, block by block with every row inside,
+     * so a block's slice of the matrix is read from memory once and from cache for the other rows.
+     */
     private void linearRange(int b0, int b1) {
-        int outDim = opOutDim, o0 = b0 * COLUMN_BLOCK, o1 = Math.min(outDim, b1 * COLUMN_BLOCK);
-        for (int r = 0; r < opRows; r++)
-            VectorOps.matVecT(opWt, opInDim, outDim, opIn, r * opInDim, opB, opOut, r * outDim, o0, o1);
+        int outDim = opOutDim;
+        for (int blk = b0; blk < b1; blk++) {
+            int o0 = blk * COLUMN_BLOCK, o1 = Math.min(outDim, o0 + COLUMN_BLOCK);
+            for (int r = 0; r < opRows; r++)
+                VectorOps.matVecT(opWt, opInDim, outDim, opIn, r * opInDim, opB, opOut, r * outDim, o0, o1);
+        }
     }
 
     /** One layer's projection matrices, transposed for {@link VectorOps#matVecT}. */
