@@ -101,6 +101,10 @@ public final class BglServer implements AutoCloseable {
         return "http://" + host + ":" + port();
     }
 
+    Engine engine() {
+        return engine;
+    }
+
     public Metrics metrics() {
         return metrics;
     }

@@ -28,6 +28,8 @@ public final class Engine {
     private final int maxQueue;
     private final boolean hasPredictor;
     private final Metrics metrics;
+    /** Tests only: a pause after each token, so a generation lasts long enough to be cancelled or to hold a slot. */
+    volatile long testTokenDelayMillis;
 
     /** @param predictor null: no {@code guided} method */
     public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics) {
@@ -89,7 +91,15 @@ public final class Engine {
         long t0 = System.nanoTime();
         try {
             progress.accept(runner::predictedRemaining);
-            BudgetRunner.Metered m = runner.runMetered(req, listener);
+            long delay = testTokenDelayMillis;
+            BudgetRunner.Metered m = runner.runMetered(req, delay <= 0 ? listener : (id, text, forced) -> {
+                listener.onToken(id, text, forced);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
             listener.finish();
             double seconds = (System.nanoTime() - t0) / 1e9;
             BudgetOutcome o = m.outcome();
