@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,28 +43,42 @@ final class ServeCommand implements Callable<Integer> {
         if (model.context != null) throw new BglException("--context is not used by serve: each session is sized from its prompt and max_tokens");
         Path modelPath = model.resolveModel();
         PrintWriter out = spec.commandLine().getOut();
+        // settings first: a bad option is reported before the model loads
+        String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
+        var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
+                maxBodyBytes, effortBudgets);
+        checkDb(db);
         try (LoadedModel m = LoadedModel.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
-            String id = m.name().replaceFirst("\\.gguf$", "");
-            var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
-                    maxBodyBytes, effortBudgets);
             FeedbackService feedback = openFeedback(db, config, predictor != null);
             CountDownLatch stopped = new CountDownLatch(1);
             try (BglServer server = BglServer.start(config, m, predictor, guidance.options(modelPath), feedback)) {
-                Thread hook = new Thread(() -> {
-                    server.close();
-                    stopped.countDown();
-                }, "bgl-serve-stop");
-                Runtime.getRuntime().addShutdownHook(hook);
+                stopOnSignal("INT", stopped);
+                stopOnSignal("TERM", stopped);
                 out.println("bgl serve: " + id + (predictor == null ? "" : " with budget predictor") + " at " + server.url()
                         + "  (API " + server.url() + "/v1, " + (config.apiKeys().isEmpty() ? "no API key" : config.apiKeys().size() + " API key(s)")
                         + ", feedback: " + (db.equals("none") ? "in memory" : db) + "; Ctrl-C stops)");
                 out.flush();
                 stopped.await();
+                out.println("bgl serve: stopping");
+                out.flush();
             }
         }
         return 0;
+    }
+
+    /**
+     * Ctrl-C (and kill) end the wait in {@link #call}, which then closes the server and the model
+     * in order. A signal handler, not a shutdown hook: it also works where the shell started the
+     * JVM with SIGINT ignored (a background job), and the exit path stays the ordinary one.
+     */
+    private static void stopOnSignal(String name, CountDownLatch stopped) {
+        try {
+            Signal.handle(new Signal(name), sig -> stopped.countDown());
+        } catch (IllegalArgumentException | UnsupportedOperationException ignored) {
+            // no such signal here: the JVM's default handling ends the process
+        }
     }
 
     /**
@@ -71,8 +86,11 @@ final class ServeCommand implements Callable<Integer> {
      * where the SQL store (dev.bgl.server.feedback) plugs in for a database URL.
      */
     static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor) {
-        String mode = hasPredictor ? "guided" : "hard";
-        if (db == null || db.isBlank() || db.equals("none")) return new InMemoryFeedback(config.defaultBudget(), mode);
-        throw new BglException("--db " + db + ": no SQL feedback store in this build yet; use --db none");
+        checkDb(db);
+        return new InMemoryFeedback(config.defaultBudget(), hasPredictor ? "guided" : "hard");
+    }
+
+    private static void checkDb(String db) {
+        if (!db.equals("none")) throw new BglException("--db " + db + ": no SQL feedback store in this build yet; use --db none");
     }
 }

@@ -88,7 +88,13 @@ public final class BglServer implements AutoCloseable {
     public static BglServer start(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance,
                                   FeedbackService feedback) {
         BglServer s = new BglServer(config, model, predictor, guidance, feedback);
-        s.app.start();
+        try {
+            s.app.start();
+        } catch (RuntimeException e) {
+            s.close();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new dev.bgl.util.BglException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage(), e);
+        }
         return s;
     }
 

@@ -52,18 +52,20 @@ final class CompletionsHandler {
                 p.sampler(), p.maxTokens(), cancel, limits);
         engine.checkPromptFits(req); // 400 before any slot is taken or any prefill
         String user = Access.userId(key, p.user(), ctx.cookie(Access.USER_COOKIE));
+        String taskType = feedback.taskType(p.question());
         Engine.Generated g;
         if (p.stream()) {
-            g = stream(ctx, p, req, id, created, cancel);
+            g = stream(ctx, p, req, id, created, cancel, taskType);
         } else {
             g = engine.run(req, splitter(req, PhaseSplitter.Sink.NONE), x -> {
             });
-            BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p) : Responses.completion(id, created, modelId, g, p));
+            BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p, taskType) : Responses.completion(id, created, modelId, g, p, taskType));
         }
-        record(id, user, p, g);
+        record(id, user, p, g, taskType);
     }
 
-    private Engine.Generated stream(Context ctx, ParsedRequest p, BudgetRequest req, String id, long created, Cancellation cancel) {
+    private Engine.Generated stream(Context ctx, ParsedRequest p, BudgetRequest req, String id, long created, Cancellation cancel,
+                                    String taskType) {
         // nothing is written before the generation has a slot: a full queue still answers 429 as JSON
         SseWriter sse = new SseWriter(ctx.res(), cancel);
         AtomicReference<Engine.Progress> progress = new AtomicReference<>(() -> Double.NaN);
@@ -92,7 +94,7 @@ final class CompletionsHandler {
         splitter[0] = splitter(req, sink);
         Engine.Generated g = engine.run(req, splitter[0], progress::set);
         if (!roleSent[0]) sink.content(""); // an empty answer still gets its role chunk
-        sse.send(Responses.finalChunk(id, created, modelId, g, p));
+        sse.send(Responses.finalChunk(id, created, modelId, g, p, taskType));
         sse.done();
         return g;
     }
@@ -103,12 +105,11 @@ final class CompletionsHandler {
         return new PhaseSplitter(m.tokenizer(), m.thinkOpenId(), m.thinkCloseId(), start, sink);
     }
 
-    private void record(String id, String user, ParsedRequest p, Engine.Generated g) {
+    private void record(String id, String user, ParsedRequest p, Engine.Generated g, String taskType) {
         var o = g.outcome();
         metrics.generation(g.promptTokens(), o.thinkingTokens(), o.result().tokens().length, g.seconds(),
                 p.method().usesBudget() ? g.withinBudget() : null, g.cancelled());
-        String question = p.question();
-        feedback.recordRequest(new FeedbackService.RequestRecord(id, user, Access.sha256Hex(question), feedback.taskType(question),
+        feedback.recordRequest(new FeedbackService.RequestRecord(id, user, Access.sha256Hex(p.question()), taskType,
                 p.method().name(), p.budgetTokens(), p.budgetSpec(), o.thinkingTokens(), o.answerTokens(), g.seconds(),
                 g.withinBudget(), null, System.currentTimeMillis()));
     }

@@ -11,7 +11,7 @@ final class Responses {
     private Responses() {
     }
 
-    static ObjectNode chat(String id, long created, String model, Engine.Generated g, ParsedRequest p) {
+    static ObjectNode chat(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
         ObjectNode r = head(id, "chat.completion", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
@@ -21,11 +21,11 @@ final class Responses {
         msg.put("reasoning_content", g.outcome().thinking());
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p));
+        r.set("bgl", bgl(id, g, p, taskType));
         return r;
     }
 
-    static ObjectNode completion(String id, long created, String model, Engine.Generated g, ParsedRequest p) {
+    static ObjectNode completion(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
         ObjectNode r = head(id, "text_completion", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
@@ -33,7 +33,7 @@ final class Responses {
         choice.put("reasoning_content", g.outcome().thinking());
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p));
+        r.set("bgl", bgl(id, g, p, taskType));
         return r;
     }
 
@@ -54,14 +54,14 @@ final class Responses {
         return r;
     }
 
-    static ObjectNode finalChunk(String id, long created, String model, Engine.Generated g, ParsedRequest p) {
+    static ObjectNode finalChunk(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
         ObjectNode r = head(id, "chat.completion.chunk", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
         choice.putObject("delta");
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p));
+        r.set("bgl", bgl(id, g, p, taskType));
         return r;
     }
 
@@ -85,7 +85,7 @@ final class Responses {
         return u;
     }
 
-    static ObjectNode bgl(String id, Engine.Generated g, ParsedRequest p) {
+    static ObjectNode bgl(String id, Engine.Generated g, ParsedRequest p, String taskType) {
         BudgetOutcome o = g.outcome();
         ObjectNode b = J.objectNode();
         b.put("request_id", id);
@@ -99,6 +99,7 @@ final class Responses {
         b.put("intervened", o.intervened());
         if (Double.isFinite(o.predictedThinking())) b.put("predicted_thinking_tokens", Math.round(o.predictedThinking() * 10) / 10.0);
         else b.putNull("predicted_thinking_tokens");
+        b.put("task_type", taskType);
         b.put("cancelled", g.cancelled());
         return b;
     }

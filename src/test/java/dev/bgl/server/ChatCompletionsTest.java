@@ -47,6 +47,7 @@ class ChatCompletionsTest {
         assertEquals(j.get("id").asText(), b.get("request_id").asText());
         assertTrue(b.get("within_budget").asBoolean());
         assertEquals("stop", j.at("/choices/0/finish_reason").asText());
+        assertEquals("sum", b.get("task_type").asText());
     }
 
     @Test
