@@ -61,6 +61,7 @@ class ChatCompletionsTest {
         assertEquals("[DONE]", ev.getLast());
         StringBuilder thinking = new StringBuilder(), answer = new StringBuilder();
         boolean sawAnswer = false, sawRole = false;
+        int predictions = 0;
         int lastSpent = 0;
         for (int i = 0; i < ev.size() - 2; i++) {
             JsonNode c = TestServer.JSON.readTree(ev.get(i));
@@ -74,6 +75,11 @@ class ChatCompletionsTest {
                 assertFalse(sawAnswer, "thinking after the answer began");
                 thinking.append(d.get("reasoning_content").asText());
                 assertEquals("thinking", c.at("/bgl/phase").asText());
+                JsonNode left = c.at("/bgl/predicted_remaining");
+                if (left.isNumber()) {
+                    assertTrue(left.asDouble() >= 0, c.toString());
+                    predictions++;
+                }
             } else {
                 sawAnswer = true;
                 answer.append(d.get("content").asText());
@@ -85,6 +91,7 @@ class ChatCompletionsTest {
             lastSpent = spent;
         }
         assertTrue(sawRole && sawAnswer);
+        assertTrue(predictions > 0, "guided thinking chunks carry the predictor's estimate of the thinking left");
         JsonNode fin = TestServer.JSON.readTree(ev.get(ev.size() - 2));
         assertTrue(fin.at("/choices/0/delta").isEmpty());
         assertEquals(whole.at("/choices/0/finish_reason").asText(), fin.at("/choices/0/finish_reason").asText());
