@@ -28,6 +28,8 @@ public final class BudgetRunner {
     private final BudgetPredictor predictor;
     private final GuidanceOptions guidance;
     private boolean[] newlineTokens;
+    /** The guidance of the run in progress (null: none), for {@link #predictedRemaining}. */
+    private BudgetGuidance live;
 
     /** A runner without a budget predictor: every method but {@code guided}. */
     public BudgetRunner(LoadedModel model) {
@@ -117,6 +119,7 @@ public final class BudgetRunner {
         BudgetController controller = req.limits().isEmpty() ? null : new BudgetController(req.limits(),
                 BudgetController.CostModel.of(model.transformer().config(), KV_ELEMENT_BYTES), answerReserve, nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
+        live = null;
         Plan plan = plan(req, budget);
         List<LogitsProcessor> processors = plan.processors();
         if (controller != null) {
@@ -131,6 +134,15 @@ public final class BudgetRunner {
         if (controller != null) controller.start(plan.prompt().length);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
         return new Metered(account(req, plan, r), controller, session.kvBytes());
+    }
+
+    /**
+     * During a {@code guided} run (e.g. from its token listener, on the running thread): the thinking
+     * tokens the predictor still expects; NaN for other methods or before its first estimate.
+     */
+    public double predictedRemaining() {
+        BudgetGuidance g = live;
+        return g == null ? Double.NaN : g.predictedRemaining();
     }
 
     /** Element size of the sessions' KV cache ({@link LoadedModel#newSession} stores F16). */
@@ -173,6 +185,7 @@ public final class BudgetRunner {
                 if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
                 BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, guidance, model.tokenizer(),
                         newlineTokens, req.sampler());
+                live = g;
                 yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking);
             }
         };

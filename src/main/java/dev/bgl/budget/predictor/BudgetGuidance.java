@@ -60,6 +60,8 @@ public final class BudgetGuidance implements LogitsProcessor {
     private int context;
     private long predictorNanos, candidatesTotal;
     private double predictedThinking = Double.NaN;
+    private double remainingEstimate = Double.NaN;
+    private int spentAtEstimate;
 
     /**
      * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
@@ -150,6 +152,7 @@ public final class BudgetGuidance implements LogitsProcessor {
         predictor.heads(z, ids, m, alpha, lambda);
         int remaining = Math.max(budget.remaining(tracker.spent(), step == null ? context : step.position()), 1);
         if (reweight(logits, p, ids, m, alpha, lambda, remaining, options)) fallbacks++;
+        else estimateRemaining(ids, m, logits);
         if (firstThinkingStep) {
             firstThinkingStep = false;
             System.arraycopy(z, 0, zFirst, 0, z.length);
@@ -158,6 +161,24 @@ public final class BudgetGuidance implements LogitsProcessor {
         guidedSteps++;
         candidatesTotal += m;
         predictorNanos += System.nanoTime() - t0;
+    }
+
+    /**
+     * The thinking left as the predictor sees it now: E[L] − 1 of each candidate, weighted by its
+     * guided probability (the reweighted logits), counted from after the token about to be drawn.
+     * Costs one pass over the few candidates; lets a client show a live estimate.
+     */
+    private void estimateRemaining(int[] ids, int m, float[] logits) {
+        double e = 0;
+        for (int i = 0; i < m; i++) {
+            float l = logits[ids[i]];
+            if (l == Float.NEGATIVE_INFINITY) continue;
+            double len = GammaMath.expectedLength(alpha[i], lambda[i]);
+            if (!Double.isFinite(len)) return;
+            e += Math.exp(l) * len;
+        }
+        remainingEstimate = Math.max(0, e - 1);
+        spentAtEstimate = tracker.spent() + 1;
     }
 
     /** p = softmax(logits) in double, over the whole array. */
@@ -313,6 +334,16 @@ public final class BudgetGuidance implements LogitsProcessor {
                 control.insertText(closeAtNewline);
             }
         }
+    }
+
+    /**
+     * The thinking tokens still expected: the estimate of the last guided step less what was spent
+     * since; NaN before the first guided step; 0 once the thinking is over.
+     */
+    public double predictedRemaining() {
+        if (Double.isNaN(remainingEstimate)) return Double.NaN;
+        if (!tracker.thinking()) return 0;
+        return Math.max(0, remainingEstimate - (tracker.spent() - spentAtEstimate));
     }
 
     public ThinkingTracker tracker() {

@@ -1,0 +1,96 @@
+package dev.bgl.cli;
+
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.PredictorWeights;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.server.BglServer;
+import dev.bgl.server.FeedbackService;
+import dev.bgl.server.InMemoryFeedback;
+import dev.bgl.server.ServerConfig;
+import dev.bgl.util.BglException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+
+/** Serves a model over HTTP: the OpenAI-compatible API with thinking budgets, feedback, metrics and the web page. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the model over HTTP: OpenAI-compatible API with thinking budgets (docs/api.md), the web page, /metrics.")
+final class ServeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ModelOptions model;
+    @Mixin GuidanceCli guidance;
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all)") String host;
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0: any free port)") int port;
+    @Option(names = "--api-key", description = "Accepted bearer key (repeat for several); none: no authentication") List<String> apiKeys;
+    @Option(names = "--max-concurrent", defaultValue = "2", description = "Generations at once (default ${DEFAULT-VALUE})") int maxConcurrent;
+    @Option(names = "--max-queue", defaultValue = "16", description = "Requests waiting for a slot before 429 (default ${DEFAULT-VALUE})") int maxQueue;
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default ${DEFAULT-VALUE})") long maxBodyBytes;
+    @Option(names = "--effort-budgets", defaultValue = "32,128,512", split = ",",
+            description = "Thinking-token budgets of reasoning_effort low,medium,high (default ${DEFAULT-VALUE})") int[] effortBudgets;
+    @Option(names = "--db", defaultValue = "none", description = "Feedback store: a database URL, or none to keep feedback in memory (default ${DEFAULT-VALUE})") String db;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (model.context != null) throw new BglException("--context is not used by serve: each session is sized from its prompt and max_tokens");
+        Path modelPath = model.resolveModel();
+        PrintWriter out = spec.commandLine().getOut();
+        // settings first: a bad option is reported before the model loads
+        String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
+        var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
+                maxBodyBytes, effortBudgets);
+        checkDb(db);
+        try (LoadedModel m = LoadedModel.open(modelPath)) {
+            PredictorWeights weights = guidance.loadWeights(modelPath);
+            BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
+            FeedbackService feedback = openFeedback(db, config, predictor != null);
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (BglServer server = BglServer.start(config, m, predictor, guidance.options(modelPath), feedback)) {
+                stopOnSignal("INT", stopped);
+                stopOnSignal("TERM", stopped);
+                out.println("bgl serve: " + id + (predictor == null ? "" : " with budget predictor") + " at " + server.url()
+                        + "  (API " + server.url() + "/v1, " + (config.apiKeys().isEmpty() ? "no API key" : config.apiKeys().size() + " API key(s)")
+                        + ", feedback: " + (db.equals("none") ? "in memory" : db) + "; Ctrl-C stops)");
+                out.flush();
+                stopped.await();
+                out.println("bgl serve: stopping");
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Ctrl-C (and kill) end the wait in {@link #call}, which then closes the server and the model
+     * in order. A signal handler, not a shutdown hook: it also works where the shell started the
+     * JVM with SIGINT ignored (a background job), and the exit path stays the ordinary one.
+     */
+    private static void stopOnSignal(String name, CountDownLatch stopped) {
+        try {
+            Signal.handle(new Signal(name), sig -> stopped.countDown());
+        } catch (IllegalArgumentException | UnsupportedOperationException ignored) {
+            // no such signal here: the JVM's default handling ends the process
+        }
+    }
+
+    /**
+     * The feedback store for {@code --db}: {@code none} keeps it in memory. This is the one place
+     * where the SQL store (dev.bgl.server.feedback) plugs in for a database URL.
+     */
+    static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor) {
+        checkDb(db);
+        return new InMemoryFeedback(config.defaultBudget(), hasPredictor ? "guided" : "hard");
+    }
+
+    private static void checkDb(String db) {
+        if (!db.equals("none")) throw new BglException("--db " + db + ": no SQL feedback store in this build yet; use --db none");
+    }
+}

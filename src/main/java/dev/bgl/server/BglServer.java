@@ -1,0 +1,210 @@
+package dev.bgl.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.decode.LoadedModel;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * The HTTP server of bgl: an OpenAI-compatible API with budget extensions, feedback, metrics and
+ * the web page (docs/api.md). Javalin on Jetty; each generation runs on its request's thread,
+ * bounded by {@link Engine}. Owns the feedback service (closed with the server), not the model.
+ */
+public final class BglServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Routes counted by name in the metrics; anything else is "other" (labels stay few). */
+    private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/feedback",
+            "/v1/feedback/summary", "/v1/budget/suggestion", "/health", "/metrics", "/");
+
+    private final ServerConfig config;
+    private final Engine engine;
+    private final FeedbackService feedback;
+    private final Metrics metrics = new Metrics();
+    private final Access access;
+    private final CompletionsHandler completions;
+    private final FeedbackHandler feedbackHandler;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final Javalin app;
+
+    private BglServer(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, FeedbackService feedback) {
+        this.config = config;
+        this.feedback = feedback;
+        this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics);
+        this.access = new Access(config.apiKeys());
+        RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
+        this.completions = new CompletionsHandler(engine, parser, feedback, metrics, config.modelId());
+        this.feedbackHandler = new FeedbackHandler(feedback);
+        this.app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.startup.showOldJavalinVersionWarning = false;
+            c.jetty.host = config.host();
+            c.jetty.port = config.port();
+            c.http.maxRequestSize = config.maxBodyBytes();
+            c.http.compressionStrategy = CompressionStrategy.NONE;
+            c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, key -> completions.chat(ctx, body(ctx), key)));
+            c.routes.post("/v1/completions", ctx -> api(ctx, true, key -> completions.completion(ctx, body(ctx), key)));
+            c.routes.get("/v1/models", ctx -> api(ctx, true, key -> send(ctx, 200, models())));
+            c.routes.post("/v1/feedback", ctx -> api(ctx, true, key -> {
+                JsonNode b = body(ctx);
+                send(ctx, 200, feedbackHandler.rate(b, user(ctx, key, b)));
+            }));
+            c.routes.get("/v1/feedback/summary", ctx -> api(ctx, true, key -> send(ctx, 200, feedbackHandler.summary())));
+            c.routes.get("/v1/budget/suggestion", ctx -> api(ctx, true,
+                    key -> send(ctx, 200, feedbackHandler.suggestion(ctx.queryParam("question"), user(ctx, key, null)))));
+            c.routes.get("/health", ctx -> api(ctx, false, key -> send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"))));
+            c.routes.get("/metrics", ctx -> api(ctx, true, key -> {
+                ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
+            }));
+            // last: the page and its files, and JSON 404s for everything else
+            c.routes.get("/*", ctx -> api(ctx, false, key -> page(ctx)));
+            for (var m : new String[]{"post", "put", "delete", "patch"}) {
+                io.javalin.http.Handler notFound = ctx -> api(ctx, false, key -> {
+                    throw ApiError.notFound("no route " + ctx.method() + " " + ctx.path(), null, null);
+                });
+                switch (m) {
+                    case "post" -> c.routes.post("/*", notFound);
+                    case "put" -> c.routes.put("/*", notFound);
+                    case "delete" -> c.routes.delete("/*", notFound);
+                    default -> c.routes.patch("/*", notFound);
+                }
+            }
+        });
+    }
+
+    /** Starts a server (port 0: any free port). The model stays the caller's; the feedback service becomes the server's. */
+    public static BglServer start(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance,
+                                  FeedbackService feedback) {
+        BglServer s = new BglServer(config, model, predictor, guidance, feedback);
+        try {
+            s.app.start();
+        } catch (RuntimeException e) {
+            s.close();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new dev.bgl.util.BglException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage(), e);
+        }
+        return s;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return "http://" + host + ":" + port();
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Stops listening and closes the feedback service; a second call does nothing (Ctrl-C and try-with-resources may both call it). */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        app.stop();
+        feedback.close();
+    }
+
+    @FunctionalInterface
+    private interface KeyHandler {
+        void handle(String key) throws Exception;
+    }
+
+    /** Runs a handler with auth (when asked), turns errors into the contract's JSON, counts the answer. */
+    private void api(Context ctx, boolean needsKey, KeyHandler h) {
+        try {
+            String key = needsKey ? access.check(ctx.header("Authorization")) : null;
+            h.handle(key);
+        } catch (ApiError e) {
+            error(ctx, e);
+        } catch (HttpResponseException e) {
+            error(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
+                    : new ApiError(e.getStatus(), "invalid_request_error", e.getMessage(), null, null));
+        } catch (Exception | OutOfMemoryError e) {
+            error(ctx, e instanceof OutOfMemoryError ? ApiError.overloaded("not enough memory: " + e.getMessage())
+                    : ApiError.internal("internal error: " + e));
+        } finally {
+            metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode());
+        }
+    }
+
+    private static void error(Context ctx, ApiError e) {
+        if (ctx.res().isCommitted()) return; // a stream already under way: nothing more can be said
+        send(ctx, e.status(), e.toJson());
+    }
+
+    private JsonNode body(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > config.maxBodyBytes()) throw ApiError.tooLarge(config.maxBodyBytes());
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length > config.maxBodyBytes()) throw ApiError.tooLarge(config.maxBodyBytes());
+        if (bytes.length == 0) throw ApiError.invalid(null, "the request body is empty: a JSON object is expected");
+        try {
+            return JSON.readTree(bytes);
+        } catch (java.io.IOException e) {
+            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw ApiError.invalid(null, "the request body is not valid JSON: " + msg);
+        }
+    }
+
+    private static String user(Context ctx, String key, JsonNode body) {
+        JsonNode u = body == null ? null : body.get("user");
+        return Access.userId(key, u != null && u.isTextual() ? u.asText() : null, ctx.cookie(Access.USER_COOKIE));
+    }
+
+    private ObjectNode models() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("object", "list");
+        ObjectNode m = o.putArray("data").addObject();
+        m.put("id", config.modelId());
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", "bgl");
+        return o;
+    }
+
+    private static void page(Context ctx) {
+        String path = ctx.path();
+        if (path.equals("/") && ctx.cookie(Access.USER_COOKIE) == null) {
+            byte[] id = new byte[12];
+            RANDOM.nextBytes(id);
+            ctx.header("Set-Cookie", Access.USER_COOKIE + "=u" + HexFormat.of().formatHex(id) + "; Path=/; Max-Age=31536000; SameSite=Lax");
+        }
+        StaticPages.Page p = StaticPages.find(path);
+        if (p != null) {
+            ctx.status(200).contentType(p.contentType()).result(p.body());
+        } else if (path.equals("/")) {
+            ctx.status(200).contentType("text/html; charset=utf-8").result(StaticPages.MISSING_PAGE);
+        } else {
+            throw ApiError.notFound("no route GET " + path, null, null);
+        }
+    }
+
+    static void send(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a response", e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.bgl.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetUnit;
+import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.Cancellation;
+import io.javalin.http.Context;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * POST /v1/chat/completions and /v1/completions: validate, wait for a slot, generate (streamed as
+ * server-sent events or as one JSON), then record the request with the feedback service and the
+ * metrics, cancelled ones too.
+ */
+final class CompletionsHandler {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Engine engine;
+    private final RequestParser parser;
+    private final FeedbackService feedback;
+    private final Metrics metrics;
+    private final String modelId;
+
+    CompletionsHandler(Engine engine, RequestParser parser, FeedbackService feedback, Metrics metrics, String modelId) {
+        this.engine = engine;
+        this.parser = parser;
+        this.feedback = feedback;
+        this.metrics = metrics;
+        this.modelId = modelId;
+    }
+
+    void chat(Context ctx, JsonNode body, String key) {
+        handle(ctx, parser.chat(body), key, true);
+    }
+
+    void completion(Context ctx, JsonNode body, String key) {
+        ParsedRequest p = parser.completion(body);
+        if (p.stream()) throw ApiError.invalid("stream", "streaming is offered on /v1/chat/completions only");
+        handle(ctx, p, key, false);
+    }
+
+    private void handle(Context ctx, ParsedRequest p, String key, boolean chat) {
+        String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(bytes(12));
+        long created = System.currentTimeMillis() / 1000;
+        Cancellation cancel = new Cancellation();
+        List<BudgetUnit> limits = p.limits().size() == 1 && p.budgetTokens() != null || !p.method().usesBudget() ? List.of() : p.limits();
+        BudgetRequest req = new BudgetRequest(p.messages(), p.method(), p.budgetTokens() == null ? 0 : p.budgetTokens(),
+                p.sampler(), p.maxTokens(), cancel, limits);
+        engine.checkPromptFits(req); // 400 before any slot is taken or any prefill
+        String user = Access.userId(key, p.user(), ctx.cookie(Access.USER_COOKIE));
+        String taskType = feedback.taskType(p.question());
+        Engine.Generated g;
+        if (p.stream()) {
+            g = stream(ctx, p, req, id, created, cancel, taskType);
+        } else {
+            g = engine.run(req, splitter(req, PhaseSplitter.Sink.NONE), x -> {
+            });
+            BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p, taskType) : Responses.completion(id, created, modelId, g, p, taskType));
+        }
+        record(id, user, p, g, taskType);
+    }
+
+    private Engine.Generated stream(Context ctx, ParsedRequest p, BudgetRequest req, String id, long created, Cancellation cancel,
+                                    String taskType) {
+        // nothing is written before the generation has a slot: a full queue still answers 429 as JSON
+        SseWriter sse = new SseWriter(ctx.res(), cancel);
+        AtomicReference<Engine.Progress> progress = new AtomicReference<>(() -> Double.NaN);
+        PhaseSplitter[] splitter = new PhaseSplitter[1];
+        boolean[] roleSent = {false};
+        PhaseSplitter.Sink sink = new PhaseSplitter.Sink() {
+            @Override
+            public void reasoning(String text) {
+                send("reasoning_content", text, "thinking");
+            }
+
+            @Override
+            public void content(String text) {
+                send("content", text, "answer");
+            }
+
+            private void send(String field, String text, String phase) {
+                if (!roleSent[0]) {
+                    roleSent[0] = true;
+                    send("role", "assistant", phase);
+                }
+                sse.send(Responses.chunk(id, created, modelId, field, text, phase, splitter[0].thinkingTokens(),
+                        p.budgetTokens(), progress.get().predictedRemaining()));
+            }
+        };
+        splitter[0] = splitter(req, sink);
+        Engine.Generated g = engine.run(req, splitter[0], progress::set);
+        if (!roleSent[0]) sink.content(""); // an empty answer still gets its role chunk
+        sse.send(Responses.finalChunk(id, created, modelId, g, p, taskType));
+        sse.done();
+        return g;
+    }
+
+    private PhaseSplitter splitter(BudgetRequest req, PhaseSplitter.Sink sink) {
+        Phase start = engine.promptPhase(req);
+        var m = engine.model();
+        return new PhaseSplitter(m.tokenizer(), m.thinkOpenId(), m.thinkCloseId(), start, sink);
+    }
+
+    private void record(String id, String user, ParsedRequest p, Engine.Generated g, String taskType) {
+        var o = g.outcome();
+        metrics.generation(g.promptTokens(), o.thinkingTokens(), o.result().tokens().length, g.seconds(),
+                p.method().usesBudget() ? g.withinBudget() : null, g.cancelled());
+        feedback.recordRequest(new FeedbackService.RequestRecord(id, user, Access.sha256Hex(p.question()), taskType,
+                p.method().name(), p.budgetTokens(), p.budgetSpec(), o.thinkingTokens(), o.answerTokens(), g.seconds(),
+                g.withinBudget(), null, System.currentTimeMillis()));
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.bgl.server;
+
+import dev.bgl.budget.BudgetController;
+import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.BudgetUnit;
+import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.StopReason;
+import dev.bgl.util.BglException;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Runs generations for the server: at most {@code maxConcurrent} at once, each on its own
+ * {@link BudgetRunner} (a runner keeps per-run state, e.g. its predictor's buffers, so it must not
+ * serve two requests at once; the model's weights and the kernels' thread pool are shared and
+ * safe), with at most {@code maxQueue} requests waiting; beyond that a request is refused at once.
+ */
+public final class Engine {
+    private final LoadedModel model;
+    private final BlockingQueue<BudgetRunner> idle;
+    private final BudgetRunner planner;
+    private final int maxQueue;
+    private final boolean hasPredictor;
+    private final Metrics metrics;
+    /** Tests only: a pause after each token, so a generation lasts long enough to be cancelled or to hold a slot. */
+    volatile long testTokenDelayMillis;
+
+    /** @param predictor null: no {@code guided} method */
+    public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics) {
+        this.model = model;
+        this.maxQueue = maxQueue;
+        this.hasPredictor = predictor != null;
+        this.metrics = metrics;
+        this.idle = new ArrayBlockingQueue<>(maxConcurrent);
+        // each runner makes its own predictor instance (own buffers) on the shared weights
+        for (int i = 0; i < maxConcurrent; i++) idle.add(new BudgetRunner(model, predictor, options));
+        this.planner = new BudgetRunner(model); // renders prompts only: stateless
+    }
+
+    public LoadedModel model() {
+        return model;
+    }
+
+    public boolean hasPredictor() {
+        return hasPredictor;
+    }
+
+    /** Tokens a session may hold: prompt and output together. */
+    public int context() {
+        return model.defaultContext();
+    }
+
+    /** What one generation produced, with what the response reports. */
+    public record Generated(BudgetOutcome outcome, int promptTokens, double seconds, boolean withinBudget, boolean cancelled) {
+        public String finishReason() {
+            StopReason r = outcome.result().stopReason();
+            return r == StopReason.MAX_TOKENS || r == StopReason.CONTEXT_FULL ? "length" : "stop";
+        }
+    }
+
+    /** Where the prompt leaves the model (thinking opened by the template or not), for the stream's splitter. */
+    public Phase promptPhase(BudgetRequest req) {
+        return planner.promptPhase(req);
+    }
+
+    /** Prompt tokens of the request; 400 context_length_exceeded when they leave no room to generate. */
+    public int checkPromptFits(BudgetRequest req) {
+        int n = model.encodePrompt(planner.promptText(req)).length;
+        if (n + 1 > context()) throw ApiError.contextLength(n, context());
+        return n;
+    }
+
+    /** Live state a streaming client sees: thinking tokens the predictor still expects (NaN: none). */
+    public interface Progress {
+        double predictedRemaining();
+    }
+
+    /**
+     * Waits for a slot (429 when the queue is full), runs the request, frees the slot. The listener
+     * runs on this thread; {@code progress} is set before the first token.
+     */
+    public Generated run(BudgetRequest req, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
+        BudgetRunner runner = take();
+        metrics.inFlight.incrementAndGet();
+        long t0 = System.nanoTime();
+        try {
+            progress.accept(runner::predictedRemaining);
+            long delay = testTokenDelayMillis;
+            BudgetRunner.Metered m = runner.runMetered(req, delay <= 0 ? listener : (id, text, forced) -> {
+                listener.onToken(id, text, forced);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            listener.finish();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            BudgetOutcome o = m.outcome();
+            boolean cancelled = o.result().stopReason() == StopReason.CANCELLED;
+            return new Generated(o, o.result().promptTokens(), seconds, within(req, o, m.controller(), seconds), cancelled);
+        } catch (OutOfMemoryError e) {
+            throw ApiError.overloaded("not enough memory for this request now (" + e.getMessage() + "); try fewer max_tokens or later");
+        } catch (BglException e) {
+            throw ApiError.invalid(null, e.getMessage());
+        } finally {
+            metrics.inFlight.decrementAndGet();
+            idle.add(runner);
+        }
+    }
+
+    private BudgetRunner take() {
+        BudgetRunner r = idle.poll();
+        if (r != null) return r;
+        if (metrics.queued.incrementAndGet() > maxQueue) {
+            metrics.queued.decrementAndGet();
+            throw ApiError.rateLimited();
+        }
+        try {
+            return idle.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.overloaded("server is stopping");
+        } finally {
+            metrics.queued.decrementAndGet();
+        }
+    }
+
+    /** Whether every limit was kept (true for methods without a budget). */
+    static boolean within(BudgetRequest req, BudgetOutcome o, BudgetController c, double seconds) {
+        if (!req.method().usesBudget()) return true;
+        if (req.limits().isEmpty()) return o.thinkingTokens() <= req.budget();
+        long tokensProcessed = o.result().promptTokens() + (long) o.result().tokens().length;
+        for (BudgetUnit u : req.limits()) {
+            boolean ok = switch (u) {
+                case BudgetUnit.Tokens t -> o.thinkingTokens() <= t.n();
+                case BudgetUnit.Seconds s -> seconds <= s.s();
+                case BudgetUnit.KvBytes b -> c == null || c.kvBytes() <= b.bytes();
+                case BudgetUnit.Flops f -> c == null || c.flopsSpent() <= f.f();
+                case BudgetUnit.Cost k -> tokensProcessed * k.pricePer1kTokens() / 1000 <= k.total();
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.bgl.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** POST /v1/feedback, GET /v1/feedback/summary, GET /v1/budget/suggestion: the server's side of {@link FeedbackService}. */
+final class FeedbackHandler {
+    static final int MAX_COMMENT_CHARS = 4000;
+    private static final JsonNodeFactory J = JsonNodeFactory.instance;
+    private final FeedbackService feedback;
+
+    FeedbackHandler(FeedbackService feedback) {
+        this.feedback = feedback;
+    }
+
+    ObjectNode rate(JsonNode b, String user) {
+        if (b == null || !b.isObject()) throw ApiError.invalid(null, "the request body must be a JSON object");
+        JsonNode id = b.get("request_id");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) throw ApiError.invalid("request_id", "'request_id' must be a string");
+        JsonNode r = b.get("rating");
+        if (r == null || !r.isIntegralNumber() || r.asInt() < 1 || r.asInt() > 5 || !r.canConvertToInt())
+            throw ApiError.invalid("rating", "'rating' must be an integer 1..5");
+        List<String> tags = new ArrayList<>();
+        JsonNode t = b.get("tags");
+        if (t != null && !t.isNull()) {
+            if (!t.isArray()) throw ApiError.invalid("tags", "'tags' must be an array of strings");
+            for (JsonNode tag : t) {
+                if (!tag.isTextual() || !FeedbackService.TAGS.contains(tag.asText()))
+                    throw ApiError.invalid("tags", "unknown tag " + tag + " (known: " + String.join(", ", FeedbackService.TAGS) + ")");
+                if (!tags.contains(tag.asText())) tags.add(tag.asText());
+            }
+        }
+        JsonNode c = b.get("comment");
+        String comment = "";
+        if (c != null && !c.isNull()) {
+            if (!c.isTextual()) throw ApiError.invalid("comment", "'comment' must be a string");
+            if (c.asText().length() > MAX_COMMENT_CHARS) throw ApiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT_CHARS + " characters");
+            comment = c.asText();
+        }
+        boolean known = feedback.recordRating(new FeedbackService.Rating(id.asText(), user, r.asInt(), tags, comment, System.currentTimeMillis()));
+        if (!known) throw ApiError.notFound("no request with id '" + id.asText() + "'", "request_id", null);
+        return J.objectNode().put("ok", true);
+    }
+
+    ObjectNode summary() {
+        FeedbackService.FeedbackSummary s = feedback.summary();
+        ObjectNode o = J.objectNode();
+        o.put("requests", s.requests());
+        o.put("ratings", s.ratings());
+        o.put("mean_rating", s.meanRating());
+        o.put("mean_seconds", s.meanSeconds());
+        o.put("mean_thinking_tokens", s.meanThinkingTokens());
+        var arr = o.putArray("over_time");
+        for (var b : s.overTime()) {
+            ObjectNode e = arr.addObject();
+            e.put("start", b.startMillis());
+            e.put("requests", b.requests());
+            e.put("ratings", b.ratings());
+            e.put("mean_rating", b.meanRating());
+            e.put("mean_seconds", b.meanSeconds());
+            e.put("mean_thinking_tokens", b.meanThinkingTokens());
+        }
+        return o;
+    }
+
+    ObjectNode suggestion(String question, String user) {
+        if (question != null && question.length() > RequestParser.MAX_CONTENT_CHARS)
+            throw ApiError.invalid("question", "'question' is longer than " + RequestParser.MAX_CONTENT_CHARS + " characters");
+        FeedbackService.BudgetSuggestion s = feedback.suggest(user, question == null ? "" : question);
+        ObjectNode o = J.objectNode();
+        o.put("budget_tokens", s.budgetTokens());
+        o.put("mode", s.mode());
+        o.put("task_type", s.taskType());
+        o.put("reason", s.reason());
+        return o;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.bgl.server;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The server's counters, gauges and latency histogram, written in the Prometheus text format. */
+public final class Metrics {
+    /** Upper bounds of the generation latency buckets, in seconds. */
+    static final double[] LATENCY_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final LongAdder promptTokens = new LongAdder(), completionTokens = new LongAdder(), thinkingTokens = new LongAdder();
+    private final LongAdder withinBudget = new LongAdder(), overBudget = new LongAdder(), cancelled = new LongAdder();
+    private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS.length];
+    private final LongAdder latencyCount = new LongAdder();
+    private final java.util.concurrent.atomic.DoubleAdder latencySum = new java.util.concurrent.atomic.DoubleAdder();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger queued = new AtomicInteger();
+
+    public Metrics() {
+        for (int i = 0; i < latencyBuckets.length; i++) latencyBuckets[i] = new LongAdder();
+    }
+
+    /** One answered HTTP request; {@code path} should be a known route (labels stay few). */
+    public void request(String path, int status) {
+        requests.computeIfAbsent(path + "\u0000" + status, k -> new LongAdder()).increment();
+    }
+
+    /** One finished (or cancelled) generation. {@code withinBudget}: null when it had no budget. */
+    public void generation(int prompt, int thinking, int completion, double seconds, Boolean withinBudget, boolean wasCancelled) {
+        promptTokens.add(prompt);
+        thinkingTokens.add(thinking);
+        completionTokens.add(completion);
+        if (withinBudget != null) (withinBudget ? this.withinBudget : overBudget).increment();
+        if (wasCancelled) cancelled.increment();
+        latencyCount.increment();
+        latencySum.add(seconds);
+        for (int i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]) latencyBuckets[i].increment();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public int queued() {
+        return queued.get();
+    }
+
+    /** The text exposition format, version 0.0.4. */
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# HELP bgl_http_requests_total HTTP requests answered, by route and status.\n");
+        sb.append("# TYPE bgl_http_requests_total counter\n");
+        Map<String, Long> sorted = new TreeMap<>();
+        requests.forEach((k, v) -> sorted.put(k, v.sum()));
+        sorted.forEach((k, v) -> {
+            String[] pathStatus = k.split("\u0000");
+            sb.append("bgl_http_requests_total{path=\"").append(escape(pathStatus[0])).append("\",status=\"")
+                    .append(pathStatus[1]).append("\"} ").append(v).append('\n');
+        });
+        counter(sb, "bgl_prompt_tokens_total", "Prompt tokens of generations.", promptTokens.sum());
+        counter(sb, "bgl_completion_tokens_total", "Generated tokens (thinking and answer).", completionTokens.sum());
+        counter(sb, "bgl_thinking_tokens_total", "Generated thinking tokens.", thinkingTokens.sum());
+        counter(sb, "bgl_generations_cancelled_total", "Generations stopped because the client went away.", cancelled.sum());
+        sb.append("# HELP bgl_budget_requests_total Generations under a budget, by whether the thinking kept it.\n");
+        sb.append("# TYPE bgl_budget_requests_total counter\n");
+        sb.append("bgl_budget_requests_total{within_budget=\"true\"} ").append(withinBudget.sum()).append('\n');
+        sb.append("bgl_budget_requests_total{within_budget=\"false\"} ").append(overBudget.sum()).append('\n');
+        sb.append("# HELP bgl_generation_seconds Wall time of generations.\n");
+        sb.append("# TYPE bgl_generation_seconds histogram\n");
+        for (int i = 0; i < LATENCY_BUCKETS.length; i++)
+            sb.append("bgl_generation_seconds_bucket{le=\"").append(num(LATENCY_BUCKETS[i])).append("\"} ").append(latencyBuckets[i].sum()).append('\n');
+        long count = latencyCount.sum();
+        sb.append("bgl_generation_seconds_bucket{le=\"+Inf\"} ").append(count).append('\n');
+        sb.append("bgl_generation_seconds_sum ").append(num(latencySum.sum())).append('\n');
+        sb.append("bgl_generation_seconds_count ").append(count).append('\n');
+        gauge(sb, "bgl_queue_length", "Requests waiting for a generation slot.", queued.get());
+        gauge(sb, "bgl_in_flight", "Generations running now.", inFlight.get());
+        return sb.toString();
+    }
+
+    private static void counter(StringBuilder sb, String name, String help, long v) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(v).append('\n');
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, long v) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(v).append('\n');
+    }
+
+    private static String num(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%s", d);
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

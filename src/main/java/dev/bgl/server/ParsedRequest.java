@@ -1,0 +1,28 @@
+package dev.bgl.server;
+
+import dev.bgl.budget.BudgetUnit;
+import dev.bgl.budget.Method;
+import dev.bgl.chat.ChatMessage;
+import dev.bgl.decode.SamplerConfig;
+
+import java.util.List;
+
+/**
+ * A validated generation request of either endpoint, ready to become a
+ * {@link dev.bgl.budget.BudgetRequest}.
+ *
+ * @param budgetTokens the thinking-token budget (null: none in tokens)
+ * @param budgetSpec   the budget as the client gave it, for the response (null: none)
+ * @param limits       every limit asked for (tokens, seconds, ...); empty: none
+ * @param user         the {@code user} field (null: absent)
+ */
+public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxTokens, SamplerConfig sampler,
+                            Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user) {
+
+    /** The question the policy and the feedback store key on: the last user message. */
+    public String question() {
+        for (int i = messages.size() - 1; i >= 0; i--)
+            if (messages.get(i).role().equals("user")) return messages.get(i).content();
+        return messages.getLast().content();
+    }
+}

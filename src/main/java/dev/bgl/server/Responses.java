@@ -1,0 +1,106 @@
+package dev.bgl.server;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bgl.budget.BudgetOutcome;
+
+/** The JSON shapes of the generation endpoints (see docs/api.md). */
+final class Responses {
+    private static final JsonNodeFactory J = JsonNodeFactory.instance;
+
+    private Responses() {
+    }
+
+    static ObjectNode chat(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
+        ObjectNode r = head(id, "chat.completion", created, model);
+        ObjectNode choice = r.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode msg = choice.putObject("message");
+        msg.put("role", "assistant");
+        msg.put("content", g.outcome().answer());
+        msg.put("reasoning_content", g.outcome().thinking());
+        choice.put("finish_reason", g.finishReason());
+        r.set("usage", usage(g));
+        r.set("bgl", bgl(id, g, p, taskType));
+        return r;
+    }
+
+    static ObjectNode completion(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
+        ObjectNode r = head(id, "text_completion", created, model);
+        ObjectNode choice = r.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.put("text", g.outcome().answer());
+        choice.put("reasoning_content", g.outcome().thinking());
+        choice.put("finish_reason", g.finishReason());
+        r.set("usage", usage(g));
+        r.set("bgl", bgl(id, g, p, taskType));
+        return r;
+    }
+
+    /** A stream chunk with one delta ({@code field}: role, reasoning_content or content). */
+    static ObjectNode chunk(String id, long created, String model, String field, String text, String phase, int thinkingTokens,
+                            Integer budgetTokens, double predictedRemaining) {
+        ObjectNode r = head(id, "chat.completion.chunk", created, model);
+        ObjectNode choice = r.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("delta").put(field, text);
+        choice.putNull("finish_reason");
+        ObjectNode b = r.putObject("bgl");
+        b.put("phase", phase);
+        b.put("thinking_tokens", thinkingTokens);
+        b.put("budget_tokens", budgetTokens);
+        if (Double.isNaN(predictedRemaining)) b.putNull("predicted_remaining");
+        else b.put("predicted_remaining", Math.round(predictedRemaining * 10) / 10.0);
+        return r;
+    }
+
+    static ObjectNode finalChunk(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
+        ObjectNode r = head(id, "chat.completion.chunk", created, model);
+        ObjectNode choice = r.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("delta");
+        choice.put("finish_reason", g.finishReason());
+        r.set("usage", usage(g));
+        r.set("bgl", bgl(id, g, p, taskType));
+        return r;
+    }
+
+    private static ObjectNode head(String id, String object, long created, String model) {
+        ObjectNode r = J.objectNode();
+        r.put("id", id);
+        r.put("object", object);
+        r.put("created", created);
+        r.put("model", model);
+        return r;
+    }
+
+    static ObjectNode usage(Engine.Generated g) {
+        BudgetOutcome o = g.outcome();
+        int completion = o.result().tokens().length;
+        ObjectNode u = J.objectNode();
+        u.put("prompt_tokens", g.promptTokens());
+        u.put("completion_tokens", completion);
+        u.put("total_tokens", g.promptTokens() + completion);
+        u.putObject("completion_tokens_details").put("reasoning_tokens", o.thinkingTokens());
+        return u;
+    }
+
+    static ObjectNode bgl(String id, Engine.Generated g, ParsedRequest p, String taskType) {
+        BudgetOutcome o = g.outcome();
+        ObjectNode b = J.objectNode();
+        b.put("request_id", id);
+        b.put("mode", p.method().name());
+        b.put("budget", p.budgetSpec());
+        b.put("budget_tokens", p.budgetTokens());
+        b.put("thinking_tokens", o.thinkingTokens());
+        b.put("answer_tokens", o.answerTokens());
+        b.put("seconds", Math.round(g.seconds() * 1000) / 1000.0);
+        b.put("within_budget", g.withinBudget());
+        b.put("intervened", o.intervened());
+        if (Double.isFinite(o.predictedThinking())) b.put("predicted_thinking_tokens", Math.round(o.predictedThinking() * 10) / 10.0);
+        else b.putNull("predicted_thinking_tokens");
+        b.put("task_type", taskType);
+        b.put("cancelled", g.cancelled());
+        return b;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.bgl.server;
+
+import dev.bgl.util.BglException;
+
+import java.util.List;
+
+/**
+ * How {@code bgl serve} runs: where it listens, who may call it, how much work it takes at once.
+ *
+ * @param modelId       the name clients use in {@code "model"} (the model file's name without .gguf)
+ * @param apiKeys       accepted bearer keys; empty: no authentication
+ * @param maxConcurrent generations running at once (each has its own runner and session)
+ * @param maxQueue      requests that may wait for a slot; beyond that 429 at once
+ * @param maxBodyBytes  largest request body accepted (413 beyond)
+ * @param effortBudgets thinking-token budgets of reasoning_effort low, medium, high
+ */
+public record ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
+                           long maxBodyBytes, int[] effortBudgets) {
+    public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+    public static final int[] DEFAULT_EFFORT_BUDGETS = {32, 128, 512};
+
+    public ServerConfig {
+        if (host == null || host.isBlank()) throw new BglException("--host must not be empty");
+        if (port < 0 || port > 65535) throw new BglException("--port must be in 0..65535, got " + port);
+        apiKeys = List.copyOf(apiKeys);
+        for (String k : apiKeys) if (k.isBlank()) throw new BglException("--api-key must not be empty");
+        if (maxConcurrent < 1 || maxConcurrent > 256) throw new BglException("--max-concurrent must be in 1..256, got " + maxConcurrent);
+        if (maxQueue < 0 || maxQueue > 100_000) throw new BglException("--max-queue must be in 0..100000, got " + maxQueue);
+        if (maxBodyBytes < 1024 || maxBodyBytes > (1L << 30)) throw new BglException("--max-body-bytes must be in 1024..1073741824, got " + maxBodyBytes);
+        if (effortBudgets == null || effortBudgets.length != 3)
+            throw new BglException("--effort-budgets needs three token budgets (low,medium,high), e.g. 32,128,512");
+        for (int b : effortBudgets)
+            if (b < 0 || b > RequestParser.MAX_BUDGET_TOKENS)
+                throw new BglException("--effort-budgets: each budget must be in 0.." + RequestParser.MAX_BUDGET_TOKENS + ", got " + b);
+        effortBudgets = effortBudgets.clone();
+    }
+
+    /** Defaults for tests: local, any free port, no keys. */
+    public static ServerConfig local(String modelId) {
+        return new ServerConfig("127.0.0.1", 0, modelId, List.of(), 2, 16, DEFAULT_MAX_BODY_BYTES, DEFAULT_EFFORT_BUDGETS);
+    }
+
+    public ServerConfig withKeys(List<String> keys) {
+        return new ServerConfig(host, port, modelId, keys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets);
+    }
+
+    public ServerConfig withLimits(int concurrent, int queue) {
+        return new ServerConfig(host, port, modelId, apiKeys, concurrent, queue, maxBodyBytes, effortBudgets);
+    }
+
+    /** The medium effort budget: the default a fixed policy suggests. */
+    public int defaultBudget() {
+        return effortBudgets[1];
+    }
+}

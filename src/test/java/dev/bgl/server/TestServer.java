@@ -1,0 +1,116 @@
+package dev.bgl.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.decode.LoadedModel;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A server on a free port with the embedded model and its predictor, and a small HTTP client for tests. */
+final class TestServer implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String MODEL_ID = "bgl-reasoner";
+
+    final LoadedModel model;
+    final BglServer server;
+    final InMemoryFeedback feedback;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestServer(ServerConfig config) {
+        Path root = repoRoot();
+        Path gguf = root.resolve("models/bgl-reasoner.gguf");
+        if (!Files.isRegularFile(gguf)) throw new IllegalStateException("the embedded model is missing: " + gguf);
+        model = LoadedModel.open(gguf);
+        BudgetPredictor predictor = BudgetPredictor.load(root.resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
+        feedback = new InMemoryFeedback(config.defaultBudget(), "guided");
+        server = BglServer.start(config, model, predictor, GuidanceOptions.DEFAULT, feedback);
+    }
+
+    static TestServer start() {
+        return new TestServer(ServerConfig.local(MODEL_ID));
+    }
+
+    static TestServer start(ServerConfig config) {
+        return new TestServer(config);
+    }
+
+    static Path repoRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
+            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
+        throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());
+    }
+
+    String url(String path) {
+        return server.url() + path;
+    }
+
+    record Reply(int status, String body, HttpResponse<String> raw) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (status " + status + "): " + body, e);
+            }
+        }
+    }
+
+    Reply post(String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return send(b.build());
+    }
+
+    Reply get(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(60)).GET();
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return send(b.build());
+    }
+
+    private Reply send(HttpRequest r) {
+        try {
+            HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+            return new Reply(resp.statusCode(), resp.body(), resp);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("request " + r.uri() + " failed: " + e, e);
+        }
+    }
+
+    /** The data payloads of an SSE body, in order ("[DONE]" included). */
+    static List<String> events(String sse) {
+        List<String> out = new ArrayList<>();
+        for (String block : sse.split("\n\n")) {
+            if (block.isBlank()) continue;
+            if (!block.startsWith("data: ")) throw new AssertionError("not an SSE data event: " + block);
+            out.add(block.substring(6));
+        }
+        return out;
+    }
+
+    /** A chat body with one user message and extra fields ("k":v pairs as JSON text). */
+    static String chat(String question, String extra) {
+        try {
+            return "{\"messages\":[{\"role\":\"user\",\"content\":" + JSON.writeValueAsString(question) + "}]"
+                    + (extra.isEmpty() ? "" : "," + extra) + "}";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        model.close();
+    }
+}
