@@ -39,8 +39,8 @@ final class EvalCommand implements Callable<Integer> {
     String tasks;
     @Option(names = "--methods", defaultValue = "none,hard", description = "Comma-separated: none, hard, qwen-stop, s1, prompt, nothink, guided (none always runs, first) (default: ${DEFAULT-VALUE})")
     String methods;
-    @Option(names = "--budgets", split = ",", description = "Thinking budgets in tokens, e.g. 64,128,256")
-    List<Integer> budgets = new ArrayList<>();
+    @Option(names = "--budgets", split = ",", description = "Budgets: thinking tokens (64,128) and/or other units (2s, 500ms, 16KB, 2GFLOP; several limits at once joined by '+', e.g. 5s+64MB), e.g. 16,32,1s")
+    List<String> budgets = new ArrayList<>();
     @Option(names = "--budget-fractions", split = ",", description = "Budgets as fractions of none's mean thinking length on these problems, e.g. 0.25,0.5,0.75")
     List<Double> fractions = new ArrayList<>();
     @Option(names = "--n", defaultValue = "100", description = "Problems: the first N of a file, N drawn for synthetic; 0 = the whole file (default: ${DEFAULT-VALUE})")
@@ -83,8 +83,11 @@ final class EvalCommand implements Callable<Integer> {
         ModelOptions mo = new ModelOptions();
         mo.model = model;
         Path modelPath = mo.resolveModel();
-        EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), budgets, fractions,
-                n, seed, maxTokens, temperature, guidance.describe(modelPath));
+        List<Integer> tokenBudgets = new ArrayList<>();
+        List<String> limits = new ArrayList<>();
+        EvalSettings.splitBudgets(budgets, tokenBudgets, limits);
+        EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), tokenBudgets, fractions,
+                n, seed, maxTokens, temperature, guidance.describe(modelPath), limits);
         if (calibration != null && !Files.isRegularFile(calibration)) throw new BglException("--calibration " + calibration + ": no such file");
         EvalTasks set = EvalTasks.load(tasks, n, seed, bad);
         if (set.skippedLines() > 0) System.err.println("bgl eval: skipped " + set.skippedLines() + " bad lines of " + tasks);
