@@ -114,6 +114,7 @@ public final class BudgetRunner {
     public Metered runMetered(BudgetRequest req, TokenListener listener, java.util.function.LongSupplier nanoTime) {
         if (!model.isThinkingModel() && req.method().usesBudget())
             throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
+        long t0 = nanoTime.getAsLong(); // the clock of a seconds budget starts before the prompt is rendered
         BudgetController controller = req.limits().isEmpty() ? null : new BudgetController(req.limits(),
                 BudgetController.CostModel.of(model.transformer().config(), KV_ELEMENT_BYTES), answerReserve, nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
@@ -123,12 +124,13 @@ public final class BudgetRunner {
             processors = new ArrayList<>();
             processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
             processors.addAll(plan.processors());
+            processors.add(BudgetMeter.prefillEnd(controller)); // last: the others' begin work is prefill
         }
         int context = Math.min(model.defaultContext(), plan.prompt().length + req.maxTokens() + 64);
         Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
         GenerateRequest g = GenerateRequest.of(plan.prompt(), req.maxTokens(), req.sampler())
                 .withProcessors(processors).withCancellation(req.cancellation());
-        if (controller != null) controller.start(plan.prompt().length);
+        if (controller != null) controller.start(plan.prompt().length, t0);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
         return new Metered(account(req, plan, r), controller, session.kvBytes());
     }
@@ -171,11 +173,18 @@ public final class BudgetRunner {
             case Method.Guided m -> {
                 if (predictor == null) throw new BglException("guided needs a predictor: pass --predictor FILE");
                 if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
-                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, guidance, model.tokenizer(),
+                // seconds and KV bytes cannot be borrowed from: guidance keeps a hard ceiling at R = 0 under them
+                GuidanceOptions options = hardLimit(req) && !guidance.ceiling() ? guidance.withCeiling(0) : guidance;
+                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, options, model.tokenizer(),
                         newlineTokens, req.sampler());
                 yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking);
             }
         };
+    }
+
+    /** Whether the request has a limit that cannot be overrun (wall clock or KV memory). */
+    static boolean hardLimit(BudgetRequest req) {
+        return req.limits().stream().anyMatch(u -> u instanceof BudgetUnit.Seconds || u instanceof BudgetUnit.KvBytes);
     }
 
     private static BglException notYet(Method m) {
