@@ -147,7 +147,8 @@ public final class EvalHarness {
         BudgetRunner.Metered metered = runner.runMetered(req, TokenListener.NONE);
         double wallMs = (System.nanoTime() - t0) / 1e6;
         BudgetOutcome o = metered.outcome();
-        long kv = metered.controller() != null ? metered.controller().kvBytes() : -1;
+        // measured: the tokens actually in the session's cache at the end (the last generated token is never fed)
+        long kv = metered.controller() != null ? metered.sessionKvBytes() : -1;
         EvalTasks.Graded g = tasks.grader().grade(p, o.answer(), o.thinkingClosed());
         EvalRecord r = new EvalRecord(p.id(), j.method().name(), j.key().budget(), o.thinkingTokens(), o.answerTokens(), g.correct(),
                 g.extracted(), p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), o.predictedThinking(),
