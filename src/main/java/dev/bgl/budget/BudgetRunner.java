@@ -124,7 +124,7 @@ public final class BudgetRunner {
             throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
         long t0 = nanoTime.getAsLong(); // the clock of a seconds budget starts before the prompt is rendered
         BudgetController controller = req.limits().isEmpty() ? null : new BudgetController(req.limits(),
-                BudgetController.CostModel.of(model.transformer().config(), KV_ELEMENT_BYTES), answerReserve, nanoTime);
+                BudgetController.CostModel.of(model.transformer().config(), model.kvType().bytes()), answerReserve, nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
         live = null;
         Plan plan = plan(req, budget);
@@ -157,9 +157,6 @@ public final class BudgetRunner {
         BudgetGuidance g = live;
         return g == null ? Double.NaN : g.predictedRemaining();
     }
-
-    /** Element size of the sessions' KV cache ({@link LoadedModel#newSession} stores F16). */
-    static final int KV_ELEMENT_BYTES = 2;
 
     private int answerReserve = BudgetController.DEFAULT_ANSWER_RESERVE;
     private dev.bgl.budget.predictor.PredictorCalibration calibration;
@@ -224,7 +221,7 @@ public final class BudgetRunner {
      * reported as incomplete; the limit itself is never exceeded.
      */
     int kvCappedMaxTokens(BudgetRequest req, int promptTokens) {
-        long perToken = model.transformer().config().kvBytesPerToken(KV_ELEMENT_BYTES);
+        long perToken = model.kvBytesPerToken();
         long fit = Long.MAX_VALUE;
         for (BudgetUnit u : req.limits()) if (u instanceof BudgetUnit.KvBytes k) fit = Math.min(fit, k.bytes() / perToken);
         if (fit == Long.MAX_VALUE) return req.maxTokens();

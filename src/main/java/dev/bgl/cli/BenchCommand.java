@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (promptTokens < 1 || genTokens < 1) throw new BglException("--prompt-tokens and --gen-tokens must be >= 1");
-        try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
+        try (LoadedModel m = model.open(model.resolveModel())) {
             dev.bgl.tensor.Kernels.warmUp(); // compile the vector kernels before timing anything
             int vocab = Math.min(1000, m.transformer().config().vocabSize() - 100);
             if (vocab < 1) throw new BglException("vocabulary too small for the benchmark");

@@ -48,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
                 maxBodyBytes, effortBudgets);
         checkDb(db);
-        try (LoadedModel m = LoadedModel.open(modelPath)) {
+        try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
             FeedbackService feedback = openFeedback(db, config, predictor != null);

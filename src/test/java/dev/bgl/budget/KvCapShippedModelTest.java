@@ -27,7 +27,7 @@ class KvCapShippedModelTest {
     @Test
     void theCacheNeverExceedsTheLimitWhateverTheReserve() {
         try (LoadedModel m = LoadedModel.open(shipped())) {
-            long perToken = m.transformer().config().kvBytesPerToken(BudgetRunner.KV_ELEMENT_BYTES);
+            long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m).withAnswerReserve(0); // no reserve: only the cap can keep the limit
             String q = "What is 4821 * 37?";
             int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 0, 300))).length;
