@@ -116,6 +116,12 @@ public final class BudgetPolicy {
         return levels[best];
     }
 
+    /** The posterior mean reward of one level for this user (tests, diagnostics). */
+    synchronized double posteriorMean(String user, String task, int budgetTokens) {
+        int i = config.nearest(budgetTokens);
+        return userArms(user, task)[i].mean(taskArms(task)[i].mean(0.5, 1), config.priorStrength());
+    }
+
     public record Choice(int budgetTokens, String reason) {
     }
 
