@@ -101,9 +101,9 @@ class BudgetPolicyTest {
         assertEquals(plain.posteriorMean("u", "sum", 128), tagged.posteriorMean("u", "sum", 128), 1e-12);
 
         BudgetPolicy wrong = new BudgetPolicy(PolicyConfig.DEFAULT);
-        wrong.observe("u", "sum", 64, 2, 0, List.of("wrong"), false);
+        wrong.observe("u", "sum", 64, 3, 0, List.of("wrong"), false);
         BudgetPolicy plain2 = new BudgetPolicy(PolicyConfig.DEFAULT);
-        plain2.observe("u", "sum", 64, 2, 0, List.of(), null);
+        plain2.observe("u", "sum", 64, 3, 0, List.of(), null);
         assertTrue(wrong.posteriorMean("u", "sum", 128) > plain2.posteriorMean("u", "sum", 128), "wrong favours the longer level");
     }
 
