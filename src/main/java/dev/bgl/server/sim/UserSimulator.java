@@ -50,7 +50,7 @@ public record UserSimulator(Map<String, List<EvalProblem>> problems, EvalTasks.G
         List<SimUser> us = new ArrayList<>();
         for (int i = 0; i < n; i++)
             us.add(new SimUser(String.format("sim-%d-%s-%d", seed, prefs[i % prefs.length].name().toLowerCase(), i),
-                    prefs[i % prefs.length], fams.get((i / prefs.length + i) % fams.size())));
+                    prefs[i % prefs.length], fams.get((i / prefs.length) % fams.size())));
         return us;
     }
 
