@@ -152,11 +152,11 @@ public final class SqlFeedbackStore implements FeedbackService {
         for (String t : tags)
             if (!TAGS.contains(t)) throw new BglException("feedback: unknown tag '" + t + "' (known: " + String.join(", ", TAGS) + ")");
         return withConnection("storing a rating of " + r.requestId(), c -> {
-            String task;
+            String task, requester;
             Integer budget;
             double seconds;
             Boolean correct;
-            try (PreparedStatement q = c.prepareStatement("SELECT task_type, budget_tokens, seconds, correct FROM requests WHERE request_id = ?")) {
+            try (PreparedStatement q = c.prepareStatement("SELECT task_type, budget_tokens, seconds, correct, user_id FROM requests WHERE request_id = ?")) {
                 q.setString(1, r.requestId());
                 try (ResultSet rs = q.executeQuery()) {
                     if (!rs.next()) return false;
@@ -166,6 +166,7 @@ public final class SqlFeedbackStore implements FeedbackService {
                     seconds = rs.getDouble(3);
                     int k = rs.getInt(4);
                     correct = rs.wasNull() ? null : k != 0;
+                    requester = rs.getString(5);
                 }
             }
             try (PreparedStatement p = c.prepareStatement("INSERT INTO ratings (rating_id, request_id, user_id, stars, tags, comment, created_ms) "
@@ -179,15 +180,16 @@ public final class SqlFeedbackStore implements FeedbackService {
                 p.setLong(7, r.createdMillis());
                 p.executeUpdate();
             }
-            // requests served without a token budget (mode none, seconds only) teach the policy nothing about levels
-            if (budget != null) policy.observe(nonNull(r.userId(), "anonymous"), task, budget, r.stars(), seconds, tags, correct);
+            // requests served without a token budget (mode none, seconds only) teach the policy nothing about levels;
+            // the policy learns for the user the request was served to, whoever sent the rating
+            if (budget != null) policy.observe(requester, task, budget, r.stars(), seconds, tags, correct);
             return true;
         });
     }
 
     private void replayRatings() throws SQLException {
         try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT g.user_id, q.task_type, q.budget_tokens, g.stars, q.seconds, g.tags, q.correct "
+             ResultSet rs = s.executeQuery("SELECT q.user_id, q.task_type, q.budget_tokens, g.stars, q.seconds, g.tags, q.correct "
                      + "FROM ratings g JOIN requests q ON q.request_id = g.request_id "
                      + "WHERE q.budget_tokens IS NOT NULL ORDER BY g.created_ms, g.rating_id")) {
             while (rs.next()) {
