@@ -49,6 +49,10 @@ final class SimulateUsersCommand implements Callable<Integer> {
     int[] levels;
     @Option(names = "--cost-weight", defaultValue = "0.02", description = "Reward lost per second of waiting, in process (default ${DEFAULT-VALUE})")
     double costWeight;
+    @Option(names = "--noise-sd", defaultValue = "0.25", description = "The policy's assumed reward noise, in process (default ${DEFAULT-VALUE}; less: less exploration)")
+    double noiseSd;
+    @Option(names = "--start-bonus", defaultValue = "0.1", description = "Prior raise of the fixed budget's level, in process: the policy starts there (default ${DEFAULT-VALUE}; 0: all levels alike)")
+    double startBonus;
     @Option(names = "--db", description = "Feedback store of the in-process run (default: a fresh temporary SQLite file)")
     String db;
     @Option(names = "--max-tokens", defaultValue = "400") int maxTokens;
@@ -78,7 +82,7 @@ final class SimulateUsersCommand implements Callable<Integer> {
                 tmp = Files.createTempDirectory("bgl-sim");
                 dbUrl = tmp.resolve("feedback.db").toString();
             }
-            PolicyConfig pc = PolicyConfig.DEFAULT.withSeed(seed).withCostWeight(costWeight);
+            PolicyConfig pc = PolicyConfig.DEFAULT.withSeed(seed).withCostWeight(costWeight).withNoiseSd(noiseSd).withDefault(fixedBudget, startBonus);
             if (levels != null) pc = pc.withLevels(levels);
             try (LoadedModel lm = LoadedModel.open(m); SqlFeedbackStore store = FeedbackStores.open(dbUrl, pc)) {
                 PredictorWeights w = method instanceof Method.Guided ? guidance.loadWeights(m) : null;

@@ -14,12 +14,16 @@ import java.util.Random;
  * 0..1 minus {@code costWeight} x seconds. Its prior is the shared arm (all users, same task type,
  * same level), counted as {@code priorStrength} ratings: a new user starts from what everyone
  * asking that kind of question liked (a backoff of hierarchical means), and their own ratings take
- * over as they come. The shared arm's own prior is 0.5. Posterior mean = (n0 m0 + sum r) / (n0 + n),
+ * over as they come. The shared arm's own prior (one rating's worth) is 0.5, plus
+ * {@code defaultBonus} at the default level: with no ratings the policy mostly serves the default. Posterior mean = (n0 m0 + sum r) / (n0 + n),
  * sd = noiseSd / sqrt(n0 + n); a suggestion draws one sample per level and takes the best.
  * <p>
  * Tags are extra evidence about direction, not reward: too_long / too_slow on a level add a
  * pseudo-rating of (reward + tagBonus) with weight {@code tagWeight} to the next shorter level,
- * too_short / wrong to the next longer one. The stars themselves are never changed.
+ * too_short / wrong to the next longer one; and, since a smaller budget only shortens the thinking,
+ * the same tags add a pseudo-rating equal to this one (weight {@code tagWeight}) to every level
+ * beyond it in the same direction (too_short / wrong: all shorter; too_long / too_slow: all longer).
+ * The rated level's own reward is the stars alone.
  * <p>
  * Thread-safe (synchronized); deterministic given the seed and the order of calls.
  */
@@ -48,11 +52,16 @@ public final class BudgetPolicy {
     private final Map<Key, Arm[]> perUser = new HashMap<>();
     private final Map<String, Arm[]> perTask = new HashMap<>();
     private final Random random;
+    /** The shared arms' prior means: 0.5, raised at the default level. */
+    private final double[] priorMeans;
 
     public BudgetPolicy(PolicyConfig config) {
         this.config = config;
         this.levels = config.levels();
         this.random = new Random(config.seed());
+        this.priorMeans = new double[levels.length];
+        java.util.Arrays.fill(priorMeans, 0.5);
+        if (config.defaultLevel() >= 0) priorMeans[config.nearest(config.defaultLevel())] += config.defaultBonus();
     }
 
     public PolicyConfig config() {
@@ -83,8 +92,13 @@ public final class BudgetPolicy {
             if (slow) a.slow++;
             if (config.tagWeight() > 0) {
                 double pseudo = Math.min(1, r + config.tagBonus());
+                boolean shortTag = wrong || tags.contains("too_short");
                 if (slow && i > 0) arms[i - 1].add(config.tagWeight(), pseudo);
-                if ((wrong || tags.contains("too_short")) && i + 1 < arms.length) arms[i + 1].add(config.tagWeight(), pseudo);
+                if (shortTag && i + 1 < arms.length) arms[i + 1].add(config.tagWeight(), pseudo);
+                // thinking only shortens with a smaller budget: what was too short (or wrong for want of
+                // thinking) here would be so below too, what was too slow here would be so above
+                if (shortTag) for (int j = 0; j < i; j++) arms[j].add(config.tagWeight(), r);
+                if (slow) for (int j = i + 1; j < arms.length; j++) arms[j].add(config.tagWeight(), r);
             }
         }
     }
@@ -95,7 +109,7 @@ public final class BudgetPolicy {
         int best = 0;
         double bestDraw = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < levels.length; i++) {
-            double prior = shared[i].mean(0.5, 1);
+            double prior = shared[i].mean(priorMeans[i], 1);
             double n = config.priorStrength() + mine[i].w;
             double draw = mine[i].mean(prior, config.priorStrength()) + config.noiseSd() / Math.sqrt(n) * random.nextGaussian();
             if (draw > bestDraw) {
@@ -111,7 +125,7 @@ public final class BudgetPolicy {
         Arm[] mine = userArms(user, task), shared = taskArms(task);
         int best = 0;
         for (int i = 1; i < levels.length; i++)
-            if (mine[i].mean(shared[i].mean(0.5, 1), config.priorStrength()) > mine[best].mean(shared[best].mean(0.5, 1), config.priorStrength()))
+            if (mine[i].mean(shared[i].mean(priorMeans[i], 1), config.priorStrength()) > mine[best].mean(shared[best].mean(priorMeans[best], 1), config.priorStrength()))
                 best = i;
         return levels[best];
     }
@@ -119,7 +133,7 @@ public final class BudgetPolicy {
     /** The posterior mean reward of one level for this user (tests, diagnostics). */
     synchronized double posteriorMean(String user, String task, int budgetTokens) {
         int i = config.nearest(budgetTokens);
-        return userArms(user, task)[i].mean(taskArms(task)[i].mean(0.5, 1), config.priorStrength());
+        return userArms(user, task)[i].mean(taskArms(task)[i].mean(priorMeans[i], 1), config.priorStrength());
     }
 
     public record Choice(int budgetTokens, String reason) {
