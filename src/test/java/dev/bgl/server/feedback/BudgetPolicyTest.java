@@ -98,13 +98,16 @@ class BudgetPolicyTest {
         tagged.observe("u", "sum", 64, 3, 0, List.of("too_long"), null);
         assertTrue(tagged.posteriorMean("u", "sum", 32) > plain.posteriorMean("u", "sum", 32), "too_long favours the shorter level");
         assertEquals(plain.posteriorMean("u", "sum", 64), tagged.posteriorMean("u", "sum", 64), 1e-12, "the rated level's own reward is the stars");
-        assertEquals(plain.posteriorMean("u", "sum", 128), tagged.posteriorMean("u", "sum", 128), 1e-12);
+        assertTrue(tagged.posteriorMean("u", "sum", 128) < plain.posteriorMean("u", "sum", 128), "too long here: longer levels too");
+        assertTrue(tagged.posteriorMean("u", "sum", 256) < plain.posteriorMean("u", "sum", 256));
+        assertEquals(plain.posteriorMean("u", "sum", 16), tagged.posteriorMean("u", "sum", 16), 1e-12, "two levels shorter: no evidence");
 
         BudgetPolicy wrong = new BudgetPolicy(PolicyConfig.DEFAULT);
         wrong.observe("u", "sum", 64, 3, 0, List.of("wrong"), false);
         BudgetPolicy plain2 = new BudgetPolicy(PolicyConfig.DEFAULT);
         plain2.observe("u", "sum", 64, 3, 0, List.of(), null);
         assertTrue(wrong.posteriorMean("u", "sum", 128) > plain2.posteriorMean("u", "sum", 128), "wrong favours the longer level");
+        assertTrue(wrong.posteriorMean("u", "sum", 16) < plain2.posteriorMean("u", "sum", 16), "wrong for want of thinking: shorter levels too");
     }
 
     @Test
