@@ -99,7 +99,10 @@ class BudgetPolicyTest {
         assertTrue(tagged.posteriorMean("u", "sum", 32) > plain.posteriorMean("u", "sum", 32), "too_long favours the shorter level");
         assertEquals(plain.posteriorMean("u", "sum", 64), tagged.posteriorMean("u", "sum", 64), 1e-12, "the rated level's own reward is the stars");
         assertTrue(tagged.posteriorMean("u", "sum", 128) < plain.posteriorMean("u", "sum", 128), "too long here: longer levels too");
-        assertTrue(tagged.posteriorMean("u", "sum", 256) < plain.posteriorMean("u", "sum", 256));
+        BudgetPolicy slow2 = new BudgetPolicy(PolicyConfig.DEFAULT), plain3 = new BudgetPolicy(PolicyConfig.DEFAULT);
+        slow2.observe("u", "sum", 64, 2, 0, List.of("too_slow"), null);
+        plain3.observe("u", "sum", 64, 2, 0, List.of(), null);
+        assertTrue(slow2.posteriorMean("u", "sum", 256) < plain3.posteriorMean("u", "sum", 256), "a poor slow answer here: worse above");
         assertEquals(plain.posteriorMean("u", "sum", 16), tagged.posteriorMean("u", "sum", 16), 1e-12, "two levels shorter: no evidence");
 
         BudgetPolicy wrong = new BudgetPolicy(PolicyConfig.DEFAULT);
