@@ -110,7 +110,10 @@ class BudgetPolicyTest {
         BudgetPolicy plain2 = new BudgetPolicy(PolicyConfig.DEFAULT);
         plain2.observe("u", "sum", 64, 3, 0, List.of(), null);
         assertTrue(wrong.posteriorMean("u", "sum", 128) > plain2.posteriorMean("u", "sum", 128), "wrong favours the longer level");
-        assertTrue(wrong.posteriorMean("u", "sum", 16) < plain2.posteriorMean("u", "sum", 16), "wrong for want of thinking: shorter levels too");
+        BudgetPolicy wrong2 = new BudgetPolicy(PolicyConfig.DEFAULT), plain4 = new BudgetPolicy(PolicyConfig.DEFAULT);
+        wrong2.observe("u", "sum", 64, 2, 0, List.of("wrong"), false);
+        plain4.observe("u", "sum", 64, 2, 0, List.of(), null);
+        assertTrue(wrong2.posteriorMean("u", "sum", 16) < plain4.posteriorMean("u", "sum", 16), "wrong for want of thinking: shorter levels too");
     }
 
     @Test
