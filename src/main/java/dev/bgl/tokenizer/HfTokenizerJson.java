@@ -32,8 +32,23 @@ final class HfTokenizerJson {
     }
 
     static TokenizerSpec read(Path file) {
-        JsonNode root = readJson(file);
+        return read(file, readJson(file));
+    }
+
+    /** The spec of tokenizer.json content held in memory ({@code file} names it and locates the configs beside it). */
+    static TokenizerSpec read(Path file, byte[] content) {
+        try {
+            return read(file, JSON.readTree(content));
+        } catch (JacksonException e) {
+            throw new BglException(file + ": not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BglException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static TokenizerSpec read(Path file, JsonNode root) {
         String src = file.toString();
+        if (root == null) throw new BglException(src + ": empty file");
         if (!root.isObject()) throw new BglException(src + ": not a JSON object");
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) throw new BglException(src + ": missing object 'model'");
