@@ -41,8 +41,8 @@ final class HfTokenizerJson {
             return read(file, JSON.readTree(content));
         } catch (JacksonException e) {
             throw new BglException(file + ": not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BglException(file + ": cannot read: " + e.getMessage());
+        } catch (IOException e) { // in memory: a decoding error, e.g. bytes that look like UTF-32
+            throw new BglException(file + ": not valid JSON: " + e.getMessage());
         }
     }
 

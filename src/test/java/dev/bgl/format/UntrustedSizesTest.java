@@ -91,6 +91,21 @@ class UntrustedSizesTest {
         contains(refused(nested.bytes()), "array length is 1152921504606846976");
     }
 
+    /** Fits in the file, but as long[] it would take 8 times the file's bytes: capped. */
+    @Test
+    void arrayOverTheElementCapInABigSparseFile() throws IOException {
+        Gguf g = new Gguf(0, 1).str("a");
+        g.b.putInt(ARRAY).putInt(UINT8).putLong(GgufParser.MAX_ARRAY + 1);
+        Path p = dir.resolve("sparse.gguf");
+        try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(GgufParser.MAX_ARRAY + 1000); // sparse: costs no disk
+            raf.write(g.bytes());
+        }
+        String m = assertTimeoutPreemptively(Duration.ofSeconds(10),
+            () -> assertThrows(FormatException.class, () -> GgufFile.open(p).close()).getMessage());
+        contains(m, "metadata 'a' array has 16777217 elements, more than the limit of 16777216");
+    }
+
     @Test
     void tensorWhoseDataRunsPastTheFile() throws IOException {
         Gguf g = new Gguf(1, 0).str("w");
