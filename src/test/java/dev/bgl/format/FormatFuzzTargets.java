@@ -27,7 +27,7 @@ public final class FormatFuzzTargets {
             GgufMetadata meta = new GgufMetadata(NAME, p.metadata());
             for (var e : p.metadata().entrySet()) {
                 e.getValue().toString();
-                if (meta.has(e.getKey())) meta.string(e.getKey(), "");
+                if (e.getValue().type() == GgufValueType.STRING) meta.string(e.getKey());
             }
             for (GgufTensorInfo t : p.tensors().values()) {
                 // a tensor handed out must be a valid slice of the file
@@ -37,6 +37,11 @@ public final class FormatFuzzTargets {
                 t.cols();
             }
         });
+    }
+
+    /** The metadata of GGUF bytes, for targets of the layers above (the tokenizer read from a GGUF). */
+    public static GgufMetadata ggufMetadata(byte[] data) {
+        return new GgufMetadata(NAME, new GgufParser(NAME, MemorySegment.ofArray(data)).parse().metadata());
     }
 
     public static boolean safetensors(byte[] data) {

@@ -39,6 +39,13 @@ class ParserFuzzTest {
     }
 
     @FuzzTest
+    @DictionaryEntries({"tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.model", "tokenizer.ggml.pre",
+        "tokenizer.ggml.token_type", "tokenizer.ggml.scores", "tokenizer.ggml.bos_token_id", "gpt2", "llama", "qwen2"})
+    void ggufTokenizer(byte[] data) {
+        TokenizerFuzzTargets.ggufTokenizer(data);
+    }
+
+    @FuzzTest
     @DictionaryEntries({"<|endoftext|>", "<think>", "hello", "'s", "\r\n", "\u00a0", "\ud83d\ude00"})
     void encodeDecode(byte[] data) {
         TokenizerFuzzTargets.encodeDecode(data);

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A short fuzz run of every target in every {@code mvn test}: Jazzer fuzzes one target per JVM, so
  * the CI run uses {@link MutationFuzzer} (coverage-less mutations of the seed corpora) on the same
- * targets, a few seconds each (system property {@code bgl.fuzz.seconds}, default 4; 7 targets).
+ * targets, a few seconds each (system property {@code bgl.fuzz.seconds}, default 4; 8 targets).
  * Long coverage-guided runs: {@code ./fuzz --minutes N}.
  */
 class QuickFuzzTest {
@@ -32,6 +32,7 @@ class QuickFuzzTest {
         new Target("safetensors", "safetensors", FormatFuzzTargets::safetensors),
         new Target("safetensorsIndex", "safetensors-index", FormatFuzzTargets::safetensorsIndex),
         new Target("tokenizerJson", "tokenizer-json", TokenizerFuzzTargets::tokenizerJson),
+        new Target("ggufTokenizer", "gguf", TokenizerFuzzTargets::ggufTokenizer),
         new Target("encodeDecode", "encode-decode", TokenizerFuzzTargets::encodeDecode),
         new Target("templateSource", "template", TemplateFuzzTargets::templateSource),
         new Target("renderContext", "render", TemplateFuzzTargets::renderContext));

@@ -37,6 +37,15 @@ public final class TokenizerFuzzTargets {
         });
     }
 
+    /** GGUF bytes whose tokenizer.ggml.* metadata becomes a tokenizer (BPE or SentencePiece), used once. */
+    public static boolean ggufTokenizer(byte[] data) {
+        return Contract.parsesOrFailsClearly(() -> {
+            Tokenizer t = Tokenizer.fromGguf(dev.bgl.format.FormatFuzzTargets.ggufMetadata(data));
+            int[] ids = t.encode("hello <s> wörld 123 ab", true, true);
+            t.decode(ids);
+        });
+    }
+
     /**
      * First byte: flags; then text (UTF-8, lossy) to encode, and the same bytes read as token ids to
      * decode. Beyond the contract: encode then decode gives the text back (parseSpecial) for
