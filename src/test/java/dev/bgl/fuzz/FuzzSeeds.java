@@ -52,6 +52,10 @@ public final class FuzzSeeds {
             .putU32("tokenizer.ggml.bos_token_id", 1)
             .write(gguf.resolve("spm-tokenizer.gguf"));
 
+        GgufWriter bpe = new GgufWriter().put("general.architecture", "qwen3");
+        dev.bgl.tokenizer.TokenizerGguf.putTokenizerJson(root.resolve("tokenizer-json/tiny-bpe.json"), bpe, 263);
+        bpe.write(gguf.resolve("bpe-tokenizer.gguf"));
+
         Path st = Files.createDirectories(root.resolve("safetensors"));
         new SafetensorsWriter()
             .metadata("format", "pt")
