@@ -27,6 +27,11 @@ final class HfTokenizerJson {
     static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Largest tokenizer.json (or config beside it) read: the biggest real ones are ~35 MB, and the JSON
+     * tree takes several times the file on the heap, so an unbounded file could exhaust it.
+     */
+    static final long MAX_JSON_BYTES = 256L << 20;
 
     private HfTokenizerJson() {
     }
@@ -259,6 +264,8 @@ final class HfTokenizerJson {
     private static JsonNode readJson(Path file) {
         if (!Files.isRegularFile(file)) throw new BglException(file + ": no such file");
         try {
+            long size = Files.size(file);
+            if (size > MAX_JSON_BYTES) throw new BglException(file + ": is " + size + " bytes, over the limit of " + MAX_JSON_BYTES);
             return JSON.readTree(file.toFile());
         } catch (JacksonException e) {
             throw new BglException(file + ": not valid JSON: " + e.getOriginalMessage());

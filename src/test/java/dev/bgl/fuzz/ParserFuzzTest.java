@@ -46,7 +46,8 @@ class ParserFuzzTest {
     }
 
     @FuzzTest
-    @DictionaryEntries({"<|endoftext|>", "<think>", "hello", "'s", "\r\n", "\u00a0", "\ud83d\ude00"})
+    // libFuzzer dictionary syntax: one entry a line, so control and non-ASCII bytes as \xNN escapes
+    @DictionaryEntries({"<|endoftext|>", "<think>", "hello", "'s", "\\x0d\\x0a", "\\xc2\\xa0", "\\xf0\\x9f\\x98\\x80"})
     void encodeDecode(byte[] data) {
         TokenizerFuzzTargets.encodeDecode(data);
     }

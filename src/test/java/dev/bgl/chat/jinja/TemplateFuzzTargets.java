@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class TemplateFuzzTargets {
     /** Fast limits for fuzzing: a template may still loop, allocate or recurse, but not for long. */
-    static final TemplateLimits LIMITS = new TemplateLimits(100_000, 100_000, 32, 100, 10_000, Duration.ofMillis(500));
+    static final TemplateLimits LIMITS = new TemplateLimits(20_000, 10_000, 32, 100, 1_000, Duration.ofMillis(250));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Object> VARS = Map.of(
         "messages", List.of(Map.of("role", "system", "content", "s"), Map.of("role", "user", "content", "hi"),
