@@ -61,7 +61,9 @@ try {
   if (apiKey) {
     // Without the key the page's first calls get 401 (the browser logs each as a console error: expected
     // here); the page must say to enter the key, then work once it is typed.
-    await page.waitForFunction(() => /API key/.test(document.querySelector("#history-body").textContent));
+    // (the suggestion of "Let bgl choose", the default, is asked for too: wait for its 401 as well)
+    await page.waitForFunction(() => /API key/.test(document.querySelector("#history-body").textContent)
+      && (document.querySelector("#suggestion").hidden || /API key/.test(document.querySelector("#suggestion").textContent)));
     problems.splice(0, problems.length, ...problems.filter((p) => !/status of 401/.test(p)));
     await page.locator("summary", { hasText: "API key" }).click();
     await page.getByLabel("API key", { exact: false }).first().fill(apiKey);
@@ -84,8 +86,7 @@ try {
   // judged in the page in the same instant the first thinking shows, so a slow test machine cannot blur it
   const firstThinking = await (await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0 && {
     busy: !document.querySelector("#stop").disabled, answerEmpty: document.querySelector("#answer").textContent === "" })).jsonValue();
-  // the screenshot a little later, when the gauge shows something; no wait if the answer came already
-  await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 30 || document.querySelector("#answer").textContent);
+  // the screenshot at once: the embedded model thinks for a few dozen tokens only
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot.replace(/(\.png)?$/, "-thinking.png"), fullPage: true });
   await page.waitForFunction(() => document.querySelector("#answer").textContent.trim().length > 0);
@@ -151,6 +152,7 @@ async function askWithPolicy(page) {
   const budgetFields = Object.keys(body).filter((k) => /budget|reasoning_effort/.test(k));
   if (budgetFields.length) throw new Error("\"Let bgl choose\" sent budget fields: " + budgetFields.join(", "));
   await page.waitForFunction(() => document.querySelector("#status").textContent === "Done.");
+  await page.screenshot({ path: screenshot.replace(/(\.png)?$/, "-policy.png"), fullPage: true });
   const got = await page.evaluate(() => ({
     note: document.querySelector("#budget-note").hidden ? "" : document.querySelector("#budget-note").textContent,
     gauge: document.querySelector("#gauge-text").textContent,

@@ -120,7 +120,8 @@ async function loadSuggestion() {
   try {
     ui.suggestion.textContent = suggestionSentence(await fetchSuggestion(q, suggestionAbort.signal));
   } catch (e) {
-    if (e.name !== "AbortError") ui.suggestion.textContent = "No suggestion: " + e.message;
+    if (e.name !== "AbortError") ui.suggestion.textContent = e.status === 401
+      ? "Enter your API key above to see the budget bgl would choose." : "No suggestion: " + e.message;
   }
 }
 
@@ -239,8 +240,10 @@ function onChunk(chunk) {
   const choice = chunk.choices?.[0] ?? {};
   const delta = choice.delta ?? {};
   if (delta.reasoning_content) {
-    appendText(ui.thinking, delta.reasoning_content);
-    current.thinkingChars += delta.reasoning_content.length;
+    // the model opens its thinking with a line break: blank lines at the top of the panel say nothing
+    const text = current.thinkingChars === 0 ? delta.reasoning_content.replace(/^\s+/, "") : delta.reasoning_content;
+    appendText(ui.thinking, text);
+    current.thinkingChars += text.length;
     if (current.phase === "thinking") setStatus("Thinking…");
   }
   if (delta.content) {
