@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * POST /v1/chat/completions and /v1/completions: validate, wait for a slot, generate (streamed as
- * server-sent events or as one JSON), then record the request with the feedback service and the
- * metrics, cancelled ones too.
+ * POST /v1/chat/completions and /v1/completions: validate, let the budget policy choose a budget
+ * when the client gave none, wait for a slot, generate (streamed as server-sent events or as one
+ * JSON), and record the request with the feedback service and the metrics (cancelled ones too)
+ * before the last chunk or the JSON goes out, so that it can be rated at once.
  */
 final class CompletionsHandler {
     private static final SecureRandom RANDOM = new SecureRandom();
