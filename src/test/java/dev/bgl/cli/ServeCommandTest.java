@@ -29,6 +29,7 @@ class ServeCommandTest {
                 {"--effort-budgets", "1,2,-3", "--effort-budgets"},
                 {"--max-body-bytes", "10", "--max-body-bytes"},
                 {"--db", "postgres://nowhere", "--db"},
+                {"--db", "jdbc:mysql://nowhere/x", "--db"},
         };
         for (String[] c : cases) {
             Run r = bgl("serve", c[0], c[1]);
@@ -41,7 +42,7 @@ class ServeCommandTest {
     @Test
     void aPortInUseIsAnErrorNotACrash() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            Run r = bgl("serve", "--port", Integer.toString(taken.getLocalPort()));
+            Run r = bgl("serve", "--db", "none", "--port", Integer.toString(taken.getLocalPort()));
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), r.err());
         }

@@ -27,6 +27,8 @@ public final class FeedbackStores {
         if (db.startsWith("jdbc:sqlite:")) file = db.substring("jdbc:sqlite:".length());
         else if (db.startsWith("jdbc:")) throw new BglException("--db: unsupported database '" + SqlFeedbackStore.redact(db)
                 + "' (use jdbc:sqlite:FILE, jdbc:postgresql://HOST/DB or a file path)");
+        else if (db.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*"))
+            throw new BglException("--db: '" + SqlFeedbackStore.redact(db) + "' is a URL but not a JDBC one (use jdbc:postgresql://HOST/DB, jdbc:sqlite:FILE or a file path)");
         else file = db;
         if (file.isBlank() || file.equals(":memory:") || file.startsWith("file:"))
             throw new BglException("--db: give SQLite a file path (an in-memory database would lose every rating), got '" + db + "'");
