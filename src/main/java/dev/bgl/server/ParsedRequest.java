@@ -15,9 +15,11 @@ import java.util.List;
  * @param budgetSpec   the budget as the client gave it, for the response (null: none)
  * @param limits       every limit asked for (tokens, seconds, ...); empty: none
  * @param user         the {@code user} field (null: absent)
+ * @param maxTokensDefault whether max_tokens was absent (the server's default: it may shrink to fit the memory limits)
  */
 public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxTokens, SamplerConfig sampler,
-                            Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user) {
+                            Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user,
+                            boolean maxTokensDefault) {
 
     /** The question the policy and the feedback store key on: the last user message. */
     public String question() {
