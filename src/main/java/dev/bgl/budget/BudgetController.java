@@ -52,6 +52,7 @@ public final class BudgetController implements ThinkingBudget {
     private long prefillNanos = -1;
     private int promptTokens, context;
     private double nanosPerToken = Double.NaN;
+    private long decodeSteps;
     private double flopsSpent;
 
     public BudgetController(List<BudgetUnit> limits, CostModel cost, int answerReserve, LongSupplier nanoTime) {
@@ -69,7 +70,18 @@ public final class BudgetController implements ThinkingBudget {
 
     /** Just before the prompt of {@code promptTokens} tokens is fed. */
     public void start(int promptTokens) {
-        this.startNanos = nanoTime.getAsLong();
+        start(promptTokens, nanoTime.getAsLong());
+    }
+
+    /**
+     * The same with the run's start time given: the caller took it before rendering the prompt and opening the
+     * session, so a seconds budget counts everything the user waits for, not just the decode loop.
+     */
+    public void start(int promptTokens, long startNanos) {
+        this.startNanos = startNanos;
+        this.decodeSteps = 0;
+        this.nanosPerToken = Double.NaN;
+        this.lastNanos = -1;
         this.promptTokens = promptTokens;
         this.context = promptTokens;
         this.flopsSpent = 0;
@@ -89,6 +101,7 @@ public final class BudgetController implements ThinkingBudget {
         if (lastNanos >= 0) {
             double dt = now - lastNanos;
             nanosPerToken = Double.isNaN(nanosPerToken) ? dt : SMOOTHING * dt + (1 - SMOOTHING) * nanosPerToken;
+            decodeSteps++;
         }
         lastNanos = now;
         flopsSpent += cost.flopsAt(context);
@@ -139,9 +152,14 @@ public final class BudgetController implements ThinkingBudget {
         return v >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.floor(v);
     }
 
-    /** The decode time per token: smoothed over the steps so far; before any, the prefill's per-token time. */
+    /**
+     * The decode time per token to forecast with: the larger of the smoothed time (reacts to a slower phase) and
+     * the mean over every decode step so far (remembers stalls: on a loaded machine a process loses the CPU now
+     * and then, and a smoothed rate forgets those between stalls, so alone it forecasts too many tokens). Before any
+     * step, the prefill's per-token time.
+     */
     double nanosPerTokenEstimate() {
-        if (!Double.isNaN(nanosPerToken)) return Math.max(nanosPerToken, 1);
+        if (!Double.isNaN(nanosPerToken)) return Math.max(Math.max(nanosPerToken, meanNanosPerToken()), 1);
         if (prefillNanos > 0 && promptTokens > 0) return Math.max((double) prefillNanos / promptTokens, 1);
         return 1;
     }
@@ -154,6 +172,11 @@ public final class BudgetController implements ThinkingBudget {
 
     public long prefillNanos() {
         return prefillNanos;
+    }
+
+    /** Mean decode time per token over every step since the prefill (NaN before the first step). */
+    public double meanNanosPerToken() {
+        return decodeSteps == 0 ? Double.NaN : (double) (lastNanos - startNanos - prefillNanos) / decodeSteps;
     }
 
     /** The smoothed decode time per token in nanoseconds (NaN before the first decode step). */

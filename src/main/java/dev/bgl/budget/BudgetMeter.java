@@ -6,8 +6,10 @@ import dev.bgl.decode.Step;
 
 /**
  * Feeds a {@link BudgetController} its measurements from the decode loop: the end of the prefill
- * ({@code begin}) and every token that enters the sequence. It must come first in the chain so the
- * strategies after it read an R that already counts the token they are shown.
+ * and every token that enters the sequence. It must come first in the chain so the strategies after it read
+ * an R that already counts the token they are shown; its {@link #prefillEnd} goes last, so the work the
+ * strategies do in their own {@code begin} (the predictor encoding the prompt) counts as prefill rather than
+ * as a first decode step many times slower than the rest.
  */
 public final class BudgetMeter implements LogitsProcessor {
     private final BudgetController controller;
@@ -16,9 +18,23 @@ public final class BudgetMeter implements LogitsProcessor {
         this.controller = controller;
     }
 
-    @Override
-    public void begin(DecodeControl control) {
-        controller.afterPrefill();
+    /** Marks the end of the prefill once every processor before it has begun: put it last in the chain. */
+    public static LogitsProcessor prefillEnd(BudgetController controller) {
+        return new LogitsProcessor() {
+            @Override
+            public void begin(DecodeControl control) {
+                controller.afterPrefill();
+            }
+
+            @Override
+            public void apply(Step step, float[] logits) {
+            }
+
+            @Override
+            public boolean argmaxInvariant() {
+                return true;
+            }
+        };
     }
 
     @Override

@@ -69,7 +69,13 @@ public final class BudgetRunner {
      */
     record Plan(int[] prompt, boolean promptOpensThinking, List<LogitsProcessor> processors,
                 java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking,
-                boolean promptClosesThinking) {
+                boolean promptClosesThinking, BudgetGuidance guidance) {
+        Plan(int[] prompt, boolean promptOpensThinking, List<LogitsProcessor> processors,
+             java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking,
+             boolean promptClosesThinking) {
+            this(prompt, promptOpensThinking, processors, intervened, predictedThinking, promptClosesThinking, null);
+        }
+
         Plan(int[] prompt, boolean promptOpensThinking, List<LogitsProcessor> processors,
              java.util.function.BooleanSupplier intervened, java.util.function.DoubleSupplier predictedThinking) {
             this(prompt, promptOpensThinking, processors, intervened, predictedThinking, false);
@@ -116,8 +122,9 @@ public final class BudgetRunner {
     public Metered runMetered(BudgetRequest req, TokenListener listener, java.util.function.LongSupplier nanoTime) {
         if (!model.isThinkingModel() && req.method().usesBudget())
             throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
+        long t0 = nanoTime.getAsLong(); // the clock of a seconds budget starts before the prompt is rendered
         BudgetController controller = req.limits().isEmpty() ? null : new BudgetController(req.limits(),
-                BudgetController.CostModel.of(model.transformer().config(), KV_ELEMENT_BYTES), answerReserve, nanoTime);
+                BudgetController.CostModel.of(model.transformer().config(), model.kvType().bytes()), answerReserve, nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
         live = null;
         Plan plan = plan(req, budget);
@@ -126,14 +133,20 @@ public final class BudgetRunner {
             processors = new ArrayList<>();
             processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
             processors.addAll(plan.processors());
+            processors.add(BudgetMeter.prefillEnd(controller)); // last: the others' begin work is prefill
         }
-        int context = Math.min(model.defaultContext(), plan.prompt().length + req.maxTokens() + 64);
+        int maxTokens = kvCappedMaxTokens(req, plan.prompt().length);
+        int context = Math.min(model.defaultContext(), plan.prompt().length + maxTokens + 64);
         Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
-        GenerateRequest g = GenerateRequest.of(plan.prompt(), req.maxTokens(), req.sampler())
+        GenerateRequest g = GenerateRequest.of(plan.prompt(), maxTokens, req.sampler())
                 .withProcessors(processors).withCancellation(req.cancellation());
-        if (controller != null) controller.start(plan.prompt().length);
+        if (controller != null) controller.start(plan.prompt().length, t0);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
-        return new Metered(account(req, plan, r), controller, session.kvBytes());
+        BudgetOutcome outcome = account(req, plan, r);
+        // a trace whose thinking was cut (ceiling, forced answer) does not show the natural remaining length
+        if (plan.guidance() != null && outcome.thinkingClosed() && !outcome.intervened())
+            plan.guidance().observeFinished(outcome.thinkingTokens());
+        return new Metered(outcome, controller, session.kvBytes());
     }
 
     /**
@@ -145,10 +158,17 @@ public final class BudgetRunner {
         return g == null ? Double.NaN : g.predictedRemaining();
     }
 
-    /** Element size of the sessions' KV cache ({@link LoadedModel#newSession} stores F16). */
-    static final int KV_ELEMENT_BYTES = 2;
-
     private int answerReserve = BudgetController.DEFAULT_ANSWER_RESERVE;
+    private dev.bgl.budget.predictor.PredictorCalibration calibration;
+
+    /**
+     * Guided runs apply this online correction and, once finished with their thinking closed, teach it their
+     * trace (null: none). One calibration may be shared by several runners.
+     */
+    public BudgetRunner withCalibration(dev.bgl.budget.predictor.PredictorCalibration c) {
+        this.calibration = c;
+        return this;
+    }
 
     /** Tokens kept back for closing the thinking and the answer when limits are in other units. */
     public BudgetRunner withAnswerReserve(int tokens) {
@@ -183,12 +203,37 @@ public final class BudgetRunner {
             case Method.Guided m -> {
                 if (predictor == null) throw new BglException("guided needs a predictor: pass --predictor FILE");
                 if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
-                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, guidance, model.tokenizer(),
+                // seconds and KV bytes cannot be borrowed from: guidance keeps a hard ceiling at R = 0 under them
+                GuidanceOptions options = hardLimit(req) && !guidance.ceiling() ? guidance.withCeiling(0) : guidance;
+                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, options, model.tokenizer(),
                         newlineTokens, req.sampler());
+                if (calibration != null) g.withCalibration(calibration);
                 live = g;
-                yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking);
+                yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking, false, g);
             }
         };
+    }
+
+    /**
+     * The token cap under a KV limit: the controller keeps thinking inside it with a reserve for the answer, but an
+     * answer longer than the reserve would still grow the cache; so generation stops where the cache is full
+     * (at most prompt + generated tokens are cached). An answer cut there is
+     * reported as incomplete; the limit itself is never exceeded.
+     */
+    int kvCappedMaxTokens(BudgetRequest req, int promptTokens) {
+        long perToken = model.kvBytesPerToken();
+        long fit = Long.MAX_VALUE;
+        for (BudgetUnit u : req.limits()) if (u instanceof BudgetUnit.KvBytes k) fit = Math.min(fit, k.bytes() / perToken);
+        if (fit == Long.MAX_VALUE) return req.maxTokens();
+        if (fit <= promptTokens)
+            throw new BglException("KV budget " + BudgetUnit.bytes(fit * perToken) + " holds " + fit + " tokens of " + perToken
+                    + " bytes, but the prompt alone has " + promptTokens + ": give at least " + BudgetUnit.bytes((promptTokens + 1.0) * perToken));
+        return (int) Math.min(req.maxTokens(), fit - promptTokens);
+    }
+
+    /** Whether the request has a limit that cannot be overrun (wall clock or KV memory). */
+    static boolean hardLimit(BudgetRequest req) {
+        return req.limits().stream().anyMatch(u -> u instanceof BudgetUnit.Seconds || u instanceof BudgetUnit.KvBytes);
     }
 
     private static BglException notYet(Method m) {

@@ -27,7 +27,7 @@ final class CollectTracesCommand implements Callable<Integer> {
         Path modelPath = modelOptions.resolveModel();
         int threads = modelOptions.threads != null ? modelOptions.threads : Parallel.threads();
         var options = new TraceCollector.Options(seed, n, threads, temperature, maxTokens);
-        try (LoadedModel m = LoadedModel.open(modelPath)) {
+        try (LoadedModel m = modelOptions.open(modelPath)) {
             var s = TraceCollector.collect(m, out, options, new ProgressBar("traces", n, System.err));
             System.out.printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
                     s.file(), s.collected(), s.skipped(), s.seconds(), s.closed(), s.correct(), s.meanThinking());

@@ -3,6 +3,7 @@ package dev.bgl.cli;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorCalibration;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.eval.EvalHarness;
@@ -39,8 +40,8 @@ final class EvalCommand implements Callable<Integer> {
     String tasks;
     @Option(names = "--methods", defaultValue = "none,hard", description = "Comma-separated: none, hard, qwen-stop, s1, prompt, nothink, guided (none always runs, first) (default: ${DEFAULT-VALUE})")
     String methods;
-    @Option(names = "--budgets", split = ",", description = "Thinking budgets in tokens, e.g. 64,128,256")
-    List<Integer> budgets = new ArrayList<>();
+    @Option(names = "--budgets", split = ",", description = "Budgets: thinking tokens (64,128) and/or other units (2s, 500ms, 16KB, 2GFLOP; several limits at once joined by '+', e.g. 5s+64MB), e.g. 16,32,1s")
+    List<String> budgets = new ArrayList<>();
     @Option(names = "--budget-fractions", split = ",", description = "Budgets as fractions of none's mean thinking length on these problems, e.g. 0.25,0.5,0.75")
     List<Double> fractions = new ArrayList<>();
     @Option(names = "--n", defaultValue = "100", description = "Problems: the first N of a file, N drawn for synthetic; 0 = the whole file (default: ${DEFAULT-VALUE})")
@@ -59,6 +60,8 @@ final class EvalCommand implements Callable<Integer> {
     String onBadLine;
     @Option(names = "--force", description = "Discard the records of a run with other settings in --out")
     boolean force;
+    @Option(names = "--calibrate", description = "Online calibration of the predictor (guided): start from NAME.predictor.calibration.json beside the predictor when present, correct as traces finish, report the MAE of log predicted remaining length raw vs corrected, and save the file")
+    boolean calibrate;
     @Option(names = "--calibration", description = "Predictor calibration points {true_remaining, predicted_mean} per line (default: DIR/calibration.jsonl when present)")
     Path calibration;
 
@@ -67,9 +70,13 @@ final class EvalCommand implements Callable<Integer> {
      * runner makes its own predictor buffers.
      */
     static EvalHarness.RunnerFactory runnerFactory(GuidanceCli guidance, Path model) {
+        return runnerFactory(guidance, model, null);
+    }
+
+    static EvalHarness.RunnerFactory runnerFactory(GuidanceCli guidance, Path model, PredictorCalibration calibration) {
         PredictorWeights weights = guidance.loadWeights(model);
         GuidanceOptions options = guidance.options(model);
-        return m -> new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), options);
+        return m -> new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), options).withCalibration(calibration);
     }
 
     @Override
@@ -83,12 +90,23 @@ final class EvalCommand implements Callable<Integer> {
         ModelOptions mo = new ModelOptions();
         mo.model = model;
         Path modelPath = mo.resolveModel();
-        EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), budgets, fractions,
-                n, seed, maxTokens, temperature, guidance.describe(modelPath));
+        List<Integer> tokenBudgets = new ArrayList<>();
+        List<String> limits = new ArrayList<>();
+        EvalSettings.splitBudgets(budgets, tokenBudgets, limits);
+        EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), tokenBudgets, fractions,
+                n, seed, maxTokens, temperature, guidance.describe(modelPath), limits);
         if (calibration != null && !Files.isRegularFile(calibration)) throw new BglException("--calibration " + calibration + ": no such file");
         EvalTasks set = EvalTasks.load(tasks, n, seed, bad);
         if (set.skippedLines() > 0) System.err.println("bgl eval: skipped " + set.skippedLines() + " bad lines of " + tasks);
-        EvalHarness.RunnerFactory factory = runnerFactory(guidance, modelPath);
+        PredictorCalibration cal = null;
+        Path calFile = null;
+        if (calibrate) {
+            Path predictorFile = guidance.resolve(modelPath);
+            if (predictorFile == null) throw new BglException("--calibrate needs a predictor: pass --predictor FILE");
+            calFile = PredictorCalibration.pathFor(predictorFile);
+            cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
+        }
+        EvalHarness.RunnerFactory factory = runnerFactory(guidance, modelPath, cal);
         try (LoadedModel m = LoadedModel.open(modelPath); RecordLog log = RecordLog.open(out, settings, force)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);
@@ -96,6 +114,13 @@ final class EvalCommand implements Callable<Integer> {
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
             stdout.print(EvalReport.table(summary));
+            if (cal != null) {
+                cal.save(calFile);
+                StringBuilder scales = new StringBuilder();
+                for (int b = 0; b < cal.buckets(); b++) scales.append(b == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", cal.scale(b)));
+                stdout.printf(Locale.ROOT, "calibration: MAE of log predicted remaining length over %d guided steps of %d traces: raw %.4f, corrected %.4f;"
+                        + " scales per bucket [%s]; saved %s%n", cal.steps(), cal.traces(), cal.rawMae(), cal.correctedMae(), scales, calFile);
+            }
             stdout.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
                     log.file(), out.resolve(EvalReport.HTML));
         }

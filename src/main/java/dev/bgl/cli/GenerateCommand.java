@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxTokens < 0) throw new BglException("--max-tokens must be >= 0, got " + maxTokens);
         SamplerConfig sampler = new SamplerConfig(temperature, topK, topP, minP, seed);
-        try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
+        try (LoadedModel m = model.open(model.resolveModel())) {
             Boolean enable = thinking == null ? null : thinking.think;
             String text;
             if (raw) {

@@ -1,5 +1,7 @@
 package dev.bgl.cli;
 
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.model.KvCacheType;
 import dev.bgl.tensor.Parallel;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Option;
@@ -20,6 +22,14 @@ final class ModelOptions {
 
     @Option(names = "--context", description = "Context size in tokens (default: the model's, at most 4096)")
     Integer context;
+
+    @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache element type: f16 (half the memory, as llama.cpp) or f32 (default: ${DEFAULT-VALUE})")
+    String kvType = "f16";
+
+    /** Opens the model at {@code path} with the chosen KV cache type. */
+    LoadedModel open(Path path) {
+        return LoadedModel.open(path, KvCacheType.parse(kvType));
+    }
 
     Path resolveModel() {
         if (threads != null) {

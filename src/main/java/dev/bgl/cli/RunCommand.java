@@ -77,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
         Cancellation cancel = new Cancellation();
         var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel, limits);
 
-        try (LoadedModel m = LoadedModel.open(model.resolveModel())) {
+        try (LoadedModel m = model.open(model.resolveModel())) {
             PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
             BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options(model.resolveModel()))
                     .withAnswerReserve(answerReserve);

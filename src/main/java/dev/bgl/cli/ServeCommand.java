@@ -7,6 +7,9 @@ import dev.bgl.server.BglServer;
 import dev.bgl.server.FeedbackService;
 import dev.bgl.server.InMemoryFeedback;
 import dev.bgl.server.ServerConfig;
+import dev.bgl.server.feedback.FeedbackStores;
+import dev.bgl.server.feedback.PolicyConfig;
+import dev.bgl.server.feedback.SqlFeedbackStore;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +45,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest KV cache (heap bytes, prompt + max_tokens) of one request; more is a 400 (default 0: no limit of its own)") long maxKvBytesPerRequest;
     @Option(names = "--max-memory", defaultValue = "0",
             description = "Heap bytes all running generations may reserve; a request that does not fit beside them gets 503 (default 0: half the heap left after the model)") long maxMemory;
-    @Option(names = "--db", defaultValue = "none", description = "Feedback store: a database URL, or none to keep feedback in memory (default ${DEFAULT-VALUE})") String db;
+    @Option(names = "--db", defaultValue = DEFAULT_DB, description = "Feedback store and budget policy: a SQLite file path, jdbc:sqlite:FILE,"
+            + " jdbc:postgresql://HOST/DB?user=..&password=.., or none to keep feedback in memory with a fixed default budget (default ${DEFAULT-VALUE})") String db;
+
+    static final String DEFAULT_DB = "bgl-feedback.db";
 
     @Override
     public Integer call() throws InterruptedException {
@@ -53,8 +59,7 @@ final class ServeCommand implements Callable<Integer> {
         String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
                 maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory);
-        checkDb(db);
-        try (LoadedModel m = LoadedModel.open(modelPath)) {
+        try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
             FeedbackService feedback = openFeedback(db, config, predictor != null);
@@ -64,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
                 stopOnSignal("TERM", stopped);
                 out.println("bgl serve: " + id + (predictor == null ? "" : " with budget predictor") + " at " + server.url()
                         + "  (API " + server.url() + "/v1, " + (config.apiKeys().isEmpty() ? "no API key" : config.apiKeys().size() + " API key(s)")
-                        + ", feedback: " + (db.equals("none") ? "in memory" : db) + "; Ctrl-C stops)");
+                        + ", feedback: " + describeDb(db) + "; Ctrl-C stops)");
                 out.flush();
                 stopped.await();
                 out.println("bgl serve: stopping");
@@ -88,15 +93,24 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The feedback store for {@code --db}: {@code none} keeps it in memory. This is the one place
-     * where the SQL store (dev.bgl.server.feedback) plugs in for a database URL.
+     * The feedback store for {@code --db}: {@code none} keeps it in memory with a fixed default
+     * budget; anything else is the SQL store with its learned budget policy, whose suggestions name
+     * guided when a predictor is loaded and hard when not. A store that cannot be opened is one
+     * BglException line naming the database.
      */
     static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor) {
-        checkDb(db);
-        return new InMemoryFeedback(config.defaultBudget(), hasPredictor ? "guided" : "hard");
+        String mode = hasPredictor ? "guided" : "hard";
+        if (db.equals("none")) return new InMemoryFeedback(config.defaultBudget(), mode);
+        PolicyConfig d = PolicyConfig.DEFAULT;
+        PolicyConfig policy = new PolicyConfig(d.levels(), d.costWeight(), d.tagWeight(), d.tagBonus(), d.priorStrength(),
+                d.noiseSd(), d.defaultLevel(), d.defaultBonus(), mode, d.seed());
+        return FeedbackStores.open(db, policy);
     }
 
-    private static void checkDb(String db) {
-        if (!db.equals("none")) throw new BglException("--db " + db + ": no SQL feedback store in this build yet; use --db none");
+    /** How the start line names the store: the default file says that it is the default and where it is. */
+    static String describeDb(String db) {
+        if (db.equals("none")) return "in memory, fixed default budget (--db none)";
+        String where = db.startsWith("jdbc:") ? SqlFeedbackStore.redact(db) : "SQLite " + Path.of(db).toAbsolutePath();
+        return where + (db.equals(DEFAULT_DB) ? " (the default; --db none keeps feedback in memory)" : "") + ", budgets from the learned policy";
     }
 }

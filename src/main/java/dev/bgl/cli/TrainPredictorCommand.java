@@ -52,7 +52,7 @@ final class TrainPredictorCommand implements Callable<Integer> {
                 : new PredictorTrainer.Options(width, layers, heads, ffn, epochs, lr, warmup, weightDecay, clip, batch, concise, seed, heldOut);
         if (paper) o = new PredictorTrainer.Options(o.width(), o.layers(), o.heads(), o.ffn(), o.epochs(), o.lr(), o.warmup(), o.weightDecay(),
                 o.clip(), batch, concise, seed, heldOut);
-        try (LoadedModel m = LoadedModel.open(modelPath)) {
+        try (LoadedModel m = modelOptions.open(modelPath)) {
             Path file = TraceFile.in(traces);
             var contents = TraceFile.read(file, m.transformer().config().vocabSize());
             if (contents.truncatedTail()) System.err.println("bgl: " + file + ": skipping an unfinished last line");

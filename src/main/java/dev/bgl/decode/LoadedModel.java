@@ -7,11 +7,14 @@ import dev.bgl.chat.ChatTemplate;
 import dev.bgl.chat.RenderOptions;
 import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.format.FormatException;
+import dev.bgl.model.KvCacheType;
 import dev.bgl.model.GgufModelSource;
 import dev.bgl.model.HfModelSource;
 import dev.bgl.model.ModelSource;
 import dev.bgl.model.Transformer;
 import dev.bgl.tokenizer.Tokenizer;
+
+import dev.bgl.util.BglException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,9 +36,11 @@ public final class LoadedModel implements AutoCloseable {
     private final ThinkingMarkers markers;
     private final int thinkOpenId;
     private final int thinkCloseId;
+    private final KvCacheType kvType;
 
-    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource) {
+    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType) {
         this.source = source;
+        this.kvType = kvType;
         this.transformer = new Transformer(source);
         this.tokenizer = tokenizer;
         this.templateFromFile = templateSource != null;
@@ -52,15 +57,21 @@ public final class LoadedModel implements AutoCloseable {
         return o.isPresent() ? o.getAsInt() : -1;
     }
 
-    /** Opens a {@code .gguf} file or a Hugging Face model folder. */
+    /** Opens a {@code .gguf} file or a Hugging Face model folder, with an F16 KV cache. */
     public static LoadedModel open(Path path) {
+        return open(path, KvCacheType.F16);
+    }
+
+    /** Opens a {@code .gguf} file or a Hugging Face model folder; its sessions cache keys and values as {@code kvType}. */
+    public static LoadedModel open(Path path, KvCacheType kvType) {
+        if (kvType == null) throw new BglException("no KV cache type given");
         if (!Files.exists(path)) throw new FormatException(path, "no such file or folder");
         if (Files.isDirectory(path)) {
             ModelSource src = HfModelSource.open(path);
             try {
                 Path tj = path.resolve("tokenizer.json");
                 if (!Files.isRegularFile(tj)) throw new FormatException(path, "no tokenizer.json in the model folder");
-                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), hfTemplate(path));
+                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), hfTemplate(path), kvType);
             } catch (RuntimeException e) {
                 src.close();
                 throw e;
@@ -69,7 +80,7 @@ public final class LoadedModel implements AutoCloseable {
         GgufModelSource src = GgufModelSource.open(path);
         try {
             var meta = src.file().meta();
-            return new LoadedModel(src, Tokenizer.fromGguf(meta), meta.has("tokenizer.chat_template") ? meta.string("tokenizer.chat_template") : null);
+            return new LoadedModel(src, Tokenizer.fromGguf(meta), meta.has("tokenizer.chat_template") ? meta.string("tokenizer.chat_template") : null, kvType);
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -89,6 +100,16 @@ public final class LoadedModel implements AutoCloseable {
 
     public ModelSource source() {
         return source;
+    }
+
+    /** How this model's sessions store the KV cache. */
+    public KvCacheType kvType() {
+        return kvType;
+    }
+
+    /** KV-cache bytes one cached token takes in this model's sessions. */
+    public long kvBytesPerToken() {
+        return transformer.config().kvBytesPerToken(kvType.bytes());
     }
 
     public Transformer transformer() {
@@ -132,7 +153,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     public Session newSession(int contextSize) {
-        return new Session(transformer, contextSize, true);
+        return new Session(transformer, contextSize, kvType == KvCacheType.F16);
     }
 
     /** The rendered prompt text for a conversation, ready for the assistant's reply. */

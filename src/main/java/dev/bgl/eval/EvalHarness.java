@@ -64,8 +64,13 @@ public final class EvalHarness {
     }
 
     /** One sample to produce. */
-    private record Job(EvalProblem problem, Method method, int budget) {
+    private record Job(EvalProblem problem, Method method, int budget, String limits) {
+        Job(EvalProblem problem, Method method, int budget) {
+            this(problem, method, budget, null);
+        }
+
         EvalRecord.Key key() {
+            if (limits != null) return new EvalRecord.Key(problem.id(), method.name(), EvalRecord.NO_BUDGET, limits);
             return new EvalRecord.Key(problem.id(), method.name(), method.usesBudget() ? budget : EvalRecord.NO_BUDGET);
         }
     }
@@ -74,7 +79,7 @@ public final class EvalHarness {
         List<Method> methods = settings.methodList();
         List<Method> unbudgeted = methods.stream().filter(m -> !m.usesBudget()).toList();
         List<Method> budgeted = methods.stream().filter(Method::usesBudget).toList();
-        int budgetCount = settings.usesFractions() ? settings.fractions().size() : settings.budgets().size();
+        int budgetCount = (settings.usesFractions() ? settings.fractions().size() : settings.budgets().size()) + settings.limits().size();
         long total = (long) tasks.size() * (unbudgeted.size() + (long) budgeted.size() * budgetCount);
         ProgressBar bar = progress == null ? null : new ProgressBar("eval", total, progress);
         Counter counter = new Counter(bar, log.records());
@@ -95,7 +100,10 @@ public final class EvalHarness {
             List<Integer> budgets = settings.usesFractions() ? budgetsFromFractions(settings.fractions(), noneMean) : settings.budgets();
             List<Job> second = new ArrayList<>();
             for (EvalProblem p : tasks.problems())
-                for (Method m : budgeted) for (int b : budgets) second.add(new Job(p, m, b));
+                for (Method m : budgeted) {
+                    for (int b : budgets) second.add(new Job(p, m, b));
+                    for (String l : settings.limits()) second.add(new Job(p, m, EvalRecord.NO_BUDGET, l));
+                }
             generated += runAll(second, log, pool, runners, counter);
             if (bar != null) bar.finish();
             return new Result(budgets, noneMean, log.records(), generated, log.resumed());
@@ -133,19 +141,27 @@ public final class EvalHarness {
         SamplerConfig sampler = settings.temperature() <= 0 ? SamplerConfig.GREEDY
                 : SamplerConfig.temperature((float) settings.temperature(), sampleSeed(settings.seed(), j.key()));
         BudgetRequest req = BudgetRequest.of(p.prompt(), j.method(), Math.max(0, j.budget()), settings.maxTokens()).withSampler(sampler);
+        if (j.limits() != null) req = req.withLimits(EvalSettings.parseLimits(j.limits()));
+        // the wall clock a user waits: prompt rendering and the session included, so a seconds budget is judged on it
         long t0 = System.nanoTime();
-        BudgetOutcome o = runner.run(req, TokenListener.NONE);
+        BudgetRunner.Metered metered = runner.runMetered(req, TokenListener.NONE);
         double wallMs = (System.nanoTime() - t0) / 1e6;
+        BudgetOutcome o = metered.outcome();
+        // measured: the tokens actually in the session's cache at the end (the last generated token is never fed)
+        long kv = metered.controller() != null ? metered.sessionKvBytes() : -1;
         EvalTasks.Graded g = tasks.grader().grade(p, o.answer(), o.thinkingClosed());
-        return new EvalRecord(p.id(), j.method().name(), j.key().budget(), o.thinkingTokens(), o.answerTokens(), g.correct(),
+        EvalRecord r = new EvalRecord(p.id(), j.method().name(), j.key().budget(), o.thinkingTokens(), o.answerTokens(), g.correct(),
                 g.extracted(), p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), o.predictedThinking(),
-                o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.result().stopReason().name().toLowerCase(java.util.Locale.ROOT));
+                j.limits() == null && o.withinBudget(), j.limits() == null ? o.overshoot() : 0, o.thinkingClosed(),
+                o.result().stopReason().name().toLowerCase(java.util.Locale.ROOT), j.limits(), kv);
+        // under units, "within budget" is: the whole answer, every limit kept (seconds on the wall clock above)
+        return j.limits() == null ? r : r.withWithinBudget(r.keptLimits(0));
     }
 
     /** A sample's sampler seed: the run seed mixed with the key's text (FNV-1a, then a splitmix finaliser). */
     static long sampleSeed(long seed, EvalRecord.Key key) {
         long h = 0xcbf29ce484222325L ^ seed;
-        for (byte b : (key.id() + "\u0000" + key.method() + "\u0000" + key.budget()).getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : (key.id() + "\u0000" + key.method() + "\u0000" + (key.limits() == null ? "" + key.budget() : key.limits())).getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }

@@ -49,7 +49,8 @@ public final class EvalPlots {
         List<Plot> out = new ArrayList<>();
         out.add(save(dir, "accuracy-vs-budget", accuracyChart(summary)));
         Map<String, List<EvalRecord>> byMethod = new TreeMap<>();
-        for (EvalRecord r : records) byMethod.computeIfAbsent(r.method(), k -> new ArrayList<>()).add(r);
+        // budgets in units have no place on a token axis: they are in the tables
+        for (EvalRecord r : records) if (!r.hasLimits()) byMethod.computeIfAbsent(r.method(), k -> new ArrayList<>()).add(r);
         for (EvalSummary.Row first : summary.rows()) {
             List<EvalRecord> rs = byMethod.remove(first.method());
             if (rs != null) out.add(save(dir, "thinking-hist-" + first.method(), histogram(first.method(), rs)));
@@ -72,10 +73,10 @@ public final class EvalPlots {
         int colour = 0;
         List<String> done = new ArrayList<>();
         for (EvalSummary.Row r : s.rows()) {
-            if (done.contains(r.method())) continue;
+            if (r.hasLimits() || done.contains(r.method())) continue;
             done.add(r.method());
             Color col = PALETTE[colour++ % PALETTE.length];
-            List<EvalSummary.Row> mr = s.rows().stream().filter(x -> x.method().equals(r.method())).toList();
+            List<EvalSummary.Row> mr = s.rows().stream().filter(x -> x.method().equals(r.method()) && !x.hasLimits()).toList();
             if (!r.hasBudget()) { // none, nothink: one accuracy, drawn across the budget range
                 XYSeries line = c.addSeries(String.format("%s (%.1f%%)", r.method(), 100 * r.accuracy().value()),
                         new double[]{lo - pad, hi + pad}, new double[]{r.accuracy().value(), r.accuracy().value()});

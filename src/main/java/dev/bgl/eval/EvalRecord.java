@@ -3,6 +3,7 @@ package dev.bgl.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bgl.budget.BudgetUnit;
 import dev.bgl.util.BglException;
 
 /**
@@ -13,23 +14,84 @@ import dev.bgl.util.BglException;
  * @param wallMs        wall time of the whole generation, prompt included
  * @param decodeTps     decode speed of this sample (generated tokens per second of decoding)
  * @param overshoot     thinking tokens beyond the budget (0 when within it or without a budget)
+ * @param limits        the budget in other units as given ({@code 2s}, {@code 16KB}, {@code 5s+64MB}); null when the
+ *                      budget is plain thinking tokens ({@code budget}), as in every record written before units
+ *                      existed; with limits, {@code budget} is {@link #NO_BUDGET}
+ * @param kvBytes       KV-cache bytes the run's tokens took at the end (-1: not measured)
  */
 public record EvalRecord(String id, String method, int budget, int thinkingTokens, int answerTokens, boolean correct,
                          String extracted, String gold, double wallMs, double decodeTps, boolean intervened,
                          double predictedThinking, boolean withinBudget, int overshoot, boolean thinkingClosed,
-                         String stopReason) {
+                         String stopReason, String limits, long kvBytes) {
     public static final int NO_BUDGET = -1;
 
-    /** The (problem, method, budget) a record answers: what resume matches on. */
-    public record Key(String id, String method, int budget) {
+    /** A record under a token budget (or none), as before budgets had units. */
+    public EvalRecord(String id, String method, int budget, int thinkingTokens, int answerTokens, boolean correct,
+                      String extracted, String gold, double wallMs, double decodeTps, boolean intervened,
+                      double predictedThinking, boolean withinBudget, int overshoot, boolean thinkingClosed, String stopReason) {
+        this(id, method, budget, thinkingTokens, answerTokens, correct, extracted, gold, wallMs, decodeTps, intervened,
+                predictedThinking, withinBudget, overshoot, thinkingClosed, stopReason, null, -1);
+    }
+
+    public EvalRecord {
+        if (limits != null && budget != NO_BUDGET)
+            throw new BglException("record " + id + ": a budget in units (" + limits + ") and in tokens (" + budget + ") at once");
+    }
+
+    /** The (problem, method, budget) a record answers: what resume matches on. {@code limits} null for token budgets. */
+    public record Key(String id, String method, int budget, String limits) {
+        public Key(String id, String method, int budget) {
+            this(id, method, budget, null);
+        }
     }
 
     public Key key() {
-        return new Key(id, method, budget);
+        return new Key(id, method, budget, limits);
     }
 
+    /** Whether the record ran under a budget in thinking tokens (not one in other units, not none). */
     public boolean hasBudget() {
         return budget != NO_BUDGET;
+    }
+
+    public boolean hasLimits() {
+        return limits != null;
+    }
+
+    /**
+     * Whether the run finished its whole answer: the thinking closed and the model ended the answer itself (not
+     * cut by the token cap or cancelled).
+     */
+    public boolean answerComplete() {
+        return thinkingClosed && ("end_of_generation".equals(stopReason) || "stop_string".equals(stopReason));
+    }
+
+    /**
+     * Under budgets in units: whether the run finished its whole answer and kept every limit the record can check,
+     * seconds with {@code slack} (0.1: within the budget + 10%) on the wall clock of the whole run, KV bytes exactly,
+     * tokens on the thinking; FLOPs and cost are not recorded and count as kept. Without limits: whether the
+     * answer finished within the token budget.
+     */
+    public boolean keptLimits(double slack) {
+        if (!answerComplete()) return false;
+        if (limits == null) return withinBudget;
+        for (BudgetUnit u : BudgetUnit.parseList(limits.replace('+', ','))) {
+            boolean ok = switch (u) {
+                case BudgetUnit.Seconds s -> wallMs <= s.s() * 1000 * (1 + slack);
+                case BudgetUnit.KvBytes k -> kvBytes >= 0 && kvBytes <= k.bytes();
+                case BudgetUnit.Tokens t -> thinkingTokens <= t.n();
+                case BudgetUnit.Flops f -> true;
+                case BudgetUnit.Cost c -> true;
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    /** The same record with {@code withinBudget} set. */
+    public EvalRecord withWithinBudget(boolean within) {
+        return new EvalRecord(id, method, budget, thinkingTokens, answerTokens, correct, extracted, gold, wallMs, decodeTps,
+                intervened, predictedThinking, within, overshoot, thinkingClosed, stopReason, limits, kvBytes);
     }
 
     public ObjectNode toJson() {
@@ -53,6 +115,8 @@ public record EvalRecord(String id, String method, int budget, int thinkingToken
         o.put("overshoot", overshoot);
         o.put("thinking_closed", thinkingClosed);
         o.put("stop_reason", stopReason);
+        if (limits != null) o.put("limits", limits);
+        if (kvBytes >= 0) o.put("kv_bytes", kvBytes);
         return o;
     }
 
@@ -68,7 +132,14 @@ public record EvalRecord(String id, String method, int budget, int thinkingToken
                 integer(o, "thinking_tokens"), integer(o, "answer_tokens"), bool(o, "correct"),
                 x.isNull() ? null : x.asText(), text(o, "gold"), number(o, "wall_ms"), number(o, "decode_tps"),
                 bool(o, "intervened"), p.isNull() ? Double.NaN : number(o, "predicted_thinking"),
-                bool(o, "within_budget"), integer(o, "overshoot"), bool(o, "thinking_closed"), text(o, "stop_reason"));
+                bool(o, "within_budget"), integer(o, "overshoot"), bool(o, "thinking_closed"), text(o, "stop_reason"),
+                o.hasNonNull("limits") ? text(o, "limits") : null, o.hasNonNull("kv_bytes") ? longInteger(o, "kv_bytes") : -1);
+    }
+
+    private static long longInteger(JsonNode o, String f) {
+        JsonNode n = need(o, f, false);
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) throw new BglException("field '" + f + "': expected an integer, found " + n);
+        return n.longValue();
     }
 
     private static JsonNode need(JsonNode o, String field, boolean nullable) {

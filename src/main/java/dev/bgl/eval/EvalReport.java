@@ -100,6 +100,12 @@ public final class EvalReport {
             x.put("method", r.method());
             if (r.hasBudget()) x.put("budget", r.budget());
             else x.putNull("budget");
+            if (r.hasLimits()) {
+                x.put("limits", r.limits());
+                x.put("within_limits_plus10_share", r.within10Share());
+            }
+            x.put("answer_complete_share", r.completeShare());
+            if (r.maxKvBytes() >= 0) x.put("kv_bytes_max", r.maxKvBytes());
             x.put("n", r.n());
             x.put("correct", r.accuracy().correct());
             x.put("accuracy", r.accuracy().value());
@@ -154,7 +160,7 @@ public final class EvalReport {
         StringBuilder b = new StringBuilder(String.join(",", CSV_HEADER)).append('\n');
         for (EvalSummary.Row r : s.rows()) {
             EvalSummary.Curve c = s.curve(r.method());
-            b.append(String.join(",", r.method(), r.hasBudget() ? "" + r.budget() : "", "" + r.n(), "" + r.accuracy().correct(),
+            b.append(String.join(",", r.method(), r.hasLimits() ? r.limits() : r.hasBudget() ? "" + r.budget() : "", "" + r.n(), "" + r.accuracy().correct(),
                     f(r.accuracy().value()), f(r.accuracy().low()), f(r.accuracy().high()), f(r.thinking().mean()),
                     f(r.thinking().median()), f(r.thinking().p90()), f(r.withinBudgetShare()), f(r.meanOvershoot()),
                     "" + r.maxOvershoot(), f(r.intervenedShare()), f(r.latencyP50Ms()), f(r.latencyP95Ms()), f(r.decodeTps()),
@@ -175,9 +181,10 @@ public final class EvalReport {
                 "method", "budget", "n", "accuracy [95% CI]", "think", "median", "p90", "within", "ovr mean", "ovr max", "lat p50", "tok/s"));
         for (EvalSummary.Row r : s.rows())
             b.append(String.format(Locale.ROOT, "%-14s %6s %4d %6.1f%% [%5.1f, %5.1f] %7.1f %7.1f %7.1f %6.0f%% %8.1f %7d %7.1fms %9.0f%n",
-                    r.method(), r.hasBudget() ? "" + r.budget() : "-", r.n(), 100 * r.accuracy().value(), 100 * r.accuracy().low(),
+                    r.method(), r.budgetLabel(), r.n(), 100 * r.accuracy().value(), 100 * r.accuracy().low(),
                     100 * r.accuracy().high(), r.thinking().mean(), r.thinking().median(), r.thinking().p90(), 100 * r.withinBudgetShare(),
                     r.meanOvershoot(), r.maxOvershoot(), r.latencyP50Ms(), r.decodeTps()));
+        b.append(unitsTable(s));
         for (EvalSummary.Curve c : s.curves())
             b.append(String.format(Locale.ROOT, "%-14s AUC %s; equal accuracy (>= none - 1 pt): %s%n", c.method(),
                     Double.isFinite(c.auc()) ? String.format(Locale.ROOT, "%.3f", c.auc()) : "n/a",
@@ -185,6 +192,22 @@ public final class EvalReport {
                             : String.format(Locale.ROOT, "at %s, %.0f%% of none's thinking (%.0f%% saved)",
                             c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "no budget" : "budget " + c.equalAccuracyBudget(),
                             100 * c.thinkingFractionOfNone(), 100 * c.tokensSaved())));
+        return b.toString();
+    }
+
+    /**
+     * The rows under budgets in units (none: empty): whole answers, share that kept the limits (seconds on the
+     * run's wall clock) and within +10%, wall p50/p95, most KV bytes.
+     */
+    public static String unitsTable(EvalSummary s) {
+        List<EvalSummary.Row> rows = s.rows().stream().filter(EvalSummary.Row::hasLimits).toList();
+        if (rows.isEmpty()) return "";
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-14s %10s %4s %8s %9s %8s %9s %10s %10s %10s%n",
+                "method", "limits", "n", "accuracy", "complete", "kept", "kept+10%", "wall p50", "wall p95", "KV max"));
+        for (EvalSummary.Row r : rows)
+            b.append(String.format(Locale.ROOT, "%-14s %10s %4d %7.1f%% %8.1f%% %7.1f%% %8.1f%% %8.0fms %8.0fms %10s%n",
+                    r.method(), r.limits(), r.n(), 100 * r.accuracy().value(), 100 * r.completeShare(), 100 * r.withinBudgetShare(),
+                    100 * r.within10Share(), r.latencyP50Ms(), r.latencyP95Ms(), r.maxKvBytes() < 0 ? "-" : r.maxKvBytes() + " B"));
         return b.toString();
     }
 
@@ -206,7 +229,7 @@ public final class EvalReport {
             h.append("<th>").append(esc(c)).append("</th>");
         h.append("</tr>\n");
         for (EvalSummary.Row r : s.rows()) {
-            h.append("<tr><td>").append(esc(r.method())).append("</td><td>").append(r.hasBudget() ? r.budget() : "–").append("</td><td>")
+            h.append("<tr><td>").append(esc(r.method())).append("</td><td>").append(esc(r.hasLimits() || r.hasBudget() ? r.budgetLabel() : "–")).append("</td><td>")
                     .append(r.n()).append("</td>");
             cell(h, "%.1f%%", 100 * r.accuracy().value());
             h.append(String.format(Locale.ROOT, "<td>%.1f–%.1f%%</td>", 100 * r.accuracy().low(), 100 * r.accuracy().high()));
@@ -223,7 +246,12 @@ public final class EvalReport {
             cell(h, "%.3f", r.spearmanPredicted());
             h.append("</tr>\n");
         }
-        h.append("</table>\n<h2>Per method</h2>\n<table><tr><th>method</th><th>AUC (normalised)</th><th>budget at equal accuracy</th>"
+        h.append("</table>\n");
+        String units = unitsTable(s);
+        if (!units.isEmpty())
+            h.append("<h2>Budgets in units</h2>\n<p>complete: the whole answer written; kept: complete and every limit kept"
+                    + " (seconds on the wall clock of the whole run); kept+10%: seconds with 10% slack.</p>\n<pre>").append(esc(units)).append("</pre>\n");
+        h.append("<h2>Per method</h2>\n<table><tr><th>method</th><th>AUC (normalised)</th><th>budget at equal accuracy</th>"
                 + "<th>thinking vs none</th><th>tokens saved</th></tr>\n");
         for (EvalSummary.Curve c : s.curves()) {
             h.append("<tr><td>").append(esc(c.method())).append("</td>");

@@ -3,6 +3,7 @@ package dev.bgl.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.Method;
 import dev.bgl.util.BglException;
 
@@ -26,10 +27,22 @@ import java.util.TreeSet;
  * @param maxTokens   cap on generated tokens per sample
  * @param temperature 0 = greedy
  * @param predictor   predictor file for {@code guided} (null without)
+ * @param limits      budgets in other units, each as given ({@code 2s}, {@code 16KB}, {@code 5s+64MB}: several limits
+ *                    at once joined by '+'); empty in runs written before units existed
  */
 public record EvalSettings(String model, String tasks, List<String> methods, List<Integer> budgets, List<Double> fractions,
-                           int n, long seed, int maxTokens, double temperature, String predictor) {
+                           int n, long seed, int maxTokens, double temperature, String predictor, List<String> limits) {
+    /** Token budgets only, as before budgets had units. */
+    public EvalSettings(String model, String tasks, List<String> methods, List<Integer> budgets, List<Double> fractions,
+                        int n, long seed, int maxTokens, double temperature, String predictor) {
+        this(model, tasks, methods, budgets, fractions, n, seed, maxTokens, temperature, predictor, List.of());
+    }
+
     public EvalSettings {
+        limits = limits == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(limits));
+        for (String l : limits) parseLimits(l); // a bad spec fails here, naming it
+        if (!limits.isEmpty() && methods.contains("prompt"))
+            throw new BglException("method prompt asks for a number of tokens in words: it cannot run under budgets in other units (" + limits + ")");
         methods = List.copyOf(methods);
         budgets = List.copyOf(new TreeSet<>(budgets));
         fractions = List.copyOf(new TreeSet<>(fractions));
@@ -43,7 +56,7 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
         if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
         if (!(temperature >= 0)) throw new BglException("--temperature must be >= 0, got " + temperature);
         List<String> budgeted = methodList(methods).stream().filter(Method::usesBudget).map(Method::name).toList();
-        if (!budgeted.isEmpty() && budgets.isEmpty() && fractions.isEmpty())
+        if (!budgeted.isEmpty() && budgets.isEmpty() && fractions.isEmpty() && limits.isEmpty())
             throw new BglException("method" + (budgeted.size() > 1 ? "s " : " ") + String.join(", ", budgeted)
                     + " need" + (budgeted.size() > 1 ? "" : "s") + " budgets: give --budgets or --budget-fractions");
     }
@@ -69,6 +82,25 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
 
     private static List<Method> methodList(List<String> names) {
         return names.stream().map(Method::parse).toList();
+    }
+
+    /**
+     * Splits a {@code --budgets} list: plain token counts ({@code 64}, {@code 64tok}) go to {@code tokens}, the
+     * others ({@code 2s}, {@code 16KB}, {@code 5s+64MB}) to {@code limits} as given; each entry is checked.
+     */
+    public static void splitBudgets(List<String> entries, List<Integer> tokens, List<String> limits) {
+        for (String e : entries) {
+            String t = e.strip();
+            if (t.matches("-\\d+")) throw new BglException("budgets must be >= 0 thinking tokens, got " + t);
+            List<BudgetUnit> us = parseLimits(t);
+            if (us.size() == 1 && us.getFirst() instanceof BudgetUnit.Tokens tok) tokens.add((int) tok.n());
+            else limits.add(t);
+        }
+    }
+
+    /** One budget in units: limits joined by '+' ({@code 5s+64MB}). */
+    public static List<BudgetUnit> parseLimits(String spec) {
+        return BudgetUnit.parseList(spec.replace('+', ','));
     }
 
     public boolean usesFractions() {
@@ -97,7 +129,8 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
                 {"n", "" + n, "" + other.n}, {"seed", "" + seed, "" + other.seed},
                 {"max tokens", "" + maxTokens, "" + other.maxTokens},
                 {"temperature", String.format(Locale.ROOT, "%s", temperature), String.format(Locale.ROOT, "%s", other.temperature)},
-                {"predictor", String.valueOf(predictor), String.valueOf(other.predictor)}};
+                {"predictor", String.valueOf(predictor), String.valueOf(other.predictor)},
+                {"budgets in units", limits.toString(), other.limits.toString()}};
         for (String[] p : pairs) if (!p[1].equals(p[2])) return p[0] + ": " + p[1] + " vs " + p[2];
         return null;
     }

@@ -31,15 +31,66 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
     /** The accuracy shortfall against {@code none} still counted as "equal accuracy". */
     public static final double EQUAL_ACCURACY_TOLERANCE = 0.01;
 
+    /**
+     * @param limits            the budget in other units ({@code 2s}, {@code 16KB}); null for a token budget or none
+     * @param withinBudgetShare token budgets: share within the budget; units: share that finished the whole answer
+     *                          and kept every limit (seconds on the run's wall clock)
+     * @param within10Share     units: the same with 10% slack on seconds (NaN for token budgets)
+     * @param completeShare     share that finished the whole answer (thinking closed, the model ended the answer)
+     * @param maxKvBytes        most KV-cache bytes a run took (-1: not measured)
+     */
     public record Row(String method, int budget, int n, Metrics.Accuracy accuracy, Metrics.Summary thinking,
                       double withinBudgetShare, double meanOvershoot, int maxOvershoot, double intervenedShare,
-                      double latencyP50Ms, double latencyP95Ms, double decodeTps, int predictions, double spearmanPredicted) {
+                      double latencyP50Ms, double latencyP95Ms, double decodeTps, int predictions, double spearmanPredicted,
+                      String limits, double within10Share, double completeShare, long maxKvBytes) {
+        /** Whether the row ran under a budget in thinking tokens. */
         public boolean hasBudget() {
             return budget != EvalRecord.NO_BUDGET;
         }
 
+        public boolean hasLimits() {
+            return limits != null;
+        }
+
+        /** The budget as written: tokens, the limits in units, or "-" without one. */
+        public String budgetLabel() {
+            return hasLimits() ? limits : hasBudget() ? "" + budget : "-";
+        }
+
         public String label() {
-            return hasBudget() ? method + "@" + budget : method;
+            return hasLimits() ? method + "@" + limits : hasBudget() ? method + "@" + budget : method;
+        }
+    }
+
+    /**
+     * A group of records: a token budget (limits null) or a budget in units. Sorted: no budget, token budgets
+     * ascending, then units by kind and size (1s before 10s).
+     */
+    record BudgetKey(int budget, String limits) implements Comparable<BudgetKey> {
+        static BudgetKey of(EvalRecord r) {
+            return new BudgetKey(r.budget(), r.limits());
+        }
+
+        @Override
+        public int compareTo(BudgetKey o) {
+            if ((limits == null) != (o.limits == null)) return limits == null ? -1 : 1;
+            if (limits == null) return Integer.compare(budget, o.budget);
+            var a = EvalSettings.parseLimits(limits).getFirst();
+            var b = EvalSettings.parseLimits(o.limits).getFirst();
+            int c = a.getClass().getSimpleName().compareTo(b.getClass().getSimpleName());
+            if (c != 0) return c;
+            c = Double.compare(size(a), size(b));
+            return c != 0 ? c : limits.compareTo(o.limits);
+        }
+
+        private static double size(dev.bgl.budget.BudgetUnit u) {
+            return switch (u) {
+                case dev.bgl.budget.BudgetUnit.Tokens t -> t.n();
+                case dev.bgl.budget.BudgetUnit.Seconds t -> t.s();
+                case dev.bgl.budget.BudgetUnit.KvBytes t -> t.bytes();
+                case dev.bgl.budget.BudgetUnit.Flops t -> t.f();
+                case dev.bgl.budget.BudgetUnit.Cost t -> t.total();
+            };
         }
     }
 
@@ -57,10 +108,10 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
     /** @param methodOrder the methods in the order rows should appear ({@code none} first) */
     public static EvalSummary of(List<EvalRecord> records, List<String> methodOrder) {
         if (records.isEmpty()) throw new BglException("no records to summarise");
-        Map<String, Map<Integer, List<EvalRecord>>> groups = new LinkedHashMap<>();
+        Map<String, Map<BudgetKey, List<EvalRecord>>> groups = new LinkedHashMap<>();
         for (String m : methodOrder) groups.put(m, new java.util.TreeMap<>());
         for (EvalRecord r : records)
-            groups.computeIfAbsent(r.method(), k -> new java.util.TreeMap<>()).computeIfAbsent(r.budget(), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(r.method(), k -> new java.util.TreeMap<>()).computeIfAbsent(BudgetKey.of(r), k -> new ArrayList<>()).add(r);
 
         Map<String, Integer> noneThinking = new HashMap<>();
         for (EvalRecord r : records) if (r.method().equals("none")) noneThinking.put(r.id(), r.thinkingTokens());
@@ -74,15 +125,17 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
         List<Curve> curves = new ArrayList<>();
         for (String m : groups.keySet()) {
             if (m.equals("none")) continue;
-            List<Row> mr = rows.stream().filter(r -> r.method().equals(m)).sorted(Comparator.comparingInt(Row::budget)).toList();
+            // the accuracy–budget curve is in tokens: rows in other units are reported, not drawn on it
+            List<Row> mr = rows.stream().filter(r -> r.method().equals(m) && !r.hasLimits()).sorted(Comparator.comparingInt(Row::budget)).toList();
             if (mr.isEmpty()) continue;
             curves.add(curve(m, mr, noneAcc, noneMean));
         }
         return new EvalSummary(rows, curves, noneAcc, noneMean);
     }
 
-    static Row row(String method, int budget, List<EvalRecord> rs, Map<String, Integer> noneThinking) {
-        int n = rs.size(), correct = 0, within = 0, maxOver = 0, intervened = 0;
+    static Row row(String method, BudgetKey key, List<EvalRecord> rs, Map<String, Integer> noneThinking) {
+        int n = rs.size(), correct = 0, within = 0, maxOver = 0, intervened = 0, within10 = 0, complete = 0;
+        long maxKv = -1;
         double over = 0;
         double[] thinking = new double[n], wall = new double[n], tps = new double[n];
         List<double[]> pairs = new ArrayList<>();
@@ -90,6 +143,9 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
             EvalRecord r = rs.get(i);
             if (r.correct()) correct++;
             if (r.withinBudget()) within++;
+            if (r.keptLimits(0.10)) within10++;
+            if (r.answerComplete()) complete++;
+            maxKv = Math.max(maxKv, r.kvBytes());
             if (r.intervened()) intervened++;
             over += r.overshoot();
             maxOver = Math.max(maxOver, r.overshoot());
@@ -105,9 +161,10 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
         double rho = Double.NaN;
         if (pairs.size() >= 2)
             rho = Spearman.rho(pairs.stream().mapToDouble(p -> p[0]).toArray(), pairs.stream().mapToDouble(p -> p[1]).toArray());
-        return new Row(method, budget, n, Metrics.accuracy(correct, n), Metrics.summarize(thinking), within / (double) n,
+        return new Row(method, key.budget(), n, Metrics.accuracy(correct, n), Metrics.summarize(thinking), within / (double) n,
                 over / n, maxOver, intervened / (double) n, Metrics.quantile(sortedWall, 0.5), Metrics.quantile(sortedWall, 0.95),
-                Metrics.quantile(sortedTps, 0.5), pairs.size(), rho);
+                Metrics.quantile(sortedTps, 0.5), pairs.size(), rho, key.limits(),
+                key.limits() == null ? Double.NaN : within10 / (double) n, complete / (double) n, maxKv);
     }
 
     /** @param rows the method's rows, budgets ascending */
@@ -133,7 +190,12 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
     }
 
     public Row row(String method, int budget) {
-        return rows.stream().filter(r -> r.method().equals(method) && r.budget() == budget).findFirst().orElse(null);
+        return rows.stream().filter(r -> r.method().equals(method) && !r.hasLimits() && r.budget() == budget).findFirst().orElse(null);
+    }
+
+    /** The row of a budget in units, as given ({@code 2s}). */
+    public Row row(String method, String limits) {
+        return rows.stream().filter(r -> r.method().equals(method) && limits.equals(r.limits())).findFirst().orElse(null);
     }
 
     public Curve curve(String method) {

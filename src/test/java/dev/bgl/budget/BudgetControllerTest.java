@@ -69,8 +69,43 @@ class BudgetControllerTest {
         clock.now += 2 * MS;
         c.onToken();                           // 0.2·2 + 0.8·12 = 10 ms
         assertEquals(10 * MS, c.smoothedNanosPerToken(), 1e-6);
-        // 32 ms spent of 10 s: floor(9968 / 10) = 996
-        assertEquals(996, c.remainingThinking(3, 0));
+        // the forecast is the larger of the smoothed 10 ms and the mean 32 / 3 ms: floor(9968 / (32/3)) = floor(934.5) = 934
+        assertEquals(32.0 / 3 * MS, c.meanNanosPerToken(), 1e-6);
+        assertEquals(934, c.remainingThinking(3, 0));
+    }
+
+    @Test
+    void aStallIsRememberedByTheMeanAfterTheSmoothedRateForgetsIt() {
+        var clock = new FakeClock();
+        var c = controller(clock, 0, new BudgetUnit.Seconds(2));
+        c.start(1);
+        c.afterPrefill();
+        clock.now += 1 * MS;
+        c.onToken();                  // 1 ms
+        clock.now += 91 * MS;
+        c.onToken();                  // a 91 ms stall (the process lost the CPU)
+        for (int i = 0; i < 30; i++) { // then 30 steps at 1 ms: the smoothed rate is back near 1 ms
+            clock.now += MS;
+            c.onToken();
+        }
+        assertTrue(c.smoothedNanosPerToken() < 1.1 * MS, "smoothed " + c.smoothedNanosPerToken());
+        // 32 steps in 122 ms: 3.8125 ms a token; 1878 ms left → floor(492.6) = 492 tokens, not ~1800
+        assertEquals(122.0 / 32 * MS, c.meanNanosPerToken(), 1e-6);
+        assertEquals(492, c.remainingThinking(32, 0));
+    }
+
+    @Test
+    void theClockStartsWhereTheCallerSays() {
+        var clock = new FakeClock();
+        var c = controller(clock, 0, new BudgetUnit.Seconds(1));
+        clock.now = 500 * MS;
+        c.start(10, 200 * MS);         // rendering and the session took 300 ms before the prompt was fed
+        clock.now += 100 * MS;
+        c.afterPrefill();
+        assertEquals(400 * MS, c.prefillNanos());
+        assertEquals(400 * MS, c.elapsedNanos());
+        // no step yet: the prefill's 40 ms a token forecasts; 600 ms left → 15 tokens
+        assertEquals(15, c.remainingThinking(0, 0));
     }
 
     @Test

@@ -37,7 +37,7 @@ class BudgetUnitsShippedModelTest {
     @Test
     void tightKvBudgetIsNeverExceededAndStillAnswers() {
         int prompt = model.encodePrompt(runner.promptText(BudgetRequest.of(LONG, new Method.Hard(), 0, 300))).length;
-        long perToken = model.transformer().config().kvBytesPerToken(BudgetRunner.KV_ELEMENT_BYTES);
+        long perToken = model.kvBytesPerToken();
         long limit = perToken * (prompt + 40); // room for 40 tokens after the prompt: thinking 24 + reserve 16
         var req = BudgetRequest.of(LONG, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(limit)));
         var m = runner.runMetered(req, (id, t, f) -> { });

@@ -110,7 +110,7 @@ class RequestValidationProperties {
     /** "200" for a request that would run, or the error's status; anything else fails the property. */
     static String outcome(RequestGen.Body body) {
         try {
-            CompletionsHandler.Prepared p = handler.prepare(json.parse(body.bytes()), body.chat());
+            CompletionsHandler.Prepared p = handler.prepare(json.parse(body.bytes()), body.chat(), "property-user");
             int max = p.request().maxTokens();
             assertTrue(max >= 1 && max <= TOKENS_PER_REQUEST, "max_tokens " + max + " outside 1.." + TOKENS_PER_REQUEST + " for " + body);
             assertTrue(p.promptTokens() >= 1 && p.promptTokens() < model.defaultContext(), "prompt tokens " + p.promptTokens());

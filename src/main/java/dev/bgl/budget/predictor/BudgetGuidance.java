@@ -63,6 +63,15 @@ public final class BudgetGuidance implements LogitsProcessor {
     private double remainingEstimate = Double.NaN;
     private int spentAtEstimate;
 
+    // online calibration: the scale on log-length applied to every λ, and the path of predictions actually taken
+    private PredictorCalibration calibration;
+    private double scale = 1;
+    private int[] lastIds;
+    private int lastM = -1;
+    private int[] pathSpent = new int[64];
+    private double[] pathMeanLog = new double[64];
+    private int pathCount;
+
     /**
      * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
      * @param budget    thinking tokens allowed
@@ -150,6 +159,9 @@ public final class BudgetGuidance implements LogitsProcessor {
             m = selectCandidates(p, n, options, cand, keys);
         }
         predictor.heads(z, ids, m, alpha, lambda);
+        if (scale != 1) for (int i = 0; i < m; i++) lambda[i] /= (float) scale; // s·X ~ Gamma(α, λ/s)
+        lastIds = ids;
+        lastM = m;
         int remaining = Math.max(budget.remaining(tracker.spent(), step == null ? context : step.position()), 1);
         if (reweight(logits, p, ids, m, alpha, lambda, remaining, options)) fallbacks++;
         else estimateRemaining(ids, m, logits);
@@ -309,6 +321,8 @@ public final class BudgetGuidance implements LogitsProcessor {
                 if (finalAnswerIds.length > 1) control.insert(Arrays.copyOfRange(finalAnswerIds, 1, finalAnswerIds.length));
             }
         }
+        if (!forced && lastM >= 0) recordPath(token);
+        lastM = -1;
         if (!forced && predictOnAccept) {
             predictOnAccept = false;
             if (token < predictor.guidable()) {
@@ -316,6 +330,7 @@ public final class BudgetGuidance implements LogitsProcessor {
                 predictor.heads(zFirst, one, 1, alpha1, lambda1);
                 predictedThinking = Math.max(0, GammaMath.expectedLength(alpha1[0], lambda1[0]) - 1);
             }
+            if (calibration != null) scale = calibration.scale(calibration.bucket(predictedThinking));
         }
         boolean entered = !wasThinking && tracker.thinking();
         boolean nl = token >= 0 && token < newline.length && newline[token];
@@ -368,6 +383,44 @@ public final class BudgetGuidance implements LogitsProcessor {
     /** Mean number of tokens whose heads were computed per guided step. */
     public double meanCandidates() {
         return guidedSteps == 0 ? 0 : (double) candidatesTotal / guidedSteps;
+    }
+
+    /** The raw predicted mean log-length (α/λ before the scale) of the token taken at a guided step. */
+    private void recordPath(int token) {
+        for (int i = 0; i < lastM; i++) {
+            if (lastIds[i] != token) continue;
+            if (pathCount == pathSpent.length) {
+                pathSpent = Arrays.copyOf(pathSpent, 2 * pathCount);
+                pathMeanLog = Arrays.copyOf(pathMeanLog, 2 * pathCount);
+            }
+            pathSpent[pathCount] = tracker.spent();
+            pathMeanLog[pathCount++] = alpha[i] / (lambda[i] * scale);
+            return;
+        }
+    }
+
+    /**
+     * Applies an online correction from now on (null: none): from the first step's difficulty on, every λ is
+     * divided by the scale of its bucket. Call before decoding starts.
+     */
+    public BudgetGuidance withCalibration(PredictorCalibration c) {
+        this.calibration = c;
+        return this;
+    }
+
+    /** Hands the finished trace to the calibration (no-op without one): call once the run has ended. */
+    public void observeFinished(int thinkingTokens) {
+        if (calibration != null) calibration.observe(predictedThinking, pathSpent, pathMeanLog, pathCount, thinkingTokens);
+    }
+
+    /** Guided steps on the path taken so far (those whose token was a candidate). */
+    public int pathSteps() {
+        return pathCount;
+    }
+
+    /** The scale on log-length in use (1 without calibration). */
+    public double calibrationScale() {
+        return scale;
     }
 
     /** Whether the hard ceiling closed the thinking. */

@@ -1,0 +1,294 @@
+package dev.bgl.server.feedback;
+
+import dev.bgl.server.FeedbackService;
+import dev.bgl.util.BglException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Requests and ratings in a SQL database (SQLite or PostgreSQL), with the budget policy learned
+ * from them.
+ * <p>
+ * One connection, used under this object's lock. SQLite lets one writer in at a time anyway, so a
+ * pool would only queue on its file lock; every statement here is a single-row write or a small
+ * aggregate, far cheaper than the generation it records, so PostgreSQL is served the same way. A
+ * connection that broke (a restarted PostgreSQL) is reopened once per call.
+ * <p>
+ * Durability: every write is its own auto-committed transaction; SQLite runs in WAL mode with
+ * {@code synchronous=FULL}, which syncs the WAL on every commit, so a row whose call returned
+ * survives a kill -9 or a power cut (NORMAL would only survive a process crash).
+ * <p>
+ * The policy keeps no state of its own: it is rebuilt from the rated requests when the store opens.
+ */
+public final class SqlFeedbackStore implements FeedbackService {
+    /** Flyway logs every step at INFO through java.util.logging; only its warnings matter here. Kept: loggers are weakly held. */
+    private static final java.util.logging.Logger FLYWAY_LOG = java.util.logging.Logger.getLogger("org.flywaydb");
+
+    static {
+        FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private final String url;
+    private final BudgetPolicy policy;
+    private Connection conn;
+    private boolean closed;
+
+    /** Opens (creating or migrating the schema) the database at this JDBC URL. */
+    public SqlFeedbackStore(String jdbcUrl, PolicyConfig policyConfig) {
+        this.url = jdbcUrl;
+        this.policy = new BudgetPolicy(policyConfig);
+        migrate(jdbcUrl);
+        try {
+            conn = connect();
+            replayRatings();
+        } catch (SQLException e) {
+            throw new BglException("feedback database " + redact(jdbcUrl) + ": " + e.getMessage());
+        }
+    }
+
+    public BudgetPolicy policy() {
+        return policy;
+    }
+
+    boolean isSqlite() {
+        return url.startsWith("jdbc:sqlite:");
+    }
+
+    private static void migrate(String url) {
+        try {
+            Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException e) {
+            throw new BglException("feedback database " + redact(url) + ": migration failed: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        c.setAutoCommit(true);
+        if (isSqlite()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA foreign_keys=ON");
+            }
+        }
+        return c;
+    }
+
+    /** A JDBC action on the connection, retried once on a fresh connection when the old one broke. */
+    private interface Sql<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private synchronized <T> T withConnection(String what, Sql<T> action) {
+        if (closed) throw new BglException("feedback store is closed");
+        try {
+            return action.run(conn);
+        } catch (SQLException first) {
+            try {
+                if (conn.isValid(2)) throw first;
+                try {
+                    conn.close();
+                } catch (SQLException ignored) {
+                    // already broken
+                }
+                conn = connect();
+                return action.run(conn);
+            } catch (SQLException e) {
+                throw new BglException("feedback database " + redact(url) + ": " + what + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public String taskType(String question) {
+        return TaskTypes.of(question);
+    }
+
+    @Override
+    public void recordRequest(RequestRecord r) {
+        if (r.requestId() == null || r.requestId().isBlank()) throw new BglException("feedback: request id is empty");
+        withConnection("storing request " + r.requestId(), c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO requests (request_id, user_id, question_hash, task_type, mode, "
+                    + "budget_tokens, budget_spec, thinking_tokens, answer_tokens, seconds, within_budget, correct, created_ms) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, r.requestId());
+                p.setString(2, nonNull(r.userId(), "anonymous"));
+                p.setString(3, nonNull(r.questionHash(), ""));
+                p.setString(4, nonNull(r.taskType(), "general"));
+                p.setString(5, nonNull(r.mode(), "none"));
+                if (r.budgetTokens() == null) p.setNull(6, Types.INTEGER);
+                else p.setInt(6, r.budgetTokens());
+                p.setString(7, r.budgetSpec());
+                p.setInt(8, r.thinkingTokens());
+                p.setInt(9, r.answerTokens());
+                p.setDouble(10, r.seconds());
+                p.setShort(11, (short) (r.withinBudget() ? 1 : 0));
+                if (r.correct() == null) p.setNull(12, Types.SMALLINT);
+                else p.setShort(12, (short) (r.correct() ? 1 : 0));
+                p.setLong(13, r.createdMillis());
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean recordRating(Rating r) {
+        if (r.stars() < 1 || r.stars() > 5) throw new BglException("feedback: rating must be 1..5 stars, got " + r.stars());
+        List<String> tags = r.tags() == null ? List.of() : r.tags();
+        for (String t : tags)
+            if (!TAGS.contains(t)) throw new BglException("feedback: unknown tag '" + t + "' (known: " + String.join(", ", TAGS) + ")");
+        return withConnection("storing a rating of " + r.requestId(), c -> {
+            String task, requester;
+            Integer budget;
+            double seconds;
+            Boolean correct;
+            try (PreparedStatement q = c.prepareStatement("SELECT task_type, budget_tokens, seconds, correct, user_id FROM requests WHERE request_id = ?")) {
+                q.setString(1, r.requestId());
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) return false;
+                    task = rs.getString(1);
+                    int b = rs.getInt(2);
+                    budget = rs.wasNull() ? null : b;
+                    seconds = rs.getDouble(3);
+                    int k = rs.getInt(4);
+                    correct = rs.wasNull() ? null : k != 0;
+                    requester = rs.getString(5);
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO ratings (rating_id, request_id, user_id, stars, tags, comment, created_ms) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, UUID.randomUUID().toString());
+                p.setString(2, r.requestId());
+                p.setString(3, nonNull(r.userId(), "anonymous"));
+                p.setShort(4, (short) r.stars());
+                p.setString(5, String.join(",", tags));
+                p.setString(6, nonNull(r.comment(), ""));
+                p.setLong(7, r.createdMillis());
+                p.executeUpdate();
+            }
+            // requests served without a token budget (mode none, seconds only) teach the policy nothing about levels;
+            // the policy learns for the user the request was served to, whoever sent the rating
+            if (budget != null) policy.observe(requester, task, budget, r.stars(), seconds, tags, correct);
+            return true;
+        });
+    }
+
+    private void replayRatings() throws SQLException {
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT q.user_id, q.task_type, q.budget_tokens, g.stars, q.seconds, g.tags, q.correct "
+                     + "FROM ratings g JOIN requests q ON q.request_id = g.request_id "
+                     + "WHERE q.budget_tokens IS NOT NULL ORDER BY g.created_ms, g.rating_id")) {
+            while (rs.next()) {
+                String tags = rs.getString(6);
+                int k = rs.getInt(7);
+                Boolean correct = rs.wasNull() ? null : k != 0;
+                policy.observe(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getDouble(5),
+                        tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), correct);
+            }
+        }
+    }
+
+    @Override
+    public BudgetSuggestion suggest(String userId, String question) {
+        String task = taskType(question);
+        BudgetPolicy.Choice c = policy.choose(nonNull(userId, "anonymous"), task);
+        return new BudgetSuggestion(c.budgetTokens(), policy.config().mode(), task, c.reason());
+    }
+
+    /** Bucket widths tried in order: the first that gives at most {@link #MAX_BUCKETS} buckets is used. */
+    private static final long[] BUCKET_MILLIS = {60_000L, 300_000L, 900_000L, 3_600_000L, 3 * 3_600_000L, 6 * 3_600_000L,
+            86_400_000L, 7 * 86_400_000L, 30 * 86_400_000L, 365 * 86_400_000L};
+    static final int MAX_BUCKETS = 48;
+
+    /**
+     * Totals, and per time bucket the requests that started in it with the ratings they got. The
+     * bucket width is the smallest of 1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 1 d, 7 d, 30 d, 365 d that
+     * spans the data in at most 48 buckets; buckets start at multiples of the width since the epoch.
+     */
+    @Override
+    public FeedbackSummary summary() {
+        return withConnection("summarising", c -> {
+            long requests, ratings;
+            Double meanRating, meanSeconds, meanThinking;
+            long min, max;
+            try (Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*), AVG(seconds), AVG(thinking_tokens), MIN(created_ms), MAX(created_ms) FROM requests")) {
+                    rs.next();
+                    requests = rs.getLong(1);
+                    meanSeconds = nullableDouble(rs, 2);
+                    meanThinking = nullableDouble(rs, 3);
+                    min = rs.getLong(4);
+                    max = rs.getLong(5);
+                }
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*), AVG(stars) FROM ratings")) {
+                    rs.next();
+                    ratings = rs.getLong(1);
+                    meanRating = nullableDouble(rs, 2);
+                }
+            }
+            List<FeedbackSummary.Bucket> buckets = new ArrayList<>();
+            if (requests > 0) {
+                long width = BUCKET_MILLIS[BUCKET_MILLIS.length - 1];
+                for (long w : BUCKET_MILLIS) {
+                    if (Math.floorDiv(max, w) - Math.floorDiv(min, w) < MAX_BUCKETS) {
+                        width = w;
+                        break;
+                    }
+                }
+                // the width is our own number, so it is written into the query: a parameter in both
+                // SELECT and GROUP BY would be two different expressions to PostgreSQL
+                String sql = "SELECT q.created_ms / " + width + " AS b, COUNT(*), AVG(q.seconds), AVG(q.thinking_tokens), "
+                        + "SUM(g.n), SUM(g.stars) FROM requests q LEFT JOIN (SELECT request_id, COUNT(*) AS n, SUM(stars) AS stars "
+                        + "FROM ratings GROUP BY request_id) g ON g.request_id = q.request_id GROUP BY 1 ORDER BY 1";
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                    while (rs.next()) {
+                        long n = rs.getLong(5), stars = rs.getLong(6);
+                        buckets.add(new FeedbackSummary.Bucket(rs.getLong(1) * width, rs.getLong(2), n,
+                                n == 0 ? null : (double) stars / n, nullableDouble(rs, 3), nullableDouble(rs, 4)));
+                    }
+                }
+            }
+            return new FeedbackSummary(requests, ratings, meanRating, meanSeconds, meanThinking, buckets);
+        });
+    }
+
+    private static Double nullableDouble(ResultSet rs, int col) throws SQLException {
+        double d = rs.getDouble(col);
+        return rs.wasNull() ? null : d;
+    }
+
+    private static String nonNull(String s, String otherwise) {
+        return s == null ? otherwise : s;
+    }
+
+    /** The URL without its query (where a PostgreSQL password may be), for messages. */
+    public static String redact(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?...";
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new BglException("feedback database " + redact(url) + ": close failed: " + e.getMessage());
+        }
+    }
+}

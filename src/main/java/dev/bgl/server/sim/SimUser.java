@@ -1,0 +1,5 @@
+package dev.bgl.server.sim;
+
+/** A simulated user: an id, a hidden preference, and the task family they mostly ask about. */
+public record SimUser(String id, Preference preference, String family) {
+}

@@ -1,0 +1,47 @@
+package dev.bgl.budget;
+
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.util.BglException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Under a KV limit the cache never grows past it, even when the answer outgrows the reserve. */
+class KvCapShippedModelTest {
+    static Path shipped() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("pom.xml"))) {
+                Path m = p.resolve("models/bgl-reasoner.gguf");
+                if (Files.isRegularFile(m)) return m;
+                break;
+            }
+        }
+        return fail("models/bgl-reasoner.gguf is missing: the default model must ship with the repository");
+    }
+
+    @Test
+    void theCacheNeverExceedsTheLimitWhateverTheReserve() {
+        try (LoadedModel m = LoadedModel.open(shipped())) {
+            long perToken = m.kvBytesPerToken();
+            var runner = new BudgetRunner(m).withAnswerReserve(0); // no reserve: only the cap can keep the limit
+            String q = "What is 4821 * 37?";
+            int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 0, 300))).length;
+            for (int extra : new int[]{2, 6, 20}) {
+                long limit = (prompt + extra) * perToken + perToken / 2; // not a whole number of tokens
+                var req = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(limit)));
+                BudgetRunner.Metered r = runner.runMetered(req, TokenListener.NONE);
+                assertTrue(r.sessionKvBytes() <= limit, "KV " + r.sessionKvBytes() + " <= " + limit + " (" + extra + " tokens over the prompt)");
+                assertTrue(r.sessionKvBytes() / perToken >= prompt + extra - 1, "the cap stops where the cache is full, not before: "
+                        + r.sessionKvBytes() / perToken + " tokens");
+            }
+            var tooSmall = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(prompt * perToken)));
+            var e = assertThrows(BglException.class, () -> runner.runMetered(tooSmall, TokenListener.NONE));
+            assertTrue(e.getMessage().contains("prompt alone has " + prompt), e.getMessage());
+        }
+    }
+}

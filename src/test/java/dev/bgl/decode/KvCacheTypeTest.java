@@ -1,0 +1,66 @@
+package dev.bgl.decode;
+
+import dev.bgl.model.KvCacheType;
+import dev.bgl.util.BglException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The KV cache type option: F32 sessions take twice F16's bytes and give the same next-token choice on the shipped model. */
+class KvCacheTypeTest {
+    private static Path shippedModel() {
+        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
+            Path m = p.resolve("models/bgl-reasoner.gguf");
+            if (Files.isRegularFile(m)) return m;
+        }
+        throw new AssertionError("the shipped model models/bgl-reasoner.gguf is missing");
+    }
+
+    @Test
+    void parseNamesTheBadValue() {
+        assertEquals(KvCacheType.F16, KvCacheType.parse("F16"));
+        assertEquals(KvCacheType.F32, KvCacheType.parse(" f32 "));
+        BglException e = assertThrows(BglException.class, () -> KvCacheType.parse("q8_0"));
+        assertTrue(e.getMessage().contains("'q8_0'"), e.getMessage());
+    }
+
+    @Test
+    void f32CacheDoublesTheBytesAndKeepsTheChoices() {
+        Path path = shippedModel();
+        try (LoadedModel f16 = LoadedModel.open(path); LoadedModel f32 = LoadedModel.open(path, KvCacheType.F32)) {
+            assertEquals(KvCacheType.F16, f16.kvType());
+            assertEquals(2 * f16.kvBytesPerToken(), f32.kvBytesPerToken());
+            int[] prompt = f16.encodePrompt(f16.renderPrompt(java.util.List.of(dev.bgl.chat.ChatMessage.user("Add: 17+8+12+5")), null));
+            try (Session a = f16.newSession(prompt.length + 40); Session b = f32.newSession(prompt.length + 40)) {
+                a.feed(prompt, 0, prompt.length, false);
+                b.feed(prompt, 0, prompt.length, false);
+                assertEquals(2 * a.kvBytes(), b.kvBytes(), "measured cache bytes");
+                double maxDiff = 0;
+                boolean anyDiff = false;
+                for (int step = 0; step < 30; step++) {
+                    float[] la = a.logits(), lb = b.logits();
+                    int ta = argmax(la), tb = argmax(lb);
+                    assertEquals(ta, tb, "greedy choice at step " + step);
+                    for (int i = 0; i < la.length; i++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(la[i] - lb[i]));
+                        anyDiff |= la[i] != lb[i];
+                    }
+                    a.feed(ta, false);
+                    b.feed(tb, false);
+                }
+                // F16 rounding of the cached keys and values is visible in the logits, but small
+                assertTrue(anyDiff, "an F32 cache should not round like an F16 one");
+                assertTrue(maxDiff < 0.05, "logits differ by " + maxDiff);
+            }
+        }
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+}
