@@ -39,6 +39,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default ${DEFAULT-VALUE})") long maxBodyBytes;
     @Option(names = "--effort-budgets", defaultValue = "32,128,512", split = ",",
             description = "Thinking-token budgets of reasoning_effort low,medium,high (default ${DEFAULT-VALUE})") int[] effortBudgets;
+    @Option(names = "--max-tokens-per-request", defaultValue = "0",
+            description = "Largest max_tokens a request may ask for; more is a 400 (default 0: the model's context)") int maxTokensPerRequest;
+    @Option(names = "--max-kv-bytes-per-request", defaultValue = "0",
+            description = "Largest KV cache (heap bytes, prompt + max_tokens) of one request; more is a 400 (default 0: no limit of its own)") long maxKvBytesPerRequest;
+    @Option(names = "--max-memory", defaultValue = "0",
+            description = "Heap bytes all running generations may reserve; a request that does not fit beside them gets 503 (default 0: half the heap left after the model)") long maxMemory;
     @Option(names = "--db", defaultValue = DEFAULT_DB, description = "Feedback store and budget policy: a SQLite file path, jdbc:sqlite:FILE,"
             + " jdbc:postgresql://HOST/DB?user=..&password=.., or none to keep feedback in memory with a fixed default budget (default ${DEFAULT-VALUE})") String db;
 
@@ -52,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
         // settings first: a bad option is reported before the model loads
         String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
-                maxBodyBytes, effortBudgets);
+                maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory);
         try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);

@@ -24,6 +24,8 @@ import java.util.Set;
  */
 public final class BglServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Error codes of requests refused for their resources: counted in bgl_rejected_requests_total. */
+    private static final Set<String> REJECTIONS = Set.of("memory_busy", "memory_never_fits", "kv_cache_too_large", "max_tokens_too_large");
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Routes counted by name in the metrics; anything else is "other" (labels stay few). */
     private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/feedback",
@@ -38,12 +40,15 @@ public final class BglServer implements AutoCloseable {
     private final FeedbackHandler feedbackHandler;
     private final long created = System.currentTimeMillis() / 1000;
     private final Javalin app;
+    private final JsonBody jsonBody;
 
     private BglServer(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, FeedbackService feedback) {
         this.config = config;
         this.feedback = feedback;
-        this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics);
+        this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics,
+                config.maxMemoryBytes(), config.maxKvBytesPerRequest());
         this.access = new Access(config.apiKeys());
+        this.jsonBody = new JsonBody(config.maxBodyBytes());
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
         this.completions = new CompletionsHandler(engine, parser, feedback, metrics, config.modelId());
         this.feedbackHandler = new FeedbackHandler(feedback);
@@ -136,6 +141,8 @@ public final class BglServer implements AutoCloseable {
             String key = needsKey ? access.check(ctx.header("Authorization")) : null;
             h.handle(key);
         } catch (ApiError e) {
+            if (e.status() == 429) metrics.rejected("queue_full");
+            else if (e.code() != null && REJECTIONS.contains(e.code())) metrics.rejected(e.code());
             error(ctx, e);
         } catch (HttpResponseException e) {
             error(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
@@ -158,13 +165,7 @@ public final class BglServer implements AutoCloseable {
         if (declared > config.maxBodyBytes()) throw ApiError.tooLarge(config.maxBodyBytes());
         byte[] bytes = ctx.bodyAsBytes();
         if (bytes.length > config.maxBodyBytes()) throw ApiError.tooLarge(config.maxBodyBytes());
-        if (bytes.length == 0) throw ApiError.invalid(null, "the request body is empty: a JSON object is expected");
-        try {
-            return JSON.readTree(bytes);
-        } catch (java.io.IOException e) {
-            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw ApiError.invalid(null, "the request body is not valid JSON: " + msg);
-        }
+        return jsonBody.parse(bytes);
     }
 
     private static String user(Context ctx, String key, JsonNode body) {

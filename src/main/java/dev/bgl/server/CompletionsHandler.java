@@ -6,6 +6,7 @@ import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.ThinkingTracker.Phase;
 import dev.bgl.decode.Cancellation;
+import dev.bgl.util.BglException;
 import io.javalin.http.Context;
 
 import java.security.SecureRandom;
@@ -37,13 +38,56 @@ final class CompletionsHandler {
     }
 
     void chat(Context ctx, JsonNode body, String key) {
-        handle(ctx, body, parser.chat(body), key, true);
+        handle(ctx, body, key, true);
     }
 
     void completion(Context ctx, JsonNode body, String key) {
-        ParsedRequest p = parser.completion(body);
-        if (p.stream()) throw ApiError.invalid("stream", "streaming is offered on /v1/chat/completions only");
-        handle(ctx, body, p, key, false);
+        handle(ctx, body, key, false);
+    }
+
+    private ParsedRequest parse(JsonNode body, boolean chat) {
+        ParsedRequest p = chat ? parser.chat(body) : parser.completion(body);
+        if (!chat && p.stream()) throw ApiError.invalid("stream", "streaming is offered on /v1/chat/completions only");
+        return p;
+    }
+
+    /** A request checked in full, as far as it goes before a slot: fields, policy budget, prompt length, memory. */
+    record Prepared(ParsedRequest parsed, BudgetRequest request, int promptTokens, Cancellation cancel, BudgetSource source) {
+    }
+
+    /** {@link #prepare(JsonNode, ParsedRequest, String)} of a body not yet parsed (the validation properties call this). */
+    Prepared prepare(JsonNode body, boolean chat, String user) {
+        return prepare(body, parse(body, chat), user);
+    }
+
+    /**
+     * Everything a request goes through before it waits for a slot: the policy's budget when it
+     * gave none, the prompt's length against the context, the memory checks. An {@link ApiError}
+     * (4xx) for any bad input.
+     */
+    Prepared prepare(JsonNode body, ParsedRequest asked, String user) {
+        BudgetSource[] source = new BudgetSource[1];
+        ParsedRequest p = withPolicyBudget(body, asked, user, source);
+        Cancellation cancel = new Cancellation();
+        List<BudgetUnit> limits = p.limits().size() == 1 && p.budgetTokens() != null || !p.method().usesBudget() ? List.of() : p.limits();
+        try {
+            BudgetRequest req = budgetRequest(p, p.maxTokens(), cancel, limits);
+            int promptTokens = engine.countPrompt(req); // 400 before any slot is taken or any prefill
+            if (p.maxTokensDefault()) { // the client did not ask for this many: fit the default to the limits rather than refuse
+                int fit = engine.memory().fitMaxTokens(promptTokens, p.maxTokens());
+                if (fit != p.maxTokens()) req = budgetRequest(p, fit, cancel, limits);
+            }
+            engine.memory().checkFits(promptTokens, req.maxTokens());
+            return new Prepared(p, req, promptTokens, cancel, source[0]);
+        } catch (BglException e) {
+            // the chat template may refuse a conversation (raise_exception), or the budget method one it cannot take
+            throw ApiError.invalid("messages", e.getMessage());
+        }
+    }
+
+    private static BudgetRequest budgetRequest(ParsedRequest p, int maxTokens, Cancellation cancel, List<BudgetUnit> limits) {
+        return new BudgetRequest(p.messages(), p.method(), p.budgetTokens() == null ? 0 : p.budgetTokens(),
+                p.sampler(), maxTokens, cancel, limits);
     }
 
     /** Where a request's budget came from: the client ("request") or the budget policy ("policy", with its reason). */
@@ -67,22 +111,21 @@ final class CompletionsHandler {
         return p.withTokenBudget(engine.hasPredictor() ? new Method.Guided() : new Method.Hard(), s.budgetTokens());
     }
 
-    private void handle(Context ctx, JsonNode body, ParsedRequest asked, String key, boolean chat) {
+    private void handle(Context ctx, JsonNode body, String key, boolean chat) {
+        ParsedRequest asked = parse(body, chat);
+        String user = Access.userId(key, asked.user(), ctx.cookie(Access.USER_COOKIE));
+        Prepared prep = prepare(body, asked, user);
+        ParsedRequest p = prep.parsed();
+        BudgetRequest req = prep.request();
+        Cancellation cancel = prep.cancel();
+        BudgetSource[] source = {prep.source()};
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(bytes(12));
         long created = System.currentTimeMillis() / 1000;
-        String user = Access.userId(key, asked.user(), ctx.cookie(Access.USER_COOKIE));
-        BudgetSource[] source = new BudgetSource[1];
-        ParsedRequest p = withPolicyBudget(body, asked, user, source);
-        Cancellation cancel = new Cancellation();
-        List<BudgetUnit> limits = p.limits().size() == 1 && p.budgetTokens() != null || !p.method().usesBudget() ? List.of() : p.limits();
-        BudgetRequest req = new BudgetRequest(p.messages(), p.method(), p.budgetTokens() == null ? 0 : p.budgetTokens(),
-                p.sampler(), p.maxTokens(), cancel, limits);
-        engine.checkPromptFits(req); // 400 before any slot is taken or any prefill
         String taskType = feedback.taskType(p.question());
         if (p.stream()) {
-            stream(ctx, p, req, id, created, cancel, taskType, source[0], g -> record(id, user, p, g, taskType));
+            stream(ctx, p, req, prep.promptTokens(), id, created, cancel, taskType, source[0], g -> record(id, user, p, g, taskType));
         } else {
-            Engine.Generated g = engine.run(req, splitter(req, PhaseSplitter.Sink.NONE), x -> {
+            Engine.Generated g = engine.run(req, prep.promptTokens(), splitter(req, PhaseSplitter.Sink.NONE), x -> {
             });
             record(id, user, p, g, taskType); // before the answer goes out: the client may rate at once
             BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p, taskType, source[0])
@@ -90,7 +133,7 @@ final class CompletionsHandler {
         }
     }
 
-    private void stream(Context ctx, ParsedRequest p, BudgetRequest req, String id, long created, Cancellation cancel,
+    private void stream(Context ctx, ParsedRequest p, BudgetRequest req, int promptTokens, String id, long created, Cancellation cancel,
                         String taskType, BudgetSource source, Consumer<Engine.Generated> record) {
         // nothing is written before the generation has a slot: a full queue still answers 429 as JSON
         SseWriter sse = new SseWriter(ctx.res(), cancel);
@@ -119,7 +162,7 @@ final class CompletionsHandler {
         };
         splitter[0] = splitter(req, sink);
         try {
-            Engine.Generated g = engine.run(req, splitter[0], progress::set);
+            Engine.Generated g = engine.run(req, promptTokens, splitter[0], progress::set);
             if (!roleSent[0]) sink.content(""); // an empty answer still gets its role chunk
             record.accept(g); // before the final chunk: the user can rate as soon as the page shows it
             sse.send(Responses.finalChunk(id, created, modelId, g, p, taskType, source));

@@ -28,11 +28,25 @@ public final class Engine {
     private final int maxQueue;
     private final boolean hasPredictor;
     private final Metrics metrics;
+    private final MemoryAdmission memory;
     /** Tests only: a pause after each token, so a generation lasts long enough to be cancelled or to hold a slot. */
     volatile long testTokenDelayMillis;
 
     /** @param predictor null: no {@code guided} method */
     public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics) {
+        this(model, predictor, options, maxConcurrent, maxQueue, metrics, 0, 0);
+    }
+
+    /**
+     * @param memoryBudget  heap all running generations may reserve (0: {@link MemoryAdmission#defaultBudget()}, taken now,
+     *                      after the model and before the runners)
+     * @param kvPerRequest  largest KV cache of one request (0: no limit of its own)
+     */
+    public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics,
+                  long memoryBudget, long kvPerRequest) {
+        this.memory = new MemoryAdmission(model.transformer().config(), model.defaultContext(),
+                memoryBudget > 0 ? memoryBudget : MemoryAdmission.defaultBudget(), kvPerRequest);
+        metrics.memory = memory;
         this.model = model;
         this.maxQueue = maxQueue;
         this.hasPredictor = predictor != null;
@@ -70,10 +84,24 @@ public final class Engine {
     }
 
     /** Prompt tokens of the request; 400 context_length_exceeded when they leave no room to generate. */
-    public int checkPromptFits(BudgetRequest req) {
+    public int countPrompt(BudgetRequest req) {
         int n = model.encodePrompt(planner.promptText(req)).length;
         if (n + 1 > context()) throw ApiError.contextLength(n, context());
         return n;
+    }
+
+    /**
+     * {@link #countPrompt}, then 400 when the request's memory is over the per-request KV limit or
+     * the whole budget: all before any slot or prefill.
+     */
+    public int checkPromptFits(BudgetRequest req) {
+        int n = countPrompt(req);
+        memory.checkFits(n, req.maxTokens());
+        return n;
+    }
+
+    public MemoryAdmission memory() {
+        return memory;
     }
 
     /** Live state a streaming client sees: thinking tokens the predictor still expects (NaN: none). */
@@ -82,14 +110,24 @@ public final class Engine {
     }
 
     /**
-     * Waits for a slot (429 when the queue is full), runs the request, frees the slot. The listener
-     * runs on this thread; {@code progress} is set before the first token.
+     * Waits for a slot (429 when the queue is full), reserves the request's memory (503 when it does
+     * not fit beside the running ones; nothing is allocated then), runs the request, frees both. The
+     * listener runs on this thread; {@code progress} is set before the first token.
+     *
+     * @param promptTokens as {@link #checkPromptFits} counted them
      */
-    public Generated run(BudgetRequest req, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
+    public Generated run(BudgetRequest req, int promptTokens, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
         BudgetRunner runner = take();
+        MemoryAdmission.Reservation held;
+        try {
+            held = memory.reserve(memory.estimate(promptTokens, req.maxTokens()));
+        } catch (ApiError e) {
+            idle.add(runner);
+            throw e;
+        }
         metrics.inFlight.incrementAndGet();
         long t0 = System.nanoTime();
-        try {
+        try (held) {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
             BudgetRunner.Metered m = runner.runMetered(req, delay <= 0 ? listener : (id, text, forced) -> {

@@ -18,6 +18,9 @@ public final class Metrics {
     private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS.length];
     private final LongAdder latencyCount = new LongAdder();
     private final java.util.concurrent.atomic.DoubleAdder latencySum = new java.util.concurrent.atomic.DoubleAdder();
+    private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
+    /** Set by the engine: its memory budget and reservations are exported as gauges. */
+    volatile MemoryAdmission memory;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger queued = new AtomicInteger();
 
@@ -40,6 +43,20 @@ public final class Metrics {
         latencyCount.increment();
         latencySum.add(seconds);
         for (int i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]) latencyBuckets[i].increment();
+    }
+
+    /**
+     * One request refused for its resources: {@code queue_full} (429), {@code memory_busy} (503),
+     * {@code memory_never_fits}, {@code kv_cache_too_large}, {@code max_tokens_too_large} (400).
+     */
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
+    /** Requests refused so far for this reason. */
+    public long rejections(String reason) {
+        LongAdder a = rejected.get(reason);
+        return a == null ? 0 : a.sum();
     }
 
     public int inFlight() {
@@ -80,6 +97,15 @@ public final class Metrics {
         sb.append("bgl_generation_seconds_count ").append(count).append('\n');
         gauge(sb, "bgl_queue_length", "Requests waiting for a generation slot.", queued.get());
         gauge(sb, "bgl_in_flight", "Generations running now.", inFlight.get());
+        sb.append("# HELP bgl_rejected_requests_total Requests refused for their resources, by reason.\n");
+        sb.append("# TYPE bgl_rejected_requests_total counter\n");
+        new TreeMap<>(rejected).forEach((k, v) -> sb.append("bgl_rejected_requests_total{reason=\"").append(escape(k)).append("\"} ")
+                .append(v.sum()).append('\n'));
+        MemoryAdmission m = memory;
+        if (m != null) {
+            gauge(sb, "bgl_memory_budget_bytes", "Heap all running generations may reserve (--max-memory).", m.budget());
+            gauge(sb, "bgl_memory_reserved_bytes", "Heap reserved by running generations now.", m.reserved());
+        }
         return sb.toString();
     }
 

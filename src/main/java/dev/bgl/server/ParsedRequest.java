@@ -15,9 +15,11 @@ import java.util.List;
  * @param budgetSpec   the budget as the client gave it, for the response (null: none)
  * @param limits       every limit asked for (tokens, seconds, ...); empty: none
  * @param user         the {@code user} field (null: absent)
+ * @param maxTokensDefault whether max_tokens was absent (the server's default: it may shrink to fit the memory limits)
  */
 public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxTokens, SamplerConfig sampler,
-                            Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user) {
+                            Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user,
+                            boolean maxTokensDefault) {
 
     /** The question the policy and the feedback store key on: the last user message. */
     public String question() {
@@ -34,6 +36,6 @@ public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxT
     /** This request under a token budget chosen by the server (the budget policy), not by the client. */
     public ParsedRequest withTokenBudget(Method m, int tokens) {
         return new ParsedRequest(messages, stream, maxTokens, sampler, m, tokens, tokens + "tok",
-                List.of(new BudgetUnit.Tokens(tokens)), user);
+                List.of(new BudgetUnit.Tokens(tokens)), user, maxTokensDefault);
     }
 }

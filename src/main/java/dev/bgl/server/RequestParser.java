@@ -24,12 +24,16 @@ public final class RequestParser {
     public static final int MAX_MESSAGES = 512;
     public static final int MAX_CONTENT_CHARS = 400_000;
     public static final int MAX_USER_CHARS = 256;
+    /** A budget string longer than this is no budget ("5s,64MB,2GFLOP,0.05$@0.5/1k" has 27 characters). */
+    public static final int MAX_BUDGET_CHARS = 128;
     static final int DEFAULT_MAX_TOKENS = 1024;
     static final List<String> TOKEN_BUDGET_FIELDS = List.of("thinking_budget", "thinking_budget_tokens", "thinking_token_budget");
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "developer");
 
     private final ServerConfig config;
     private final int context;
+    /** The largest max_tokens: the context, or less by --max-tokens-per-request. */
+    private final int maxTokensCap;
     private final boolean hasPredictor;
 
     /**
@@ -39,6 +43,7 @@ public final class RequestParser {
     public RequestParser(ServerConfig config, int context, boolean hasPredictor) {
         this.config = config;
         this.context = context;
+        this.maxTokensCap = config.maxTokensPerRequest() > 0 ? Math.min(context, config.maxTokensPerRequest()) : context;
         this.hasPredictor = hasPredictor;
     }
 
@@ -76,9 +81,11 @@ public final class RequestParser {
         boolean stream = bool(b, "stream", false);
         Integer n = integer(b, "n", 1, 1);
         if (n != null && n != 1) throw ApiError.invalid("n", "'n' must be 1");
-        Integer maxTokens = integer(b, "max_completion_tokens", 1, context);
-        if (maxTokens == null) maxTokens = integer(b, "max_tokens", 1, context);
-        if (maxTokens == null) maxTokens = Math.min(DEFAULT_MAX_TOKENS, context);
+        Integer maxTokens = maxTokens(b, "max_completion_tokens");
+        Integer plain = maxTokens(b, "max_tokens"); // checked even when max_completion_tokens wins
+        if (maxTokens == null) maxTokens = plain;
+        boolean maxTokensDefault = maxTokens == null;
+        if (maxTokensDefault) maxTokens = Math.min(DEFAULT_MAX_TOKENS, maxTokensCap);
         SamplerConfig sampler = sampler(b);
         String user = string(b, "user", MAX_USER_CHARS);
 
@@ -107,6 +114,7 @@ public final class RequestParser {
             if (budget.isIntegralNumber()) text = budget.asText();
             else if (budget.isTextual()) text = budget.asText();
             else throw ApiError.invalid("budget", "'budget' must be a string such as \"300tok\", \"5s\", \"64MB\" or a number of tokens");
+            if (text.length() > MAX_BUDGET_CHARS) throw ApiError.invalid("budget", "'budget' is longer than " + MAX_BUDGET_CHARS + " characters");
             List<BudgetUnit> parsed;
             try {
                 parsed = BudgetUnit.parseList(text);
@@ -143,7 +151,16 @@ public final class RequestParser {
         if (method instanceof Method.Prompt && tokens == null)
             throw ApiError.invalid("budget_mode", "budget_mode 'prompt' asks for a number of tokens in words: give the budget in tokens");
         return new ParsedRequest(messages, stream, maxTokens, sampler, method, tokens,
-                spec.isEmpty() ? null : String.join(",", spec), limits, user);
+                spec.isEmpty() ? null : String.join(",", spec), limits, user, maxTokensDefault);
+    }
+
+    /** max_tokens or its alias in 1..cap; over the cap a 400 naming the field and the server's limit. */
+    private Integer maxTokens(JsonNode b, String f) {
+        Integer n = integer(b, f, 1, Integer.MAX_VALUE);
+        if (n == null || n <= maxTokensCap) return n;
+        if (n > context) throw ApiError.invalid(f, "'" + f + "' must be in 1.." + maxTokensCap + " (the model's context holds " + context + "), got " + n);
+        throw new ApiError(400, "invalid_request_error", "'" + f + "' must be in 1.." + maxTokensCap
+                + " (this server's --max-tokens-per-request), got " + n, f, "max_tokens_too_large");
     }
 
     private Method method(JsonNode b, boolean hasBudget) {
@@ -177,6 +194,8 @@ public final class RequestParser {
         Double p = number(b, "top_p");
         if (p != null && !(p > 0 && p <= 1)) throw ApiError.invalid("top_p", "'top_p' must be in (0, 1], got " + p);
         Integer k = integer(b, "top_k", 0, 1 << 20);
+        Double minP = number(b, "min_p");
+        if (minP != null && !(minP >= 0 && minP < 1)) throw ApiError.invalid("min_p", "'min_p' must be in [0, 1), got " + minP);
         Long seed = null;
         JsonNode s = b.get("seed");
         if (s != null && !s.isNull()) {
@@ -184,7 +203,11 @@ public final class RequestParser {
             seed = s.asLong();
         }
         if (t == null || t == 0) return SamplerConfig.GREEDY;
-        return new SamplerConfig(t.floatValue(), k == null ? 20 : k, p == null ? 0.95f : p.floatValue(), 0f, seed == null ? 0 : seed);
+        // the sampler keeps floats: a double inside the range may round to its edge (top_p 4.9e-324 -> 0, min_p 0.99999999999 -> 1)
+        float pf = p == null ? 0.95f : p.floatValue(), mf = minP == null ? 0f : minP.floatValue();
+        if (!(pf > 0)) throw ApiError.invalid("top_p", "'top_p' is too small (rounds to 0), got " + p);
+        if (!(mf < 1)) throw ApiError.invalid("min_p", "'min_p' is too close to 1 (rounds to 1), got " + minP);
+        return new SamplerConfig(t.floatValue(), k == null ? 20 : k, pf, mf, seed == null ? 0 : seed);
     }
 
     private static List<ChatMessage> messages(JsonNode m) {

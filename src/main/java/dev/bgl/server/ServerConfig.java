@@ -13,9 +13,14 @@ import java.util.List;
  * @param maxQueue      requests that may wait for a slot; beyond that 429 at once
  * @param maxBodyBytes  largest request body accepted (413 beyond)
  * @param effortBudgets thinking-token budgets of reasoning_effort low, medium, high
+ * @param maxTokensPerRequest   largest max_tokens a request may ask for (0: the model's context); the default max_tokens is capped to it
+ * @param maxKvBytesPerRequest  largest KV cache (heap bytes, prompt + max_tokens) one request may reserve (0: no limit of its own)
+ * @param maxMemoryBytes        heap all running generations may reserve together; a request that does not fit beside the
+ *                              running ones gets 503, one that could never fit 400 (0: automatic, see {@link MemoryAdmission#defaultBudget})
  */
 public record ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
-                           long maxBodyBytes, int[] effortBudgets) {
+                           long maxBodyBytes, int[] effortBudgets, int maxTokensPerRequest, long maxKvBytesPerRequest,
+                           long maxMemoryBytes) {
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int[] DEFAULT_EFFORT_BUDGETS = {32, 128, 512};
 
@@ -33,6 +38,15 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
             if (b < 0 || b > RequestParser.MAX_BUDGET_TOKENS)
                 throw new BglException("--effort-budgets: each budget must be in 0.." + RequestParser.MAX_BUDGET_TOKENS + ", got " + b);
         effortBudgets = effortBudgets.clone();
+        if (maxTokensPerRequest < 0) throw new BglException("--max-tokens-per-request must be >= 1 (0: the model's context), got " + maxTokensPerRequest);
+        if (maxKvBytesPerRequest < 0) throw new BglException("--max-kv-bytes-per-request must be >= 1 (0: no limit), got " + maxKvBytesPerRequest);
+        if (maxMemoryBytes < 0) throw new BglException("--max-memory must be >= 1 (0: automatic), got " + maxMemoryBytes);
+    }
+
+    /** Without per-request limits and with the automatic memory budget. */
+    public ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
+                        long maxBodyBytes, int[] effortBudgets) {
+        this(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets, 0, 0, 0);
     }
 
     /** Defaults for tests: local, any free port, no keys. */
@@ -41,11 +55,19 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
     }
 
     public ServerConfig withKeys(List<String> keys) {
-        return new ServerConfig(host, port, modelId, keys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets);
+        return new ServerConfig(host, port, modelId, keys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes);
     }
 
     public ServerConfig withLimits(int concurrent, int queue) {
-        return new ServerConfig(host, port, modelId, apiKeys, concurrent, queue, maxBodyBytes, effortBudgets);
+        return new ServerConfig(host, port, modelId, apiKeys, concurrent, queue, maxBodyBytes, effortBudgets,
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes);
+    }
+
+    /** The same with per-request limits and a memory budget (0: as in the record's components). */
+    public ServerConfig withResourceLimits(int tokensPerRequest, long kvBytesPerRequest, long memoryBytes) {
+        return new ServerConfig(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
+                tokensPerRequest, kvBytesPerRequest, memoryBytes);
     }
 
     /** The medium effort budget: the default a fixed policy suggests. */

@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.bgl.chat.jinja.TemplateFuzzTargets;
 import dev.bgl.format.FormatFuzzTargets;
+import dev.bgl.server.RequestFuzzTargets;
 import dev.bgl.tokenizer.TokenizerFuzzTargets;
 
 /**
@@ -67,5 +68,15 @@ class ParserFuzzTest {
         "\"add_generation_prompt\"", "\"enable_thinking\"", "true", "null", "[]", "{}"})
     void renderContext(byte[] data) {
         TemplateFuzzTargets.renderContext(data);
+    }
+
+    @FuzzTest
+    @DictionaryEntries({"\"messages\"", "\"role\"", "\"content\"", "\"user\"", "\"prompt\"", "\"max_tokens\"",
+        "\"max_completion_tokens\"", "\"temperature\"", "\"top_p\"", "\"top_k\"", "\"min_p\"", "\"seed\"", "\"n\"",
+        "\"stream\"", "\"thinking_budget\"", "\"thinking_budget_seconds\"", "\"budget\"", "\"budget_mode\"",
+        "\"reasoning_effort\"", "\"guided\"", "\"prompt\"", "1e400", "-0", "9223372036854775808", "\\ud800", "\\u0000",
+        "tok", "GFLOP", "$@", "/1k"})
+    void apiRequest(byte[] data) {
+        RequestFuzzTargets.apiRequest(data);
     }
 }

@@ -2,6 +2,7 @@ package dev.bgl.fuzz;
 
 import dev.bgl.chat.jinja.TemplateFuzzTargets;
 import dev.bgl.format.FormatFuzzTargets;
+import dev.bgl.server.RequestFuzzTargets;
 import dev.bgl.tokenizer.TokenizerFuzzTargets;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A short fuzz run of every target in every {@code mvn test}: Jazzer fuzzes one target per JVM, so
  * the CI run uses {@link MutationFuzzer} (coverage-less mutations of the seed corpora) on the same
- * targets, a few seconds each (system property {@code bgl.fuzz.seconds}, default 4; 8 targets).
+ * targets, a few seconds each (system property {@code bgl.fuzz.seconds}, default 4; 9 targets).
  * Long coverage-guided runs: {@code ./fuzz --minutes N}.
  */
 class QuickFuzzTest {
@@ -35,7 +36,8 @@ class QuickFuzzTest {
         new Target("ggufTokenizer", "gguf", TokenizerFuzzTargets::ggufTokenizer),
         new Target("encodeDecode", "encode-decode", TokenizerFuzzTargets::encodeDecode),
         new Target("templateSource", "template", TemplateFuzzTargets::templateSource),
-        new Target("renderContext", "render", TemplateFuzzTargets::renderContext));
+        new Target("renderContext", "render", TemplateFuzzTargets::renderContext),
+        new Target("apiRequest", "api-request", RequestFuzzTargets::apiRequest));
 
     static List<byte[]> seeds(String dir) throws IOException {
         Path d = Path.of("src/test/resources/fuzz", dir);
