@@ -32,7 +32,6 @@ public final class BudgetPredictor {
     private static final int PARALLEL_WORK = 1 << 20;
     /** Output columns per parallel task of a linear map: whole blocks of the kernel's four vectors. */
     private static final int COLUMN_BLOCK = 4 * VectorOps.LANES;
-    private static final float SQRT1_2 = (float) Math.sqrt(0.5);
 
     private final PredictorWeights w;
     private final Transposed t;
@@ -173,7 +172,7 @@ public final class BudgetPredictor {
         layerNorm(tmp, x, rows, L.attnLnW(), L.attnLnB());
 
         linear(x, rows, d, T.ffnIn(), L.ffnInB(), f, ffn);
-        for (int i = 0; i < rows * f; i++) ffn[i] = gelu(ffn[i]);
+        VectorOps.gelu(ffn, 0, rows * f);
         linear(ffn, rows, f, T.ffnOut(), L.ffnOutB(), d, tmp);
         for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
         layerNorm(tmp, x, rows, L.outLnW(), L.outLnB());
@@ -195,24 +194,6 @@ public final class BudgetPredictor {
             double inv = 1 / Math.sqrt(var / d + c.layerNormEps());
             for (int i = 0; i < d; i++) dst[o + i] = (float) ((src[o + i] - mean) * inv) * gain[i] + bias[i];
         }
-    }
-
-    /** The exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), as BERT's "gelu". */
-    static float gelu(float x) {
-        return 0.5f * x * (1f + (float) erf(x * SQRT1_2));
-    }
-
-    /**
-     * erf to 1.5e-7 absolute (Abramowitz and Stegun 7.1.26): GELU's output is a float, so this is
-     * as exact as the float result, far from the tanh approximation's 1e-3, and an order of
-     * magnitude cheaper than a double-precision series in the encoder's hottest elementwise loop.
-     */
-    static double erf(double x) {
-        double ax = Math.abs(x);
-        double t = 1 / (1 + 0.3275911 * ax);
-        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-        double r = 1 - poly * Math.exp(-ax * ax);
-        return x < 0 ? -r : r;
     }
 
     /**
