@@ -43,6 +43,7 @@ public final class BglServer implements AutoCloseable {
         this.config = config;
         this.feedback = feedback;
         this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics);
+        metrics.kvBytesPerToken(model.kvBytesPerToken());
         this.access = new Access(config.apiKeys());
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
         this.completions = new CompletionsHandler(engine, parser, feedback, metrics, config.modelId());

@@ -89,11 +89,15 @@ public final class Engine {
         BudgetRunner runner = take();
         metrics.inFlight.incrementAndGet();
         long t0 = System.nanoTime();
+        long[] held = {0}; // tokens this generation's KV cache holds, for the live-KV gauge
         try {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
-            BudgetRunner.Metered m = runner.runMetered(req, delay <= 0 ? listener : (id, text, forced) -> {
+            BudgetRunner.Metered m = runner.runMetered(req, (id, text, forced) -> {
+                held[0]++;
+                metrics.liveKvTokens.incrementAndGet();
                 listener.onToken(id, text, forced);
+                if (delay <= 0) return;
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException e) {
@@ -110,6 +114,7 @@ public final class Engine {
         } catch (BglException e) {
             throw ApiError.invalid(null, e.getMessage());
         } finally {
+            metrics.liveKvTokens.addAndGet(-held[0]);
             metrics.inFlight.decrementAndGet();
             idle.add(runner);
         }
