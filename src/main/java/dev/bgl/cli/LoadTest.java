@@ -387,10 +387,10 @@ final class LoadTest {
 
     /**
      * Memory trends over the second half of the run (the first half warms up: JIT, heap sizing,
-     * thread stacks). RSS as it is; heap as its floor (the least "used" in each window of 5 samples,
-     * about what stays after a collection: ParallelGC reports the old generation's after-GC use only
-     * after a full collection, so the floor of "used" is the better live-data figure). Flat: the
-     * least-squares change across the half is within 5% of the mean, or 8 MiB, whichever is more.
+     * thread stacks): the server's RSS, and its heap after GC (young pools after their last
+     * collection plus the old generation: the live data, without the garbage that "heap used"
+     * swings through between collections). Flat: the least-squares change across the half is
+     * within 5% of the mean, or 8 MiB, whichever is more.
      */
     static List<Trend> trends(List<Sample> samples, double duration) {
         List<Sample> half = samples.stream().filter(x -> x.t() >= duration / 2).toList();
@@ -398,13 +398,8 @@ final class LoadTest {
         if (half.size() < 3) return out;
         double span = duration / 2;
         if (half.get(0).rss() >= 0) out.add(trend("rss", half.stream().map(x -> new double[]{x.t(), x.rss()}).toList(), span));
-        List<double[]> floor = new ArrayList<>();
-        for (int i = 0; i < half.size(); i += 5) {
-            List<Sample> w = half.subList(i, Math.min(half.size(), i + 5));
-            Sample min = w.stream().min((a, b) -> Long.compare(a.heapUsed(), b.heapUsed())).orElseThrow();
-            floor.add(new double[]{min.t(), min.heapUsed()});
-        }
-        if (floor.size() >= 3) out.add(trend("heap_floor", floor, span));
+        if (half.get(0).heapAfterGc() >= 0)
+            out.add(trend("heap_after_gc", half.stream().map(x -> new double[]{x.t(), x.heapAfterGc()}).toList(), span));
         return out;
     }
 

@@ -131,7 +131,7 @@ final class LoadTestCommand implements Callable<Integer> {
         o.put("reasoning_tokens", r.reasoningTokens());
         o.put("completion_tokens_per_s", r.tokensPerSecond());
         o.put("memory_flat", r.memoryFlat());
-        o.put("memory_flat_rule", "least-squares change over the second half of the run within max(5% of the mean, 8 MiB), for RSS and for the heap floor (min heap used per 5 samples)");
+        o.put("memory_flat_rule", "least-squares change over the second half of the run within max(5% of the mean, 8 MiB), for the server RSS and for its heap after GC (young pools after their last collection + old generation)");
         ArrayNode tr = o.putArray("memory_trends");
         for (LoadTest.Trend t : r.trends())
             tr.addObject().put("series", t.series()).put("points", t.points()).put("mean_bytes", t.meanBytes())

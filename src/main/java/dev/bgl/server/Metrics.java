@@ -104,7 +104,7 @@ public final class Metrics {
         var nonHeap = mem.getNonHeapMemoryUsage();
         gauge(sb, "bgl_jvm_heap_used_bytes", "JVM heap in use (live data and garbage not yet collected).", heap.getUsed());
         gauge(sb, "bgl_jvm_heap_committed_bytes", "JVM heap committed by the OS.", heap.getCommitted());
-        gauge(sb, "bgl_jvm_heap_after_gc_bytes", "JVM heap in use just after the last collection of each heap pool, summed.", heapAfterGc());
+        gauge(sb, "bgl_jvm_heap_after_gc_bytes", "JVM heap left by the last collections: young pools after their last collection plus the old generation now.", heapAfterGc());
         gauge(sb, "bgl_jvm_nonheap_used_bytes", "JVM non-heap memory in use (metaspace, code cache).", nonHeap.getUsed());
         long rss = processRssBytes();
         if (rss >= 0) gauge(sb, "bgl_process_rss_bytes", "Resident set size of the server process (VmRSS).", rss);
@@ -113,11 +113,19 @@ public final class Metrics {
                 liveKvTokens.get() * kvBytesPerToken);
     }
 
+    /**
+     * Heap the last collections left: young pools (eden, survivor) as their last collection left
+     * them, the old generation as it is now. The old generation changes only at collections
+     * (promotion, full or mixed collection), so its use now is its use after the last one; its own
+     * "collection usage" is updated by full collections only (ParallelGC), which a steady server may
+     * never run.
+     */
     static long heapAfterGc() {
         long sum = 0;
         for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
-            var u = pool.getCollectionUsage();
+            String name = pool.getName();
+            var u = name.contains("Old") || name.contains("Tenured") ? pool.getUsage() : pool.getCollectionUsage();
             if (u != null) sum += u.getUsed();
         }
         return sum;

@@ -81,6 +81,7 @@ class LoadTestTest {
             assertTrue(r.samples().size() >= 3, "memory sampled: " + r.samples().size());
             LoadTest.Sample x = r.samples().getLast();
             assertTrue(x.heapUsed() > 0 && x.heapCommitted() >= x.heapUsed() && x.nonHeap() > 0, x.toString());
+            assertTrue(x.heapAfterGc() > 0 && x.heapAfterGc() <= x.heapCommitted(), x.toString());
             if (Files.isReadable(Path.of("/proc/self/status"))) assertTrue(x.rss() > x.heapUsed() / 4, "RSS gauge read: " + x);
             assertEquals(0, x.liveSessions(), "no session alive after the run");
             assertEquals(0, x.kvLiveBytes(), "no KV held after the run");
@@ -153,11 +154,11 @@ class LoadTestTest {
         List<LoadTest.Sample> flat = new java.util.ArrayList<>(), growing = new java.util.ArrayList<>();
         for (int i = 0; i <= 60; i++) {
             double t = i * 2;
-            flat.add(new LoadTest.Sample(t, (long) (400 * mb + (i % 3) * mb), (long) (100 * mb + (i % 5) * 20 * mb), 0, 0, 0, 0, 0, 0));
-            growing.add(new LoadTest.Sample(t, (long) (400 * mb + i * 2 * mb), (long) (100 * mb + i * mb), 0, 0, 0, 0, 0, 0));
+            flat.add(new LoadTest.Sample(t, (long) (400 * mb + (i % 3) * mb), (long) (100 * mb + (i % 5) * 20 * mb), 0, (long) (16 * mb + (i % 4) * mb), 0, 0, 0, 0));
+            growing.add(new LoadTest.Sample(t, (long) (400 * mb + i * 2 * mb), 0, 0, (long) (16 * mb + i * mb), 0, 0, 0, 0));
         }
         List<LoadTest.Trend> f = LoadTest.trends(flat, 120), g = LoadTest.trends(growing, 120);
-        assertEquals(List.of("rss", "heap_floor"), f.stream().map(LoadTest.Trend::series).toList());
+        assertEquals(List.of("rss", "heap_after_gc"), f.stream().map(LoadTest.Trend::series).toList());
         assertTrue(f.stream().allMatch(LoadTest.Trend::flat), f.toString());
         // RSS grows 2 MB per 2 s sample: 60 MB over the last 60 s, 13% of its ~460 MB mean, beyond 5%
         assertFalse(g.get(0).flat());
