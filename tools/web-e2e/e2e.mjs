@@ -2,9 +2,10 @@
 // Asks a question under a small guided budget, waits for the thinking to stream and the answer to
 // appear, rates it 4 stars + "good" + a comment, waits for the confirmation, and checks the rating
 // reached the server (GET /v1/feedback/summary counts it; with --mock also the mock's own record).
+// Then asks again with "Let bgl choose" (no budget field) and reads the budget and reason the page shows.
 // Fails on any console error or page error. Last stdout line: one JSON object with the result.
 //
-//   node e2e.mjs BASE_URL SCREENSHOT_PATH [--mock] [--api-key KEY] [--viewport 390x844]
+//   node e2e.mjs BASE_URL SCREENSHOT_PATH [--mock] [--api-key KEY] [--viewport 390x844] [--question Q] [--budget N]
 //   BASE_URL: a running `bgl serve`, e.g. http://127.0.0.1:8080; with --mock it is ignored
 //   (write "mock") and the contract mock in mock-server.mjs is started on a free port.
 
@@ -15,17 +16,19 @@ import { chromium } from "playwright-core";
 import { startMockServer } from "./mock-server.mjs";
 
 const CHROMIUM = process.env.BGL_CHROMIUM || "/usr/bin/chromium";
-const QUESTION = "What is 17 + 25?";
-const BUDGET = "20";
 const COMMENT = "Right answer, short thinking.";
 
 const args = process.argv.slice(2);
+const option = (name, dflt) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : dflt);
+// the default question is in the embedded model's curriculum style (it only understands those formats)
+const QUESTION = option("--question", "Add: 17+8+12+5");
+const BUDGET = option("--budget", "20");
 const mock = args.includes("--mock");
 const keyAt = args.indexOf("--api-key");
 const apiKey = keyAt >= 0 ? args[keyAt + 1] : null;
 const sizeAt = args.indexOf("--viewport");
 const [width, height] = (sizeAt >= 0 ? args[sizeAt + 1] : "1000x1100").split("x").map(Number);
-const positional = args.filter((a, i) => !a.startsWith("--") && !["--api-key", "--viewport"].includes(args[i - 1]));
+const positional = args.filter((a, i) => !a.startsWith("--") && !["--api-key", "--viewport", "--question", "--budget"].includes(args[i - 1]));
 if (positional.length < 2) fail("usage: node e2e.mjs BASE_URL SCREENSHOT_PATH [--mock] [--api-key KEY]");
 const screenshot = path.resolve(positional[1]);
 if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set BGL_CHROMIUM`);
@@ -58,7 +61,9 @@ try {
   if (apiKey) {
     // Without the key the page's first calls get 401 (the browser logs each as a console error: expected
     // here); the page must say to enter the key, then work once it is typed.
-    await page.waitForFunction(() => /API key/.test(document.querySelector("#history-body").textContent));
+    // (the suggestion of "Let bgl choose", the default, is asked for too: wait for its 401 as well)
+    await page.waitForFunction(() => /API key/.test(document.querySelector("#history-body").textContent)
+      && (document.querySelector("#suggestion").hidden || /API key/.test(document.querySelector("#suggestion").textContent)));
     problems.splice(0, problems.length, ...problems.filter((p) => !/status of 401/.test(p)));
     await page.locator("summary", { hasText: "API key" }).click();
     await page.getByLabel("API key", { exact: false }).first().fill(apiKey);
@@ -81,8 +86,7 @@ try {
   // judged in the page in the same instant the first thinking shows, so a slow test machine cannot blur it
   const firstThinking = await (await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0 && {
     busy: !document.querySelector("#stop").disabled, answerEmpty: document.querySelector("#answer").textContent === "" })).jsonValue();
-  // the screenshot a little later, when the gauge shows something; no wait if the answer came already
-  await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 30 || document.querySelector("#answer").textContent);
+  // the screenshot at once: the embedded model thinks for a few dozen tokens only
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot.replace(/(\.png)?$/, "-thinking.png"), fullPage: true });
   await page.waitForFunction(() => document.querySelector("#answer").textContent.trim().length > 0);
@@ -113,14 +117,16 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
 
   const ratingsAfter = await ratings(page);
+  const policy = await askWithPolicy(page);
   const extra = server ? await stopAndErrorChecks(page, server) : {};
   const recorded = server ? server.state.feedback.find((f) => f.request_id === requestId) ?? null : null;
   const result = {
     ok: problems.length === 0 && ratingsAfter === ratingsBefore + 1 && (!server || recorded !== null)
+      && /^bgl chose \d+ tokens/.test(policy.note)
       && (!server || (extra.stopped_status === "cancelled" && /429/.test(extra.error_shown ?? ""))),
     base, mock, suggestion, request_id: requestId, answer: shown.answer, thinking_chars: shown.thinking.length,
     thinking_streamed_before_done: firstThinking.busy && firstThinking.answerEmpty, summary: shown.summary, gauge: shown.gauge,
-    confirmation, ratings_before: ratingsBefore, ratings_after: ratingsAfter, recorded, ...extra, problems, screenshot,
+    confirmation, policy_note: policy.note, policy_gauge: policy.gauge, ratings_before: ratingsBefore, ratings_after: ratingsAfter, recorded, ...extra, problems, screenshot,
   };
   console.log(JSON.stringify(result));
   process.exitCode = result.ok ? 0 : 1;
@@ -131,6 +137,28 @@ try {
   await browser?.close().catch(() => {});
   await server?.close();
   fs.rmSync(profile, { recursive: true, force: true });
+}
+
+/**
+ * "Let bgl choose": the request carries no budget field (checked on the wire), the server's policy picks the
+ * budget, and after the answer the page says which budget it chose and why. Leaves "Tokens" selected again.
+ */
+async function askWithPolicy(page) {
+  await page.getByLabel("Let bgl choose").check();
+  await page.waitForFunction(() => document.querySelector("#suggestion").textContent.startsWith("bgl suggests"));
+  const sent = page.waitForRequest((r) => r.url().endsWith("/v1/chat/completions") && r.method() === "POST");
+  await page.getByRole("button", { name: "Ask" }).click();
+  const body = JSON.parse((await sent).postData() ?? "{}");
+  const budgetFields = Object.keys(body).filter((k) => /budget|reasoning_effort/.test(k));
+  if (budgetFields.length) throw new Error("\"Let bgl choose\" sent budget fields: " + budgetFields.join(", "));
+  await page.waitForFunction(() => document.querySelector("#status").textContent === "Done.");
+  await page.screenshot({ path: screenshot.replace(/(\.png)?$/, "-policy.png"), fullPage: true });
+  const got = await page.evaluate(() => ({
+    note: document.querySelector("#budget-note").hidden ? "" : document.querySelector("#budget-note").textContent,
+    gauge: document.querySelector("#gauge-text").textContent,
+  }));
+  await page.getByLabel("Tokens", { exact: true }).check();
+  return got;
 }
 
 /**

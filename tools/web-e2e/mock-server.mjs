@@ -65,13 +65,7 @@ async function handle(req, res, state, opts) {
   if (route === "GET /v1/budget/suggestion") {
     const q = url.searchParams.get("question");
     if (q == null || !q.trim()) return sendError(res, 400, "invalid_request_error", "question is required", "question");
-    const type = taskType(q);
-    const rated = state.feedback.filter((f) => f.task_type === type);
-    const budget = rated.length ? 48 : 64;
-    const reason = rated.length
-      ? `Your ${rated.length} rating(s) of ${type} questions favour shorter thinking at the same accuracy.`
-      : `That is the default for ${type} questions until you rate some answers.`;
-    return sendJson(res, 200, { budget_tokens: budget, mode: "guided", task_type: type, reason });
+    return sendJson(res, 200, suggest(state, q));
   }
   if (route === "GET /v1/feedback/summary") return sendJson(res, 200, summary(state));
   if (route === "POST /v1/feedback") {
@@ -99,6 +93,17 @@ async function handle(req, res, state, opts) {
 }
 
 // ---------- completions ----------
+
+/** The mock's budget policy: what GET /v1/budget/suggestion shows and what a request without a budget gets. */
+function suggest(state, question) {
+  const type = taskType(question);
+  const rated = state.feedback.filter((f) => f.task_type === type);
+  const budget = rated.length ? 48 : 64;
+  const reason = rated.length
+    ? `Your ${rated.length} rating(s) of ${type} questions favour shorter thinking at the same accuracy.`
+    : `That is the default for ${type} questions until you rate some answers.`;
+  return { budget_tokens: budget, mode: "guided", task_type: type, reason };
+}
 
 /** Validates the request per the contract; returns {error:[status,type,message,param]} or the parsed budget. */
 function parseRequest(body, legacy) {
@@ -147,8 +152,16 @@ function parseRequest(body, legacy) {
   return { question, budgetTokens, budgetSeconds, spec, mode };
 }
 
-/** The fake model's thinking for a question: a worked sum when it sees "a + b", else a generic plan. */
+/** The fake model's thinking for a question: a worked sum for "Add: a+b+c..." or "a + b", else a generic plan. */
 function fakeThinking(question) {
+  const list = /^Add:\s*(-?\d+(?:\s*\+\s*-?\d+)+)\s*$/.exec(question.trim());
+  if (list) {
+    const xs = list[1].split("+").map((x) => Number(x.trim()));
+    let sum = xs[0];
+    const steps = xs.slice(1).map((x) => { const before = sum; sum += x; return `${before}+${x}=${sum}.`; });
+    return { thinking: `Add the numbers one at a time. ${steps.join(" ")} Check: the numbers were ${xs.join(", ")}. So the total is ${sum}.`,
+      answer: String(sum) };
+  }
   const m = /(-?\d+)\s*\+\s*(-?\d+)/.exec(question);
   if (m) {
     const a = Number(m[1]), b = Number(m[2]);
@@ -182,7 +195,13 @@ function tokens(text) { return text.match(/\S+\s*/g) ?? []; }
 async function complete(req, res, state, opts, body, legacy) {
   const parsed = parseRequest(body, legacy);
   if (parsed.error) return sendError(res, ...parsed.error);
-  const { question, budgetTokens, budgetSeconds, spec, mode } = parsed;
+  let { question, budgetTokens, budgetSeconds, spec, mode } = parsed;
+  // no budget field and no budget_mode: the policy chooses (the contract's budget_source "policy")
+  let source = "request", reason = null;
+  if (spec == null && body.budget_mode == null) {
+    const s = suggest(state, question);
+    budgetTokens = s.budget_tokens; spec = s.budget_tokens + "tok"; mode = s.mode; source = "policy"; reason = s.reason;
+  }
   const id = (legacy ? "cmpl-" : "chatcmpl-") + crypto.randomBytes(12).toString("hex");
   const created = now();
   const started = Date.now();
@@ -202,7 +221,8 @@ async function complete(req, res, state, opts, body, legacy) {
   state.requests.push(record);
 
   const finalBgl = () => ({
-    request_id: id, mode, budget: spec, budget_tokens: budgetTokens, thinking_tokens: record.thinking_tokens,
+    request_id: id, mode, budget: spec, budget_tokens: budgetTokens, budget_source: source, budget_reason: reason,
+    thinking_tokens: record.thinking_tokens,
     answer_tokens: record.answer_tokens, seconds: record.seconds,
     within_budget: (budgetTokens == null || record.thinking_tokens <= budgetTokens) && (budgetSeconds == null || (record.thinking_seconds ?? record.seconds) <= budgetSeconds + 0.05),
     intervened, predicted_thinking_tokens: predicted, task_type: record.task_type,

@@ -1,5 +1,5 @@
 // bgl web page: ask a question under a thinking budget, watch the thinking stream, rate the answer.
-// Plain ES module, no framework and no build step; speaks only the API in API-CONTRACT.md.
+// Plain ES module, no framework and no build step; speaks only the API in docs/api.md.
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "bgl_api_key";
@@ -11,7 +11,7 @@ const ui = {
   modeControl: $("mode-control"), suggestion: $("suggestion"),
   ask: $("ask"), stop: $("stop"), status: $("status"), error: $("error"),
   result: $("result"), thinkingPanel: $("thinking-panel"), thinking: $("thinking"), answer: $("answer"),
-  summary: $("summary"), gaugeText: $("gauge-text"), gaugeSpent: $("gauge-spent"),
+  summary: $("summary"), budgetNote: $("budget-note"), gaugeText: $("gauge-text"), gaugeSpent: $("gauge-spent"),
   gaugePredicted: $("gauge-predicted"), gaugeBudget: $("gauge-budget"),
   ratingForm: $("rating-form"), stars: $("stars"), comment: $("comment"), rate: $("rate"),
   ratingStatus: $("rating-status"), historyBody: $("history-body"),
@@ -83,18 +83,12 @@ function showBudgetControls() {
 }
 
 /**
- * The budget fields of the request. "Let bgl choose" sends the budget and mode that the server's policy
- * suggests for this user and question (GET /v1/budget/suggestion): a request with no budget field runs
- * with mode "none" (no limit) by the contract, which would not be bgl's choice at all.
+ * The budget fields of the request. "Let bgl choose" sends none: the server's budget policy then picks the
+ * budget for this user and question (the same one GET /v1/budget/suggestion shows beforehand), and the
+ * final chunk's bgl object says which one it chose and why.
  */
-async function budgetFields(question) {
+function budgetFields() {
   const kind = budgetKind();
-  if (kind === "auto") {
-    const s = await fetchSuggestion(question);
-    ui.suggestion.textContent = suggestionSentence(s);
-    if (!Number.isInteger(s.budget_tokens)) throw new ApiError("The server's suggestion has no budget_tokens.");
-    return s.mode ? { thinking_budget: s.budget_tokens, budget_mode: s.mode } : { thinking_budget: s.budget_tokens };
-  }
   if (kind === "tokens") return { thinking_budget: clampInt(ui.tokens.value, 0, 512), budget_mode: ui.mode.value };
   if (kind === "seconds") {
     const s = Number(ui.seconds.value);
@@ -126,7 +120,8 @@ async function loadSuggestion() {
   try {
     ui.suggestion.textContent = suggestionSentence(await fetchSuggestion(q, suggestionAbort.signal));
   } catch (e) {
-    if (e.name !== "AbortError") ui.suggestion.textContent = "No suggestion: " + e.message;
+    if (e.name !== "AbortError") ui.suggestion.textContent = e.status === 401
+      ? "Enter your API key above to see the budget bgl would choose." : "No suggestion: " + e.message;
   }
 }
 
@@ -163,11 +158,7 @@ async function ask(event) {
   const question = ui.question.value.trim();
   if (!question) { showError("Type a question first."); ui.question.focus(); return; }
   let fields;
-  clearTimeout(suggestionTimer);
-  suggestionAbort?.abort();
-  ui.ask.disabled = true; // while the suggestion loads
-  try { fields = await budgetFields(question); } catch (e) {
-    ui.ask.disabled = false;
+  try { fields = budgetFields(); } catch (e) {
     showError("No budget to ask with: " + e.message);
     return;
   }
@@ -177,7 +168,7 @@ async function ask(event) {
   current = {
     controller: new AbortController(), requestId: null, started: performance.now(),
     thinkingTokens: 0, budgetTokens: fields.thinking_budget ?? null, budgetSeconds: fields.thinking_budget_seconds ?? null,
-    predictedRemaining: null, phase: "thinking", final: null, rated: false, thinkingChars: 0,
+    predictedRemaining: null, phase: "thinking", final: null, rated: false, thinkingChars: 0, auto: budgetKind() === "auto",
   };
   resetResult();
   setBusy(true);
@@ -249,8 +240,10 @@ function onChunk(chunk) {
   const choice = chunk.choices?.[0] ?? {};
   const delta = choice.delta ?? {};
   if (delta.reasoning_content) {
-    appendText(ui.thinking, delta.reasoning_content);
-    current.thinkingChars += delta.reasoning_content.length;
+    // the model opens its thinking with a line break: blank lines at the top of the panel say nothing
+    const text = current.thinkingChars === 0 ? delta.reasoning_content.replace(/^\s+/, "") : delta.reasoning_content;
+    appendText(ui.thinking, text);
+    current.thinkingChars += text.length;
     if (current.phase === "thinking") setStatus("Thinking…");
   }
   if (delta.content) {
@@ -303,6 +296,11 @@ function finish() {
   ].filter(Boolean);
   ui.summary.textContent = parts.join(" · ");
   ui.summary.classList.toggle("over", b.within_budget === false);
+  if (b.budget_source === "policy") {
+    ui.budgetNote.textContent = suggestionSentence({ budget_tokens: b.budget_tokens, mode: b.mode, task_type: b.task_type,
+      reason: b.budget_reason }).replace(/^bgl suggests/, "bgl chose");
+    ui.budgetNote.hidden = false;
+  }
   if (!ui.answer.textContent.trim()) ui.answer.textContent = "(no answer)";
   setStatus("Done.");
   if (current.requestId) showRating();
@@ -320,6 +318,8 @@ function resetResult() {
   ui.answer.textContent = "";
   ui.summary.textContent = "";
   ui.summary.classList.remove("over");
+  ui.budgetNote.textContent = "";
+  ui.budgetNote.hidden = true;
   ui.ratingForm.hidden = true;
   drawGauge();
 }
@@ -345,7 +345,7 @@ function drawGauge() {
   } else {
     const scale = Math.max(spent + predicted, 1);
     setBar(spent / scale, predicted / scale, null, false);
-    text = `${spent} tokens · no token budget`;
+    text = current.auto ? `${spent} tokens · bgl chooses the budget` : `${spent} tokens · no token budget`;
   }
   if (predicted > 0) text += ` · expects ~${Math.round(predicted)} more`;
   ui.gaugeText.textContent = text;

@@ -81,6 +81,11 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("guidance   " + g.describe());
                 System.out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",
                         100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));
+                if (g.hasCpuTimes())
+                    System.out.printf("guidance CPU time per token (1 thread, independent of other load): plain %.3f ms, candidates %.3f ms (+%.1f%%), full %.3f ms (+%.1f%%)%n",
+                            g.plainCpuNsPerToken() / 1e6, g.guidedCpuNsPerToken() / 1e6, 100 * (g.guidedCpuNsPerToken() / g.plainCpuNsPerToken() - 1),
+                            g.fullCpuNsPerToken() / 1e6, 100 * (g.fullCpuNsPerToken() / g.plainCpuNsPerToken() - 1));
+                else System.out.println("guidance CPU time per token: run with --threads 1 for a figure that other load on the machine does not change");
             }
         }
         return 0;

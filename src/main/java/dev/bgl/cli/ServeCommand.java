@@ -7,6 +7,9 @@ import dev.bgl.server.BglServer;
 import dev.bgl.server.FeedbackService;
 import dev.bgl.server.InMemoryFeedback;
 import dev.bgl.server.ServerConfig;
+import dev.bgl.server.feedback.FeedbackStores;
+import dev.bgl.server.feedback.PolicyConfig;
+import dev.bgl.server.feedback.SqlFeedbackStore;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +39,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default ${DEFAULT-VALUE})") long maxBodyBytes;
     @Option(names = "--effort-budgets", defaultValue = "32,128,512", split = ",",
             description = "Thinking-token budgets of reasoning_effort low,medium,high (default ${DEFAULT-VALUE})") int[] effortBudgets;
-    @Option(names = "--db", defaultValue = "none", description = "Feedback store: a database URL, or none to keep feedback in memory (default ${DEFAULT-VALUE})") String db;
+    @Option(names = "--db", defaultValue = DEFAULT_DB, description = "Feedback store and budget policy: a SQLite file path, jdbc:sqlite:FILE,"
+            + " jdbc:postgresql://HOST/DB?user=..&password=.., or none to keep feedback in memory with a fixed default budget (default ${DEFAULT-VALUE})") String db;
+
+    static final String DEFAULT_DB = "bgl-feedback.db";
 
     @Override
     public Integer call() throws InterruptedException {
@@ -47,7 +53,6 @@ final class ServeCommand implements Callable<Integer> {
         String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
                 maxBodyBytes, effortBudgets);
-        checkDb(db);
         try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
@@ -58,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
                 stopOnSignal("TERM", stopped);
                 out.println("bgl serve: " + id + (predictor == null ? "" : " with budget predictor") + " at " + server.url()
                         + "  (API " + server.url() + "/v1, " + (config.apiKeys().isEmpty() ? "no API key" : config.apiKeys().size() + " API key(s)")
-                        + ", feedback: " + (db.equals("none") ? "in memory" : db) + "; Ctrl-C stops)");
+                        + ", feedback: " + describeDb(db) + "; Ctrl-C stops)");
                 out.flush();
                 stopped.await();
                 out.println("bgl serve: stopping");
@@ -82,15 +87,24 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The feedback store for {@code --db}: {@code none} keeps it in memory. This is the one place
-     * where the SQL store (dev.bgl.server.feedback) plugs in for a database URL.
+     * The feedback store for {@code --db}: {@code none} keeps it in memory with a fixed default
+     * budget; anything else is the SQL store with its learned budget policy, whose suggestions name
+     * guided when a predictor is loaded and hard when not. A store that cannot be opened is one
+     * BglException line naming the database.
      */
     static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor) {
-        checkDb(db);
-        return new InMemoryFeedback(config.defaultBudget(), hasPredictor ? "guided" : "hard");
+        String mode = hasPredictor ? "guided" : "hard";
+        if (db.equals("none")) return new InMemoryFeedback(config.defaultBudget(), mode);
+        PolicyConfig d = PolicyConfig.DEFAULT;
+        PolicyConfig policy = new PolicyConfig(d.levels(), d.costWeight(), d.tagWeight(), d.tagBonus(), d.priorStrength(),
+                d.noiseSd(), d.defaultLevel(), d.defaultBonus(), mode, d.seed());
+        return FeedbackStores.open(db, policy);
     }
 
-    private static void checkDb(String db) {
-        if (!db.equals("none")) throw new BglException("--db " + db + ": no SQL feedback store in this build yet; use --db none");
+    /** How the start line names the store: the default file says that it is the default and where it is. */
+    static String describeDb(String db) {
+        if (db.equals("none")) return "in memory, fixed default budget (--db none)";
+        String where = db.startsWith("jdbc:") ? SqlFeedbackStore.redact(db) : "SQLite " + Path.of(db).toAbsolutePath();
+        return where + (db.equals(DEFAULT_DB) ? " (the default; --db none keeps feedback in memory)" : "") + ", budgets from the learned policy";
     }
 }

@@ -24,6 +24,12 @@ final class GgufParser {
     static final int MAX_DIMS = 4;
     static final int MAX_ARRAY_DEPTH = 8;
     static final long MAX_STRING = 1L << 30;
+    /**
+     * Longest metadata array. Real ones (vocabularies, merges) hold at most a few hundred thousand;
+     * the cap matters because an element takes more heap than file (a 1-byte UINT8 becomes an 8-byte
+     * long), so the file-size check alone would let a big file claim gigabytes of heap.
+     */
+    static final long MAX_ARRAY = 1L << 24;
 
     record Parsed(int version, Map<String, GgufValue> metadata, Map<String, GgufTensorInfo> tensors,
                   long dataOffset, int alignment) {
@@ -212,8 +218,8 @@ final class GgufParser {
         if (et == null) throw error(where + " has an array of unknown type " + typeId);
         long minEach = et.size > 0 ? et.size : (et == GgufValueType.STRING ? 8 : 12);
         long n = count(where + " array length", minEach);
-        int len = (int) Math.min(n, Integer.MAX_VALUE - 8);
-        if (len != n) throw error(where + " array is too long (" + n + ")");
+        if (n > MAX_ARRAY) throw error(where + " array has " + n + " elements, more than the limit of " + MAX_ARRAY);
+        int len = (int) n;
         Object values;
         switch (et) {
             case FLOAT32 -> {

@@ -18,7 +18,12 @@ public record SafetensorsIndex(Path path, Map<String, String> weightMap) {
     static final long MAX_BYTES = 100_000_000L;
 
     public static SafetensorsIndex read(Path path) {
-        JsonNode root = SafetensorsParser.readJson(path, SafetensorsPaths.readSmall(path, MAX_BYTES), "index");
+        return parse(path, SafetensorsPaths.readSmall(path, MAX_BYTES));
+    }
+
+    /** The index held in {@code content}; {@code path} names it in errors. */
+    static SafetensorsIndex parse(Path path, byte[] content) {
+        JsonNode root = SafetensorsParser.readJson(path, content, "index");
         JsonNode wm = root.get("weight_map");
         if (wm == null) throw new FormatException(path, "missing 'weight_map'");
         if (!wm.isObject()) throw new FormatException(path, "'weight_map' is not a JSON object");

@@ -170,7 +170,9 @@ final class SafetensorsParser {
         } catch (JacksonException e) {
             throw new FormatException(path, what + " is not valid JSON: " + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new FormatException(path, "cannot read " + what + ": " + e.getMessage());
+            // bytes in memory: an IOException is a decoding error (Jackson sniffs UTF-16/32 and throws
+            // CharConversionException on bytes that look like it), i.e. the JSON is bad
+            throw new FormatException(path, what + " is not valid JSON: " + oneLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) throw new FormatException(path, what + " is not a JSON object");
         return root;

@@ -3,6 +3,7 @@ package dev.bgl.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetUnit;
+import dev.bgl.budget.Method;
 import dev.bgl.budget.ThinkingTracker.Phase;
 import dev.bgl.decode.Cancellation;
 import io.javalin.http.Context;
@@ -11,11 +12,13 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * POST /v1/chat/completions and /v1/completions: validate, wait for a slot, generate (streamed as
- * server-sent events or as one JSON), then record the request with the feedback service and the
- * metrics, cancelled ones too.
+ * POST /v1/chat/completions and /v1/completions: validate, let the budget policy choose a budget
+ * when the client gave none, wait for a slot, generate (streamed as server-sent events or as one
+ * JSON), and record the request with the feedback service and the metrics (cancelled ones too)
+ * before the last chunk or the JSON goes out, so that it can be rated at once.
  */
 final class CompletionsHandler {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -34,38 +37,61 @@ final class CompletionsHandler {
     }
 
     void chat(Context ctx, JsonNode body, String key) {
-        handle(ctx, parser.chat(body), key, true);
+        handle(ctx, body, parser.chat(body), key, true);
     }
 
     void completion(Context ctx, JsonNode body, String key) {
         ParsedRequest p = parser.completion(body);
         if (p.stream()) throw ApiError.invalid("stream", "streaming is offered on /v1/chat/completions only");
-        handle(ctx, p, key, false);
+        handle(ctx, body, p, key, false);
     }
 
-    private void handle(Context ctx, ParsedRequest p, String key, boolean chat) {
+    /** Where a request's budget came from: the client ("request") or the budget policy ("policy", with its reason). */
+    record BudgetSource(String source, String reason) {
+        static final BudgetSource REQUEST = new BudgetSource("request", null);
+    }
+
+    /**
+     * A request with no budget field and no budget_mode gets the budget the policy suggests for this
+     * user and question (guided with a predictor, else hard), and is recorded under that budget so
+     * that its rating teaches the policy. budget_mode "none" without a budget still means no limit.
+     */
+    private ParsedRequest withPolicyBudget(JsonNode body, ParsedRequest p, String user, BudgetSource[] source) {
+        JsonNode mode = body.get("budget_mode");
+        if (!p.noBudgetGiven() || mode != null && !mode.isNull()) {
+            source[0] = BudgetSource.REQUEST;
+            return p;
+        }
+        FeedbackService.BudgetSuggestion s = feedback.suggest(user, p.question());
+        source[0] = new BudgetSource("policy", s.reason());
+        return p.withTokenBudget(engine.hasPredictor() ? new Method.Guided() : new Method.Hard(), s.budgetTokens());
+    }
+
+    private void handle(Context ctx, JsonNode body, ParsedRequest asked, String key, boolean chat) {
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(bytes(12));
         long created = System.currentTimeMillis() / 1000;
+        String user = Access.userId(key, asked.user(), ctx.cookie(Access.USER_COOKIE));
+        BudgetSource[] source = new BudgetSource[1];
+        ParsedRequest p = withPolicyBudget(body, asked, user, source);
         Cancellation cancel = new Cancellation();
         List<BudgetUnit> limits = p.limits().size() == 1 && p.budgetTokens() != null || !p.method().usesBudget() ? List.of() : p.limits();
         BudgetRequest req = new BudgetRequest(p.messages(), p.method(), p.budgetTokens() == null ? 0 : p.budgetTokens(),
                 p.sampler(), p.maxTokens(), cancel, limits);
         engine.checkPromptFits(req); // 400 before any slot is taken or any prefill
-        String user = Access.userId(key, p.user(), ctx.cookie(Access.USER_COOKIE));
         String taskType = feedback.taskType(p.question());
-        Engine.Generated g;
         if (p.stream()) {
-            g = stream(ctx, p, req, id, created, cancel, taskType);
+            stream(ctx, p, req, id, created, cancel, taskType, source[0], g -> record(id, user, p, g, taskType));
         } else {
-            g = engine.run(req, splitter(req, PhaseSplitter.Sink.NONE), x -> {
+            Engine.Generated g = engine.run(req, splitter(req, PhaseSplitter.Sink.NONE), x -> {
             });
-            BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p, taskType) : Responses.completion(id, created, modelId, g, p, taskType));
+            record(id, user, p, g, taskType); // before the answer goes out: the client may rate at once
+            BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p, taskType, source[0])
+                    : Responses.completion(id, created, modelId, g, p, taskType, source[0]));
         }
-        record(id, user, p, g, taskType);
     }
 
-    private Engine.Generated stream(Context ctx, ParsedRequest p, BudgetRequest req, String id, long created, Cancellation cancel,
-                                    String taskType) {
+    private void stream(Context ctx, ParsedRequest p, BudgetRequest req, String id, long created, Cancellation cancel,
+                        String taskType, BudgetSource source, Consumer<Engine.Generated> record) {
         // nothing is written before the generation has a slot: a full queue still answers 429 as JSON
         SseWriter sse = new SseWriter(ctx.res(), cancel);
         AtomicReference<Engine.Progress> progress = new AtomicReference<>(() -> Double.NaN);
@@ -92,11 +118,18 @@ final class CompletionsHandler {
             }
         };
         splitter[0] = splitter(req, sink);
-        Engine.Generated g = engine.run(req, splitter[0], progress::set);
-        if (!roleSent[0]) sink.content(""); // an empty answer still gets its role chunk
-        sse.send(Responses.finalChunk(id, created, modelId, g, p, taskType));
-        sse.done();
-        return g;
+        try {
+            Engine.Generated g = engine.run(req, splitter[0], progress::set);
+            if (!roleSent[0]) sink.content(""); // an empty answer still gets its role chunk
+            record.accept(g); // before the final chunk: the user can rate as soon as the page shows it
+            sse.send(Responses.finalChunk(id, created, modelId, g, p, taskType, source));
+            sse.done();
+        } catch (RuntimeException e) {
+            if (!sse.started()) throw e; // nothing sent yet: the usual JSON error with its status
+            // the status line is gone: the error goes in the stream (as OpenAI's), and the stream ends
+            ApiError a = e instanceof ApiError x ? x : ApiError.internal("internal error: " + e);
+            sse.send(a.toJson());
+        }
     }
 
     private PhaseSplitter splitter(BudgetRequest req, PhaseSplitter.Sink sink) {

@@ -3,6 +3,7 @@ package dev.bgl.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bgl.util.BglException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,13 @@ final class FeedbackHandler {
             if (c.asText().length() > MAX_COMMENT_CHARS) throw ApiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT_CHARS + " characters");
             comment = c.asText();
         }
-        boolean known = feedback.recordRating(new FeedbackService.Rating(id.asText(), user, r.asInt(), tags, comment, System.currentTimeMillis()));
+        boolean known;
+        try {
+            known = feedback.recordRating(new FeedbackService.Rating(id.asText(), user, r.asInt(), tags, comment, System.currentTimeMillis()));
+        } catch (BglException e) {
+            // the store's own checks (stars, tags) name the bad value: the client's mistake, not the server's
+            throw ApiError.invalid(null, e.getMessage());
+        }
         if (!known) throw ApiError.notFound("no request with id '" + id.asText() + "'", "request_id", null);
         return J.objectNode().put("ok", true);
     }

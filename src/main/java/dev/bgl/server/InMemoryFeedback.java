@@ -47,6 +47,11 @@ public final class InMemoryFeedback implements FeedbackService {
         requests.put(r.requestId(), r);
     }
 
+    /** The stored request (null: none), for tests. */
+    synchronized RequestRecord request(String id) {
+        return requests.get(id);
+    }
+
     @Override
     public synchronized boolean recordRating(Rating r) {
         if (!requests.containsKey(r.requestId())) return false;

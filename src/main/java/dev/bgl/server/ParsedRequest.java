@@ -25,4 +25,15 @@ public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxT
             if (messages.get(i).role().equals("user")) return messages.get(i).content();
         return messages.getLast().content();
     }
+
+    /** Whether the client gave no budget at all (no budget field, no reasoning_effort): the policy may choose one. */
+    public boolean noBudgetGiven() {
+        return limits.isEmpty();
+    }
+
+    /** This request under a token budget chosen by the server (the budget policy), not by the client. */
+    public ParsedRequest withTokenBudget(Method m, int tokens) {
+        return new ParsedRequest(messages, stream, maxTokens, sampler, m, tokens, tokens + "tok",
+                List.of(new BudgetUnit.Tokens(tokens)), user);
+    }
 }

@@ -11,7 +11,8 @@ final class Responses {
     private Responses() {
     }
 
-    static ObjectNode chat(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
+    static ObjectNode chat(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType,
+                          CompletionsHandler.BudgetSource source) {
         ObjectNode r = head(id, "chat.completion", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
@@ -21,11 +22,12 @@ final class Responses {
         msg.put("reasoning_content", g.outcome().thinking());
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p, taskType));
+        r.set("bgl", bgl(id, g, p, taskType, source));
         return r;
     }
 
-    static ObjectNode completion(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
+    static ObjectNode completion(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType,
+                          CompletionsHandler.BudgetSource source) {
         ObjectNode r = head(id, "text_completion", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
@@ -33,7 +35,7 @@ final class Responses {
         choice.put("reasoning_content", g.outcome().thinking());
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p, taskType));
+        r.set("bgl", bgl(id, g, p, taskType, source));
         return r;
     }
 
@@ -54,14 +56,15 @@ final class Responses {
         return r;
     }
 
-    static ObjectNode finalChunk(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType) {
+    static ObjectNode finalChunk(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType,
+                          CompletionsHandler.BudgetSource source) {
         ObjectNode r = head(id, "chat.completion.chunk", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
         choice.putObject("delta");
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p, taskType));
+        r.set("bgl", bgl(id, g, p, taskType, source));
         return r;
     }
 
@@ -85,13 +88,16 @@ final class Responses {
         return u;
     }
 
-    static ObjectNode bgl(String id, Engine.Generated g, ParsedRequest p, String taskType) {
+    static ObjectNode bgl(String id, Engine.Generated g, ParsedRequest p, String taskType,
+                          CompletionsHandler.BudgetSource source) {
         BudgetOutcome o = g.outcome();
         ObjectNode b = J.objectNode();
         b.put("request_id", id);
         b.put("mode", p.method().name());
         b.put("budget", p.budgetSpec());
         b.put("budget_tokens", p.budgetTokens());
+        b.put("budget_source", source.source());
+        b.put("budget_reason", source.reason());
         b.put("thinking_tokens", o.thinkingTokens());
         b.put("answer_tokens", o.answerTokens());
         b.put("seconds", Math.round(g.seconds() * 1000) / 1000.0);

@@ -40,6 +40,11 @@ final class SseWriter {
         write("data: [DONE]\n\n");
     }
 
+    /** Whether the response is under way (its status and headers are sent or being sent). */
+    boolean started() {
+        return out != null || broken;
+    }
+
     /** Whether the client went away. */
     boolean broken() {
         return broken;

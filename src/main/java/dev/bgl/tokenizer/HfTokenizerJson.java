@@ -27,13 +27,33 @@ final class HfTokenizerJson {
     static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Largest tokenizer.json (or config beside it) read: the biggest real ones are ~35 MB, and the JSON
+     * tree takes several times the file on the heap, so an unbounded file could exhaust it.
+     */
+    static final long MAX_JSON_BYTES = 256L << 20;
 
     private HfTokenizerJson() {
     }
 
     static TokenizerSpec read(Path file) {
-        JsonNode root = readJson(file);
+        return read(file, readJson(file));
+    }
+
+    /** The spec of tokenizer.json content held in memory ({@code file} names it and locates the configs beside it). */
+    static TokenizerSpec read(Path file, byte[] content) {
+        try {
+            return read(file, JSON.readTree(content));
+        } catch (JacksonException e) {
+            throw new BglException(file + ": not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) { // in memory: a decoding error, e.g. bytes that look like UTF-32
+            throw new BglException(file + ": not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static TokenizerSpec read(Path file, JsonNode root) {
         String src = file.toString();
+        if (root == null) throw new BglException(src + ": empty file");
         if (!root.isObject()) throw new BglException(src + ": not a JSON object");
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) throw new BglException(src + ": missing object 'model'");
@@ -244,6 +264,8 @@ final class HfTokenizerJson {
     private static JsonNode readJson(Path file) {
         if (!Files.isRegularFile(file)) throw new BglException(file + ": no such file");
         try {
+            long size = Files.size(file);
+            if (size > MAX_JSON_BYTES) throw new BglException(file + ": is " + size + " bytes, over the limit of " + MAX_JSON_BYTES);
             return JSON.readTree(file.toFile());
         } catch (JacksonException e) {
             throw new BglException(file + ": not valid JSON: " + e.getOriginalMessage());

@@ -42,8 +42,17 @@ class ChatCompletionsTest {
         assertTrue(b.get("thinking_tokens").asInt() > 0);
         assertEquals(u.get("prompt_tokens").asInt() + u.get("completion_tokens").asInt(), u.get("total_tokens").asInt());
         assertTrue(u.get("completion_tokens").asInt() >= b.get("thinking_tokens").asInt() + b.get("answer_tokens").asInt());
-        assertEquals("none", b.get("mode").asText());
-        assertTrue(b.get("budget").isNull());
+        // no budget field and no budget_mode: the policy's budget (InMemoryFeedback: its fixed default), guided
+        int suggested = s.get("/v1/budget/suggestion?question=x").json().get("budget_tokens").asInt();
+        assertEquals("guided", b.get("mode").asText());
+        assertEquals(suggested, b.get("budget_tokens").asInt());
+        assertEquals(suggested + "tok", b.get("budget").asText());
+        assertEquals("policy", b.get("budget_source").asText());
+        assertEquals("fixed default", b.get("budget_reason").asText());
+        // the request is stored under the suggested budget, so that its rating teaches the policy
+        var rec = s.feedback.request(j.get("id").asText());
+        assertEquals(suggested, rec.budgetTokens());
+        assertEquals("guided", rec.mode());
         assertEquals(j.get("id").asText(), b.get("request_id").asText());
         assertTrue(b.get("within_budget").asBoolean());
         assertEquals("stop", j.at("/choices/0/finish_reason").asText());
@@ -103,10 +112,51 @@ class ChatCompletionsTest {
         assertTrue(fin.at("/bgl/predicted_thinking_tokens").isNumber(), fin.toString());
     }
 
+    /**
+     * A streamed request without a budget runs under the policy's budget, and it is stored before its
+     * final chunk is sent: a rating posted the moment that chunk arrives (before [DONE]) is accepted.
+     */
+    @Test
+    void streamedPolicyRequestCanBeRatedAsSoonAsItsFinalChunkArrives() throws Exception {
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url("/v1/chat/completions")))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestServer.chat(Q, "\"max_tokens\":200,\"stream\":true"))).build();
+        var resp = s.http.send(req, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, resp.statusCode());
+        JsonNode fin = null;
+        int rated = 0;
+        var lines = resp.body().iterator();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (!line.startsWith("data: ")) continue;
+            if (line.equals("data: [DONE]")) {
+                assertNotNull(fin, "the final chunk comes before [DONE]");
+                break;
+            }
+            JsonNode c = TestServer.JSON.readTree(line.substring(6));
+            if (c.at("/choices/0/finish_reason").isNull()) continue;
+            fin = c;
+            // rate now, before reading [DONE]
+            rated = s.post("/v1/feedback", "{\"request_id\":\"" + c.get("id").asText() + "\",\"rating\":5,\"tags\":[\"good\"]}").status();
+        }
+        assertEquals(200, rated, "a rating sent on the final chunk finds its request");
+        assertEquals("policy", fin.at("/bgl/budget_source").asText());
+        assertEquals("fixed default", fin.at("/bgl/budget_reason").asText());
+        assertEquals("guided", fin.at("/bgl/mode").asText());
+        int suggested = s.get("/v1/budget/suggestion?question=x").json().get("budget_tokens").asInt();
+        assertEquals(suggested, fin.at("/bgl/budget_tokens").asInt());
+    }
+
     /** Every way of giving a budget is read: a tight one spends at most budget + a little, less than no budget. */
     @Test
     void budgetFieldsAndAliasesLimitThinking() {
-        int free = s.post("/v1/chat/completions", TestServer.chat(Q, "\"max_tokens\":300")).json().at("/bgl/thinking_tokens").asInt();
+        JsonNode unlimited = s.post("/v1/chat/completions", TestServer.chat(Q, "\"max_tokens\":300,\"budget_mode\":\"none\"")).json();
+        // budget_mode none without a budget: no limit at all, not the policy's budget
+        assertEquals("none", unlimited.at("/bgl/mode").asText());
+        assertTrue(unlimited.at("/bgl/budget").isNull());
+        assertEquals("request", unlimited.at("/bgl/budget_source").asText());
+        assertTrue(unlimited.at("/bgl/budget_reason").isNull());
+        int free = unlimited.at("/bgl/thinking_tokens").asInt();
         assertTrue(free > 20, "the full thinking should be longer than the tight budget, got " + free);
         for (String field : List.of("\"thinking_budget\":8", "\"thinking_budget_tokens\":8", "\"thinking_token_budget\":8",
                 "\"budget\":\"8tok\"", "\"budget\":8", "\"reasoning_effort\":\"low\"")) {

@@ -80,4 +80,22 @@ class LangChain4jClientTest {
         assertEquals(direct.at("/choices/0/message/content").asText(), answer.toString());
         assertEquals(answer.toString(), r.aiMessage().text());
     }
+
+    /**
+     * A plain client that knows nothing of budgets sends no budget field: the server's policy chooses
+     * the budget (guided, the suggestion's tokens) and stores the request under it, so it can be rated.
+     */
+    @Test
+    void plainClientWithoutBudgetGetsThePolicysBudget() {
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(s.url("/v1")).apiKey("none").modelName(TestServer.MODEL_ID)
+                .maxTokens(200).returnThinking(true).timeout(Duration.ofSeconds(60)).build();
+        ChatResponse r = model.chat(UserMessage.from(Q));
+        assertFalse(r.aiMessage().text().isBlank());
+        var stored = s.feedback.request(r.id());
+        assertNotNull(stored, "the request " + r.id() + " is stored");
+        int suggested = s.get("/v1/budget/suggestion?question=x").json().get("budget_tokens").asInt();
+        assertEquals(suggested, stored.budgetTokens());
+        assertEquals("guided", stored.mode());
+        assertEquals(200, s.post("/v1/feedback", "{\"request_id\":\"" + r.id() + "\",\"rating\":3}").status());
+    }
 }

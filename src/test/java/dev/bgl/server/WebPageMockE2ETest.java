@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The web page (src/main/resources/web) in headless Debian chromium, driven by tools/web-e2e/e2e.mjs
  * (playwright-core) against mock-server.mjs, which fakes the API of API-CONTRACT.md. It asks
- * for bgl's suggested budget, then "What is 17 + 25?" under a 20-token guided budget, watches the thinking stream and the answer
- * appear, rates it (all with an API key typed into the page), then stops a second request and provokes an API error. The page must do all
+ * for bgl's suggested budget, then "Add: 17+8+12+5" under a 20-token guided budget, watches the thinking stream and the answer
+ * appear, rates it (all with an API key typed into the page), asks again with "Let bgl choose" (no budget field sent;
+ * the page names the budget the mock's policy chose and why), then stops a second request and provokes an API error. The page must do all
  * that without a console or page error, and the mock must have recorded the rating.
  */
 class WebPageMockE2ETest {
@@ -69,6 +70,9 @@ class WebPageMockE2ETest {
         assertTrue(r.path("thinking_streamed_before_done").asBoolean(), "thinking appeared while the request still ran");
         assertTrue(r.path("gauge").asText().endsWith("/ 20 tokens"), "gauge against the 20-token budget: " + r.path("gauge"));
         assertTrue(r.path("summary").asText().contains("mode guided"), "summary line: " + r.path("summary"));
+
+        assertTrue(r.path("policy_note").asText().matches("bgl chose \\d+ tokens \\(guided\\) for a sum question because .+"),
+            "after \"Let bgl choose\" the page names the policy's budget and reason: " + r.path("policy_note"));
 
         JsonNode rec = r.path("recorded");
         assertEquals(requestId, rec.path("request_id").asText(), "the rating names the streamed request");

@@ -11,6 +11,7 @@ import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
 import dev.bgl.decode.Step;
 import dev.bgl.decode.TokenListener;
+import dev.bgl.tensor.Parallel;
 import dev.bgl.util.BglException;
 
 import java.util.ArrayList;
@@ -37,9 +38,22 @@ public final class GuidanceBench {
      * @param fullNsPerStep          the same with full heads
      * @param meanCandidates         tokens whose heads were computed per step, candidate-only
      * @param vocab                  tokens the full variant computes
+     * @param plainCpuNsPerToken     CPU time of the calling thread per token, plain (NaN where not measurable)
+     * @param guidedCpuNsPerToken    the same, guided with candidate-only heads
+     * @param fullCpuNsPerToken      the same, guided with full heads
      */
     public record Result(int tokens, double plainNsPerToken, double guidedNsPerToken, double fullNsPerToken,
-                         double candidateNsPerStep, double fullNsPerStep, double meanCandidates, int vocab) {
+                         double candidateNsPerStep, double fullNsPerStep, double meanCandidates, int vocab,
+                         double plainCpuNsPerToken, double guidedCpuNsPerToken, double fullCpuNsPerToken) {
+        /**
+         * Whether the CPU times are meaningful: with one worker thread every kernel runs on the
+         * calling thread, so its CPU time is the whole work of a token, whatever else the machine
+         * runs; wall time on a shared machine is not.
+         */
+        public boolean hasCpuTimes() {
+            return !Double.isNaN(plainCpuNsPerToken);
+        }
+
         public String describe() {
             return String.format(java.util.Locale.ROOT,
                     "%d tokens: plain %.3f ms/token; guided every token %.3f ms/token (candidates, %.1f per step) / %.3f ms/token (full %d); "
@@ -58,21 +72,39 @@ public final class GuidanceBench {
         boolean[] newline = BudgetGuidance.newlineTokens(model.tokenizer(), p.modelVocab());
         int warm = Math.max(1, tokens / 4);
 
+        boolean cpu = Parallel.threads() == 1 && THREADS.isCurrentThreadCpuTimeSupported();
+        long[] cpuNs = new long[3];
+
         decode(model, prompt, warm, null);
+        long c0 = cpuNow(cpu);
         long plain = decode(model, prompt, tokens, null).decodeNanos();
+        cpuNs[0] = cpuNow(cpu) - c0;
 
         GuidanceOptions every = GuidanceOptions.DEFAULT.withEveryToken(true);
         decode(model, prompt, warm, guidance(model, p, budget, every, newline));
         BudgetGuidance cand = guidance(model, p, budget, every, newline);
+        c0 = cpuNow(cpu);
         long guided = decode(model, prompt, tokens, cand).decodeNanos();
+        cpuNs[1] = cpuNow(cpu) - c0;
 
         GuidanceOptions all = every.withAllCandidates(true);
         decode(model, prompt, warm, guidance(model, p, budget, all, newline));
         BudgetGuidance full = guidance(model, p, budget, all, newline);
+        c0 = cpuNow(cpu);
         long fullNanos = decode(model, prompt, tokens, full).decodeNanos();
+        cpuNs[2] = cpuNow(cpu) - c0;
 
+        double nan = Double.NaN;
         return new Result(tokens, (double) plain / tokens, (double) guided / tokens, (double) fullNanos / tokens,
-                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable());
+                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable(),
+                cpu ? (double) cpuNs[0] / tokens : nan, cpu ? (double) cpuNs[1] / tokens : nan, cpu ? (double) cpuNs[2] / tokens : nan);
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of this thread (it includes the short prefill of each run, the same in all three). */
+    private static long cpuNow(boolean on) {
+        return on ? THREADS.getCurrentThreadCpuTime() : 0;
     }
 
     private static double perStep(BudgetGuidance g) {

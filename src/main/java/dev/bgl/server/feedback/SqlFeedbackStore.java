@@ -276,7 +276,7 @@ public final class SqlFeedbackStore implements FeedbackService {
     }
 
     /** The URL without its query (where a PostgreSQL password may be), for messages. */
-    static String redact(String url) {
+    public static String redact(String url) {
         int q = url.indexOf('?');
         return q < 0 ? url : url.substring(0, q) + "?...";
     }
