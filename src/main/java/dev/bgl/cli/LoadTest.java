@@ -119,8 +119,15 @@ final class LoadTest {
         this.questions = List.copyOf(qs);
     }
 
-    /** Runs the load and returns what it saw; progress lines go to {@code log}. */
+    /** Runs the load and returns what it saw; progress lines go to {@code log}. A server that does not answer /health is one error line. */
     Report run(PrintStream log) throws InterruptedException {
+        try {
+            HttpResponse<String> h = http.send(HttpRequest.newBuilder(s.base().resolve("health")).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (h.statusCode() != 200) throw new BglException("--url " + s.base() + ": /health answered HTTP " + h.statusCode() + ", not a bgl server?");
+        } catch (IOException e) {
+            throw new BglException("--url " + s.base() + ": no server there (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
+        }
         long start = System.nanoTime();
         long end = start + s.duration().toNanos();
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -172,8 +179,8 @@ final class LoadTest {
         while (System.nanoTime() < end) {
             String q = questions.get(Math.floorMod(i++, questions.size()));
             String outcome = once(q, "load-" + id);
-            if ("429".equals(outcome)) {
-                try { // back off a little, as a client told "rate limited" would
+            if (!"200".equals(outcome)) {
+                try { // back off a little, as a client told "rate limited" would; a failing server is not hammered either
                     Thread.sleep(100 + ThreadLocalRandom.current().nextInt(200));
                 } catch (InterruptedException e) {
                     return;

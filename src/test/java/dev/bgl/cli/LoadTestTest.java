@@ -116,6 +116,20 @@ class LoadTestTest {
         }
     }
 
+    @Test
+    void noServerAtTheUrlIsOneErrorNotAMinuteOfFailures() throws Exception {
+        int port;
+        try (var sock = new java.net.ServerSocket(0)) {
+            port = sock.getLocalPort();
+        }
+        LoadTest.Settings st = new LoadTest.Settings(URI.create("http://127.0.0.1:" + port + "/"), 2, Duration.ofMinutes(1), 32, 96, null,
+                Duration.ofSeconds(5), Duration.ofMillis(250), 3);
+        long t0 = System.nanoTime();
+        var e = assertThrows(dev.bgl.util.BglException.class, () -> new LoadTest(st).run(null));
+        assertTrue(e.getMessage().contains("no server there"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "refused at once");
+    }
+
     static String check(List<String> lines) {
         LoadTest.StreamCheck c = new LoadTest.StreamCheck(System.nanoTime());
         for (String l : lines) {
