@@ -14,7 +14,7 @@ import java.io.PrintWriter;
 @Command(name = "bgl", mixinStandardHelpOptions = true, version = "bgl 0.1.0",
         description = "Budget-guided LLM inference: run reasoning models within a thinking budget.",
         subcommands = {DemoCommand.class, InspectCommand.class, TrainModelCommand.class, TasksCommand.class, GenerateCommand.class, RunCommand.class, EvalCommand.class, BatchCommand.class,
-                CollectTracesCommand.class, TrainPredictorCommand.class, MakeModelCommand.class, BenchCommand.class, ServeCommand.class, SimulateUsersCommand.class,
+                CollectTracesCommand.class, TrainPredictorCommand.class, MakeModelCommand.class, BenchCommand.class, ServeCommand.class, SimulateUsersCommand.class, LoadTestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

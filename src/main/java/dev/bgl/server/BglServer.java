@@ -47,6 +47,7 @@ public final class BglServer implements AutoCloseable {
         this.feedback = feedback;
         this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics,
                 config.maxMemoryBytes(), config.maxKvBytesPerRequest());
+        metrics.kvBytesPerToken(model.kvBytesPerToken());
         this.access = new Access(config.apiKeys());
         this.jsonBody = new JsonBody(config.maxBodyBytes());
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());

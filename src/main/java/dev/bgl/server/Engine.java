@@ -127,11 +127,15 @@ public final class Engine {
         }
         metrics.inFlight.incrementAndGet();
         long t0 = System.nanoTime();
+        long[] kvHeld = {0}; // tokens this generation's KV cache holds, for the live-KV gauge
         try (held) {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
-            BudgetRunner.Metered m = runner.runMetered(req, delay <= 0 ? listener : (id, text, forced) -> {
+            BudgetRunner.Metered m = runner.runMetered(req, (id, text, forced) -> {
+                kvHeld[0]++;
+                metrics.liveKvTokens.incrementAndGet();
                 listener.onToken(id, text, forced);
+                if (delay <= 0) return;
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException e) {
@@ -148,6 +152,7 @@ public final class Engine {
         } catch (BglException e) {
             throw ApiError.invalid(null, e.getMessage());
         } finally {
+            metrics.liveKvTokens.addAndGet(-kvHeld[0]);
             metrics.inFlight.decrementAndGet();
             idle.add(runner);
         }

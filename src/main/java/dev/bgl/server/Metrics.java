@@ -23,6 +23,10 @@ public final class Metrics {
     volatile MemoryAdmission memory;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger queued = new AtomicInteger();
+    /** Tokens generated so far by the running generations (their KV caches hold these and the prompt). */
+    final java.util.concurrent.atomic.AtomicLong liveKvTokens = new java.util.concurrent.atomic.AtomicLong();
+    /** KV-cache bytes one token takes in the served model (0: unknown, the KV gauge stays 0). */
+    volatile long kvBytesPerToken;
 
     public Metrics() {
         for (int i = 0; i < latencyBuckets.length; i++) latencyBuckets[i] = new LongAdder();
@@ -106,7 +110,66 @@ public final class Metrics {
             gauge(sb, "bgl_memory_budget_bytes", "Heap all running generations may reserve (--max-memory).", m.budget());
             gauge(sb, "bgl_memory_reserved_bytes", "Heap reserved by running generations now.", m.reserved());
         }
+        memory(sb);
         return sb.toString();
+    }
+
+    /** Sets the KV bytes per token of the served model, for {@code bgl_kv_live_bytes}. */
+    public void kvBytesPerToken(long bytes) {
+        kvBytesPerToken = bytes;
+    }
+
+    /**
+     * Memory gauges, to see whether a long run leaks: JVM heap (used, committed, and used after the
+     * last collection of each heap pool: the live data, without the garbage a sample of "used" catches),
+     * non-heap, the process's resident set (Linux only) and the KV caches of live sessions.
+     */
+    private void memory(StringBuilder sb) {
+        var mem = java.lang.management.ManagementFactory.getMemoryMXBean();
+        var heap = mem.getHeapMemoryUsage();
+        var nonHeap = mem.getNonHeapMemoryUsage();
+        gauge(sb, "bgl_jvm_heap_used_bytes", "JVM heap in use (live data and garbage not yet collected).", heap.getUsed());
+        gauge(sb, "bgl_jvm_heap_committed_bytes", "JVM heap committed by the OS.", heap.getCommitted());
+        gauge(sb, "bgl_jvm_heap_after_gc_bytes", "JVM heap left by the last collections: young pools after their last collection plus the old generation now.", heapAfterGc());
+        gauge(sb, "bgl_jvm_nonheap_used_bytes", "JVM non-heap memory in use (metaspace, code cache).", nonHeap.getUsed());
+        long rss = processRssBytes();
+        if (rss >= 0) gauge(sb, "bgl_process_rss_bytes", "Resident set size of the server process (VmRSS).", rss);
+        gauge(sb, "bgl_live_sessions", "Sessions (KV caches) alive now: one per running generation.", inFlight.get());
+        gauge(sb, "bgl_kv_live_bytes", "KV-cache bytes of the tokens generated so far by the running generations.",
+                liveKvTokens.get() * kvBytesPerToken);
+    }
+
+    /**
+     * Heap the last collections left: young pools (eden, survivor) as their last collection left
+     * them, the old generation as it is now. The old generation changes only at collections
+     * (promotion, full or mixed collection), so its use now is its use after the last one; its own
+     * "collection usage" is updated by full collections only (ParallelGC), which a steady server may
+     * never run.
+     */
+    static long heapAfterGc() {
+        long sum = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() != java.lang.management.MemoryType.HEAP) continue;
+            String name = pool.getName();
+            var u = name.contains("Old") || name.contains("Tenured") ? pool.getUsage() : pool.getCollectionUsage();
+            if (u != null) sum += u.getUsed();
+        }
+        return sum;
+    }
+
+    /** VmRSS of /proc/self/status in bytes; -1 where there is none (not Linux). */
+    static long processRssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (!line.startsWith("VmRSS:")) continue;
+                String[] f = line.substring(6).trim().split("\\s+");
+                long v = Long.parseLong(f[0]);
+                return f.length > 1 && f[1].equalsIgnoreCase("kB") ? v * 1024 : v;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no /proc: not Linux
+        }
+        return -1;
     }
 
     private static void counter(StringBuilder sb, String name, String help, long v) {
