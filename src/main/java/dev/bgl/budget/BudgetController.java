@@ -20,7 +20,12 @@ import java.util.function.LongSupplier;
 public final class BudgetController implements ThinkingBudget {
     /** Weight of the newest token in the smoothed decode time. */
     public static final double SMOOTHING = 0.2;
-    public static final int DEFAULT_ANSWER_RESERVE = 16;
+    /**
+     * Tokens kept for closing the thinking and writing the answer. The default model closes in 3
+     * tokens and answers in up to 15 ("Answer: 91869" and the end token); at 16 its longest answers
+     * were cut under KV limits (docs/results/memory), so 24 leaves room for them.
+     */
+    public static final int DEFAULT_ANSWER_RESERVE = 24;
 
     /**
      * What one token costs on this model.

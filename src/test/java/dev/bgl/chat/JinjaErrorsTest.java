@@ -9,6 +9,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Parse and render errors name the place (line:column) and what was expected. */
 class JinjaErrorsTest {
@@ -38,6 +39,14 @@ class JinjaErrorsTest {
         assertEquals("chat template: 1:3: comment is not closed, expected '#}'", parseError("ab{# x"));
         assertEquals("chat template: 1:6: unexpected character '$'", parseError("{{ x $ }}"));
         assertEquals("chat template: 1:16: expected 'in' in for statement, got 'of'", parseError("{% for x, y, z of xs %}{% endfor %}"));
+    }
+
+    /** Found by the templateSource fuzz target: none given to a filter, test or loop that iterates (an NPE before). */
+    @Test
+    void noneIsNotIterableNorSized() {
+        for (String t : List.of("{{ none | join }}", "{{ none | length }}", "{{ 'a' in none }}", "{% for y in none %}{% endfor %}",
+                "{% set ns = namespace(last=none|join) %}", "{{ none | list }}", "{{ none | sort }}"))
+            assertTrue(renderError(t).contains("NoneType"), t + " -> " + renderError(t));
     }
 
     @Test

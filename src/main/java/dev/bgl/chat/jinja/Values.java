@@ -164,6 +164,7 @@ final class Values {
     /** Python's {@code x in container}. */
     static boolean contains(Object container, Object item) {
         return switch (container) {
+            case null -> throw new TemplateException("argument of type 'NoneType' is not iterable");
             case String s -> {
                 if (!(item instanceof String t)) throw new TemplateException("'in <string>' requires string as left operand, not " + typeName(item));
                 yield s.contains(t);
@@ -182,6 +183,7 @@ final class Values {
     /** The items a for loop or a filter iterates over: a list's items, a dict's keys, a string's characters. */
     static List<Object> iterate(Object v) {
         return switch (v) {
+            case null -> throw new TemplateException("'NoneType' object is not iterable");
             case List<?> l -> {
                 @SuppressWarnings("unchecked") List<Object> list = (List<Object>) l;
                 yield list;
@@ -202,6 +204,7 @@ final class Values {
 
     static int length(Object v) {
         return switch (v) {
+            case null -> throw new TemplateException("object of type 'NoneType' has no len()");
             case String s -> s.codePointCount(0, s.length());
             case List<?> l -> l.size();
             case Map<?, ?> m -> m.size();
