@@ -41,6 +41,14 @@ class JinjaErrorsTest {
         assertEquals("chat template: 1:16: expected 'in' in for statement, got 'of'", parseError("{% for x, y, z of xs %}{% endfor %}"));
     }
 
+    /** Found by the templateSource fuzz target: an integer index after '.' beyond a long (a NumberFormatException before). */
+    @Test
+    void hugeIntegerIndexAfterADotIsAParseError() {
+        assertEquals("chat template: 1:6: integer literal 444444444444444444444444444444 is too large",
+                parseError("{{ x.444444444444444444444444444444 }}"));
+        assertEquals("chat template: 1:4: integer literal 99999999999999999999 is too large", parseError("{{ 99999999999999999999 }}"));
+    }
+
     /** Found by the templateSource fuzz target: none given to a filter, test or loop that iterates (an NPE before). */
     @Test
     void noneIsNotIterableNorSized() {

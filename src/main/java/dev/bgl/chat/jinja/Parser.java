@@ -431,13 +431,7 @@ final class Parser {
                 while (peek().kind() == Kind.STRING) sb.append(next().text());
                 yield new Const(p, sb.toString());
             }
-            case INT -> {
-                try {
-                    yield new Const(p, Long.parseLong(t.text()));
-                } catch (NumberFormatException ex) {
-                    throw error(t, "integer literal " + t.text() + " is too large");
-                }
-            }
+            case INT -> new Const(p, intLiteral(t));
             case FLOAT -> new Const(p, Double.parseDouble(t.text()));
             case OP -> switch (t.text()) {
                 case "(" -> parenthesized(t);
@@ -497,6 +491,15 @@ final class Parser {
         return e;
     }
 
+    /** An INT token's value; one beyond a long is a template error (Python's ints are unbounded, ours are not). */
+    private long intLiteral(Token t) {
+        try {
+            return Long.parseLong(t.text());
+        } catch (NumberFormatException ex) {
+            throw error(t, "integer literal " + t.text() + " is too large");
+        }
+    }
+
     private Expr postfix(Expr e) {
         int chain = 0;
         while (true) {
@@ -505,7 +508,7 @@ final class Parser {
                 i++;
                 Token n = next();
                 if (n.kind() == Kind.NAME) e = new GetAttr(pos(t), e, n.text());
-                else if (n.kind() == Kind.INT) e = new GetItem(pos(t), e, new Const(pos(n), Long.parseLong(n.text())));
+                else if (n.kind() == Kind.INT) e = new GetItem(pos(t), e, new Const(pos(n), intLiteral(n)));
                 else throw error(n, "expected an attribute name after '.', got " + n.describe());
             } else if (t.isOp("[")) {
                 i++;
