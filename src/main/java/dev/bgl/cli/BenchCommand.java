@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             double decode = genTokens / ((System.nanoTime() - t0) / 1e9);
             long weights = m.source().weightBytes();
-            long rss = residentBytes();
+            long rss = dev.bgl.util.ProcessMemory.residentBytes();
             System.out.printf("model %s: %.1f MB of weights, %d threads%n", m.name(), weights / 1e6, Parallel.threads());
             System.out.printf("bgl        prefill %8.1f tok/s   decode %7.2f tok/s   (%.2f GB/s of weights while decoding)%n",
                     prefill, decode, decode * weights / 1e9);
@@ -89,16 +89,5 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** Resident set size of this process from /proc (Linux), or -1. */
-    static long residentBytes() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")))
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-        } catch (Exception ignored) {
-            // not Linux
-        }
-        return -1;
     }
 }

@@ -90,16 +90,6 @@ public final class Engine {
         return n;
     }
 
-    /**
-     * {@link #countPrompt}, then 400 when the request's memory is over the per-request KV limit or
-     * the whole budget: all before any slot or prefill.
-     */
-    public int checkPromptFits(BudgetRequest req) {
-        int n = countPrompt(req);
-        memory.checkFits(n, req.maxTokens());
-        return n;
-    }
-
     public MemoryAdmission memory() {
         return memory;
     }
@@ -114,7 +104,7 @@ public final class Engine {
      * not fit beside the running ones; nothing is allocated then), runs the request, frees both. The
      * listener runs on this thread; {@code progress} is set before the first token.
      *
-     * @param promptTokens as {@link #checkPromptFits} counted them
+     * @param promptTokens as {@link #countPrompt} counted them
      */
     public Generated run(BudgetRequest req, int promptTokens, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
         BudgetRunner runner = take();

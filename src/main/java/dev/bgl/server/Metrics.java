@@ -132,7 +132,7 @@ public final class Metrics {
         gauge(sb, "bgl_jvm_heap_committed_bytes", "JVM heap committed by the OS.", heap.getCommitted());
         gauge(sb, "bgl_jvm_heap_after_gc_bytes", "JVM heap left by the last collections: young pools after their last collection plus the old generation now.", heapAfterGc());
         gauge(sb, "bgl_jvm_nonheap_used_bytes", "JVM non-heap memory in use (metaspace, code cache).", nonHeap.getUsed());
-        long rss = processRssBytes();
+        long rss = dev.bgl.util.ProcessMemory.residentBytes();
         if (rss >= 0) gauge(sb, "bgl_process_rss_bytes", "Resident set size of the server process (VmRSS).", rss);
         gauge(sb, "bgl_live_sessions", "Sessions (KV caches) alive now: one per running generation.", inFlight.get());
         gauge(sb, "bgl_kv_live_bytes", "KV-cache bytes of the tokens generated so far by the running generations.",
@@ -155,21 +155,6 @@ public final class Metrics {
             if (u != null) sum += u.getUsed();
         }
         return sum;
-    }
-
-    /** VmRSS of /proc/self/status in bytes; -1 where there is none (not Linux). */
-    static long processRssBytes() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (!line.startsWith("VmRSS:")) continue;
-                String[] f = line.substring(6).trim().split("\\s+");
-                long v = Long.parseLong(f[0]);
-                return f.length > 1 && f[1].equalsIgnoreCase("kB") ? v * 1024 : v;
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // no /proc: not Linux
-        }
-        return -1;
     }
 
     private static void counter(StringBuilder sb, String name, String help, long v) {
