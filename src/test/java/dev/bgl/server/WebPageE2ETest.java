@@ -58,6 +58,9 @@ class WebPageE2ETest {
             BudgetPredictor predictor = BudgetPredictor.load(root.resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
             try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, predictor, GuidanceOptions.DEFAULT,
                     FeedbackStores.open(db.toString()))) {
+                // the tiny model answers in ~0.1 s once the JIT is warm, too fast to see a stream in progress;
+                // a real model's pace (~40 tokens/s) lets the page show the thinking before the answer
+                server.engine().testTokenDelayMillis = 25;
                 Process p = new ProcessBuilder("node", "e2e.mjs", server.url(), screenshot.toString(), "--question", QUESTION, "--budget", "20")
                         .directory(tools.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 if (!p.waitFor(180, TimeUnit.SECONDS)) {
