@@ -7,12 +7,17 @@ import dev.bgl.budget.predictor.PredictorConfig;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.Session;
+import dev.bgl.tensor.MemoryBandwidth;
 import dev.bgl.tensor.Parallel;
+import dev.bgl.util.ProcessMemory;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,9 +43,16 @@ final class BenchCommand implements Callable<Integer> {
         return BudgetPredictor.forModel(PredictorWeights.random(c, 1), m);
     }
 
+    /** Four times the largest last-level caches of common servers: the probe reads memory, not cache. */
+    private static final long BANDWIDTH_PROBE_BYTES = 128L << 20;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         if (promptTokens < 1 || genTokens < 1) throw new BglException("--prompt-tokens and --gen-tokens must be >= 1");
+        PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel m = model.open(model.resolveModel())) {
             dev.bgl.tensor.Kernels.warmUp(); // compile the vector kernels before timing anything
             int vocab = Math.min(1000, m.transformer().config().vocabSize() - 100);
@@ -62,30 +74,38 @@ final class BenchCommand implements Callable<Integer> {
             }
             double decode = genTokens / ((System.nanoTime() - t0) / 1e9);
             long weights = m.source().weightBytes();
-            long rss = dev.bgl.util.ProcessMemory.residentBytes();
-            System.out.printf("model %s: %.1f MB of weights, %d threads%n", m.name(), weights / 1e6, Parallel.threads());
-            System.out.printf("bgl        prefill %8.1f tok/s   decode %7.2f tok/s   (%.2f GB/s of weights while decoding)%n",
+            long rss = ProcessMemory.residentBytes(), peak = ProcessMemory.peakResidentBytes();
+            out.printf("model %s: %.1f MB of weights, %d threads%n", m.name(), weights / 1e6, Parallel.threads());
+            out.printf("bgl        prefill %8.1f tok/s   decode %7.2f tok/s   (%.2f GB/s of weights while decoding)%n",
                     prefill, decode, decode * weights / 1e9);
-            if (rss > 0) System.out.printf("bgl        resident memory %.1f MB (weights %.1f MB + KV cache %.1f MB)%n",
-                    rss / 1e6, weights / 1e6, s.kvBytes() / 1e6);
+            if (rss > 0) {
+                long kv = s.kvBytesReserved();
+                out.printf("bgl        resident memory %.1f MB, peak %.1f MB = weights %.1f MB + KV cache %.1f MB + %.1f MB other (JVM, scratch)%n",
+                        rss / 1e6, peak / 1e6, weights / 1e6, kv / 1e6, (peak - weights - kv) / 1e6);
+            }
+            // after the memory figures: the probe's buffer would count in them
+            double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 3);
+            out.printf("roofline   memory bandwidth %.1f GB/s (%d threads): decoding at most %.1f tok/s; bgl reaches %.0f%% of it%n",
+                    bandwidth / 1e9, Parallel.threads(), bandwidth / weights, 100 * decode * weights / bandwidth);
             if (vsLlamaCpp) {
                 JsonNode r = LlamaCppReference.locate().call(Map.of("op", "bench", "model", m.source().path().toString(),
                         "promptTokens", promptTokens, "genTokens", genTokens, "threads", Parallel.threads()), 1800);
                 double lp = r.get("prefillTokPerSec").asDouble(), ld = r.get("decodeTokPerSec").asDouble();
-                System.out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s%n", lp, ld);
-                System.out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f%n", prefill / lp, decode / ld);
+                out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s%n", lp, ld);
+                out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f   (llama.cpp reaches %.0f%% of the roofline)%n",
+                        prefill / lp, decode / ld, 100 * ld * weights / bandwidth);
             }
             if (predictor != null || randomPredictor != null) {
                 var p = predictor != null ? BudgetPredictor.load(predictor, m, predictorHeads) : randomPredictor(m);
                 var g = GuidanceBench.run(m, p, genTokens, genTokens / 2);
-                System.out.println("guidance   " + g.describe());
-                System.out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",
+                out.println("guidance   " + g.describe());
+                out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",
                         100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));
                 if (g.hasCpuTimes())
-                    System.out.printf("guidance CPU time per token (1 thread, independent of other load): plain %.3f ms, candidates %.3f ms (+%.1f%%), full %.3f ms (+%.1f%%)%n",
+                    out.printf("guidance CPU time per token (1 thread, independent of other load): plain %.3f ms, candidates %.3f ms (+%.1f%%), full %.3f ms (+%.1f%%)%n",
                             g.plainCpuNsPerToken() / 1e6, g.guidedCpuNsPerToken() / 1e6, 100 * (g.guidedCpuNsPerToken() / g.plainCpuNsPerToken() - 1),
                             g.fullCpuNsPerToken() / 1e6, 100 * (g.fullCpuNsPerToken() / g.plainCpuNsPerToken() - 1));
-                else System.out.println("guidance CPU time per token: run with --threads 1 for a figure that other load on the machine does not change");
+                else out.println("guidance CPU time per token: run with --threads 1 for a figure that other load on the machine does not change");
             }
         }
         return 0;

@@ -85,12 +85,14 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("weights_bytes_mapped", weights);
         mem.put("context", ctx);
+        // the cache grows in pages as the context fills; these are the figures for a full context
         mem.put("kv_cache_bytes_f16", kvF16);
-        mem.put("kv_cache_bytes_f32_heap", kvF32);
+        mem.put("kv_cache_bytes_f32", kvF32);
         long scratch = 4L * dev.bgl.model.Transformer.MAX_CHUNK * (3L * c.dim() + 3L * c.ffnDim() + c.qDim() + 2L * c.kvDim())
                 + 4L * c.heads() * ctx + 4L * c.vocabSize();
         mem.put("scratch_bytes", scratch);
-        mem.put("total_estimate_bytes", weights + kvF32 + scratch);
+        mem.put("total_estimate_bytes", weights + kvF16 + scratch); // F16 cache: the default
+        mem.put("jvm_overhead_note", "plus about 200 MB for the JVM (code, class metadata, a 32 MB young heap)");
         info.put("memory", mem);
         return info;
     }

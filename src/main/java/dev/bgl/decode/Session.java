@@ -49,6 +49,11 @@ public final class Session implements AutoCloseable {
         return state.cache.bytesUsed();
     }
 
+    /** Bytes the KV cache has allocated: whole pages, up to the furthest position used so far. */
+    public long kvBytesReserved() {
+        return state.cache.bytesReserved();
+    }
+
     /**
      * Feeds tokens (a prompt in chunks, or one generated token) and computes the next logits;
      * with {@code wantHidden} also the hidden states at the last position.
@@ -89,6 +94,6 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        // Memory is on the heap; dropping the session frees it. Kept for symmetry with future off-heap caches.
+        // The cache is on the heap; dropping the session frees it. Kept for symmetry with off-heap caches.
     }
 }

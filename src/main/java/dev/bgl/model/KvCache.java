@@ -1,17 +1,29 @@
 package dev.bgl.model;
 
 /**
- * Keys and values of every layer for the tokens a session has seen, position-major
- * ({@code k[layer][pos * kvDim + i]}). With {@code f16} the stored values are rounded through
- * half precision, as llama.cpp's default F16 cache stores them.
+ * Keys and values of every layer for the tokens a session has seen. Stored in pages of
+ * {@link #PAGE} positions that are allocated as the context fills, so a session with a 32k
+ * context that has used 300 tokens holds memory for 320, not 32k (Java zeroes every array it
+ * allocates, so reserving the whole context up front would make it resident at once).
+ *
+ * <p>With {@code f16} the values are stored as IEEE half floats (two bytes each), as llama.cpp's
+ * default cache stores them; otherwise as floats. Within a page, position-major:
+ * {@code page[(pos % PAGE) * dim + i]}.
  */
 public final class KvCache {
-    final float[][] k;
-    final float[][] v;
+    static final int PAGE_SHIFT = 6;
+    /** Positions per page: small enough that a short chat wastes little, large enough that lookups are rare. */
+    public static final int PAGE = 1 << PAGE_SHIFT;
+    private static final int PAGE_MASK = PAGE - 1;
+
+    private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
+    private final float[][][] k32, v32; // the same, when not
     final int capacity;
     final int kvDim;
     final int vDim;
     final boolean f16;
+    private final int layers;
+    private int pagesAllocated;
     int length;
 
     KvCache(ModelConfig c, int capacity, boolean f16) {
@@ -19,8 +31,12 @@ public final class KvCache {
         this.kvDim = c.kvDim();
         this.vDim = c.vDim();
         this.f16 = f16;
-        this.k = new float[c.layers()][Math.multiplyExact(capacity, kvDim)];
-        this.v = new float[c.layers()][Math.multiplyExact(capacity, vDim)];
+        this.layers = c.layers();
+        int pages = (capacity + PAGE - 1) >>> PAGE_SHIFT;
+        this.k16 = f16 ? new short[layers][pages][] : null;
+        this.v16 = f16 ? new short[layers][pages][] : null;
+        this.k32 = f16 ? null : new float[layers][pages][];
+        this.v32 = f16 ? null : new float[layers][pages][];
     }
 
     /** Tokens held. */
@@ -32,29 +48,69 @@ public final class KvCache {
         return capacity;
     }
 
-    /** Forgets everything from position {@code n} on (to rewind or reuse a prompt prefix). */
+    /** Forgets everything from position {@code n} on (to rewind or reuse a prompt prefix). Pages stay allocated for reuse. */
     public void truncate(int n) {
         if (n < 0 || n > length) throw new IllegalArgumentException("truncate to " + n + " of " + length);
         length = n;
     }
 
-    /** Bytes the cache would take with this element size per value, for the tokens it holds. */
+    /** Bytes the cache holds for the tokens in it. */
     public long bytesUsed() {
-        return (long) length * k.length * (kvDim + vDim) * (f16 ? 2 : 4);
+        return (long) length * layers * (kvDim + vDim) * (f16 ? 2 : 4);
     }
 
-    /** Bytes allocated. */
+    /** Bytes allocated: whole pages up to the furthest position written so far. */
     public long bytesReserved() {
-        return (long) capacity * k.length * (kvDim + vDim) * 4;
+        return (long) pagesAllocated * PAGE * layers * (kvDim + vDim) * (f16 ? 2 : 4);
     }
 
-    void store(float[][] dst, int layer, int pos, float[] src, int srcOff, int n) {
-        int base = pos * n;
-        float[] d = dst[layer];
+    /** Stores the key and value rows of {@code layer} at {@code pos}, allocating the page on first use. */
+    void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
         if (f16) {
-            for (int i = 0; i < n; i++) d[base + i] = Float.float16ToFloat(Float.floatToFloat16(src[srcOff + i]));
+            short[] kp = k16[layer][page], vp = v16[layer][page];
+            if (kp == null) {
+                kp = k16[layer][page] = new short[PAGE * kvDim];
+                vp = v16[layer][page] = new short[PAGE * vDim];
+                pagesAllocated = Math.max(pagesAllocated, page + 1);
+            }
+            for (int i = 0, o = slot * kvDim; i < kvDim; i++) kp[o + i] = Float.floatToFloat16(k[kOff + i]);
+            for (int i = 0, o = slot * vDim; i < vDim; i++) vp[o + i] = Float.floatToFloat16(v[vOff + i]);
         } else {
-            System.arraycopy(src, srcOff, d, base, n);
+            float[] kp = k32[layer][page], vp = v32[layer][page];
+            if (kp == null) {
+                kp = k32[layer][page] = new float[PAGE * kvDim];
+                vp = v32[layer][page] = new float[PAGE * vDim];
+                pagesAllocated = Math.max(pagesAllocated, page + 1);
+            }
+            System.arraycopy(k, kOff, kp, slot * kvDim, kvDim);
+            System.arraycopy(v, vOff, vp, slot * vDim, vDim);
+        }
+    }
+
+    /** q[qOff..qOff+n) · key of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the row, summed in order. */
+    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n) {
+        int base = (pos & PAGE_MASK) * kvDim + off;
+        float dot = 0;
+        if (f16) {
+            short[] kp = k16[layer][pos >>> PAGE_SHIFT];
+            for (int j = 0; j < n; j++) dot += q[qOff + j] * Float.float16ToFloat(kp[base + j]);
+        } else {
+            float[] kp = k32[layer][pos >>> PAGE_SHIFT];
+            for (int j = 0; j < n; j++) dot += q[qOff + j] * kp[base + j];
+        }
+        return dot;
+    }
+
+    /** out[outOff..outOff+n) += p · value of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the row. */
+    void addValue(int layer, int pos, int off, float p, float[] out, int outOff, int n) {
+        int base = (pos & PAGE_MASK) * vDim + off;
+        if (f16) {
+            short[] vp = v16[layer][pos >>> PAGE_SHIFT];
+            for (int j = 0; j < n; j++) out[outOff + j] += p * Float.float16ToFloat(vp[base + j]);
+        } else {
+            float[] vp = v32[layer][pos >>> PAGE_SHIFT];
+            for (int j = 0; j < n; j++) out[outOff + j] += p * vp[base + j];
         }
     }
 }

@@ -159,8 +159,7 @@ public final class Transformer {
                 ropeTable(s, pos);
                 for (int h = 0; h < c.heads(); h++) rope(s, s.q, i * c.qDim() + h * c.headDim());
                 for (int h = 0; h < c.kvHeads(); h++) rope(s, s.k, i * c.kvDim() + h * c.headDim());
-                s.cache.store(s.cache.k, l, pos, s.k, i * c.kvDim(), c.kvDim());
-                s.cache.store(s.cache.v, l, pos, s.v, i * c.vDim(), c.vDim());
+                s.cache.store(l, pos, s.k, i * c.kvDim(), s.v, i * c.vDim());
             }
             attention(s, l, pos0, n);
             matmul(lw.wo(), s.att, n, s.xb, s);
@@ -258,10 +257,10 @@ public final class Transformer {
      */
     private void attention(State s, int layer, int pos0, int n) {
         int hd = c.headDim(), vhd = c.valueHeadDim(), group = c.heads() / c.kvHeads();
-        int kvDim = c.kvDim(), vDim = c.vDim(), qDim = c.qDim(), attDim = c.heads() * vhd;
+        int qDim = c.qDim(), attDim = c.heads() * vhd;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] kc = s.cache.k[layer], vc = s.cache.v[layer];
-        boolean halfOps = s.cache.f16;
+        KvCache cache = s.cache;
+        boolean halfOps = cache.f16;
         Parallel.forRange(c.heads(), 1, (h0, h1) -> {
             for (int h = h0; h < h1; h++) {
                 float[] sc = s.scores[h];
@@ -269,12 +268,10 @@ public final class Transformer {
                 for (int i = 0; i < n; i++) {
                     int len = pos0 + i + 1;
                     int qo = i * qDim + h * hd;
+                    if (halfOps) for (int j = 0; j < hd; j++) s.q[qo + j] = f16(s.q[qo + j]);
                     float max = Float.NEGATIVE_INFINITY;
                     for (int t = 0; t < len; t++) {
-                        int ko = t * kvDim + kvh * hd;
-                        float dot = 0;
-                        for (int j = 0; j < hd; j++) dot += (halfOps ? f16(s.q[qo + j]) : s.q[qo + j]) * kc[ko + j];
-                        dot *= scale;
+                        float dot = cache.dotKey(layer, t, kvh * hd, s.q, qo, hd) * scale;
                         sc[t] = dot;
                         if (dot > max) max = dot;
                     }
@@ -289,8 +286,7 @@ public final class Transformer {
                     for (int j = 0; j < vhd; j++) s.att[ao + j] = 0;
                     for (int t = 0; t < len; t++) {
                         float p = halfOps ? f16(sc[t] * inv) : sc[t] * inv;
-                        int vo = t * vDim + kvh * vhd;
-                        for (int j = 0; j < vhd; j++) s.att[ao + j] += p * vc[vo + j];
+                        cache.addValue(layer, t, kvh * vhd, p, s.att, ao, vhd);
                     }
                 }
             }

@@ -11,10 +11,19 @@ public final class ProcessMemory {
 
     /** Resident set size (VmRSS of /proc/self/status) in bytes; −1 where there is none (not Linux). */
     public static long residentBytes() {
+        return statusBytes("VmRSS:");
+    }
+
+    /** The largest resident set size this process has had (VmHWM, the high-water mark) in bytes; −1 where there is none. */
+    public static long peakResidentBytes() {
+        return statusBytes("VmHWM:");
+    }
+
+    private static long statusBytes(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (!line.startsWith("VmRSS:")) continue;
-                String[] f = line.substring(6).trim().split("\\s+");
+                if (!line.startsWith(key)) continue;
+                String[] f = line.substring(key.length()).trim().split("\\s+");
                 long v = Long.parseLong(f[0]);
                 return f.length > 1 && f[1].equalsIgnoreCase("kB") ? v * 1024 : v;
             }

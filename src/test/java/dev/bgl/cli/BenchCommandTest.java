@@ -1,0 +1,46 @@
+package dev.bgl.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code bgl bench} on the shipped model: speeds, the memory account (resident peak split into
+ * weights, KV cache and the rest) and the bandwidth roofline are printed and consistent with each
+ * other. Timing goals themselves are benchmarks, not asserted here.
+ */
+class BenchCommandTest {
+    private static final Pattern SPEED = Pattern.compile("bgl\\s+prefill\\s+([\\d.]+) tok/s\\s+decode\\s+([\\d.]+) tok/s\\s+\\(([\\d.]+) GB/s of weights while decoding\\)");
+    private static final Pattern MEMORY = Pattern.compile("bgl\\s+resident memory ([\\d.]+) MB, peak ([\\d.]+) MB = weights ([\\d.]+) MB \\+ KV cache ([\\d.]+) MB \\+ (-?[\\d.]+) MB other \\(JVM, scratch\\)");
+    private static final Pattern ROOFLINE = Pattern.compile("roofline\\s+memory bandwidth ([\\d.]+) GB/s \\((\\d+) threads\\): decoding at most ([\\d.]+) tok/s; bgl reaches (\\d+)% of it");
+
+    @Test
+    void printsSpeedsMemoryAndRoofline() {
+        RunCommandTest.Run r = RunCommandTest.bgl("bench", "--model", RunCommandTest.shipped().toString(), "--threads", "1",
+                "--prompt-tokens", "8", "--gen-tokens", "8");
+        assertEquals(0, r.code(), r.err());
+        Matcher speed = find(SPEED, r.out()), mem = find(MEMORY, r.out()), roof = find(ROOFLINE, r.out());
+        assertTrue(Double.parseDouble(speed.group(1)) > 0 && Double.parseDouble(speed.group(2)) > 0, speed.group());
+        double peak = Double.parseDouble(mem.group(2)), weights = Double.parseDouble(mem.group(3)),
+                kv = Double.parseDouble(mem.group(4)), other = Double.parseDouble(mem.group(5));
+        assertEquals(peak, weights + kv + other, 0.15, "the parts add up to the peak: " + mem.group());
+        assertTrue(Double.parseDouble(mem.group(1)) <= peak + 0.05, "resident now <= peak: " + mem.group());
+        assertEquals(3.3, weights, 0.1, "the shipped model's weights");
+        // 8 + 8 + 16 positions fit one page of the cache: 4 layers x 2 KV heads x 32 x (K + V) x 2 bytes x 64
+        assertEquals(4 * 2 * 32 * 2 * 2 * 64 / 1e6, kv, 0.05, "one F16 page of KV cache");
+        double bandwidth = Double.parseDouble(roof.group(1));
+        assertTrue(bandwidth > 0.1, "a memory bandwidth was measured: " + roof.group());
+        assertEquals(1, Integer.parseInt(roof.group(2)));
+        double decodeGbps = Double.parseDouble(speed.group(3));
+        assertEquals(100 * decodeGbps / bandwidth, Integer.parseInt(roof.group(4)), 1.0, "roofline share = decode bandwidth / memory bandwidth");
+    }
+
+    private static Matcher find(Pattern p, String out) {
+        Matcher m = p.matcher(out);
+        assertTrue(m.find(), "no line matching " + p + " in:\n" + out);
+        return m;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.bgl.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The paged KV cache: memory follows the positions written, not the context size, and every
+ * position reads back what was stored (rounded through F16 for an F16 cache), across page
+ * boundaries. The expected values come from plain arrays kept by the test.
+ */
+class KvCachePagingTest {
+    private static final ModelConfig CONFIG = new ModelConfig(Architecture.QWEN3, 300, 64, 3, 4, 2, 16, 16, 96,
+            4096, 1e-6f, 1e6f, false);
+
+    @Test
+    void reservesWholePagesUpToTheFurthestPosition() {
+        for (boolean f16 : new boolean[]{true, false}) {
+            KvCache c = new KvCache(CONFIG, 4096, f16);
+            long perPosition = (long) CONFIG.layers() * (CONFIG.kvDim() + CONFIG.vDim()) * (f16 ? 2 : 4);
+            assertEquals(0, c.bytesReserved(), "nothing before the first token");
+            float[] k = new float[CONFIG.kvDim()], v = new float[CONFIG.vDim()];
+            for (int pos = 0; pos < KvCache.PAGE + 1; pos++)
+                for (int l = 0; l < CONFIG.layers(); l++) c.store(l, pos, k, 0, v, 0);
+            c.length = KvCache.PAGE + 1;
+            assertEquals(2 * KvCache.PAGE * perPosition, c.bytesReserved(), "two pages for " + (KvCache.PAGE + 1) + " positions");
+            assertEquals((KvCache.PAGE + 1) * perPosition, c.bytesUsed());
+            c.truncate(3);
+            assertEquals(2 * KvCache.PAGE * perPosition, c.bytesReserved(), "pages stay for reuse after a rewind");
+        }
+    }
+
+    @Test
+    void readsBackEveryPositionAcrossPages() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        int n = 3 * KvCache.PAGE + 5, kvDim = CONFIG.kvDim(), vDim = CONFIG.vDim(), hd = CONFIG.headDim();
+        for (boolean f16 : new boolean[]{true, false}) {
+            KvCache c = new KvCache(CONFIG, n, f16);
+            float[][][] keys = new float[CONFIG.layers()][n][kvDim], values = new float[CONFIG.layers()][n][vDim];
+            for (int pos = 0; pos < n; pos++)
+                for (int l = 0; l < CONFIG.layers(); l++) {
+                    for (int i = 0; i < kvDim; i++) keys[l][pos][i] = (float) rnd.nextGaussian();
+                    for (int i = 0; i < vDim; i++) values[l][pos][i] = (float) rnd.nextGaussian();
+                    c.store(l, pos, keys[l][pos], 0, values[l][pos], 0);
+                }
+            float[] q = new float[kvDim];
+            for (int i = 0; i < kvDim; i++) q[i] = (float) rnd.nextGaussian();
+            for (int l = 0; l < CONFIG.layers(); l++)
+                for (int pos = 0; pos < n; pos++)
+                    for (int head = 0; head < CONFIG.kvHeads(); head++) {
+                        float expected = 0;
+                        for (int j = 0; j < hd; j++) expected += q[head * hd + j] * stored(keys[l][pos][head * hd + j], f16);
+                        assertEquals(expected, c.dotKey(l, pos, head * hd, q, head * hd, hd), 0f,
+                                "key of layer " + l + " at " + pos + ", head " + head + (f16 ? " (F16)" : " (F32)"));
+                        float[] out = new float[hd + 2];
+                        out[0] = 1; // addValue must not touch what lies outside its range
+                        c.addValue(l, pos, head * hd, 0.5f, out, 1, hd);
+                        assertEquals(1f, out[0]);
+                        assertEquals(0f, out[hd + 1]);
+                        for (int j = 0; j < hd; j++)
+                            assertEquals(0.5f * stored(values[l][pos][head * hd + j], f16), out[1 + j], 0f, "value at " + pos);
+                    }
+        }
+    }
+
+    private static float stored(float x, boolean f16) {
+        return f16 ? Float.float16ToFloat(Float.floatToFloat16(x)) : x;
+    }
+}
