@@ -40,6 +40,25 @@ public final class Activations {
         return type;
     }
 
+    /**
+     * Writes the values this encoding stands for into {@link #f} as floats (quant × scale for
+     * Q8_0/Q8_K; F32/F16/BF16 are there already) and returns that array: what a float kernel
+     * multiplies to get the products the integer kernels form.
+     */
+    float[] decodeToFloats() {
+        switch (type) {
+            case Q8_0 -> {
+                for (int i = 0; i < length; i++) f[i] = q[i] * scale[i >>> 5];
+            }
+            case Q8_K -> {
+                for (int i = 0; i < length; i++) f[i] = q[i] * kScale[i >>> 8];
+            }
+            case F32, F16, BF16 -> {
+            }
+        }
+        return f;
+    }
+
     /** Encodes {@code x[off..off+n)} as {@code type}. */
     public Activations encode(ActivationType type, float[] x, int off, int n) {
         if (n > capacity) throw new IllegalArgumentException("activations: " + n + " > capacity " + capacity);

@@ -45,7 +45,15 @@ public final class Q8_0Kernel implements TypeKernel {
         for (int b = 0; b < n / QK; b++) {
             long base = byteOffset + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(I16, base));
-            for (int j = 0; j < QK; j++) out[outOff + b * QK + j] = d * data.get(ValueLayout.JAVA_BYTE, base + 2 + j);
+            int o = outOff + b * QK;
+            if (B_L != null) { // L bytes widened to L floats at a time
+                FloatVector vd = FloatVector.broadcast(F, d);
+                for (int j = 0; j < QK; j += L)
+                    ((FloatVector) ByteVector.fromMemorySegment(B_L, data, base + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(vd).intoArray(out, o + j);
+            } else {
+                for (int j = 0; j < QK; j++) out[o + j] = d * data.get(ValueLayout.JAVA_BYTE, base + 2 + j);
+            }
         }
     }
 

@@ -69,8 +69,8 @@ public final class KernelBench {
             }
         }
         System.out.println();
-        System.out.printf("%-5s %-10s %14s %14s %8s%n", "type", "shape", "matmul16 us", "16 matvec us", "ratio");
-        int n = 16, rows = 4096, cols = 1024;
+        System.out.printf("%-5s %-10s %14s %14s %14s %8s %8s%n", "type", "shape", "matmul32 us", "dot4-path us", "32 matvec us", "vs dot4", "vs mv");
+        int n = 32, rows = 4096, cols = 1024;
         for (GgmlType type : KernelCheck.TYPES) {
             if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
             Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
@@ -78,13 +78,17 @@ public final class KernelBench {
             Activations[] scratch = new Activations[n];
             for (int i = 0; i < n; i++) scratch[i] = new Activations(cols);
             double tm = time(() -> Kernels.matmul(w, x, n, out, scratch));
+            double t4 = time(() -> {
+                for (int i = 0; i < n; i++) scratch[i].encode(w.kernel().activationType(), x, i * cols, cols);
+                Kernels.matmulDot4(w, n, out, scratch);
+            });
             double tv = time(() -> {
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(x, i * cols, xi, 0, cols);
                     Kernels.matvec(w, xi, o1, scratch[0]);
                 }
             });
-            System.out.printf("%-5s %-10s %14.1f %14.1f %8.2f%n", type, rows + "x" + cols, tm * 1e6, tv * 1e6, tv / tm);
+            System.out.printf("%-5s %-10s %14.1f %14.1f %14.1f %8.2f %8.2f%n", type, rows + "x" + cols, tm * 1e6, t4 * 1e6, tv * 1e6, t4 / tm, tv / tm);
         }
     }
 }

@@ -109,4 +109,30 @@ final class KernelCheck {
                     throw new AssertionError("Q8_0 activation quant " + (b * 32 + j) + " (" + Species.describe() + ")");
         }
     }
+
+    /** Kernels.matmul for n tokens against Σ deq(W)·x in double, x as the kernels see it (AssertionError on a mismatch). */
+    static void matmulMatchesDoubleSum(GgmlType type, int rows, int cols, int[] tokens, long seed) {
+        Random rnd = new Random(seed);
+        Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
+        float[] wf = w.toFloats();
+        for (int n : tokens) {
+            float[] x = KernelCheck.gaussian(rnd, n * cols, 1), out = new float[n * rows];
+            Activations[] scratch = new Activations[n];
+            for (int i = 0; i < n; i++) scratch[i] = new Activations(cols);
+            Kernels.matmul(w, x, n, out, scratch);
+            Activations a = new Activations(cols);
+            float[] row = new float[cols];
+            for (int t = 0; t < n; t++) {
+                a.encode(type == GgmlType.F32 ? ActivationType.F32 : w.kernel().activationType(), x, t * cols, cols);
+                float[] xf = KernelCheck.decodedActivations(a, cols);
+                for (int r = 0; r < rows; r++) {
+                    double want = 0;
+                    for (int c = 0; c < cols; c++) want += (double) wf[r * cols + c] * xf[c];
+                    System.arraycopy(wf, r * cols, row, 0, cols);
+                    float got = out[t * rows + r], tol = KernelCheck.tolerance(row, xf, 0, cols);
+                    if (!(Math.abs(want - got) <= tol)) throw new AssertionError(type + " n=" + n + " token " + t + " row " + r + ": " + got + " vs " + want);
+                }
+            }
+        }
+    }
 }
