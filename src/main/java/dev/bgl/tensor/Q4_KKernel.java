@@ -90,6 +90,7 @@ public final class Q4_KKernel implements TypeKernel {
             int kb = xb + b, qo = kb * QK_K;
             IntVector sumi = IntVector.zero(I);
             int summ = 0;
+            long scales = KQuants.scales(data, base + 4), mins = KQuants.mins(data, base + 4);
             for (int g = 0; g < 4; g++) {
                 IntVector p1 = IntVector.zero(I), p2 = p1;
                 for (int j = 0; j < 32; j += SL) {
@@ -101,10 +102,10 @@ public final class Q4_KKernel implements TypeKernel {
                     IntVector v2 = hi.mul(ShortVector.fromArray(S, xq, qo + 64 * g + 32 + j)).reinterpretAsInts();
                     p2 = p2.add(v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v2.lanewise(VectorOperators.ASHR, 16));
                 }
-                sumi = sumi.add(p1.mul(KQuants.scale(data, base + 4, 2 * g))).add(p2.mul(KQuants.scale(data, base + 4, 2 * g + 1)));
+                sumi = sumi.add(p1.mul(KQuants.packed(scales, 2 * g))).add(p2.mul(KQuants.packed(scales, 2 * g + 1)));
                 int s16 = kb * 16 + 4 * g;
-                summ += KQuants.min(data, base + 4, 2 * g) * (x.kSum16[s16] + x.kSum16[s16 + 1])
-                        + KQuants.min(data, base + 4, 2 * g + 1) * (x.kSum16[s16 + 2] + x.kSum16[s16 + 3]);
+                summ += KQuants.packed(mins, 2 * g) * (x.kSum16[s16] + x.kSum16[s16 + 1])
+                        + KQuants.packed(mins, 2 * g + 1) * (x.kSum16[s16 + 2] + x.kSum16[s16 + 3]);
             }
             float dy = x.kScale[kb];
             acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy * Float.float16ToFloat(data.get(I16, base))), acc);
@@ -124,6 +125,7 @@ public final class Q4_KKernel implements TypeKernel {
             int qo = b * QK_K;
             IntVector s0 = IntVector.zero(I), s1 = s0, s2 = s0, s3 = s0;
             int mm0 = 0, mm1 = 0, mm2 = 0, mm3 = 0;
+            long scales = KQuants.scales(data, base + 4), mins = KQuants.mins(data, base + 4);
             for (int g = 0; g < 4; g++) {
                 IntVector p0 = IntVector.zero(I), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
                 for (int j = 0; j < 32; j += SL) {
@@ -149,8 +151,8 @@ public final class Q4_KKernel implements TypeKernel {
                     v = hi.mul(ShortVector.fromArray(S, q3, h)).reinterpretAsInts();
                     r3 = r3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
                 }
-                int sc1 = KQuants.scale(data, base + 4, 2 * g), sc2 = KQuants.scale(data, base + 4, 2 * g + 1);
-                int mn1 = KQuants.min(data, base + 4, 2 * g), mn2 = KQuants.min(data, base + 4, 2 * g + 1);
+                int sc1 = KQuants.packed(scales, 2 * g), sc2 = KQuants.packed(scales, 2 * g + 1);
+                int mn1 = KQuants.packed(mins, 2 * g), mn2 = KQuants.packed(mins, 2 * g + 1);
                 s0 = s0.add(p0.mul(sc1)).add(r0.mul(sc2));
                 s1 = s1.add(p1.mul(sc1)).add(r1.mul(sc2));
                 s2 = s2.add(p2.mul(sc1)).add(r2.mul(sc2));

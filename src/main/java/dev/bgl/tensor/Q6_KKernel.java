@@ -7,6 +7,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -38,6 +41,22 @@ public final class Q6_KKernel implements TypeKernel {
      */
     private static final boolean TWO_SCALES = 2 * L > 16;
     private static final VectorMask<Integer> UPPER = VectorMask.fromLong(I, TWO_SCALES ? ((1L << L) - 1) & ~((1L << (L / 2)) - 1) : 0);
+    /**
+     * With exactly 16 lanes (AVX-512) the 16 scales of a super-block fit one float vector, loaded
+     * once; lanes 0-7 of sub-block k's pair sums take scale 2k and lanes 8-15 scale 2k+1, picked
+     * by a constant shuffle instead of two scalar loads, a broadcast and a blend per sub-block.
+     */
+    private static final boolean SCALE_VECTOR = L == 16;
+    private static final VectorSpecies<Byte> B16 = SCALE_VECTOR ? VectorSpecies.of(byte.class, VectorShape.forBitSize(128)) : null;
+    private static final VectorShuffle<Float> SC0 = scalePair(0), SC1 = scalePair(1), SC2 = scalePair(2), SC3 = scalePair(3),
+            SC4 = scalePair(4), SC5 = scalePair(5), SC6 = scalePair(6), SC7 = scalePair(7);
+
+    /** Lanes 0..L/2 take scale 2k, the rest 2k+1. */
+    private static VectorShuffle<Float> scalePair(int k) {
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i++) idx[i] = Math.min(L - 1, 2 * k + (i < L / 2 ? 0 : 1));
+        return VectorShuffle.fromArray(F, idx, 0);
+    }
 
     private Q6_KKernel() {
     }
@@ -58,6 +77,10 @@ public final class Q6_KKernel implements TypeKernel {
 
     @Override
     public void dequantize(MemorySegment data, long byteOffset, float[] out, int outOff, int n) {
+        if (SCALE_VECTOR) {
+            dequantize16(data, byteOffset, out, outOff, n);
+            return;
+        }
         for (int b = 0; b < n / QK_K; b++) {
             long base = byteOffset + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(I16, base + 208));
@@ -71,6 +94,34 @@ public final class Q6_KKernel implements TypeKernel {
      * the steps quantised to int8 against d = largest step/127 (rounded up, so that they still
      * span), then the values re-quantised against the stored d·scale.
      */
+    /** {@link #dequantize} with 16-lane vectors: the 6-bit levels unpacked 32 at a time as in {@link #dot16}, widened to floats and scaled. */
+    private static void dequantize16(MemorySegment data, long byteOffset, float[] out, int outOff, int n) {
+        for (int b = 0; b < n / QK_K; b++) {
+            long base = byteOffset + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(I16, base + 208));
+            int o = outOff + b * QK_K;
+            for (int h = 0; h < 2; h++) {
+                ByteVector qa = ByteVector.fromMemorySegment(B_S, data, base + 64 * h, LE);
+                ByteVector qb = ByteVector.fromMemorySegment(B_S, data, base + 64 * h + 32, LE);
+                ByteVector hb = ByteVector.fromMemorySegment(B_S, data, base + 128 + 32 * h, LE);
+                long sc = base + 192 + 8 * h;
+                int e = o + 128 * h;
+                ByteVector w = qa.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 0)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc)).intoArray(out, e);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 1)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 1)).intoArray(out, e + 16);
+                w = qb.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 0)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 2)).intoArray(out, e + 32);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 1)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 3)).intoArray(out, e + 48);
+                w = qa.lanewise(VectorOperators.LSHR, 4).or(hb.and((byte) 0x30)).sub((byte) 32);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 0)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 4)).intoArray(out, e + 64);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 1)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 5)).intoArray(out, e + 80);
+                w = qb.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 0)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 6)).intoArray(out, e + 96);
+                ((FloatVector) w.convertShape(VectorOperators.B2F, F, 1)).mul(d * data.get(ValueLayout.JAVA_BYTE, sc + 7)).intoArray(out, e + 112);
+            }
+        }
+    }
+
     @Override
     public void quantize(float[] in, int inOff, int n, MemorySegment out, long byteOffset) {
         float[] step = new float[16];
@@ -118,6 +169,7 @@ public final class Q6_KKernel implements TypeKernel {
      */
     @Override
     public float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
+        if (SCALE_VECTOR) return dot16(data, byteOffset, x, xOff, n);
         short[] xq = x.qs;
         int xb = xOff / QK_K;
         FloatVector acc = FloatVector.zero(F);
@@ -165,6 +217,50 @@ public final class Q6_KKernel implements TypeKernel {
      * Four dots; each weight block is unpacked once. The level vectors are kept per quarter and
      * the scale vectors built once per chunk.
      */
+    /**
+     * {@link #dot} for 16-lane vectors: per half-block the four 32-value sub-blocks' int8 products
+     * are pair-summed into 16 int lanes, converted, and multiply-added with their scales in float.
+     * Every partial sum is an integer below 2^24 (16 products of |q−32| ≤ 32, |x| ≤ 127 and
+     * |scale| ≤ 128 per lane), so the float sums are exact: the same value as ggml's integer sum.
+     */
+    private static float dot16(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
+        short[] xq = x.qs;
+        int xb = xOff / QK_K;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / QK_K; b++) {
+            long base = byteOffset + (long) b * BLOCK_BYTES;
+            int kb = xb + b, qo = kb * QK_K;
+            FloatVector scales = (FloatVector) ByteVector.fromMemorySegment(B16, data, base + 192, LE).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector sum = FloatVector.zero(F);
+            for (int h = 0; h < 2; h++) {
+                ByteVector qa = ByteVector.fromMemorySegment(B_S, data, base + 64 * h, LE);
+                ByteVector qb = ByteVector.fromMemorySegment(B_S, data, base + 64 * h + 32, LE);
+                ByteVector hb = ByteVector.fromMemorySegment(B_S, data, base + 128 + 32 * h, LE);
+                ByteVector w1 = qa.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+                ByteVector w2 = qb.and((byte) 0xF).or(hb.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32);
+                ByteVector w3 = qa.lanewise(VectorOperators.LSHR, 4).or(hb.and((byte) 0x30)).sub((byte) 32);
+                ByteVector w4 = qb.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                int e = qo + 128 * h;
+                IntVector v;
+                v = ((ShortVector) w1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e)).reinterpretAsInts();
+                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC0 : SC4), sum);
+                v = ((ShortVector) w2.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 32)).reinterpretAsInts();
+                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC1 : SC5), sum);
+                v = ((ShortVector) w3.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 64)).reinterpretAsInts();
+                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC2 : SC6), sum);
+                v = ((ShortVector) w4.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 96)).reinterpretAsInts();
+                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC3 : SC7), sum);
+            }
+            float d = Float.float16ToFloat(data.get(I16, base + 208)) * x.kScale[kb];
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     public void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
                      int n, float[] out, int outOff, int outStride) {

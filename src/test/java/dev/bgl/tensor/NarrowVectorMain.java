@@ -15,7 +15,7 @@ public final class NarrowVectorMain {
                 KernelCheck.dot4MatchesDot(t, 42);
             }
             KernelCheck.activationQuantMatchesScalar(43);
-            for (GgmlType t : new GgmlType[]{GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_K}) // the tiled prefill product
+            for (GgmlType t : new GgmlType[]{GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K}) // the tiled prefill product
                 KernelCheck.matmulMatchesDoubleSum(t, 21, 256, new int[]{Kernels.TILE_GEMM_MIN_TOKENS, 13}, 44);
             float[] x = {1, 2, 3, 4, 5, 6, 7}, w = {1, 1, 1, 1, 1, 1, 1}, out = new float[7];
             VectorOps.rmsnorm(out, x, w, 0, 7);

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TileGemmTest {
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_K", "Q5_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void matchesADoubleSum(GgmlType type) {
         check(type, 37, 512, new int[]{Kernels.TILE_GEMM_MIN_TOKENS, 9, 33});
     }
