@@ -92,7 +92,7 @@ final class InspectCommand implements Callable<Integer> {
                 + 4L * c.heads() * ctx + 4L * c.vocabSize();
         mem.put("scratch_bytes", scratch);
         mem.put("total_estimate_bytes", weights + kvF16 + scratch); // F16 cache: the default
-        mem.put("jvm_overhead_note", "plus about 200 MB for the JVM (code, class metadata, a 32 MB young heap)");
+        mem.put("jvm_overhead_note", "plus about 200 MB for the JVM (code, class metadata, a 32 MB young heap); the KV cache grows in pages of 64 positions as the context fills");
         info.put("memory", mem);
         return info;
     }
@@ -105,7 +105,7 @@ final class InspectCommand implements Callable<Integer> {
                 print((Map<String, Object>) sub, indent + "  ");
             } else {
                 Object v = e.getValue();
-                String s = v instanceof Long l && e.getKey().endsWith("bytes") ? String.format("%,d (%.1f MB)", l, l / 1e6)
+                String s = v instanceof Long l && e.getKey().contains("bytes") ? String.format("%,d (%.1f MB)", l, l / 1e6)
                         : v instanceof String str ? str.replace("\n", "\\n") : String.valueOf(v);
                 System.out.println(indent + e.getKey() + ": " + s);
             }
