@@ -101,7 +101,7 @@ public final class Q4_0Kernel implements TypeKernel {
                 ShortVector lo = (ShortVector) w.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
                 ShortVector hi = (ShortVector) w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
                 IntVector v = lo.mul(ShortVector.fromArray(Q4_S, xq, qo + j)).add(hi.mul(ShortVector.fromArray(Q4_S, xq, qo + 16 + j))).reinterpretAsInts();
-                p = p.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                p = p.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base)) * xs[xb + b];
             acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d), acc);
@@ -124,13 +124,13 @@ public final class Q4_0Kernel implements TypeKernel {
                 ShortVector hi = (ShortVector) w.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2S, Q4_S, 0);
                 int l = qo + j, h = qo + 16 + j;
                 IntVector v0 = lo.mul(ShortVector.fromArray(Q4_S, q0, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q0, h))).reinterpretAsInts();
-                p0 = p0.add(v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v0.lanewise(VectorOperators.ASHR, 16));
+                p0 = p0.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                 IntVector v1 = lo.mul(ShortVector.fromArray(Q4_S, q1, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q1, h))).reinterpretAsInts();
-                p1 = p1.add(v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v1.lanewise(VectorOperators.ASHR, 16));
+                p1 = p1.add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                 IntVector v2 = lo.mul(ShortVector.fromArray(Q4_S, q2, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q2, h))).reinterpretAsInts();
-                p2 = p2.add(v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v2.lanewise(VectorOperators.ASHR, 16));
+                p2 = p2.add(v2.add(v2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                 IntVector v3 = lo.mul(ShortVector.fromArray(Q4_S, q3, l)).add(hi.mul(ShortVector.fromArray(Q4_S, q3, h))).reinterpretAsInts();
-                p3 = p3.add(v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v3.lanewise(VectorOperators.ASHR, 16));
+                p3 = p3.add(v3.add(v3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base));
             a0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x0.scale[b]), a0);

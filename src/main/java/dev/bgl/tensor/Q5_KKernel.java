@@ -108,9 +108,9 @@ public final class Q5_KKernel implements TypeKernel {
                     ShortVector hi = (ShortVector) w.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 2).lanewise(VectorOperators.LSHL, 3))
                             .convertShape(VectorOperators.B2S, S, 0);
                     IntVector v1 = lo.mul(ShortVector.fromArray(S, xq, qo + 64 * g + j)).reinterpretAsInts();
-                    p1 = p1.add(v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v1.lanewise(VectorOperators.ASHR, 16));
+                    p1 = p1.add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     IntVector v2 = hi.mul(ShortVector.fromArray(S, xq, qo + 64 * g + 32 + j)).reinterpretAsInts();
-                    p2 = p2.add(v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v2.lanewise(VectorOperators.ASHR, 16));
+                    p2 = p2.add(v2.add(v2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                 }
                 sumi = sumi.add(p1.mul(KQuants.packed(scales, 2 * g))).add(p2.mul(KQuants.packed(scales, 2 * g + 1)));
                 int s16 = kb * 16 + 4 * g;
@@ -148,21 +148,21 @@ public final class Q5_KKernel implements TypeKernel {
                     int l = qo + 64 * g + j, h = l + 32;
                     IntVector v;
                     v = lo.mul(ShortVector.fromArray(S, q0, l)).reinterpretAsInts();
-                    p0 = p0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    p0 = p0.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = hi.mul(ShortVector.fromArray(S, q0, h)).reinterpretAsInts();
-                    r0 = r0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    r0 = r0.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = lo.mul(ShortVector.fromArray(S, q1, l)).reinterpretAsInts();
-                    p1 = p1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    p1 = p1.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = hi.mul(ShortVector.fromArray(S, q1, h)).reinterpretAsInts();
-                    r1 = r1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    r1 = r1.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = lo.mul(ShortVector.fromArray(S, q2, l)).reinterpretAsInts();
-                    p2 = p2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    p2 = p2.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = hi.mul(ShortVector.fromArray(S, q2, h)).reinterpretAsInts();
-                    r2 = r2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    r2 = r2.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = lo.mul(ShortVector.fromArray(S, q3, l)).reinterpretAsInts();
-                    p3 = p3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    p3 = p3.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                     v = hi.mul(ShortVector.fromArray(S, q3, h)).reinterpretAsInts();
-                    r3 = r3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                    r3 = r3.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                 }
                 int sc1 = KQuants.packed(scales, 2 * g), sc2 = KQuants.packed(scales, 2 * g + 1);
                 int mn1 = KQuants.packed(mins, 2 * g), mn2 = KQuants.packed(mins, 2 * g + 1);

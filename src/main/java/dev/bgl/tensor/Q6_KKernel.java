@@ -190,19 +190,19 @@ public final class Q6_KKernel implements TypeKernel {
                     long sc = base + 192 + 8 * h + l / 16;
                     IntVector v;
                     v = ((ShortVector) w1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e)).reinterpretAsInts();
-                    v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                    v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                     sumi = sumi.add(v.mul(TWO_SCALES ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc)).blend(data.get(ValueLayout.JAVA_BYTE, sc + 1), UPPER)
                             : IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc))));
                     v = ((ShortVector) w2.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 32)).reinterpretAsInts();
-                    v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                    v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                     sumi = sumi.add(v.mul(TWO_SCALES ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 2)).blend(data.get(ValueLayout.JAVA_BYTE, sc + 3), UPPER)
                             : IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 2))));
                     v = ((ShortVector) w3.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 64)).reinterpretAsInts();
-                    v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                    v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                     sumi = sumi.add(v.mul(TWO_SCALES ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 4)).blend(data.get(ValueLayout.JAVA_BYTE, sc + 5), UPPER)
                             : IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 4))));
                     v = ((ShortVector) w4.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 96)).reinterpretAsInts();
-                    v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                    v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                     sumi = sumi.add(v.mul(TWO_SCALES ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 6)).blend(data.get(ValueLayout.JAVA_BYTE, sc + 7), UPPER)
                             : IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 6))));
                 }
@@ -243,16 +243,16 @@ public final class Q6_KKernel implements TypeKernel {
                 int e = qo + 128 * h;
                 IntVector v;
                 v = ((ShortVector) w1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e)).reinterpretAsInts();
-                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                 sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC0 : SC4), sum);
                 v = ((ShortVector) w2.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 32)).reinterpretAsInts();
-                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                 sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC1 : SC5), sum);
                 v = ((ShortVector) w3.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 64)).reinterpretAsInts();
-                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                 sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC2 : SC6), sum);
                 v = ((ShortVector) w4.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, e + 96)).reinterpretAsInts();
-                v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+                v = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
                 sum = ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(scales.rearrange(h == 0 ? SC3 : SC7), sum);
             }
             float d = Float.float16ToFloat(data.get(I16, base + 208)) * x.kScale[kb];
@@ -290,13 +290,13 @@ public final class Q6_KKernel implements TypeKernel {
                         int e = qo + 128 * h + 32 * quarter + l;
                         IntVector v;
                         v = ws.mul(ShortVector.fromArray(S, q0, e)).reinterpretAsInts();
-                        s0 = s0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(scv));
+                        s0 = s0.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(scv));
                         v = ws.mul(ShortVector.fromArray(S, q1, e)).reinterpretAsInts();
-                        s1 = s1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(scv));
+                        s1 = s1.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(scv));
                         v = ws.mul(ShortVector.fromArray(S, q2, e)).reinterpretAsInts();
-                        s2 = s2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(scv));
+                        s2 = s2.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(scv));
                         v = ws.mul(ShortVector.fromArray(S, q3, e)).reinterpretAsInts();
-                        s3 = s3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(scv));
+                        s3 = s3.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(scv));
                     }
                 }
             }

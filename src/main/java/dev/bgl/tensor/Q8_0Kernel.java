@@ -117,7 +117,7 @@ public final class Q8_0Kernel implements TypeKernel {
     /**
      * Per block: weight bytes sign-extended to 16-bit lanes and multiplied with the activation
      * quants (pre-widened in {@link Activations#qs}; |product| ≤ 2^14 fits), adjacent products
-     * summed into int lanes (each 16-bit half of an int lane sign-extended and added), converted
+     * summed into int lanes ((v + (v << 16)) >> 16, see {@link Species}), converted
      * and accumulated as floats scaled by d_w·d_x (ggml's AVX2 scheme); one horizontal sum at the
      * end. No helper methods in these loops: a vector passed to or returned from a method the JIT
      * does not inline is boxed, which is 100x slower.
@@ -135,7 +135,7 @@ public final class Q8_0Kernel implements TypeKernel {
             for (int j = 0; j < QK; j += SL) {
                 ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, data, base + 2 + j, LE).convertShape(VectorOperators.B2S, S, 0);
                 IntVector v = w.mul(ShortVector.fromArray(S, xq, qo + j)).reinterpretAsInts();
-                p = p.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v.lanewise(VectorOperators.ASHR, 16));
+                p = p.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base)) * xs[xb + b];
             acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
@@ -158,10 +158,10 @@ public final class Q8_0Kernel implements TypeKernel {
                 IntVector v1 = w.mul(ShortVector.fromArray(S, q1, qo + j)).reinterpretAsInts();
                 IntVector v2 = w.mul(ShortVector.fromArray(S, q2, qo + j)).reinterpretAsInts();
                 IntVector v3 = w.mul(ShortVector.fromArray(S, q3, qo + j)).reinterpretAsInts();
-                p0 = p0.add(v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v0.lanewise(VectorOperators.ASHR, 16));
-                p1 = p1.add(v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v1.lanewise(VectorOperators.ASHR, 16));
-                p2 = p2.add(v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v2.lanewise(VectorOperators.ASHR, 16));
-                p3 = p3.add(v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(v3.lanewise(VectorOperators.ASHR, 16));
+                p0 = p0.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                p1 = p1.add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                p2 = p2.add(v2.add(v2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                p3 = p3.add(v3.add(v3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
             }
             float d = Float.float16ToFloat(data.get(I16, base));
             a0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x0.scale[b]), a0);

@@ -27,7 +27,10 @@ final class Species {
     static final VectorSpecies<Short> S_HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     // Q8_0 rows: int8 products are formed in 16-bit lanes at full width (2L of them), then
-    // adjacent pairs are summed into L int lanes. (The kernels spell such steps out inline: a
+    // adjacent pairs are summed into L int lanes. Seen as an int, a lane holding products lo (low
+    // half) and hi is hi·2^16 + (lo mod 2^16), so (v + (v << 16)) >> 16 = hi + lo exactly while
+    // |hi + lo| < 2^15 (every product here is at most 128·127): two shifts and an add per vector,
+    // one shift fewer than sign-extending each half. (The kernels spell such steps out inline: a
     // vector crossing a method boundary the JIT does not inline is boxed, 100x slower.)
     /** Shorts at full width: 2L lanes. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());

@@ -131,6 +131,29 @@ class HandBuiltBlocksTest {
         assertArrayEquals(want, throughQ8Dot(Q8_0Kernel.INSTANCE, row, 32));
     }
 
+    /**
+     * The largest int8 products the kernels pair-sum in 16-bit lanes, |-128 · ±127| = 16256 each,
+     * pairs up to 32512: the vector dot equals the exact sum. Weights -128 (a file may hold them,
+     * ggml's quantiser never writes them) against activations that quantise to ±127.
+     */
+    @Test
+    void q8_0ExtremeProductsPairSumExactly() {
+        int[] b = new int[34];
+        b[1] = 0x3c; // scale 1.0
+        for (int j = 0; j < 32; j++) b[2 + j] = -128;
+        MemorySegment row = bytes(b);
+        for (float sign : new float[]{1f, -1f}) {
+            float[] x = new float[32];
+            for (int j = 0; j < 32; j++) x[j] = sign * (j % 3 == 0 ? -1f : 1f); // quantises to ±127, scale 1/127
+            Activations a = new Activations(32).encode(ActivationType.Q8_0, x, 0, 32);
+            int exact = 0;
+            for (int j = 0; j < 32; j++) exact += -128 * a.q[j];
+            float want = exact * a.scale[0];
+            assertEquals(want, Q8_0Kernel.INSTANCE.dot(row, 0, a, 0, 32), Math.abs(want) * 1e-6f);
+            assertEquals(want, Q8_0Kernel.INSTANCE.dotReference(row, 0, a, 0, 32), Math.abs(want) * 1e-6f);
+        }
+    }
+
     @Test
     void q4_0() {
         // scale 0x4000 = 2; byte j = (hi << 4) | lo with lo = j, hi = 15 - j
