@@ -66,40 +66,53 @@ class CurriculumTest {
     void trainingExamplesComeFromTrainProblemsInTheStyleMix() {
         Iterator<Example> it = C.examples(TaskFamiliesTest.TOK, 8);
         Iterator<Problem> problems = C.problems(8, Split.TRAIN); // the stream the examples are drawn from
-        int[] styles = new int[3];
+        int[] styles = new int[Style.values().length];
         int n = 2000;
         for (int i = 0; i < n; i++) {
             String text = TaskFamiliesTest.TOK.decode(it.next().tokens());
             Problem p = problems.next();
             assertEquals(Split.TRAIN, C.split(p));
             int style = -1;
-            for (Solution s : p.solutions()) if (TraceFormat.text(p, s).equals(text)) style = s.style().ordinal();
+            for (Solution s : p.solutions()) // first match: an uncut EARLY trace is the COMPACT one
+                if (style < 0 && TraceFormat.text(p, s).equals(text)) style = s.style().ordinal();
             assertTrue(style >= 0, "example is none of its problem's traces: " + text);
             styles[style]++;
         }
-        assertEquals(0.4 * n, styles[0], 0.05 * n, Arrays.toString(styles));
-        assertEquals(0.4 * n, styles[1], 0.05 * n, Arrays.toString(styles));
-        assertEquals(0.2 * n, styles[2], 0.04 * n, Arrays.toString(styles));
+        StyleMix m = StyleMix.DEFAULT;
+        assertEquals(m.compact() * n, styles[0], 0.05 * n, Arrays.toString(styles));
+        assertEquals(m.detailed() * n, styles[1], 0.05 * n, Arrays.toString(styles));
+        assertEquals(m.verified() * n, styles[2], 0.04 * n, Arrays.toString(styles));
+        assertEquals(m.early() * n, styles[3], 0.05 * n, Arrays.toString(styles));
     }
 
+    /**
+     * The default mix spreads thinking length at least fourfold and, over the traces that think to
+     * the end, length follows difficulty (rho >= 0.6); EARLY cuts are short whatever the difficulty,
+     * so over the whole mix rho is lower, but it stays >= 0.5 (issue 4's bar for the model).
+     */
     @Test
     void defaultMixSpreadsThinkingLengthAtLeastFourfold() {
         SplittableRandom styleRnd = new SplittableRandom(3);
         List<Integer> lens = new ArrayList<>();
         List<Problem> ps = C.sample(21, 2000);
         double[] d = new double[ps.size()], l = new double[ps.size()];
+        List<double[]> full = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
             Problem p = ps.get(i);
-            int n = TrainingData.thinkingTokens(TaskFamiliesTest.TOK, p.solution(C.styles().pick(styleRnd)));
+            Style st = C.styles().pick(styleRnd);
+            int n = TrainingData.thinkingTokens(TaskFamiliesTest.TOK, p.solution(st));
             lens.add(n);
             d[i] = p.difficulty();
             l[i] = n;
+            if (st != Style.EARLY) full.add(new double[]{p.difficulty(), n});
         }
         int[] s = lens.stream().mapToInt(Integer::intValue).sorted().toArray();
         int p10 = s[s.length / 10], p90 = s[s.length * 9 / 10];
         assertTrue(p90 >= 4 * p10, "p90 " + p90 + " vs p10 " + p10);
         double rho = Ranks.spearman(d, l);
-        assertTrue(rho >= 0.6, "spearman(difficulty, thinking tokens) over the default mix " + rho);
+        assertTrue(rho >= 0.5, "spearman(difficulty, thinking tokens) over the default mix " + rho);
+        double rhoFull = Ranks.spearman(full.stream().mapToDouble(x -> x[0]).toArray(), full.stream().mapToDouble(x -> x[1]).toArray());
+        assertTrue(rhoFull >= 0.6, "spearman(difficulty, thinking tokens) over the full-thinking traces " + rhoFull);
     }
 
     @Test
@@ -119,7 +132,7 @@ class CurriculumTest {
             assertEquals(TaskFamiliesTest.independentAnswer(p), p.answer());
             assertEquals(C.split(p).name().toLowerCase(), o.get("split").asText());
             splits.add(o.get("split").asText());
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < Style.values().length; i++)
                 assertEquals(TraceFormat.text(p, p.solutions().get(i)), o.get("solutions").get(i).get("text").asText());
         }
         assertEquals(Set.of("train", "test"), splits, "export labels both splits");
@@ -142,7 +155,7 @@ class CurriculumTest {
         assertThrows(BglException.class, () -> C.withDifficulty(20, 30));
         assertThrows(BglException.class, () -> C.withFamilies(List.of()));
         assertThrows(BglException.class, () -> new FamilyWeight(new SumTask(), 0));
-        assertThrows(BglException.class, () -> new StyleMix(-1, 1, 1));
+        assertThrows(BglException.class, () -> new StyleMix(-1, 1, 1, 1));
         assertThrows(BglException.class, () -> new Curriculum(C.families(), 1, 9, StyleMix.DEFAULT, 1.0));
         assertThrows(BglException.class, () -> C.sample(1, -1));
         var e = assertThrows(BglException.class, () -> Curriculum.exportJsonl(Path.of("/nonexistent-dir/x.jsonl"), 1, 1));
