@@ -6,19 +6,37 @@ import java.util.SplittableRandom;
 
 /** Relative weights of the solution styles the trainer sees. */
 public record StyleMix(double compact, double detailed, double verified, double early) {
+    /** The mix of the shipped model: no EARLY traces. */
+    public static final StyleMix DEFAULT = new StyleMix(0.4, 0.4, 0.2, 0);
+
     /**
-     * Compact-route traces (compact + early, 45%) stay rarer than detailed-route ones (detailed +
-     * verified, 55%), so greedy decoding keeps the detailed route and full thinking. Early traces
-     * make the chance of {@code </think>} after one of the first compact steps 14–35%
-     * (by the route's length; it falls to a few percent late in long traces): above the guidance
-     * min-p floor (10% of the top token), below the 50% at which greedy decoding would stop early.
+     * The early-stop mix measured in models/README.md (issue 6): compact-route traces (compact +
+     * early, 45%) stay rarer than detailed-route ones (detailed + verified, 55%), so greedy decoding
+     * keeps the detailed route; EARLY traces make the chance of {@code </think>} after one of the
+     * first compact steps about 10–20% (measured on the trained model): above the guidance min-p
+     * floor (10% of the top token), below the 50% at which greedy decoding would stop early.
      */
-    public static final StyleMix DEFAULT = new StyleMix(0.2, 0.35, 0.2, 0.25);
+    public static final StyleMix EARLY_STOP = new StyleMix(0.2, 0.35, 0.2, 0.25);
 
     public StyleMix {
         if (!(compact >= 0 && detailed >= 0 && verified >= 0 && early >= 0) || compact + detailed + verified + early <= 0)
             throw new BglException("style mix: weights must be >= 0 with a positive sum, got "
                     + compact + "/" + detailed + "/" + verified + "/" + early);
+    }
+
+    /** "compact,detailed,verified,early" weights, e.g. "0.2,0.35,0.2,0.25" (the CLI's --styles). */
+    public static StyleMix parse(String text) {
+        String[] f = text == null ? new String[0] : text.split(",", -1);
+        if (f.length != 4) throw new BglException("style mix: expected 4 weights compact,detailed,verified,early, got '" + text + "'");
+        double[] w = new double[4];
+        for (int i = 0; i < 4; i++) {
+            try {
+                w[i] = Double.parseDouble(f[i].strip());
+            } catch (NumberFormatException e) {
+                throw new BglException("style mix: '" + f[i].strip() + "' in '" + text + "' is not a number");
+            }
+        }
+        return new StyleMix(w[0], w[1], w[2], w[3]);
     }
 
     /** One style by weight; always one {@code nextDouble()} of {@code rnd}. */
