@@ -13,6 +13,7 @@ import dev.bgl.train.TrainConfig;
 import dev.bgl.train.TrainState;
 import dev.bgl.train.Trainer;
 import dev.bgl.train.tasks.Curriculum;
+import dev.bgl.train.tasks.StyleMix;
 import dev.bgl.train.tasks.Split;
 import dev.bgl.util.BglException;
 import dev.bgl.util.ProgressBar;
@@ -43,6 +44,8 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "200") int checkpointEvery;
     @Option(names = "--eval", defaultValue = "300", description = "Held-out problems for the quality report after training (0: none)") int evalProblems;
     @Option(names = "--threads", description = "Worker threads (default: all cores)") Integer threads;
+    @Option(names = "--styles", description = "Style mix compact,detailed,verified,early (default: ${DEFAULT-VALUE})",
+            defaultValue = "0.4,0.4,0.2,0") String styles;
 
     @Override
     public Integer call() throws Exception {
@@ -51,7 +54,7 @@ final class TrainModelCommand implements Callable<Integer> {
         Tokenizer tok = Tokenizer.of(ByteLevelVocab.spec());
         TrainConfig c = new TrainConfig(dim, layers, heads, kvHeads, dim / heads, ffn, tok.vocabSize(), maxSeq, 1_000_000f, 1e-6f,
                 lr, Math.min(100, steps / 10), steps, batch, 0.1f, 1.0f, seed, checkpointEvery);
-        Iterator<Example> data = fitting(Curriculum.defaults().examples(tok, seed), maxSeq);
+        Iterator<Example> data = fitting(Curriculum.defaults().withStyles(StyleMix.parse(styles)).examples(tok, seed), maxSeq);
         ProgressBar bar = new ProgressBar("train", steps, System.err);
         long t0 = System.nanoTime();
         TrainState s = Trainer.train(c, data, checkpointDir, st ->

@@ -116,6 +116,7 @@ class TaskFamiliesTest {
         for (Problem p : allProblems()) {
             if (!p.family().equals("mul")) continue;
             for (Solution s : p.solutions()) {
+                if (s.style() == Style.EARLY) continue; // cut short: its partials stop before the product
                 String main = s.thinking().split("\ncheck:\n")[0];
                 List<String> partials = new ArrayList<>();
                 Matcher m = Pattern.compile(">(\\d+)$", Pattern.MULTILINE).matcher(main);
@@ -156,10 +157,10 @@ class TaskFamiliesTest {
     }
 
     @Test
-    void everyThinkingEndsWithTheAnswer() {
+    void everyFullThinkingEndsWithTheAnswer() {
         for (Problem p : allProblems())
             for (Solution s : p.solutions())
-                assertTrue(Pattern.compile("(^|[^0-9])" + Pattern.quote(p.answer()) + "$").matcher(s.thinking()).find(),
+                if (s.style() != Style.EARLY) assertTrue(Pattern.compile("(^|[^0-9])" + Pattern.quote(p.answer()) + "$").matcher(s.thinking()).find(),
                         () -> s.style() + " of '" + p.question() + "' does not end with " + p.answer() + ":\n" + s.thinking());
     }
 
@@ -193,7 +194,7 @@ class TaskFamiliesTest {
     void thinkingGrowsWithDifficultyInEveryFamilyAndStyle() {
         List<Problem> all = allProblems();
         for (TaskFamily f : TaskFamily.all())
-            for (Style st : Style.values()) {
+            for (Style st : List.of(Style.COMPACT, Style.DETAILED, Style.VERIFIED)) { // EARLY: a cut of a few steps
                 int n = f.maxDifficulty() - f.minDifficulty() + 1;
                 double[] d = new double[n], mean = new double[n];
                 for (int i = 0; i < n; i++) {
@@ -224,9 +225,53 @@ class TaskFamiliesTest {
             assertTrue(q < 60, p.question() + ": " + q + " tokens");
             for (Solution s : p.solutions()) {
                 int n = TrainingData.thinkingTokens(TOK, s);
-                assertTrue(n >= 5 && n <= 280, s.style() + " of " + p.question() + ": " + n + " thinking tokens");
+                assertTrue(n >= (s.style() == Style.EARLY ? 1 : 5) && n <= 280, s.style() + " of " + p.question() + ": " + n + " thinking tokens");
             }
         }
+    }
+
+    /**
+     * EARLY is COMPACT's first k of n steps (lines, or count's comma items), 1 <= k < n, so it is
+     * shorter and a prefix cut on a step boundary; its completion still ends with the right answer.
+     * The cut follows a truncated geometric law: a long trace stops after its first step with chance h/(1-(1-h)^(n-1)),
+     * and the chance of stopping after a step the trace reached stays near EARLY_STOP_HAZARD.
+     */
+    @Test
+    void earlyStopIsACompactPrefixCutOnAStepBoundary() {
+        int longOnes = 0, afterOne = 0, reached = 0, stopped = 0;
+        double h = Traces.EARLY_STOP_HAZARD, expectAfterOne = 0;
+        for (Problem p : allProblems()) {
+            String c = p.solution(Style.COMPACT).thinking(), e = p.solution(Style.EARLY).thinking();
+            String sep = c.contains("\n") ? "\n" : ",";
+            String[] steps = c.split(Pattern.quote(sep)), kept = e.split(Pattern.quote(sep));
+            if (steps.length == 1) {
+                assertEquals(c, e, "a one-step trace cannot be cut");
+                continue;
+            }
+            assertTrue(kept.length >= 1 && kept.length < steps.length, p.question() + ": " + e + " vs " + c);
+            assertEquals(String.join(sep, Arrays.copyOf(steps, kept.length)), e, "not a prefix of whole steps: " + c);
+            assertTrue(TrainingData.thinkingTokens(TOK, p.solution(Style.EARLY)) < TrainingData.thinkingTokens(TOK, p.solution(Style.COMPACT)));
+            assertTrue(TraceFormat.completion(p, p.solution(Style.EARLY)).endsWith("</think>\n\nAnswer: " + p.answer() + "<|im_end|>"));
+            if (steps.length >= 8) {
+                longOnes++;
+                if (kept.length == 1) afterOne++;
+                expectAfterOne += h / (1 - Math.pow(1 - h, steps.length - 1)); // truncated to 1..n-1
+            }
+            for (int k = 1; k < Math.min(kept.length + 1, steps.length); k++) reached++;
+            stopped++;
+        }
+        assertEquals(expectAfterOne / longOnes, (double) afterOne / longOnes, 0.06, afterOne + " of " + longOnes);
+        double hazard = (double) stopped / reached; // below h: the truncation moves short traces' tails onto their last step
+        assertTrue(hazard > 0.8 * Traces.EARLY_STOP_HAZARD && hazard < 2 * Traces.EARLY_STOP_HAZARD, "hazard " + hazard);
+    }
+
+    @Test
+    void earlyCutOfAOneStepTraceIsTheTraceAndCutsAreDeterministicBySeed() {
+        assertEquals("1+9=10", Traces.cutEarly("1+9=10", new SplittableRandom(1)));
+        assertEquals("a1", Traces.cutEarly("a1,b1", new SplittableRandom(1)));
+        String c = "1+2=3\n+3=6\n+4=10\n+5=15\n+6=21\n+7=28";
+        for (long seed = 0; seed < 20; seed++)
+            assertEquals(Traces.cutEarly(c, new SplittableRandom(seed)), Traces.cutEarly(c, new SplittableRandom(seed)));
     }
 
     @Test
