@@ -42,7 +42,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens-per-request", defaultValue = "0",
             description = "Largest max_tokens a request may ask for; more is a 400 (default 0: the model's context)") int maxTokensPerRequest;
     @Option(names = "--max-kv-bytes-per-request", defaultValue = "0",
-            description = "Largest KV cache (heap bytes, prompt + max_tokens) of one request; more is a 400 (default 0: no limit of its own)") long maxKvBytesPerRequest;
+            description = "Largest KV cache (bytes at --kv-type: 2 per value for f16, 4 for f32; prompt + max_tokens) of one request; more is a 400 (default 0: no limit of its own)") long maxKvBytesPerRequest;
     @Option(names = "--max-memory", defaultValue = "0",
             description = "Heap bytes all running generations may reserve; a request that does not fit beside them gets 503 (default 0: half the heap left after the model)") long maxMemory;
     @Option(names = "--db", defaultValue = DEFAULT_DB, description = "Feedback store and budget policy: a SQLite file path, jdbc:sqlite:FILE,"

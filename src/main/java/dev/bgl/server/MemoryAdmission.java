@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.model.KvCache;
 import dev.bgl.model.ModelConfig;
 import dev.bgl.model.Transformer;
 
@@ -20,18 +21,21 @@ public final class MemoryAdmission {
 
     private final ModelConfig c;
     private final int context;
+    private final int kvElementBytes;
     private final long budget;
     private final long kvPerRequest;
     private final AtomicLong reserved = new AtomicLong();
 
     /**
-     * @param budget       bytes all running generations may reserve together (> 0)
-     * @param kvPerRequest largest KV cache one request may reserve (0: none of its own)
+     * @param kvElementBytes bytes per cached key or value element: 2 for an F16 cache, 4 for F32
+     * @param budget         bytes all running generations may reserve together (> 0)
+     * @param kvPerRequest   largest KV cache one request may reserve (0: none of its own)
      */
-    public MemoryAdmission(ModelConfig c, int context, long budget, long kvPerRequest) {
+    public MemoryAdmission(ModelConfig c, int context, int kvElementBytes, long budget, long kvPerRequest) {
         if (budget <= 0) throw new IllegalArgumentException("memory budget must be > 0, got " + budget);
         this.c = c;
         this.context = context;
+        this.kvElementBytes = kvElementBytes;
         this.budget = budget;
         this.kvPerRequest = kvPerRequest;
     }
@@ -62,9 +66,15 @@ public final class MemoryAdmission {
         return (int) Math.max(Math.min(context, want), promptTokens + 1L);
     }
 
-    /** Heap bytes of the KV cache for {@code tokens} positions: the cache stores floats (F16 values rounded, 4 bytes each). */
+    /** Bytes the KV cache holds for {@code tokens} positions: what the per-request KV limit is compared with. */
     long kvBytes(int tokens) {
-        return tokens * c.kvBytesPerToken(4);
+        return tokens * c.kvBytesPerToken(kvElementBytes);
+    }
+
+    /** Heap the cache allocates for {@code tokens} positions: whole pages of {@link KvCache#PAGE}. */
+    long kvHeapBytes(int tokens) {
+        long pages = (tokens + KvCache.PAGE - 1) / KvCache.PAGE;
+        return pages * KvCache.PAGE * c.kvBytesPerToken(kvElementBytes);
     }
 
     /** Heap one generation takes: KV cache, attention scores, the forward pass's scratch, logits and hidden states. */
@@ -77,7 +87,7 @@ public final class MemoryAdmission {
         long widest = Math.max(Math.max(c.dim(), c.ffnDim()), (long) c.heads() * c.valueHeadDim());
         long activations = chunk * widest * 8; // floats, bytes, shorts and block sums per value
         long scores = 4L * c.heads() * n;
-        return kvBytes(n) + scores + 4 * scratchFloats + activations + OVERHEAD_BYTES;
+        return kvHeapBytes(n) + scores + 4 * scratchFloats + activations + OVERHEAD_BYTES;
     }
 
     /**
@@ -104,7 +114,7 @@ public final class MemoryAdmission {
     public void checkFits(int promptTokens, int maxTokens) {
         long kv = kvBytes(sessionTokens(promptTokens, maxTokens));
         if (kvPerRequest > 0 && kv > kvPerRequest) {
-            long fit = kvPerRequest / c.kvBytesPerToken(4) - promptTokens - SESSION_SLACK;
+            long fit = kvPerRequest / c.kvBytesPerToken(kvElementBytes) - promptTokens - SESSION_SLACK;
             throw new ApiError(400, "invalid_request_error", "the prompt (" + promptTokens + " tokens) and max_tokens " + maxTokens
                     + " need " + kv + " bytes of KV cache, more than this server allows per request (" + kvPerRequest + ", --max-kv-bytes-per-request)"
                     + (fit >= 1 ? "; ask for max_tokens <= " + fit : "; the prompt alone is too long"), "max_tokens", "kv_cache_too_large");

@@ -14,7 +14,7 @@ import java.util.List;
  * @param maxBodyBytes  largest request body accepted (413 beyond)
  * @param effortBudgets thinking-token budgets of reasoning_effort low, medium, high
  * @param maxTokensPerRequest   largest max_tokens a request may ask for (0: the model's context); the default max_tokens is capped to it
- * @param maxKvBytesPerRequest  largest KV cache (heap bytes, prompt + max_tokens) one request may reserve (0: no limit of its own)
+ * @param maxKvBytesPerRequest  largest KV cache (bytes at the model's --kv-type, prompt + max_tokens) one request may reserve (0: no limit of its own)
  * @param maxMemoryBytes        heap all running generations may reserve together; a request that does not fit beside the
  *                              running ones gets 503, one that could never fit 400 (0: automatic, see {@link MemoryAdmission#defaultBudget})
  */
