@@ -1,5 +1,7 @@
 package dev.bgl.model;
 
+import dev.bgl.tensor.VectorOps;
+
 /**
  * Keys and values of every layer for the tokens a session has seen. Stored in pages of
  * {@link #PAGE} positions that are allocated as the context fills, so a session with a 32k
@@ -88,18 +90,19 @@ public final class KvCache {
         }
     }
 
-    /** q[qOff..qOff+n) · key of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the row, summed in order. */
-    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n) {
+    /**
+     * q[qOff..qOff+n) · key of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the
+     * row. An F16 row is first widened into {@code scratch} (a loop C2 turns into vcvtph2ps), then
+     * both kinds take the vector dot product.
+     */
+    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n, float[] scratch) {
         int base = (pos & PAGE_MASK) * kvDim + off;
-        float dot = 0;
         if (f16) {
             short[] kp = k16[layer][pos >>> PAGE_SHIFT];
-            for (int j = 0; j < n; j++) dot += q[qOff + j] * Float.float16ToFloat(kp[base + j]);
-        } else {
-            float[] kp = k32[layer][pos >>> PAGE_SHIFT];
-            for (int j = 0; j < n; j++) dot += q[qOff + j] * kp[base + j];
+            for (int j = 0; j < n; j++) scratch[j] = Float.float16ToFloat(kp[base + j]);
+            return VectorOps.dot(q, qOff, scratch, 0, n);
         }
-        return dot;
+        return VectorOps.dot(q, qOff, k32[layer][pos >>> PAGE_SHIFT], base, n);
     }
 
     /** out[outOff..outOff+n) += p · value of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the row. */
@@ -109,8 +112,7 @@ public final class KvCache {
             short[] vp = v16[layer][pos >>> PAGE_SHIFT];
             for (int j = 0; j < n; j++) out[outOff + j] += p * Float.float16ToFloat(vp[base + j]);
         } else {
-            float[] vp = v32[layer][pos >>> PAGE_SHIFT];
-            for (int j = 0; j < n; j++) out[outOff + j] += p * vp[base + j];
+            VectorOps.scaledAdd(out, outOff, p, v32[layer][pos >>> PAGE_SHIFT], base, n);
         }
     }
 }

@@ -44,6 +44,7 @@ public final class Transformer {
         public final KvCache cache;
         final float[] x, xb, q, k, v, att, gate, up, hb, tmp;
         final float[][] scores;
+        final float[][] keyRow; // per head: an F16 key widened to floats
         final Activations[] acts;
         final float[] ropeCos, ropeSin;
 
@@ -61,6 +62,7 @@ public final class Transformer {
             hb = new float[n * c.ffnDim()];
             tmp = new float[Math.max(c.dim(), c.ffnDim())];
             scores = new float[c.heads()][capacity];
+            keyRow = new float[c.heads()][c.headDim()];
             int widest = Math.max(Math.max(c.dim(), c.ffnDim()), c.heads() * c.valueHeadDim());
             acts = new Activations[n];
             for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
@@ -271,7 +273,7 @@ public final class Transformer {
                     if (halfOps) for (int j = 0; j < hd; j++) s.q[qo + j] = f16(s.q[qo + j]);
                     float max = Float.NEGATIVE_INFINITY;
                     for (int t = 0; t < len; t++) {
-                        float dot = cache.dotKey(layer, t, kvh * hd, s.q, qo, hd) * scale;
+                        float dot = cache.dotKey(layer, t, kvh * hd, s.q, qo, hd, s.keyRow[h]) * scale;
                         sc[t] = dot;
                         if (dot > max) max = dot;
                     }

@@ -50,9 +50,13 @@ class KvCachePagingTest {
             for (int l = 0; l < CONFIG.layers(); l++)
                 for (int pos = 0; pos < n; pos++)
                     for (int head = 0; head < CONFIG.kvHeads(); head++) {
-                        float expected = 0;
-                        for (int j = 0; j < hd; j++) expected += q[head * hd + j] * stored(keys[l][pos][head * hd + j], f16);
-                        assertEquals(expected, c.dotKey(l, pos, head * hd, q, head * hd, hd), 0f,
+                        double expected = 0, magnitude = 0;
+                        for (int j = 0; j < hd; j++) {
+                            double term = (double) q[head * hd + j] * stored(keys[l][pos][head * hd + j], f16);
+                            expected += term;
+                            magnitude += Math.abs(term);
+                        }
+                        assertEquals(expected, c.dotKey(l, pos, head * hd, q, head * hd, hd, new float[hd]), 1e-6 * magnitude,
                                 "key of layer " + l + " at " + pos + ", head " + head + (f16 ? " (F16)" : " (F32)"));
                         float[] out = new float[hd + 2];
                         out[0] = 1; // addValue must not touch what lies outside its range
@@ -60,7 +64,7 @@ class KvCachePagingTest {
                         assertEquals(1f, out[0]);
                         assertEquals(0f, out[hd + 1]);
                         for (int j = 0; j < hd; j++)
-                            assertEquals(0.5f * stored(values[l][pos][head * hd + j], f16), out[1 + j], 0f, "value at " + pos);
+                            assertEquals(0.5f * stored(values[l][pos][head * hd + j], f16), out[1 + j], 1e-7f, "value at " + pos);
                     }
         }
     }
