@@ -1,6 +1,8 @@
 package dev.bgl.model;
 
 import dev.bgl.tensor.VectorOps;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Keys and values of every layer for the tokens a session has seen. Stored in pages of
@@ -9,10 +11,15 @@ import dev.bgl.tensor.VectorOps;
  * allocates, so reserving the whole context up front would make it resident at once).
  *
  * <p>With {@code f16} the values are stored as IEEE half floats (two bytes each), as llama.cpp's
- * default cache stores them; otherwise as floats. Within a page, position-major:
- * {@code page[(pos % PAGE) * dim + i]}.
+ * default cache stores them; otherwise as floats. Within a page, values are position-major
+ * ({@code page[(pos % PAGE) * vDim + i]}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
+ * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
+ * elements, with no horizontal sum per position.
  */
 public final class KvCache {
+    /** Float lanes, capped at 16 so that a page (64 positions) holds whole vectors. */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = F.length();
     static final int PAGE_SHIFT = 6;
     /** Positions per page: small enough that a short chat wastes little, large enough that lookups are rare. */
     public static final int PAGE = 1 << PAGE_SHIFT;
@@ -76,7 +83,7 @@ public final class KvCache {
                 vp = v16[layer][page] = new short[PAGE * vDim];
                 pagesAllocated = Math.max(pagesAllocated, page + 1);
             }
-            for (int i = 0, o = slot * kvDim; i < kvDim; i++) kp[o + i] = Float.floatToFloat16(k[kOff + i]);
+            for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0, o = slot * vDim; i < vDim; i++) vp[o + i] = Float.floatToFloat16(v[vOff + i]);
         } else {
             float[] kp = k32[layer][page], vp = v32[layer][page];
@@ -85,34 +92,70 @@ public final class KvCache {
                 vp = v32[layer][page] = new float[PAGE * vDim];
                 pagesAllocated = Math.max(pagesAllocated, page + 1);
             }
-            System.arraycopy(k, kOff, kp, slot * kvDim, kvDim);
+            for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = k[kOff + i];
             System.arraycopy(v, vOff, vp, slot * vDim, vDim);
         }
     }
 
     /**
-     * q[qOff..qOff+n) · key of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the
-     * row. An F16 row is first widened into {@code scratch} (a loop C2 turns into vcvtph2ps), then
-     * both kinds take the vector dot product.
+     * {@code sc[t] = scale · q[qOff..qOff+hd) · key(t)} for every position {@code t < len}, the
+     * keys being elements {@code [off, off+hd)} of each row (one KV head). An F16 page's block of
+     * the head is widened into {@code tile} ({@code hd × PAGE} floats) first.
      */
-    float dotKey(int layer, int pos, int off, float[] q, int qOff, int n, float[] scratch) {
-        int base = (pos & PAGE_MASK) * kvDim + off;
-        if (f16) {
-            short[] kp = k16[layer][pos >>> PAGE_SHIFT];
-            for (int j = 0; j < n; j++) scratch[j] = Float.float16ToFloat(kp[base + j]);
-            return VectorOps.dot(q, qOff, scratch, 0, n);
+    void scores(int layer, int off, int hd, float[] q, int qOff, int len, float scale, float[] sc, float[] tile) {
+        for (int page = 0, t0 = 0; t0 < len; page++, t0 += PAGE) {
+            int m = Math.min(PAGE, len - t0);
+            float[] keys;
+            int base;
+            if (f16) {
+                short[] kp = k16[layer][page];
+                int src = off * PAGE;
+                for (int e = 0; e < hd * PAGE; e++) tile[e] = Float.float16ToFloat(kp[src + e]);
+                keys = tile;
+                base = 0;
+            } else {
+                keys = k32[layer][page];
+                base = off * PAGE;
+            }
+            int s = 0;
+            for (; s + LANES <= m; s += LANES) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int j = 0; j < hd; j++)
+                    acc = FloatVector.fromArray(F, keys, base + j * PAGE + s).fma(FloatVector.broadcast(F, q[qOff + j]), acc);
+                acc.mul(scale).intoArray(sc, t0 + s);
+            }
+            for (; s < m; s++) {
+                float d = 0;
+                for (int j = 0; j < hd; j++) d = Math.fma(keys[base + j * PAGE + s], q[qOff + j], d);
+                sc[t0 + s] = d * scale;
+            }
         }
-        return VectorOps.dot(q, qOff, k32[layer][pos >>> PAGE_SHIFT], base, n);
     }
 
-    /** out[outOff..outOff+n) += p · value of {@code layer} at {@code pos}, elements {@code [off, off+n)} of the row. */
-    void addValue(int layer, int pos, int off, float p, float[] out, int outOff, int n) {
-        int base = (pos & PAGE_MASK) * vDim + off;
-        if (f16) {
-            short[] vp = v16[layer][pos >>> PAGE_SHIFT];
-            for (int j = 0; j < n; j++) out[outOff + j] += p * Float.float16ToFloat(vp[base + j]);
-        } else {
-            VectorOps.scaledAdd(out, outOff, p, v32[layer][pos >>> PAGE_SHIFT], base, n);
+    /**
+     * {@code out[outOff..outOff+vhd) += Σ_{t < len} w[t] · value(t)}, the values being elements
+     * {@code [off, off+vhd)} of each row (one KV head). An F16 page's block of the head is widened
+     * into {@code tile} ({@code vhd × PAGE} floats) first; each position is then one vector
+     * multiply-add into {@code out}.
+     */
+    void addValues(int layer, int off, int vhd, float[] w, int len, float[] out, int outOff, float[] tile) {
+        for (int page = 0, t0 = 0; t0 < len; page++, t0 += PAGE) {
+            int m = Math.min(PAGE, len - t0);
+            float[] vals;
+            int base, stride;
+            if (f16) {
+                short[] vp = v16[layer][page];
+                for (int slot = 0; slot < m; slot++)
+                    for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
+                vals = tile;
+                base = 0;
+                stride = vhd;
+            } else {
+                vals = v32[layer][page];
+                base = off;
+                stride = vDim;
+            }
+            for (int slot = 0; slot < m; slot++) VectorOps.scaledAdd(out, outOff, w[t0 + slot], vals, base + slot * stride, vhd);
         }
     }
 }

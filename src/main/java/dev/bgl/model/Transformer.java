@@ -44,7 +44,7 @@ public final class Transformer {
         public final KvCache cache;
         final float[] x, xb, q, k, v, att, gate, up, hb, tmp;
         final float[][] scores;
-        final float[][] keyRow; // per head: an F16 key widened to floats
+        final float[][] keyTile; // per head: a page of F16 keys or values widened to floats
         final Activations[] acts;
         final float[] ropeCos, ropeSin;
 
@@ -62,7 +62,7 @@ public final class Transformer {
             hb = new float[n * c.ffnDim()];
             tmp = new float[Math.max(c.dim(), c.ffnDim())];
             scores = new float[c.heads()][capacity];
-            keyRow = new float[c.heads()][c.headDim()];
+            keyTile = new float[c.heads()][Math.max(c.headDim(), c.valueHeadDim()) * KvCache.PAGE];
             int widest = Math.max(Math.max(c.dim(), c.ffnDim()), c.heads() * c.valueHeadDim());
             acts = new Activations[n];
             for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
@@ -271,12 +271,9 @@ public final class Transformer {
                     int len = pos0 + i + 1;
                     int qo = i * qDim + h * hd;
                     if (halfOps) for (int j = 0; j < hd; j++) s.q[qo + j] = f16(s.q[qo + j]);
+                    cache.scores(layer, kvh * hd, hd, s.q, qo, len, scale, sc, s.keyTile[h]);
                     float max = Float.NEGATIVE_INFINITY;
-                    for (int t = 0; t < len; t++) {
-                        float dot = cache.dotKey(layer, t, kvh * hd, s.q, qo, hd, s.keyRow[h]) * scale;
-                        sc[t] = dot;
-                        if (dot > max) max = dot;
-                    }
+                    for (int t = 0; t < len; t++) if (sc[t] > max) max = sc[t];
                     double sum = 0;
                     for (int t = 0; t < len; t++) {
                         float e = (float) Math.exp(sc[t] - max);
@@ -286,10 +283,8 @@ public final class Transformer {
                     float inv = (float) (1.0 / sum);
                     int ao = i * attDim + h * vhd;
                     for (int j = 0; j < vhd; j++) s.att[ao + j] = 0;
-                    for (int t = 0; t < len; t++) {
-                        float p = halfOps ? f16(sc[t] * inv) : sc[t] * inv;
-                        cache.addValue(layer, t, kvh * vhd, p, s.att, ao, vhd);
-                    }
+                    for (int t = 0; t < len; t++) sc[t] = halfOps ? f16(sc[t] * inv) : sc[t] * inv;
+                    cache.addValues(layer, kvh * vhd, vhd, sc, len, s.att, ao, s.keyTile[h]);
                 }
             }
         });

@@ -86,7 +86,8 @@ public final class MemoryAdmission {
                 + c.vocabSize() + (long) c.dim() * (c.layers() + 2);
         long widest = Math.max(Math.max(c.dim(), c.ffnDim()), (long) c.heads() * c.valueHeadDim());
         long activations = chunk * widest * 8; // floats, bytes, shorts and block sums per value
-        long scores = 4L * c.heads() * n;
+        long scores = 4L * c.heads() * n
+                + 4L * c.heads() * Math.max(c.headDim(), c.valueHeadDim()) * KvCache.PAGE; // and each head's widened page
         return kvHeapBytes(n) + scores + 4 * scratchFloats + activations + OVERHEAD_BYTES;
     }
 

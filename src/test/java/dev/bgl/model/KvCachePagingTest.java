@@ -47,25 +47,46 @@ class KvCachePagingTest {
                 }
             float[] q = new float[kvDim];
             for (int i = 0; i < kvDim; i++) q[i] = (float) rnd.nextGaussian();
+            float[] sc = new float[n], tile = new float[hd * KvCache.PAGE];
             for (int l = 0; l < CONFIG.layers(); l++)
-                for (int pos = 0; pos < n; pos++)
-                    for (int head = 0; head < CONFIG.kvHeads(); head++) {
-                        double expected = 0, magnitude = 0;
-                        for (int j = 0; j < hd; j++) {
-                            double term = (double) q[head * hd + j] * stored(keys[l][pos][head * hd + j], f16);
-                            expected += term;
-                            magnitude += Math.abs(term);
+                for (int head = 0; head < CONFIG.kvHeads(); head++) {
+                    for (int len : new int[]{1, KvCache.PAGE - 3, KvCache.PAGE, n}) {
+                        java.util.Arrays.fill(sc, Float.NaN);
+                        c.scores(l, head * hd, hd, q, head * hd, len, 0.5f, sc, tile);
+                        for (int pos = 0; pos < n; pos++) {
+                            if (pos >= len) {
+                                assertEquals(Float.NaN, sc[pos], "nothing written past len " + len);
+                                continue;
+                            }
+                            double expected = 0, magnitude = 0;
+                            for (int j = 0; j < hd; j++) {
+                                double term = (double) q[head * hd + j] * stored(keys[l][pos][head * hd + j], f16);
+                                expected += term;
+                                magnitude += Math.abs(term);
+                            }
+                            assertEquals(0.5 * expected, sc[pos], 1e-6 * magnitude,
+                                    "key of layer " + l + " at " + pos + ", head " + head + ", len " + len + (f16 ? " (F16)" : " (F32)"));
                         }
-                        assertEquals(expected, c.dotKey(l, pos, head * hd, q, head * hd, hd, new float[hd]), 1e-6 * magnitude,
-                                "key of layer " + l + " at " + pos + ", head " + head + (f16 ? " (F16)" : " (F32)"));
+                    }
+                    float[] w = new float[n];
+                    for (int t = 0; t < n; t++) w[t] = (float) rnd.nextDouble();
+                    for (int len : new int[]{1, KvCache.PAGE + 1, n}) {
                         float[] out = new float[hd + 2];
-                        out[0] = 1; // addValue must not touch what lies outside its range
-                        c.addValue(l, pos, head * hd, 0.5f, out, 1, hd);
+                        out[0] = 1; // addValues must not touch what lies outside its range
+                        c.addValues(l, head * hd, hd, w, len, out, 1, tile);
                         assertEquals(1f, out[0]);
                         assertEquals(0f, out[hd + 1]);
-                        for (int j = 0; j < hd; j++)
-                            assertEquals(0.5f * stored(values[l][pos][head * hd + j], f16), out[1 + j], 1e-7f, "value at " + pos);
+                        for (int j = 0; j < hd; j++) {
+                            double expected = 0, magnitude = 0;
+                            for (int t = 0; t < len; t++) {
+                                double term = (double) w[t] * stored(values[l][t][head * hd + j], f16);
+                                expected += term;
+                                magnitude += Math.abs(term);
+                            }
+                            assertEquals(expected, out[1 + j], 1e-6 * magnitude + 1e-30, "values up to " + len + ", element " + j + (f16 ? " (F16)" : " (F32)"));
+                        }
                     }
+                }
         }
     }
 
