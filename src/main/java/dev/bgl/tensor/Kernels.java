@@ -96,11 +96,13 @@ public final class Kernels {
      * of that cost (about a second of CPU). Optional; call once at engine start-up.
      */
     public static void warmUp() {
-        int rows = 4, cols = 256, n = 4; // 256: one K-quant super-block
-        float[] x = new float[n * cols], out = new float[n * rows], w = new float[rows * cols];
+        // 256: one K-quant super-block; 4 tokens take the dot4 path, TILE_GEMM_MIN_TOKENS the tiled one
+        int rows = 4, cols = 256, n = 4, tiled = TILE_GEMM_MIN_TOKENS;
+        float[] x = new float[tiled * cols], out = new float[tiled * rows], w = new float[rows * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
         for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
-        Activations[] scratch = {new Activations(cols), new Activations(cols), new Activations(cols), new Activations(cols)};
+        Activations[] scratch = new Activations[tiled];
+        for (int i = 0; i < tiled; i++) scratch[i] = new Activations(cols);
         for (GgmlType type : new GgmlType[]{
                 GgmlType.F32, GgmlType.F16, GgmlType.BF16,
                 GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
@@ -108,6 +110,7 @@ public final class Kernels {
             for (int it = 0; it < 1500; it++) {
                 matvec(t, x, out, scratch[0]);
                 matmul(t, x, n, out, scratch);
+                if (tileGemmPays(type)) matmul(t, x, tiled, out, scratch);
             }
         }
         float[] v = new float[cols];
