@@ -29,7 +29,7 @@ public final class MemoryBandwidth {
         try (Arena arena = Arena.ofShared()) { // shared: the pool's threads read it
             MemorySegment buf = arena.allocate(blocks * step, 64);
             for (long i = 0; i < buf.byteSize(); i += 8) buf.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i);
-            AtomicLong sink = new AtomicLong();
+            AtomicLong sink = new AtomicLong(); // the sums go somewhere, so the reads are not optimised away
             double best = 0;
             int chunks = (int) Math.min(Integer.MAX_VALUE, blocks);
             for (int p = -2; p < passes; p++) { // two unmeasured passes to compile and fault in
@@ -44,7 +44,6 @@ public final class MemoryBandwidth {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 if (p >= 0) best = Math.max(best, blocks * step / secs);
             }
-            if (sink.get() == 42) System.out.print(""); // keeps the reads alive
             return best;
         }
     }

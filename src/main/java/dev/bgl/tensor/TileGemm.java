@@ -52,10 +52,10 @@ final class TileGemm {
             int j = 0;
             for (; j + 4 <= n; j += 4) block4x4(tile, i, cols, xf[j], xf[j + 1], xf[j + 2], xf[j + 3], out, j * outStride + r0 + i, outStride);
             for (; j < n; j++)
-                for (int ii = i; ii < i + 4; ii++) out[j * outStride + r0 + ii] = dot(tile, ii * cols, xf[j], cols);
+                for (int ii = i; ii < i + 4; ii++) out[j * outStride + r0 + ii] = VectorOps.dot(tile, ii * cols, xf[j], 0, cols);
         }
         for (int i = blocked; i < nr; i++)
-            for (int j = 0; j < n; j++) out[j * outStride + r0 + i] = dot(tile, i * cols, xf[j], cols);
+            for (int j = 0; j < n; j++) out[j * outStride + r0 + i] = VectorOps.dot(tile, i * cols, xf[j], 0, cols);
     }
 
     /**
@@ -100,9 +100,5 @@ final class TileGemm {
         out[o + 1] = c13.reduceLanes(VectorOperators.ADD);
         out[o + 2] = c23.reduceLanes(VectorOperators.ADD);
         out[o + 3] = c33.reduceLanes(VectorOperators.ADD);
-    }
-
-    private static float dot(float[] w, int off, float[] x, int cols) {
-        return VectorOps.dot(w, off, x, 0, cols);
     }
 }
