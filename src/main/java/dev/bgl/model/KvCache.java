@@ -109,8 +109,8 @@ public final class KvCache {
             int base;
             if (f16) {
                 short[] kp = k16[layer][page];
-                int src = off * PAGE;
-                for (int e = 0; e < hd * PAGE; e++) tile[e] = Float.float16ToFloat(kp[src + e]);
+                for (int j = 0, src = off * PAGE; j < hd; j++, src += PAGE) // the filled slots only: a new page has few
+                    for (int slot = 0; slot < m; slot++) tile[j * PAGE + slot] = Float.float16ToFloat(kp[src + slot]);
                 keys = tile;
                 base = 0;
             } else {
