@@ -59,7 +59,7 @@ public final class Kernels {
 
     /**
      * Whether dequantising a tile is cheap enough for {@link TileGemm} to win (KernelBench, 32
-     * tokens × 4096×1024 on one thread: Q8_0 2.2x, Q4_K 2.7x, Q5_K 2.7x, F32 1.8x, F16 1.5x, Q6_K
+     * tokens × 4096×1024 on one thread: Q8_0 2.2x, Q4_K 4.9x, Q5_K 2.7x, F32 1.8x, F16 1.5x, Q6_K
      * 1.7x faster than the dot4 path; BF16 even, its dequantiser being scalar). Q4_0 gains only
      * 1.3x and its float sums moved a random qwen2 model's probabilities past 1e-2 of llama.cpp's
      * (exact integer block sums keep it at 6e-3), so it stays on the integer path.
