@@ -19,23 +19,28 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
             String p = "blk." + i + ".";
             layers[i] = new LayerWeights(
                     vector(src, p + "attn_norm.weight", c.dim()),
-                    matrix(src, p + "attn_q.weight", c.qDim(), c.dim()),
-                    matrix(src, p + "attn_k.weight", c.kvDim(), c.dim()),
-                    matrix(src, p + "attn_v.weight", c.vDim(), c.dim()),
-                    matrix(src, p + "attn_output.weight", c.dim(), c.heads() * c.valueHeadDim()),
+                    product(src, p + "attn_q.weight", c.qDim(), c.dim()),
+                    product(src, p + "attn_k.weight", c.kvDim(), c.dim()),
+                    product(src, p + "attn_v.weight", c.vDim(), c.dim()),
+                    product(src, p + "attn_output.weight", c.dim(), c.heads() * c.valueHeadDim()),
                     bias ? vector(src, p + "attn_q.bias", c.qDim()) : null,
                     bias ? vector(src, p + "attn_k.bias", c.kvDim()) : null,
                     bias ? vector(src, p + "attn_v.bias", c.vDim()) : null,
                     qkNorm ? vector(src, p + "attn_q_norm.weight", c.headDim()) : null,
                     qkNorm ? vector(src, p + "attn_k_norm.weight", c.headDim()) : null,
                     vector(src, p + "ffn_norm.weight", c.dim()),
-                    matrix(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    matrix(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
-                    matrix(src, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+                    product(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                    product(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    product(src, p + "ffn_down.weight", c.dim(), c.ffnDim()));
         }
         float[] outNorm = vector(src, "output_norm.weight", c.dim());
-        Tensor out = c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim());
+        Tensor out = (c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim())).packedForProducts();
         return new Weights(emb, layers, outNorm, out);
+    }
+
+    /** A layer's matrix, checked and packed for products ({@link Tensor#packedForProducts}). */
+    private static Tensor product(ModelSource src, String name, int rows, int cols) {
+        return matrix(src, name, rows, cols).packedForProducts();
     }
 
     private static Tensor matrix(ModelSource src, String name, int rows, int cols) {

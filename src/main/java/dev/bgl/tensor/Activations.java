@@ -10,6 +10,7 @@ public final class Activations {
     final float[] f;       // F32 / F16 / BF16 (rounded) values
     final byte[] q;        // Q8_0 quants
     final short[] qs;      // the same quants widened to 16 bits, as the vector kernels multiply them
+    final int[] pairs;     // quants 2i and 2i+1 as the low and high half of one int: PackedKernel broadcasts them
     final float[] scale;   // Q8_0 per-block scales (already rounded through F16)
     final int[] blockSum;  // Q8_0 per-block sum of quants (for types with offsets)
     final float[] kScale;  // Q8_K per-256 scales (plain float, as ggml keeps them)
@@ -22,6 +23,7 @@ public final class Activations {
         this.f = new float[capacity];
         this.q = new byte[capacity];
         this.qs = new short[capacity];
+        this.pairs = new int[(capacity + 1) / 2];
         this.scale = new float[(capacity + 31) / 32];
         this.blockSum = new int[(capacity + 31) / 32];
         this.kScale = new float[(capacity + 255) / 256];
@@ -75,6 +77,8 @@ public final class Activations {
             case Q8_0 -> Q8_0Kernel.quantizeActivations(x, off, n, this);
             case Q8_K -> KQuants.quantizeActivationsQ8K(x, off, n, this);
         }
+        if (type == ActivationType.Q8_0 || type == ActivationType.Q8_K)
+            for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | (qs[2 * i + 1] << 16);
         return this;
     }
 }

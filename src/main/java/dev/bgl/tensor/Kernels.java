@@ -19,11 +19,31 @@ public final class Kernels {
     public static void matvec(Tensor w, float[] x, float[] out, Activations scratch) {
         TypeKernel k = w.kernel();
         Activations a = scratch.encode(k.activationType(), x, 0, w.cols());
+        if (w.packed() != null) {
+            matvecPacked(w, a, out);
+            return;
+        }
         long rowBytes = w.rowBytes();
         int cols = w.cols();
         Parallel.forRange(w.rows(), 64, (start, end) -> {
             for (int r = start; r < end; r++) out[r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
         });
+    }
+
+    /**
+     * The product over {@link PackedRows}, activations already encoded: a group of rows per kernel
+     * call, and the rows past the last whole group (if any) with the row kernel.
+     */
+    static void matvecPacked(Tensor w, Activations a, float[] out) {
+        PackedRows p = w.packed();
+        PackedKernel pk = p.kernel();
+        long groupBytes = p.groupBytes(), rowBytes = w.rowBytes();
+        int cols = p.cols(), groups = p.groups(), g = PackedRows.G;
+        Parallel.forRange(groups, 64 / g, (start, end) -> {
+            for (int i = start; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, i * g);
+        });
+        TypeKernel k = w.kernel();
+        for (int r = groups * g; r < w.rows(); r++) out[r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
     }
 
     /** {@link #matvec} with the scalar reference dot product: the baseline for tests and benchmarks. */
@@ -48,7 +68,13 @@ public final class Kernels {
         TypeKernel k = w.kernel();
         int cols = w.cols(), rows = w.rows();
         for (int i = 0; i < n; i++) scratch[i].encode(k.activationType(), x, i * cols, cols);
-        if (n >= TILE_GEMM_MIN_TOKENS && tileGemmPays(w.type())) {
+        if (w.packed() != null && n < TILE_GEMM_MIN_TOKENS) {
+            float[] row = new float[rows];
+            for (int i = 0; i < n; i++) {
+                matvecPacked(w, scratch[i], row);
+                System.arraycopy(row, 0, out, i * rows, rows);
+            }
+        } else if (n >= TILE_GEMM_MIN_TOKENS && (w.packed() != null || tileGemmPays(w.type()))) {
             float[][] xf = new float[n][];
             for (int i = 0; i < n; i++) xf[i] = scratch[i].decodeToFloats();
             TileGemm.matmul(w, xf, n, out);
@@ -101,6 +127,8 @@ public final class Kernels {
         float[] x = new float[tiled * cols], out = new float[tiled * rows], w = new float[rows * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
         for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
+        float[] packedW = new float[Math.max(1, PackedRows.G) * cols], packedOut = new float[tiled * Math.max(1, PackedRows.G)];
+        for (int i = 0; i < packedW.length; i++) packedW[i] = (float) Math.cos(0.7 * i);
         Activations[] scratch = new Activations[tiled];
         for (int i = 0; i < tiled; i++) scratch[i] = new Activations(cols);
         for (GgmlType type : new GgmlType[]{
@@ -111,6 +139,13 @@ public final class Kernels {
                 matvec(t, x, out, scratch[0]);
                 matmul(t, x, n, out, scratch);
                 if (tileGemmPays(type)) matmul(t, x, tiled, out, scratch);
+            }
+            if (PackedRows.packable(Tensor.quantize("warm-up", type, packedW, PackedRows.G, cols))) {
+                Tensor p = Tensor.quantize("warm-up", type, packedW, PackedRows.G, cols).packedForProducts();
+                for (int it = 0; it < 1500; it++) {
+                    matvec(p, x, packedOut, scratch[0]);
+                    if (it % 4 == 0) matmul(p, x, tiled, packedOut, scratch);
+                }
             }
         }
         float[] v = new float[cols];

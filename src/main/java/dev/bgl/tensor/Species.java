@@ -47,6 +47,9 @@ final class Species {
     static final VectorSpecies<Integer> Q4_I = VectorSpecies.of(int.class, VectorShape.forBitSize(W4 * 16));
     static final VectorSpecies<Float> Q4_F = VectorSpecies.of(float.class, VectorShape.forBitSize(W4 * 16));
 
+    /** Bytes with one lane per float lane (L ≥ 8): per-row scales of {@link PackedRows} groups widen from it. */
+    static final VectorSpecies<Byte> B_L = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+
     static String describe() {
         return F + ", Q8_0 " + B_S + "->" + S + ", Q4_0 " + Q4_B + "->" + Q4_S;
     }

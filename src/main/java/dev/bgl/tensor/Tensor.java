@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * layout for its {@link GgmlType}. The data is usually a slice of a memory-mapped model file; a
  * vector is a matrix with one row.
  */
-public record Tensor(String name, GgmlType type, MemorySegment data, int rows, int cols) {
+public record Tensor(String name, GgmlType type, MemorySegment data, int rows, int cols, PackedRows packed) {
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -23,6 +23,21 @@ public record Tensor(String name, GgmlType type, MemorySegment data, int rows, i
         long need = type.bytesFor((long) rows * cols);
         if (data.byteSize() != need)
             throw new IllegalArgumentException("tensor '" + name + "': " + data.byteSize() + " bytes for " + rows + "x" + cols + " " + type + ", expected " + need);
+        if (packed != null && (packed.type() != type || packed.rows() != rows || packed.cols() != cols))
+            throw new IllegalArgumentException("tensor '" + name + "': packed rows do not match the tensor");
+    }
+
+    /** A tensor as stored, without a packed copy. */
+    public Tensor(String name, GgmlType type, MemorySegment data, int rows, int cols) {
+        this(name, type, data, rows, cols, null);
+    }
+
+    /**
+     * This tensor with a {@link PackedRows} copy for matrix products when its type and shape allow
+     * (otherwise itself). Releases the source pages from memory: products then read the copy.
+     */
+    public Tensor packedForProducts() {
+        return packed == null && PackedRows.packable(this) ? new Tensor(name, type, data, rows, cols, PackedRows.pack(this)) : this;
     }
 
     public TypeKernel kernel() {

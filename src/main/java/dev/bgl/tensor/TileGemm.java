@@ -1,6 +1,9 @@
 package dev.bgl.tensor;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorOperators;
 
 import static dev.bgl.tensor.Species.F;
@@ -30,6 +33,16 @@ final class TileGemm {
 
     /** {@code xf}: n arrays of at least {@code w.cols()} decoded activations; out: n rows of {@code w.rows()}. */
     static void matmul(Tensor w, float[][] xf, int n, float[] out) {
+        if (w.packed() != null) {
+            matmulPacked(w.packed(), xf, n, out);
+            int done = w.packed().groups() * PackedRows.G;
+            if (done < w.rows()) { // the rows past the last whole group, from the source
+                float[] tile = new float[(w.rows() - done) * w.cols()];
+                for (int r = done; r < w.rows(); r++) w.kernel().dequantize(w.data(), r * w.rowBytes(), tile, (r - done) * w.cols(), w.cols());
+                multiply(tile, w.rows() - done, w.cols(), xf, n, out, done, w.rows());
+            }
+            return;
+        }
         TypeKernel k = w.kernel();
         int cols = w.cols(), rows = w.rows();
         long rowBytes = w.rowBytes();
@@ -43,6 +56,77 @@ final class TileGemm {
                 multiply(tile, nr, cols, xf, n, out, r0, rows);
             }
         });
+    }
+
+    /** Doubles of the float shape: broadcasting one puts a pair of floats in every two lanes. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    /** Swaps the lanes of each pair: adding it to a vector puts row r's two column sums in lane 2r. */
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    /**
+     * {@link #matmul} over {@link PackedRows}, one group of G rows per tile, dequantised in the
+     * packed order: each column pair is two vectors (rows 0..G/2 and G/2..G, two lanes per row)
+     * that multiply the pair's two activations broadcast as one double: an outer-product form
+     * with no transposition and no horizontal sums but one per row and token at the end.
+     */
+    private static void matmulPacked(PackedRows p, float[][] xf, int n, float[] out) {
+        PackedKernel k = p.kernel();
+        int cols = p.cols(), rows = p.rows(), g = PackedRows.G;
+        long groupBytes = p.groupBytes();
+        double[][] pairs = new double[n][cols / 2];
+        for (int j = 0; j < n; j++)
+            for (int c = 0; c < cols / 2; c++)
+                pairs[j][c] = Double.longBitsToDouble((Float.floatToRawIntBits(xf[j][2 * c]) & 0xFFFFFFFFL)
+                        | (long) Float.floatToRawIntBits(xf[j][2 * c + 1]) << 32);
+        Parallel.forRange(p.groups(), 1, (t0, t1) -> {
+            float[] tile = TILE.get();
+            if (tile.length < g * cols) TILE.set(tile = new float[g * cols]);
+            float[] sums = new float[2 * g];
+            for (int t = t0; t < t1; t++) {
+                k.dequantize(p.data(), t * groupBytes, cols, tile);
+                int j = 0;
+                for (; j + 4 <= n; j += 4) interleaved4(tile, cols, pairs[j], pairs[j + 1], pairs[j + 2], pairs[j + 3], out, j * rows + t * g, rows, sums);
+                for (; j < n; j++) interleaved1(tile, cols, pairs[j], out, j * rows + t * g, sums);
+            }
+        });
+    }
+
+    /** Four tokens over one packed tile; written out in full (a vector crossing a call the JIT does not inline is boxed). */
+    private static void interleaved4(float[] tile, int cols, double[] x0, double[] x1, double[] x2, double[] x3,
+                                     float[] out, int o, int stride, float[] sums) {
+        FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+        for (int c = 0, e = 0; c < cols / 2; c++, e += 2 * L) {
+            FloatVector lo = FloatVector.fromArray(F, tile, e), hi = FloatVector.fromArray(F, tile, e + L);
+            FloatVector b = DoubleVector.broadcast(D, x0[c]).reinterpretAsFloats();
+            l0 = lo.fma(b, l0); h0 = hi.fma(b, h0);
+            b = DoubleVector.broadcast(D, x1[c]).reinterpretAsFloats();
+            l1 = lo.fma(b, l1); h1 = hi.fma(b, h1);
+            b = DoubleVector.broadcast(D, x2[c]).reinterpretAsFloats();
+            l2 = lo.fma(b, l2); h2 = hi.fma(b, h2);
+            b = DoubleVector.broadcast(D, x3[c]).reinterpretAsFloats();
+            l3 = lo.fma(b, l3); h3 = hi.fma(b, h3);
+        }
+        rowSums(l0, h0, out, o, sums);
+        rowSums(l1, h1, out, o + stride, sums);
+        rowSums(l2, h2, out, o + 2 * stride, sums);
+        rowSums(l3, h3, out, o + 3 * stride, sums);
+    }
+
+    private static void interleaved1(float[] tile, int cols, double[] x, float[] out, int o, float[] sums) {
+        FloatVector l = FloatVector.zero(F), h = l;
+        for (int c = 0, e = 0; c < cols / 2; c++, e += 2 * L) {
+            FloatVector b = DoubleVector.broadcast(D, x[c]).reinterpretAsFloats();
+            l = FloatVector.fromArray(F, tile, e).fma(b, l);
+            h = FloatVector.fromArray(F, tile, e + L).fma(b, h);
+        }
+        rowSums(l, h, out, o, sums);
+    }
+
+    /** out[o + r] = the two lanes of row r summed, rows 0..G/2 from {@code lo}, the rest from {@code hi}. */
+    private static void rowSums(FloatVector lo, FloatVector hi, float[] out, int o, float[] sums) {
+        lo.add(lo.rearrange(SWAP_PAIRS)).intoArray(sums, 0);
+        hi.add(hi.rearrange(SWAP_PAIRS)).intoArray(sums, L);
+        for (int r = 0; r < L; r++) out[o + r] = sums[2 * r];
     }
 
     /** out[j * outStride + r0 + i] = tile[i] · xf[j], for i < nr, j < n. */

@@ -44,7 +44,8 @@ public final class KernelBench {
         long t0 = System.nanoTime();
         Kernels.warmUp();
         System.out.printf("Kernels.warmUp: %.2f s%n", (System.nanoTime() - t0) / 1e9);
-        System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|");
+        System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s %10s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|",
+                "packed us", "vs vec");
         Random rnd = new Random(1);
         int[][] shapes = {{1024, 1024}, {4096, 1024}};
         for (GgmlType type : KernelCheck.TYPES) {
@@ -64,12 +65,14 @@ public final class KernelBench {
                     scale = Math.max(scale, Math.abs(ref[r]));
                 }
                 double bytes = w.data().byteSize();
-                System.out.printf("%-5s %-10s %10.1f %10.2f %10.1f %10.2f %8.1f %10.2e%n", type, rows + "x" + cols,
-                        tv * 1e6, bytes / tv / 1e9, tr * 1e6, bytes / tr / 1e9, tr / tv, diff / scale);
+                Tensor p = w.packedForProducts();
+                double tp = p.packed() == null ? Double.NaN : time(() -> Kernels.matvec(p, x, out, a));
+                System.out.printf("%-5s %-10s %10.1f %10.2f %10.1f %10.2f %8.1f %10.2e %10.1f %10.2f%n", type, rows + "x" + cols,
+                        tv * 1e6, bytes / tv / 1e9, tr * 1e6, bytes / tr / 1e9, tr / tv, diff / scale, tp * 1e6, tv / tp);
             }
         }
         System.out.println();
-        System.out.printf("%-5s %-10s %14s %14s %14s %8s %8s%n", "type", "shape", "matmul32 us", "dot4-path us", "32 matvec us", "vs dot4", "vs mv");
+        System.out.printf("%-5s %-10s %14s %14s %14s %8s %8s %14s%n", "type", "shape", "matmul32 us", "dot4-path us", "32 matvec us", "vs dot4", "vs mv", "packed mm us");
         int n = 32, rows = 4096, cols = 1024;
         for (GgmlType type : KernelCheck.TYPES) {
             if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
@@ -78,6 +81,8 @@ public final class KernelBench {
             Activations[] scratch = new Activations[n];
             for (int i = 0; i < n; i++) scratch[i] = new Activations(cols);
             double tm = time(() -> Kernels.matmul(w, x, n, out, scratch));
+            Tensor p = w.packedForProducts();
+            double tmp = p.packed() == null ? Double.NaN : time(() -> Kernels.matmul(p, x, n, out, scratch));
             double t4 = time(() -> {
                 for (int i = 0; i < n; i++) scratch[i].encode(w.kernel().activationType(), x, i * cols, cols);
                 Kernels.matmulDot4(w, n, out, scratch);
@@ -88,7 +93,7 @@ public final class KernelBench {
                     Kernels.matvec(w, xi, o1, scratch[0]);
                 }
             });
-            System.out.printf("%-5s %-10s %14.1f %14.1f %14.1f %8.2f %8.2f%n", type, rows + "x" + cols, tm * 1e6, t4 * 1e6, tv * 1e6, t4 / tm, tv / tm);
+            System.out.printf("%-5s %-10s %14.1f %14.1f %14.1f %8.2f %8.2f %14.1f%n", type, rows + "x" + cols, tm * 1e6, t4 * 1e6, tv * 1e6, t4 / tm, tv / tm, tmp * 1e6);
         }
     }
 }

@@ -1,0 +1,47 @@
+package dev.bgl.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Decode kernels for weights re-laid out in groups of {@link PackedRows#GROUP} rows (see
+ * {@link PackedRows}). A row-major quantised row has to be reduced to one number per row, and
+ * without a widening multiply-add in the Vector API that reduction (pair sums, conversions, a
+ * horizontal add) costs more than the products. With 16 rows interleaved, each lane of a vector
+ * belongs to one row for the whole product: lane 2r+e of a 32-byte load holds row r, column 2p+e,
+ * the activations of columns 2p and 2p+1 are broadcast as one int, and 16-bit products of the
+ * same lane are summed over many columns before one split into int lanes. At the end the 16 row
+ * sums sit in the 16 float lanes, in order: no horizontal reduction.
+ *
+ * <p>Bounds the kernels rely on: activations are Q8_0/Q8_K quants in −127..127, so a 16-bit lane
+ * may hold up to 16 products of a 4-bit level (Q4_K), 8 of a signed 6-bit one (Q6_K), 2 of an
+ * int8 (Q8_0) before it could overflow; the split into ints sign-extends each half.
+ */
+sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked {
+
+    /** Columns per block (32 or 256), and bytes of one group's block. */
+    int blockCols();
+
+    long blockBytes();
+
+    /** Writes group {@code g} of {@code src} (rows 16g..16g+16) at {@code out[off..off + blockBytes·cols/blockCols)}. */
+    void pack(Tensor src, int g, MemorySegment out, long off);
+
+    /** {@code out[outOff + r]} = row r of the group at {@code off} · x, for r < 16. */
+    void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff);
+
+    /**
+     * The group's rows as floats in the packed order, {@code tile[(c/2)·2G + 2r + c%2]} = row r,
+     * column c: the same values as the source type's {@link TypeKernel#dequantize} (same float
+     * operations), laid out for {@link TileGemm}'s interleaved product.
+     */
+    void dequantize(MemorySegment data, long off, int cols, float[] tile);
+
+    static PackedKernel of(dev.bgl.format.GgmlType type) {
+        return switch (type) {
+            case Q8_0 -> Q8_0Packed.INSTANCE;
+            case Q4_K -> Q4_KPacked.INSTANCE;
+            case Q6_K -> Q6_KPacked.INSTANCE;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package dev.bgl.tensor;
+
+import dev.bgl.format.GgmlType;
+import jdk.incubator.vector.VectorShuffle;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix re-laid out for decoding: rows in groups of {@link #G} (the float lanes of a
+ * vector), their blocks interleaved so that one vector holds one column pair of every row of the
+ * group (see {@link PackedKernel}). llama.cpp does the same on x86 for Q4_0/Q4_K ("repack"
+ * buffers), for the same reason: the dot-product kernels of row-major blocks spend most of their
+ * time reducing each row to a number.
+ *
+ * <p>The packed copy lives in anonymous memory, about 3-6% larger than the source (row scales
+ * held as floats). The source pages are released from this process ({@link MemorySegment#unload})
+ * after packing, so resident memory stays about one copy of the weights; the mapping itself is
+ * kept, for embedding rows and for {@link Tensor#row}.
+ */
+public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) {
+    /** Rows per group: the float lanes, so that a group's sums fill one float vector. */
+    static final int G = Species.L;
+    /**
+     * Lane 2r+e of the first / second half of a column pair's 2G values belongs to row r / G/2+r:
+     * these spread a vector of G per-row values over those lanes (row i to lanes 2i and 2i+1).
+     */
+    static final VectorShuffle<Float> LOWER_ROWS = spread(0), UPPER_ROWS = spread(G / 2);
+    /** Groups packed before their source pages are released: bounds the transient double residency. */
+    private static final int GROUPS_PER_CHUNK = 256;
+
+    /** Off with {@code -Dbgl.repack=false} (weights then stay as mapped); needs vectors of at least 8 floats. */
+    public static boolean enabled() {
+        return G >= 8 && !"false".equals(System.getProperty("bgl.repack"));
+    }
+
+    /**
+     * Whether {@code t} can be packed: a supported type and at least one group of rows. Rows past
+     * the last whole group (a vocabulary of 151669 leaves 5) stay with the row kernels.
+     */
+    public static boolean packable(Tensor t) {
+        return enabled() && PackedKernel.of(t.type()) != null && t.rows() >= G && t.cols() % PackedKernel.of(t.type()).blockCols() == 0;
+    }
+
+    /** Packs {@code t} (which must be {@link #packable}), over {@link Parallel}'s threads, releasing its source pages as it goes. */
+    public static PackedRows pack(Tensor t) {
+        PackedKernel k = PackedKernel.of(t.type());
+        long groupBytes = k.blockBytes() * (t.cols() / k.blockCols());
+        int groups = t.rows() / G;
+        MemorySegment out = Arena.ofAuto().allocate(groupBytes * groups, 64);
+        long rowBytes = t.rowBytes();
+        for (int g0 = 0; g0 < groups; g0 += GROUPS_PER_CHUNK) {
+            int start = g0, end = Math.min(groups, g0 + GROUPS_PER_CHUNK);
+            Parallel.forRange(end - start, 1, (a, b) -> {
+                for (int g = start + a; g < start + b; g++) k.pack(t, g, out, g * groupBytes);
+            });
+            if (t.data().isMapped()) t.data().asSlice(start * G * rowBytes, (long) (end - start) * G * rowBytes).unload();
+        }
+        return new PackedRows(t.type(), out, t.rows(), t.cols());
+    }
+
+    private static VectorShuffle<Float> spread(int first) {
+        int[] idx = new int[G];
+        for (int i = 0; i < G; i++) idx[i] = first + i / 2;
+        return VectorShuffle.fromArray(Species.F, idx, 0);
+    }
+
+    PackedKernel kernel() {
+        return PackedKernel.of(type);
+    }
+
+    long groupBytes() {
+        PackedKernel k = kernel();
+        return k.blockBytes() * (cols / k.blockCols());
+    }
+
+    int groups() {
+        return rows / G;
+    }
+}

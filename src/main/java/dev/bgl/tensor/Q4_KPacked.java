@@ -1,0 +1,142 @@
+package dev.bgl.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static dev.bgl.tensor.F16Kernel.I16;
+import static dev.bgl.tensor.KQuants.QK_K;
+import static dev.bgl.tensor.PackedRows.G;
+import static dev.bgl.tensor.Species.B_L;
+import static dev.bgl.tensor.Species.B_S;
+import static dev.bgl.tensor.Species.F;
+import static dev.bgl.tensor.Species.I;
+import static dev.bgl.tensor.Species.S;
+
+/**
+ * Q4_K in groups of G rows. Per super-block of 256 columns: d and dmin of each row as floats
+ * (4G bytes each), the eight 6-bit scales and mins unpacked to bytes (8G each, sub-block-major),
+ * then for each pair t of sub-blocks and column pair p a 2G-byte vector whose byte 2r+e is the
+ * source byte of row r at column 2p+e: sub-block 2t in the low nibble, 2t+1 in the high one, as
+ * in the source. 152G bytes for the source's 144G.
+ */
+final class Q4_KPacked implements PackedKernel {
+    static final Q4_KPacked INSTANCE = new Q4_KPacked();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat F32 = Tensor.F32;
+    private static final long SCALES = 8L * G, MINS = 16L * G, QUANTS = 24L * G;
+
+    private Q4_KPacked() {
+    }
+
+    @Override
+    public int blockCols() {
+        return QK_K;
+    }
+
+    @Override
+    public long blockBytes() {
+        return 152L * G;
+    }
+
+    @Override
+    public void pack(Tensor src, int g, MemorySegment out, long off) {
+        MemorySegment in = src.data();
+        long rowBytes = src.rowBytes();
+        for (int b = 0; b < src.cols() / QK_K; b++) {
+            long o = off + b * blockBytes();
+            for (int r = 0; r < G; r++) {
+                long base = (long) (g * G + r) * rowBytes + (long) Q4_KKernel.BLOCK_BYTES * b;
+                out.set(F32, o + 4L * r, Float.float16ToFloat(in.get(I16, base)));
+                out.set(F32, o + 4L * G + 4L * r, Float.float16ToFloat(in.get(I16, base + 2)));
+                for (int s = 0; s < 8; s++) {
+                    out.set(ValueLayout.JAVA_BYTE, o + SCALES + (long) s * G + r, (byte) KQuants.scale(in, base + 4, s));
+                    out.set(ValueLayout.JAVA_BYTE, o + MINS + (long) s * G + r, (byte) KQuants.min(in, base + 4, s));
+                }
+                for (int t = 0; t < 4; t++)
+                    for (int c = 0; c < 32; c++)
+                        out.set(ValueLayout.JAVA_BYTE, o + QUANTS + (t * 16L + c / 2) * 2 * G + 2 * r + (c & 1),
+                                in.get(ValueLayout.JAVA_BYTE, base + 16 + 32L * t + c));
+            }
+        }
+    }
+
+    /**
+     * Per pair of sub-blocks, 16 column pairs of 4-bit × int8 products (≤ 15·127 each, 16 per
+     * lane ≤ 30480) are summed in 16 bits, split into int lanes once, and multiplied by the rows'
+     * scales; the mins enter as min·(sum of the sub-block's activation quants), as in ggml.
+     */
+    @Override
+    public void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff) {
+        int[] xp = x.pairs, sums = x.kSum16;
+        float[] ks = x.kScale;
+        long pairBytes = 2L * G, bb = blockBytes();
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < cols / QK_K; b++) {
+            long o = off + b * bb;
+            IntVector sumi = IntVector.zero(I), summ = sumi;
+            for (int t = 0; t < 4; t++) {
+                ShortVector a1 = ShortVector.zero(S), a2 = a1;
+                long q = o + QUANTS + t * 16 * pairBytes;
+                int xo = 128 * b + 32 * t;
+                for (int p = 0; p < 16; p++) {
+                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, data, q + p * pairBytes, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    a1 = a1.add(w.and((short) 0xF).mul(IntVector.broadcast(I, xp[xo + p]).reinterpretAsShorts()));
+                    a2 = a2.add(w.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, xp[xo + 16 + p]).reinterpretAsShorts()));
+                }
+                IntVector v1 = a1.reinterpretAsInts(), v2 = a2.reinterpretAsInts();
+                v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
+                v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
+                long sc = o + SCALES + 2L * t * G, mn = o + MINS + 2L * t * G;
+                IntVector sc1 = (IntVector) ByteVector.fromMemorySegment(B_L, data, sc, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector sc2 = (IntVector) ByteVector.fromMemorySegment(B_L, data, sc + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector mn1 = (IntVector) ByteVector.fromMemorySegment(B_L, data, mn, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector mn2 = (IntVector) ByteVector.fromMemorySegment(B_L, data, mn + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                int s16 = 16 * b + 4 * t;
+                sumi = sumi.add(v1.mul(sc1)).add(v2.mul(sc2));
+                summ = summ.add(mn1.mul(sums[s16] + sums[s16 + 1])).add(mn2.mul(sums[s16 + 2] + sums[s16 + 3]));
+            }
+            float dy = ks[b];
+            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, data, o, LE).mul(dy), acc);
+            acc = ((FloatVector) summ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, data, o + 4L * G, LE).mul(-dy), acc);
+        }
+        acc.intoArray(out, outOff);
+    }
+
+    @Override
+    public void dequantize(MemorySegment data, long off, int cols, float[] tile) {
+        long pairBytes = 2L * G, bb = blockBytes();
+        for (int b = 0; b < cols / QK_K; b++) {
+            long o = off + b * bb;
+            FloatVector d = FloatVector.fromMemorySegment(F, data, o, LE), dmin = FloatVector.fromMemorySegment(F, data, o + 4L * G, LE);
+            for (int t = 0; t < 4; t++) {
+                long sc = o + SCALES + 2L * t * G, mn = o + MINS + 2L * t * G;
+                FloatVector d1 = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, sc, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector d2 = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, sc + G, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector m1 = dmin.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, mn, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector m2 = dmin.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, mn + G, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector d1Lo = d1.rearrange(PackedRows.LOWER_ROWS), d1Hi = d1.rearrange(PackedRows.UPPER_ROWS);
+                FloatVector d2Lo = d2.rearrange(PackedRows.LOWER_ROWS), d2Hi = d2.rearrange(PackedRows.UPPER_ROWS);
+                FloatVector m1Lo = m1.rearrange(PackedRows.LOWER_ROWS), m1Hi = m1.rearrange(PackedRows.UPPER_ROWS);
+                FloatVector m2Lo = m2.rearrange(PackedRows.LOWER_ROWS), m2Hi = m2.rearrange(PackedRows.UPPER_ROWS);
+                long q = o + QUANTS + t * 16 * pairBytes;
+                for (int p = 0; p < 16; p++) {
+                    ByteVector w = ByteVector.fromMemorySegment(B_S, data, q + p * pairBytes, LE);
+                    ByteVector lo = w.and((byte) 0xF), hi = w.lanewise(VectorOperators.LSHR, 4);
+                    int e1 = (128 * b + 32 * t + p) * 2 * G, e2 = e1 + 32 * G;
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d1Lo).sub(m1Lo).intoArray(tile, e1);
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d1Hi).sub(m1Hi).intoArray(tile, e1 + G);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d2Lo).sub(m2Lo).intoArray(tile, e2);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d2Hi).sub(m2Hi).intoArray(tile, e2 + G);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.bgl.tensor;
+
+import dev.bgl.format.GgmlType;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** Weights packed in row groups ({@link PackedRows}) give the products and values of the stored rows. */
+class PackedRowsTest {
+    @BeforeEach
+    void needsWideVectors() {
+        Assumptions.assumeTrue(PackedRows.enabled(), "packing needs vectors of at least 8 floats");
+    }
+
+    /** Every row of a packed matvec against the scalar reference dot of the source row. */
+    private static void matvecMatchesReference(Tensor w, float[] x) {
+        Tensor p = w.packedForProducts();
+        assertNotNull(p.packed(), "packed");
+        float[] got = new float[w.rows()], ref = new float[w.rows()];
+        Kernels.matvec(p, x, got, new Activations(w.cols()));
+        Kernels.matvecReference(w, x, ref, new Activations(w.cols()));
+        for (int r = 0; r < w.rows(); r++)
+            assertEquals(ref[r], got[r], 2e-5f * Math.max(1, Math.abs(ref[r])), w.type() + " row " + r);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void randomRowsMatchTheReferenceDot(GgmlType type) {
+        Random rnd = new Random(7);
+        int rows = 3 * PackedRows.G + 5, cols = type.blockSize == 32 ? 7 * 32 : 3 * 256; // 5 rows past the groups
+        matvecMatchesReference(KernelCheck.randomTensor(rnd, type, rows, cols), KernelCheck.gaussian(rnd, cols, 1));
+    }
+
+    /**
+     * The largest products: every weight at its extreme level and every activation quant at ±127,
+     * so each 16-bit lane holds its full count of products (Q4_K: 16 × 15·127 = 30480) and each
+     * int lane two such halves (60960, past what the one-shift pair sum of the row kernels allows).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void extremeProductsDoNotOverflow(GgmlType type) {
+        int rows = PackedRows.G, cols = 512;
+        float[] w = new float[rows * cols], x = new float[cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) w[r * cols + c] = r % 2 == 0 ? 1 : (type == GgmlType.Q4_K ? 1 : -1);
+        Arrays.fill(x, 1);
+        Tensor t = Tensor.quantize("w", type, w, rows, cols);
+        matvecMatchesReference(t, x);
+        x[0] = -1; // the activation scale then comes from a negative maximum
+        matvecMatchesReference(t, x);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void dequantisedGroupsHoldTheSourceRowsInPackedOrder(GgmlType type) {
+        Random rnd = new Random(3);
+        int g = PackedRows.G, rows = 2 * g, cols = 512;
+        Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);
+        PackedRows p = w.packedForProducts().packed();
+        float[] tile = new float[g * cols], row = new float[cols];
+        for (int group = 0; group < 2; group++) {
+            p.kernel().dequantize(p.data(), group * p.groupBytes(), cols, tile);
+            for (int r = 0; r < g; r++) {
+                w.row(group * g + r, row);
+                float[] got = new float[cols];
+                for (int c = 0; c < cols; c++) got[c] = tile[(c / 2) * 2 * g + 2 * r + (c & 1)];
+                assertArrayEquals(row, got, type + " row " + (group * g + r));
+            }
+        }
+    }
+
+    /** Few tokens take packed matvecs, many the tiled product over dequantised groups: both as for the source. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void batchedProductsMatchTheSource(GgmlType type) {
+        Random rnd = new Random(5);
+        int rows = 2 * PackedRows.G + 3, cols = 512;
+        Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols), p = w.packedForProducts();
+        for (int n : new int[]{3, Kernels.TILE_GEMM_MIN_TOKENS + 1}) {
+            float[] x = KernelCheck.gaussian(rnd, n * cols, 1), got = new float[n * rows], ref = new float[n * rows];
+            Activations[] s = new Activations[n];
+            for (int i = 0; i < n; i++) s[i] = new Activations(cols);
+            Kernels.matmul(p, x, n, got, s);
+            Kernels.matmul(w, x, n, ref, s);
+            for (int i = 0; i < got.length; i++)
+                assertEquals(ref[i], got[i], 1e-4f * Math.max(1, Math.abs(ref[i])), type + " n=" + n + " at " + i);
+        }
+    }
+
+    @Test
+    void typesAndShapesThatDoNotPackStayAsStored() {
+        Random rnd = new Random(1);
+        Tensor f32 = KernelCheck.randomTensor(rnd, GgmlType.F32, PackedRows.G, 64);
+        assertSame(f32, f32.packedForProducts());
+        Tensor fewRows = KernelCheck.randomTensor(rnd, GgmlType.Q8_0, PackedRows.G - 1, 64);
+        assertNull(fewRows.packedForProducts().packed());
+        String old = System.getProperty("bgl.repack");
+        System.setProperty("bgl.repack", "false");
+        try {
+            assertNull(KernelCheck.randomTensor(rnd, GgmlType.Q8_0, PackedRows.G, 64).packedForProducts().packed());
+        } finally {
+            if (old == null) System.clearProperty("bgl.repack");
+            else System.setProperty("bgl.repack", old);
+        }
+    }
+
+    /** Packing a mapped tensor releases its pages, which stay readable (they come back from the file). */
+    @Test
+    void mappedSourceStaysReadableAfterItsPagesAreReleased(@TempDir Path dir) throws IOException {
+        Random rnd = new Random(2);
+        int rows = 4 * PackedRows.G, cols = 256;
+        Tensor heap = KernelCheck.randomTensor(rnd, GgmlType.Q4_K, rows, cols);
+        Path file = dir.resolve("w.bin");
+        Files.write(file, heap.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            Tensor w = new Tensor("w", GgmlType.Q4_K, mapped, rows, cols);
+            Tensor p = w.packedForProducts();
+            float[] a = new float[cols], b = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                p.row(r, a);
+                heap.row(r, b);
+                assertArrayEquals(b, a, "row " + r);
+            }
+            matvecMatchesReference(heap, KernelCheck.gaussian(rnd, cols, 1));
+        }
+    }
+}
