@@ -80,8 +80,8 @@ final class BenchCommand implements Callable<Integer> {
                     prefill, decode, decode * weights / 1e9);
             if (rss > 0) {
                 long kv = s.kvBytesReserved();
-                out.printf("bgl        resident memory %.1f MB, peak %.1f MB = weights %.1f MB + KV cache %.1f MB + %.1f MB other (JVM, scratch)%n",
-                        rss / 1e6, peak / 1e6, weights / 1e6, kv / 1e6, (peak - weights - kv) / 1e6);
+                out.printf("bgl        resident memory %.1f MB, peak %.1f MB = weights %.1f MB + KV cache %.1f MB + %.1f MB other (JVM, scratch; %.1f MB of it packing)%n",
+                        rss / 1e6, peak / 1e6, weights / 1e6, kv / 1e6, (peak - weights - kv) / 1e6, m.transformer().packedExtraBytes() / 1e6);
             }
             // after the memory figures: the probe's buffer would count in them
             double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 3);

@@ -27,6 +27,11 @@ public final class Transformer {
         this.w = Weights.load(source);
     }
 
+    /** What packing the weight matrices for products adds to resident memory (see {@link dev.bgl.tensor.PackedRows}). */
+    public long packedExtraBytes() {
+        return w.packedExtraBytes();
+    }
+
     public ModelConfig config() {
         return c;
     }

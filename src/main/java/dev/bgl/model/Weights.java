@@ -3,6 +3,12 @@ package dev.bgl.model;
 import dev.bgl.format.FormatException;
 import dev.bgl.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
 /**
  * All of a model's weights, fetched by GGUF name from a {@link ModelSource} and checked against
  * the configured shapes, so that a wrong file fails at load with the tensor's name rather than
@@ -36,6 +42,20 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         float[] outNorm = vector(src, "output_norm.weight", c.dim());
         Tensor out = (c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim())).packedForProducts();
         return new Weights(emb, layers, outNorm, out);
+    }
+
+    /**
+     * Bytes the packed copies add over the stored tensors they stand for (their source pages are
+     * released, so this is what packing adds to resident memory; row scales kept as floats).
+     */
+    long packedExtraBytes() {
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        long extra = 0;
+        List<Tensor> all = new ArrayList<>(List.of(output));
+        for (LayerWeights l : layers) all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()));
+        for (Tensor t : all)
+            if (t.packed() != null && seen.add(t)) extra += t.packed().addedBytes(t);
+        return extra;
     }
 
     /** A layer's matrix, checked and packed for products ({@link Tensor#packedForProducts}). */

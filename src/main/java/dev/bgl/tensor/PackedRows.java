@@ -65,6 +65,11 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
         return VectorShuffle.fromArray(Species.F, idx, 0);
     }
 
+    /** Bytes this copy holds beyond the source rows it stands for (the rows past the last group stay in the source). */
+    public long addedBytes(Tensor source) {
+        return data.byteSize() - (long) groups() * G * source.rowBytes();
+    }
+
     PackedKernel kernel() {
         return PackedKernel.of(type);
     }

@@ -81,16 +81,16 @@ final class Q6_KPacked implements PackedKernel {
         long pairBytes = 2L * G, bb = blockBytes();
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < cols / QK_K; b++) {
-            long o = off + b * bb;
+            MemorySegment blk = data.asSlice(off + b * bb, bb); // constant offsets within a slice: C2 folds most bounds checks
             IntVector sumi = IntVector.zero(I);
             for (int u = 0; u < 4; u++) {
                 ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                long lq = o + LOW + u * 16 * pairBytes, hq = o + HIGH + u * 8 * pairBytes;
+                long lq = LOW + u * 16 * pairBytes, hq = HIGH + u * 8 * pairBytes;
                 int xo = 128 * b + 32 * u;
                 for (int p = 0; p < 8; p++) {
-                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B_S, data, lq + 2 * p * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B_S, data, lq + (2 * p + 1) * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B_S, data, hq + p * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, lq + 2 * p * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, lq + (2 * p + 1) * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, hq + p * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     ShortVector q0 = n0.and((short) 0xF).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
                     ShortVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
                     ShortVector q2 = n1.and((short) 0xF).or(h.and((short) 0x30)).sub((short) 32);
@@ -100,21 +100,21 @@ final class Q6_KPacked implements PackedKernel {
                     a2 = a2.add(q2.mul(IntVector.broadcast(I, xp[xo + 16 + p]).reinterpretAsShorts()));
                     a3 = a3.add(q3.mul(IntVector.broadcast(I, xp[xo + 24 + p]).reinterpretAsShorts()));
                 }
-                long sc = o + SCALES + 4L * u * G;
+                long sc = SCALES + 4L * u * G;
                 IntVector v = a0.reinterpretAsInts();
                 v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
-                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, data, sc, LE).convertShape(VectorOperators.B2I, I, 0)));
+                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, blk, sc, LE).convertShape(VectorOperators.B2I, I, 0)));
                 v = a1.reinterpretAsInts();
                 v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
-                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, data, sc + G, LE).convertShape(VectorOperators.B2I, I, 0)));
+                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + G, LE).convertShape(VectorOperators.B2I, I, 0)));
                 v = a2.reinterpretAsInts();
                 v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
-                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, data, sc + 2L * G, LE).convertShape(VectorOperators.B2I, I, 0)));
+                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + 2L * G, LE).convertShape(VectorOperators.B2I, I, 0)));
                 v = a3.reinterpretAsInts();
                 v = v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
-                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, data, sc + 3L * G, LE).convertShape(VectorOperators.B2I, I, 0)));
+                sumi = sumi.add(v.mul((IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + 3L * G, LE).convertShape(VectorOperators.B2I, I, 0)));
             }
-            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, data, o, LE).mul(ks[b]), acc);
+            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, blk, 0, LE).mul(ks[b]), acc);
         }
         acc.intoArray(out, outOff);
     }

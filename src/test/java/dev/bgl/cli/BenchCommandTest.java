@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class BenchCommandTest {
     private static final Pattern SPEED = Pattern.compile("bgl\\s+prefill\\s+([\\d.]+) tok/s\\s+decode\\s+([\\d.]+) tok/s\\s+\\(([\\d.]+) GB/s of weights while decoding\\)");
-    private static final Pattern MEMORY = Pattern.compile("bgl\\s+resident memory ([\\d.]+) MB, peak ([\\d.]+) MB = weights ([\\d.]+) MB \\+ KV cache ([\\d.]+) MB \\+ (-?[\\d.]+) MB other \\(JVM, scratch\\)");
+    private static final Pattern MEMORY = Pattern.compile("bgl\\s+resident memory ([\\d.]+) MB, peak ([\\d.]+) MB = weights ([\\d.]+) MB \\+ KV cache ([\\d.]+) MB \\+ (-?[\\d.]+) MB other \\(JVM, scratch; ([\\d.]+) MB of it packing\\)");
     private static final Pattern ROOFLINE = Pattern.compile("roofline\\s+memory bandwidth ([\\d.]+) GB/s \\((\\d+) threads\\): decoding at most ([\\d.]+) tok/s; bgl reaches (\\d+)% of it");
 
     @Test
@@ -29,6 +29,8 @@ class BenchCommandTest {
         assertEquals(peak, weights + kv + other, 0.15, "the parts add up to the peak: " + mem.group());
         assertTrue(Double.parseDouble(mem.group(1)) <= peak + 0.05, "resident now <= peak: " + mem.group());
         assertEquals(3.3, weights, 0.1, "the shipped model's weights");
+        double packing = Double.parseDouble(mem.group(6));
+        assertTrue(packing >= 0 && packing <= 0.07 * weights, "packed copies add at most 7% of the weights: " + mem.group());
         // 8 + 8 + 16 positions fit one page of the cache: 4 layers x 2 KV heads x 32 x (K + V) x 2 bytes x 64
         assertEquals(4 * 2 * 32 * 2 * 2 * 64 / 1e6, kv, 0.05, "one F16 page of KV cache");
         double bandwidth = Double.parseDouble(roof.group(1));
