@@ -45,25 +45,28 @@ final class Q4_KPacked implements PackedKernel {
         return 152L * G;
     }
 
+    /** Stages each block in heap arrays: per-byte reads of the mapped source would dominate load time. */
     @Override
     public void pack(Tensor src, int g, MemorySegment out, long off) {
         MemorySegment in = src.data();
         long rowBytes = src.rowBytes();
+        byte[] block = new byte[Q4_KKernel.BLOCK_BYTES], packed = new byte[(int) blockBytes()];
+        MemorySegment blockSeg = MemorySegment.ofArray(block), stage = MemorySegment.ofArray(packed);
         for (int b = 0; b < src.cols() / QK_K; b++) {
-            long o = off + b * blockBytes();
             for (int r = 0; r < G; r++) {
-                long base = (long) (g * G + r) * rowBytes + (long) Q4_KKernel.BLOCK_BYTES * b;
-                out.set(F32, o + 4L * r, Float.float16ToFloat(in.get(I16, base)));
-                out.set(F32, o + 4L * G + 4L * r, Float.float16ToFloat(in.get(I16, base + 2)));
+                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * G + r) * rowBytes + (long) Q4_KKernel.BLOCK_BYTES * b, block, 0, block.length);
+                stage.set(F32, 4L * r, Float.float16ToFloat(blockSeg.get(I16, 0)));
+                stage.set(F32, 4L * G + 4L * r, Float.float16ToFloat(blockSeg.get(I16, 2)));
+                long scales = KQuants.scales(blockSeg, 4), mins = KQuants.mins(blockSeg, 4);
                 for (int s = 0; s < 8; s++) {
-                    out.set(ValueLayout.JAVA_BYTE, o + SCALES + (long) s * G + r, (byte) KQuants.scale(in, base + 4, s));
-                    out.set(ValueLayout.JAVA_BYTE, o + MINS + (long) s * G + r, (byte) KQuants.min(in, base + 4, s));
+                    packed[(int) SCALES + s * G + r] = (byte) KQuants.packed(scales, s);
+                    packed[(int) MINS + s * G + r] = (byte) KQuants.packed(mins, s);
                 }
                 for (int t = 0; t < 4; t++)
                     for (int c = 0; c < 32; c++)
-                        out.set(ValueLayout.JAVA_BYTE, o + QUANTS + (t * 16L + c / 2) * 2 * G + 2 * r + (c & 1),
-                                in.get(ValueLayout.JAVA_BYTE, base + 16 + 32L * t + c));
+                        packed[(int) QUANTS + (t * 16 + c / 2) * 2 * G + 2 * r + (c & 1)] = block[16 + 32 * t + c];
             }
+            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
         }
     }
 

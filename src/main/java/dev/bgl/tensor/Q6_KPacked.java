@@ -45,28 +45,37 @@ final class Q6_KPacked implements PackedKernel {
         return 212L * G;
     }
 
+    /** Stages each block in heap arrays: per-byte reads of the mapped source would dominate load time. */
     @Override
     public void pack(Tensor src, int g, MemorySegment out, long off) {
         MemorySegment in = src.data();
         long rowBytes = src.rowBytes();
+        byte[] block = new byte[Q6_KKernel.BLOCK_BYTES], packed = new byte[(int) blockBytes()];
+        MemorySegment stage = MemorySegment.ofArray(packed);
+        int[] q = new int[QK_K];
         for (int b = 0; b < src.cols() / QK_K; b++) {
-            long o = off + b * blockBytes();
             for (int r = 0; r < G; r++) {
-                long base = (long) (g * G + r) * rowBytes + (long) Q6_KKernel.BLOCK_BYTES * b;
-                out.set(F32, o + 4L * r, Float.float16ToFloat(in.get(I16, base + 208)));
-                for (int s = 0; s < 16; s++)
-                    out.set(ValueLayout.JAVA_BYTE, o + SCALES + (long) s * G + r, in.get(ValueLayout.JAVA_BYTE, base + 192 + s));
+                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * G + r) * rowBytes + (long) Q6_KKernel.BLOCK_BYTES * b, block, 0, block.length);
+                stage.set(F32, 4L * r, Float.float16ToFloat((short) ((block[208] & 0xff) | block[209] << 8)));
+                for (int s = 0; s < 16; s++) packed[(int) SCALES + s * G + r] = block[192 + s];
+                for (int h = 0; h < 2; h++)
+                    for (int l = 0; l < 32; l++) { // ggml's Q6_K element order (see Q6_KKernel)
+                        int ql0 = block[64 * h + l] & 0xff, ql1 = block[64 * h + l + 32] & 0xff, qh = block[128 + 32 * h + l] & 0xff;
+                        q[128 * h + l] = (ql0 & 0xF) | (qh & 3) << 4;
+                        q[128 * h + l + 32] = (ql1 & 0xF) | (qh >> 2 & 3) << 4;
+                        q[128 * h + l + 64] = (ql0 >> 4) | (qh >> 4 & 3) << 4;
+                        q[128 * h + l + 96] = (ql1 >> 4) | (qh >> 6) << 4;
+                    }
                 for (int u = 0; u < 4; u++)
                     for (int c = 0; c < 16; c++) {
-                        int[] q = new int[4];
-                        for (int i = 0; i < 4; i++) q[i] = Q6_KKernel.level(in, base, 16 * (4 * u + i) + c);
-                        long lane = 2 * r + (c & 1), p = c / 2;
-                        out.set(ValueLayout.JAVA_BYTE, o + LOW + (u * 8 + p) * 4L * G + lane, (byte) ((q[0] & 0xF) | (q[1] & 0xF) << 4));
-                        out.set(ValueLayout.JAVA_BYTE, o + LOW + (u * 8 + p) * 4L * G + 2L * G + lane, (byte) ((q[2] & 0xF) | (q[3] & 0xF) << 4));
-                        out.set(ValueLayout.JAVA_BYTE, o + HIGH + (u * 8 + p) * 2L * G + lane,
-                                (byte) ((q[0] >> 4) | (q[1] >> 4) << 2 | (q[2] >> 4) << 4 | (q[3] >> 4) << 6));
+                        int q0 = q[16 * (4 * u) + c], q1 = q[16 * (4 * u + 1) + c], q2 = q[16 * (4 * u + 2) + c], q3 = q[16 * (4 * u + 3) + c];
+                        int lane = 2 * r + (c & 1), p = c / 2;
+                        packed[(int) LOW + (u * 8 + p) * 4 * G + lane] = (byte) ((q0 & 0xF) | (q1 & 0xF) << 4);
+                        packed[(int) LOW + (u * 8 + p) * 4 * G + 2 * G + lane] = (byte) ((q2 & 0xF) | (q3 & 0xF) << 4);
+                        packed[(int) HIGH + (u * 8 + p) * 2 * G + lane] = (byte) ((q0 >> 4) | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
                     }
             }
+            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
         }
     }
 

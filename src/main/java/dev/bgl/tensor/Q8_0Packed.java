@@ -40,18 +40,20 @@ final class Q8_0Packed implements PackedKernel {
         return 36L * G;
     }
 
+    /** Stages each block in heap arrays: per-byte reads of the mapped source would dominate load time. */
     @Override
     public void pack(Tensor src, int g, MemorySegment out, long off) {
         MemorySegment in = src.data();
         long rowBytes = src.rowBytes();
+        byte[] block = new byte[34], packed = new byte[(int) blockBytes()];
+        MemorySegment stage = MemorySegment.ofArray(packed);
         for (int b = 0; b < src.cols() / 32; b++) {
-            long o = off + b * blockBytes();
             for (int r = 0; r < G; r++) {
-                long base = (long) (g * G + r) * rowBytes + 34L * b;
-                out.set(F32, o + 4L * r, Float.float16ToFloat(in.get(I16, base)));
-                for (int c = 0; c < 32; c++)
-                    out.set(ValueLayout.JAVA_BYTE, o + 4L * G + (c / 2) * 2L * G + 2 * r + (c & 1), in.get(ValueLayout.JAVA_BYTE, base + 2 + c));
+                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * G + r) * rowBytes + 34L * b, block, 0, 34);
+                stage.set(F32, 4L * r, Float.float16ToFloat((short) ((block[0] & 0xff) | block[1] << 8)));
+                for (int c = 0; c < 32; c++) packed[4 * G + (c / 2) * 2 * G + 2 * r + (c & 1)] = block[2 + c];
             }
+            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
         }
     }
 
