@@ -88,6 +88,29 @@ class PackedRowsTest {
         }
     }
 
+    /** Packed Q8_0 keeps its scales as F16 and widens them in vector lanes: every one of the 65536 values, Inf and NaN included, comes out as the source's. */
+    @Test
+    void everyF16ScaleWidensExactly() {
+        int g = PackedRows.G, blocks = 65536 / g, cols = 32 * blocks;
+        Tensor w = Tensor.quantize("w", GgmlType.Q8_0, new float[g * cols], g, cols);
+        long rowBytes = w.rowBytes();
+        for (int r = 0; r < g; r++)
+            for (int b = 0; b < blocks; b++) {
+                long base = r * rowBytes + 34L * b;
+                w.data().set(F16Kernel.I16, base, (short) (r * blocks + b));
+                for (int c = 0; c < 32; c++) w.data().set(java.lang.foreign.ValueLayout.JAVA_BYTE, base + 2 + c, (byte) 1);
+            }
+        PackedRows p = w.packedForProducts().packed();
+        float[] tile = new float[g * cols], row = new float[cols];
+        p.kernel().dequantize(p.data(), 0, cols, tile);
+        for (int r = 0; r < g; r++) {
+            w.row(r, row);
+            for (int c = 0; c < cols; c += 32)
+                assertEquals(Float.floatToRawIntBits(row[c]), Float.floatToRawIntBits(tile[(c / 2) * 2 * g + 2 * r]),
+                        "F16 0x" + Integer.toHexString(r * blocks + c / 32) + ": " + row[c] + " vs " + tile[(c / 2) * 2 * g + 2 * r]);
+        }
+    }
+
     /** Few tokens take packed matvecs, many the tiled product over dequantised groups: both as for the source. */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
