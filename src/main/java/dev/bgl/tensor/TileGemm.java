@@ -2,7 +2,6 @@ package dev.bgl.tensor;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorOperators;
 
@@ -60,8 +59,6 @@ final class TileGemm {
 
     /** Doubles of the float shape: broadcasting one puts a pair of floats in every two lanes. */
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-    /** Swaps the lanes of each pair: adding it to a vector puts row r's two column sums in lane 2r. */
-    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     /**
      * {@link #matmul} over {@link PackedRows}, one group of G rows per tile, dequantised in the
@@ -106,10 +103,18 @@ final class TileGemm {
             b = DoubleVector.broadcast(D, x3[c]).reinterpretAsFloats();
             l3 = lo.fma(b, l3); h3 = hi.fma(b, h3);
         }
-        rowSums(l0, h0, out, o, sums);
-        rowSums(l1, h1, out, o + stride, sums);
-        rowSums(l2, h2, out, o + 2 * stride, sums);
-        rowSums(l3, h3, out, o + 3 * stride, sums);
+        l0.intoArray(sums, 0);
+        h0.intoArray(sums, L);
+        rowSums(sums, out, o);
+        l1.intoArray(sums, 0);
+        h1.intoArray(sums, L);
+        rowSums(sums, out, o + stride);
+        l2.intoArray(sums, 0);
+        h2.intoArray(sums, L);
+        rowSums(sums, out, o + 2 * stride);
+        l3.intoArray(sums, 0);
+        h3.intoArray(sums, L);
+        rowSums(sums, out, o + 3 * stride);
     }
 
     private static void interleaved1(float[] tile, int cols, double[] x, float[] out, int o, float[] sums) {
@@ -119,14 +124,14 @@ final class TileGemm {
             l = FloatVector.fromArray(F, tile, e).fma(b, l);
             h = FloatVector.fromArray(F, tile, e + L).fma(b, h);
         }
-        rowSums(l, h, out, o, sums);
+        l.intoArray(sums, 0);
+        h.intoArray(sums, L);
+        rowSums(sums, out, o);
     }
 
-    /** out[o + r] = the two lanes of row r summed, rows 0..G/2 from {@code lo}, the rest from {@code hi}. */
-    private static void rowSums(FloatVector lo, FloatVector hi, float[] out, int o, float[] sums) {
-        lo.add(lo.rearrange(SWAP_PAIRS)).intoArray(sums, 0);
-        hi.add(hi.rearrange(SWAP_PAIRS)).intoArray(sums, L);
-        for (int r = 0; r < L; r++) out[o + r] = sums[2 * r];
+    /** out[o + r] = the two lanes of row r summed ({@code sums}: the 2G lanes of a column pair's accumulators). Takes no vectors: one crossing a call the JIT does not inline is boxed. */
+    private static void rowSums(float[] sums, float[] out, int o) {
+        for (int r = 0; r < L; r++) out[o + r] = sums[2 * r] + sums[2 * r + 1];
     }
 
     /** out[j * outStride + r0 + i] = tile[i] · xf[j], for i < nr, j < n. */
