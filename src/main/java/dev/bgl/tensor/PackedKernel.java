@@ -1,6 +1,7 @@
 package dev.bgl.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Decode kernels for weights re-laid out in groups of {@link PackedRows#GROUP} rows (see
@@ -23,8 +24,37 @@ sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked {
 
     long blockBytes();
 
-    /** Writes group {@code g} of {@code src} (rows 16g..16g+16) at {@code out[off..off + blockBytes·cols/blockCols)}. */
-    void pack(Tensor src, int g, MemorySegment out, long off);
+    /**
+     * Writes group {@code g} of {@code src} (rows Gg..Gg+G) at {@code out[off..off + blockBytes·cols/blockCols)}.
+     * Each block is staged in heap arrays: per-byte reads of the mapped source would dominate load time.
+     */
+    default void pack(Tensor src, int g, MemorySegment out, long off) {
+        MemorySegment in = src.data();
+        long rowBytes = src.rowBytes();
+        int sourceBlock = (int) src.type().bytesFor(blockCols());
+        byte[] block = new byte[sourceBlock], packed = new byte[(int) blockBytes()];
+        for (int b = 0; b < src.cols() / blockCols(); b++) {
+            for (int r = 0; r < PackedRows.G; r++) {
+                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * PackedRows.G + r) * rowBytes + (long) sourceBlock * b, block, 0, sourceBlock);
+                packRow(block, r, packed);
+            }
+            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
+        }
+    }
+
+    /** Writes row {@code r}'s share of one packed block from its source block (ggml's bytes). */
+    void packRow(byte[] source, int r, byte[] packed);
+
+    /** The F16 at {@code at} of a little-endian byte array, widened. */
+    static float f16(byte[] a, int at) {
+        return Float.float16ToFloat((short) ((a[at] & 0xff) | a[at + 1] << 8));
+    }
+
+    /** Stores {@code v} at {@code at} of a byte array, little-endian. */
+    static void putFloat(byte[] a, int at, float v) {
+        int bits = Float.floatToRawIntBits(v);
+        for (int i = 0; i < 4; i++) a[at + i] = (byte) (bits >>> (8 * i));
+    }
 
     /** {@code out[outOff + r]} = row r of the group at {@code off} · x, for r < 16. */
     void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff);

@@ -7,10 +7,8 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import static dev.bgl.tensor.F16Kernel.I16;
 import static dev.bgl.tensor.KQuants.QK_K;
 import static dev.bgl.tensor.PackedRows.G;
 import static dev.bgl.tensor.Species.B_L;
@@ -29,7 +27,6 @@ import static dev.bgl.tensor.Species.S;
 final class Q4_KPacked implements PackedKernel {
     static final Q4_KPacked INSTANCE = new Q4_KPacked();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat F32 = Tensor.F32;
     private static final long SCALES = 8L * G, MINS = 16L * G, QUANTS = 24L * G;
 
     private Q4_KPacked() {
@@ -45,29 +42,19 @@ final class Q4_KPacked implements PackedKernel {
         return 152L * G;
     }
 
-    /** Stages each block in heap arrays: per-byte reads of the mapped source would dominate load time. */
     @Override
-    public void pack(Tensor src, int g, MemorySegment out, long off) {
-        MemorySegment in = src.data();
-        long rowBytes = src.rowBytes();
-        byte[] block = new byte[Q4_KKernel.BLOCK_BYTES], packed = new byte[(int) blockBytes()];
-        MemorySegment blockSeg = MemorySegment.ofArray(block), stage = MemorySegment.ofArray(packed);
-        for (int b = 0; b < src.cols() / QK_K; b++) {
-            for (int r = 0; r < G; r++) {
-                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * G + r) * rowBytes + (long) Q4_KKernel.BLOCK_BYTES * b, block, 0, block.length);
-                stage.set(F32, 4L * r, Float.float16ToFloat(blockSeg.get(I16, 0)));
-                stage.set(F32, 4L * G + 4L * r, Float.float16ToFloat(blockSeg.get(I16, 2)));
-                long scales = KQuants.scales(blockSeg, 4), mins = KQuants.mins(blockSeg, 4);
-                for (int s = 0; s < 8; s++) {
-                    packed[(int) SCALES + s * G + r] = (byte) KQuants.packed(scales, s);
-                    packed[(int) MINS + s * G + r] = (byte) KQuants.packed(mins, s);
-                }
-                for (int t = 0; t < 4; t++)
-                    for (int c = 0; c < 32; c++)
-                        packed[(int) QUANTS + (t * 16 + c / 2) * 2 * G + 2 * r + (c & 1)] = block[16 + 32 * t + c];
-            }
-            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
+    public void packRow(byte[] source, int r, byte[] packed) {
+        MemorySegment block = MemorySegment.ofArray(source);
+        PackedKernel.putFloat(packed, 4 * r, PackedKernel.f16(source, 0));
+        PackedKernel.putFloat(packed, 4 * G + 4 * r, PackedKernel.f16(source, 2));
+        long scales = KQuants.scales(block, 4), mins = KQuants.mins(block, 4);
+        for (int s = 0; s < 8; s++) {
+            packed[(int) SCALES + s * G + r] = (byte) KQuants.packed(scales, s);
+            packed[(int) MINS + s * G + r] = (byte) KQuants.packed(mins, s);
         }
+        for (int t = 0; t < 4; t++)
+            for (int c = 0; c < 32; c++)
+                packed[(int) QUANTS + (t * 16 + c / 2) * 2 * G + 2 * r + (c & 1)] = source[16 + 32 * t + c];
     }
 
     /**

@@ -7,10 +7,8 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import static dev.bgl.tensor.F16Kernel.I16;
 import static dev.bgl.tensor.KQuants.QK_K;
 import static dev.bgl.tensor.PackedRows.G;
 import static dev.bgl.tensor.Species.B_L;
@@ -29,7 +27,6 @@ import static dev.bgl.tensor.Species.S;
 final class Q6_KPacked implements PackedKernel {
     static final Q6_KPacked INSTANCE = new Q6_KPacked();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat F32 = Tensor.F32;
     private static final long SCALES = 4L * G, LOW = 20L * G, HIGH = 148L * G;
 
     private Q6_KPacked() {
@@ -45,38 +42,26 @@ final class Q6_KPacked implements PackedKernel {
         return 212L * G;
     }
 
-    /** Stages each block in heap arrays: per-byte reads of the mapped source would dominate load time. */
     @Override
-    public void pack(Tensor src, int g, MemorySegment out, long off) {
-        MemorySegment in = src.data();
-        long rowBytes = src.rowBytes();
-        byte[] block = new byte[Q6_KKernel.BLOCK_BYTES], packed = new byte[(int) blockBytes()];
-        MemorySegment stage = MemorySegment.ofArray(packed);
-        int[] q = new int[QK_K];
-        for (int b = 0; b < src.cols() / QK_K; b++) {
-            for (int r = 0; r < G; r++) {
-                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * G + r) * rowBytes + (long) Q6_KKernel.BLOCK_BYTES * b, block, 0, block.length);
-                stage.set(F32, 4L * r, Float.float16ToFloat((short) ((block[208] & 0xff) | block[209] << 8)));
-                for (int s = 0; s < 16; s++) packed[(int) SCALES + s * G + r] = block[192 + s];
-                for (int h = 0; h < 2; h++)
-                    for (int l = 0; l < 32; l++) { // ggml's Q6_K element order (see Q6_KKernel)
-                        int ql0 = block[64 * h + l] & 0xff, ql1 = block[64 * h + l + 32] & 0xff, qh = block[128 + 32 * h + l] & 0xff;
-                        q[128 * h + l] = (ql0 & 0xF) | (qh & 3) << 4;
-                        q[128 * h + l + 32] = (ql1 & 0xF) | (qh >> 2 & 3) << 4;
-                        q[128 * h + l + 64] = (ql0 >> 4) | (qh >> 4 & 3) << 4;
-                        q[128 * h + l + 96] = (ql1 >> 4) | (qh >> 6) << 4;
-                    }
-                for (int u = 0; u < 4; u++)
-                    for (int c = 0; c < 16; c++) {
-                        int q0 = q[16 * (4 * u) + c], q1 = q[16 * (4 * u + 1) + c], q2 = q[16 * (4 * u + 2) + c], q3 = q[16 * (4 * u + 3) + c];
-                        int lane = 2 * r + (c & 1), p = c / 2;
-                        packed[(int) LOW + (u * 8 + p) * 4 * G + lane] = (byte) ((q0 & 0xF) | (q1 & 0xF) << 4);
-                        packed[(int) LOW + (u * 8 + p) * 4 * G + 2 * G + lane] = (byte) ((q2 & 0xF) | (q3 & 0xF) << 4);
-                        packed[(int) HIGH + (u * 8 + p) * 2 * G + lane] = (byte) ((q0 >> 4) | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
-                    }
+    public void packRow(byte[] source, int r, byte[] packed) {
+        PackedKernel.putFloat(packed, 4 * r, PackedKernel.f16(source, 208));
+        for (int s = 0; s < 16; s++) packed[(int) SCALES + s * G + r] = source[192 + s];
+        for (int u = 0; u < 4; u++)
+            for (int c = 0; c < 16; c++) {
+                int q0 = level(source, 16 * (4 * u) + c), q1 = level(source, 16 * (4 * u + 1) + c);
+                int q2 = level(source, 16 * (4 * u + 2) + c), q3 = level(source, 16 * (4 * u + 3) + c);
+                int lane = 2 * r + (c & 1), p = c / 2;
+                packed[(int) LOW + (u * 8 + p) * 4 * G + lane] = (byte) ((q0 & 0xF) | (q1 & 0xF) << 4);
+                packed[(int) LOW + (u * 8 + p) * 4 * G + 2 * G + lane] = (byte) ((q2 & 0xF) | (q3 & 0xF) << 4);
+                packed[(int) HIGH + (u * 8 + p) * 2 * G + lane] = (byte) ((q0 >> 4) | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
             }
-            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
-        }
+    }
+
+    /** The 6-bit level (0..63) of element e of a source block, as {@link Q6_KKernel#level} reads it from a segment. */
+    private static int level(byte[] block, int e) {
+        int h = e / 128, quarter = e % 128 / 32, l = e % 32;
+        int ql = block[64 * h + l + (quarter % 2) * 32] & 0xff, qh = block[128 + 32 * h + l] & 0xff;
+        return (quarter < 2 ? ql & 0xF : ql >> 4) | (qh >> (2 * quarter) & 3) << 4;
     }
 
     /**

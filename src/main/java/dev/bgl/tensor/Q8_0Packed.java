@@ -7,7 +7,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static dev.bgl.tensor.PackedRows.G;
@@ -40,21 +39,11 @@ final class Q8_0Packed implements PackedKernel {
         return 34L * G;
     }
 
-    /** Stages each block in heap arrays: per-byte reads of the mapped source would dominate load time. */
     @Override
-    public void pack(Tensor src, int g, MemorySegment out, long off) {
-        MemorySegment in = src.data();
-        long rowBytes = src.rowBytes();
-        byte[] block = new byte[34], packed = new byte[(int) blockBytes()];
-        for (int b = 0; b < src.cols() / 32; b++) {
-            for (int r = 0; r < G; r++) {
-                MemorySegment.copy(in, ValueLayout.JAVA_BYTE, (long) (g * G + r) * rowBytes + 34L * b, block, 0, 34);
-                packed[2 * r] = block[0];
-                packed[2 * r + 1] = block[1];
-                for (int c = 0; c < 32; c++) packed[2 * G + (c / 2) * 2 * G + 2 * r + (c & 1)] = block[2 + c];
-            }
-            MemorySegment.copy(packed, 0, out, ValueLayout.JAVA_BYTE, off + b * blockBytes(), packed.length);
-        }
+    public void packRow(byte[] source, int r, byte[] packed) {
+        packed[2 * r] = source[0];
+        packed[2 * r + 1] = source[1];
+        for (int c = 0; c < 32; c++) packed[2 * G + (c / 2) * 2 * G + 2 * r + (c & 1)] = source[2 + c];
     }
 
     /**
