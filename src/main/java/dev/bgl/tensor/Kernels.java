@@ -20,7 +20,7 @@ public final class Kernels {
         TypeKernel k = w.kernel();
         Activations a = scratch.encode(k.activationType(), x, 0, w.cols());
         if (w.packed() != null) {
-            matvecPacked(w, a, out);
+            matvecPacked(w, a, out, 0);
             return;
         }
         long rowBytes = w.rowBytes();
@@ -32,18 +32,19 @@ public final class Kernels {
 
     /**
      * The product over {@link PackedRows}, activations already encoded: a group of rows per kernel
-     * call, and the rows past the last whole group (if any) with the row kernel.
+     * call, and the rows past the last whole group (if any) with the row kernel. Writes
+     * {@code out[outOff..outOff + rows)}.
      */
-    static void matvecPacked(Tensor w, Activations a, float[] out) {
+    static void matvecPacked(Tensor w, Activations a, float[] out, int outOff) {
         PackedRows p = w.packed();
         PackedKernel pk = p.kernel();
         long groupBytes = p.groupBytes(), rowBytes = w.rowBytes();
         int cols = p.cols(), groups = p.groups(), g = PackedRows.G;
         Parallel.forRange(groups, 64 / g, (start, end) -> {
-            for (int i = start; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, i * g);
+            for (int i = start; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, outOff + i * g);
         });
         TypeKernel k = w.kernel();
-        for (int r = groups * g; r < w.rows(); r++) out[r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
+        for (int r = groups * g; r < w.rows(); r++) out[outOff + r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
     }
 
     /** {@link #matvec} with the scalar reference dot product: the baseline for tests and benchmarks. */
@@ -69,11 +70,7 @@ public final class Kernels {
         int cols = w.cols(), rows = w.rows();
         for (int i = 0; i < n; i++) scratch[i].encode(k.activationType(), x, i * cols, cols);
         if (w.packed() != null && n < TILE_GEMM_MIN_TOKENS) {
-            float[] row = new float[rows];
-            for (int i = 0; i < n; i++) {
-                matvecPacked(w, scratch[i], row);
-                System.arraycopy(row, 0, out, i * rows, rows);
-            }
+            for (int i = 0; i < n; i++) matvecPacked(w, scratch[i], out, i * rows);
         } else if (n >= TILE_GEMM_MIN_TOKENS && (w.packed() != null || tileGemmPays(w.type()))) {
             float[][] xf = new float[n][];
             for (int i = 0; i < n; i++) xf[i] = scratch[i].decodeToFloats();
@@ -140,8 +137,8 @@ public final class Kernels {
                 matmul(t, x, n, out, scratch);
                 if (tileGemmPays(type)) matmul(t, x, tiled, out, scratch);
             }
-            if (PackedRows.packable(Tensor.quantize("warm-up", type, packedW, PackedRows.G, cols))) {
-                Tensor p = Tensor.quantize("warm-up", type, packedW, PackedRows.G, cols).packedForProducts();
+            Tensor p = Tensor.quantize("warm-up", type, packedW, PackedRows.G, cols).packedForProducts();
+            if (p.packed() != null) {
                 for (int it = 0; it < 1500; it++) {
                     matvec(p, x, packedOut, scratch[0]);
                     if (it % 4 == 0) matmul(p, x, tiled, packedOut, scratch);

@@ -26,6 +26,8 @@ final class TileGemm {
     /** Weight rows dequantised together: 16 rows of 4096 floats is 256 KiB, inside a 1-2 MiB L2. */
     static final int ROWS = 16;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+    /** The caller's activation pairs for {@link #matmulPacked}, kept between calls: a prefill chunk runs seven products per layer. */
+    private static final ThreadLocal<double[][]> PAIRS = ThreadLocal.withInitial(() -> new double[0][]);
 
     private TileGemm() {
     }
@@ -70,7 +72,7 @@ final class TileGemm {
         PackedKernel k = p.kernel();
         int cols = p.cols(), rows = p.rows(), g = PackedRows.G;
         long groupBytes = p.groupBytes();
-        double[][] pairs = new double[n][cols / 2];
+        double[][] pairs = pairsBuffer(n, cols / 2);
         for (int j = 0; j < n; j++)
             for (int c = 0; c < cols / 2; c++)
                 pairs[j][c] = Double.longBitsToDouble((Float.floatToRawIntBits(xf[j][2 * c]) & 0xFFFFFFFFL)
@@ -83,15 +85,26 @@ final class TileGemm {
                 k.dequantize(p.data(), t * groupBytes, cols, tile);
                 int j = 0;
                 for (; j + 8 <= n; j += 8) interleaved8(tile, cols, pairs, j, out, j * rows + t * g, rows, sums);
-                for (; j + 4 <= n; j += 4) interleaved4(tile, cols, pairs[j], pairs[j + 1], pairs[j + 2], pairs[j + 3], out, j * rows + t * g, rows, sums);
                 for (; j < n; j++) interleaved1(tile, cols, pairs[j], out, j * rows + t * g, sums);
             }
         });
     }
 
+    /** At least n rows of {@code half} doubles, reused by this thread across calls. */
+    private static double[][] pairsBuffer(int n, int half) {
+        double[][] b = PAIRS.get();
+        if (b.length < n || b[0].length < half) {
+            b = new double[Math.max(n, b.length)][Math.max(half, b.length > 0 ? b[0].length : 0)];
+            PAIRS.set(b);
+        }
+        return b;
+    }
+
     /**
      * Eight tokens over one packed tile: per column pair 2 tile loads and 8 broadcasts feed 16
-     * FMAs (the 4-token kernel: 6 for 8), in 16 accumulators + 3 of the 32 vector registers.
+     * FMAs, in 16 accumulators + 3 of the 32 vector registers. Written out in full: a vector
+     * crossing a call the JIT does not inline is boxed. The 0-7 tokens left take
+     * {@link #interleaved1} (the same additions in the same order, token by token).
      */
     private static void interleaved8(float[] tile, int cols, double[][] pairs, int j, float[] out, int o, int stride, float[] sums) {
         double[] x0 = pairs[j], x1 = pairs[j + 1], x2 = pairs[j + 2], x3 = pairs[j + 3];
@@ -125,35 +138,6 @@ final class TileGemm {
         l5.intoArray(sums, 0); h5.intoArray(sums, L); rowSums(sums, out, o + 5 * stride);
         l6.intoArray(sums, 0); h6.intoArray(sums, L); rowSums(sums, out, o + 6 * stride);
         l7.intoArray(sums, 0); h7.intoArray(sums, L); rowSums(sums, out, o + 7 * stride);
-    }
-
-    /** Four tokens over one packed tile; written out in full (a vector crossing a call the JIT does not inline is boxed). */
-    private static void interleaved4(float[] tile, int cols, double[] x0, double[] x1, double[] x2, double[] x3,
-                                     float[] out, int o, int stride, float[] sums) {
-        FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
-        for (int c = 0, e = 0; c < cols / 2; c++, e += 2 * L) {
-            FloatVector lo = FloatVector.fromArray(F, tile, e), hi = FloatVector.fromArray(F, tile, e + L);
-            FloatVector b = DoubleVector.broadcast(D, x0[c]).reinterpretAsFloats();
-            l0 = lo.fma(b, l0); h0 = hi.fma(b, h0);
-            b = DoubleVector.broadcast(D, x1[c]).reinterpretAsFloats();
-            l1 = lo.fma(b, l1); h1 = hi.fma(b, h1);
-            b = DoubleVector.broadcast(D, x2[c]).reinterpretAsFloats();
-            l2 = lo.fma(b, l2); h2 = hi.fma(b, h2);
-            b = DoubleVector.broadcast(D, x3[c]).reinterpretAsFloats();
-            l3 = lo.fma(b, l3); h3 = hi.fma(b, h3);
-        }
-        l0.intoArray(sums, 0);
-        h0.intoArray(sums, L);
-        rowSums(sums, out, o);
-        l1.intoArray(sums, 0);
-        h1.intoArray(sums, L);
-        rowSums(sums, out, o + stride);
-        l2.intoArray(sums, 0);
-        h2.intoArray(sums, L);
-        rowSums(sums, out, o + 2 * stride);
-        l3.intoArray(sums, 0);
-        h3.intoArray(sums, L);
-        rowSums(sums, out, o + 3 * stride);
     }
 
     private static void interleaved1(float[] tile, int cols, double[] x, float[] out, int o, float[] sums) {
