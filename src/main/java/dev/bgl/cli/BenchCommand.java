@@ -3,6 +3,7 @@ package dev.bgl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceBench;
+import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorConfig;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -29,9 +31,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64") int genTokens;
     @Option(names = "--vs-llamacpp", description = "Also run llama.cpp (node-llama-cpp) and print the ratios") boolean vsLlamaCpp;
-    @Option(names = "--predictor", description = "Also time budget guidance with this predictor: plain decoding vs guided with candidate-only and with full heads, in the same run")
-    Path predictor;
-    @Option(names = "--predictor-heads", defaultValue = "0", description = "Attention heads of the predictor when its file does not say") int predictorHeads;
+    /** --predictor: also time budget guidance, with the settings the file recommends unless flags say otherwise. */
+    @Mixin GuidanceCli guidance;
     @Option(names = "--predictor-random", split = ",", paramLabel = "WIDTH,LAYERS,HEADS",
             description = "Time guidance with a random predictor of this shape for the model (timing only: e.g. 768,12,12 is the paper's)")
     int[] randomPredictor;
@@ -95,11 +96,16 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f   (llama.cpp reaches %.0f%% of the roofline)%n",
                         prefill / lp, decode / ld, 100 * ld * weights / bandwidth);
             }
-            if (predictor != null || randomPredictor != null) {
-                var p = predictor != null ? BudgetPredictor.load(predictor, m, predictorHeads) : randomPredictor(m);
-                var g = GuidanceBench.run(m, p, genTokens, genTokens / 2);
+            if (guidance.predictor != null || randomPredictor != null) {
+                // the bench never picks up a predictor beside the model by itself: --predictor asks for this part
+                Path modelPath = m.source().path();
+                var p = guidance.predictor != null ? BudgetPredictor.forModel(guidance.loadWeights(modelPath), m) : randomPredictor(m);
+                GuidanceOptions o = guidance.predictor != null ? guidance.options(modelPath) : GuidanceOptions.DEFAULT.withEveryToken(true);
+                var g = GuidanceBench.run(m, p, genTokens, genTokens / 2, o);
+                out.printf(Locale.ROOT, "guidance   settings: %s, min-p %s%s%n", o.everyToken() ? "every thinking token" : "after newlines",
+                        o.minP(), guidance.predictor != null ? " (flags, else the predictor file's)" : "");
                 out.println("guidance   " + g.describe());
-                out.printf("guidance overhead per token (every token guided): %.1f%% with candidate-only heads, %.1f%% with full heads%n",
+                out.printf("guidance overhead per token: %.1f%% with candidate-only heads, %.1f%% with full heads%n",
                         100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));
                 if (g.hasCpuTimes())
                     out.printf("guidance CPU time per token (1 thread, independent of other load): plain %.3f ms, candidates %.3f ms (+%.1f%%), full %.3f ms (+%.1f%%)%n",

@@ -56,9 +56,9 @@ public final class BudgetGuidance implements LogitsProcessor {
 
     private boolean guideNext, firstThinkingStep, predictOnAccept;
     private boolean finalAnswerPending, finalAnswerWritten, ceilingFired;
-    private int guidedSteps, fallbacks;
+    private int guidedSteps, fallbacks, settledSteps;
     private int context;
-    private long predictorNanos, candidatesTotal;
+    private long predictorNanos, settledNanos, candidatesTotal;
     private double predictedThinking = Double.NaN;
     private double remainingEstimate = Double.NaN;
     private int spentAtEstimate;
@@ -146,9 +146,20 @@ public final class BudgetGuidance implements LogitsProcessor {
         long t0 = System.nanoTime();
         HiddenStates h = step.hidden();
         if (h == null) throw new IllegalStateException("budget guidance needs hidden states, but the decode loop did not compute them");
-        predictor.encode(h, z);
         int vocab = logits.length, n = Math.min(vocab, predictor.guidable());
         softmax(logits, p);
+        // a settled step: the min-p floor leaves one plausible token, so p' is that token whatever
+        // the predictor says (its weight, or the fallback); the step's first thinking token and a
+        // calibrating run still need the predictor's output, so they are never skipped
+        if (!firstThinkingStep && calibration == null && settled(p, n, options.minP())) {
+            int best = Sampler.argmax(logits, vocab);
+            Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+            logits[best] = 0f;
+            settledSteps++;
+            settledNanos += System.nanoTime() - t0;
+            return;
+        }
+        predictor.encode(h, z);
         int m;
         int[] ids;
         if (options.allCandidates()) {
@@ -191,6 +202,21 @@ public final class BudgetGuidance implements LogitsProcessor {
         }
         remainingEstimate = Math.max(0, e - 1);
         spentAtEstimate = tracker.spent() + 1;
+    }
+
+    /**
+     * Whether guidance cannot change the choice: with a plausibility floor minP &gt; 0, no token
+     * below {@code n} other than the most likely one has p ≥ minP·p_max. Reweighting then keeps the
+     * most likely token alone, or falls back to it when its weight is 0; either way it is the only
+     * choice (tokens from {@code n} on are never candidates).
+     */
+    static boolean settled(double[] p, int n, double minP) {
+        if (!(minP > 0)) return false;
+        int best = 0;
+        for (int v = 1; v < p.length; v++) if (p[v] > p[best]) best = v;
+        double plausible = minP * p[best];
+        for (int v = 0; v < n; v++) if (v != best && p[v] >= plausible) return false;
+        return true;
     }
 
     /** p = softmax(logits) in double, over the whole array. */
@@ -368,6 +394,19 @@ public final class BudgetGuidance implements LogitsProcessor {
     /** Steps at which the predictor ran. */
     public int guidedSteps() {
         return guidedSteps;
+    }
+
+    /**
+     * Guided steps at which the predictor did not run because the plausibility floor left one
+     * token ({@link #settled}); they are not counted in {@link #guidedSteps}.
+     */
+    public int settledSteps() {
+        return settledSteps;
+    }
+
+    /** Time spent deciding and handling settled steps (a softmax and a scan), in nanoseconds. */
+    public long settledNanos() {
+        return settledNanos;
     }
 
     /** Guided steps where no candidate passed the mask and the argmax took all the mass. */

@@ -20,8 +20,8 @@ import java.util.List;
 /**
  * What budget guidance costs at decode time: greedy decoding of a fixed number of thinking tokens
  * ({@code </think>} and end-of-generation suppressed so every run has the same length) without
- * guidance, then guided at every token with candidate-only heads and with full-vocabulary heads.
- * All three warm up first; then three rounds time them in turn and each keeps its fastest run.
+ * guidance, then guided with the given settings with candidate-only heads and with full-vocabulary
+ * heads. All three warm up first; then three rounds time them in turn and each keeps its fastest run.
  *
  * @see #run
  */
@@ -32,18 +32,21 @@ public final class GuidanceBench {
     /**
      * @param tokens                 tokens decoded per run
      * @param plainNsPerToken        decode time per token without guidance (no hidden states)
-     * @param guidedNsPerToken       decode time per token, guided at every token, candidate-only heads
+     * @param guidedNsPerToken       decode time per token, guided, candidate-only heads
      * @param fullNsPerToken         the same with heads over the whole vocabulary
      * @param candidateNsPerStep     time in the guidance per guided step (encoder + heads + reweighting), candidate-only
      * @param fullNsPerStep          the same with full heads
      * @param meanCandidates         tokens whose heads were computed per step, candidate-only
      * @param vocab                  tokens the full variant computes
+     * @param predictorSteps         steps at which the predictor ran (candidate-only run)
+     * @param settledSteps           guided steps it skipped because one token was plausible ({@link BudgetGuidance#settledSteps})
      * @param plainCpuNsPerToken     CPU time of the calling thread per token, plain (NaN where not measurable)
      * @param guidedCpuNsPerToken    the same, guided with candidate-only heads
      * @param fullCpuNsPerToken      the same, guided with full heads
      */
     public record Result(int tokens, double plainNsPerToken, double guidedNsPerToken, double fullNsPerToken,
                          double candidateNsPerStep, double fullNsPerStep, double meanCandidates, int vocab,
+                         int predictorSteps, int settledSteps,
                          double plainCpuNsPerToken, double guidedCpuNsPerToken, double fullCpuNsPerToken) {
         /**
          * Whether the CPU times are meaningful: with one worker thread every kernel runs on the
@@ -56,24 +59,27 @@ public final class GuidanceBench {
 
         public String describe() {
             return String.format(java.util.Locale.ROOT,
-                    "%d tokens: plain %.3f ms/token; guided every token %.3f ms/token (candidates, %.1f per step) / %.3f ms/token (full %d); "
-                            + "guidance step %.1f us (candidates) / %.1f us (full)",
+                    "%d tokens: plain %.3f ms/token; guided %.3f ms/token (candidates, %.1f per step) / %.3f ms/token (full %d); "
+                            + "predictor ran at %d steps (%.1f us each with candidates, %.1f us full), skipped %d settled steps",
                     tokens, plainNsPerToken / 1e6, guidedNsPerToken / 1e6, meanCandidates, fullNsPerToken / 1e6, vocab,
-                    candidateNsPerStep / 1e3, fullNsPerStep / 1e3);
+                    predictorSteps, candidateNsPerStep / 1e3, fullNsPerStep / 1e3, settledSteps);
         }
     }
 
-    public static Result run(LoadedModel model, BudgetPredictor predictor, int tokens, int budget) {
+    /**
+     * @param options guidance settings of the timed runs (the full-heads run adds {@code allCandidates})
+     */
+    public static Result run(LoadedModel model, BudgetPredictor predictor, int tokens, int budget, GuidanceOptions options) {
         if (tokens < 1) throw new BglException("bench: tokens must be >= 1, got " + tokens);
         if (!model.isThinkingModel()) throw new BglException("bench: model " + model.name() + " has no </think> token");
         BudgetPredictor p = BudgetPredictor.forModel(predictor.weights(), model);
         String rendered = model.renderPrompt(List.of(ChatMessage.user("Count the vowels in 'budget guidance'.")), null);
         int[] prompt = model.encodePrompt(rendered + model.markers().open() + "\n");
         boolean[] newline = BudgetGuidance.newlineTokens(model.tokenizer(), p.modelVocab());
-        int warm = Math.max(1, tokens / 4);
+        int warm = tokens; // the predictor runs at a fraction of the steps: its code needs the whole length to compile
 
         boolean cpu = Parallel.threads() == 1 && THREADS.isCurrentThreadCpuTimeSupported();
-        GuidanceOptions every = GuidanceOptions.DEFAULT.withEveryToken(true), all = every.withAllCandidates(true);
+        GuidanceOptions every = options.withAllCandidates(false), all = options.withAllCandidates(true);
         // every variant warms up before any is timed (the JIT compiles the decode loop, the kernels and
         // the predictor once), then three rounds run the variants in turn and each keeps its fastest run
         decode(model, prompt, warm, null);
@@ -97,7 +103,7 @@ public final class GuidanceBench {
         }
         double nan = Double.NaN;
         return new Result(tokens, (double) wall[0] / tokens, (double) wall[1] / tokens, (double) wall[2] / tokens,
-                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable(),
+                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable(), cand.guidedSteps(), cand.settledSteps(),
                 cpu ? (double) cpuNs[0] / tokens : nan, cpu ? (double) cpuNs[1] / tokens : nan, cpu ? (double) cpuNs[2] / tokens : nan);
     }
 

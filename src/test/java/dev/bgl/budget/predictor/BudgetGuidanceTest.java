@@ -335,6 +335,85 @@ class BudgetGuidanceTest {
     }
 
     @Test
+    void settledStepsSkipThePredictorAndChooseWhatReweightingWould() {
+        SplittableRandom r = new SplittableRandom(33);
+        BudgetPredictor pred = new BudgetPredictor(spreadHeads(9), LAYERS, V);
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withEveryToken(true).withMask(0, 0, Double.NEGATIVE_INFINITY).withMinP(0.1);
+        int[] all = new int[V];
+        for (int v = 0; v < V; v++) all[v] = v;
+        float[] z = new float[CONFIG.width()], alpha = new float[V], lambda = new float[V];
+        int settled = 0, open = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            int budget = 5 + r.nextInt(100);
+            BudgetGuidance g = guidance(pred, true, budget, o, SamplerConfig.GREEDY);
+            g.apply(step(), randomLogits(r, 3));
+            g.accept(step(), A, false, new Recorder());
+            assertEquals(1, g.guidedSteps(), "the first thinking step always runs the predictor");
+            assertTrue(Double.isFinite(g.predictedThinking()), "the difficulty estimate needs it");
+
+            Step s = new Step(0, 11, new int[1], Fixtures.hidden(r, LAYERS, H));
+            float[] logits = randomLogits(r, 0.5 + r.nextDouble());
+            logits[r.nextInt(V)] += (float) (2 + 6 * r.nextDouble()); // a token the model is more or less sure of
+            float[] l = logits.clone();
+            double[] p = new double[V];
+            BudgetGuidance.softmax(logits, p);
+            boolean expectSettled = BudgetGuidance.settled(p, V, 0.1);
+            g.apply(s, l);
+            // reference: the predictor over the whole vocabulary, then the reweighting
+            pred.encode(s.hidden(), z);
+            pred.heads(z, all, V, alpha, lambda);
+            float[] ref = logits.clone();
+            BudgetGuidance.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o);
+            assertEquals(dev.bgl.decode.Sampler.argmax(ref, V), dev.bgl.decode.Sampler.argmax(l, V), "trial " + trial);
+            if (expectSettled) {
+                settled++;
+                assertEquals(1, g.settledSteps());
+                assertEquals(1, g.guidedSteps(), "a settled step does not run the predictor");
+                for (int v = 0; v < V; v++) assertEquals(ref[v] == Float.NEGATIVE_INFINITY, l[v] == Float.NEGATIVE_INFINITY, "token " + v);
+            } else {
+                open++;
+                assertEquals(0, g.settledSteps());
+                assertEquals(2, g.guidedSteps());
+            }
+        }
+        assertTrue(settled >= 10 && open >= 10, "both kinds of step were tried: " + settled + " settled, " + open + " open");
+    }
+
+    @Test
+    void settledNeedsAFloorAndASinglePlausibleGuidableToken() {
+        double[] p = {0.05, 0.9, 0.05};
+        assertTrue(BudgetGuidance.settled(p, 3, 0.1));
+        assertFalse(BudgetGuidance.settled(p, 3, 0.05), "0.05 >= 0.05 x 0.9: a second plausible token");
+        assertFalse(BudgetGuidance.settled(p, 3, 0), "no floor: every token may be chosen");
+        assertFalse(BudgetGuidance.settled(new double[]{0.5, 0.5, 0}, 3, 0.1), "a tie");
+        // a plausible token past the predictor's vocabulary is never a candidate
+        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1));
+    }
+
+    @Test
+    void aCalibratingRunNeverSkipsThePredictor() {
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1);
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY).withCalibration(new PredictorCalibration());
+        float[] sharp = new float[V];
+        sharp[A] = 20;
+        for (int i = 0; i < 4; i++) {
+            g.apply(step(), sharp.clone());
+            g.accept(step(), A, false, new Recorder());
+        }
+        assertEquals(4, g.guidedSteps());
+        assertEquals(0, g.settledSteps());
+        BudgetGuidance plain = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY);
+        for (int i = 0; i < 4; i++) {
+            float[] l = sharp.clone();
+            plain.apply(step(), l);
+            assertEquals(A, dev.bgl.decode.Sampler.argmax(l, V));
+            plain.accept(step(), A, false, new Recorder());
+        }
+        assertEquals(1, plain.guidedSteps());
+        assertEquals(3, plain.settledSteps());
+    }
+
+    @Test
     void candidatesFollowTopPFloorAndCap() {
         double[] p = new double[10];
         double[] probs = {0.5, 0.3, 0.15, 0.04, 0.0099, 0.00005, 0.00003, 0.00002, 0, 0};

@@ -103,8 +103,10 @@ class GuidedGenerationTest {
 
     @Test
     void benchReportsTimings() {
-        GuidanceBench.Result r = GuidanceBench.run(model, predictor(), 6, 50);
+        GuidanceBench.Result r = GuidanceBench.run(model, predictor(), 6, 50, GuidanceOptions.DEFAULT.withEveryToken(true));
         assertEquals(6, r.tokens());
+        assertEquals(6, r.predictorSteps(), "no floor: the predictor runs at every thinking token");
+        assertEquals(0, r.settledSteps());
         for (double v : new double[]{r.plainNsPerToken(), r.guidedNsPerToken(), r.fullNsPerToken(), r.candidateNsPerStep(), r.fullNsPerStep()})
             assertTrue(v > 0 && Double.isFinite(v), r.describe());
         assertEquals(vocab, r.vocab());
