@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * other. Timing goals themselves are benchmarks, not asserted here.
  */
 class BenchCommandTest {
-    private static final Pattern SPEED = Pattern.compile("bgl\\s+prefill\\s+([\\d.]+) tok/s\\s+decode\\s+([\\d.]+) tok/s\\s+\\(([\\d.]+) GB/s of weights while decoding\\)");
+    private static final Pattern SPEED = Pattern.compile("bgl\\s+prefill\\s+([\\d.]+) tok/s\\s+decode\\s+([\\d.]+) tok/s\\s+\\(([\\d.]+) GB/s of weights while decoding; fastest of (\\d+) rounds\\)");
     private static final Pattern MEMORY = Pattern.compile("bgl\\s+resident memory ([\\d.]+) MB, peak ([\\d.]+) MB = weights ([\\d.]+) MB \\+ KV cache ([\\d.]+) MB \\+ (-?[\\d.]+) MB other \\(JVM, scratch; ([\\d.]+) MB of it packing\\)");
     private static final Pattern ROOFLINE = Pattern.compile("roofline\\s+memory bandwidth ([\\d.]+) GB/s \\((\\d+) threads\\): decoding at most ([\\d.]+) tok/s; bgl reaches (\\d+)% of it");
 
@@ -24,6 +24,7 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         Matcher speed = find(SPEED, r.out()), mem = find(MEMORY, r.out()), roof = find(ROOFLINE, r.out());
         assertTrue(Double.parseDouble(speed.group(1)) > 0 && Double.parseDouble(speed.group(2)) > 0, speed.group());
+        assertEquals(3, Integer.parseInt(speed.group(4)), "three rounds by default: " + speed.group());
         double peak = Double.parseDouble(mem.group(2)), weights = Double.parseDouble(mem.group(3)),
                 kv = Double.parseDouble(mem.group(4)), other = Double.parseDouble(mem.group(5));
         assertEquals(peak, weights + kv + other, 0.15, "the parts add up to the peak: " + mem.group());
@@ -38,6 +39,13 @@ class BenchCommandTest {
         assertEquals(1, Integer.parseInt(roof.group(2)));
         double decodeGbps = Double.parseDouble(speed.group(3));
         assertEquals(100 * decodeGbps / bandwidth, Integer.parseInt(roof.group(4)), 1.0, "roofline share = decode bandwidth / memory bandwidth");
+    }
+
+    @Test
+    void zeroRoundsIsAClearError() {
+        RunCommandTest.Run r = RunCommandTest.bgl("bench", "--model", RunCommandTest.shipped().toString(), "--rounds", "0");
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("--rounds must be >= 1, got 0"), r.err());
     }
 
     private static Matcher find(Pattern p, String out) {

@@ -47,7 +47,9 @@ public final class KernelBench {
         System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s %10s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|",
                 "packed us", "vs vec");
         Random rnd = new Random(1);
-        int[][] shapes = {{1024, 1024}, {4096, 1024}};
+        // -Dbench.shapes=65536x1024 adds a matrix larger than the last-level cache (decode streams from memory)
+        int[][] shapes = java.util.Arrays.stream(System.getProperty("bench.shapes", "1024x1024,4096x1024").split(","))
+                .map(t -> t.split("x")).map(t -> new int[]{Integer.parseInt(t[0].strip()), Integer.parseInt(t[1].strip())}).toArray(int[][]::new);
         for (GgmlType type : KernelCheck.TYPES) {
             if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
             for (int[] s : shapes) {
