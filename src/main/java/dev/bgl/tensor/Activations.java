@@ -15,6 +15,7 @@ public final class Activations {
     final int[] blockSum;  // Q8_0 per-block sum of quants (for types with offsets)
     final float[] kScale;  // Q8_K per-256 scales (plain float, as ggml keeps them)
     final int[] kSum16;    // Q8_K sums of each 16 quants (ggml's bsums): the K-quants' min terms use them
+    final int[] q6Offset16; // per 16 quants, -32 x (sum of the even ones) and -32 x (sum of the odd ones) as the low and high half: Q6_KPacked's level offset
     ActivationType type;
     int length;
 
@@ -28,6 +29,7 @@ public final class Activations {
         this.blockSum = new int[(capacity + 31) / 32];
         this.kScale = new float[(capacity + 255) / 256];
         this.kSum16 = new int[(capacity + 15) / 16];
+        this.q6Offset16 = new int[(capacity + 15) / 16];
     }
 
     public int capacity() {
@@ -79,6 +81,15 @@ public final class Activations {
         }
         if (type == ActivationType.Q8_0 || type == ActivationType.Q8_K)
             for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | (qs[2 * i + 1] << 16);
+        if (type == ActivationType.Q8_K)
+            for (int s = 0; s < n / 16; s++) {
+                int even = 0, odd = 0; // |sum| <= 8 x 127, so -32 x sum fits in 16 bits
+                for (int i = 0; i < 8; i++) {
+                    even += qs[16 * s + 2 * i];
+                    odd += qs[16 * s + 2 * i + 1];
+                }
+                q6Offset16[s] = (-32 * even & 0xFFFF) | (-32 * odd) << 16;
+            }
         return this;
     }
 }

@@ -19,19 +19,19 @@ import static dev.bgl.tensor.Species.S;
 
 /**
  * Q6_K in groups of G rows. Per super-block of 256 columns: each row's d as a float (4G bytes),
- * the 16 int8 scales (16G, sub-block-major), then 128 column pairs of 2G bytes, byte 2r+e of pair
- * p being row r's level of column 2p+e less 32, as an int8 ({@link #slot}: pairs in the order the
- * product reads them): 276G bytes for the source's 210G.
+ * the 16 int8 scales (16G, sub-block-major), then the 6-bit levels of sub-blocks (16 columns
+ * each) in quads 4u..4u+3: per quad and column pair p, three 2G-byte vectors side by side, two of
+ * low nibbles (byte 2r+e: sub-block 4u / 4u+2 low, 4u+1 / 4u+3 high) and one with the four
+ * sub-blocks' top two bits. 212G bytes for the source's 210G.
  *
- * <p>Why whole bytes: decoding is compute-bound here, not memory-bound. Rebuilding a 6-bit level
- * from a nibble and two high bits took five vector operations per 32 products, more than the
- * product itself; a signed byte is one widening load. The price is 31% more bytes for the Q6_K
- * tensors (in a Q4_K_M file: the output matrix and some {@code ffn_down}).
+ * <p>The three vectors of a step lie next to each other so that the product reads the block as
+ * one sequential stream: with the high bits in a region of their own (two streams) the same
+ * kernel ran at half the speed on matrices larger than the cache (prefetching).
  */
 final class Q6_KPacked implements PackedKernel {
     static final Q6_KPacked INSTANCE = new Q6_KPacked();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final long SCALES = 4L * G, LEVELS = 20L * G;
+    private static final long SCALES = 4L * G, LEVELS = 20L * G, STEP = 6L * G;
 
     private Q6_KPacked() {
     }
@@ -43,23 +43,23 @@ final class Q6_KPacked implements PackedKernel {
 
     @Override
     public long blockBytes() {
-        return 276L * G;
+        return 212L * G;
     }
 
     @Override
     public void packRow(byte[] source, int r, byte[] packed) {
         PackedKernel.putFloat(packed, 4 * r, PackedKernel.f16(source, 208));
         for (int s = 0; s < 16; s++) packed[(int) SCALES + s * G + r] = source[192 + s];
-        for (int c = 0; c < QK_K; c++) packed[(int) LEVELS + slot(c / 2) * 2 * G + 2 * r + (c & 1)] = (byte) (level(source, c) - 32);
-    }
-
-    /**
-     * Where column pair {@code pair} (0..127) of a super-block is stored: in the order the product
-     * reads them, the same pair of four consecutive sub-blocks side by side (a sequential stream).
-     */
-    static int slot(int pair) {
-        int sub = pair / 8, p = pair % 8;
-        return (sub / 4) * 32 + p * 4 + sub % 4;
+        for (int u = 0; u < 4; u++)
+            for (int c = 0; c < 16; c++) {
+                int q0 = level(source, 16 * (4 * u) + c), q1 = level(source, 16 * (4 * u + 1) + c);
+                int q2 = level(source, 16 * (4 * u + 2) + c), q3 = level(source, 16 * (4 * u + 3) + c);
+                int lane = 2 * r + (c & 1), p = c / 2;
+                int at = (int) (LEVELS + (u * 8 + p) * STEP) + lane;
+                packed[at] = (byte) ((q0 & 0xF) | (q1 & 0xF) << 4);
+                packed[at + 2 * G] = (byte) ((q2 & 0xF) | (q3 & 0xF) << 4);
+                packed[at + 4 * G] = (byte) ((q0 >> 4) | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
+            }
     }
 
     /** The 6-bit level (0..63) of element e of a source block, as {@link Q6_KKernel#level} reads it from a segment. */
@@ -70,13 +70,14 @@ final class Q6_KPacked implements PackedKernel {
     }
 
     /**
-     * Per sub-block (16 columns, 8 column pairs) the (level − 32) × int8 products (|·| ≤ 32·127,
-     * 8 per lane ≤ 32512) are summed in 16 bits, split into int lanes and multiplied by the rows'
-     * scales; four sub-blocks at a time, for four independent chains.
+     * Per quad of sub-blocks, 8 column pairs of level × int8 products are summed in 16 bits from
+     * −32 × the activations ({@link Activations#q6Offset16}), which is Σ (level − 32) × quant
+     * (|·| ≤ 8·32·127 = 32512) without a subtraction per level; then split into int lanes and
+     * multiplied by the rows' scales.
      */
     @Override
     public void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff) {
-        int[] xp = x.pairs;
+        int[] xp = x.pairs, off16 = x.q6Offset16;
         float[] ks = x.kScale;
         long pairBytes = 2L * G, bb = blockBytes();
         FloatVector acc = FloatVector.zero(F);
@@ -84,15 +85,22 @@ final class Q6_KPacked implements PackedKernel {
             MemorySegment blk = data.asSlice(off + b * bb, bb); // constant offsets within a slice: C2 folds most bounds checks
             IntVector sumi = IntVector.zero(I);
             for (int u = 0; u < 4; u++) {
-                ShortVector a0 = ShortVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                long lq = LEVELS + u * 32 * pairBytes;
+                // each sum starts at -32 x its activations, so the levels need no -32 each: the 16-bit
+                // additions may wrap on the way, but the final sum of (level - 32) x quant fits
+                int so = 16 * b + 4 * u;
+                ShortVector a0 = IntVector.broadcast(I, off16[so]).reinterpretAsShorts(), a1 = IntVector.broadcast(I, off16[so + 1]).reinterpretAsShorts();
+                ShortVector a2 = IntVector.broadcast(I, off16[so + 2]).reinterpretAsShorts(), a3 = IntVector.broadcast(I, off16[so + 3]).reinterpretAsShorts();
+                long lq = LEVELS + u * 8 * STEP;
                 int xo = 128 * b + 32 * u;
                 for (int p = 0; p < 8; p++) {
-                    long at = lq + 4L * p * pairBytes;
-                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 3 * pairBytes, LE).convertShape(VectorOperators.B2S, S, 0);
+                    long at = lq + p * STEP;
+                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector q0 = n0.and((short) 0xF).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
+                    ShortVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
+                    ShortVector q2 = n1.and((short) 0xF).or(h.and((short) 0x30));
+                    ShortVector q3 = n1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
                     a0 = a0.add(q0.mul(IntVector.broadcast(I, xp[xo + p]).reinterpretAsShorts()));
                     a1 = a1.add(q1.mul(IntVector.broadcast(I, xp[xo + 8 + p]).reinterpretAsShorts()));
                     a2 = a2.add(q2.mul(IntVector.broadcast(I, xp[xo + 16 + p]).reinterpretAsShorts()));
@@ -123,14 +131,35 @@ final class Q6_KPacked implements PackedKernel {
         for (int b = 0; b < cols / QK_K; b++) {
             long o = off + b * bb;
             FloatVector d = FloatVector.fromMemorySegment(F, data, o, LE);
-            for (int sb = 0; sb < 16; sb++) {
-                FloatVector s = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, o + SCALES + (long) sb * G, LE).convertShape(VectorOperators.B2F, F, 0));
-                FloatVector sLo = s.rearrange(PackedRows.LOWER_ROWS), sHi = s.rearrange(PackedRows.UPPER_ROWS);
+            for (int u = 0; u < 4; u++) {
+                long sc = o + SCALES + 4L * u * G;
+                FloatVector s0 = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, sc, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector s1 = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, sc + G, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector s2 = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, sc + 2L * G, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector s3 = d.mul((FloatVector) ByteVector.fromMemorySegment(B_L, data, sc + 3L * G, LE).convertShape(VectorOperators.B2F, F, 0));
+                FloatVector s0Lo = s0.rearrange(PackedRows.LOWER_ROWS), s0Hi = s0.rearrange(PackedRows.UPPER_ROWS);
+                FloatVector s1Lo = s1.rearrange(PackedRows.LOWER_ROWS), s1Hi = s1.rearrange(PackedRows.UPPER_ROWS);
+                FloatVector s2Lo = s2.rearrange(PackedRows.LOWER_ROWS), s2Hi = s2.rearrange(PackedRows.UPPER_ROWS);
+                FloatVector s3Lo = s3.rearrange(PackedRows.LOWER_ROWS), s3Hi = s3.rearrange(PackedRows.UPPER_ROWS);
+                long lq = o + LEVELS + u * 8 * STEP;
                 for (int p = 0; p < 8; p++) {
-                    ByteVector q = ByteVector.fromMemorySegment(B_S, data, o + LEVELS + slot(8 * sb + p) * pairBytes, LE);
-                    int e = (128 * b + 8 * sb + p) * 2 * G;
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(sLo).intoArray(tile, e);
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(sHi).intoArray(tile, e + G);
+                    long at = lq + p * STEP;
+                    ByteVector n0 = ByteVector.fromMemorySegment(B_S, data, at, LE);
+                    ByteVector n1 = ByteVector.fromMemorySegment(B_S, data, at + pairBytes, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B_S, data, at + 2 * pairBytes, LE);
+                    ByteVector q0 = n0.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q2 = n1.and((byte) 0xF).or(h.and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q3 = n1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                    int e = (128 * b + 32 * u + p) * 2 * G; // sub-block 4u+i starts 8i column pairs further
+                    ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(s0Lo).intoArray(tile, e);
+                    ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).mul(s0Hi).intoArray(tile, e + G);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(s1Lo).intoArray(tile, e + 16 * G);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).mul(s1Hi).intoArray(tile, e + 17 * G);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(s2Lo).intoArray(tile, e + 32 * G);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).mul(s2Hi).intoArray(tile, e + 33 * G);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).mul(s3Lo).intoArray(tile, e + 48 * G);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).mul(s3Hi).intoArray(tile, e + 49 * G);
                 }
             }
         }
