@@ -27,6 +27,8 @@ import static dev.bgl.tensor.Species.S;
 final class Q4_KPacked implements PackedKernel {
     static final Q4_KPacked INSTANCE = new Q4_KPacked();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Super-blocks read through one slice (when the row's count is a multiple of it). */
+    private static final int SPAN = 4;
     private static final long SCALES = 8L * G, MINS = 16L * G, QUANTS = 24L * G;
 
     private Q4_KPacked() {
@@ -68,34 +70,40 @@ final class Q4_KPacked implements PackedKernel {
         float[] ks = x.kScale;
         long pairBytes = 2L * G, bb = blockBytes();
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < cols / QK_K; b++) {
-            MemorySegment blk = data.asSlice(off + b * bb, bb); // constant offsets within a slice: C2 folds most bounds checks
-            IntVector sumi = IntVector.zero(I), summ = sumi;
-            for (int t = 0; t < 4; t++) {
-                ShortVector a1 = ShortVector.zero(S), a2 = a1;
-                long q = QUANTS + t * 16 * pairBytes;
-                int xo = 128 * b + 32 * t;
-                for (int p = 0; p < 16; p++) {
-                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, q + p * pairBytes, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    a1 = a1.add(w.and((short) 0xF).mul(IntVector.broadcast(I, xp[xo + p]).reinterpretAsShorts()));
-                    a2 = a2.add(w.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, xp[xo + 16 + p]).reinterpretAsShorts()));
+        int blocks = cols / QK_K, span = blocks % SPAN == 0 ? SPAN : 1;
+        for (int b0 = 0; b0 < blocks; b0 += span) {
+            // one slice per SPAN blocks: constant offsets within it let C2 fold most bounds checks (a slice per block cost ~7% of decode)
+            MemorySegment blk = data.asSlice(off + b0 * bb, span * bb);
+            for (int j = 0; j < span; j++) {
+                int b = b0 + j;
+                long jb = j * bb;
+                IntVector sumi = IntVector.zero(I), summ = sumi;
+                for (int t = 0; t < 4; t++) {
+                    ShortVector a1 = ShortVector.zero(S), a2 = a1;
+                    long q = QUANTS + t * 16 * pairBytes;
+                    int xo = 128 * b + 32 * t;
+                    for (int p = 0; p < 16; p++) {
+                        ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, jb + q + p * pairBytes, LE)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        a1 = a1.add(w.and((short) 0xF).mul(IntVector.broadcast(I, xp[xo + p]).reinterpretAsShorts()));
+                        a2 = a2.add(w.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, xp[xo + 16 + p]).reinterpretAsShorts()));
+                    }
+                    IntVector v1 = a1.reinterpretAsInts(), v2 = a2.reinterpretAsInts();
+                    v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
+                    v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
+                    long sc = SCALES + 2L * t * G, mn = MINS + 2L * t * G;
+                    IntVector sc1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + sc, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector sc2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + sc + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector mn1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + mn, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector mn2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + mn + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    int s16 = 16 * b + 4 * t;
+                    sumi = sumi.add(v1.mul(sc1)).add(v2.mul(sc2));
+                    summ = summ.add(mn1.mul(sums[s16] + sums[s16 + 1])).add(mn2.mul(sums[s16 + 2] + sums[s16 + 3]));
                 }
-                IntVector v1 = a1.reinterpretAsInts(), v2 = a2.reinterpretAsInts();
-                v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
-                v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
-                long sc = SCALES + 2L * t * G, mn = MINS + 2L * t * G;
-                IntVector sc1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, sc, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector sc2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector mn1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, mn, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector mn2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, mn + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                int s16 = 16 * b + 4 * t;
-                sumi = sumi.add(v1.mul(sc1)).add(v2.mul(sc2));
-                summ = summ.add(mn1.mul(sums[s16] + sums[s16 + 1])).add(mn2.mul(sums[s16 + 2] + sums[s16 + 3]));
+                float dy = ks[b];
+                acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, blk, jb, LE).mul(dy), acc);
+                acc = ((FloatVector) summ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, blk, jb + 4L * G, LE).mul(-dy), acc);
             }
-            float dy = ks[b];
-            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, blk, 0, LE).mul(dy), acc);
-            acc = ((FloatVector) summ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, blk, 4L * G, LE).mul(-dy), acc);
         }
         acc.intoArray(out, outOff);
     }

@@ -46,8 +46,12 @@ class PackedRowsTest {
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
     void randomRowsMatchTheReferenceDot(GgmlType type) {
         Random rnd = new Random(7);
-        int rows = 3 * PackedRows.G + 5, cols = type.blockSize == 32 ? 7 * 32 : 3 * 256; // 5 rows past the groups
-        matvecMatchesReference(KernelCheck.randomTensor(rnd, type, rows, cols), KernelCheck.gaussian(rnd, cols, 1));
+        int rows = 3 * PackedRows.G + 5; // 5 rows past the groups
+        // 7 and 3 blocks per row: one slice per block; 8: the kernels read four blocks through one slice
+        for (int blocks : new int[]{type.blockSize == 32 ? 7 : 3, 8}) {
+            int cols = blocks * type.blockSize;
+            matvecMatchesReference(KernelCheck.randomTensor(rnd, type, rows, cols), KernelCheck.gaussian(rnd, cols, 1));
+        }
     }
 
     /**
