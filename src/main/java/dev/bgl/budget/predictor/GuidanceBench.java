@@ -83,6 +83,9 @@ public final class GuidanceBench {
         // every variant warms up before any is timed (the JIT compiles the decode loop, the kernels and
         // the predictor once), then three rounds run the variants in turn and each keeps its fastest run
         decode(model, prompt, warm, null);
+        // the predictor at every step first (no floor), or under a floor it runs too rarely to be compiled before timing
+        decode(model, prompt, warm, guidance(model, p, budget, every.withMinP(0), newline));
+        decode(model, prompt, warm, guidance(model, p, budget, all.withMinP(0), newline));
         decode(model, prompt, warm, guidance(model, p, budget, every, newline));
         decode(model, prompt, warm, guidance(model, p, budget, all, newline));
         long[] wall = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE}, cpuNs = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
