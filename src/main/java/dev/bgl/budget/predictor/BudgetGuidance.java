@@ -58,7 +58,7 @@ public final class BudgetGuidance implements LogitsProcessor {
     private boolean finalAnswerPending, finalAnswerWritten, ceilingFired;
     private int guidedSteps, fallbacks, settledSteps;
     private int context;
-    private long predictorNanos, settledNanos, candidatesTotal;
+    private long predictorNanos, candidatesTotal;
     private double predictedThinking = Double.NaN;
     private double remainingEstimate = Double.NaN;
     private int spentAtEstimate;
@@ -149,14 +149,13 @@ public final class BudgetGuidance implements LogitsProcessor {
         int vocab = logits.length, n = Math.min(vocab, predictor.guidable());
         softmax(logits, p);
         // a settled step: the min-p floor leaves one plausible token, so p' is that token whatever
-        // the predictor says (its weight, or the fallback); the step's first thinking token and a
-        // calibrating run still need the predictor's output, so they are never skipped
+        // the predictor says (its weight, or the fallback); the first thinking step (the difficulty
+        // estimate) and a calibrating run (the path's predictions) need its output, so they run it
         if (!firstThinkingStep && calibration == null && settled(p, n, options.minP())) {
             int best = Sampler.argmax(logits, vocab);
             Arrays.fill(logits, Float.NEGATIVE_INFINITY);
             logits[best] = 0f;
             settledSteps++;
-            settledNanos += System.nanoTime() - t0;
             return;
         }
         predictor.encode(h, z);
@@ -402,11 +401,6 @@ public final class BudgetGuidance implements LogitsProcessor {
      */
     public int settledSteps() {
         return settledSteps;
-    }
-
-    /** Time spent deciding and handling settled steps (a softmax and a scan), in nanoseconds. */
-    public long settledNanos() {
-        return settledNanos;
     }
 
     /** Guided steps where no candidate passed the mask and the argmax took all the mass. */

@@ -21,7 +21,8 @@ import java.util.List;
  * What budget guidance costs at decode time: greedy decoding of a fixed number of thinking tokens
  * ({@code </think>} and end-of-generation suppressed so every run has the same length) without
  * guidance, then guided with the given settings with candidate-only heads and with full-vocabulary
- * heads. All three warm up first; then three rounds time them in turn and each keeps its fastest run.
+ * heads. All variants warm up first (and the predictor at every step, so that its code is compiled
+ * however rarely the settings run it); then three rounds time them in turn and each keeps its fastest run.
  *
  * @see #run
  */
