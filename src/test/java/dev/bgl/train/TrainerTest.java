@@ -67,7 +67,9 @@ class TrainerTest {
         assertEquals(12, resumed.step);
         assertEquals(whole.examplesConsumed, resumed.examplesConsumed);
         // the same run up to float rounding: a vector kernel may run interpreted in one run and
-        // JIT-compiled in the other, and their lane sums round differently (seen once in CI)
+        // JIT-compiled in the other, and their lane sums round differently (seen in CI); Adam's
+        // second moments square the gradients, and a clean run differed by 4e-4 relative there.
+        // A resume bug (a skipped batch, a reset optimiser) differs by orders of magnitude more.
         assertClose(whole.params, resumed.params);
         assertClose(whole.m, resumed.m);
         assertClose(whole.v, resumed.v);
@@ -76,7 +78,7 @@ class TrainerTest {
     static void assertClose(float[] want, float[] got) {
         assertEquals(want.length, got.length);
         for (int i = 0; i < want.length; i++)
-            assertEquals(want[i], got[i], 1e-4 * Math.abs(want[i]) + 1e-12, "element " + i);
+            assertEquals(want[i], got[i], 2e-3 * Math.abs(want[i]) + 1e-12, "element " + i);
     }
 
     @Test
