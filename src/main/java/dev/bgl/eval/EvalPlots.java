@@ -152,10 +152,20 @@ public final class EvalPlots {
         XYChart c = new XYChartBuilder().width(560).height(520).title("Predicted vs true remaining thinking length")
                 .xAxisTitle("true remaining tokens").yAxisTitle("predicted mean").build();
         style(c);
-        double max = 1;
-        for (CalibrationPoint p : pts) max = Math.max(max, Math.max(p.trueRemaining(), p.predictedMean()));
-        XYSeries s = c.addSeries(pts.size() == all.size() ? String.format("%d points", pts.size()) : String.format("%d of %d points", pts.size(), all.size()), pts.stream().mapToDouble(CalibrationPoint::trueRemaining).toArray(),
-                pts.stream().mapToDouble(CalibrationPoint::predictedMean).toArray());
+        // the axes span 1.5 x the longest true length: a mean of a Gamma over log-length with λ
+        // near 1 can run to thousands of tokens and would squash every other point into a corner
+        double maxTrue = 1;
+        for (CalibrationPoint p : pts) maxTrue = Math.max(maxTrue, p.trueRemaining());
+        double max = 1.5 * maxTrue;
+        List<CalibrationPoint> kept = pts.stream().filter(p -> p.predictedMean() <= max).toList();
+        List<CalibrationPoint> shown = kept.isEmpty() ? pts : kept;
+        int above = pts.size() - shown.size();
+        String label = (pts.size() == all.size() ? String.format("%d points", pts.size()) : String.format("%d of %d points", pts.size(), all.size()))
+                + (above > 0 && !kept.isEmpty() ? String.format("; %d predicted above %.0f, not drawn", above, max) : "");
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        if (!kept.isEmpty()) c.getStyler().setXAxisMin(0.0).setXAxisMax(max).setYAxisMin(0.0).setYAxisMax(max);
+        XYSeries s = c.addSeries(label, shown.stream().mapToDouble(CalibrationPoint::trueRemaining).toArray(),
+                shown.stream().mapToDouble(CalibrationPoint::predictedMean).toArray());
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         s.setMarkerColor(new Color(31, 119, 180, 140));
         s.setMarker(SeriesMarkers.CIRCLE);

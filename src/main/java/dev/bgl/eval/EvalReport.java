@@ -52,7 +52,11 @@ public final class EvalReport {
         }
     }
 
-    /** Lines {@code {"true_remaining": x, "predicted_mean": y}}; a bad line is an error naming its number. */
+    /**
+     * Lines {@code {"true_remaining": x, "predicted_mean": y}}; a bad line is an error naming its
+     * number. {@code "predicted_mean": null} is how train-predictor writes an infinite mean (a Gamma
+     * with λ ≤ 1 over log-length): such a point has no place on the plot and is skipped.
+     */
     public static List<EvalPlots.CalibrationPoint> readCalibration(Path file) {
         List<EvalPlots.CalibrationPoint> out = new ArrayList<>();
         List<String> lines;
@@ -70,6 +74,7 @@ public final class EvalReport {
                 throw new BglException(file + ":" + (i + 1) + ": malformed JSON");
             }
             JsonNode t = n.get("true_remaining"), p = n.get("predicted_mean");
+            if (p != null && p.isNull() && t != null && t.isNumber()) continue;
             if (t == null || !t.isNumber() || p == null || !p.isNumber())
                 throw new BglException(file + ":" + (i + 1) + ": expected numbers 'true_remaining' and 'predicted_mean'");
             out.add(new EvalPlots.CalibrationPoint(t.doubleValue(), p.doubleValue()));

@@ -57,4 +57,29 @@ class EvalReportTest {
         var e = assertThrows(dev.bgl.util.BglException.class, () -> EvalReport.readCalibration(f));
         assertTrue(e.getMessage().contains("cal.jsonl:2:"), e.getMessage());
     }
+
+    @Test
+    void anInfinitePredictedMeanIsSkippedNotAnError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("cal.jsonl");
+        Files.writeString(f, "{\"true_remaining\": 1, \"predicted_mean\": 2}\n{\"true_remaining\": 2, \"predicted_mean\": null}\n"
+                + "{\"true_remaining\": 3, \"predicted_mean\": 4.5}\n");
+        var points = EvalReport.readCalibration(f);
+        assertEquals(2, points.size());
+        assertEquals(4.5, points.get(1).predictedMean(), 1e-12);
+        Path noTruth = dir.resolve("bad.jsonl");
+        Files.writeString(noTruth, "{\"true_remaining\": null, \"predicted_mean\": null}\n");
+        assertThrows(dev.bgl.util.BglException.class, () -> EvalReport.readCalibration(noTruth));
+    }
+
+    @Test
+    void aRunawayPredictionDoesNotSquashTheCalibrationPlot() {
+        var pts = new java.util.ArrayList<EvalPlots.CalibrationPoint>();
+        for (int i = 1; i <= 50; i++) pts.add(new EvalPlots.CalibrationPoint(i, i + 3));
+        pts.add(new EvalPlots.CalibrationPoint(2, 10_600));
+        var chart = EvalPlots.calibrationChart(pts);
+        assertEquals(75.0, chart.getStyler().getYAxisMax(), 1e-9, "1.5 x the longest true length");
+        var series = chart.getSeriesMap().keySet().iterator().next();
+        assertTrue(series.contains("51 points; 1 predicted above 75, not drawn"), series);
+        assertEquals(50, chart.getSeriesMap().get(series).getYData().length);
+    }
 }
