@@ -129,13 +129,13 @@ final class BenchCommand implements Callable<Integer> {
                 var p = guidance.predictor != null ? BudgetPredictor.forModel(guidance.loadWeights(modelPath), m) : randomPredictor(m);
                 GuidanceOptions o = guidance.predictor != null ? guidance.options(modelPath) : GuidanceOptions.DEFAULT.withEveryToken(true);
                 var g = GuidanceBench.run(m, p, genTokens, genTokens / 2, o);
-                out.printf(Locale.ROOT, "guidance   settings: %s, min-p %s%s%n", o.everyToken() ? "every thinking token" : "after newlines",
-                        o.minP(), guidance.predictor != null ? " (flags, else the predictor file's)" : "");
+                out.printf(Locale.ROOT, "guidance   settings: %s, min-p %s, mask %s,%s,%s%s%n", o.everyToken() ? "every thinking token" : "after newlines",
+                        o.minP(), o.minLambda(), o.minAlpha(), o.minModeLength(), guidance.predictor != null ? " (flags, else the predictor file's)" : "");
                 out.println("guidance   " + g.describe());
                 out.printf("guidance overhead per token: %.1f%% with candidate-only heads, %.1f%% with full heads%n",
                         100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));
                 if (g.hasCpuTimes())
-                    out.printf("guidance CPU time per token (1 thread, independent of other load): plain %.3f ms, candidates %.3f ms (+%.1f%%), full %.3f ms (+%.1f%%)%n",
+                    out.printf("guidance CPU time per token (1 thread, independent of other load): plain %.3f ms, candidates %.3f ms (%+.1f%%), full %.3f ms (%+.1f%%)%n",
                             g.plainCpuNsPerToken() / 1e6, g.guidedCpuNsPerToken() / 1e6, 100 * (g.guidedCpuNsPerToken() / g.plainCpuNsPerToken() - 1),
                             g.fullCpuNsPerToken() / 1e6, 100 * (g.fullCpuNsPerToken() / g.plainCpuNsPerToken() - 1));
                 else out.println("guidance CPU time per token: run with --threads 1 for a figure that other load on the machine does not change");

@@ -3,15 +3,12 @@ package dev.bgl.cli;
 import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.format.FormatException;
-import dev.bgl.format.SafetensorsFile;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
 
 /** The options of the {@code guided} method, shared by {@code run}, {@code eval} and the server. */
 final class GuidanceCli {
@@ -50,28 +47,14 @@ final class GuidanceCli {
      */
     GuidanceOptions options(Path model) {
         Path file = resolve(model);
-        Map<String, String> meta = file != null && Files.isRegularFile(file)
-                ? readMetadata(file) : Map.of();
-        boolean every = everyToken != null ? everyToken : Boolean.parseBoolean(meta.getOrDefault(PredictorWeights.EVERY_TOKEN_KEY, "false"));
-        double floor;
-        try {
-            floor = minP != null ? minP : Double.parseDouble(meta.getOrDefault(PredictorWeights.MIN_P_KEY, "0"));
-        } catch (NumberFormatException e) {
-            throw new FormatException(file, "metadata " + PredictorWeights.MIN_P_KEY + " is not a number: '" + meta.get(PredictorWeights.MIN_P_KEY) + "'");
-        }
-        GuidanceOptions o = GuidanceOptions.DEFAULT;
+        GuidanceOptions o = file != null && Files.isRegularFile(file) ? PredictorWeights.recommendedOptions(file) : GuidanceOptions.DEFAULT;
+        if (everyToken != null) o = o.withEveryToken(everyToken);
+        if (minP != null) o = o.withMinP(minP);
         if (mask != null) {
             if (mask.length != 3) throw new BglException("--mask needs three numbers LAMBDA,ALPHA,MODE, got " + mask.length);
             o = o.withMask(mask[0], mask[1], mask[2]);
         }
-        return o.withEveryToken(every).withAllCandidates(allCandidates)
-                .withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer).withMinP(floor);
-    }
-
-    private static Map<String, String> readMetadata(Path file) {
-        try (var f = SafetensorsFile.open(file)) {
-            return f.metadata();
-        }
+        return o.withAllCandidates(allCandidates).withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.bgl.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.train.predictor.PredictorTrainer;
@@ -43,11 +44,15 @@ final class TrainPredictorCommand implements Callable<Integer> {
     boolean recommendEveryToken;
     @Option(names = "--recommend-min-p", description = "Record in the file the plausibility floor guidance should use by default (see --min-p of run/eval)")
     Double recommendMinP;
+    @Option(names = "--recommend-mask", paramLabel = "LAMBDA,ALPHA,MODE", split = ",",
+            description = "Record in the file the validity mask guidance should use by default (see --mask of run/eval)")
+    double[] recommendMask;
     @Option(names = "--paper", description = "The official recipe's shape and schedule: width 768, 12 layers, 12 heads, lr 1e-4, 1 epoch") boolean paper;
 
     @Override
     public Integer call() throws Exception {
         Path modelPath = modelOptions.resolveModel();
+        checkRecommendations();
         var o = paper ? PredictorTrainer.Options.paper(seed)
                 : new PredictorTrainer.Options(width, layers, heads, ffn, epochs, lr, warmup, weightDecay, clip, batch, concise, seed, heldOut);
         if (paper) o = new PredictorTrainer.Options(o.width(), o.layers(), o.heads(), o.ffn(), o.epochs(), o.lr(), o.warmup(), o.weightDecay(),
@@ -72,14 +77,27 @@ final class TrainPredictorCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Rewrites the file with the recommended guidance settings as metadata (F32 round trip: the weights are unchanged). */
-    private void recordGuidanceDefaults(Path file) {
-        if (!recommendEveryToken && recommendMinP == null) return;
+    /** Before hours of training: the recommended settings must be valid. */
+    private void checkRecommendations() {
         if (recommendMinP != null && !(recommendMinP >= 0 && recommendMinP <= 1))
             throw new BglException("--recommend-min-p must be in [0, 1], got " + recommendMinP);
+        if (recommendMask != null) {
+            if (recommendMask.length != 3)
+                throw new BglException("--recommend-mask needs three numbers LAMBDA,ALPHA,MODE, got " + recommendMask.length);
+            GuidanceOptions.DEFAULT.withMask(recommendMask[0], recommendMask[1], recommendMask[2]);
+        }
+    }
+
+    /** Rewrites the file with the recommended guidance settings as metadata (F32 round trip: the weights are unchanged). */
+    private void recordGuidanceDefaults(Path file) {
+        if (!recommendEveryToken && recommendMinP == null && recommendMask == null) return;
         Map<String, String> meta = new LinkedHashMap<>();
         if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
         if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
+        if (recommendMask != null) {
+            var m = GuidanceOptions.DEFAULT.withMask(recommendMask[0], recommendMask[1], recommendMask[2]);
+            meta.put(PredictorWeights.MASK_KEY, m.minLambda() + "," + m.minAlpha() + "," + m.minModeLength());
+        }
         PredictorWeights.load(file, 0).save(file, meta);
     }
 }

@@ -2,6 +2,7 @@ package dev.bgl.budget;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,8 @@ class PredictedRemainingTest {
     void guidedRunExposesTheThinkingLeft() {
         try (LoadedModel model = LoadedModel.open(TestFiles.shippedModel())) {
             BudgetPredictor p = BudgetPredictor.load(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
-            BudgetRunner runner = new BudgetRunner(model, p, GuidanceOptions.DEFAULT);
+            BudgetRunner runner = new BudgetRunner(model, p,
+                    PredictorWeights.recommendedOptions(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")));
             List<Double> seen = new ArrayList<>();
             List<Boolean> afterClose = new ArrayList<>();
             boolean[] closed = {false};

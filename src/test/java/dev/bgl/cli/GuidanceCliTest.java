@@ -46,6 +46,30 @@ class GuidanceCliTest {
     }
 
     @Test
+    void aRecordedMaskAppliesUnlessTheFlagSaysOtherwise() throws Exception {
+        Path model = Files.writeString(dir.resolve("masked.gguf"), "x");
+        predictorBeside(model, Map.of(PredictorWeights.MASK_KEY, "3,1,0.5"));
+        GuidanceOptions o = parse().options(model);
+        assertEquals(3, o.minLambda());
+        assertEquals(1, o.minAlpha());
+        assertEquals(0.5, o.minModeLength());
+        GuidanceOptions given = parse("--mask", "10,1,0.9").options(model);
+        assertEquals(10, given.minLambda());
+        assertEquals(0.9, given.minModeLength());
+    }
+
+    @Test
+    void aMalformedRecordedMaskNamesTheFileAndTheValue() throws Exception {
+        Path model = Files.writeString(dir.resolve("bad.gguf"), "x");
+        Path p = predictorBeside(model, Map.of(PredictorWeights.MASK_KEY, "3,x,0.5"));
+        var e = assertThrows(dev.bgl.util.BglException.class, () -> parse().options(model));
+        assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("'x'"), e.getMessage());
+        predictorBeside(model, Map.of(PredictorWeights.MASK_KEY, "3,1"));
+        var two = assertThrows(dev.bgl.util.BglException.class, () -> parse().options(model));
+        assertTrue(two.getMessage().contains("three numbers") && two.getMessage().contains("'3,1'"), two.getMessage());
+    }
+
+    @Test
     void withoutRecommendationsThePapersDefaultsApply() throws Exception {
         Path model = Files.writeString(dir.resolve("plain.gguf"), "x");
         predictorBeside(model, Map.of());

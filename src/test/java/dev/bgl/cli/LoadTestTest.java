@@ -2,6 +2,7 @@ package dev.bgl.cli;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.BglServer;
 import dev.bgl.server.InMemoryFeedback;
@@ -45,7 +46,8 @@ class LoadTestTest {
     }
 
     static BglServer server(int concurrent, int queue) {
-        return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, predictor, GuidanceOptions.DEFAULT,
+        return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, predictor,
+                PredictorWeights.recommendedOptions(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")),
                 new InMemoryFeedback(128, "guided"));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 
 import java.io.IOException;
@@ -32,9 +33,11 @@ final class TestServer implements AutoCloseable {
         Path gguf = root.resolve("models/bgl-reasoner.gguf");
         if (!Files.isRegularFile(gguf)) throw new IllegalStateException("the embedded model is missing: " + gguf);
         model = LoadedModel.open(gguf);
-        BudgetPredictor predictor = BudgetPredictor.load(root.resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
+        Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
+        BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
         feedback = new InMemoryFeedback(config.defaultBudget(), "guided");
-        server = BglServer.start(config, model, predictor, GuidanceOptions.DEFAULT, feedback);
+        // the settings the predictor file records, as `bgl serve` applies them
+        server = BglServer.start(config, model, predictor, PredictorWeights.recommendedOptions(predictorFile), feedback);
     }
 
     static TestServer start() {

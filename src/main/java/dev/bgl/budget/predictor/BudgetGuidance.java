@@ -30,6 +30,11 @@ import java.util.SplittableRandom;
  * the token before {@code <think>}); and the sampler's temperature and filters still apply to p′
  * (it skips them at guided steps; with greedy decoding the two agree).
  *
+ * <p>Candidate-only heads and the plausibility floor ({@link GuidanceOptions}) never drop
+ * {@code </think>}: the thought may always end, as the paper's full vocabulary allows, however
+ * unlikely the model finds it. Mid-thought a model rates it 1e-9 to 1e-6, yet once the budget is
+ * spent its weight c ≈ 1 against c ≈ 0 for going on is what lets guidance end the thinking at all.
+ *
  * <p>Options: a hard ceiling, and the official evaluation's force-final-answer, for which see
  * {@link GuidanceOptions}. The processor counts guided steps and the time spent in the predictor
  * so that its overhead can be reported.
@@ -148,10 +153,11 @@ public final class BudgetGuidance implements LogitsProcessor {
         if (h == null) throw new IllegalStateException("budget guidance needs hidden states, but the decode loop did not compute them");
         int vocab = logits.length, n = Math.min(vocab, predictor.guidable());
         softmax(logits, p);
-        // a settled step: the min-p floor leaves one plausible token, so p' is that token whatever
-        // the predictor says (its weight, or the fallback); the first thinking step (the difficulty
-        // estimate) and a calibrating run (the path's predictions) need its output, so they run it
-        if (!firstThinkingStep && calibration == null && settled(p, n, options.minP())) {
+        // a settled step: the min-p floor leaves one plausible token and </think> is that token or
+        // impossible, so p' is that token whatever the predictor says (its weight, or the fallback);
+        // the first thinking step (the difficulty estimate) and a calibrating run (the path's
+        // predictions) need its output, so they run it
+        if (!firstThinkingStep && calibration == null && settled(p, n, options.minP(), closeId)) {
             int best = Sampler.argmax(logits, vocab);
             Arrays.fill(logits, Float.NEGATIVE_INFINITY);
             logits[best] = 0f;
@@ -166,14 +172,14 @@ public final class BudgetGuidance implements LogitsProcessor {
             m = n;
         } else {
             ids = cand;
-            m = selectCandidates(p, n, options, cand, keys);
+            m = selectCandidates(p, n, options, cand, keys, closeId);
         }
         predictor.heads(z, ids, m, alpha, lambda);
         if (scale != 1) for (int i = 0; i < m; i++) lambda[i] /= (float) scale; // s·X ~ Gamma(α, λ/s)
         lastIds = ids;
         lastM = m;
         int remaining = Math.max(budget.remaining(tracker.spent(), step == null ? context : step.position()), 1);
-        if (reweight(logits, p, ids, m, alpha, lambda, remaining, options)) fallbacks++;
+        if (reweight(logits, p, ids, m, alpha, lambda, remaining, options, closeId)) fallbacks++;
         else estimateRemaining(ids, m, logits);
         if (firstThinkingStep) {
             firstThinkingStep = false;
@@ -205,14 +211,16 @@ public final class BudgetGuidance implements LogitsProcessor {
 
     /**
      * Whether guidance cannot change the choice: with a plausibility floor minP &gt; 0, no token
-     * below {@code n} other than the most likely one has p ≥ minP·p_max. Reweighting then keeps the
-     * most likely token alone, or falls back to it when its weight is 0; either way it is the only
-     * choice (tokens from {@code n} on are never candidates).
+     * below {@code n} other than the most likely one has p ≥ minP·p_max, and the token spared from
+     * the floor ({@code spared}, −1: none) is the most likely one or impossible. Reweighting then
+     * keeps the most likely token alone, or falls back to it when its weight is 0; either way it is
+     * the only choice (tokens from {@code n} on are never candidates).
      */
-    static boolean settled(double[] p, int n, double minP) {
+    static boolean settled(double[] p, int n, double minP, int spared) {
         if (!(minP > 0)) return false;
         int best = 0;
         for (int v = 1; v < p.length; v++) if (p[v] > p[best]) best = v;
+        if (spared >= 0 && spared < n && spared != best && p[spared] > 0) return false;
         double plausible = minP * p[best];
         for (int v = 0; v < n; v++) if (v != best && p[v] >= plausible) return false;
         return true;
@@ -231,9 +239,19 @@ public final class BudgetGuidance implements LogitsProcessor {
     /**
      * The candidate tokens below {@code n} into {@code out}, returning their count: every token with
      * p ≥ floor, then (if their mass is short of top-p) the next most likely ones until it is
-     * reached, at most top-k in all (the most likely kept).
+     * reached, at most top-k in all (the most likely kept); and {@code </think>} ({@code closeId})
+     * whatever its probability, as the full vocabulary would weigh it: it is the token guidance
+     * exists to promote, and mid-thought the model rarely gives it 1e-4.
      */
-    static int selectCandidates(double[] p, int n, GuidanceOptions o, int[] out, long[] keys) {
+    static int selectCandidates(double[] p, int n, GuidanceOptions o, int[] out, long[] keys, int closeId) {
+        int m = selectLikely(p, n, o, out, keys);
+        if (closeId < 0 || closeId >= n || !(p[closeId] > 0)) return m;
+        for (int i = 0; i < m; i++) if (out[i] == closeId) return m;
+        out[m] = closeId;
+        return m + 1;
+    }
+
+    private static int selectLikely(double[] p, int n, GuidanceOptions o, int[] out, long[] keys) {
         double floor = o.candidateFloor(), topP = o.candidateTopP();
         int cap = o.candidateTopK(), m = 0;
         double mass = 0;
@@ -268,19 +286,20 @@ public final class BudgetGuidance implements LogitsProcessor {
 
     /**
      * Writes log p′ into the logits: p′ ∝ p·c over the candidates {@code ids[0..m)}, whose α and λ are
-     * {@code alpha[i]}, {@code lambda[i]}; every other token gets −∞. When no candidate keeps any
-     * mass, the argmax of the logits gets all of it. Returns whether that fallback was taken.
+     * {@code alpha[i]}, {@code lambda[i]}; every other token gets −∞, and so does a candidate below
+     * the plausibility floor minP·p_max other than {@code spared} (−1: none). When no candidate
+     * keeps any mass, the argmax of the logits gets all of it. Returns whether that fallback was taken.
      * Overwrites {@code p} at the candidates.
      */
     static boolean reweight(float[] logits, double[] p, int[] ids, int m, float[] alpha, float[] lambda, int remaining,
-                            GuidanceOptions o) {
+                            GuidanceOptions o, int spared) {
         double x = GammaMath.encode(Math.max(remaining, 1));
         int best = Sampler.argmax(logits, logits.length);
         double plausible = o.minP() * p[best];
         double total = 0;
         for (int i = 0; i < m; i++) {
             int v = ids[i];
-            double w = p[v] < plausible ? 0 : p[v] * weight(alpha[i], lambda[i], x, o);
+            double w = p[v] < plausible && v != spared ? 0 : p[v] * weight(alpha[i], lambda[i], x, o);
             p[v] = w;
             total += w;
         }

@@ -28,6 +28,7 @@ import dev.bgl.util.BglException;
  *                       tail of the Gamma CDFs (a budget nearly spent) their ratios grow huge, so
  *                       predictor noise alone can outweigh a 1000:1 preference of the model for the
  *                       right digit; the floor leaves guidance the choices the model finds plausible.
+ *                       {@code </think>} is spared: the thought may always end ({@link BudgetGuidance}).
  */
 public record GuidanceOptions(double minLambda, double minAlpha, double minModeLength, boolean everyToken,
                               boolean allCandidates, double candidateTopP, int candidateTopK, double candidateFloor,

@@ -38,6 +38,8 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     /** Guidance settings the predictor was validated with (bgl's own files; the paper's have none). */
     public static final String EVERY_TOKEN_KEY = "bgl.guidance.every_token";
     public static final String MIN_P_KEY = "bgl.guidance.min_p";
+    /** The validity mask as "LAMBDA,ALPHA,MODE". */
+    public static final String MASK_KEY = "bgl.guidance.mask";
 
     /** One BERT layer: self-attention with output projection and LayerNorm, then the FFN with its LayerNorm. */
     public record Layer(float[] qW, float[] qB, float[] kW, float[] kB, float[] vW, float[] vB,
@@ -172,6 +174,43 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
             w.write(file);
         } catch (IOException e) {
             throw new FormatException(file, "cannot write predictor: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The guidance settings this predictor file recommends (bgl's {@code train-predictor
+     * --recommend-*} records them): guidance every token or after newlines, the min-p floor and the
+     * validity mask, over the paper's defaults; a file without any (the paper's) gives
+     * {@link GuidanceOptions#DEFAULT}. A malformed value is an error naming the file and the value.
+     */
+    public static GuidanceOptions recommendedOptions(Path file) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            return recommendedOptions(file, f.metadata());
+        }
+    }
+
+    static GuidanceOptions recommendedOptions(Path file, Map<String, String> meta) {
+        GuidanceOptions o = GuidanceOptions.DEFAULT
+                .withEveryToken(Boolean.parseBoolean(meta.getOrDefault(EVERY_TOKEN_KEY, "false").strip()))
+                .withMinP(number(file, MIN_P_KEY, meta.getOrDefault(MIN_P_KEY, "0")));
+        String mask = meta.get(MASK_KEY);
+        if (mask == null) return o;
+        String[] parts = mask.split(",", -1);
+        if (parts.length != 3)
+            throw new FormatException(file, "metadata " + MASK_KEY + " needs three numbers LAMBDA,ALPHA,MODE, got '" + mask + "'");
+        try {
+            return o.withMask(number(file, MASK_KEY, parts[0]), number(file, MASK_KEY, parts[1]), number(file, MASK_KEY, parts[2]));
+        } catch (dev.bgl.util.BglException e) {
+            if (e instanceof FormatException) throw e;
+            throw new FormatException(file, "metadata " + MASK_KEY + " '" + mask + "': " + e.getMessage());
+        }
+    }
+
+    private static double number(Path file, String key, String text) {
+        try {
+            return Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new FormatException(file, "metadata " + key + " is not a number: '" + text.strip() + "'");
         }
     }
 

@@ -85,7 +85,7 @@ class BudgetGuidanceTest {
         int remaining = 5;
         double x = Math.log(6);
         double w0 = expP[0] / z * erlangCdf(8, 10 * x), w2 = expP[2] / z * erlangCdf(12, 15 * x);
-        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT);
+        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT, -1);
         assertFalse(fallback);
         assertEquals(Math.log(w0 / (w0 + w2)), logits[0], 1e-6);
         assertEquals(Math.log(w2 / (w0 + w2)), logits[2], 1e-6);
@@ -102,7 +102,7 @@ class BudgetGuidanceTest {
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
         GuidanceOptions none = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
         double x = Math.log(3);
-        BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none);
+        BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none, -1);
         double[] w = {q[0] * erlangCdf(8, 10 * x), q[1] * erlangCdf(2, 12 * x), q[2] * erlangCdf(12, 15 * x), q[3] * erlangCdf(8, 9.5 * x)};
         double sum = Arrays.stream(w).sum();
         for (int i = 0; i < 4; i++) assertEquals(Math.log(w[i] / sum), logits[i], 1e-5, "token " + i);
@@ -122,15 +122,20 @@ class BudgetGuidanceTest {
         float[] open = logits.clone();
         BudgetGuidance.softmax(open, p);
         GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
-        BudgetGuidance.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask);
+        BudgetGuidance.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask, -1);
         assertEquals(1, dev.bgl.decode.Sampler.argmax(open, 3), "without a floor the short-route token wins");
         float[] floored = logits.clone();
         BudgetGuidance.softmax(floored, p);
         double[] q = p.clone();
-        BudgetGuidance.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05));
+        BudgetGuidance.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), -1);
         assertEquals(Float.NEGATIVE_INFINITY, floored[1]);
         // tokens 0 and 2 share α, λ: their ratio stays the model's
         assertEquals(Math.log(q[0] / q[2]), floored[0] - floored[2], 1e-5);
+        // the token spared from the floor (</think> in the processor) is weighed as without it
+        float[] spared = logits.clone();
+        BudgetGuidance.softmax(spared, p);
+        BudgetGuidance.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), 1);
+        for (int i = 0; i < 3; i++) assertEquals(open[i], spared[i], 1e-6, "token " + i);
         assertThrows(dev.bgl.util.BglException.class, () -> GuidanceOptions.DEFAULT.withMinP(1.5));
     }
 
@@ -140,7 +145,7 @@ class BudgetGuidanceTest {
         double[] p = new double[3];
         BudgetGuidance.softmax(logits, p);
         boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2}, 3, new float[]{1, 1, 1}, new float[]{50, 50, 50}, 10,
-                GuidanceOptions.DEFAULT);
+                GuidanceOptions.DEFAULT, -1);
         assertTrue(fallback);
         assertArrayEquals(new float[]{Float.NEGATIVE_INFINITY, 0f, Float.NEGATIVE_INFINITY}, logits);
     }
@@ -354,16 +359,18 @@ class BudgetGuidanceTest {
             Step s = new Step(0, 11, new int[1], Fixtures.hidden(r, LAYERS, H));
             float[] logits = randomLogits(r, 0.5 + r.nextDouble());
             logits[r.nextInt(V)] += (float) (2 + 6 * r.nextDouble()); // a token the model is more or less sure of
+            if (trial % 3 != 0) logits[CLOSE] = Float.NEGATIVE_INFINITY; // e.g. a minimum thinking length forbids closing
             float[] l = logits.clone();
             double[] p = new double[V];
             BudgetGuidance.softmax(logits, p);
-            boolean expectSettled = BudgetGuidance.settled(p, V, 0.1);
+            boolean expectSettled = BudgetGuidance.settled(p, V, 0.1, CLOSE);
+            if (trial % 3 == 0) assertFalse(expectSettled, "while </think> is possible the predictor must weigh it");
             g.apply(s, l);
             // reference: the predictor over the whole vocabulary, then the reweighting
             pred.encode(s.hidden(), z);
             pred.heads(z, all, V, alpha, lambda);
             float[] ref = logits.clone();
-            BudgetGuidance.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o);
+            BudgetGuidance.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o, CLOSE);
             assertEquals(dev.bgl.decode.Sampler.argmax(ref, V), dev.bgl.decode.Sampler.argmax(l, V), "trial " + trial);
             if (expectSettled) {
                 settled++;
@@ -382,12 +389,41 @@ class BudgetGuidanceTest {
     @Test
     void settledNeedsAFloorAndASinglePlausibleGuidableToken() {
         double[] p = {0.05, 0.9, 0.05};
-        assertTrue(BudgetGuidance.settled(p, 3, 0.1));
-        assertFalse(BudgetGuidance.settled(p, 3, 0.05), "0.05 >= 0.05 x 0.9: a second plausible token");
-        assertFalse(BudgetGuidance.settled(p, 3, 0), "no floor: every token may be chosen");
-        assertFalse(BudgetGuidance.settled(new double[]{0.5, 0.5, 0}, 3, 0.1), "a tie");
+        assertTrue(BudgetGuidance.settled(p, 3, 0.1, -1));
+        assertFalse(BudgetGuidance.settled(p, 3, 0.05, -1), "0.05 >= 0.05 x 0.9: a second plausible token");
+        assertFalse(BudgetGuidance.settled(p, 3, 0, -1), "no floor: every token may be chosen");
+        assertFalse(BudgetGuidance.settled(new double[]{0.5, 0.5, 0}, 3, 0.1, -1), "a tie");
         // a plausible token past the predictor's vocabulary is never a candidate
-        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1));
+        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, -1));
+        // the spared token (</think>) keeps the step open however unlikely, unless it is the top one or impossible
+        assertFalse(BudgetGuidance.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 0));
+        assertTrue(BudgetGuidance.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 2));
+        assertTrue(BudgetGuidance.settled(new double[]{0.01, 0.99, 0}, 3, 0.1, 1));
+        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, 2), "a spared token past the heads is never weighed");
+    }
+
+    @Test
+    void theThoughtMayEndHoweverUnlikelyTheModelFindsIt() {
+        // budget spent: going on (L ≈ 19) cannot fit, closing (L ≈ 0.35) does; the model rates </think> 2e-9 of the top
+        double[] a = new double[V], l = new double[V];
+        Arrays.fill(a, 50);
+        Arrays.fill(l, 50 / 3.0);
+        a[CLOSE] = 100;
+        l[CLOSE] = 100 / 0.3;
+        BudgetPredictor pred = new BudgetPredictor(Fixtures.fixedHeads(CONFIG, 3, a, l), LAYERS, V);
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withEveryToken(true).withMask(0, 0, Double.NEGATIVE_INFINITY);
+        for (GuidanceOptions opts : List.of(o, o.withMinP(0.1), o.withMinP(0.1).withAllCandidates(true))) {
+            float[] plenty = new float[V];
+            plenty[A] = 20;
+            guidance(pred, true, 100, opts, SamplerConfig.GREEDY).apply(step(), plenty);
+            assertEquals(A, dev.bgl.decode.Sampler.argmax(plenty, V), "with budget left, the model's choice");
+            BudgetGuidance g = guidance(pred, true, 1, opts, SamplerConfig.GREEDY);
+            float[] spent = new float[V];
+            spent[A] = 20;
+            g.apply(step(), spent);
+            assertEquals(CLOSE, dev.bgl.decode.Sampler.argmax(spent, V), opts.toString());
+            assertEquals(0, g.settledSteps());
+        }
     }
 
     @Test
@@ -396,6 +432,7 @@ class BudgetGuidanceTest {
         BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY).withCalibration(new PredictorCalibration());
         float[] sharp = new float[V];
         sharp[A] = 20;
+        sharp[CLOSE] = Float.NEGATIVE_INFINITY; // closing forbidden, so only the floor decides
         for (int i = 0; i < 4; i++) {
             g.apply(step(), sharp.clone());
             g.accept(step(), A, false, new Recorder());
@@ -411,6 +448,10 @@ class BudgetGuidanceTest {
         }
         assertEquals(1, plain.guidedSteps());
         assertEquals(3, plain.settledSteps());
+        sharp[CLOSE] = 0;
+        float[] l = sharp.clone();
+        plain.apply(step(), l);
+        assertEquals(2, plain.guidedSteps(), "</think> possible: the predictor runs to weigh it");
     }
 
     @Test
@@ -420,15 +461,20 @@ class BudgetGuidanceTest {
         System.arraycopy(probs, 0, p, 0, 10);
         int[] out = new int[10];
         long[] keys = new long[10];
-        int m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys);
+        int m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, -1);
         // p ≥ 1e-4: five tokens with mass 0.9999 ≥ 0.999
         assertEquals(5, m);
+        m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 7);
+        assertEquals(6, m, "</think> (here 7) is always a candidate");
+        assertEquals(7, out[5]);
+        assertEquals(5, BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 2), "already one");
+        assertEquals(5, BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 8), "impossible: p = 0");
         GuidanceOptions strict = GuidanceOptions.DEFAULT.withCandidates(0.99994, 10_000, 1e-4);
-        m = BudgetGuidance.selectCandidates(p, 10, strict, out, keys);
+        m = BudgetGuidance.selectCandidates(p, 10, strict, out, keys, -1);
         assertEquals(6, m, "the nucleus reaches below the floor in order");
         assertEquals(5, out[5]);
         GuidanceOptions cap = GuidanceOptions.DEFAULT.withCandidates(0.999, 2, 1e-4);
-        m = BudgetGuidance.selectCandidates(p, 10, cap, out, keys);
+        m = BudgetGuidance.selectCandidates(p, 10, cap, out, keys, -1);
         assertEquals(2, m);
         assertEquals(java.util.Set.of(0, 1), java.util.Set.of(out[0], out[1]));
     }

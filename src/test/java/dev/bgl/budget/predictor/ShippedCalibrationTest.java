@@ -41,7 +41,7 @@ class ShippedCalibrationTest {
     void finishedTracesTeachTheCalibrationAndItsScaleSteersGuidance() {
         try (LoadedModel m = LoadedModel.open(shipped("bgl-reasoner.gguf"))) {
             BudgetPredictor p = BudgetPredictor.load(shipped("bgl-reasoner.predictor.safetensors"), m, 0);
-            GuidanceOptions o = GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1);
+            GuidanceOptions o = PredictorWeights.recommendedOptions(shipped("bgl-reasoner.predictor.safetensors"));
 
             // a generous budget: guidance hardly steers, every trace closes by itself and is observed
             var cal = new PredictorCalibration();

@@ -128,4 +128,18 @@ class TraceCollectorTest {
         assertTrue(err.toString().startsWith("bgl: ") && err.toString().contains("no traces file"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
     }
+
+    @Test
+    void badRecommendedSettingsAreRefusedBeforeTraining() {
+        for (String[] bad : new String[][]{{"--recommend-mask", "1,2"}, {"--recommend-mask", "-1,1,0.9"}, {"--recommend-min-p", "2"}}) {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            String[] args = {"train-predictor", "--model", model.source().path().toString(),
+                    "--traces", dir.resolve("nowhere").toString(), "--out", dir.resolve("p.safetensors").toString(), bad[0], bad[1]};
+            assertEquals(1, Main.run(args, new PrintWriter(out), new PrintWriter(err)), err.toString());
+            String msg = err.toString().strip();
+            assertTrue(msg.startsWith("bgl: ") && !msg.contains("no traces file"), msg);
+            assertTrue(msg.contains(bad[0].equals("--recommend-mask") ? "mask" : "--recommend-min-p"), msg);
+            assertEquals(1, msg.lines().count(), msg);
+        }
+    }
 }
