@@ -24,9 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Ask the embedded default model a question and stream its thinking and answer.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = {"-p", "--prompt"}, defaultValue = "Add: 17+8+12+5", description = "The question (default: ${DEFAULT-VALUE}, in the style of the model's curriculum)") String prompt;
+    @Option(names = {"-p", "--prompt"}, defaultValue = "Multiply: 4821*7", description = "The question (default: ${DEFAULT-VALUE}, in the style of the model's curriculum)") String prompt;
     @Option(names = "--max-tokens", defaultValue = "300") int maxTokens;
-    @Option(names = "--budget", defaultValue = "15", description = "Thinking budget of the second part: the hard cut-off, then budget guidance (default ${DEFAULT-VALUE}; 0: skip)") int budget;
+    @Option(names = "--budget", defaultValue = "60", description = "Thinking budget of the second part: the hard cut-off, then budget guidance (default ${DEFAULT-VALUE}; 0: skip)") int budget;
 
     @Override
     public Integer call() throws Exception {
@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--prompt", prompt, "--max-tokens",
-                String.valueOf(maxTokens), "--think"));
+                String.valueOf(maxTokens), "--think", "--temperature", "0")); // greedy, as the budgeted runs below
         System.err.println("bgl demo: " + model + "\n");
         int code = new CommandLine(new GenerateCommand()).execute(args.toArray(String[]::new));
         if (code != 0 || budget <= 0 || new GuidanceCli().resolve(model) == null) return code; // no predictor: nothing to compare

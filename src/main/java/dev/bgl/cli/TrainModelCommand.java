@@ -45,7 +45,7 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--eval", defaultValue = "300", description = "Held-out problems for the quality report after training (0: none)") int evalProblems;
     @Option(names = "--threads", description = "Worker threads (default: all cores)") Integer threads;
     @Option(names = "--styles", description = "Style mix compact,detailed,verified,early (default: ${DEFAULT-VALUE})",
-            defaultValue = "0.4,0.4,0.2,0") String styles;
+            defaultValue = "0.4,0.2,0.4,0") String styles;
 
     @Override
     public Integer call() throws Exception {

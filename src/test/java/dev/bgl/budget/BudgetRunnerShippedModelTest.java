@@ -52,7 +52,9 @@ class BudgetRunnerShippedModelTest {
             assertEquals(to - from - 1, o.thinkingTokens(), m.name() + ": thinking tokens");
         }
         assertTrue(o.thinkingClosed(), m.name());
-        assertTrue(o.answer().matches("Answer: \\d+"), m.name() + ": an answer: " + o.answer());
+        // the answer ends with "Answer: N"; given no room to think (nothink, s1's cut) the model may first write
+        // its steps into the answer section, as real reasoning models do
+        assertTrue(o.answer().matches("(?s)(.*\n)?Answer: \\d+"), m.name() + ": an answer: " + o.answer());
         return o;
     }
 

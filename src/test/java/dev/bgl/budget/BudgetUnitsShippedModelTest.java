@@ -10,11 +10,11 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Limits in other units on the shipped model (greedy): "Add: 17+8+12+5" thinks for 39 tokens
+ * Limits in other units on the shipped model (greedy): "Multiply: 4821*7" thinks for 183 tokens
  * unconstrained, so tight limits make the cut act. The KV size is measured on the session itself.
  */
 class BudgetUnitsShippedModelTest {
-    static final String LONG = "Add: 17+8+12+5";
+    static final String LONG = "Multiply: 4821*7";
     static LoadedModel model;
     static BudgetRunner runner;
 
@@ -42,7 +42,7 @@ class BudgetUnitsShippedModelTest {
         var req = BudgetRequest.of(LONG, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(limit)));
         var m = runner.runMetered(req, (id, t, f) -> { });
         assertAnswered(m.outcome());
-        assertTrue(m.outcome().intervened(), "39 thinking tokens do not fit: the cut acted");
+        assertTrue(m.outcome().intervened(), "183 thinking tokens do not fit: the cut acted");
         assertTrue(m.sessionKvBytes() <= limit, "session KV " + m.sessionKvBytes() + " <= " + limit);
         assertTrue(m.controller().kvBytes() <= limit, "counted KV " + m.controller().kvBytes() + " <= " + limit);
         assertEquals(m.sessionKvBytes() + perToken, m.controller().kvBytes(), "the last token is counted, never fed");

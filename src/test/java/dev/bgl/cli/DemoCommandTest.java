@@ -19,16 +19,18 @@ class DemoCommandTest {
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = Main.run(new String[]{"demo", "--budget", "15"}, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+            code = Main.run(new String[]{"demo"}, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         } finally {
             System.setOut(saved);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out);
-        int full = out.indexOf("Answer: 42"), hard = out.indexOf("[hard] thinking 15 / 15 tokens"), guided = out.indexOf("[guided] thinking ");
-        assertTrue(full >= 0, "the full-thinking answer to 17+8+12+5 is 42:\n" + out);
+        int full = out.indexOf("Answer: 33747"), hard = out.indexOf("[hard] thinking 60 / 60 tokens"), guided = out.indexOf("[guided] thinking ");
+        assertTrue(full >= 0, "the full-thinking answer to 4821*7 is 33747:\n" + out);
         assertTrue(hard > full, "then the hard cut at exactly the budget:\n" + out);
         assertTrue(guided > hard, "then the guided run:\n" + out);
-        assertTrue(out.substring(hard, guided).contains("Answer: 42"), "guidance answers right under the budget where the cut does not:\n" + out);
+        assertFalse(out.substring(full + 1, hard).contains("Answer: 33747"), "the cut at 60 of its ~180 thinking tokens answers wrong:\n" + out);
+        assertTrue(out.substring(hard, guided).contains("Answer: 33747"), "guidance answers right under the budget where the cut does not:\n" + out);
+        assertTrue(out.substring(guided).matches("(?s)\\[guided\\] thinking ([1-5]?[0-9]|60) / 60 tokens.*"), "within the budget:\n" + out.substring(guided));
     }
 }

@@ -44,7 +44,7 @@ public record Curriculum(List<FamilyWeight> families, int minDifficulty, int max
                         + fw.family().maxDifficulty() + ")");
     }
 
-    /** All families, equal weights, each over its full difficulty range; styles 40/40/20; 10% held out. */
+    /** All families, equal weights, each over its full difficulty range; styles compact/detailed/verified 40/20/40 ({@link StyleMix#DEFAULT}); 10% held out. */
     public static Curriculum defaults() {
         return new Curriculum(TaskFamily.all().stream().map(f -> new FamilyWeight(f, 1)).toList(),
                 1, Integer.MAX_VALUE, StyleMix.DEFAULT, 0.1);
