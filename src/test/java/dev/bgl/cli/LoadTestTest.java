@@ -106,7 +106,9 @@ class LoadTestTest {
     void aRunningGenerationShowsInTheLiveGauges() throws Exception {
         try (BglServer s = server(2, 4)) {
             LoadTest t = new LoadTest(settings(s, 1, 1000));
-            Thread gen = Thread.ofPlatform().start(() -> t.once("What is 12 + 30?", "u"));
+            // a question the model thinks about for a while (~60-180 tokens): a short one can start and finish
+            // between two polls of the gauges
+            Thread gen = Thread.ofPlatform().start(() -> t.once("Multiply: 4821*7", "u"));
             long maxSessions = 0, maxKv = 0;
             while (gen.isAlive()) {
                 Map<String, Double> g = LoadTest.gauges(s.metrics().render());
