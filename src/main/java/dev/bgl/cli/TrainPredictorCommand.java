@@ -77,6 +77,9 @@ final class TrainPredictorCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The validated --recommend-mask (null: none given), set before training. */
+    private GuidanceOptions masked;
+
     /** Before hours of training: the recommended settings must be valid. */
     private void checkRecommendations() {
         if (recommendMinP != null && !(recommendMinP >= 0 && recommendMinP <= 1))
@@ -84,20 +87,17 @@ final class TrainPredictorCommand implements Callable<Integer> {
         if (recommendMask != null) {
             if (recommendMask.length != 3)
                 throw new BglException("--recommend-mask needs three numbers LAMBDA,ALPHA,MODE, got " + recommendMask.length);
-            GuidanceOptions.DEFAULT.withMask(recommendMask[0], recommendMask[1], recommendMask[2]);
+            masked = GuidanceOptions.DEFAULT.withMask(recommendMask[0], recommendMask[1], recommendMask[2]);
         }
     }
 
     /** Rewrites the file with the recommended guidance settings as metadata (F32 round trip: the weights are unchanged). */
     private void recordGuidanceDefaults(Path file) {
-        if (!recommendEveryToken && recommendMinP == null && recommendMask == null) return;
+        if (!recommendEveryToken && recommendMinP == null && masked == null) return;
         Map<String, String> meta = new LinkedHashMap<>();
         if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
         if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
-        if (recommendMask != null) {
-            var m = GuidanceOptions.DEFAULT.withMask(recommendMask[0], recommendMask[1], recommendMask[2]);
-            meta.put(PredictorWeights.MASK_KEY, m.minLambda() + "," + m.minAlpha() + "," + m.minModeLength());
-        }
+        if (masked != null) meta.put(PredictorWeights.MASK_KEY, PredictorWeights.maskText(masked));
         PredictorWeights.load(file, 0).save(file, meta);
     }
 }

@@ -198,12 +198,17 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
         String[] parts = mask.split(",", -1);
         if (parts.length != 3)
             throw new FormatException(file, "metadata " + MASK_KEY + " needs three numbers LAMBDA,ALPHA,MODE, got '" + mask + "'");
+        double lambda = number(file, MASK_KEY, parts[0]), alpha = number(file, MASK_KEY, parts[1]), mode = number(file, MASK_KEY, parts[2]);
         try {
-            return o.withMask(number(file, MASK_KEY, parts[0]), number(file, MASK_KEY, parts[1]), number(file, MASK_KEY, parts[2]));
+            return o.withMask(lambda, alpha, mode);
         } catch (dev.bgl.util.BglException e) {
-            if (e instanceof FormatException) throw e;
             throw new FormatException(file, "metadata " + MASK_KEY + " '" + mask + "': " + e.getMessage());
         }
+    }
+
+    /** The value of {@link #MASK_KEY} for these settings' mask (what {@link #recommendedOptions} reads back). */
+    public static String maskText(GuidanceOptions o) {
+        return o.minLambda() + "," + o.minAlpha() + "," + o.minModeLength();
     }
 
     private static double number(Path file, String key, String text) {
