@@ -8,6 +8,7 @@ import dev.bgl.tokenizer.ByteLevelVocab;
 import dev.bgl.tokenizer.Tokenizer;
 import dev.bgl.train.Example;
 import dev.bgl.train.ModelExport;
+import dev.bgl.train.ModelImport;
 import dev.bgl.train.ReasonerQuality;
 import dev.bgl.train.TrainConfig;
 import dev.bgl.train.TrainState;
@@ -44,6 +45,12 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "200") int checkpointEvery;
     @Option(names = "--eval", defaultValue = "300", description = "Held-out problems for the quality report after training (0: none)") int evalProblems;
     @Option(names = "--threads", description = "Worker threads (default: all cores)") Integer threads;
+    @Option(names = "--cut-share", defaultValue = "0",
+            description = "Share of traces cut at a random token and answered directly, so the model answers after an early close (default: ${DEFAULT-VALUE})")
+    double cutShare;
+    @Option(names = "--init", description = "Start from this model's weights (a GGUF train-model wrote with the same sizes): a fine-tune")
+    Path init;
+    @Option(names = "--warmup", description = "Learning-rate warm-up steps (default: a tenth of the steps, at most 100)") Integer warmup;
     @Option(names = "--styles", description = "Style mix compact,detailed,verified,early (default: ${DEFAULT-VALUE})",
             defaultValue = "0.4,0.2,0.4,0") String styles;
 
@@ -53,12 +60,13 @@ final class TrainModelCommand implements Callable<Integer> {
         if (dim % heads != 0) throw new BglException("--dim " + dim + " must be a multiple of --heads " + heads);
         Tokenizer tok = Tokenizer.of(ByteLevelVocab.spec());
         TrainConfig c = new TrainConfig(dim, layers, heads, kvHeads, dim / heads, ffn, tok.vocabSize(), maxSeq, 1_000_000f, 1e-6f,
-                lr, Math.min(100, steps / 10), steps, batch, 0.1f, 1.0f, seed, checkpointEvery);
-        Iterator<Example> data = fitting(Curriculum.defaults().withStyles(StyleMix.parse(styles)).examples(tok, seed), maxSeq);
+                lr, warmup != null ? warmup : Math.min(100, steps / 10), steps, batch, 0.1f, 1.0f, seed, checkpointEvery);
+        Iterator<Example> data = fitting(Curriculum.defaults().withStyles(StyleMix.parse(styles)).examples(tok, seed, cutShare), maxSeq);
+        float[] initial = init == null ? null : ModelImport.params(init, c);
         ProgressBar bar = new ProgressBar("train", steps, System.err);
         long t0 = System.nanoTime();
         TrainState s = Trainer.train(c, data, checkpointDir, st ->
-                bar.update(st.step(), String.format("loss %.3f  %.0f tok/s  lr %.1e", st.loss(), st.tokensPerSecond(), st.lr())));
+                bar.update(st.step(), String.format("loss %.3f  %.0f tok/s  lr %.1e", st.loss(), st.tokensPerSecond(), st.lr())), initial);
         bar.finish();
         double minutes = (System.nanoTime() - t0) / 6e10;
         if (out.getParent() != null) Files.createDirectories(out.getParent());

@@ -8,6 +8,7 @@ import dev.bgl.chat.RenderOptions;
 import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.format.FormatException;
 import dev.bgl.model.KvCacheType;
+import dev.bgl.model.ModelCard;
 import dev.bgl.model.GgufModelSource;
 import dev.bgl.model.HfModelSource;
 import dev.bgl.model.ModelSource;
@@ -37,9 +38,11 @@ public final class LoadedModel implements AutoCloseable {
     private final int thinkOpenId;
     private final int thinkCloseId;
     private final KvCacheType kvType;
+    private final ModelCard card;
 
-    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType) {
+    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType, ModelCard card) {
         this.source = source;
+        this.card = card;
         this.kvType = kvType;
         this.transformer = new Transformer(source);
         this.tokenizer = tokenizer;
@@ -71,7 +74,7 @@ public final class LoadedModel implements AutoCloseable {
             try {
                 Path tj = path.resolve("tokenizer.json");
                 if (!Files.isRegularFile(tj)) throw new FormatException(path, "no tokenizer.json in the model folder");
-                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), hfTemplate(path), kvType);
+                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), hfTemplate(path), kvType, ModelCard.UNKNOWN);
             } catch (RuntimeException e) {
                 src.close();
                 throw e;
@@ -80,7 +83,8 @@ public final class LoadedModel implements AutoCloseable {
         GgufModelSource src = GgufModelSource.open(path);
         try {
             var meta = src.file().meta();
-            return new LoadedModel(src, Tokenizer.fromGguf(meta), meta.has("tokenizer.chat_template") ? meta.string("tokenizer.chat_template") : null, kvType);
+            return new LoadedModel(src, Tokenizer.fromGguf(meta), meta.has("tokenizer.chat_template") ? meta.string("tokenizer.chat_template") : null, kvType,
+                    ModelCard.of(meta));
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -96,6 +100,11 @@ public final class LoadedModel implements AutoCloseable {
         } catch (IOException e) {
             throw new FormatException(cfg, "cannot read: " + e.getMessage());
         }
+    }
+
+    /** What the file says of its answers: the answer prefix of its family and the answer cap. */
+    public ModelCard card() {
+        return card;
     }
 
     public ModelSource source() {

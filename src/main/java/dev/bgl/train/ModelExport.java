@@ -1,5 +1,7 @@
 package dev.bgl.train;
 
+import dev.bgl.train.tasks.TraceFormat;
+
 import dev.bgl.format.GgmlType;
 import dev.bgl.format.GgufWriter;
 import dev.bgl.tensor.Tensor;
@@ -23,8 +25,20 @@ public final class ModelExport {
 
     /** F32 matrices, the built-in {@link ByteLevelVocab} tokenizer. */
     public static void writeGguf(float[] params, TrainConfig config, Path out) throws IOException {
-        writeGguf(params, config, out, GgmlType.F32, "bgl-trained", w -> ByteLevelVocab.spec().writeTo(w));
+        writeGguf(params, config, out, GgmlType.F32, "bgl-trained", w -> {
+            ByteLevelVocab.spec().writeTo(w);
+            // the model card of the curriculum's format: what starts its answer and how long an answer is
+            w.put(dev.bgl.model.ModelCard.ANSWER_PREFIX_KEY, TraceFormat.ANSWER_PREFIX);
+            w.putU32(dev.bgl.model.ModelCard.ANSWER_MAX_TOKENS_KEY, ANSWER_MAX_TOKENS);
+        });
     }
+
+    /**
+     * The answer cap written into the card of curriculum-trained models: the longest answer line
+     * ("Answer: " and a 6-digit product, then the end of turn) is about 12 tokens; twice that leaves
+     * room for a model that writes a word more, not for a re-derivation after the thinking.
+     */
+    public static final int ANSWER_MAX_TOKENS = 24;
 
     /**
      * @param matrixType storage of token_embd and the projections (F32, F16, BF16, Q8_0, Q4_0)

@@ -28,4 +28,17 @@ public final class TrainState {
         float[] p = ParamInit.init(layout, rng);
         return new TrainState(c, p, new float[p.length], new float[p.length], 0, 0, rng);
     }
+
+    /**
+     * A run that starts from given weights (a fine-tune): fresh optimiser moments and step 0, the
+     * data and dropout streams of the seed as in {@link #fresh}.
+     */
+    public static TrainState from(TrainConfig c, float[] params) {
+        ParamLayout layout = new ParamLayout(c);
+        if (params.length != layout.size())
+            throw new dev.bgl.util.BglException("initial weights have " + params.length + " floats, the model " + layout.size());
+        Rng rng = new Rng(c.seed());
+        ParamInit.init(layout, rng); // consumed as a fresh run would, so the Rng stream after it is the same
+        return new TrainState(c, params.clone(), new float[params.length], new float[params.length], 0, 0, rng);
+    }
 }

@@ -45,7 +45,15 @@ public final class Trainer {
      * @return the final state (its {@code params} are what {@link ModelExport#writeGguf} writes)
      */
     public static TrainState train(TrainConfig c, Iterator<Example> data, Path checkpointDir, StepListener listener) {
-        TrainState s = loadOrFresh(c, checkpointDir);
+        return train(c, data, checkpointDir, listener, null);
+    }
+
+    /**
+     * The same, starting from {@code init} (a fine-tune) when no checkpoint is there to resume;
+     * null: fresh random weights.
+     */
+    public static TrainState train(TrainConfig c, Iterator<Example> data, Path checkpointDir, StepListener listener, float[] init) {
+        TrainState s = loadOrFresh(c, checkpointDir, init);
         for (long i = 0; i < s.examplesConsumed; i++) {
             if (!data.hasNext())
                 throw new BglException("the training data ended after " + i + " examples, but the checkpoint in " + checkpointDir
@@ -69,8 +77,8 @@ public final class Trainer {
         return s;
     }
 
-    private static TrainState loadOrFresh(TrainConfig c, Path dir) {
-        if (dir == null) return TrainState.fresh(c);
+    private static TrainState loadOrFresh(TrainConfig c, Path dir, float[] init) {
+        if (dir == null) return init == null ? TrainState.fresh(c) : TrainState.from(c, init);
         Path file = dir.resolve(Checkpoint.FILE_NAME);
         if (Files.exists(file)) return Checkpoint.read(file, c);
         try {
@@ -78,7 +86,7 @@ public final class Trainer {
         } catch (IOException e) {
             throw new BglException("cannot create checkpoint directory " + dir + ": " + e.getMessage(), e);
         }
-        return TrainState.fresh(c);
+        return init == null ? TrainState.fresh(c) : TrainState.from(c, init);
     }
 
     private static void save(Path dir, TrainState s) {

@@ -86,8 +86,19 @@ public record Curriculum(List<FamilyWeight> families, int minDifficulty, int max
 
     /** Endless training examples: TRAIN problems, each with one trace drawn from the style mix. */
     public Iterator<Example> examples(Tokenizer tok, long seed) {
+        return examples(tok, seed, 0);
+    }
+
+    /**
+     * The same, with a share {@code cutShare} of the traces cut at a random token and answered
+     * directly ({@link TrainingData#encodeCut}); the cut draws come from a stream of their own, so
+     * with a share of 0 the examples are exactly those of {@link #examples(Tokenizer, long)}.
+     */
+    public Iterator<Example> examples(Tokenizer tok, long seed, double cutShare) {
+        if (!(cutShare >= 0 && cutShare <= 1)) throw new BglException("curriculum: cut share must be in [0, 1], got " + cutShare);
         Iterator<Problem> problems = stream(seed, Split.TRAIN);
         SplittableRandom styleRnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        SplittableRandom cutRnd = new SplittableRandom(seed ^ 0xC0FFEE5L);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -97,7 +108,9 @@ public record Curriculum(List<FamilyWeight> families, int minDifficulty, int max
             @Override
             public Example next() {
                 Problem p = problems.next();
-                return TrainingData.encode(tok, p, p.solution(styles.pick(styleRnd)));
+                Solution s = p.solution(styles.pick(styleRnd));
+                if (cutShare > 0 && cutRnd.nextDouble() < cutShare) return TrainingData.encodeCut(tok, p, s, cutRnd);
+                return TrainingData.encode(tok, p, s);
             }
         };
     }

@@ -25,6 +25,39 @@ public final class TrainingData {
         return new Example(tokens, mask);
     }
 
+    /**
+     * A trace whose thinking was cut at a random token, as a hard cut, an early-stop or a ceiling
+     * cuts a real model's thought (mid-line, mid-number, or before the first token), followed by
+     * the closing text those methods insert and a direct answer line. The loss is taken on the
+     * answer line and the end-of-turn only: the cut and the close are forced at inference, so the
+     * model must not learn to close its thinking mid-line by itself, only to answer directly once
+     * it has been closed, instead of re-deriving in the answer. The answer is the problem's: the
+     * model learns to guess as well as it can from the part it thought.
+     *
+     * @param rnd draws the cut: k thinking tokens kept, uniform over 0..(thinking tokens − 1)
+     */
+    public static Example encodeCut(Tokenizer tok, Problem p, Solution s, java.util.SplittableRandom rnd) {
+        int[] prompt = tok.encode(TraceFormat.prompt(p), true);
+        int[] open = tok.encode(TraceFormat.THINK_OPEN, true);
+        int[] thinking = tok.encode("\n" + s.thinking(), true);
+        int keep = rnd.nextInt(Math.max(1, thinking.length));
+        // a cut before any thinking is also how the nothink prompt looks: "<think>\n\n</think>\n\n"
+        String closeText = keep == 0 && rnd.nextBoolean() ? "\n\n" + TraceFormat.THINK_CLOSE + "\n\n" : "\n" + TraceFormat.THINK_CLOSE + "\n\n";
+        int[] close = tok.encode(closeText, true);
+        int[] answer = tok.encode(TraceFormat.answerLine(p.answer()) + TraceFormat.END_OF_TURN, true);
+        int n = prompt.length + open.length + keep + close.length + answer.length;
+        int[] tokens = new int[n];
+        boolean[] mask = new boolean[n];
+        int at = 0;
+        for (int[] part : new int[][]{prompt, open, java.util.Arrays.copyOf(thinking, keep), close}) {
+            System.arraycopy(part, 0, tokens, at, part.length);
+            at += part.length;
+        }
+        System.arraycopy(answer, 0, tokens, at, answer.length);
+        for (int i = at; i < n; i++) mask[i] = true;
+        return new Example(tokens, mask);
+    }
+
     /** Tokens of the thinking text alone (between {@code <think>\n} and {@code \n</think>}). */
     public static int thinkingTokens(Tokenizer tok, Solution s) {
         return tok.encode(s.thinking(), true).length;
