@@ -14,14 +14,42 @@ import dev.bgl.decode.GenerateResult;
  *                           "**Final Answer**", a ceiling); never for {@code prompt} and {@code nothink},
  *                           which act through the prompt only
  * @param predictedThinking  the predictor's expected thinking length before thinking started (NaN without one)
+ * @param answerPhase        what the answer phase did: its cap, whether it overran, where the thinking closed
  */
 public record BudgetOutcome(Method method, int budget, GenerateResult result, String thinking, String answer,
                             int thinkingTokens, int answerTokens, boolean thinkingClosed, boolean intervened,
-                            double predictedThinking) {
+                            double predictedThinking, AnswerPhase answerPhase) {
 
-    /** Whether the thinking stayed within the budget (always true for methods without one). */
+    public BudgetOutcome {
+        if (answerPhase == null) answerPhase = AnswerPhase.UNCHECKED;
+    }
+
+    /**
+     * Whether the budget was kept, strictly: the thinking within the budget and no answer overrun
+     * (for methods without a budget: no overrun). This is the figure users are shown.
+     */
     public boolean withinBudget() {
+        return thinkingWithinBudget() && !answerOverrun();
+    }
+
+    /** The lenient measure: the thinking alone within the budget, whatever the answer did. */
+    public boolean thinkingWithinBudget() {
         return !method.usesBudget() || thinkingTokens <= budget;
+    }
+
+    /** Whether the answer overran its cap or a thinking marker came after the close. */
+    public boolean answerOverrun() {
+        return answerPhase.overrun(answerTokens);
+    }
+
+    /**
+     * Why the run ended, as records and responses write it: {@code answer_cap} when the answer guard
+     * stopped it, else the loop's reason in lower case ({@code end_of_generation}, {@code max_tokens}, ...).
+     */
+    public String stopReason() {
+        if (result.stopReason() == dev.bgl.decode.StopReason.PROCESSOR && AnswerGuard.ANSWER_CAP.equals(result.stopDetail()))
+            return AnswerGuard.ANSWER_CAP;
+        return result.stopReason().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Thinking tokens beyond the budget (0 when within it). */

@@ -18,9 +18,16 @@ import java.util.List;
  * @param limits    budgets in other units (seconds, KV bytes, FLOPs, cost, tokens); when not empty
  *                  they replace {@code budget} for the enforcing methods, which then read the
  *                  thinking left from a {@link BudgetController} at every step
+ * @param soft      the budget may be overrun ({@code guided} without its ceiling, even where the runner keeps one):
+ *                  a purely soft budget is asked for explicitly; limits in seconds and KV bytes are kept regardless
  */
 public record BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
-                            int maxTokens, Cancellation cancellation, List<BudgetUnit> limits) {
+                            int maxTokens, Cancellation cancellation, List<BudgetUnit> limits, boolean soft) {
+    public BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
+                         int maxTokens, Cancellation cancellation, List<BudgetUnit> limits) {
+        this(messages, method, budget, sampler, maxTokens, cancellation, limits, false);
+    }
+
     public BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
                          int maxTokens, Cancellation cancellation) {
         this(messages, method, budget, sampler, maxTokens, cancellation, List.of());
@@ -43,15 +50,20 @@ public record BudgetRequest(List<ChatMessage> messages, Method method, int budge
     }
 
     public BudgetRequest withSampler(SamplerConfig s) {
-        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation, limits);
+        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation, limits, soft);
     }
 
     public BudgetRequest withCancellation(Cancellation c) {
-        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c, limits);
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c, limits, soft);
     }
 
     /** The same request under these limits (empty: the token {@code budget} alone). */
     public BudgetRequest withLimits(List<BudgetUnit> l) {
-        return new BudgetRequest(messages, method, budget, sampler, maxTokens, cancellation, l);
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, cancellation, l, soft);
+    }
+
+    /** The same request with its budget soft (true) or kept as the runner keeps budgets (false). */
+    public BudgetRequest withSoft(boolean s) {
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, cancellation, limits, s);
     }
 }

@@ -62,6 +62,33 @@ public final class BudgetRunner {
         return model;
     }
 
+    /** The guidance settings of this runner's {@code guided} runs (a request may ask for a soft budget, dropping the ceiling). */
+    public GuidanceOptions guidance() {
+        return guidance;
+    }
+
+    /**
+     * The ceiling grace a guided run of this request keeps (−1: none, the budget is soft): what a
+     * response states so its reader knows how far the thinking may pass the budget.
+     */
+    public int ceilingGrace(BudgetRequest req) {
+        return ceilingGrace(guidance, req);
+    }
+
+    /** {@link #ceilingGrace(BudgetRequest)} for runners with these guidance settings. */
+    public static int ceilingGrace(GuidanceOptions guidance, BudgetRequest req) {
+        if (hardLimit(req)) return guidance.ceiling() ? guidance.ceilingGrace() : 0;
+        return req.soft() ? -1 : guidance.ceilingGrace();
+    }
+
+    /**
+     * Checks, before any work, that a KV budget leaves room for the prompt and an answer; a clear
+     * error naming the bytes needed otherwise.
+     */
+    public void checkKvBudget(BudgetRequest req, int promptTokens) {
+        kvCappedMaxTokens(req, promptTokens);
+    }
+
     /**
      * The plan of one method for one request: the prompt and the processors, and how to tell if it
      * intervened. {@code promptClosesThinking}: the prompt ends with an empty, closed thinking block
@@ -84,6 +111,7 @@ public final class BudgetRunner {
 
     /** The prompt text a method sends for a request (the chat template, changed as the method wants). */
     public String promptText(BudgetRequest req) {
+        if (zeroBudget(req) && model.isThinkingModel()) return BudgetPrompts.noThinkPrompt(model, req.messages());
         return switch (req.method()) {
             case Method.Prompt m -> model.renderPrompt(BudgetPrompts.withBudgetInstruction(req.messages(), req.budget()), null);
             case Method.NoThink m -> model.isThinkingModel()
@@ -98,7 +126,7 @@ public final class BudgetRunner {
      */
     public ThinkingTracker.Phase promptPhase(BudgetRequest req) {
         if (!model.isThinkingModel()) return ThinkingTracker.Phase.BEFORE;
-        if (req.method() instanceof Method.NoThink) return ThinkingTracker.Phase.ANSWER;
+        if (req.method() instanceof Method.NoThink || zeroBudget(req)) return ThinkingTracker.Phase.ANSWER;
         return opensThinking(model.encodePrompt(promptText(req))) ? ThinkingTracker.Phase.THINKING : ThinkingTracker.Phase.BEFORE;
     }
 
@@ -128,13 +156,12 @@ public final class BudgetRunner {
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
         live = null;
         Plan plan = plan(req, budget);
-        List<LogitsProcessor> processors = plan.processors();
-        if (controller != null) {
-            processors = new ArrayList<>();
-            processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
-            processors.addAll(plan.processors());
-            processors.add(BudgetMeter.prefillEnd(controller)); // last: the others' begin work is prefill
-        }
+        AnswerGuard guard = model.isThinkingModel() ? guard(plan) : null;
+        List<LogitsProcessor> processors = new ArrayList<>();
+        if (controller != null) processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
+        processors.addAll(plan.processors());
+        if (guard != null) processors.add(guard); // after the methods: nothing they write can reopen a closed thinking
+        if (controller != null) processors.add(BudgetMeter.prefillEnd(controller)); // last: the others' begin work is prefill
         int maxTokens = kvCappedMaxTokens(req, plan.prompt().length);
         int context = Math.min(model.defaultContext(), plan.prompt().length + maxTokens + 64);
         Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
@@ -142,7 +169,7 @@ public final class BudgetRunner {
                 .withProcessors(processors).withCancellation(req.cancellation());
         if (controller != null) controller.start(plan.prompt().length, t0);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
-        BudgetOutcome outcome = account(req, plan, r);
+        BudgetOutcome outcome = account(req, plan, r, guard);
         // a trace whose thinking was cut (ceiling, forced answer) does not show the natural remaining length
         if (plan.guidance() != null && outcome.thinkingClosed() && !outcome.intervened())
             plan.guidance().observeFinished(outcome.thinkingTokens());
@@ -170,6 +197,32 @@ public final class BudgetRunner {
         return this;
     }
 
+    /**
+     * The answer cap: tokens the answer may take after {@code </think>} (default: the model card's,
+     * {@link dev.bgl.model.ModelCard#answerMaxTokens}). Must be in 1..the model's context.
+     */
+    public BudgetRunner withAnswerMax(int tokens) {
+        if (tokens < 1 || tokens > model.transformer().config().contextLength())
+            throw new BglException("--answer-max must be in 1.." + model.transformer().config().contextLength()
+                    + " tokens (the model's context), got " + tokens);
+        this.answerMax = tokens;
+        return this;
+    }
+
+    /** The answer cap in force. */
+    public int answerMax() {
+        return answerMax > 0 ? answerMax : model.card().answerMaxTokens();
+    }
+
+    private int answerMax;
+
+    private AnswerGuard guard(Plan plan) {
+        ThinkingTracker.Phase start = plan.promptClosesThinking() ? ThinkingTracker.Phase.ANSWER
+                : plan.promptOpensThinking() ? ThinkingTracker.Phase.THINKING : ThinkingTracker.Phase.BEFORE;
+        return new AnswerGuard(new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), start), model.thinkOpenId(),
+                answerMax(), model.card().answerPrefix(), model.tokenizer());
+    }
+
     /** Tokens kept back for closing the thinking and the answer when limits are in other units. */
     public BudgetRunner withAnswerReserve(int tokens) {
         if (tokens < 0) throw new BglException("answer reserve must be >= 0 tokens, got " + tokens);
@@ -177,7 +230,17 @@ public final class BudgetRunner {
         return this;
     }
 
+    /** Whether the request asks for no thinking at all: a token budget of 0 (every method then prefills an empty thinking). */
+    public static boolean zeroBudget(BudgetRequest req) {
+        return req.method().usesBudget() && req.limits().isEmpty() && req.budget() == 0;
+    }
+
     private Plan plan(BudgetRequest req, ThinkingBudget budget) {
+        if (zeroBudget(req) && model.isThinkingModel()) {
+            // a budget of 0 means no thinking, in every method: the prompt closes it, nothing is spent on closing it
+            int[] prompt = model.encodePrompt(BudgetPrompts.noThinkPrompt(model, req.messages()));
+            return new Plan(prompt, false, List.of(), () -> true, () -> Double.NaN, true);
+        }
         String rendered = promptText(req);
         int[] prompt = model.encodePrompt(rendered);
         boolean opens = opensThinking(prompt);
@@ -204,7 +267,8 @@ public final class BudgetRunner {
                 if (predictor == null) throw new BglException("guided needs a predictor: pass --predictor FILE");
                 if (newlineTokens == null) newlineTokens = BudgetGuidance.newlineTokens(model.tokenizer(), predictor.modelVocab());
                 // seconds and KV bytes cannot be borrowed from: guidance keeps a hard ceiling at R = 0 under them
-                GuidanceOptions options = hardLimit(req) && !guidance.ceiling() ? guidance.withCeiling(0) : guidance;
+                GuidanceOptions options = hardLimit(req) ? (guidance.ceiling() ? guidance : guidance.withCeiling(0))
+                        : req.soft() ? guidance.withCeiling(-1) : guidance;
                 BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, options, model.tokenizer(),
                         newlineTokens, req.sampler());
                 if (calibration != null) g.withCalibration(calibration);
@@ -225,9 +289,13 @@ public final class BudgetRunner {
         long fit = Long.MAX_VALUE;
         for (BudgetUnit u : req.limits()) if (u instanceof BudgetUnit.KvBytes k) fit = Math.min(fit, k.bytes() / perToken);
         if (fit == Long.MAX_VALUE) return req.maxTokens();
-        if (fit <= promptTokens)
+        // room for the prompt, the closing text and the answer reserve: less would end in an empty answer
+        // (a reserve of 0 opts out: then only the prompt and one token must fit)
+        long need = promptTokens + (answerReserve == 0 ? 1 : model.tokenizer().encode(HardCutoff.DEFAULT_CLOSE, true).length + (long) answerReserve);
+        if (fit < need)
             throw new BglException("KV budget " + BudgetUnit.bytes(fit * perToken) + " holds " + fit + " tokens of " + perToken
-                    + " bytes, but the prompt alone has " + promptTokens + ": give at least " + BudgetUnit.bytes((promptTokens + 1.0) * perToken));
+                    + " bytes, but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)
+                    + " tokens reserved) need " + need + ": give at least " + BudgetUnit.bytes((double) need * perToken));
         return (int) Math.min(req.maxTokens(), fit - promptTokens);
     }
 
@@ -260,12 +328,12 @@ public final class BudgetRunner {
         return false;
     }
 
-    private BudgetOutcome account(BudgetRequest req, Plan plan, GenerateResult r) {
+    private BudgetOutcome account(BudgetRequest req, Plan plan, GenerateResult r, AnswerGuard guard) {
         int[] t = r.tokens();
         if (plan.promptClosesThinking()) {
             String answer = model.tokenizer().decode(withoutEndOfGeneration(t));
             return new BudgetOutcome(req.method(), req.budget(), r, "", answer.strip(), 0, t.length, true,
-                    plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble());
+                    plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble(), answerPhase(guard, t, 0));
         }
         int open = plan.promptOpensThinking() ? 0 : -1, close = -1;
         for (int i = 0; i < t.length && close < 0; i++) {
@@ -278,7 +346,19 @@ public final class BudgetRunner {
         String thinking = open >= 0 ? model.tokenizer().decode(Arrays.copyOfRange(t, open, thinkEnd)) : "";
         String answer = model.tokenizer().decode(withoutEndOfGeneration(Arrays.copyOfRange(t, answerFrom, t.length)));
         return new BudgetOutcome(req.method(), req.budget(), r, thinking, answer.strip(), thinkingTokens,
-                t.length - answerFrom, close >= 0, plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble());
+                t.length - answerFrom, close >= 0, plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble(),
+                answerPhase(guard, t, close >= 0 ? answerFrom : t.length));
+    }
+
+    /**
+     * The answer phase's account: the guard's cap and what it saw, and, from the tokens themselves,
+     * whether a thinking marker came after the close (so a run without a guard is judged the same way).
+     */
+    private AnswerPhase answerPhase(AnswerGuard guard, int[] t, int answerFrom) {
+        boolean marker = false;
+        for (int i = answerFrom; i < t.length; i++) marker |= t[i] == model.thinkOpenId() || t[i] == model.thinkCloseId();
+        if (guard == null) return new AnswerPhase(answerMax(), false, marker, null);
+        return new AnswerPhase(guard.answerMax(), guard.capped(), marker || guard.markerAfterClose(), guard.closedAtLineEnd());
     }
 
     private int[] withoutEndOfGeneration(int[] ids) {

@@ -47,14 +47,18 @@ class BudgetRunnerShippedModelTest {
         int[] t = o.result().tokens();
         int from = IntStream.range(0, t.length).filter(i -> t[i] == model.thinkOpenId()).findFirst().orElse(-1);
         int to = IntStream.range(0, t.length).filter(i -> t[i] == model.thinkCloseId()).findFirst().orElse(-1);
-        if (!(m instanceof Method.NoThink)) {
+        boolean promptCloses = m instanceof Method.NoThink || m.usesBudget() && budget == 0;
+        if (!promptCloses) {
             assertTrue(from >= 0 && to > from, m.name() + ": thinking opened and closed in the output: " + o.result().text());
             assertEquals(to - from - 1, o.thinkingTokens(), m.name() + ": thinking tokens");
+        } else {
+            assertTrue(from < 0 && to < 0, m.name() + ": the prompt closed the thinking, none in the output: " + o.result().text());
         }
         assertTrue(o.thinkingClosed(), m.name());
-        // the answer ends with "Answer: N"; given no room to think (nothink, s1's cut) the model may first write
-        // its steps into the answer section, as real reasoning models do
-        assertTrue(o.answer().matches("(?s)(.*\n)?Answer: \\d+"), m.name() + ": an answer: " + o.answer());
+        // the answer is "Answer: N" and nothing else: once the thinking is closed (by the model, a cut or the prompt)
+        // the guard keeps it closed, and the model answers from what it has instead of re-deriving
+        assertTrue(o.answer().matches("Answer: \\d+"), m.name() + ": an answer, not more reasoning: " + o.answer());
+        assertFalse(o.answerOverrun(), m.name());
         return o;
     }
 
@@ -126,16 +130,30 @@ class BudgetRunnerShippedModelTest {
     }
 
     @Test
-    void budgetZeroClosesAtOnce() {
-        assertEquals("\n", run(LONG, new Method.Hard(), 0).thinking());
-        assertEquals(QwenEarlyStop.MESSAGE.substring(0, QwenEarlyStop.MESSAGE.indexOf("</think>")), run(LONG, new Method.QwenStop(), 0).thinking());
-        BudgetOutcome s1 = run(LONG, new Method.S1(), 0);
-        assertTrue(s1.thinking().startsWith("**Final Answer**"), s1.thinking());
-        // the other methods run with a budget of 0 too (prompt asks for 0; none and nothink ignore it)
-        assertTrue(runner.promptText(BudgetRequest.of(LONG, new Method.Prompt(), 0, 300)).contains("Think for up to 0 tokens."));
-        run(LONG, new Method.Prompt(), 0);
+    void budgetZeroMeansNoThinkingInEveryMethod() {
+        for (Method m : List.of(new Method.Hard(), new Method.QwenStop(), new Method.S1(), new Method.Prompt())) {
+            BudgetRequest req = BudgetRequest.of(LONG, m, 0, 300);
+            assertEquals(ThinkingTracker.Phase.ANSWER, runner.promptPhase(req), m.name());
+            assertTrue(runner.promptText(req).endsWith("<think>\n\n</think>\n\n"), m.name() + ": " + runner.promptText(req));
+            BudgetOutcome o = run(LONG, m, 0);
+            assertEquals(0, o.thinkingTokens(), m.name());
+            assertEquals("", o.thinking(), m.name());
+            assertTrue(o.withinBudget(), m.name());
+        }
+        // none ignores a budget; nothink has none
         run(LONG, new Method.None(), 0);
         assertEquals(0, run(LONG, new Method.NoThink(), 0).thinkingTokens());
+    }
+
+    @Test
+    void aCutThoughtIsAnsweredDirectlyWithTheFamilysAnswerPrefix() {
+        assertEquals("Answer:", model.card().answerPrefix(), "the default model's card names its answer prefix");
+        BudgetOutcome o = run(LONG, new Method.Hard(), 10);
+        assertTrue(o.intervened());
+        String prefix = model.tokenizer().decode(java.util.Arrays.copyOfRange(o.result().tokens(),
+                o.result().tokens().length - o.answerTokens(), o.result().tokens().length));
+        assertTrue(prefix.startsWith("\n\nAnswer:"), "the prefix follows the cut's closing text: " + prefix);
+        assertEquals(Boolean.FALSE, o.answerPhase().closedAtLineEnd(), "a cut at 10 tokens lands mid-line");
     }
 
     @Test

@@ -30,7 +30,7 @@ class KvCapShippedModelTest {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m).withAnswerReserve(0); // no reserve: only the cap can keep the limit
             String q = "What is 4821 * 37?";
-            int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 0, 300))).length;
+            int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 5, 300))).length;
             for (int extra : new int[]{2, 6, 20}) {
                 long limit = (prompt + extra) * perToken + perToken / 2; // not a whole number of tokens
                 var req = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(limit)));
@@ -41,7 +41,25 @@ class KvCapShippedModelTest {
             }
             var tooSmall = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(prompt * perToken)));
             var e = assertThrows(BglException.class, () -> runner.runMetered(tooSmall, TokenListener.NONE));
-            assertTrue(e.getMessage().contains("prompt alone has " + prompt), e.getMessage());
+            assertTrue(e.getMessage().contains("the prompt (" + prompt + " tokens)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aKvBudgetWithNoRoomForAnAnswerIsRefusedBeforeAnyWork() {
+        try (LoadedModel m = LoadedModel.open(shipped())) {
+            long perToken = m.kvBytesPerToken();
+            var runner = new BudgetRunner(m); // the default answer reserve
+            String q = "What is 4821 * 37?";
+            int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 5, 300))).length;
+            int close = m.tokenizer().encode(HardCutoff.DEFAULT_CLOSE, true).length;
+            long need = prompt + close + BudgetController.DEFAULT_ANSWER_RESERVE;
+            var tight = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes((need - 1) * perToken)));
+            var e = assertThrows(BglException.class, () -> runner.checkKvBudget(tight, prompt));
+            assertTrue(e.getMessage().contains("need " + need) && e.getMessage().contains(BudgetUnit.bytes((double) need * perToken)), e.getMessage());
+            var enough = tight.withLimits(List.of(new BudgetUnit.KvBytes(need * perToken)));
+            runner.checkKvBudget(enough, prompt); // exactly enough: accepted
+            assertFalse(runner.runMetered(enough, TokenListener.NONE).outcome().answer().isEmpty(), "room for an answer");
         }
     }
 }

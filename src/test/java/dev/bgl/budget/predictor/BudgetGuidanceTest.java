@@ -168,7 +168,9 @@ class BudgetGuidanceTest {
         g.accept(step(), A, false, c);
         g.apply(step(), l = logits.clone());
         assertEquals(1, g.guidedSteps());
-        assertArrayEquals(logits, l, "no guidance after a token without a newline");
+        float[] midLine = logits.clone();
+        midLine[CLOSE] = Float.NEGATIVE_INFINITY;
+        assertArrayEquals(midLine, l, "no guidance after a token without a newline; only the mid-line close is forbidden");
         g.accept(step(), NL, false, c);
         g.apply(step(), l = logits.clone());
         assertEquals(2, g.guidedSteps(), "guided after a newline");
@@ -181,6 +183,27 @@ class BudgetGuidanceTest {
         assertEquals(2, g.guidedSteps(), "no guidance in the answer, newline or not");
         assertTrue(c.texts.isEmpty() && c.tokens.isEmpty());
         assertTrue(g.predictorNanos() > 0);
+    }
+
+    @Test
+    void theThoughtClosesOnlyAtALineStartUntilTheBudgetIsSpent() {
+        int budget = 6;
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, budget, GuidanceOptions.DEFAULT.withEveryToken(true), SamplerConfig.GREEDY);
+        Recorder c = new Recorder();
+        float[] logits = randomLogits(new SplittableRandom(9), 2);
+        logits[CLOSE] = 5; // the model itself wants to close
+        float[] l = logits.clone();
+        g.apply(step(), l);
+        assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "right after <think> the thought may close (nothing written yet)");
+        g.accept(step(), A, false, c);
+        g.apply(step(), l = logits.clone());
+        assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE], "mid-line within the budget: no close");
+        g.accept(step(), NL, false, c);
+        g.apply(step(), l = logits.clone());
+        assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "after a line end: the close is weighed again");
+        for (int i = 0; i < budget; i++) g.accept(step(), A, false, c); // mid-line, and now past the budget
+        g.apply(step(), l = logits.clone());
+        assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "past the budget a one-line thought may close anywhere");
     }
 
     @Test
@@ -352,7 +375,7 @@ class BudgetGuidanceTest {
             int budget = 5 + r.nextInt(100);
             BudgetGuidance g = guidance(pred, true, budget, o, SamplerConfig.GREEDY);
             g.apply(step(), randomLogits(r, 3));
-            g.accept(step(), A, false, new Recorder());
+            g.accept(step(), NL, false, new Recorder()); // at a line start, where </think> may come
             assertEquals(1, g.guidedSteps(), "the first thinking step always runs the predictor");
             assertTrue(Double.isFinite(g.predictedThinking()), "the difficulty estimate needs it");
 
@@ -448,6 +471,10 @@ class BudgetGuidanceTest {
         }
         assertEquals(1, plain.guidedSteps());
         assertEquals(3, plain.settledSteps());
+        plain.accept(step(), NL, false, new Recorder()); // a line ends: </think> may come next
+        plain.apply(step(), sharp.clone());
+        assertEquals(4, plain.settledSteps());
+        plain.accept(step(), NL, false, new Recorder());
         sharp[CLOSE] = 0;
         float[] l = sharp.clone();
         plain.apply(step(), l);

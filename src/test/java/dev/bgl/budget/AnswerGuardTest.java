@@ -1,0 +1,137 @@
+package dev.bgl.budget;
+
+import dev.bgl.decode.DecodeControl;
+import dev.bgl.decode.Step;
+import dev.bgl.tokenizer.ByteLevelVocab;
+import dev.bgl.tokenizer.Tokenizer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class AnswerGuardTest {
+    static final Tokenizer TOK = Tokenizer.of(ByteLevelVocab.spec());
+    static final int OPEN = TOK.tokenId("<think>").getAsInt(), CLOSE = TOK.tokenId("</think>").getAsInt();
+    static final int NL = TOK.encode("\n", true)[0], A = TOK.encode("a", true)[0];
+    static final int EOT = TOK.tokenId("<|im_end|>").getAsInt();
+    static final Step STEP = new Step(0, 10, new int[1], null);
+
+    /** Records what the guard asks of the loop. */
+    static final class Control implements DecodeControl {
+        final List<Integer> inserted = new ArrayList<>();
+        String stop;
+
+        public void insert(int... tokens) {
+            for (int t : tokens) inserted.add(t);
+        }
+
+        public void insertText(String text) {
+            insert(TOK.encode(text, true));
+        }
+
+        public void stop(String reason) {
+            stop = reason;
+        }
+    }
+
+    static AnswerGuard guard(ThinkingTracker.Phase start, int cap, String prefix) {
+        return new AnswerGuard(new ThinkingTracker(OPEN, CLOSE, start), OPEN, cap, prefix, TOK);
+    }
+
+    @Test
+    void onceClosedTheThinkingMarkersCannotComeBack() {
+        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 24, null);
+        Control c = new Control();
+        float[] logits = new float[TOK.vocabSize()];
+        Arrays.fill(logits, 1f);
+        float[] l = logits.clone();
+        g.apply(STEP, l);
+        assertArrayEquals(logits, l, "while thinking the guard changes nothing");
+        g.accept(STEP, A, false, c);
+        g.accept(STEP, CLOSE, false, c);
+        g.apply(STEP, l = logits.clone());
+        assertEquals(Float.NEGATIVE_INFINITY, l[OPEN]);
+        assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE]);
+        l[OPEN] = l[CLOSE] = 1f;
+        assertArrayEquals(logits, l, "every other token stays as it was");
+        assertFalse(g.markerAfterClose());
+        g.accept(STEP, CLOSE, true, c); // only an insertion can put one there, and it is counted
+        assertTrue(g.markerAfterClose());
+    }
+
+    @Test
+    void theAnswerStopsAtItsCapUnlessItEndsThere() {
+        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 3, null);
+        Control c = new Control();
+        g.accept(STEP, CLOSE, false, c);
+        g.accept(STEP, A, false, c);
+        g.accept(STEP, A, false, c);
+        assertNull(c.stop, "two answer tokens of three");
+        g.accept(STEP, A, false, c);
+        assertEquals(AnswerGuard.ANSWER_CAP, c.stop, "the third, not an end of turn: the run stops there");
+        assertTrue(g.capped());
+
+        AnswerGuard ends = guard(ThinkingTracker.Phase.THINKING, 3, null);
+        Control c2 = new Control();
+        ends.accept(STEP, CLOSE, false, c2);
+        ends.accept(STEP, A, false, c2);
+        ends.accept(STEP, A, false, c2);
+        ends.accept(STEP, EOT, false, c2);
+        assertNull(c2.stop, "an answer that ends on its last allowed token is whole");
+        assertFalse(ends.capped());
+    }
+
+    @Test
+    void thinkingTokensDoNotCountTowardTheCap() {
+        AnswerGuard g = guard(ThinkingTracker.Phase.BEFORE, 2, null);
+        Control c = new Control();
+        g.accept(STEP, OPEN, false, c);
+        for (int i = 0; i < 10; i++) g.accept(STEP, A, false, c);
+        assertNull(c.stop);
+        assertFalse(g.capped());
+    }
+
+    @Test
+    void aForcedCloseGetsTheAnswerPrefixAfterTheRestOfTheClosingText() {
+        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 24, "Answer:");
+        Control c = new Control();
+        g.accept(STEP, A, false, c);
+        g.accept(STEP, NL, true, c);    // the cut's "\n" ...
+        g.accept(STEP, CLOSE, true, c); // ... and its </think>; "\n\n" is still queued in the loop
+        assertEquals(Arrays.stream(TOK.encode("Answer:", true)).boxed().toList(), c.inserted, "queued after what the method queued");
+        assertTrue(g.prefixInserted());
+        assertEquals(Boolean.FALSE, g.closedAtLineEnd(), "the model's last thinking token was mid-line: a cut thought");
+    }
+
+    @Test
+    void aCloseTheModelChoseGetsNothingAndALineEndIsNoted() {
+        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 24, "Answer:");
+        Control c = new Control();
+        g.accept(STEP, A, false, c);
+        g.accept(STEP, NL, false, c);
+        g.accept(STEP, CLOSE, false, c);
+        assertTrue(c.inserted.isEmpty(), "the model writes its own answer");
+        assertEquals(Boolean.TRUE, g.closedAtLineEnd());
+    }
+
+    @Test
+    void aPromptThatClosedTheThinkingStartsTheAnswerWithThePrefix() {
+        AnswerGuard g = guard(ThinkingTracker.Phase.ANSWER, 24, "Answer:");
+        Control c = new Control();
+        g.begin(c);
+        assertEquals(Arrays.stream(TOK.encode("Answer:", true)).boxed().toList(), c.inserted);
+        assertNull(g.closedAtLineEnd(), "no close while decoding");
+        AnswerGuard none = guard(ThinkingTracker.Phase.ANSWER, 24, null);
+        Control c2 = new Control();
+        none.begin(c2);
+        assertTrue(c2.inserted.isEmpty(), "a family without an answer prefix gets nothing");
+    }
+
+    @Test
+    void aCapBelowOneIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> guard(ThinkingTracker.Phase.THINKING, 0, null));
+    }
+}
