@@ -51,6 +51,7 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
     Path model;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
+    @picocli.CommandLine.Mixin AnswerCapOption answerCap;
     @Parameters(index = "0", paramLabel = "QUESTIONS", description = "synthetic | a questions file (jsonl, gsm8k:PATH, math500:PATH, ...: as eval --tasks)")
     String tasks;
     @Option(names = "--pool", required = true, description = "Thinking tokens shared by all questions, e.g. 20000tok or 20000")
@@ -110,7 +111,7 @@ final class BatchCommand implements Callable<Integer> {
         EvalTasks set = EvalTasks.load(tasks, n, seed, TaskLoader.OnBadLine.STOP);
         // a shared pool holds only if no request thinks past its budget: guided keeps its hard ceiling here
         // (GRACE 0, the thinking ends at the budget exactly) unless --ceiling names another grace
-        if (guidance.ceilingGrace < 0) guidance.ceilingGrace = 0;
+        if (guidance.ceilingGrace == null || guidance.ceilingGrace < 0) guidance.ceilingGrace = 0;
         var weights = guidance.loadWeights(modelPath);
         if (weights == null) throw new BglException("batch predicts difficulty with the budget predictor: pass --predictor FILE");
         PrintWriter stdout = spec.commandLine().getOut();
@@ -123,7 +124,7 @@ final class BatchCommand implements Callable<Integer> {
         if (acc != null) err.println(acc);
 
         try (LoadedModel m = LoadedModel.open(modelPath)) {
-            BudgetRunner runner = new BudgetRunner(m, dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath));
+            BudgetRunner runner = answerCap.apply(new BudgetRunner(m, dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath)));
             List<EvalProblem> problems = set.problems();
             List<BudgetAllocator.Request> requests = new ArrayList<>();
             for (EvalProblem p : problems) {
@@ -155,7 +156,8 @@ final class BatchCommand implements Callable<Integer> {
                     answer += o.answerTokens();
                     EvalRecord r = new EvalRecord(p.id(), run.name(), budget, o.thinkingTokens(), o.answerTokens(), g.correct(), g.extracted(),
                             p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), requests.get(i).predictedThinking(),
-                            o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.result().stopReason().name().toLowerCase(Locale.ROOT));
+                            o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.stopReason(), null, -1,
+                            o.answerOverrun(), o.answerPhase().closedAtLineEnd());
                     w.write(json.writeValueAsString(r.toJson()));
                     w.write('\n');
                     w.flush();

@@ -36,6 +36,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
     Path model;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
+    @picocli.CommandLine.Mixin AnswerCapOption answerCap;
     @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
     String tasks;
     @Option(names = "--methods", defaultValue = "none,hard", description = "Comma-separated: none, hard, qwen-stop, s1, prompt, nothink, guided (none always runs, first) (default: ${DEFAULT-VALUE})")
@@ -106,7 +107,9 @@ final class EvalCommand implements Callable<Integer> {
             calFile = PredictorCalibration.pathFor(predictorFile);
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
-        EvalHarness.RunnerFactory factory = runnerFactory(guidance, modelPath, cal);
+        answerCap.validate();
+        EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
+        EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
         try (LoadedModel m = LoadedModel.open(modelPath); RecordLog log = RecordLog.open(out, settings, force)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);

@@ -153,7 +153,7 @@ public final class EvalHarness {
         EvalRecord r = new EvalRecord(p.id(), j.method().name(), j.key().budget(), o.thinkingTokens(), o.answerTokens(), g.correct(),
                 g.extracted(), p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), o.predictedThinking(),
                 j.limits() == null && o.withinBudget(), j.limits() == null ? o.overshoot() : 0, o.thinkingClosed(),
-                o.result().stopReason().name().toLowerCase(java.util.Locale.ROOT), j.limits(), kv);
+                o.stopReason(), j.limits(), kv, o.answerOverrun(), o.answerPhase().closedAtLineEnd());
         // under units, "within budget" is: the whole answer, every limit kept (seconds on the wall clock above)
         return j.limits() == null ? r : r.withWithinBudget(r.keptLimits(0));
     }

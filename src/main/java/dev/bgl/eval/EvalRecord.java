@@ -18,12 +18,40 @@ import dev.bgl.util.BglException;
  *                      budget is plain thinking tokens ({@code budget}), as in every record written before units
  *                      existed; with limits, {@code budget} is {@link #NO_BUDGET}
  * @param kvBytes       KV-cache bytes the run's tokens took at the end (-1: not measured)
+ * @param withinBudget  strict: the thinking within the budget and no answer overrun
+ * @param answerOverrun the answer reached its cap without ending, or a thinking marker came after the close:
+ *                      the run reasoned on after its thinking closed
+ * @param closedAtLineEnd whether the thinking closed at a line end (null: it did not close while decoding)
  */
 public record EvalRecord(String id, String method, int budget, int thinkingTokens, int answerTokens, boolean correct,
                          String extracted, String gold, double wallMs, double decodeTps, boolean intervened,
                          double predictedThinking, boolean withinBudget, int overshoot, boolean thinkingClosed,
-                         String stopReason, String limits, long kvBytes) {
+                         String stopReason, String limits, long kvBytes, boolean answerOverrun, Boolean closedAtLineEnd) {
     public static final int NO_BUDGET = -1;
+
+    /** A record without the answer-phase fields (no overrun, line end unknown). */
+    public EvalRecord(String id, String method, int budget, int thinkingTokens, int answerTokens, boolean correct,
+                      String extracted, String gold, double wallMs, double decodeTps, boolean intervened,
+                      double predictedThinking, boolean withinBudget, int overshoot, boolean thinkingClosed,
+                      String stopReason, String limits, long kvBytes) {
+        this(id, method, budget, thinkingTokens, answerTokens, correct, extracted, gold, wallMs, decodeTps, intervened,
+                predictedThinking, withinBudget, overshoot, thinkingClosed, stopReason, limits, kvBytes, false, null);
+    }
+
+    /** Strictly correct: the right answer, written as an answer (no overrun after the thinking closed). */
+    public boolean strictCorrect() {
+        return correct && !answerOverrun;
+    }
+
+    /** The lenient budget measure: the thinking alone within the budget (true without a token budget). */
+    public boolean thinkingWithinBudget() {
+        return overshoot == 0;
+    }
+
+    /** Everything the run generated after the prompt that the user waits for: thinking and answer. */
+    public int totalTokens() {
+        return thinkingTokens + answerTokens;
+    }
 
     /** A record under a token budget (or none), as before budgets had units. */
     public EvalRecord(String id, String method, int budget, int thinkingTokens, int answerTokens, boolean correct,
@@ -73,7 +101,7 @@ public record EvalRecord(String id, String method, int budget, int thinkingToken
      * answer finished within the token budget.
      */
     public boolean keptLimits(double slack) {
-        if (!answerComplete()) return false;
+        if (!answerComplete() || answerOverrun) return false;
         if (limits == null) return withinBudget;
         for (BudgetUnit u : BudgetUnit.parseList(limits.replace('+', ','))) {
             boolean ok = switch (u) {
@@ -91,7 +119,7 @@ public record EvalRecord(String id, String method, int budget, int thinkingToken
     /** The same record with {@code withinBudget} set. */
     public EvalRecord withWithinBudget(boolean within) {
         return new EvalRecord(id, method, budget, thinkingTokens, answerTokens, correct, extracted, gold, wallMs, decodeTps,
-                intervened, predictedThinking, within, overshoot, thinkingClosed, stopReason, limits, kvBytes);
+                intervened, predictedThinking, within, overshoot, thinkingClosed, stopReason, limits, kvBytes, answerOverrun, closedAtLineEnd);
     }
 
     public ObjectNode toJson() {
@@ -117,6 +145,9 @@ public record EvalRecord(String id, String method, int budget, int thinkingToken
         o.put("stop_reason", stopReason);
         if (limits != null) o.put("limits", limits);
         if (kvBytes >= 0) o.put("kv_bytes", kvBytes);
+        o.put("answer_overrun", answerOverrun);
+        o.put("strict_correct", strictCorrect());
+        if (closedAtLineEnd != null) o.put("closed_at_line_end", closedAtLineEnd);
         return o;
     }
 
@@ -133,7 +164,9 @@ public record EvalRecord(String id, String method, int budget, int thinkingToken
                 x.isNull() ? null : x.asText(), text(o, "gold"), number(o, "wall_ms"), number(o, "decode_tps"),
                 bool(o, "intervened"), p.isNull() ? Double.NaN : number(o, "predicted_thinking"),
                 bool(o, "within_budget"), integer(o, "overshoot"), bool(o, "thinking_closed"), text(o, "stop_reason"),
-                o.hasNonNull("limits") ? text(o, "limits") : null, o.hasNonNull("kv_bytes") ? longInteger(o, "kv_bytes") : -1);
+                o.hasNonNull("limits") ? text(o, "limits") : null, o.hasNonNull("kv_bytes") ? longInteger(o, "kv_bytes") : -1,
+                // records written before strict accounting carry neither: no overrun was checked, the close unknown
+                o.has("answer_overrun") && bool(o, "answer_overrun"), o.hasNonNull("closed_at_line_end") ? bool(o, "closed_at_line_end") : null);
     }
 
     private static long longInteger(JsonNode o, String f) {

@@ -112,6 +112,14 @@ public final class EvalReport {
             x.put("answer_complete_share", r.completeShare());
             if (r.maxKvBytes() >= 0) x.put("kv_bytes_max", r.maxKvBytes());
             x.put("n", r.n());
+            x.put("strict_correct", r.strictAccuracy().correct());
+            x.put("strict_accuracy", r.strictAccuracy().value());
+            x.put("strict_accuracy_ci_low", r.strictAccuracy().low());
+            x.put("strict_accuracy_ci_high", r.strictAccuracy().high());
+            x.put("answer_overrun_share", r.overrunShare());
+            num(x, "closed_at_line_end_share", r.lineEndShare());
+            x.put("thinking_within_budget_share", r.thinkingWithinShare());
+            x.put("total_tokens_mean", r.meanTotalTokens());
             x.put("correct", r.accuracy().correct());
             x.put("accuracy", r.accuracy().value());
             x.put("accuracy_ci_low", r.accuracy().low());
@@ -138,6 +146,12 @@ public final class EvalReport {
             else x.put("equal_accuracy_budget", c.equalAccuracyBudget());
             num(x, "equal_accuracy_thinking_fraction_of_none", c.thinkingFractionOfNone());
             num(x, "tokens_saved_at_equal_accuracy", c.tokensSaved());
+            num(x, "strict_auc_normalized", c.strictAuc());
+            if (c.strictEqualAccuracyBudget() == null) x.putNull("strict_equal_accuracy_budget");
+            else if (c.strictEqualAccuracyBudget() == EvalRecord.NO_BUDGET) x.put("strict_equal_accuracy_budget", "unbudgeted");
+            else x.put("strict_equal_accuracy_budget", c.strictEqualAccuracyBudget());
+            num(x, "strict_equal_accuracy_token_fraction_of_none", c.strictTokenFractionOfNone());
+            num(x, "strict_tokens_saved_at_equal_accuracy", c.strictTokensSaved());
         }
         o.put("definitions", DEFINITIONS);
         return o;
@@ -148,18 +162,26 @@ public final class EvalReport {
         else o.putNull(k);
     }
 
-    static final String DEFINITIONS = "accuracy: share of samples whose extracted answer matches the gold, with its 95% Wilson score interval. "
+    static final String DEFINITIONS = "strict accuracy (the headline): share of samples whose extracted answer matches the gold and whose "
+            + "answer did not overrun, with its 95% Wilson score interval; accuracy (lenient): the extracted answer matches, whatever "
+            + "was written after the thinking closed. answer overrun: the answer reached its cap (the model card's, e.g. 24 tokens) "
+            + "without ending, or a thinking marker came after </think>: reasoning after the close is reasoning. "
             + "thinking: tokens between <think> and </think>, inserted ones included (what a budget counts). "
-            + "within budget: thinking <= budget; overshoot: max(0, thinking - budget), mean over all samples of the row. "
+            + "within budget (strict): thinking <= budget and no answer overrun; thinking within (lenient): thinking <= budget alone; "
+            + "overshoot: max(0, thinking - budget), mean over all samples of the row. "
+            + "line-end closes: of the runs whose thinking closed while decoding, the share whose last written thinking token ended a line. "
             + "AUC: trapezoid area under accuracy vs budget divided by the budget range (a flat curve at a scores a). "
-            + "tokens saved at equal accuracy: for each method, the smallest budget whose accuracy >= none's accuracy - 0.01 (1 point); "
-            + "fraction = that row's mean thinking / none's mean thinking; saved = 1 - fraction; null when no budget reaches it. "
+            + "tokens saved at equal accuracy (strict): the smallest budget whose strict accuracy >= none's strict accuracy - 0.01 (1 point); "
+            + "fraction = that row's mean thinking + answer tokens / none's; saved = 1 - fraction; null when no budget reaches it. "
+            + "The lenient version uses accuracy and thinking tokens alone. "
             + "latency: wall time per sample (prompt + generation), interpolated p50/p95. decode tok/s: median over samples. "
             + "spearman: rank correlation of the predicted thinking length with the same problem's realised none thinking length.";
 
     static final String[] CSV_HEADER = {"method", "budget", "n", "correct", "accuracy", "ci_low", "ci_high", "thinking_mean",
             "thinking_median", "thinking_p90", "within_budget", "overshoot_mean", "overshoot_max", "intervened", "latency_p50_ms",
-            "latency_p95_ms", "decode_tps", "spearman_pred", "auc", "equal_acc_budget", "thinking_frac_of_none"};
+            "latency_p95_ms", "decode_tps", "spearman_pred", "auc", "equal_acc_budget", "thinking_frac_of_none",
+            "strict_correct", "strict_accuracy", "strict_ci_low", "strict_ci_high", "answer_overrun", "line_end_closes",
+            "thinking_within", "total_tokens_mean", "strict_auc", "strict_equal_acc_budget", "strict_token_frac_of_none"};
 
     static String csv(EvalSummary s) {
         StringBuilder b = new StringBuilder(String.join(",", CSV_HEADER)).append('\n');
@@ -171,7 +193,12 @@ public final class EvalReport {
                     "" + r.maxOvershoot(), f(r.intervenedShare()), f(r.latencyP50Ms()), f(r.latencyP95Ms()), f(r.decodeTps()),
                     f(r.spearmanPredicted()), c == null ? "" : f(c.auc()),
                     c == null || c.equalAccuracyBudget() == null ? "" : c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "unbudgeted" : "" + c.equalAccuracyBudget(),
-                    c == null ? "" : f(c.thinkingFractionOfNone()))).append('\n');
+                    c == null ? "" : f(c.thinkingFractionOfNone()),
+                    "" + r.strictAccuracy().correct(), f(r.strictAccuracy().value()), f(r.strictAccuracy().low()), f(r.strictAccuracy().high()),
+                    f(r.overrunShare()), f(r.lineEndShare()), f(r.thinkingWithinShare()), f(r.meanTotalTokens()),
+                    c == null ? "" : f(c.strictAuc()),
+                    c == null || c.strictEqualAccuracyBudget() == null ? "" : c.strictEqualAccuracyBudget() == EvalRecord.NO_BUDGET ? "unbudgeted" : "" + c.strictEqualAccuracyBudget(),
+                    c == null ? "" : f(c.strictTokenFractionOfNone()))).append('\n');
         }
         return b.toString();
     }
@@ -180,24 +207,35 @@ public final class EvalReport {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "";
     }
 
-    /** The metrics table as fixed-width text (for the terminal and reports). */
+    /** The metrics table as fixed-width text (for the terminal and reports): strict figures first, lenient beside them. */
     public static String table(EvalSummary s) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-14s %6s %4s %22s %7s %7s %7s %7s %8s %7s %9s %9s%n",
-                "method", "budget", "n", "accuracy [95% CI]", "think", "median", "p90", "within", "ovr mean", "ovr max", "lat p50", "tok/s"));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-14s %6s %4s %22s %8s %7s %7s %7s %7s %7s %8s %7s %7s %9s %9s%n",
+                "method", "budget", "n", "strict acc [95% CI]", "lenient", "overrun", "think", "+answer", "p90", "within", "thk-only",
+                "ovr max", "line-end", "lat p50", "tok/s"));
         for (EvalSummary.Row r : s.rows())
-            b.append(String.format(Locale.ROOT, "%-14s %6s %4d %6.1f%% [%5.1f, %5.1f] %7.1f %7.1f %7.1f %6.0f%% %8.1f %7d %7.1fms %9.0f%n",
-                    r.method(), r.budgetLabel(), r.n(), 100 * r.accuracy().value(), 100 * r.accuracy().low(),
-                    100 * r.accuracy().high(), r.thinking().mean(), r.thinking().median(), r.thinking().p90(), 100 * r.withinBudgetShare(),
-                    r.meanOvershoot(), r.maxOvershoot(), r.latencyP50Ms(), r.decodeTps()));
+            b.append(String.format(Locale.ROOT, "%-14s %6s %4d %6.1f%% [%5.1f, %5.1f] %7.1f%% %6.1f%% %7.1f %7.1f %7.1f %6.0f%% %7.0f%% %7d %7s %7.1fms %9.0f%n",
+                    r.method(), r.budgetLabel(), r.n(), 100 * r.strictAccuracy().value(), 100 * r.strictAccuracy().low(),
+                    100 * r.strictAccuracy().high(), 100 * r.accuracy().value(), 100 * r.overrunShare(), r.thinking().mean(),
+                    r.meanTotalTokens(), r.thinking().p90(), 100 * r.withinBudgetShare(), 100 * r.thinkingWithinShare(),
+                    r.maxOvershoot(), Double.isFinite(r.lineEndShare()) ? String.format(Locale.ROOT, "%.0f%%", 100 * r.lineEndShare()) : "-",
+                    r.latencyP50Ms(), r.decodeTps()));
         b.append(unitsTable(s));
         for (EvalSummary.Curve c : s.curves())
-            b.append(String.format(Locale.ROOT, "%-14s AUC %s; equal accuracy (>= none - 1 pt): %s%n", c.method(),
-                    Double.isFinite(c.auc()) ? String.format(Locale.ROOT, "%.3f", c.auc()) : "n/a",
-                    c.equalAccuracyBudget() == null ? "not reached"
-                            : String.format(Locale.ROOT, "at %s, %.0f%% of none's thinking (%.0f%% saved)",
-                            c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "no budget" : "budget " + c.equalAccuracyBudget(),
-                            100 * c.thinkingFractionOfNone(), 100 * c.tokensSaved())));
+            b.append(String.format(Locale.ROOT, "%-14s AUC %s strict, %s lenient; equal accuracy (>= none - 1 pt): strict %s; lenient %s%n", c.method(),
+                    fmt3(c.strictAuc()), fmt3(c.auc()),
+                    equalAt(c.strictEqualAccuracyBudget(), c.strictTokenFractionOfNone(), "thinking + answer"),
+                    equalAt(c.equalAccuracyBudget(), c.thinkingFractionOfNone(), "thinking")));
         return b.toString();
+    }
+
+    private static String fmt3(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "n/a";
+    }
+
+    private static String equalAt(Integer budget, double fraction, String what) {
+        if (budget == null) return "not reached";
+        return String.format(Locale.ROOT, "at %s, %.1f%% of none's %s", budget == EvalRecord.NO_BUDGET ? "no budget" : "budget " + budget,
+                100 * fraction, what);
     }
 
     /**
@@ -229,21 +267,27 @@ public final class EvalReport {
         h.append("; seed ").append(ctx.settings().seed()).append("; max tokens ").append(ctx.settings().maxTokens())
                 .append(ctx.settings().temperature() > 0 ? "; temperature " + ctx.settings().temperature() : "; greedy").append(".</p>\n");
         h.append("<h2>Metrics</h2>\n<table><tr>");
-        for (String c : new String[]{"method", "budget", "n", "accuracy", "95% CI", "think mean", "median", "p90", "within budget",
-                "overshoot mean", "overshoot max", "intervened", "latency p50 ms", "p95 ms", "decode tok/s", "ρ pred"})
+        for (String c : new String[]{"method", "budget", "n", "strict accuracy", "95% CI", "lenient accuracy", "answer overrun",
+                "think mean", "think + answer", "median", "p90", "within budget (strict)", "thinking within (lenient)",
+                "overshoot mean", "overshoot max", "line-end closes", "intervened", "latency p50 ms", "p95 ms", "decode tok/s", "ρ pred"})
             h.append("<th>").append(esc(c)).append("</th>");
         h.append("</tr>\n");
         for (EvalSummary.Row r : s.rows()) {
             h.append("<tr><td>").append(esc(r.method())).append("</td><td>").append(esc(r.hasLimits() || r.hasBudget() ? r.budgetLabel() : "–")).append("</td><td>")
                     .append(r.n()).append("</td>");
+            cell(h, "%.1f%%", 100 * r.strictAccuracy().value());
+            h.append(String.format(Locale.ROOT, "<td>%.1f–%.1f%%</td>", 100 * r.strictAccuracy().low(), 100 * r.strictAccuracy().high()));
             cell(h, "%.1f%%", 100 * r.accuracy().value());
-            h.append(String.format(Locale.ROOT, "<td>%.1f–%.1f%%</td>", 100 * r.accuracy().low(), 100 * r.accuracy().high()));
+            cell(h, "%.1f%%", 100 * r.overrunShare());
             cell(h, "%.1f", r.thinking().mean());
+            cell(h, "%.1f", r.meanTotalTokens());
             cell(h, "%.1f", r.thinking().median());
             cell(h, "%.1f", r.thinking().p90());
             cell(h, "%.0f%%", 100 * r.withinBudgetShare());
+            cell(h, "%.0f%%", 100 * r.thinkingWithinShare());
             cell(h, "%.2f", r.meanOvershoot());
             h.append("<td>").append(r.maxOvershoot()).append("</td>");
+            cell(h, "%.0f%%", 100 * r.lineEndShare());
             cell(h, "%.0f%%", 100 * r.intervenedShare());
             cell(h, "%.1f", r.latencyP50Ms());
             cell(h, "%.1f", r.latencyP95Ms());
@@ -256,10 +300,15 @@ public final class EvalReport {
         if (!units.isEmpty())
             h.append("<h2>Budgets in units</h2>\n<p>complete: the whole answer written; kept: complete and every limit kept"
                     + " (seconds on the wall clock of the whole run); kept+10%: seconds with 10% slack.</p>\n<pre>").append(esc(units)).append("</pre>\n");
-        h.append("<h2>Per method</h2>\n<table><tr><th>method</th><th>AUC (normalised)</th><th>budget at equal accuracy</th>"
-                + "<th>thinking vs none</th><th>tokens saved</th></tr>\n");
+        h.append("<h2>Per method</h2>\n<table><tr><th>method</th><th>AUC strict</th><th>budget at equal strict accuracy</th>"
+                + "<th>thinking + answer vs none</th><th>tokens saved (strict)</th><th>AUC lenient</th><th>budget at equal lenient accuracy</th>"
+                + "<th>thinking vs none</th><th>tokens saved (lenient)</th></tr>\n");
         for (EvalSummary.Curve c : s.curves()) {
             h.append("<tr><td>").append(esc(c.method())).append("</td>");
+            cell(h, "%.3f", c.strictAuc());
+            h.append("<td>").append(c.strictEqualAccuracyBudget() == null ? "not reached" : c.strictEqualAccuracyBudget() == EvalRecord.NO_BUDGET ? "–" : c.strictEqualAccuracyBudget()).append("</td>");
+            cell(h, "%.1f%%", 100 * c.strictTokenFractionOfNone());
+            cell(h, "%.1f%%", 100 * c.strictTokensSaved());
             cell(h, "%.3f", c.auc());
             h.append("<td>").append(c.equalAccuracyBudget() == null ? "not reached" : c.equalAccuracyBudget() == EvalRecord.NO_BUDGET ? "–" : c.equalAccuracyBudget()).append("</td>");
             cell(h, "%.1f%%", 100 * c.thinkingFractionOfNone());

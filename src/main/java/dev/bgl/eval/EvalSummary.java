@@ -26,7 +26,8 @@ import java.util.Map;
  * {@code none}'s accuracy minus one percentage point (0.01), and that row's mean thinking tokens as a fraction of
  * {@code none}'s mean thinking tokens; tokens saved = 1 − fraction. Absent when no budget reaches the target.
  */
-public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccuracy, double noneMeanThinking) {
+public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccuracy, double noneMeanThinking,
+                          double noneStrictAccuracy, double noneMeanTotalTokens) {
 
     /** The accuracy shortfall against {@code none} still counted as "equal accuracy". */
     public static final double EQUAL_ACCURACY_TOLERANCE = 0.01;
@@ -38,11 +39,18 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
      * @param within10Share     units: the same with 10% slack on seconds (NaN for token budgets)
      * @param completeShare     share that finished the whole answer (thinking closed, the model ended the answer)
      * @param maxKvBytes        most KV-cache bytes a run took (-1: not measured)
+     * @param strictAccuracy    the headline: correct and no answer overrun (reasoning after the close is not credited)
+     * @param overrunShare      share whose answer overran its cap or reopened the thinking
+     * @param lineEndShare      of the runs whose thinking closed while decoding, the share that closed at a line end (NaN: none did)
+     * @param thinkingWithinShare the lenient adherence: thinking alone within the budget
+     * @param meanTotalTokens   mean thinking + answer tokens: what the user waits for
      */
     public record Row(String method, int budget, int n, Metrics.Accuracy accuracy, Metrics.Summary thinking,
                       double withinBudgetShare, double meanOvershoot, int maxOvershoot, double intervenedShare,
                       double latencyP50Ms, double latencyP95Ms, double decodeTps, int predictions, double spearmanPredicted,
-                      String limits, double within10Share, double completeShare, long maxKvBytes) {
+                      String limits, double within10Share, double completeShare, long maxKvBytes,
+                      Metrics.Accuracy strictAccuracy, double overrunShare, double lineEndShare, double thinkingWithinShare,
+                      double meanTotalTokens) {
         /** Whether the row ran under a budget in thinking tokens. */
         public boolean hasBudget() {
             return budget != EvalRecord.NO_BUDGET;
@@ -98,10 +106,20 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
      * @param auc                   normalised area under the accuracy–budget curve (NaN with fewer than two budgets)
      * @param equalAccuracyBudget   smallest budget reaching none's accuracy − 0.01 (null: none reaches it; NO_BUDGET for a method without one)
      * @param thinkingFractionOfNone that row's mean thinking / none's mean thinking (NaN when not reached)
+     * @param strictAuc             the same area on strict accuracy
+     * @param strictEqualAccuracyBudget the headline: smallest budget whose strict accuracy reaches none's strict accuracy − 0.01
+     * @param strictTokenFractionOfNone that row's mean thinking + answer tokens / none's (NaN when not reached)
      */
-    public record Curve(String method, double auc, Integer equalAccuracyBudget, double thinkingFractionOfNone) {
+    public record Curve(String method, double auc, Integer equalAccuracyBudget, double thinkingFractionOfNone,
+                        double strictAuc, Integer strictEqualAccuracyBudget, double strictTokenFractionOfNone) {
+        /** Lenient: 1 − the thinking fraction at lenient equal accuracy. */
         public double tokensSaved() {
             return Double.isNaN(thinkingFractionOfNone) ? Double.NaN : 1 - thinkingFractionOfNone;
+        }
+
+        /** Strict: 1 − the thinking-plus-answer fraction at strict equal accuracy. */
+        public double strictTokensSaved() {
+            return Double.isNaN(strictTokenFractionOfNone) ? Double.NaN : 1 - strictTokenFractionOfNone;
         }
     }
 
@@ -122,26 +140,37 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
         Row none = rows.stream().filter(r -> r.method().equals("none")).findFirst().orElse(null);
         double noneAcc = none == null ? Double.NaN : none.accuracy().value();
         double noneMean = none == null ? Double.NaN : none.thinking().mean();
+        double noneStrict = none == null ? Double.NaN : none.strictAccuracy().value();
+        double noneTotal = none == null ? Double.NaN : none.meanTotalTokens();
         List<Curve> curves = new ArrayList<>();
         for (String m : groups.keySet()) {
             if (m.equals("none")) continue;
             // the accuracy–budget curve is in tokens: rows in other units are reported, not drawn on it
             List<Row> mr = rows.stream().filter(r -> r.method().equals(m) && !r.hasLimits()).sorted(Comparator.comparingInt(Row::budget)).toList();
             if (mr.isEmpty()) continue;
-            curves.add(curve(m, mr, noneAcc, noneMean));
+            curves.add(curve(m, mr, noneAcc, noneMean, noneStrict, noneTotal));
         }
-        return new EvalSummary(rows, curves, noneAcc, noneMean);
+        return new EvalSummary(rows, curves, noneAcc, noneMean, noneStrict, noneTotal);
     }
 
     static Row row(String method, BudgetKey key, List<EvalRecord> rs, Map<String, Integer> noneThinking) {
         int n = rs.size(), correct = 0, within = 0, maxOver = 0, intervened = 0, within10 = 0, complete = 0;
-        long maxKv = -1;
+        int strict = 0, overrun = 0, closes = 0, lineEnds = 0, thinkingWithin = 0;
+        long maxKv = -1, totalTokens = 0;
         double over = 0;
         double[] thinking = new double[n], wall = new double[n], tps = new double[n];
         List<double[]> pairs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             EvalRecord r = rs.get(i);
             if (r.correct()) correct++;
+            if (r.strictCorrect()) strict++;
+            if (r.answerOverrun()) overrun++;
+            if (r.closedAtLineEnd() != null) {
+                closes++;
+                if (r.closedAtLineEnd()) lineEnds++;
+            }
+            if (r.thinkingWithinBudget()) thinkingWithin++;
+            totalTokens += r.totalTokens();
             if (r.withinBudget()) within++;
             if (r.keptLimits(0.10)) within10++;
             if (r.answerComplete()) complete++;
@@ -164,29 +193,34 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
         return new Row(method, key.budget(), n, Metrics.accuracy(correct, n), Metrics.summarize(thinking), within / (double) n,
                 over / n, maxOver, intervened / (double) n, Metrics.quantile(sortedWall, 0.5), Metrics.quantile(sortedWall, 0.95),
                 Metrics.quantile(sortedTps, 0.5), pairs.size(), rho, key.limits(),
-                key.limits() == null ? Double.NaN : within10 / (double) n, complete / (double) n, maxKv);
+                key.limits() == null ? Double.NaN : within10 / (double) n, complete / (double) n, maxKv,
+                Metrics.accuracy(strict, n), overrun / (double) n, closes == 0 ? Double.NaN : lineEnds / (double) closes,
+                thinkingWithin / (double) n, totalTokens / (double) n);
     }
 
     /** @param rows the method's rows, budgets ascending */
-    static Curve curve(String method, List<Row> rows, double noneAcc, double noneMean) {
-        double auc = Double.NaN;
+    static Curve curve(String method, List<Row> rows, double noneAcc, double noneMean, double noneStrict, double noneTotal) {
         List<Row> budgeted = rows.stream().filter(Row::hasBudget).toList();
-        if (budgeted.size() >= 2)
-            auc = Metrics.normalizedAuc(budgeted.stream().mapToDouble(Row::budget).toArray(),
-                    budgeted.stream().mapToDouble(r -> r.accuracy().value()).toArray());
-        Integer at = null;
-        double fraction = Double.NaN;
-        if (!Double.isNaN(noneAcc)) {
-            double target = noneAcc - EQUAL_ACCURACY_TOLERANCE - 1e-12; // the epsilon absorbs rounding of k/n
-            for (Row r : rows) {
-                if (r.accuracy().value() >= target) {
-                    at = r.budget();
-                    fraction = noneMean > 0 ? r.thinking().mean() / noneMean : Double.NaN;
-                    break;
-                }
-            }
-        }
-        return new Curve(method, auc, at, fraction);
+        double auc = auc(budgeted, r -> r.accuracy().value()), strictAuc = auc(budgeted, r -> r.strictAccuracy().value());
+        Row lenient = equalAccuracyRow(rows, noneAcc, r -> r.accuracy().value());
+        Row strict = equalAccuracyRow(rows, noneStrict, r -> r.strictAccuracy().value());
+        return new Curve(method, auc, lenient == null ? null : lenient.budget(),
+                lenient == null || !(noneMean > 0) ? Double.NaN : lenient.thinking().mean() / noneMean,
+                strictAuc, strict == null ? null : strict.budget(),
+                strict == null || !(noneTotal > 0) ? Double.NaN : strict.meanTotalTokens() / noneTotal);
+    }
+
+    private static double auc(List<Row> budgeted, java.util.function.ToDoubleFunction<Row> accuracy) {
+        if (budgeted.size() < 2) return Double.NaN;
+        return Metrics.normalizedAuc(budgeted.stream().mapToDouble(Row::budget).toArray(), budgeted.stream().mapToDouble(accuracy).toArray());
+    }
+
+    /** The first row (smallest budget) whose accuracy reaches {@code none}'s less one point; null when none does. */
+    private static Row equalAccuracyRow(List<Row> rows, double noneAccuracy, java.util.function.ToDoubleFunction<Row> accuracy) {
+        if (Double.isNaN(noneAccuracy)) return null;
+        double target = noneAccuracy - EQUAL_ACCURACY_TOLERANCE - 1e-12; // the epsilon absorbs rounding of k/n
+        for (Row r : rows) if (accuracy.applyAsDouble(r) >= target) return r;
+        return null;
     }
 
     public Row row(String method, int budget) {
