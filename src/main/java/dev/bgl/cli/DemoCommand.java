@@ -1,5 +1,14 @@
 package dev.bgl.cli;
 
+import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.Method;
+import dev.bgl.budget.ThinkingTracker;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.PredictorWeights;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.TokenListener;
 import dev.bgl.format.GgmlType;
 import dev.bgl.model.Architecture;
 import dev.bgl.model.RandomModelMaker;
@@ -8,6 +17,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,19 +57,59 @@ final class DemoCommand implements Callable<Integer> {
                 RandomModelMaker.write(spec, vocab::writeTo, model);
             }
         }
-        List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--prompt", prompt, "--max-tokens",
-                String.valueOf(maxTokens), "--think", "--temperature", "0")); // greedy, as the budgeted runs below
-        System.err.println("bgl demo: " + model + "\n");
-        int code = new CommandLine(new GenerateCommand()).execute(args.toArray(String[]::new));
-        if (code != 0 || budget <= 0 || new GuidanceCli().resolve(model) == null) return code; // no predictor: nothing to compare
-        // the point of bgl: the same question under a thinking budget, cut off vs guided
-        for (String mode : List.of("hard", "guided")) {
-            System.err.println("\nbgl demo: the same question with a budget of " + budget + " thinking tokens, "
-                    + (mode.equals("hard") ? "cut off at the budget (what engines do today):" : "with budget guidance (the predictor beside the model):") + "\n");
-            code = new CommandLine(new RunCommand()).execute("--model", model.toString(), "--mode", mode, "--budget",
-                    String.valueOf(budget), "--max-tokens", String.valueOf(maxTokens), prompt);
-            if (code != 0) return code;
+        if (new GuidanceCli().resolve(model) == null || budget <= 0) { // no predictor: the plain answer only
+            System.err.println("bgl demo: " + model + "\n");
+            return new CommandLine(new GenerateCommand()).execute("--model", model.toString(), "--prompt", prompt, "--max-tokens",
+                    String.valueOf(maxTokens), "--think", "--temperature", "0");
+        }
+        return compare(model);
+    }
+
+    /**
+     * The question three times on one runner: full thinking, then under the budget cut off and guided.
+     * Everything runs once unseen first, so the speeds shown are the steady state, not the JIT's warm-up
+     * (the predictor's first steps run interpreted and would read as guidance costing 10x).
+     */
+    private int compare(Path modelPath) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        try (LoadedModel m = LoadedModel.open(modelPath)) {
+            GuidanceCli guidance = new GuidanceCli();
+            PredictorWeights weights = guidance.loadWeights(modelPath);
+            BudgetRunner runner = new BudgetRunner(m, BudgetPredictor.forModel(weights, m), guidance.options(modelPath));
+            List<Method> methods = List.of(new Method.None(), new Method.Hard(), new Method.Guided());
+            System.err.println("bgl demo: " + modelPath + " (warming up)");
+            for (int i = 0; i < 3; i++) for (Method x : methods) runner.run(request(x), TokenListener.NONE);
+            BudgetOutcome full = null;
+            for (Method x : methods) {
+                System.err.println("\nbgl demo: " + switch (x) {
+                    case Method.None n -> "the question, thinking as long as the model wants:";
+                    case Method.Hard h -> "the same question with a budget of " + budget + " thinking tokens, cut off at the budget (what engines do today):";
+                    default -> "the same question with a budget of " + budget + " thinking tokens, with budget guidance (the predictor beside the model):";
+                } + "\n");
+                BudgetRequest req = request(x);
+                RunCommand.Display display = new RunCommand.Display(out, false, m.thinkOpenId(), m.thinkCloseId());
+                if (runner.promptPhase(req) == ThinkingTracker.Phase.THINKING) display.prefill(m.markers().open() + "\n", ThinkingTracker.Phase.THINKING);
+                BudgetOutcome o = runner.run(req, display::onToken);
+                display.end();
+                if (full == null) full = o;
+                out.println(RunCommand.summary(o) + (x instanceof Method.None ? "" : "\n  route: " + route(full, o)));
+            }
         }
         return 0;
+    }
+
+    private BudgetRequest request(Method m) {
+        return BudgetRequest.of(prompt, m, m.usesBudget() ? budget : 0, maxTokens);
+    }
+
+    /** Whether a budgeted run kept the full thinking's words (then it was cut) or took another route. */
+    static String route(BudgetOutcome full, BudgetOutcome budgeted) {
+        String a = full.thinking(), b = budgeted.thinking().stripTrailing();
+        int same = 0;
+        while (same < Math.min(a.length(), b.length()) && a.charAt(same) == b.charAt(same)) same++;
+        if (same == b.length())
+            return "the full thinking's first " + b.length() + " characters, then closed: the same route, cut short";
+        return "changed: it left the full thinking after " + same + " characters and took a route of its own ("
+                + budgeted.thinkingTokens() + " thinking tokens against " + full.thinkingTokens() + ")";
     }
 }

@@ -26,9 +26,14 @@ final class GuidanceCli {
     @Option(names = "--all-candidates", description = "Compute the predictor's heads for the whole vocabulary, not only the likely tokens")
     boolean allCandidates;
 
-    @Option(names = "--ceiling", defaultValue = "-1", paramLabel = "GRACE",
+    @Option(names = "--ceiling", paramLabel = "GRACE",
             description = "Hard ceiling: after budget+GRACE thinking tokens close at the next line end (at budget+2*GRACE at once); -1: none")
-    int ceilingGrace;
+    Integer ceilingGrace;
+
+    /** Whether --ceiling was given (serve keeps budgets with a ceiling of 0 by default; the other commands run without one). */
+    boolean ceilingGiven() {
+        return ceilingGrace != null;
+    }
 
     @Option(names = "--force-final-answer", description = "When guidance would close the thinking, write \"**Final Answer**\" first (official option)")
     boolean forceFinalAnswer;
@@ -54,7 +59,7 @@ final class GuidanceCli {
             if (mask.length != 3) throw new BglException("--mask needs three numbers LAMBDA,ALPHA,MODE, got " + mask.length);
             o = o.withMask(mask[0], mask[1], mask[2]);
         }
-        return o.withAllCandidates(allCandidates).withCeiling(ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
+        return o.withAllCandidates(allCandidates).withCeiling(ceilingGrace == null ? -1 : ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
     }
 
     /**

@@ -49,6 +49,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default); above 0, top-k 20 and top-p 0.95 apply") float temperature;
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE})") long seed;
     @Mixin GuidanceCli guidance;
+    @Mixin AnswerCapOption answerCap;
     @Option(names = "--color", defaultValue = "auto", description = "Dim the thinking: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: when stdout is a terminal)") Color color;
     @Parameters(arity = "0..*", paramLabel = "QUESTION", description = "The question (words are joined with spaces)") List<String> words;
 
@@ -69,6 +70,11 @@ final class RunCommand implements Callable<Integer> {
         if (method instanceof Method.Prompt && budget == null && budgetText != null)
             throw new BglException("--mode prompt asks for a number of tokens in words: give --budget in tokens, got '" + budgetText + "'");
         if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
+        answerCap.validate();
+        if (method.usesBudget() && budget != null && maxTokens < budget + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE)
+            throw new BglException("--max-tokens " + maxTokens + " is less than the thinking budget (" + budget + ") plus the answer's reserve ("
+                    + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE + "): the answer would be cut off; give at least "
+                    + (budget + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE));
         if (model.context != null) throw new BglException("--context is not used by run: the session is sized from the prompt and --max-tokens");
         PrintWriter err = spec.commandLine().getErr();
         if (guidance.predictor != null && !(method instanceof Method.Guided))
@@ -81,6 +87,7 @@ final class RunCommand implements Callable<Integer> {
             PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
             BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options(model.resolveModel()))
                     .withAnswerReserve(answerReserve);
+            answerCap.apply(runner);
             PrintWriter out = spec.commandLine().getOut();
             Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
             Phase start = runner.promptPhase(req);
@@ -101,19 +108,26 @@ final class RunCommand implements Callable<Integer> {
         String thinking = o.method().usesBudget()
                 ? "thinking " + o.thinkingTokens() + " / " + o.budget() + " tokens"
                 : "thinking " + o.thinkingTokens() + " tokens (no budget)";
-        return String.format(Locale.ROOT, "[%s] %s%s, answer %d tokens, intervened: %s, %.1f tok/s, stop: %s",
-                o.method().name(), thinking, o.thinkingClosed() ? "" : " (not closed)", o.answerTokens(),
-                o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), r.stopReason().name().toLowerCase(Locale.ROOT));
+        return String.format(Locale.ROOT, "[%s] %s%s, %s, intervened: %s, %.1f tok/s, stop: %s",
+                o.method().name(), thinking, o.thinkingClosed() ? "" : " (not closed)", answer(o),
+                o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), o.stopReason());
+    }
+
+    /** "answer 12 tokens", and what the strict accounting says when the answer overran its cap. */
+    static String answer(BudgetOutcome o) {
+        String s = "answer " + o.answerTokens() + " tokens";
+        if (!o.answerOverrun()) return s;
+        return s + " (overran the answer cap of " + o.answerPhase().answerMax() + ": not within budget)";
     }
 
     /** The summary under limits in other units: what was spent in each, as given ("time 4.3 s / 5 s, KV 12.1 MB / 64 MB"). */
     static String summary(BudgetOutcome o, BudgetController c) {
         var r = o.result();
         boolean tokenLimit = c.limits().stream().anyMatch(u -> u instanceof BudgetUnit.Tokens);
-        return String.format(Locale.ROOT, "[%s] %s%s%s, answer %d tokens, intervened: %s, %.1f tok/s, stop: %s",
+        return String.format(Locale.ROOT, "[%s] %s%s%s, %s, intervened: %s, %.1f tok/s, stop: %s",
                 o.method().name(), c.spentSummary(o.thinkingTokens()), tokenLimit ? "" : ", thinking " + o.thinkingTokens() + " tokens",
-                o.thinkingClosed() ? "" : " (not closed)", o.answerTokens(),
-                o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), r.stopReason().name().toLowerCase(Locale.ROOT));
+                o.thinkingClosed() ? "" : " (not closed)", answer(o),
+                o.intervened() ? "yes" : "no", r.decodeTokensPerSecond(), o.stopReason());
     }
 
     private boolean useColor() {

@@ -1,6 +1,7 @@
 package dev.bgl.cli;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.BglServer;
@@ -31,6 +32,7 @@ final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ModelOptions model;
     @Mixin GuidanceCli guidance;
+    @Mixin AnswerCapOption answerCap;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all)") String host;
     @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0: any free port)") int port;
     @Option(names = "--api-key", description = "Accepted bearer key (repeat for several); none: no authentication") List<String> apiKeys;
@@ -59,12 +61,13 @@ final class ServeCommand implements Callable<Integer> {
         String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
                 maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory);
+        answerCap.validate();
         try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
             FeedbackService feedback = openFeedback(db, config, predictor != null);
             CountDownLatch stopped = new CountDownLatch(1);
-            try (BglServer server = BglServer.start(config, m, predictor, guidance.options(modelPath), feedback)) {
+            try (BglServer server = BglServer.start(config, m, predictor, serveGuidance(modelPath), feedback, answerCap.answerMax)) {
                 stopOnSignal("INT", stopped);
                 stopOnSignal("TERM", stopped);
                 out.println("bgl serve: " + id + (predictor == null ? "" : " with budget predictor") + " at " + server.url()
@@ -77,6 +80,16 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The server keeps a requested budget by default: guided runs with a ceiling of grace 0 (the
+     * thinking closes at the budget if guidance has not ended it), unless --ceiling says otherwise;
+     * a request asks for a purely soft budget with "soft_budget": true.
+     */
+    GuidanceOptions serveGuidance(Path modelPath) {
+        var o = guidance.options(modelPath);
+        return guidance.ceilingGiven() ? o : o.withCeiling(0);
     }
 
     /**

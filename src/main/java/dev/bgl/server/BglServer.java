@@ -93,7 +93,19 @@ public final class BglServer implements AutoCloseable {
     /** Starts a server (port 0: any free port). The model stays the caller's; the feedback service becomes the server's. */
     public static BglServer start(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance,
                                   FeedbackService feedback) {
+        return start(config, model, predictor, guidance, feedback, null);
+    }
+
+    /** @param answerMax the answer cap of every request (null: the model card's) */
+    public static BglServer start(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance,
+                                  FeedbackService feedback, Integer answerMax) {
         BglServer s = new BglServer(config, model, predictor, guidance, feedback);
+        try {
+            if (answerMax != null) s.engine.withAnswerMax(answerMax);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
         try {
             s.app.start();
         } catch (RuntimeException e) {

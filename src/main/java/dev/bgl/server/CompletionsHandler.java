@@ -73,6 +73,7 @@ final class CompletionsHandler {
         try {
             BudgetRequest req = budgetRequest(p, p.maxTokens(), cancel, limits);
             int promptTokens = engine.countPrompt(req); // 400 before any slot is taken or any prefill
+            engine.checkKvBudget(req, promptTokens);
             if (p.maxTokensDefault()) { // the client did not ask for this many: fit the default to the limits rather than refuse
                 int fit = engine.memory().fitMaxTokens(promptTokens, p.maxTokens());
                 if (fit != p.maxTokens()) req = budgetRequest(p, fit, cancel, limits);
@@ -87,7 +88,7 @@ final class CompletionsHandler {
 
     private static BudgetRequest budgetRequest(ParsedRequest p, int maxTokens, Cancellation cancel, List<BudgetUnit> limits) {
         return new BudgetRequest(p.messages(), p.method(), p.budgetTokens() == null ? 0 : p.budgetTokens(),
-                p.sampler(), maxTokens, cancel, limits);
+                p.sampler(), maxTokens, cancel, limits, p.softBudget());
     }
 
     /** Where a request's budget came from: the client ("request") or the budget policy ("policy", with its reason). */

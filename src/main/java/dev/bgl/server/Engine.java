@@ -4,6 +4,7 @@ import dev.bgl.budget.BudgetController;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.Method;
 import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.ThinkingTracker.Phase;
 import dev.bgl.budget.predictor.BudgetPredictor;
@@ -29,6 +30,7 @@ public final class Engine {
     private final boolean hasPredictor;
     private final Metrics metrics;
     private final MemoryAdmission memory;
+    private final GuidanceOptions guidance;
     /** Tests only: a pause after each token, so a generation lasts long enough to be cancelled or to hold a slot. */
     volatile long testTokenDelayMillis;
 
@@ -48,6 +50,7 @@ public final class Engine {
                 memoryBudget > 0 ? memoryBudget : MemoryAdmission.defaultBudget(), kvPerRequest);
         metrics.memory = memory;
         this.model = model;
+        this.guidance = options;
         this.maxQueue = maxQueue;
         this.hasPredictor = predictor != null;
         this.metrics = metrics;
@@ -61,6 +64,31 @@ public final class Engine {
         return model;
     }
 
+    /** Applies an answer cap to every runner (at start, before requests): {@code serve --answer-max}. */
+    public void withAnswerMax(int tokens) {
+        for (BudgetRunner r : idle) r.withAnswerMax(tokens);
+        planner.withAnswerMax(tokens);
+    }
+
+    /** The answer cap in force. */
+    public int answerMax() {
+        return planner.answerMax();
+    }
+
+    /** The ceiling grace a guided run of this request keeps (−1: soft), for the response. */
+    public int ceilingGrace(BudgetRequest req) {
+        return BudgetRunner.ceilingGrace(guidance, req);
+    }
+
+    /** Before a slot: a KV budget must leave room for the prompt and an answer (400 naming 'budget' otherwise). */
+    public void checkKvBudget(BudgetRequest req, int promptTokens) {
+        try {
+            planner.checkKvBudget(req, promptTokens);
+        } catch (BglException e) {
+            throw ApiError.invalid("budget", e.getMessage());
+        }
+    }
+
     public boolean hasPredictor() {
         return hasPredictor;
     }
@@ -71,7 +99,13 @@ public final class Engine {
     }
 
     /** What one generation produced, with what the response reports. */
-    public record Generated(BudgetOutcome outcome, int promptTokens, double seconds, boolean withinBudget, boolean cancelled) {
+    /** @param ceilingGrace for guided runs, the ceiling's grace (−1: a soft budget); null for other methods */
+    public record Generated(BudgetOutcome outcome, int promptTokens, double seconds, boolean withinBudget, boolean cancelled,
+                            Integer ceilingGrace) {
+        public Generated(BudgetOutcome outcome, int promptTokens, double seconds, boolean withinBudget, boolean cancelled) {
+            this(outcome, promptTokens, seconds, withinBudget, cancelled, null);
+        }
+
         public String finishReason() {
             StopReason r = outcome.result().stopReason();
             return r == StopReason.MAX_TOKENS || r == StopReason.CONTEXT_FULL ? "length" : "stop";
@@ -136,7 +170,8 @@ public final class Engine {
             double seconds = (System.nanoTime() - t0) / 1e9;
             BudgetOutcome o = m.outcome();
             boolean cancelled = o.result().stopReason() == StopReason.CANCELLED;
-            return new Generated(o, o.result().promptTokens(), seconds, within(req, o, m.controller(), seconds), cancelled);
+            return new Generated(o, o.result().promptTokens(), seconds, within(req, o, m.controller(), seconds), cancelled,
+                    req.method() instanceof Method.Guided && !BudgetRunner.zeroBudget(req) ? runner.ceilingGrace(req) : null);
         } catch (OutOfMemoryError e) {
             throw ApiError.overloaded("not enough memory for this request now (" + e.getMessage() + "); try fewer max_tokens or later");
         } catch (BglException e) {
@@ -168,6 +203,7 @@ public final class Engine {
     /** Whether every limit was kept (true for methods without a budget). */
     static boolean within(BudgetRequest req, BudgetOutcome o, BudgetController c, double seconds) {
         if (!req.method().usesBudget()) return true;
+        if (o.answerOverrun()) return false; // reasoning on in the answer is not keeping the budget
         if (req.limits().isEmpty()) return o.thinkingTokens() <= req.budget();
         long tokensProcessed = o.result().promptTokens() + (long) o.result().tokens().length;
         for (BudgetUnit u : req.limits()) {

@@ -16,10 +16,17 @@ import java.util.List;
  * @param limits       every limit asked for (tokens, seconds, ...); empty: none
  * @param user         the {@code user} field (null: absent)
  * @param maxTokensDefault whether max_tokens was absent (the server's default: it may shrink to fit the memory limits)
+ * @param softBudget   {@code "soft_budget": true}: guidance without its ceiling (the budget may be overrun); by default the server keeps it
  */
 public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxTokens, SamplerConfig sampler,
                             Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user,
-                            boolean maxTokensDefault) {
+                            boolean maxTokensDefault, boolean softBudget) {
+
+    public ParsedRequest(List<ChatMessage> messages, boolean stream, int maxTokens, SamplerConfig sampler,
+                         Method method, Integer budgetTokens, String budgetSpec, List<BudgetUnit> limits, String user,
+                         boolean maxTokensDefault) {
+        this(messages, stream, maxTokens, sampler, method, budgetTokens, budgetSpec, limits, user, maxTokensDefault, false);
+    }
 
     /** The question the policy and the feedback store key on: the last user message. */
     public String question() {
@@ -36,6 +43,6 @@ public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxT
     /** This request under a token budget chosen by the server (the budget policy), not by the client. */
     public ParsedRequest withTokenBudget(Method m, int tokens) {
         return new ParsedRequest(messages, stream, maxTokens, sampler, m, tokens, tokens + "tok",
-                List.of(new BudgetUnit.Tokens(tokens)), user, maxTokensDefault);
+                List.of(new BudgetUnit.Tokens(tokens)), user, maxTokensDefault, softBudget);
     }
 }

@@ -27,6 +27,8 @@ public final class RequestParser {
     /** A budget string longer than this is no budget ("5s,64MB,2GFLOP,0.05$@0.5/1k" has 27 characters). */
     public static final int MAX_BUDGET_CHARS = 128;
     static final int DEFAULT_MAX_TOKENS = 1024;
+    /** Tokens a request must leave after its thinking budget: the closing text and a short answer. */
+    static final int ANSWER_RESERVE_TOKENS = dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE;
     static final List<String> TOKEN_BUDGET_FIELDS = List.of("thinking_budget", "thinking_budget_tokens", "thinking_token_budget");
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "developer");
 
@@ -150,8 +152,20 @@ public final class RequestParser {
         Integer tokens = limits.stream().filter(u -> u instanceof BudgetUnit.Tokens).map(u -> (int) ((BudgetUnit.Tokens) u).n()).findFirst().orElse(null);
         if (method instanceof Method.Prompt && tokens == null)
             throw ApiError.invalid("budget_mode", "budget_mode 'prompt' asks for a number of tokens in words: give the budget in tokens");
+        boolean soft = bool(b, "soft_budget", false);
+        if (method.usesBudget() && tokens != null) {
+            // the answer needs room after the thinking: a max_tokens that leaves none would cut it silently
+            int need = tokens + ANSWER_RESERVE_TOKENS;
+            if (!maxTokensDefault && maxTokens < need) {
+                String f = b.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+                throw ApiError.invalid(f, "'" + f + "' is " + maxTokens + ", less than the thinking budget (" + tokens
+                        + " tokens) plus the answer's reserve (" + ANSWER_RESERVE_TOKENS + "): the answer would be cut off; give at least "
+                        + need + " or a smaller budget");
+            }
+            if (maxTokensDefault && maxTokens < need) maxTokens = Math.min(maxTokensCap, need); // the default grows to fit the budget
+        }
         return new ParsedRequest(messages, stream, maxTokens, sampler, method, tokens,
-                spec.isEmpty() ? null : String.join(",", spec), limits, user, maxTokensDefault);
+                spec.isEmpty() ? null : String.join(",", spec), limits, user, maxTokensDefault, soft);
     }
 
     /** max_tokens or its alias in 1..cap; over the cap a 400 naming the field and the server's limit. */

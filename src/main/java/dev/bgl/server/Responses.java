@@ -102,6 +102,16 @@ final class Responses {
         b.put("answer_tokens", o.answerTokens());
         b.put("seconds", Math.round(g.seconds() * 1000) / 1000.0);
         b.put("within_budget", g.withinBudget());
+        // strict accounting: reasoning written after the thinking closed is not an answer
+        b.put("answer_overrun", o.answerOverrun());
+        b.put("answer_max_tokens", o.answerPhase().answerMax());
+        b.put("stop_reason", o.stopReason());
+        if (o.answerPhase().closedAtLineEnd() != null) b.put("closed_at_line_end", o.answerPhase().closedAtLineEnd());
+        if (g.ceilingGrace() != null) {
+            // how the budget is kept: a guided run with a ceiling closes by budget + 2 x grace at the latest
+            b.put("budget_kept", g.ceilingGrace() < 0 ? "soft" : "ceiling");
+            if (g.ceilingGrace() >= 0) b.put("ceiling_grace", g.ceilingGrace());
+        }
         b.put("intervened", o.intervened());
         if (Double.isFinite(o.predictedThinking())) b.put("predicted_thinking_tokens", Math.round(o.predictedThinking() * 10) / 10.0);
         else b.putNull("predicted_thinking_tokens");

@@ -49,7 +49,7 @@ class RequestRegressionTest {
     void conversationsTheBudgetMethodCannotTakeAre400NotA500() {
         // found by the property: budget_mode prompt writes the budget into the last user message
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"yo\"}],"
-                + "\"thinking_budget\":5,\"budget_mode\":\"prompt\",\"max_tokens\":4}";
+                + "\"thinking_budget\":5,\"budget_mode\":\"prompt\",\"max_tokens\":40}";
         JsonNode e = expect400("messages", body);
         assertTrue(e.get("message").asText().contains("last message"), e.toString());
     }
