@@ -80,12 +80,22 @@ try {
   await page.getByLabel("Tokens of thinking (number)").fill(BUDGET);
   await page.getByLabel("Mode", { exact: true }).selectOption("guided");
   if (await page.locator("#budget-tokens-range").inputValue() !== BUDGET) throw new Error("the slider did not follow the number box");
+  // Thinking streams: text appears while the request is still running. Judged by a MutationObserver
+  // on the very change that first fills the thinking (not by polling, which a slow machine can make
+  // late enough to see the answer already), so only the page's own order of events decides it.
+  await page.evaluate(() => {
+    window.firstThinking = new Promise((resolve) => {
+      const thinking = document.querySelector("#thinking");
+      const seen = new MutationObserver(() => {
+        if (thinking.textContent.length === 0) return;
+        seen.disconnect();
+        resolve({ busy: !document.querySelector("#stop").disabled, answerEmpty: document.querySelector("#answer").textContent === "" });
+      });
+      seen.observe(thinking, { childList: true, characterData: true, subtree: true });
+    });
+  });
   await page.getByRole("button", { name: "Ask" }).click();
-
-  // Thinking streams: text appears while the request is still running.
-  // judged in the page in the same instant the first thinking shows, so a slow test machine cannot blur it
-  const firstThinking = await (await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0 && {
-    busy: !document.querySelector("#stop").disabled, answerEmpty: document.querySelector("#answer").textContent === "" })).jsonValue();
+  const firstThinking = await page.evaluate(() => window.firstThinking);
   // the screenshot at once: the embedded model thinks for a few dozen tokens only
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot.replace(/(\.png)?$/, "-thinking.png"), fullPage: true });
@@ -173,9 +183,10 @@ async function stopAndErrorChecks(page, mockServer) {
   await page.waitForFunction(() => document.querySelector("#thinking").textContent.length > 0);
   await page.getByRole("button", { name: "Stop" }).click();
   await page.waitForFunction(() => document.querySelector("#status").textContent === "Stopped.");
-  const last = () => mockServer.state.requests.at(-1);
-  for (let i = 0; i < 50 && last().status === "running"; i++) await new Promise((r) => setTimeout(r, 100));
-  const stoppedStatus = last().status;
+  // the mock tells when the stream ends (the disconnect reaches it after the page shows "Stopped.")
+  const last = mockServer.state.requests.at(-1);
+  if (last.status === "running") await new Promise((r) => mockServer.state.events.once("ended:" + last.id, r));
+  const stoppedStatus = last.status;
 
   await fetch(mockServer.url + "/mock/fail-next", { method: "POST",
     body: JSON.stringify({ status: 429, type: "rate_limit_error", message: "queue full, try again later" }) });

@@ -8,6 +8,7 @@
 
 import http from "node:http";
 import crypto from "node:crypto";
+import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,9 +21,12 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
   ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml", ".ico": "image/x-icon" };
 const MODEL = "bgl-reasoner";
 
-/** Starts the mock; resolves to { url, server, state, close() }. tokenDelayMs paces the stream. */
+/**
+ * Starts the mock; resolves to { url, server, state, close() }. tokenDelayMs paces the stream.
+ * state.events emits "ended:ID" when request ID's status leaves "running" (done or cancelled).
+ */
 export function startMockServer({ port = 0, apiKeys = [], tokenDelayMs = 40 } = {}) {
-  const state = { requests: [], feedback: [], failNext: null };
+  const state = { requests: [], feedback: [], failNext: null, events: new EventEmitter() };
   const server = http.createServer((req, res) => {
     handle(req, res, state, { apiKeys, tokenDelayMs }).catch((e) => {
       if (!res.headersSent) sendError(res, 500, "server_error", "mock failed: " + e.message);
@@ -234,7 +238,7 @@ async function complete(req, res, state, opts, body, legacy) {
   if (!body.stream) {
     await sleep(opts.tokenDelayMs * (think.length + answer.length) / 4);
     record.thinking_tokens = think.length; record.answer_tokens = answer.length;
-    record.seconds = (Date.now() - started) / 1000; record.status = "done";
+    record.seconds = (Date.now() - started) / 1000; end(state, record, "done");
     const msg = { role: "assistant", content: answer.join(""), reasoning_content: think.join("") };
     const choice = legacy ? { index: 0, text: msg.content, reasoning_content: msg.reasoning_content, finish_reason: "stop" }
       : { index: 0, message: msg, finish_reason: "stop" };
@@ -243,7 +247,7 @@ async function complete(req, res, state, opts, body, legacy) {
   }
 
   let cancelled = false;
-  res.on("close", () => { if (!res.writableFinished) { cancelled = true; record.status = "cancelled"; } });
+  res.on("close", () => { if (!res.writableFinished) { cancelled = true; end(state, record, "cancelled"); } });
   res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
   const send = (obj) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
   const chunk = (delta, phase) => ({ id, object: "chat.completion.chunk", created, model: MODEL,
@@ -266,7 +270,7 @@ async function complete(req, res, state, opts, body, legacy) {
     record.answer_tokens++;
     send(chunk({ content: t }, "answer"));
   }
-  record.seconds = (Date.now() - started) / 1000; record.status = "done";
+  record.seconds = (Date.now() - started) / 1000; end(state, record, "done");
   send({ id, object: "chat.completion.chunk", created, model: MODEL, choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
     usage: usage(), bgl: finalBgl() });
   res.write("data: [DONE]\n\n");
@@ -350,6 +354,12 @@ function sendError(res, status, type, message, param = null, code = null) {
 }
 
 function now() { return Math.floor(Date.now() / 1000); }
+/** Sets a request's final status and tells whoever waits for it. */
+function end(state, record, status) {
+  record.status = status;
+  state.events.emit("ended:" + record.id, record);
+}
+
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

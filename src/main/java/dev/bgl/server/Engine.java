@@ -33,6 +33,11 @@ public final class Engine {
     private final GuidanceOptions guidance;
     /** Tests only: a pause after each token, so a generation lasts long enough to be cancelled or to hold a slot. */
     volatile long testTokenDelayMillis;
+    /**
+     * Tests only: called after each token with the generation's token count so far, on its thread;
+     * a test blocks in it to hold a generation at a known point instead of racing it.
+     */
+    volatile java.util.function.IntConsumer testAfterToken;
 
     /** @param predictor null: no {@code guided} method */
     public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics) {
@@ -155,10 +160,12 @@ public final class Engine {
         try (held) {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
+            java.util.function.IntConsumer hook = testAfterToken;
             BudgetRunner.Metered m = runner.runMetered(req, (id, text, forced) -> {
                 kvHeld[0]++;
                 metrics.liveKvTokens.incrementAndGet();
                 listener.onToken(id, text, forced);
+                if (hook != null) hook.accept((int) kvHeld[0]);
                 if (delay <= 0) return;
                 try {
                     Thread.sleep(delay);

@@ -1,10 +1,12 @@
 package dev.bgl.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** h = silu(gate)·up, silu(g) = g/(1 + e^−g) as the engine computes it; vectorised (exp was a hot spot). */
+/**
+ * h = silu(gate)·up, silu(g) = g/(1 + e^−g) in the engine's order of operations; vectorised (exp was a hot
+ * spot), with {@link VectorExp} so that a step gives the same bits however far the JIT has got.
+ */
 final class SwiGlu {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.vectorBitSize() > 512
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
@@ -16,11 +18,11 @@ final class SwiGlu {
         int i = 0;
         for (; i <= n - F.length(); i += F.length()) {
             FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(h, i);
+            g.div(VectorExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(h, i);
         }
         for (; i < n; i++) {
             float g = gate[i];
-            h[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            h[i] = g / (VectorExp.exp(-g) + 1f) * up[i];
         }
     }
 
@@ -30,12 +32,12 @@ final class SwiGlu {
         for (; i <= n - F.length(); i += F.length()) {
             FloatVector g = FloatVector.fromArray(F, gate, i), d = FloatVector.fromArray(F, dh, i);
             FloatVector one = FloatVector.broadcast(F, 1f);
-            FloatVector sig = one.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = one.div(VectorExp.exp(g.neg()).add(1f));
             d.mul(g).mul(sig).intoArray(dup, i);
             d.mul(FloatVector.fromArray(F, up, i)).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dgate, i);
         }
         for (; i < n; i++) {
-            float g = gate[i], sig = 1f / (1f + (float) Math.exp(-g)), d = dh[i];
+            float g = gate[i], sig = 1f / (VectorExp.exp(-g) + 1f), d = dh[i];
             dup[i] = d * g * sig;
             dgate[i] = d * up[i] * sig * (1f + g * (1f - sig));
         }

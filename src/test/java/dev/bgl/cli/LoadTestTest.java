@@ -5,6 +5,7 @@ import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.BglServer;
+import dev.bgl.server.GenerationGate;
 import dev.bgl.server.InMemoryFeedback;
 import dev.bgl.server.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -104,19 +105,20 @@ class LoadTestTest {
 
     @Test
     void aRunningGenerationShowsInTheLiveGauges() throws Exception {
-        try (BglServer s = server(2, 4)) {
+        try (BglServer s = server(2, 4); GenerationGate gate = GenerationGate.install(s, 3)) {
             LoadTest t = new LoadTest(settings(s, 1, 1000));
-            // a question the model thinks about for a while (~60-180 tokens): a short one can start and finish
-            // between two polls of the gauges
-            Thread gen = Thread.ofPlatform().start(() -> t.once("Multiply: 4821*7", "u"));
-            long maxSessions = 0, maxKv = 0;
-            while (gen.isAlive()) {
-                Map<String, Double> g = LoadTest.gauges(s.metrics().render());
-                maxSessions = Math.max(maxSessions, g.get("bgl_live_sessions").longValue());
-                maxKv = Math.max(maxKv, g.get("bgl_kv_live_bytes").longValue());
-            }
-            assertEquals(1, maxSessions);
-            assertTrue(maxKv > 0 && maxKv % model.kvBytesPerToken() == 0, "KV bytes are whole tokens: " + maxKv);
+            // held after its 3rd token: the gauges are read while it runs, not caught between two polls
+            Thread gen = Thread.ofPlatform().start(() -> t.once("What is 12 + 30?", "u"));
+            gate.awaitHeld();
+            Map<String, Double> g = LoadTest.gauges(s.metrics().render());
+            assertEquals(1, g.get("bgl_live_sessions").longValue());
+            assertEquals(3 * model.kvBytesPerToken(), g.get("bgl_kv_live_bytes").longValue(), "the KV bytes of the 3 tokens so far");
+            gate.release();
+            gen.join(Duration.ofSeconds(120));
+            assertFalse(gen.isAlive(), "the released generation finished");
+            g = LoadTest.gauges(s.metrics().render());
+            assertEquals(0, g.get("bgl_live_sessions").longValue());
+            assertEquals(0, g.get("bgl_kv_live_bytes").longValue());
         }
     }
 

@@ -41,27 +41,29 @@ class ConcurrencyTest {
 
     @Test
     void fullQueueAnswers429AndQueuedRequestsWait() throws Exception {
-        try (TestServer s = TestServer.start(ServerConfig.local(TestServer.MODEL_ID).withLimits(1, 1))) {
-            s.server.engine().testTokenDelayMillis = 15;
+        try (TestServer s = TestServer.start(ServerConfig.local(TestServer.MODEL_ID).withLimits(1, 1));
+             GenerationGate gate = GenerationGate.install(s.server, 1)) {
             String body = TestServer.chat(ChatCompletionsTest.Q, "\"max_tokens\":24");
             CompletableFuture<TestServer.Reply> first = CompletableFuture.supplyAsync(() -> s.post("/v1/chat/completions", body), POOL);
-            waitFor(() -> s.server.metrics().inFlight() == 1);
+            gate.awaitHeld(); // the first request holds the only slot until released
             CompletableFuture<TestServer.Reply> second = CompletableFuture.supplyAsync(() -> s.post("/v1/chat/completions", body), POOL);
             waitFor(() -> s.server.metrics().queued() == 1);
             TestServer.Reply third = s.post("/v1/chat/completions", body);
             assertEquals(429, third.status(), third.body());
             assertEquals("rate_limit_error", third.json().at("/error/type").asText());
+            gate.release();
             assertEquals(200, first.get().status());
             assertEquals(200, second.get().status(), "a queued request runs when the slot frees");
             assertEquals(0, s.server.metrics().inFlight());
         }
-        try (TestServer s = TestServer.start(ServerConfig.local(TestServer.MODEL_ID).withLimits(1, 0))) {
-            s.server.engine().testTokenDelayMillis = 15;
+        try (TestServer s = TestServer.start(ServerConfig.local(TestServer.MODEL_ID).withLimits(1, 0));
+             GenerationGate gate = GenerationGate.install(s.server, 1)) {
             String body = TestServer.chat(ChatCompletionsTest.Q, "\"max_tokens\":24");
             CompletableFuture<TestServer.Reply> first = CompletableFuture.supplyAsync(() -> s.post("/v1/chat/completions", body), POOL);
-            waitFor(() -> s.server.metrics().inFlight() == 1);
+            gate.awaitHeld();
             TestServer.Reply second = s.post("/v1/chat/completions", TestServer.chat(ChatCompletionsTest.Q, "\"max_tokens\":24,\"stream\":true"));
             assertEquals(429, second.status(), "with --max-queue 0 a busy server refuses at once, streams too");
+            gate.release();
             assertEquals(200, first.get().status());
         }
     }
@@ -72,17 +74,22 @@ class ConcurrencyTest {
             String body = TestServer.chat(ChatCompletionsTest.Q, "\"max_tokens\":300");
             int natural = s.post("/v1/chat/completions", body).json().at("/usage/completion_tokens").asInt();
             assertTrue(natural > 20, "the full answer is long enough to be cut, got " + natural);
+            // held after its 4th token until the client has left, so it cannot finish first however slow
+            // the machine; then paced like a real model, so it is still running when its next write fails
             s.server.engine().testTokenDelayMillis = 20;
             HttpRequest req = HttpRequest.newBuilder(URI.create(s.url("/v1/chat/completions")))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(TestServer.chat(ChatCompletionsTest.Q, "\"max_tokens\":300,\"stream\":true"))).build();
-            HttpResponse<java.io.InputStream> resp = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, resp.statusCode());
-            try (var in = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
-                int events = 0;
-                for (String line; events < 3 && (line = in.readLine()) != null; ) if (line.startsWith("data: ")) events++;
-                assertEquals(3, events);
-            } // closing the body drops the connection
+            try (GenerationGate gate = GenerationGate.install(s.server, 4)) {
+                HttpResponse<java.io.InputStream> resp = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                assertEquals(200, resp.statusCode());
+                try (var in = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+                    int events = 0;
+                    for (String line; events < 3 && (line = in.readLine()) != null; ) if (line.startsWith("data: ")) events++;
+                    assertEquals(3, events);
+                    gate.awaitHeld();
+                } // closing the body drops the connection; closing the gate then lets the generation go on
+            }
             waitFor(() -> s.server.metrics().inFlight() == 0);
             var m = ServerErrorsTest.parse(s.get("/metrics").body());
             assertEquals(1.0, m.get("bgl_generations_cancelled_total"));

@@ -77,8 +77,8 @@ class ResourceLimitsTest {
             long budget = (one + big) / 2; // one request of 24 tokens fits, two do not, one of 300 never
             assertTrue(budget < 2 * one && big > budget, one + " " + big);
             s0.close();
-            try (TestServer s = TestServer.start(ServerConfig.local(TestServer.MODEL_ID).withLimits(2, 0).withResourceLimits(0, 0, budget))) {
-                s.server.engine().testTokenDelayMillis = 15;
+            try (TestServer s = TestServer.start(ServerConfig.local(TestServer.MODEL_ID).withLimits(2, 0).withResourceLimits(0, 0, budget));
+                 GenerationGate gate = GenerationGate.install(s.server, 1)) {
                 double promptTokensBefore = metric(s, "bgl_prompt_tokens_total");
                 TestServer.Reply never = s.post("/v1/chat/completions", TestServer.chat(ChatCompletionsTest.Q, "\"max_tokens\":300"));
                 JsonNode e = error(never, 400, "memory_never_fits");
@@ -86,12 +86,13 @@ class ResourceLimitsTest {
                 assertEquals(promptTokensBefore, metric(s, "bgl_prompt_tokens_total"), "refused before prefill");
 
                 CompletableFuture<TestServer.Reply> first = CompletableFuture.supplyAsync(() -> s.post("/v1/chat/completions", BODY), ConcurrencyTest.POOL);
-                ConcurrencyTest.waitFor(() -> s.server.metrics().inFlight() == 1);
+                gate.awaitHeld(); // the first request runs, and holds its memory, until released
                 assertEquals(one, s.server.engine().memory().reserved(), "the running request holds its estimate");
                 TestServer.Reply busy = s.post("/v1/chat/completions", BODY);
                 e = error(busy, 503, "memory_busy");
                 assertEquals("overloaded_error", e.get("type").asText());
                 assertTrue(e.get("message").asText().contains("retry"), e.toString());
+                gate.release();
                 assertEquals(200, first.get().status(), "the running request is not disturbed");
                 assertEquals(0, s.server.engine().memory().reserved(), "released when done");
                 assertEquals(200, s.post("/v1/chat/completions", BODY).status(), "admitted again once memory is free");
