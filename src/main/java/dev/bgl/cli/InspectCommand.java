@@ -52,6 +52,7 @@ final class InspectCommand implements Callable<Integer> {
         info.put("vocab_size", c.vocabSize());
         info.put("context_length", c.contextLength());
         info.put("rope_theta", c.ropeTheta());
+        info.put("rope_scaling", c.ropeScaling().describe());
         info.put("rms_eps", c.rmsEps());
         info.put("tied_embeddings", c.tiedEmbeddings());
         Map<String, Long> types = new TreeMap<>();
