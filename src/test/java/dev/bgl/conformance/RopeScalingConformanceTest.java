@@ -34,35 +34,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * hardly depends on positions, and a missing scaling would pass unnoticed.
  */
 class RopeScalingConformanceTest {
-    static final int PROMPT = 1100, GREEDY = 16, TOP = 64;
+    static final int PROMPT = 1100, LONG_PROMPT = 8200, GREEDY = 16, TOP = 64;
 
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("llama", "rope_freqs", RopeScaling.NONE.withFreqFactors(
-                        RopeScaling.llama3FreqFactors(32, 500000, 8, 1, 4, 256))),
-                Arguments.of("qwen3", "yarn", RopeScaling.yarn(4, 256)),
-                Arguments.of("qwen2", "yarn", RopeScaling.yarn(4, 256)),
-                Arguments.of("qwen2", "linear", RopeScaling.linear(4)),
-                Arguments.of("qwen3", "linear", RopeScaling.linear(2)));
+                        RopeScaling.llama3FreqFactors(32, 500000, 8, 1, 4, 256)), PROMPT),
+                Arguments.of("qwen3", "yarn", RopeScaling.yarn(4, 256), PROMPT),
+                Arguments.of("qwen2", "yarn", RopeScaling.yarn(4, 256), PROMPT),
+                Arguments.of("qwen2", "linear", RopeScaling.linear(4), PROMPT),
+                Arguments.of("qwen3", "linear", RopeScaling.linear(2), PROMPT),
+                // one long case: YaRN's whole ramp in use, 8k positions from an original context of 2k
+                Arguments.of("qwen3", "yarn", RopeScaling.yarn(4, 2048), LONG_PROMPT));
     }
 
     static RandomModelMaker.Spec spec(Architecture arch, RopeScaling rope) {
         // llama.cpp's qwen2 wants heads x head size = dim; llama and qwen3 read the head size from the file
         int dim = arch == Architecture.QWEN3 ? 256 : 288, heads = arch == Architecture.QWEN2 ? 9 : 3, kvHeads = heads / 3;
-        return new RandomModelMaker.Spec(arch, GgmlType.F32, 2, dim, heads, kvHeads, 32, 512, TestVocab.SIZE, 2048,
+        return new RandomModelMaker.Spec(arch, GgmlType.F32, 2, dim, heads, kvHeads, 32, 512, TestVocab.SIZE, 8192,
                 arch == Architecture.LLAMA ? 500000f : 1000000f, 1e-6f, false, 5, "rope-scaling").withRope(rope).withQkGain(3);
     }
 
-    static int[] prompt() {
-        return new SplittableRandom(17).ints(PROMPT, 0, TestVocab.SIZE).toArray();
+    static int[] prompt(int n) {
+        return new SplittableRandom(17).ints(n, 0, TestVocab.SIZE).toArray();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {3} tokens")
     @MethodSource("cases")
-    void greedyAfterALongPromptMatchesLlamaCpp(String archName, String label, RopeScaling rope, @TempDir Path dir) throws Exception {
+    void greedyAfterALongPromptMatchesLlamaCpp(String archName, String label, RopeScaling rope, int promptTokens, @TempDir Path dir) throws Exception {
         Path file = dir.resolve(archName + "-" + label + ".gguf");
         RandomModelMaker.write(spec(Architecture.byName(archName), rope), TestVocab::write, file);
-        int[] tokens = prompt();
+        int[] tokens = prompt(promptTokens);
         JsonNode ref = LlamaCppReference.locate().call(Map.of("op", "probs", "model", file.toString(), "tokens", tokens,
                 "topK", TOP, "greedy", GREEDY, "lastOnly", true), 600);
 
@@ -70,12 +72,12 @@ class RopeScalingConformanceTest {
             assertEquals(rope, src.config().ropeScaling(), "the scaling read back from the file");
             Run ours = run(src, tokens);
             double maxDiff = maxProbDiff(ours.lastLogits, ref.get("probs").get(0));
-            System.err.printf("%s %s: max |p - p_llama.cpp| at position %d = %.2e%n", archName, label, PROMPT - 1, maxDiff);
+            System.err.printf("%s %s: max |p - p_llama.cpp| at position %d = %.2e%n", archName, label, promptTokens - 1, maxDiff);
             // measured: 1e-7..5e-6; the same models read without their scaling are 3e-3..3e-2 off
             assertTrue(maxDiff <= 1e-4, archName + " " + label + ": max |p - p_llama.cpp| = " + maxDiff);
             int[] theirs = new int[GREEDY];
             for (int i = 0; i < GREEDY; i++) theirs[i] = ref.get("greedy").get(i).asInt();
-            assertEquals(Arrays.toString(theirs), Arrays.toString(ours.greedy), "greedy continuation after " + PROMPT + " tokens");
+            assertEquals(Arrays.toString(theirs), Arrays.toString(ours.greedy), "greedy continuation after " + promptTokens + " tokens");
         }
     }
 
@@ -86,7 +88,7 @@ class RopeScalingConformanceTest {
         RopeScaling freqs = (RopeScaling) cases().findFirst().orElseThrow().get()[2];
         RandomModelMaker.write(spec(Architecture.LLAMA, freqs), TestVocab::write, with);
         RandomModelMaker.write(spec(Architecture.LLAMA, RopeScaling.NONE), TestVocab::write, without);
-        int[] tokens = prompt();
+        int[] tokens = prompt(PROMPT);
         Run a, b;
         try (var src = GgufModelSource.open(with)) {
             a = run(src, tokens);
