@@ -2,6 +2,7 @@
 // Reads one JSON request on stdin, writes one JSON answer on stdout.
 //   {"op":"probs","model":PATH,"tokens":[..],"topK":64,"greedy":32,"threads":1}
 //     -> {"probs":[[[id,p],...] per position], "greedy":[ids]}
+//     with "lastOnly":true, probabilities of the last position only (long prompts)
 //   {"op":"tokenize","model":PATH,"texts":[..],"special":true} -> {"tokens":[[ids],...]}
 //   {"op":"bench","model":PATH,"promptTokens":128,"genTokens":64,"threads":2}
 //     -> {"prefillTokPerSec":x,"decodeTokPerSec":y}
@@ -31,7 +32,8 @@ if (req.op === "tokenize") {
     const context = await model.createContext({contextSize: Math.max(64, n), batchSize: 512, threads: req.threads ?? 1,
         flashAttention: false, sequences: 1});
     const seq = context.getSequence();
-    const input = req.tokens.map(t => [t, {generateNext: {probabilities: true}}]);
+    const last = req.tokens.length - 1;
+    const input = req.tokens.map((t, i) => req.lastOnly && i < last ? [t, {}] : [t, {generateNext: {probabilities: true}}]);
     let res;
     if (req.sequential) {
         res = [];
@@ -39,7 +41,7 @@ if (req.op === "tokenize") {
     } else {
         res = await seq.controlledEvaluate(input);
     }
-    const probs = res.map(r => top(r.next.probabilities, req.topK ?? 64));
+    const probs = res.filter(r => r?.next?.probabilities).map(r => top(r.next.probabilities, req.topK ?? 64));
     let greedy = [];
     if (req.greedy) {
         // greedy continuation from the last position: argmax each step

@@ -7,6 +7,7 @@ import dev.bgl.decode.Generator;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
+import dev.bgl.model.ContextMemory;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -59,8 +60,12 @@ final class GenerateCommand implements Callable<Integer> {
             }
             int[] ids = m.encodePrompt(text);
             int ctx = model.contextFor(m.defaultContext());
-            if (ids.length >= ctx)
-                throw new BglException("prompt too long: " + ids.length + " tokens, but the context is " + ctx + " (raise --context)");
+            if (ids.length >= ctx) {
+                int want = ids.length + maxTokens;
+                throw new BglException("prompt too long: " + ids.length + " tokens, but the context is " + ctx + " (raise --context; a context of "
+                        + want + " needs " + ContextMemory.perType(m.transformer().config(), want) + " of KV cache)");
+            }
+            ContextMemory.check(m.transformer().config(), ctx, m.kvType(), ContextMemory.freeHeap());
             Session session = m.newSession(ctx);
             var req = GenerateRequest.of(ids, Math.min(maxTokens, ctx - ids.length), sampler)
                     .withStopStrings(stops == null ? List.of() : stops);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.decode.LoadedModel;
+import dev.bgl.model.ContextMemory;
+import dev.bgl.model.KvCacheType;
 import dev.bgl.model.ModelConfig;
 import dev.bgl.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -52,6 +54,7 @@ final class InspectCommand implements Callable<Integer> {
         info.put("vocab_size", c.vocabSize());
         info.put("context_length", c.contextLength());
         info.put("rope_theta", c.ropeTheta());
+        info.put("rope_scaling", c.ropeScaling().describe());
         info.put("rms_eps", c.rmsEps());
         info.put("tied_embeddings", c.tiedEmbeddings());
         Map<String, Long> types = new TreeMap<>();
@@ -88,6 +91,11 @@ final class InspectCommand implements Callable<Integer> {
         // the cache grows in pages as the context fills; these are the figures for a full context
         mem.put("kv_cache_bytes_f16", kvF16);
         mem.put("kv_cache_bytes_f32", kvF32);
+        // the longest context whose KV cache the heap left after loading holds, per KV type
+        long free = ContextMemory.freeHeap();
+        mem.put("heap_free_bytes", free);
+        for (KvCacheType kv : KvCacheType.values())
+            mem.put("max_context_" + kv.name().toLowerCase(java.util.Locale.ROOT), ContextMemory.largestContext(c, kv, free));
         long scratch = 4L * dev.bgl.model.Transformer.MAX_CHUNK * (3L * c.dim() + 3L * c.ffnDim() + c.qDim() + 2L * c.kvDim())
                 + 4L * c.heads() * ctx + 4L * c.vocabSize();
         mem.put("scratch_bytes", scratch);

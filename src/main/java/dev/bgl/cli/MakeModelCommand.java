@@ -3,6 +3,7 @@ package dev.bgl.cli;
 import dev.bgl.format.GgmlType;
 import dev.bgl.model.Architecture;
 import dev.bgl.model.RandomModelMaker;
+import dev.bgl.model.RopeScaling;
 import dev.bgl.tokenizer.TokenizerGguf;
 import dev.bgl.util.BglException;
 import dev.bgl.util.ProgressBar;
@@ -27,6 +28,10 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--ffn", description = "Feed-forward size (default: 3 x dim, rounded up to 32, or to 256 for K-quants)") Integer ffn;
     @Option(names = "--context", defaultValue = "4096") int context;
     @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 1000000 for qwen)") Float ropeBase;
+    @Option(names = "--rope-scaling", paramLabel = "linear:F|yarn:F[:ORIG]",
+            description = "Declare RoPE scaling: linear by factor F, or YaRN by factor F from an original context ORIG (default: --context)") String ropeScaling;
+    @Option(names = "--rope-freqs", paramLabel = "F[:ORIG]",
+            description = "llama only: write Llama 3.1's rope_freqs.weight for factor F (low 1, high 4) from an original context ORIG (default 8192)") String ropeFreqs;
     @Option(names = "--rms-eps", defaultValue = "1e-6") float rmsEps;
     @Option(names = "--tied", description = "Reuse token_embd as the output head.") boolean tied;
     @Option(names = "--vocab-from", required = true, description = "tokenizer.json whose vocabulary, merges and chat template the model gets") Path vocabFrom;
@@ -52,12 +57,13 @@ final class MakeModelCommand implements Callable<Integer> {
         int round = Math.max(32, t.blockSize); // K-quant rows are whole super-blocks of 256
         int f = ffn == null ? Math.max(round, (dim * 3 + round - 1) / round * round) : ffn;
         float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : 1000000f);
+        RopeScaling rope = ropeScaling(context, hd, base);
         var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
         int vocab = spec.vocabSize();
         RandomModelMaker.Spec s;
         try {
             s = new RandomModelMaker.Spec(a, t, layers, dim, heads, kv, hd, f, vocab, context, base, rmsEps, tied, seed,
-                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix);
+                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix).withRope(rope);
         } catch (IllegalArgumentException e) {
             throw new BglException(e.getMessage());
         }
@@ -65,8 +71,40 @@ final class MakeModelCommand implements Callable<Integer> {
         RandomModelMaker.write(s, w -> TokenizerGguf.putTokenizerJson(vocabFrom, w, vocab), out,
                 (done, total) -> bar.update(done * 1000 / Math.max(1, total), null));
         bar.finish();
-        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), ffn %d, vocab %d, %.1f MB%n",
-                out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd, f, vocab, Files.size(out) / 1e6);
+        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), ffn %d, vocab %d, rope scaling %s, %.1f MB%n",
+                out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd, f, vocab, rope.describe(),
+                Files.size(out) / 1e6);
         return 0;
+    }
+
+    /** --rope-scaling and --rope-freqs as one {@link RopeScaling}. */
+    private RopeScaling ropeScaling(int ctx, int hd, float base) {
+        RopeScaling r = RopeScaling.NONE;
+        if (ropeScaling != null) {
+            String[] p = ropeScaling.split(":");
+            String kind = p[0].toLowerCase(java.util.Locale.ROOT);
+            if (!(kind.equals("linear") && p.length == 2) && !(kind.equals("yarn") && (p.length == 2 || p.length == 3)))
+                throw new BglException("--rope-scaling: '" + ropeScaling + "' is not linear:F or yarn:F[:ORIG]");
+            float factor = positive("--rope-scaling", p[1]);
+            r = kind.equals("linear") ? RopeScaling.linear(factor) : RopeScaling.yarn(factor, p.length == 3 ? (int) positive("--rope-scaling", p[2]) : ctx);
+        }
+        if (ropeFreqs != null) {
+            String[] p = ropeFreqs.split(":");
+            if (p.length > 2) throw new BglException("--rope-freqs: '" + ropeFreqs + "' is not F or F:ORIG");
+            float factor = positive("--rope-freqs", p[0]);
+            int orig = p.length == 2 ? (int) positive("--rope-freqs", p[1]) : 8192;
+            r = r.withFreqFactors(RopeScaling.llama3FreqFactors(hd, base, factor, 1, 4, orig));
+        }
+        return r;
+    }
+
+    private static float positive(String option, String text) {
+        try {
+            float v = Float.parseFloat(text);
+            if (v > 0 && Float.isFinite(v)) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BglException(option + ": '" + text + "' is not a positive number");
     }
 }

@@ -1,12 +1,15 @@
 package dev.bgl.model;
 
 import dev.bgl.format.FormatException;
+import dev.bgl.format.GgmlType;
 import dev.bgl.format.GgufFile;
 import dev.bgl.format.GgufMetadata;
 import dev.bgl.format.GgufTensorInfo;
 import dev.bgl.tensor.Tensor;
 import dev.bgl.tensor.TypeKernel;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -62,8 +65,51 @@ public final class GgufModelSource implements ModelSource {
             throw new FormatException(file.path(), "tensor 'token_embd.weight' has shape " + emb.shape() + ", expected [" + dim + ", vocab]");
         int vocab = Math.toIntExact(emb.dims()[1]);
         boolean tied = !file.tensors().containsKey("output.weight");
-        return new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, vHeadDim, ffn, ctx, eps, theta, tied);
+        RopeScaling rope = readRopeScaling(file, a, ctx).withFreqFactors(readFreqFactors(file, headDim));
+        return new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, vHeadDim, ffn, ctx, eps, theta, tied, rope);
     }
+
+    /**
+     * {@code rope.scaling.*} as llama.cpp reads it: the type defaults to linear, a factor of 0 or
+     * none means no scaling, YaRN's original context defaults to the context length. A type bgl
+     * does not compute is an error: running without the scaling would be silently wrong.
+     */
+    static RopeScaling readRopeScaling(GgufFile file, String a, int ctx) {
+        GgufMetadata m = file.meta();
+        String typeKey = a + "rope.scaling.type";
+        String type = m.string(typeKey, "linear");
+        RopeScaling.Kind kind = null;
+        for (RopeScaling.Kind k : RopeScaling.Kind.values()) if (k.key().equals(type)) kind = k;
+        if (kind == null)
+            throw new FormatException(file.path(), "metadata '" + typeKey + "' is '" + type + "', which bgl does not compute (none, linear, yarn)");
+        String factorKey = m.has(a + "rope.scaling.factor") ? a + "rope.scaling.factor" : a + "rope.scale_linear";
+        double factor = m.real(factorKey, 0);
+        if (factor < 0 || !Double.isFinite(factor) || (factor > 0 && !((float) factor > 0)))
+            throw new FormatException(file.path(), "metadata '" + factorKey + "' = " + factor + " is not a positive float32");
+        int orig = m.intIn(a + "rope.scaling.original_context_length", 1, 1 << 24, ctx);
+        double attn = m.real(a + "rope.scaling.attn_factor", 1.0);
+        if (!(attn > 0) || !Double.isFinite(attn))
+            throw new FormatException(file.path(), "metadata '" + a + "rope.scaling.attn_factor' = " + attn + " is not positive");
+        if ((kind == RopeScaling.Kind.NONE || factor == 0) && attn == 1.0) return RopeScaling.NONE;
+        return new RopeScaling(kind, factor == 0 || kind == RopeScaling.Kind.NONE ? 1f : (float) factor, orig, RopeScaling.BETA_FAST, RopeScaling.BETA_SLOW, (float) attn, null);
+    }
+
+    /** Llama 3.1's {@code rope_freqs.weight}: one F32 divisor per dimension pair, or null when absent. */
+    static float[] readFreqFactors(GgufFile file, int headDim) {
+        GgufTensorInfo t = file.tensors().get(ROPE_FREQS);
+        if (t == null) return null;
+        if (t.type() != GgmlType.F32 || t.dims().length != 1 || t.dims()[0] != headDim / 2)
+            throw new FormatException(file.path(), "tensor '" + ROPE_FREQS + "' is " + t.type() + " " + t.shape()
+                    + ", expected F32 [" + headDim / 2 + "] (one factor per pair of the head's " + headDim + " dimensions)");
+        float[] f = file.data(t).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+        for (int i = 0; i < f.length; i++)
+            if (!(f[i] > 0) || Float.isInfinite(f[i]))
+                throw new FormatException(file.path(), "tensor '" + ROPE_FREQS + "' has factor " + f[i] + " at " + i + "; factors must be positive");
+        return f;
+    }
+
+    /** The tensor of Llama 3.1-style per-dimension RoPE frequency factors. */
+    public static final String ROPE_FREQS = "rope_freqs.weight";
 
     @Override
     public Path path() {

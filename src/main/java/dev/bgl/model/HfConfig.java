@@ -65,9 +65,13 @@ public final class HfConfig {
         int ctx = f.intIn("max_position_embeddings", 1, 1 << 24, 4096);
         float eps = (float) f.positive("rms_norm_eps", 1e-6);
         float theta = (float) f.positive("rope_theta", 10000.0);
+        JsonNode params = root.get("rope_parameters"); // transformers 5 moves rope_theta in here
+        if (!f.has("rope_theta") && params != null && params.isObject() && params.has("rope_theta"))
+            theta = (float) new Fields(file, params).positive("rope_theta", 10000.0);
+        RopeScaling rope = HfRopeScaling.read(file, root, headDim, theta, ctx);
         Boolean tied = f.bool("tie_word_embeddings");
         ModelConfig c = new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, headDim, ffn, ctx, eps, theta,
-                tied != null && tied);
+                tied != null && tied, rope);
         return new Read(c, tied);
     }
 
@@ -93,6 +97,8 @@ public final class HfConfig {
         o.put("max_position_embeddings", c.contextLength());
         o.put("rms_norm_eps", c.rmsEps());
         o.put("rope_theta", c.ropeTheta());
+        ObjectNode rope = HfRopeScaling.toJson(c.ropeScaling());
+        if (rope != null) o.set("rope_scaling", rope);
         o.put("tie_word_embeddings", c.tiedEmbeddings());
         o.put("hidden_act", "silu");
         if (c.architecture() instanceof Architecture.Llama) o.put("attention_bias", false);

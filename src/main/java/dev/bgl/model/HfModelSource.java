@@ -52,8 +52,7 @@ public final class HfModelSource implements ModelSource {
             boolean tied = read.tied() != null ? read.tied() : !hasHead;
             if (!tied && !hasHead)
                 throw new FormatException(configFile, "'tie_word_embeddings' is false but the checkpoint has no 'lm_head.weight'");
-            c = new ModelConfig(c.architecture(), c.vocabSize(), c.dim(), c.layers(), c.heads(), c.kvHeads(), c.headDim(),
-                    c.valueHeadDim(), c.ffnDim(), c.contextLength(), c.rmsEps(), c.ropeTheta(), tied);
+            c = c.withTiedEmbeddings(tied);
             Map<String, String> names = new LinkedHashMap<>();
             for (String hf : ck.tensors().keySet()) {
                 String g = HfTensorNames.toGguf(hf);

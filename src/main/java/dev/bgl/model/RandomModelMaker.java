@@ -34,18 +34,46 @@ public final class RandomModelMaker {
     /**
      * @param type       storage type of the matrices (norms and biases are always F32, as llama.cpp wants)
      * @param mix        whether some matrices take another type, as llama.cpp's _M files do
-     * @param vocabWriter puts the tokenizer metadata (must describe exactly {@code vocab} tokens)
+     * @param rope       the RoPE scaling the file declares: {@code rope.scaling.*} metadata, and a
+     *                   {@code rope_freqs.weight} tensor for its frequency factors
+     * @param qkGain     scale of attn_q and attn_k (1: attention nearly uniform, as in most tests; a few:
+     *                   peaked attention, whose result depends on the positions, for RoPE tests)
      */
     public record Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                        int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied,
-                       long seed, String name, Mix mix) {
+                       long seed, String name, Mix mix, RopeScaling rope, float qkGain) {
         public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                     int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name) {
             this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, Mix.UNIFORM);
         }
 
+        public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
+                    int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name, Mix mix) {
+            this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, mix,
+                    RopeScaling.NONE, 1f);
+        }
+
+        /** This spec with {@code rope} as its RoPE scaling. */
+        public Spec withRope(RopeScaling rope) {
+            return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
+                    seed, name, mix, rope, qkGain);
+        }
+
+        /** This spec with attn_q and attn_k scaled by {@code gain}. */
+        public Spec withQkGain(float gain) {
+            return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
+                    seed, name, mix, rope, gain);
+        }
+
         public Spec {
             if (mix == null) mix = Mix.UNIFORM;
+            if (rope == null) rope = RopeScaling.NONE;
+            if (!(qkGain > 0) || Float.isInfinite(qkGain)) throw new IllegalArgumentException("qk gain " + qkGain + " must be positive");
+            float[] ff = rope.freqFactors();
+            if (ff != null && ff.length != headDim / 2)
+                throw new IllegalArgumentException(ff.length + " rope frequency factors for head dim " + headDim);
+            if (ff != null && arch != Architecture.LLAMA)
+                throw new IllegalArgumentException("rope frequency factors (rope_freqs.weight) are a llama tensor; llama.cpp refuses them in " + arch.ggufName());
             if (mix == Mix.K_M && type != GgmlType.Q4_K && type != GgmlType.Q5_K)
                 throw new IllegalArgumentException("the _M mix needs Q4_K or Q5_K as the main type, not " + type);
             if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || ffnDim < 1 || vocab < 1)
@@ -85,6 +113,13 @@ public final class RandomModelMaker {
         w.putF32(a + "attention.layer_norm_rms_epsilon", s.rmsEps());
         w.putF32(a + "rope.freq_base", s.ropeTheta());
         if (s.arch() == Architecture.LLAMA) w.putU32(a + "rope.dimension_count", s.headDim());
+        RopeScaling rope = s.rope();
+        if (rope.kind() != RopeScaling.Kind.NONE) {
+            w.put(a + "rope.scaling.type", rope.kind().key());
+            w.putF32(a + "rope.scaling.factor", rope.factor());
+            if (rope.kind() == RopeScaling.Kind.YARN) w.putU32(a + "rope.scaling.original_context_length", rope.originalContext());
+        }
+        if (rope.attnFactor() != 1f) w.putF32(a + "rope.scaling.attn_factor", rope.attnFactor());
         w.putU32("general.file_type", fileType(s.type(), s.mix()));
         vocabWriter.accept(w);
 
@@ -105,8 +140,8 @@ public final class RandomModelMaker {
             String p = "blk." + l + ".";
             GgmlType moreBits = s.mix() == Mix.K_M && useMoreBits(l, s.layers()) ? GgmlType.Q6_K : s.type();
             vector(w, p + "attn_norm.weight", s.dim(), 1f, 0.1f, rnd);
-            matrix(w, p + "attn_q.weight", s.type(), qDim, s.dim(), 0.5f / (float) Math.sqrt(s.dim()), rnd);
-            matrix(w, p + "attn_k.weight", s.type(), kvDim, s.dim(), 0.5f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_q.weight", s.type(), qDim, s.dim(), s.qkGain() * 0.5f / (float) Math.sqrt(s.dim()), rnd);
+            matrix(w, p + "attn_k.weight", s.type(), kvDim, s.dim(), s.qkGain() * 0.5f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "attn_v.weight", moreBits, kvDim, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             if (s.arch().qkvBias()) {
                 vector(w, p + "attn_q.bias", qDim, 0f, 0.05f, rnd);
@@ -125,6 +160,10 @@ public final class RandomModelMaker {
         }
         vector(w, "output_norm.weight", s.dim(), outNormGain, 0.1f * outNormGain, rnd);
         if (!s.tied()) matrix(w, "output.weight", headType, s.vocab(), s.dim(), logitStd / sqrtDim, rnd);
+        float[] ff = rope.freqFactors();
+        if (ff != null)
+            w.tensor(GgufModelSource.ROPE_FREQS, GgmlType.F32, new long[]{ff.length},
+                    Tensor.quantize(GgufModelSource.ROPE_FREQS, GgmlType.F32, ff, 1, ff.length).data().toArray(ValueLayout.JAVA_BYTE));
         long total = w.tensorBytes();
         w.write(out, progress == null ? null : done -> progress.accept(done, total));
     }

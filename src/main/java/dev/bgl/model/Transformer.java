@@ -20,10 +20,12 @@ public final class Transformer {
     private final ModelConfig c;
     private final Weights w;
     private final ModelSource source;
+    private final RopeAngles rope;
 
     public Transformer(ModelSource source) {
         this.source = source;
         this.c = source.config();
+        this.rope = new RopeAngles(c);
         this.w = Weights.load(source);
     }
 
@@ -51,6 +53,7 @@ public final class Transformer {
         final float[][] scores;
         final float[][] keyTile; // per head: a page of F16 keys or values widened to floats
         final Activations[] acts;
+        /** cos/sin of each chunk position's angles, [MAX_CHUNK][headDim / 2], filled once per chunk for all layers. */
         final float[] ropeCos, ropeSin;
 
         State(int capacity, boolean kvF16) {
@@ -71,8 +74,8 @@ public final class Transformer {
             int widest = Math.max(Math.max(c.dim(), c.ffnDim()), c.heads() * c.valueHeadDim());
             acts = new Activations[n];
             for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
-            ropeCos = new float[c.headDim() / 2];
-            ropeSin = new float[c.headDim() / 2];
+            ropeCos = new float[n * (c.headDim() / 2)];
+            ropeSin = new float[n * (c.headDim() / 2)];
         }
 
         public ModelConfig config() {
@@ -145,6 +148,8 @@ public final class Transformer {
         }
         if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.embedding(), 0, dim);
         if (all != null) putHidden(all, allBase, n, 0, s.x);
+        int half = c.headDim() / 2;
+        for (int i = 0; i < n; i++) rope.fill(pos0 + i, s.ropeCos, s.ropeSin, i * half);
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers()[l];
@@ -163,9 +168,8 @@ public final class Transformer {
                     for (int h = 0; h < c.heads(); h++) rmsnorm(s.q, i * c.qDim() + h * c.headDim(), s.q, i * c.qDim() + h * c.headDim(), lw.qNorm(), c.headDim());
                     for (int h = 0; h < c.kvHeads(); h++) rmsnorm(s.k, i * c.kvDim() + h * c.headDim(), s.k, i * c.kvDim() + h * c.headDim(), lw.kNorm(), c.headDim());
                 }
-                ropeTable(s, pos);
-                for (int h = 0; h < c.heads(); h++) rope(s, s.q, i * c.qDim() + h * c.headDim());
-                for (int h = 0; h < c.kvHeads(); h++) rope(s, s.k, i * c.kvDim() + h * c.headDim());
+                for (int h = 0; h < c.heads(); h++) rotate(s, s.q, i * c.qDim() + h * c.headDim(), i * half);
+                for (int h = 0; h < c.kvHeads(); h++) rotate(s, s.k, i * c.kvDim() + h * c.headDim(), i * half);
                 s.cache.store(l, pos, s.k, i * c.kvDim(), s.v, i * c.vDim());
             }
             attention(s, l, pos0, n);
@@ -228,31 +232,21 @@ public final class Transformer {
         for (int i = 0; i < n; i++) out[outOff + i] = x[xOff + i] * scale * weight[i];
     }
 
-    /** cos/sin of pos·θ_i with θ_i = base^(−2i/d), computed by repeated multiplication as ggml does. */
-    private void ropeTable(State s, int pos) {
+    /** Rotates one head at {@code off} by the angles at {@code t} of the chunk's table (see {@link RopeAngles}). */
+    private void rotate(State s, float[] x, int off, int t) {
         int half = c.headDim() / 2;
-        float thetaScale = (float) Math.pow(c.ropeTheta(), -2.0 / c.headDim());
-        float theta = pos;
-        for (int i = 0; i < half; i++) {
-            s.ropeCos[i] = (float) Math.cos(theta);
-            s.ropeSin[i] = (float) Math.sin(theta);
-            theta *= thetaScale;
-        }
-    }
-
-    private void rope(State s, float[] x, int off) {
-        int half = c.headDim() / 2;
+        float[] cos = s.ropeCos, sin = s.ropeSin;
         if (c.architecture().ropeStyle() == Architecture.RopeStyle.NEOX) {
             for (int i = 0; i < half; i++) {
                 float a = x[off + i], b = x[off + i + half];
-                x[off + i] = a * s.ropeCos[i] - b * s.ropeSin[i];
-                x[off + i + half] = a * s.ropeSin[i] + b * s.ropeCos[i];
+                x[off + i] = a * cos[t + i] - b * sin[t + i];
+                x[off + i + half] = a * sin[t + i] + b * cos[t + i];
             }
         } else {
             for (int i = 0; i < half; i++) {
                 float a = x[off + 2 * i], b = x[off + 2 * i + 1];
-                x[off + 2 * i] = a * s.ropeCos[i] - b * s.ropeSin[i];
-                x[off + 2 * i + 1] = a * s.ropeSin[i] + b * s.ropeCos[i];
+                x[off + 2 * i] = a * cos[t + i] - b * sin[t + i];
+                x[off + 2 * i + 1] = a * sin[t + i] + b * cos[t + i];
             }
         }
     }

@@ -60,7 +60,11 @@ final class TestGgufModels {
         }
         vector(w, "output_norm.weight", s.dim(), rnd);
         if (!s.tied()) matrix(w, "output.weight", s.vocab(), s.dim(), s.matrixType(), rnd);
-        if (s.extraTensor()) vector(w, "rope_freqs.weight", s.headDim() / 2, rnd);
+        if (s.extraTensor()) { // Llama 3.1's RoPE frequency factors: positive divisors, one per dimension pair
+            ByteBuffer bb = ByteBuffer.allocate(s.headDim() / 2 * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < s.headDim() / 2; i++) bb.putFloat(1f + (float) Math.abs(rnd.nextGaussian()));
+            w.tensor("rope_freqs.weight", GgmlType.F32, new long[]{s.headDim() / 2}, bb.array());
+        }
         w.write(file);
         return file;
     }

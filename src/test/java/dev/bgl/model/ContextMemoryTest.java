@@ -1,0 +1,31 @@
+package dev.bgl.model;
+
+import dev.bgl.util.BglException;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The KV memory a context needs, and the error for one that does not fit. */
+class ContextMemoryTest {
+    /** Qwen3-0.6B's shape: 28 layers, 8 KV heads of 128: 114,688 bytes per token in F16. */
+    private static final ModelConfig QWEN3_06B = new ModelConfig(Architecture.QWEN3, 151936, 1024, 28, 16, 8, 128, 128, 3072,
+            40960, 1e-6f, 1e6f, true);
+
+    @Test
+    void bytesPerContextAndType() {
+        assertEquals(114_688L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.F16));
+        assertEquals(2 * 114_688L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.F32));
+        assertEquals("f16 3.76 GB, f32 7.52 GB", ContextMemory.perType(QWEN3_06B, 32768));
+        assertEquals(1000, ContextMemory.largestContext(QWEN3_06B, KvCacheType.F16, 114_688L * 1000 + 5));
+    }
+
+    @Test
+    void aContextThatDoesNotFitNamesContextTypeAndBytes() {
+        ContextMemory.check(QWEN3_06B, 4096, KvCacheType.F16, 1L << 30); // 470 MB fits in 1 GiB
+        var e = assertThrows(BglException.class, () -> ContextMemory.check(QWEN3_06B, 32768, KvCacheType.F32, 1L << 30));
+        String m = e.getMessage();
+        assertTrue(m.contains("a context of 32768 tokens needs 7.52 GB of KV cache with --kv-type f32"), m);
+        assertTrue(m.contains("f16 3.76 GB"), m);
+        assertTrue(m.contains("use --context 4681 or less"), m); // floor(2^30 / 229,376)
+    }
+}
