@@ -207,6 +207,23 @@ final class CompletionsHandler {
         }
     }
 
+    /**
+     * Runs a prepared request for another API shape (Anthropic's Messages): its thinking and answer
+     * go to {@code sink} as they come; it is recorded as a chat request is, before this returns.
+     */
+    Engine.Generated runFor(Prepared prep, String id, String user, PhaseSplitter.Sink sink) {
+        ParsedRequest p = prep.parsed();
+        Engine.Generated g = engine.run(prep.request(), prep.promptTokens(), splitter(prep.request(), sink), x -> {
+        });
+        record(id, user, p, g, feedback.taskType(p.question()));
+        return g;
+    }
+
+    /** The task type the feedback store gives a request's question. */
+    String taskType(ParsedRequest p) {
+        return feedback.taskType(p.question());
+    }
+
     private PhaseSplitter splitter(BudgetRequest req, PhaseSplitter.Sink sink) {
         Phase start = engine.promptPhase(req);
         var m = engine.model();
