@@ -35,6 +35,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
     Path model;
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "For a Hugging Face model folder without a tokenizer (the paper's *-BG checkpoints): the base model's folder")
+    Path tokenizer;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
     @picocli.CommandLine.Mixin AnswerCapOption answerCap;
     @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
@@ -110,7 +112,7 @@ final class EvalCommand implements Callable<Integer> {
         answerCap.validate();
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
-        try (LoadedModel m = LoadedModel.open(modelPath); RecordLog log = RecordLog.open(out, settings, force)) {
+        try (LoadedModel m = LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());

@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /** The options of the {@code guided} method, shared by {@code run}, {@code eval} and the server. */
 final class GuidanceCli {
-    @Option(names = "--predictor", description = "Budget predictor weights (safetensors, official key names) for the guided method")
+    @Option(names = "--predictor", description = "Budget predictor weights (safetensors, official key names) for the guided method: a file, or a model folder whose state dict holds the predictor (the paper's released *-BG checkpoints)")
     Path predictor;
 
     @Option(names = "--predictor-heads", defaultValue = "0",
@@ -23,8 +23,9 @@ final class GuidanceCli {
             description = "Guide every thinking token (true), or only the first and those after a newline (false, the paper's); default: what the predictor file recommends, else false")
     Boolean everyToken;
 
-    @Option(names = "--all-candidates", description = "Compute the predictor's heads for the whole vocabulary, not only the likely tokens")
-    boolean allCandidates;
+    @Option(names = "--all-candidates", arity = "0..1", fallbackValue = "true",
+            description = "Compute the predictor's heads for the whole vocabulary, not only the likely tokens (default: true for a model folder holding its predictor, as the official code does; else false)")
+    Boolean allCandidates;
 
     @Option(names = "--ceiling", paramLabel = "GRACE",
             description = "Hard ceiling: after budget+GRACE thinking tokens close at the next line end (at budget+2*GRACE at once); -1: none")
@@ -52,22 +53,26 @@ final class GuidanceCli {
      */
     GuidanceOptions options(Path model) {
         Path file = resolve(model);
-        GuidanceOptions o = file != null && Files.isRegularFile(file) ? PredictorWeights.recommendedOptions(file) : GuidanceOptions.DEFAULT;
+        // a folder (the paper's checkpoints) records no settings: it gets the paper's defaults
+        GuidanceOptions o = file != null && Files.exists(file) ? PredictorWeights.recommendedOptions(file) : GuidanceOptions.DEFAULT;
         if (everyToken != null) o = o.withEveryToken(everyToken);
         if (minP != null) o = o.withMinP(minP);
         if (mask != null) {
             if (mask.length != 3) throw new BglException("--mask needs three numbers LAMBDA,ALPHA,MODE, got " + mask.length);
             o = o.withMask(mask[0], mask[1], mask[2]);
         }
-        return o.withAllCandidates(allCandidates).withCeiling(ceilingGrace == null ? -1 : ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
+        if (allCandidates != null) o = o.withAllCandidates(allCandidates);
+        return o.withCeiling(ceilingGrace == null ? -1 : ceilingGrace).withForceFinalAnswer(forceFinalAnswer);
     }
 
     /**
-     * The predictor file for a model: the one given, else the one that ships beside the model file
-     * ({@code NAME.predictor.safetensors} for {@code NAME.gguf}), else null.
+     * The predictor file for a model: the one given, else the model folder itself when its state dict
+     * holds a predictor (the paper's released checkpoints), else the one that ships beside the model
+     * file ({@code NAME.predictor.safetensors} for {@code NAME.gguf}), else null.
      */
     Path resolve(Path model) {
         if (predictor != null || model == null) return predictor;
+        if (PredictorWeights.inModelFolder(model)) return model;
         Path name = model.getFileName();
         if (name == null) return null;
         Path beside = model.resolveSibling(name.toString().replaceFirst("\\.gguf$", "") + ".predictor.safetensors");
@@ -78,7 +83,7 @@ final class GuidanceCli {
     PredictorWeights loadWeights(Path model) {
         Path predictor = resolve(model);
         if (predictor == null) return null;
-        if (!Files.isRegularFile(predictor)) throw new FormatException(predictor, "no such file");
+        if (!Files.exists(predictor)) throw new FormatException(predictor, "no such file or folder");
         if (heads < 0) throw new BglException("--predictor-heads must be >= 0, got " + heads);
         return PredictorWeights.load(predictor, heads);
     }

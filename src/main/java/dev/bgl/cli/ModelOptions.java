@@ -17,6 +17,10 @@ final class ModelOptions {
     @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + DEFAULT_MODEL + ")")
     Path model;
 
+    @Option(names = "--tokenizer", paramLabel = "DIR",
+            description = "For a Hugging Face model folder: take tokenizer.json (and the chat template, if the model folder has none) from this folder; checkpoints saved without a tokenizer (the paper's *-BG folders) need their base model's")
+    Path tokenizer;
+
     @Option(names = "--threads", description = "Worker threads (default: all cores)")
     Integer threads;
 
@@ -28,7 +32,7 @@ final class ModelOptions {
 
     /** Opens the model at {@code path} with the chosen KV cache type. */
     LoadedModel open(Path path) {
-        return LoadedModel.open(path, KvCacheType.parse(kvType));
+        return LoadedModel.open(path, KvCacheType.parse(kvType), tokenizer);
     }
 
     Path resolveModel() {

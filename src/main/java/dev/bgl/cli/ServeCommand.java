@@ -7,6 +7,7 @@ import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.BglServer;
 import dev.bgl.server.FeedbackService;
 import dev.bgl.server.InMemoryFeedback;
+import dev.bgl.server.BudgetCeiling;
 import dev.bgl.server.ServerConfig;
 import dev.bgl.server.feedback.FeedbackStores;
 import dev.bgl.server.feedback.PolicyConfig;
@@ -39,8 +40,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-concurrent", defaultValue = "2", description = "Generations at once (default ${DEFAULT-VALUE})") int maxConcurrent;
     @Option(names = "--max-queue", defaultValue = "16", description = "Requests waiting for a slot before 429 (default ${DEFAULT-VALUE})") int maxQueue;
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default ${DEFAULT-VALUE})") long maxBodyBytes;
-    @Option(names = "--effort-budgets", defaultValue = "32,128,512", split = ",",
-            description = "Thinking-token budgets of reasoning_effort low,medium,high (default ${DEFAULT-VALUE})") int[] effortBudgets;
+    @Option(names = "--effort-budgets", defaultValue = "0,16,32,128,256", split = ",",
+            description = "Thinking-token budgets of reasoning_effort none,minimal,low,medium,high (or low,medium,high; default ${DEFAULT-VALUE}, levels of the budget policy)") int[] effortBudgets;
+    @Option(names = "--max-thinking-budget", paramLabel = "BUDGET",
+            description = "The most thinking any request may have, in any units (512, 300tok, 5s, 64MB, 2GFLOP; comma-separated for several): a request may ask for less, never more; one without a budget gets this") String maxThinkingBudget;
     @Option(names = "--max-tokens-per-request", defaultValue = "0",
             description = "Largest max_tokens a request may ask for; more is a 400 (default 0: the model's context)") int maxTokensPerRequest;
     @Option(names = "--max-kv-bytes-per-request", defaultValue = "0",
@@ -60,7 +63,8 @@ final class ServeCommand implements Callable<Integer> {
         // settings first: a bad option is reported before the model loads
         String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
-                maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory);
+                maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory)
+                .withMaxThinkingBudget(BudgetCeiling.parse(maxThinkingBudget));
         answerCap.validate();
         try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);

@@ -67,14 +67,27 @@ public final class LoadedModel implements AutoCloseable {
 
     /** Opens a {@code .gguf} file or a Hugging Face model folder; its sessions cache keys and values as {@code kvType}. */
     public static LoadedModel open(Path path, KvCacheType kvType) {
+        return open(path, kvType, null);
+    }
+
+    /**
+     * Opens a model, its tokenizer taken from {@code tokenizer} (a folder holding
+     * {@code tokenizer.json}, or that file) when not null: checkpoints saved without one, as the
+     * paper's released {@code *-BG} folders, use their base model's. The chat template comes from
+     * the model folder's {@code tokenizer_config.json}, else from the tokenizer's folder.
+     */
+    public static LoadedModel open(Path path, KvCacheType kvType, Path tokenizer) {
         if (kvType == null) throw new BglException("no KV cache type given");
         if (!Files.exists(path)) throw new FormatException(path, "no such file or folder");
+        if (tokenizer != null && !Files.isDirectory(path))
+            throw new FormatException(path, "--tokenizer is for Hugging Face model folders; a .gguf file carries its own tokenizer");
         if (Files.isDirectory(path)) {
+            Path tj = tokenizerJson(path, tokenizer);
             ModelSource src = HfModelSource.open(path);
             try {
-                Path tj = path.resolve("tokenizer.json");
-                if (!Files.isRegularFile(tj)) throw new FormatException(path, "no tokenizer.json in the model folder");
-                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), hfTemplate(path), kvType, ModelCard.UNKNOWN);
+                String template = hfTemplate(path);
+                if (template == null && tokenizer != null) template = hfTemplate(tj.getParent());
+                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), template, kvType, ModelCard.UNKNOWN);
             } catch (RuntimeException e) {
                 src.close();
                 throw e;
@@ -89,6 +102,18 @@ public final class LoadedModel implements AutoCloseable {
             src.close();
             throw e;
         }
+    }
+
+    private static Path tokenizerJson(Path folder, Path tokenizer) {
+        if (tokenizer == null) {
+            Path tj = folder.resolve("tokenizer.json");
+            if (!Files.isRegularFile(tj))
+                throw new FormatException(folder, "no tokenizer.json in the model folder; give the base model's with --tokenizer DIR");
+            return tj;
+        }
+        Path tj = Files.isDirectory(tokenizer) ? tokenizer.resolve("tokenizer.json") : tokenizer;
+        if (!Files.isRegularFile(tj)) throw new FormatException(tj, "no such tokenizer file (--tokenizer takes a folder with tokenizer.json, or that file)");
+        return tj.toAbsolutePath();
     }
 
     private static String hfTemplate(Path folder) {

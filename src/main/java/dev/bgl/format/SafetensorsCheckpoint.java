@@ -99,6 +99,16 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         return l == null ? null : l.info();
     }
 
+    /**
+     * The {@code __metadata__} of its files, merged in file order (the first file's value wins):
+     * {@code save_pretrained} writes the same map into every shard.
+     */
+    public Map<String, String> metadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (SafetensorsFile f : files) f.metadata().forEach(m::putIfAbsent);
+        return Collections.unmodifiableMap(m);
+    }
+
     /** The file holding {@code name} (for error messages), or null. */
     public Path fileOf(String name) {
         Located l = tensors.get(name);

@@ -38,6 +38,7 @@ public final class BglServer implements AutoCloseable {
     private final Access access;
     private final CompletionsHandler completions;
     private final FeedbackHandler feedbackHandler;
+    private final MessagesHandler messages;
     private final long created = System.currentTimeMillis() / 1000;
     private final Javalin app;
     private final JsonBody jsonBody;
@@ -53,6 +54,8 @@ public final class BglServer implements AutoCloseable {
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
         this.completions = new CompletionsHandler(engine, parser, feedback, metrics, config.modelId());
         this.feedbackHandler = new FeedbackHandler(feedback);
+        MessagesHandler messages = new MessagesHandler(completions, config.modelId());
+        this.messages = messages;
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
@@ -62,6 +65,7 @@ public final class BglServer implements AutoCloseable {
             c.http.compressionStrategy = CompressionStrategy.NONE;
             c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, key -> completions.chat(ctx, body(ctx), key)));
             c.routes.post("/v1/completions", ctx -> api(ctx, true, key -> completions.completion(ctx, body(ctx), key)));
+            c.routes.post("/v1/messages", ctx -> anthropic(ctx));
             c.routes.get("/v1/models", ctx -> api(ctx, true, key -> send(ctx, 200, models())));
             c.routes.post("/v1/feedback", ctx -> api(ctx, true, key -> {
                 JsonNode b = body(ctx);
@@ -165,6 +169,33 @@ public final class BglServer implements AutoCloseable {
                     : ApiError.internal("internal error: " + e));
         } finally {
             metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode());
+        }
+    }
+
+    /**
+     * POST /v1/messages: as {@link #api}, but the key may come as Anthropic's SDKs send it
+     * ({@code x-api-key}) and errors are in Anthropic's shape.
+     */
+    private void anthropic(Context ctx) {
+        try {
+            String auth = ctx.header("Authorization");
+            String xKey = ctx.header("x-api-key");
+            if (auth == null && xKey != null) auth = "Bearer " + xKey;
+            String key = access.check(auth);
+            messages.handle(ctx, body(ctx), key);
+        } catch (ApiError e) {
+            if (e.status() == 429) metrics.rejected("queue_full");
+            if (!ctx.res().isCommitted()) send(ctx, e.status(), AnthropicMessages.error(e));
+        } catch (HttpResponseException e) {
+            ApiError a = e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
+                    : new ApiError(e.getStatus(), "invalid_request_error", e.getMessage(), null, null);
+            if (!ctx.res().isCommitted()) send(ctx, a.status(), AnthropicMessages.error(a));
+        } catch (Exception | OutOfMemoryError e) {
+            ApiError a = e instanceof OutOfMemoryError ? ApiError.overloaded("not enough memory: " + e.getMessage())
+                    : ApiError.internal("internal error: " + e);
+            if (!ctx.res().isCommitted()) send(ctx, a.status(), AnthropicMessages.error(a));
+        } finally {
+            metrics.request("/v1/messages", ctx.statusCode());
         }
     }
 

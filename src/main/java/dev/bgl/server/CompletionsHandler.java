@@ -68,6 +68,7 @@ final class CompletionsHandler {
     Prepared prepare(JsonNode body, ParsedRequest asked, String user) {
         BudgetSource[] source = new BudgetSource[1];
         ParsedRequest p = withPolicyBudget(body, asked, user, source);
+        p = withServerLimits(body, asked, p, source);
         Cancellation cancel = new Cancellation();
         List<BudgetUnit> limits = p.limits().size() == 1 && p.budgetTokens() != null || !p.method().usesBudget() ? List.of() : p.limits();
         try {
@@ -91,9 +92,40 @@ final class CompletionsHandler {
                 p.sampler(), maxTokens, cancel, limits, p.softBudget());
     }
 
-    /** Where a request's budget came from: the client ("request") or the budget policy ("policy", with its reason). */
-    record BudgetSource(String source, String reason) {
+    /**
+     * Where a request's budget came from: the client ("request"), the budget policy ("policy", with
+     * its reason) or max_tokens ("max_tokens", with the reason); and the server's ceiling
+     * ({@code --max-thinking-budget}, null: none) with whether it lowered or set the request's limits.
+     */
+    record BudgetSource(String source, String reason, String ceiling, boolean capped) {
         static final BudgetSource REQUEST = new BudgetSource("request", null);
+
+        BudgetSource(String source, String reason) {
+            this(source, reason, null, false);
+        }
+    }
+
+    /**
+     * The server's own limits on a request, after the policy: the ceiling of {@code --max-thinking-budget},
+     * then, for a request that gave no budget, one derived from max_tokens so that the thinking cannot
+     * eat the answer's tokens ({@link MaxTokensBudget}).
+     */
+    private ParsedRequest withServerLimits(JsonNode body, ParsedRequest asked, ParsedRequest p, BudgetSource[] source) {
+        var ceiling = parser.maxThinkingBudget();
+        BudgetCeiling.Applied a = BudgetCeiling.apply(ceiling, p, engine.hasPredictor());
+        p = a.request();
+        JsonNode mode = body.get("budget_mode");
+        boolean clientBudget = !asked.noBudgetGiven() || mode != null && !mode.isNull();
+        Integer before = p.method().usesBudget() ? p.budgetTokens() : null;
+        ParsedRequest derived = MaxTokensBudget.derive(p, p.maxTokens(), clientBudget);
+        BudgetSource s = source[0];
+        if (derived != null) {
+            s = new BudgetSource("max_tokens", MaxTokensBudget.reason(p.maxTokens(), before));
+            p = derived;
+        }
+        String ceilingSpec = ceiling.isEmpty() ? null : String.join(",", ceiling.stream().map(BudgetCeiling::spec).toList());
+        source[0] = new BudgetSource(s.source(), s.reason(), ceilingSpec, a.capped());
+        return p;
     }
 
     /**
@@ -174,6 +206,23 @@ final class CompletionsHandler {
             ApiError a = e instanceof ApiError x ? x : ApiError.internal("internal error: " + e);
             sse.send(a.toJson());
         }
+    }
+
+    /**
+     * Runs a prepared request for another API shape (Anthropic's Messages): its thinking and answer
+     * go to {@code sink} as they come; it is recorded as a chat request is, before this returns.
+     */
+    Engine.Generated runFor(Prepared prep, String id, String user, PhaseSplitter.Sink sink) {
+        ParsedRequest p = prep.parsed();
+        Engine.Generated g = engine.run(prep.request(), prep.promptTokens(), splitter(prep.request(), sink), x -> {
+        });
+        record(id, user, p, g, feedback.taskType(p.question()));
+        return g;
+    }
+
+    /** The task type the feedback store gives a request's question. */
+    String taskType(ParsedRequest p) {
+        return feedback.taskType(p.question());
     }
 
     private PhaseSplitter splitter(BudgetRequest req, PhaseSplitter.Sink sink) {

@@ -40,6 +40,13 @@ public record ParsedRequest(List<ChatMessage> messages, boolean stream, int maxT
         return limits.isEmpty();
     }
 
+    /** This request under limits set by the server (its ceiling, or max_tokens), {@code spec} naming them for the response. */
+    public ParsedRequest withLimits(Method m, List<BudgetUnit> newLimits, String spec) {
+        Integer tokens = newLimits.stream().filter(u -> u instanceof BudgetUnit.Tokens).map(u -> (int) ((BudgetUnit.Tokens) u).n())
+                .findFirst().orElse(null);
+        return new ParsedRequest(messages, stream, maxTokens, sampler, m, tokens, spec, List.copyOf(newLimits), user, maxTokensDefault, softBudget);
+    }
+
     /** This request under a token budget chosen by the server (the budget policy), not by the client. */
     public ParsedRequest withTokenBudget(Method m, int tokens) {
         return new ParsedRequest(messages, stream, maxTokens, sampler, m, tokens, tokens + "tok",

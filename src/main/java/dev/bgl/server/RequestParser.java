@@ -9,7 +9,6 @@ import dev.bgl.util.BglException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -47,6 +46,11 @@ public final class RequestParser {
         this.context = context;
         this.maxTokensCap = config.maxTokensPerRequest() > 0 ? Math.min(context, config.maxTokensPerRequest()) : context;
         this.hasPredictor = hasPredictor;
+    }
+
+    /** The server's ceiling on every request's thinking ({@code --max-thinking-budget}; empty: none). */
+    java.util.List<BudgetUnit> maxThinkingBudget() {
+        return config.maxThinkingBudget();
     }
 
     /** A /v1/chat/completions body. */
@@ -133,20 +137,20 @@ public final class RequestParser {
             spec.add(text.strip());
         }
         String effort = string(b, "reasoning_effort", 32);
+        boolean effortNone = false;
         if (effort != null) {
-            int level = switch (effort.toLowerCase(Locale.ROOT)) {
-                case "low", "minimal" -> 0;
-                case "medium" -> 1;
-                case "high" -> 2;
-                default -> throw ApiError.invalid("reasoning_effort", "'reasoning_effort' must be low, medium or high, got '" + effort + "'");
-            };
+            Integer t = config.effortBudget(effort);
+            if (t == null)
+                throw ApiError.invalid("reasoning_effort", "'reasoning_effort' must be none, minimal, low, medium or high, got '" + effort + "'");
             if (limits.isEmpty()) {
-                int t = config.effortBudgets()[level];
+                effortNone = t == 0 && effort.equalsIgnoreCase("none");
                 limits.add(new BudgetUnit.Tokens(t));
                 spec.add(t + "tok");
             }
         }
         Method method = method(b, !limits.isEmpty());
+        // reasoning_effort "none" (vLLM, OpenAI): no thinking at all, the empty thinking block, unless a budget_mode says otherwise
+        if (effortNone && (b.get("budget_mode") == null || b.get("budget_mode").isNull())) method = new Method.NoThink();
         if (method.usesBudget() && limits.isEmpty())
             throw ApiError.invalid("budget_mode", "budget_mode '" + method.name() + "' needs a budget (thinking_budget, budget, thinking_budget_seconds or reasoning_effort)");
         Integer tokens = limits.stream().filter(u -> u instanceof BudgetUnit.Tokens).map(u -> (int) ((BudgetUnit.Tokens) u).n()).findFirst().orElse(null);

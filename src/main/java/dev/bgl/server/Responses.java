@@ -20,6 +20,7 @@ final class Responses {
         msg.put("role", "assistant");
         msg.put("content", g.outcome().answer());
         msg.put("reasoning_content", g.outcome().thinking());
+        msg.put("reasoning", g.outcome().thinking()); // vLLM's name since it removed reasoning_content: clients of either read it
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
         r.set("bgl", bgl(id, g, p, taskType, source));
@@ -33,6 +34,7 @@ final class Responses {
         choice.put("index", 0);
         choice.put("text", g.outcome().answer());
         choice.put("reasoning_content", g.outcome().thinking());
+        choice.put("reasoning", g.outcome().thinking());
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
         r.set("bgl", bgl(id, g, p, taskType, source));
@@ -45,7 +47,9 @@ final class Responses {
         ObjectNode r = head(id, "chat.completion.chunk", created, model);
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.putObject("delta").put(field, text);
+        ObjectNode delta = choice.putObject("delta");
+        delta.put(field, text);
+        if (field.equals("reasoning_content")) delta.put("reasoning", text); // vLLM's name too
         choice.putNull("finish_reason");
         ObjectNode b = r.putObject("bgl");
         b.put("phase", phase);
@@ -98,6 +102,8 @@ final class Responses {
         b.put("budget_tokens", p.budgetTokens());
         b.put("budget_source", source.source());
         b.put("budget_reason", source.reason());
+        b.put("max_thinking_budget", source.ceiling());
+        b.put("budget_capped", source.capped());
         b.put("thinking_tokens", o.thinkingTokens());
         b.put("answer_tokens", o.answerTokens());
         b.put("seconds", Math.round(g.seconds() * 1000) / 1000.0);

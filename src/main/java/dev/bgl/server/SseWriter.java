@@ -36,6 +36,15 @@ final class SseWriter {
         }
     }
 
+    /** A named event ({@code event: <name>\ndata: <json>\n\n}), as Anthropic's Messages stream sends them. */
+    void send(String name, ObjectNode event) {
+        try {
+            write("event: " + name + "\ndata: " + JSON.writeValueAsString(event) + "\n\n");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise an event", e);
+        }
+    }
+
     void done() {
         write("data: [DONE]\n\n");
     }

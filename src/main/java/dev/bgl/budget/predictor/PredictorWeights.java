@@ -2,7 +2,6 @@ package dev.bgl.budget.predictor;
 
 import dev.bgl.format.FormatException;
 import dev.bgl.format.SafetensorsDtype;
-import dev.bgl.format.SafetensorsFile;
 import dev.bgl.format.SafetensorsTensorInfo;
 import dev.bgl.format.SafetensorsWriter;
 
@@ -181,12 +180,26 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
      * The guidance settings this predictor file recommends (bgl's {@code train-predictor
      * --recommend-*} records them): guidance every token or after newlines, the min-p floor and the
      * validity mask, over the paper's defaults; a file without any (the paper's) gives
-     * {@link GuidanceOptions#DEFAULT}. A malformed value is an error naming the file and the value.
+     * {@link GuidanceOptions#DEFAULT}, and a model folder (the paper's released checkpoints) that with
+     * the heads over the whole vocabulary. A malformed value is an error naming the file and the value.
      */
     public static GuidanceOptions recommendedOptions(Path file) {
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            return recommendedOptions(file, f.metadata());
+        try (PredictorTensors f = PredictorTensors.open(file)) {
+            GuidanceOptions o = recommendedOptions(file, f.metadata());
+            // A model folder holding a predictor is the paper's release, run as the official code
+            // runs it: heads over the whole vocabulary. Candidates only differ once the budget is
+            // spent, where a token under the candidate floor (p 4e-5) whose Gamma fits can outweigh
+            // every candidate (c 1e5 times the argmax's): the official code takes it, candidates cannot.
+            return f instanceof PredictorTensors.Folder ? o.withAllCandidates(true) : o;
         }
+    }
+
+    /**
+     * Whether {@code folder} is a Hugging Face model folder whose state dict holds a predictor beside
+     * the LLM (the paper's released {@code *-BG} checkpoints); false for anything else.
+     */
+    public static boolean inModelFolder(Path folder) {
+        return PredictorTensors.inFolder(folder);
     }
 
     static GuidanceOptions recommendedOptions(Path file, Map<String, String> meta) {
@@ -220,12 +233,15 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     }
 
     /**
-     * Reads a predictor from safetensors (F32, F16 or BF16 tensors). Sizes come from the shapes; the
-     * head count from metadata {@code bgl.heads}, else {@code headsOverride} when > 0, else 12.
-     * Every missing or misshapen tensor is an error that names the file and the key.
+     * Reads a predictor from safetensors (F32, F16 or BF16 tensors): one file, or a model folder
+     * (one {@code model.safetensors} or shards with an index) whose state dict holds the predictor's
+     * keys at its top level beside the LLM's, as the paper's released checkpoints do; the LLM's keys
+     * are ignored here. Sizes come from the shapes; the head count from metadata {@code bgl.heads},
+     * else {@code headsOverride} when > 0, else 12. Every missing or misshapen tensor is an error
+     * that names the file (the shard, in a folder) and the key.
      */
     public static PredictorWeights load(Path file, int headsOverride) {
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+        try (PredictorTensors f = PredictorTensors.open(file)) {
             SafetensorsTensorInfo in = require(f, "encoder.0.weight", 2);
             int d = Math.toIntExact(in.shape()[0]), h = Math.toIntExact(in.shape()[1]);
             SafetensorsTensorInfo alpha = require(f, "alpha_head.weight", 2);
@@ -276,23 +292,23 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
         }
     }
 
-    private static SafetensorsTensorInfo require(SafetensorsFile f, String key, int rank) {
+    private static SafetensorsTensorInfo require(PredictorTensors f, String key, int rank) {
         SafetensorsTensorInfo t = f.tensors().get(key);
         if (t == null) throw new FormatException(f.path(), "predictor tensor '" + key + "' is missing");
         if (t.shape().length != rank)
-            throw new FormatException(f.path(), "predictor tensor '" + key + "' has shape " + t.shapeString() + ", expected rank " + rank);
+            throw new FormatException(f.fileOf(key), "predictor tensor '" + key + "' has shape " + t.shapeString() + ", expected rank " + rank);
         return t;
     }
 
     /** Reads a tensor whose shape, leading 1s dropped, equals {@code shape}, converting to F32. */
-    private static float[] read(SafetensorsFile f, String key, long[] shape) {
+    private static float[] read(PredictorTensors f, String key, long[] shape) {
         SafetensorsTensorInfo t = f.tensors().get(key);
         if (t == null) throw new FormatException(f.path(), "predictor tensor '" + key + "' is missing");
         long[] s = t.shape();
         int lead = 0;
         while (s.length - lead > shape.length && s[lead] == 1) lead++;
         if (!Arrays.equals(Arrays.copyOfRange(s, lead, s.length), shape))
-            throw new FormatException(f.path(), "predictor tensor '" + key + "' has shape " + t.shapeString()
+            throw new FormatException(f.fileOf(key), "predictor tensor '" + key + "' has shape " + t.shapeString()
                     + ", expected " + Arrays.toString(shape));
         int n = Math.toIntExact(t.elements());
         float[] out = new float[n];
@@ -305,7 +321,7 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
             case BF16 -> {
                 for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i) & 0xffff) << 16);
             }
-            default -> throw new FormatException(f.path(), "predictor tensor '" + key + "' has dtype " + t.dtype() + "; F32, F16 or BF16 expected");
+            default -> throw new FormatException(f.fileOf(key), "predictor tensor '" + key + "' has dtype " + t.dtype() + "; F32, F16 or BF16 expected");
         }
         return out;
     }
