@@ -12,8 +12,8 @@ import java.util.List;
  * The {@code s1} baseline, budget forcing as Muennighoff et al. (2025) use it to end thinking: at
  * the budget, "**Final Answer**" is written into the thinking, the model writes its final-answer
  * line, and the thinking is closed with {@code "\n</think>\n\n"} once that line ends (the model
- * writes {@code "\n\n"}, or "Wait" as it turns back to thinking). The line is capped so the
- * thinking always closes. If the model closes the thinking itself, nothing more is inserted.
+ * writes {@code "\n\n"}, or "Wait" as it turns back to thinking). The line is capped, and may not end the
+ * turn (end-of-generation tokens are forbidden in it), so the thinking always closes. If the model closes the thinking itself, nothing more is inserted.
  *
  * <p>Accounting: the thinking holds {@code budget} model tokens, the "**Final Answer**" tokens, the
  * model's final-answer line (at most {@code lineCap} tokens, its "\n\n" or "Wait" included), and
@@ -33,6 +33,8 @@ public final class S1BudgetForcing implements LogitsProcessor {
     private final ThinkingBudget budget;
     private final int lineCap;
     private final StreamingDecoder decoder;
+    /** The end-of-generation tokens: during the final-answer line they are forbidden, so the thinking closes before the turn ends. */
+    private final int[] endOfGeneration;
     private final StringBuilder line = new StringBuilder();
     private State state = State.THINKING;
     private int lineTokens;
@@ -57,6 +59,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
         this.budget = budget;
         this.lineCap = lineCap;
         this.decoder = tokenizer.streamingDecoder();
+        this.endOfGeneration = java.util.stream.IntStream.range(0, tokenizer.vocabSize()).filter(tokenizer::isEndOfGeneration).toArray();
     }
 
     public ThinkingTracker tracker() {
@@ -65,12 +68,15 @@ public final class S1BudgetForcing implements LogitsProcessor {
 
     @Override
     public void apply(Step step, float[] logits) {
-        // nothing: the method works by insertion only
+        // the method works by insertion; only its final-answer line may not end the turn inside the thinking
+        // (a model that writes "**Final Answer** 42" and stops would leave the thinking open and no answer)
+        if (state != State.FINAL_LINE) return;
+        for (int id : endOfGeneration) if (id < logits.length) logits[id] = Float.NEGATIVE_INFINITY;
     }
 
     @Override
     public boolean argmaxInvariant() {
-        return true;
+        return false;
     }
 
     @Override

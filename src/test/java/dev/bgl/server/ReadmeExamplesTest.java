@@ -86,7 +86,7 @@ class ReadmeExamplesTest {
         for (String q : examples) {
             assertTrue(GOLD.containsKey(q), "a new example needs its answer here: " + q);
             assertRight(q, new Method.None(), 0);
-            assertRight(q, new Method.Guided(), ServerConfig.DEFAULT_EFFORT_BUDGETS[1]); // "Let bgl choose" without ratings
+            assertRight(q, new Method.Guided(), ServerConfig.local("bgl-reasoner").defaultBudget()); // "Let bgl choose" without ratings
         }
     }
 

@@ -37,7 +37,7 @@ final class TestServer implements AutoCloseable {
         BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
         feedback = new InMemoryFeedback(config.defaultBudget(), "guided");
         // the settings the predictor file records, as `bgl serve` applies them
-        server = BglServer.start(config, model, predictor, PredictorWeights.recommendedOptions(predictorFile), feedback);
+        server = BglServer.start(config, model, predictor, PredictorWeights.recommendedOptions(predictorFile).withCeiling(0), feedback);
     }
 
     static TestServer start() {
