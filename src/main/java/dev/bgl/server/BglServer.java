@@ -41,6 +41,8 @@ public final class BglServer implements AutoCloseable {
     private final long created = System.currentTimeMillis() / 1000;
     private final Javalin app;
     private final JsonBody jsonBody;
+    private final ConnectionGuard connections;
+    private final JsonErrorHandler errors;
 
     private BglServer(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, FeedbackService feedback) {
         this.config = config;
@@ -50,6 +52,8 @@ public final class BglServer implements AutoCloseable {
         metrics.kvBytesPerToken(model.kvBytesPerToken());
         this.access = new Access(config.apiKeys());
         this.jsonBody = new JsonBody(config.maxBodyBytes());
+        this.connections = new ConnectionGuard(config.guard());
+        this.errors = new JsonErrorHandler(config.guard(), config.maxBodyBytes(), status -> metrics.request("other", status));
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
         this.completions = new CompletionsHandler(engine, parser, feedback, metrics, config.modelId());
         this.feedbackHandler = new FeedbackHandler(feedback);
@@ -60,6 +64,14 @@ public final class BglServer implements AutoCloseable {
             c.jetty.port = config.port();
             c.http.maxRequestSize = config.maxBodyBytes();
             c.http.compressionStrategy = CompressionStrategy.NONE;
+            c.jetty.modifyHttpConfiguration(h -> {
+                h.setRequestHeaderSize(JsonErrorHandler.MAX_HEADER_BYTES);
+                h.setMinRequestDataRate(config.guard().minBodyBytesPerSecond());
+                h.setSendServerVersion(false);
+                h.setIdleTimeout(config.guard().idleTimeoutMs());
+            });
+            c.jetty.modifyServer(this::guardTransport);
+            c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(errors));
             c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, key -> completions.chat(ctx, body(ctx), key)));
             c.routes.post("/v1/completions", ctx -> api(ctx, true, key -> completions.completion(ctx, body(ctx), key)));
             c.routes.get("/v1/models", ctx -> api(ctx, true, key -> send(ctx, 200, models())));
@@ -88,6 +100,31 @@ public final class BglServer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * The HTTP layer's own answers as JSON, the connection watch (deadlines, per-address cap) on
+     * every connector, the total connection cap and the idle timeout.
+     */
+    private void guardTransport(org.eclipse.jetty.server.Server server) {
+        server.setErrorHandler(errors);
+        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(config.guard().maxConnections(), server));
+        server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                for (var connector : server.getConnectors()) {
+                    if (connector instanceof org.eclipse.jetty.server.AbstractConnector a) {
+                        a.addBean(connections);
+                        a.setIdleTimeout(config.guard().idleTimeoutMs());
+                    }
+                }
+            }
+        });
+    }
+
+    /** Connections open now (tests). */
+    int openConnections() {
+        return connections.openConnections();
     }
 
     /** Starts a server (port 0: any free port). The model stays the caller's; the feedback service becomes the server's. */
@@ -128,6 +165,7 @@ public final class BglServer implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         app.stop();
+        connections.close();
         feedback.close();
     }
 
@@ -147,17 +185,28 @@ public final class BglServer implements AutoCloseable {
             error(ctx, e);
         } catch (HttpResponseException e) {
             error(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
-                    : new ApiError(e.getStatus(), "invalid_request_error", e.getMessage(), null, null));
-        } catch (Exception | OutOfMemoryError e) {
-            error(ctx, e instanceof OutOfMemoryError ? ApiError.overloaded("not enough memory: " + e.getMessage())
-                    : ApiError.internal("internal error: " + e));
+                    : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()));
+        } catch (OutOfMemoryError e) {
+            error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
+        } catch (Exception e) {
+            // a body that ended early or came too slowly is the client's fault; anything else is ours, logged with its id
+            ApiError transport = HttpFaults.classify(e, config.guard());
+            error(ctx, transport != null ? transport : internal(e));
         } finally {
             metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode());
         }
     }
 
-    private static void error(Context ctx, ApiError e) {
+    /** A real server fault: logged with an id the client also sees. */
+    static ApiError internal(Throwable e) {
+        String id = JsonErrorHandler.newErrorId();
+        System.err.println("bgl serve: internal error " + id + ": " + e);
+        return ApiError.internal(id);
+    }
+
+    static void error(Context ctx, ApiError e) {
         if (ctx.res().isCommitted()) return; // a stream already under way: nothing more can be said
+        if (e.retryAfter() > 0) ctx.header("Retry-After", Integer.toString(e.retryAfter()));
         send(ctx, e.status(), e.toJson());
     }
 

@@ -170,7 +170,7 @@ final class CompletionsHandler {
         } catch (RuntimeException e) {
             if (!sse.started()) throw e; // nothing sent yet: the usual JSON error with its status
             // the status line is gone: the error goes in the stream (as OpenAI's), and the stream ends
-            ApiError a = e instanceof ApiError x ? x : ApiError.internal("internal error: " + e);
+            ApiError a = e instanceof ApiError x ? x : BglServer.internal(e);
             sse.send(a.toJson());
         }
     }

@@ -17,10 +17,11 @@ import java.util.List;
  * @param maxKvBytesPerRequest  largest KV cache (bytes at the model's --kv-type, prompt + max_tokens) one request may reserve (0: no limit of its own)
  * @param maxMemoryBytes        heap all running generations may reserve together; a request that does not fit beside the
  *                              running ones gets 503, one that could never fit 400 (0: automatic, see {@link MemoryAdmission#defaultBudget})
+ * @param guard                 slow-client deadlines, connection caps, rate limits, admin keys, session secret
  */
 public record ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
                            long maxBodyBytes, int[] effortBudgets, int maxTokensPerRequest, long maxKvBytesPerRequest,
-                           long maxMemoryBytes) {
+                           long maxMemoryBytes, Guard guard) {
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int[] DEFAULT_EFFORT_BUDGETS = {32, 128, 512};
 
@@ -41,6 +42,15 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
         if (maxTokensPerRequest < 0) throw new BglException("--max-tokens-per-request must be >= 1 (0: the model's context), got " + maxTokensPerRequest);
         if (maxKvBytesPerRequest < 0) throw new BglException("--max-kv-bytes-per-request must be >= 1 (0: no limit), got " + maxKvBytesPerRequest);
         if (maxMemoryBytes < 0) throw new BglException("--max-memory must be >= 1 (0: automatic), got " + maxMemoryBytes);
+        if (guard == null) guard = Guard.defaults();
+    }
+
+    /** With the default guard ({@link Guard#defaults()}). */
+    public ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
+                        long maxBodyBytes, int[] effortBudgets, int maxTokensPerRequest, long maxKvBytesPerRequest,
+                        long maxMemoryBytes) {
+        this(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets, maxTokensPerRequest,
+                maxKvBytesPerRequest, maxMemoryBytes, null);
     }
 
     /** Without per-request limits and with the automatic memory budget. */
@@ -56,18 +66,23 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
 
     public ServerConfig withKeys(List<String> keys) {
         return new ServerConfig(host, port, modelId, keys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
-                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes);
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, guard);
     }
 
     public ServerConfig withLimits(int concurrent, int queue) {
         return new ServerConfig(host, port, modelId, apiKeys, concurrent, queue, maxBodyBytes, effortBudgets,
-                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes);
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, guard);
     }
 
     /** The same with per-request limits and a memory budget (0: as in the record's components). */
     public ServerConfig withResourceLimits(int tokensPerRequest, long kvBytesPerRequest, long memoryBytes) {
         return new ServerConfig(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
-                tokensPerRequest, kvBytesPerRequest, memoryBytes);
+                tokensPerRequest, kvBytesPerRequest, memoryBytes, guard);
+    }
+
+    public ServerConfig withGuard(Guard g) {
+        return new ServerConfig(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, g);
     }
 
     /** The medium effort budget: the default a fixed policy suggests. */
