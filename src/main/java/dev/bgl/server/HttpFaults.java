@@ -62,10 +62,10 @@ final class HttpFaults {
             case 408 -> bodyTimeout(guard);
             case 413 -> maxBodyBytes > 0 ? ApiError.tooLarge(maxBodyBytes)
                     : ApiError.transport(413, "request body too large", "request_too_large");
-            case 414 -> ApiError.transport(414, "the request URI (path and query) is longer than the server accepts ("
-                    + JsonErrorHandler.MAX_URI_BYTES + " bytes)", "uri_too_long");
-            case 431 -> ApiError.transport(431, "the request headers are larger than the server accepts ("
-                    + JsonErrorHandler.MAX_HEADER_BYTES + " bytes in all)", "headers_too_large");
+            case 414 -> ApiError.transport(414, "the request URI (path and query) is too long: the request line and headers must fit in "
+                    + JsonErrorHandler.MAX_HEADER_BYTES + " bytes", "uri_too_long");
+            case 431 -> ApiError.transport(431, "the request headers are too large: the request line and headers must fit in "
+                    + JsonErrorHandler.MAX_HEADER_BYTES + " bytes", "headers_too_large");
             case 505 -> ApiError.transport(505, "HTTP version not supported: send HTTP/1.1 (or HTTP/1.0)", "http_version_not_supported");
             case 404 -> ApiError.notFound("no such route", null, null);
             case 405 -> ApiError.transport(405, "method not allowed on this route", "method_not_allowed");

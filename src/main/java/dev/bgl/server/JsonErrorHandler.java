@@ -24,8 +24,6 @@ import java.util.function.IntConsumer;
 final class JsonErrorHandler extends ErrorHandler {
     /** Jetty's request-header buffer: the request line (URI included) and all headers must fit in it. */
     static final int MAX_HEADER_BYTES = 16 * 1024;
-    /** The longest URI accepted: below the header buffer, so a long URI is a 414 and not a 431. */
-    static final int MAX_URI_BYTES = 8 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
