@@ -36,6 +36,7 @@ public final class BglServer implements AutoCloseable {
     private final FeedbackService feedback;
     private final Metrics metrics = new Metrics();
     private final Access access;
+    private final RateLimiter requestLimit, ratingLimit;
     private final CompletionsHandler completions;
     private final FeedbackHandler feedbackHandler;
     private final long created = System.currentTimeMillis() / 1000;
@@ -50,7 +51,9 @@ public final class BglServer implements AutoCloseable {
         this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics,
                 config.maxMemoryBytes(), config.maxKvBytesPerRequest());
         metrics.kvBytesPerToken(model.kvBytesPerToken());
-        this.access = new Access(config.apiKeys());
+        this.access = new Access(config.apiKeys(), config.guard().adminKeys(), config.guard().sessionSecret());
+        this.requestLimit = new RateLimiter(config.guard().requestsPerMinute(), "requests");
+        this.ratingLimit = new RateLimiter(config.guard().ratingsPerMinute(), "ratings");
         this.jsonBody = new JsonBody(config.maxBodyBytes());
         this.connections = new ConnectionGuard(config.guard());
         this.errors = new JsonErrorHandler(config.guard(), config.maxBodyBytes(), status -> metrics.request("other", status));
@@ -72,24 +75,30 @@ public final class BglServer implements AutoCloseable {
             });
             c.jetty.modifyServer(this::guardTransport);
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(errors));
-            c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, key -> completions.chat(ctx, body(ctx), key)));
-            c.routes.post("/v1/completions", ctx -> api(ctx, true, key -> completions.completion(ctx, body(ctx), key)));
-            c.routes.get("/v1/models", ctx -> api(ctx, true, key -> send(ctx, 200, models())));
-            c.routes.post("/v1/feedback", ctx -> api(ctx, true, key -> {
-                JsonNode b = body(ctx);
-                send(ctx, 200, feedbackHandler.rate(b, user(ctx, key, b)));
+            c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, who -> {
+                limit(requestLimit, who);
+                completions.chat(ctx, body(ctx), who.id());
             }));
-            c.routes.get("/v1/feedback/summary", ctx -> api(ctx, true, key -> send(ctx, 200, feedbackHandler.summary())));
+            c.routes.post("/v1/completions", ctx -> api(ctx, true, who -> {
+                limit(requestLimit, who);
+                completions.completion(ctx, body(ctx), who.id());
+            }));
+            c.routes.get("/v1/models", ctx -> api(ctx, true, who -> send(ctx, 200, models())));
+            c.routes.post("/v1/feedback", ctx -> api(ctx, true, who -> {
+                limit(ratingLimit, who);
+                send(ctx, 200, feedbackHandler.rate(body(ctx), who));
+            }));
+            c.routes.get("/v1/feedback/summary", ctx -> api(ctx, true, who -> send(ctx, 200, feedbackHandler.summary(who))));
             c.routes.get("/v1/budget/suggestion", ctx -> api(ctx, true,
-                    key -> send(ctx, 200, feedbackHandler.suggestion(ctx.queryParam("question"), user(ctx, key, null)))));
-            c.routes.get("/health", ctx -> api(ctx, false, key -> send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"))));
-            c.routes.get("/metrics", ctx -> api(ctx, true, key -> {
+                    who -> send(ctx, 200, feedbackHandler.suggestion(ctx.queryParam("question"), who.id()))));
+            c.routes.get("/health", ctx -> api(ctx, false, who -> send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"))));
+            c.routes.get("/metrics", ctx -> api(ctx, true, who -> {
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
             }));
             // last: the page and its files, and JSON 404s for everything else
-            c.routes.get("/*", ctx -> api(ctx, false, key -> page(ctx)));
+            c.routes.get("/*", ctx -> api(ctx, false, who -> page(ctx)));
             for (var m : new String[]{"post", "put", "delete", "patch"}) {
-                io.javalin.http.Handler notFound = ctx -> api(ctx, false, key -> {
+                io.javalin.http.Handler notFound = ctx -> api(ctx, false, who -> {
                     throw ApiError.notFound("no route " + ctx.method() + " " + ctx.path(), null, null);
                 });
                 switch (m) {
@@ -170,15 +179,24 @@ public final class BglServer implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface KeyHandler {
-        void handle(String key) throws Exception;
+    private interface PrincipalHandler {
+        void handle(Principal who) throws Exception;
     }
 
-    /** Runs a handler with auth (when asked), turns errors into the contract's JSON, counts the answer. */
-    private void api(Context ctx, boolean needsKey, KeyHandler h) {
+    /**
+     * Runs a handler as its caller (when the route is the API's: a key, or a session cookie that is
+     * minted and set when missing), turns errors into the contract's JSON, counts the answer.
+     */
+    private void api(Context ctx, boolean needsIdentity, PrincipalHandler h) {
         try {
-            String key = needsKey ? access.check(ctx.header("Authorization")) : null;
-            h.handle(key);
+            Principal who = null;
+            if (needsIdentity) {
+                Access.Identified id = access.identify(new Access.Credentials(ctx.header("Authorization"),
+                        ctx.cookie(Access.SESSION_COOKIE), ctx.ip()));
+                if (id.setCookie() != null) ctx.header("Set-Cookie", id.setCookie());
+                who = id.principal();
+            }
+            h.handle(who);
         } catch (ApiError e) {
             if (e.status() == 429) metrics.rejected("queue_full");
             else if (e.code() != null && REJECTIONS.contains(e.code())) metrics.rejected(e.code());
@@ -218,9 +236,9 @@ public final class BglServer implements AutoCloseable {
         return jsonBody.parse(bytes);
     }
 
-    private static String user(Context ctx, String key, JsonNode body) {
-        JsonNode u = body == null ? null : body.get("user");
-        return Access.userId(key, u != null && u.isTextual() ? u.asText() : null, ctx.cookie(Access.USER_COOKIE));
+    /** Per-principal rate limits; admins are not limited. */
+    private static void limit(RateLimiter limiter, Principal who) {
+        if (!who.admin()) limiter.acquire(who.limitKey());
     }
 
     private ObjectNode models() {
@@ -234,13 +252,11 @@ public final class BglServer implements AutoCloseable {
         return o;
     }
 
-    private static void page(Context ctx) {
+    private void page(Context ctx) {
         String path = ctx.path();
-        if (path.equals("/") && ctx.cookie(Access.USER_COOKIE) == null) {
-            byte[] id = new byte[12];
-            RANDOM.nextBytes(id);
-            ctx.header("Set-Cookie", Access.USER_COOKIE + "=u" + HexFormat.of().formatHex(id) + "; Path=/; Max-Age=31536000; SameSite=Lax");
-        }
+        // a browser gets its session with the page, so its first question and its history are its own
+        if (path.equals("/") && config.apiKeys().isEmpty() && access.verify(ctx.cookie(Access.SESSION_COOKIE)) == null)
+            ctx.header("Set-Cookie", access.identify(new Access.Credentials(null, null, ctx.ip())).setCookie());
         StaticPages.Page p = StaticPages.find(path);
         if (p != null) {
             ctx.status(200).contentType(p.contentType()).result(p.body());

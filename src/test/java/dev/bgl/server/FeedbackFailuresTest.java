@@ -44,8 +44,13 @@ class FeedbackFailuresTest {
         }
 
         @Override
-        public FeedbackSummary summary() {
-            return inner.summary();
+        public FeedbackSummary summary(String userId) {
+            return inner.summary(userId);
+        }
+
+        @Override
+        public String requestOwner(String requestId) {
+            return inner.requestOwner(requestId);
         }
 
         @Override
