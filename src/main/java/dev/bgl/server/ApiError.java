@@ -67,7 +67,13 @@ public final class ApiError extends RuntimeException {
 
     /** A real server fault: the client sees an id that is also in the server's log line. */
     public static ApiError internal(String errorId) {
-        return new ApiError(500, "server_error", "internal server error (id " + errorId + "; the server log has the details)", null, null);
+        return internal(errorId, null);
+    }
+
+    /** The same with bgl's own one-line account of the fault (never a library's text). */
+    public static ApiError internal(String errorId, String ownWords) {
+        return new ApiError(500, "server_error", "internal server error" + (ownWords == null ? "" : ": " + ownWords)
+                + " (id " + errorId + "; the server log has the details)", null, null);
     }
 
     /** 408: the request did not arrive in time. */

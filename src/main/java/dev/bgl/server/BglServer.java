@@ -219,7 +219,7 @@ public final class BglServer implements AutoCloseable {
     static ApiError internal(Throwable e) {
         String id = JsonErrorHandler.newErrorId();
         System.err.println("bgl serve: internal error " + id + ": " + e);
-        return ApiError.internal(id);
+        return ApiError.internal(id, e instanceof dev.bgl.util.BglException ? e.getMessage() : null);
     }
 
     static void error(Context ctx, ApiError e) {
