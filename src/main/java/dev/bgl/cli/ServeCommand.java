@@ -58,6 +58,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections-per-address", defaultValue = "64", description = "Open connections one client address may hold (default ${DEFAULT-VALUE})") int maxPerAddress;
     @Option(names = "--max-connections", defaultValue = "1024", description = "Open connections in all (default ${DEFAULT-VALUE})") int maxConnections;
 
+    @Option(names = "--policy-floor", defaultValue = "" + PolicyConfig.DEFAULT_FLOOR, description = "Smallest thinking budget the learned policy"
+            + " may choose, so that trying budgets never costs a right answer (default ${DEFAULT-VALUE}: the smallest level within 3 points of"
+            + " the best accuracy on the embedded model; 0: any level)") int policyFloor;
+
     static final String DEFAULT_DB = "bgl-feedback.db";
     /** Signs session cookies; without it each start has a new secret, so browsers get new sessions after a restart. */
     static final String SESSION_SECRET_ENV = "BGL_SESSION_SECRET";
@@ -74,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
-            FeedbackService feedback = openFeedback(db, config, predictor != null);
+            FeedbackService feedback = openFeedback(db, config, predictor != null, policyFloor);
             CountDownLatch stopped = new CountDownLatch(1);
             try (BglServer server = BglServer.start(config, m, predictor, guidance.options(modelPath), feedback)) {
                 stopOnSignal("INT", stopped);
@@ -126,12 +130,14 @@ final class ServeCommand implements Callable<Integer> {
      * BglException line naming the database.
      */
     static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor) {
+        return openFeedback(db, config, hasPredictor, PolicyConfig.DEFAULT_FLOOR);
+    }
+
+    /** @param floor the smallest budget the learned policy may choose (tokens) */
+    static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor, int floor) {
         String mode = hasPredictor ? "guided" : "hard";
         if (db.equals("none")) return new InMemoryFeedback(config.defaultBudget(), mode);
-        PolicyConfig d = PolicyConfig.DEFAULT;
-        PolicyConfig policy = new PolicyConfig(d.levels(), d.costWeight(), d.tagWeight(), d.tagBonus(), d.priorStrength(),
-                d.noiseSd(), d.defaultLevel(), d.defaultBonus(), mode, d.seed());
-        return FeedbackStores.open(db, policy);
+        return FeedbackStores.open(db, PolicyConfig.DEFAULT.withMode(mode).withFloor(floor, PolicyConfig.DEFAULT.stickySeconds()));
     }
 
     /** How the start line names the store: the default file says that it is the default and where it is. */
