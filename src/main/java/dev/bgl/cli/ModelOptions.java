@@ -28,7 +28,19 @@ final class ModelOptions {
 
     /** Opens the model at {@code path} with the chosen KV cache type. */
     LoadedModel open(Path path) {
-        return LoadedModel.open(path, KvCacheType.parse(kvType));
+        return openChecked(path, KvCacheType.parse(kvType));
+    }
+
+    /** Opens a model and renders a probe conversation with its chat template: a broken template stops here, in one line naming the file. */
+    static LoadedModel openChecked(Path path, KvCacheType kv) {
+        LoadedModel m = LoadedModel.open(path, kv);
+        try {
+            m.checkTemplate();
+        } catch (BglException e) {
+            m.close();
+            throw new BglException(path + ": " + e.getMessage());
+        }
+        return m;
     }
 
     Path resolveModel() {
