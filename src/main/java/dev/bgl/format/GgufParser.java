@@ -166,7 +166,7 @@ final class GgufParser {
                 throw error("tensor '" + t.name() + "' is too large");
             }
             if (end > size)
-                throw error("tensor '" + t.name() + "' lies beyond the end of the file: its " + t.byteSize() + " bytes at data offset "
+                throw error("truncated file: tensor '" + t.name() + "' lies beyond the end of the file: its " + t.byteSize() + " bytes at data offset "
                         + t.offset() + " (byte " + Math.addExact(dataOffset, t.offset()) + " of the file) end at byte " + end
                         + ", but the file has " + size + " bytes (cut short, or a corrupt offset)");
         }

@@ -51,11 +51,12 @@ class SlowClientsTest {
         List<Socket> socks = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) socks.add(from("127.0.0." + (2 + i / 50)));
+        long opened = System.nanoTime(); // the last socket's deadline runs from here; 1 s of slack for the sweeper on a busy machine
         // trickle one byte per socket per round until past the deadline; ask normal questions meanwhile
         long worstMillis = 0;
         int served = 0;
         int pos = 0;
-        while ((System.nanoTime() - t0) / 1_000_000 < HEADER_MS + 1500) {
+        while ((System.nanoTime() - opened) / 1_000_000 < HEADER_MS + 1000) {
             for (Socket k : socks) {
                 try {
                     k.getOutputStream().write(head[pos % head.length]);
@@ -87,7 +88,8 @@ class SlowClientsTest {
         }
         System.out.println("slow clients: " + n + " trickling sockets, " + served + " normal requests, slowest " + worstMillis
                 + " ms, still open after " + elapsed + " ms: " + stillOpen);
-        assertEquals(0, stillOpen, "trickling sockets still open " + elapsed + " ms after they opened (deadline " + HEADER_MS + " ms)");
+        assertEquals(0, stillOpen, "trickling sockets still open " + elapsed + " ms after the first opened, "
+                + (System.nanoTime() - opened) / 1_000_000 + " ms after the last (deadline " + HEADER_MS + " ms)");
         assertTrue(worstMillis < 1000, "a normal request took " + worstMillis + " ms beside the tricklers");
     }
 
