@@ -112,7 +112,7 @@ final class EvalCommand implements Callable<Integer> {
         answerCap.validate();
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
-        try (LoadedModel m = LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force)) {
+        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());

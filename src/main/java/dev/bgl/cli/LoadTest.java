@@ -96,6 +96,7 @@ final class LoadTest {
     private final Settings s;
     private final List<String> questions;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .cookieHandler(new java.net.CookieManager()) // one session for the whole test (the server's identity of a caller)
             .version(HttpClient.Version.HTTP_1_1).build();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "load-test-watchdog");

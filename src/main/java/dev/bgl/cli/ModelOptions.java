@@ -32,7 +32,22 @@ final class ModelOptions {
 
     /** Opens the model at {@code path} with the chosen KV cache type. */
     LoadedModel open(Path path) {
-        return LoadedModel.open(path, KvCacheType.parse(kvType), tokenizer);
+        return openChecked(path, KvCacheType.parse(kvType), tokenizer);
+    }
+
+    /**
+     * Opens a model (with a tokenizer from another folder, or null) and renders a probe conversation with its chat
+     * template: a broken template stops here, in one line naming the file.
+     */
+    static LoadedModel openChecked(Path path, KvCacheType kv, Path tokenizer) {
+        LoadedModel m = LoadedModel.open(path, kv, tokenizer);
+        try {
+            m.checkTemplate();
+        } catch (BglException e) {
+            m.close();
+            throw new BglException(path + ": " + e.getMessage());
+        }
+        return m;
     }
 
     Path resolveModel() {

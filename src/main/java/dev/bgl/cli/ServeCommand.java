@@ -53,7 +53,23 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--db", defaultValue = DEFAULT_DB, description = "Feedback store and budget policy: a SQLite file path, jdbc:sqlite:FILE,"
             + " jdbc:postgresql://HOST/DB?user=..&password=.., or none to keep feedback in memory with a fixed default budget (default ${DEFAULT-VALUE})") String db;
 
+    @Option(names = "--admin-key", description = "Bearer key that sees every user's history and may rate any request (repeat for several)") List<String> adminKeys;
+    @Option(names = "--requests-per-minute", defaultValue = "600", description = "Completions one user (key or session) may start per minute; more get 429 (default ${DEFAULT-VALUE}; 0: no limit)") int requestsPerMinute;
+    @Option(names = "--ratings-per-minute", defaultValue = "120", description = "Ratings one user may post per minute (default ${DEFAULT-VALUE}; 0: no limit)") int ratingsPerMinute;
+    @Option(names = "--header-timeout", defaultValue = "10", description = "Seconds a connection has to send a request's headers, and an idle keep-alive connection stays open (default ${DEFAULT-VALUE})") double headerTimeout;
+    @Option(names = "--body-timeout", defaultValue = "30", description = "Seconds a request's body has to arrive after its headers (default ${DEFAULT-VALUE})") double bodyTimeout;
+    @Option(names = "--idle-timeout", defaultValue = "30", description = "Seconds without a byte either way before a connection closes (default ${DEFAULT-VALUE})") double idleTimeout;
+    @Option(names = "--min-body-rate", defaultValue = "1024", description = "Slowest accepted request body, bytes/s (default ${DEFAULT-VALUE}; 0: none)") long minBodyRate;
+    @Option(names = "--max-connections-per-address", defaultValue = "64", description = "Open connections one client address may hold (default ${DEFAULT-VALUE})") int maxPerAddress;
+    @Option(names = "--max-connections", defaultValue = "1024", description = "Open connections in all (default ${DEFAULT-VALUE})") int maxConnections;
+
+    @Option(names = "--policy-floor", defaultValue = "" + PolicyConfig.DEFAULT_FLOOR, description = "Smallest thinking budget the learned policy"
+            + " may choose, so that trying budgets never costs a right answer (default ${DEFAULT-VALUE}: the smallest level within 3 points of"
+            + " the best accuracy on the embedded model; 0: any level)") int policyFloor;
+
     static final String DEFAULT_DB = "bgl-feedback.db";
+    /** Signs session cookies; without it each start has a new secret, so browsers get new sessions after a restart. */
+    static final String SESSION_SECRET_ENV = "BGL_SESSION_SECRET";
 
     @Override
     public Integer call() throws InterruptedException {
@@ -63,13 +79,13 @@ final class ServeCommand implements Callable<Integer> {
         // settings first: a bad option is reported before the model loads
         String id = String.valueOf(modelPath.getFileName()).replaceFirst("\\.gguf$", "");
         var config = new ServerConfig(host, port, id, apiKeys == null ? List.of() : apiKeys, maxConcurrent, maxQueue,
-                maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory)
+                maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory, guard())
                 .withMaxThinkingBudget(BudgetCeiling.parse(maxThinkingBudget));
         answerCap.validate();
         try (LoadedModel m = model.open(modelPath)) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
-            FeedbackService feedback = openFeedback(db, config, predictor != null);
+            FeedbackService feedback = openFeedback(db, config, predictor != null, policyFloor);
             CountDownLatch stopped = new CountDownLatch(1);
             try (BglServer server = BglServer.start(config, m, predictor, serveGuidance(modelPath), feedback, answerCap.answerMax)) {
                 stopOnSignal("INT", stopped);
@@ -84,6 +100,21 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The slow-client, connection, rate and identity settings of the options; the session secret from the environment when set. */
+    private dev.bgl.server.Guard guard() {
+        String env = System.getenv(SESSION_SECRET_ENV);
+        if (env != null && env.length() < 16) throw new BglException(SESSION_SECRET_ENV + " must have at least 16 characters");
+        byte[] secret = env != null ? env.getBytes(java.nio.charset.StandardCharsets.UTF_8) : dev.bgl.server.Guard.randomSecret();
+        return new dev.bgl.server.Guard(millis("--header-timeout", headerTimeout), millis("--body-timeout", bodyTimeout),
+                millis("--idle-timeout", idleTimeout), minBodyRate, maxPerAddress, maxConnections, requestsPerMinute, ratingsPerMinute,
+                adminKeys == null ? List.of() : adminKeys, secret);
+    }
+
+    private static long millis(String option, double seconds) {
+        if (!(seconds >= 0.1 && seconds <= 3600)) throw new BglException(option + " must be 0.1..3600 seconds, got " + seconds);
+        return Math.round(seconds * 1000);
     }
 
     /**
@@ -116,12 +147,14 @@ final class ServeCommand implements Callable<Integer> {
      * BglException line naming the database.
      */
     static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor) {
+        return openFeedback(db, config, hasPredictor, PolicyConfig.DEFAULT_FLOOR);
+    }
+
+    /** @param floor the smallest budget the learned policy may choose (tokens) */
+    static FeedbackService openFeedback(String db, ServerConfig config, boolean hasPredictor, int floor) {
         String mode = hasPredictor ? "guided" : "hard";
         if (db.equals("none")) return new InMemoryFeedback(config.defaultBudget(), mode);
-        PolicyConfig d = PolicyConfig.DEFAULT;
-        PolicyConfig policy = new PolicyConfig(d.levels(), d.costWeight(), d.tagWeight(), d.tagBonus(), d.priorStrength(),
-                d.noiseSd(), d.defaultLevel(), d.defaultBonus(), mode, d.seed());
-        return FeedbackStores.open(db, policy);
+        return FeedbackStores.open(db, PolicyConfig.DEFAULT.withMode(mode).withFloor(floor, PolicyConfig.DEFAULT.stickySeconds()));
     }
 
     /** How the start line names the store: the default file says that it is the default and where it is. */

@@ -197,6 +197,33 @@ public final class LoadedModel implements AutoCloseable {
         return template.render(messages, RenderOptions.DEFAULT.withThinking(enableThinking).withTokens(bos, eos));
     }
 
+    /** The longest a probe conversation may take to render: a template slower than this would slow every request. */
+    public static final long PROBE_MILLIS = 500;
+
+    /**
+     * Renders a probe conversation (system, user, assistant, user, with the generation prompt, thinking on and off)
+     * with the model's chat template, so that a broken template stops the start instead of failing every request
+     * as the client's fault. Throws a one-line BglException naming the problem (the caller names the file).
+     */
+    public void checkTemplate() {
+        List<ChatMessage> probe = List.of(ChatMessage.system("You are a helpful assistant."), ChatMessage.user("What is 2 + 3?"),
+                ChatMessage.assistant("5"), ChatMessage.user("Add: 17+8+12+5"));
+        long t0 = System.nanoTime();
+        for (Boolean thinking : new Boolean[]{null, true, false}) {
+            String text;
+            try {
+                text = renderPrompt(probe, thinking);
+            } catch (RuntimeException e) {
+                throw new BglException("the chat template fails on a plain conversation: " + e.getMessage());
+            }
+            if (text == null || text.isBlank()) throw new BglException("the chat template renders a plain conversation as an empty prompt");
+            if (!text.contains("Add: 17+8+12+5")) throw new BglException("the chat template leaves the user's question out of the prompt");
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (ms > PROBE_MILLIS)
+            throw new BglException("the chat template is too slow: " + ms + " ms to render a 4-message conversation three times (limit " + PROBE_MILLIS + " ms)");
+    }
+
     /** Token ids of a rendered prompt; BOS is added when the model wants it and the template did not write it. */
     public int[] encodePrompt(String rendered) {
         int[] ids = tokenizer.encode(rendered, true);

@@ -80,7 +80,8 @@ final class GgufParser {
         long n = i64();
         long left = size - pos;
         if (n < 0 || (minBytesEach > 0 && n > left / minBytesEach))
-            throw error(what + " is " + Long.toUnsignedString(n) + ", more than the " + left + " bytes left in the file can hold");
+            throw error(what + " is " + Long.toUnsignedString(n) + ": that many entries need at least " + minBytesEach + (minBytesEach == 1 ? " byte" : " bytes") + " each, but only "
+                    + left + " bytes are left in the file (the file is cut short or the count is corrupt)");
         return n;
     }
 
@@ -165,7 +166,9 @@ final class GgufParser {
                 throw error("tensor '" + t.name() + "' is too large");
             }
             if (end > size)
-                throw error("truncated file: tensor '" + t.name() + "' ends at byte " + end + " but the file has " + size);
+                throw error("truncated file: tensor '" + t.name() + "' lies beyond the end of the file: its " + t.byteSize() + " bytes at data offset "
+                        + t.offset() + " (byte " + Math.addExact(dataOffset, t.offset()) + " of the file) end at byte " + end
+                        + ", but the file has " + size + " bytes (cut short, or a corrupt offset)");
         }
         return new Parsed(version, meta, tensors, dataOffset, alignment);
     }

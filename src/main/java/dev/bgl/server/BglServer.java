@@ -28,7 +28,7 @@ public final class BglServer implements AutoCloseable {
     private static final Set<String> REJECTIONS = Set.of("memory_busy", "memory_never_fits", "kv_cache_too_large", "max_tokens_too_large");
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Routes counted by name in the metrics; anything else is "other" (labels stay few). */
-    private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/feedback",
+    private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/models", "/v1/feedback",
             "/v1/feedback/summary", "/v1/budget/suggestion", "/health", "/metrics", "/");
 
     private final ServerConfig config;
@@ -36,12 +36,15 @@ public final class BglServer implements AutoCloseable {
     private final FeedbackService feedback;
     private final Metrics metrics = new Metrics();
     private final Access access;
+    private final RateLimiter requestLimit, ratingLimit;
     private final CompletionsHandler completions;
     private final FeedbackHandler feedbackHandler;
     private final MessagesHandler messages;
     private final long created = System.currentTimeMillis() / 1000;
     private final Javalin app;
     private final JsonBody jsonBody;
+    private final ConnectionGuard connections;
+    private final JsonErrorHandler errors;
 
     private BglServer(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, FeedbackService feedback) {
         this.config = config;
@@ -49,8 +52,12 @@ public final class BglServer implements AutoCloseable {
         this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics,
                 config.maxMemoryBytes(), config.maxKvBytesPerRequest());
         metrics.kvBytesPerToken(model.kvBytesPerToken());
-        this.access = new Access(config.apiKeys());
+        this.access = new Access(config.apiKeys(), config.guard().adminKeys(), config.guard().sessionSecret());
+        this.requestLimit = new RateLimiter(config.guard().requestsPerMinute(), "requests");
+        this.ratingLimit = new RateLimiter(config.guard().ratingsPerMinute(), "ratings");
         this.jsonBody = new JsonBody(config.maxBodyBytes());
+        this.connections = new ConnectionGuard(config.guard());
+        this.errors = new JsonErrorHandler(config.guard(), config.maxBodyBytes(), status -> metrics.request("other", status));
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
         this.completions = new CompletionsHandler(engine, parser, feedback, metrics, config.modelId());
         this.feedbackHandler = new FeedbackHandler(feedback);
@@ -63,25 +70,39 @@ public final class BglServer implements AutoCloseable {
             c.jetty.port = config.port();
             c.http.maxRequestSize = config.maxBodyBytes();
             c.http.compressionStrategy = CompressionStrategy.NONE;
-            c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, key -> completions.chat(ctx, body(ctx), key)));
-            c.routes.post("/v1/completions", ctx -> api(ctx, true, key -> completions.completion(ctx, body(ctx), key)));
-            c.routes.post("/v1/messages", ctx -> anthropic(ctx));
-            c.routes.get("/v1/models", ctx -> api(ctx, true, key -> send(ctx, 200, models())));
-            c.routes.post("/v1/feedback", ctx -> api(ctx, true, key -> {
-                JsonNode b = body(ctx);
-                send(ctx, 200, feedbackHandler.rate(b, user(ctx, key, b)));
+            c.jetty.modifyHttpConfiguration(h -> {
+                h.setRequestHeaderSize(JsonErrorHandler.MAX_HEADER_BYTES);
+                h.setMinRequestDataRate(config.guard().minBodyBytesPerSecond());
+                h.setSendServerVersion(false);
+                h.setIdleTimeout(config.guard().idleTimeoutMs());
+            });
+            c.jetty.modifyServer(this::guardTransport);
+            c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(errors));
+            c.routes.post("/v1/chat/completions", ctx -> api(ctx, true, who -> {
+                limit(requestLimit, who);
+                completions.chat(ctx, body(ctx), who.id());
             }));
-            c.routes.get("/v1/feedback/summary", ctx -> api(ctx, true, key -> send(ctx, 200, feedbackHandler.summary())));
+            c.routes.post("/v1/completions", ctx -> api(ctx, true, who -> {
+                limit(requestLimit, who);
+                completions.completion(ctx, body(ctx), who.id());
+            }));
+            c.routes.post("/v1/messages", this::anthropic);
+            c.routes.get("/v1/models", ctx -> api(ctx, true, who -> send(ctx, 200, models())));
+            c.routes.post("/v1/feedback", ctx -> api(ctx, true, who -> {
+                limit(ratingLimit, who);
+                send(ctx, 200, feedbackHandler.rate(body(ctx), who));
+            }));
+            c.routes.get("/v1/feedback/summary", ctx -> api(ctx, true, who -> send(ctx, 200, feedbackHandler.summary(who))));
             c.routes.get("/v1/budget/suggestion", ctx -> api(ctx, true,
-                    key -> send(ctx, 200, feedbackHandler.suggestion(ctx.queryParam("question"), user(ctx, key, null)))));
-            c.routes.get("/health", ctx -> api(ctx, false, key -> send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"))));
-            c.routes.get("/metrics", ctx -> api(ctx, true, key -> {
+                    who -> send(ctx, 200, feedbackHandler.suggestion(ctx.queryParam("question"), who.id()))));
+            c.routes.get("/health", ctx -> api(ctx, false, who -> send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"))));
+            c.routes.get("/metrics", ctx -> api(ctx, true, who -> {
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
             }));
             // last: the page and its files, and JSON 404s for everything else
-            c.routes.get("/*", ctx -> api(ctx, false, key -> page(ctx)));
+            c.routes.get("/*", ctx -> api(ctx, false, who -> page(ctx)));
             for (var m : new String[]{"post", "put", "delete", "patch"}) {
-                io.javalin.http.Handler notFound = ctx -> api(ctx, false, key -> {
+                io.javalin.http.Handler notFound = ctx -> api(ctx, false, who -> {
                     throw ApiError.notFound("no route " + ctx.method() + " " + ctx.path(), null, null);
                 });
                 switch (m) {
@@ -92,6 +113,31 @@ public final class BglServer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * The HTTP layer's own answers as JSON, the connection watch (deadlines, per-address cap) on
+     * every connector, the total connection cap and the idle timeout.
+     */
+    private void guardTransport(org.eclipse.jetty.server.Server server) {
+        server.setErrorHandler(errors);
+        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(config.guard().maxConnections(), server));
+        server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                for (var connector : server.getConnectors()) {
+                    if (connector instanceof org.eclipse.jetty.server.AbstractConnector a) {
+                        a.addBean(connections);
+                        a.setIdleTimeout(config.guard().idleTimeoutMs());
+                    }
+                }
+            }
+        });
+    }
+
+    /** Connections open now (tests). */
+    int openConnections() {
+        return connections.openConnections();
     }
 
     /** Starts a server (port 0: any free port). The model stays the caller's; the feedback service becomes the server's. */
@@ -144,29 +190,42 @@ public final class BglServer implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         app.stop();
+        connections.close();
         feedback.close();
     }
 
     @FunctionalInterface
-    private interface KeyHandler {
-        void handle(String key) throws Exception;
+    private interface PrincipalHandler {
+        void handle(Principal who) throws Exception;
     }
 
-    /** Runs a handler with auth (when asked), turns errors into the contract's JSON, counts the answer. */
-    private void api(Context ctx, boolean needsKey, KeyHandler h) {
+    /**
+     * Runs a handler as its caller (when the route is the API's: a key, or a session cookie that is
+     * minted and set when missing), turns errors into the contract's JSON, counts the answer.
+     */
+    private void api(Context ctx, boolean needsIdentity, PrincipalHandler h) {
         try {
-            String key = needsKey ? access.check(ctx.header("Authorization")) : null;
-            h.handle(key);
+            Principal who = null;
+            if (needsIdentity) {
+                Access.Identified id = access.identify(new Access.Credentials(ctx.header("Authorization"),
+                        ctx.cookie(Access.SESSION_COOKIE), ctx.ip()));
+                if (id.setCookie() != null) ctx.header("Set-Cookie", id.setCookie());
+                who = id.principal();
+            }
+            h.handle(who);
         } catch (ApiError e) {
             if (e.status() == 429) metrics.rejected("queue_full");
             else if (e.code() != null && REJECTIONS.contains(e.code())) metrics.rejected(e.code());
             error(ctx, e);
         } catch (HttpResponseException e) {
             error(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
-                    : new ApiError(e.getStatus(), "invalid_request_error", e.getMessage(), null, null));
-        } catch (Exception | OutOfMemoryError e) {
-            error(ctx, e instanceof OutOfMemoryError ? ApiError.overloaded("not enough memory: " + e.getMessage())
-                    : ApiError.internal("internal error: " + e));
+                    : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()));
+        } catch (OutOfMemoryError e) {
+            error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
+        } catch (Exception e) {
+            // a body that ended early or came too slowly is the client's fault; anything else is ours, logged with its id
+            ApiError transport = HttpFaults.classify(e, config.guard());
+            error(ctx, transport != null ? transport : internal(e));
         } finally {
             metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode());
         }
@@ -181,26 +240,42 @@ public final class BglServer implements AutoCloseable {
             String auth = ctx.header("Authorization");
             String xKey = ctx.header("x-api-key");
             if (auth == null && xKey != null) auth = "Bearer " + xKey;
-            String key = access.check(auth);
-            messages.handle(ctx, body(ctx), key);
+            Access.Identified id = access.identify(new Access.Credentials(auth, ctx.cookie(Access.SESSION_COOKIE), ctx.ip()));
+            if (id.setCookie() != null) ctx.header("Set-Cookie", id.setCookie());
+            limit(requestLimit, id.principal());
+            messages.handle(ctx, body(ctx), id.principal().id());
         } catch (ApiError e) {
             if (e.status() == 429) metrics.rejected("queue_full");
-            if (!ctx.res().isCommitted()) send(ctx, e.status(), AnthropicMessages.error(e));
+            anthropicError(ctx, e);
         } catch (HttpResponseException e) {
-            ApiError a = e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
-                    : new ApiError(e.getStatus(), "invalid_request_error", e.getMessage(), null, null);
-            if (!ctx.res().isCommitted()) send(ctx, a.status(), AnthropicMessages.error(a));
-        } catch (Exception | OutOfMemoryError e) {
-            ApiError a = e instanceof OutOfMemoryError ? ApiError.overloaded("not enough memory: " + e.getMessage())
-                    : ApiError.internal("internal error: " + e);
-            if (!ctx.res().isCommitted()) send(ctx, a.status(), AnthropicMessages.error(a));
+            anthropicError(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
+                    : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()));
+        } catch (OutOfMemoryError e) {
+            anthropicError(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
+        } catch (Exception e) {
+            ApiError transport = HttpFaults.classify(e, config.guard());
+            anthropicError(ctx, transport != null ? transport : internal(e));
         } finally {
             metrics.request("/v1/messages", ctx.statusCode());
         }
     }
 
-    private static void error(Context ctx, ApiError e) {
+    private static void anthropicError(Context ctx, ApiError e) {
+        if (ctx.res().isCommitted()) return;
+        if (e.retryAfter() > 0) ctx.header("Retry-After", Integer.toString(e.retryAfter()));
+        send(ctx, e.status(), AnthropicMessages.error(e));
+    }
+
+    /** A real server fault: logged with an id the client also sees. */
+    static ApiError internal(Throwable e) {
+        String id = JsonErrorHandler.newErrorId();
+        System.err.println("bgl serve: internal error " + id + ": " + e);
+        return ApiError.internal(id, e instanceof dev.bgl.util.BglException ? e.getMessage() : null);
+    }
+
+    static void error(Context ctx, ApiError e) {
         if (ctx.res().isCommitted()) return; // a stream already under way: nothing more can be said
+        if (e.retryAfter() > 0) ctx.header("Retry-After", Integer.toString(e.retryAfter()));
         send(ctx, e.status(), e.toJson());
     }
 
@@ -212,9 +287,9 @@ public final class BglServer implements AutoCloseable {
         return jsonBody.parse(bytes);
     }
 
-    private static String user(Context ctx, String key, JsonNode body) {
-        JsonNode u = body == null ? null : body.get("user");
-        return Access.userId(key, u != null && u.isTextual() ? u.asText() : null, ctx.cookie(Access.USER_COOKIE));
+    /** Per-principal rate limits; admins are not limited. */
+    private static void limit(RateLimiter limiter, Principal who) {
+        if (!who.admin()) limiter.acquire(who.limitKey());
     }
 
     private ObjectNode models() {
@@ -228,13 +303,11 @@ public final class BglServer implements AutoCloseable {
         return o;
     }
 
-    private static void page(Context ctx) {
+    private void page(Context ctx) {
         String path = ctx.path();
-        if (path.equals("/") && ctx.cookie(Access.USER_COOKIE) == null) {
-            byte[] id = new byte[12];
-            RANDOM.nextBytes(id);
-            ctx.header("Set-Cookie", Access.USER_COOKIE + "=u" + HexFormat.of().formatHex(id) + "; Path=/; Max-Age=31536000; SameSite=Lax");
-        }
+        // a browser gets its session with the page, so its first question and its history are its own
+        if (path.equals("/") && config.apiKeys().isEmpty() && access.verify(ctx.cookie(Access.SESSION_COOKIE)) == null)
+            ctx.header("Set-Cookie", access.identify(new Access.Credentials(null, null, ctx.ip())).setCookie());
         StaticPages.Page p = StaticPages.find(path);
         if (p != null) {
             ctx.status(200).contentType(p.contentType()).result(p.body());

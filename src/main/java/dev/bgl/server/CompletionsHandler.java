@@ -37,12 +37,13 @@ final class CompletionsHandler {
         this.modelId = modelId;
     }
 
-    void chat(Context ctx, JsonNode body, String key) {
-        handle(ctx, body, key, true);
+    /** @param user the caller's principal id: the request is stored as theirs */
+    void chat(Context ctx, JsonNode body, String user) {
+        handle(ctx, body, user, true);
     }
 
-    void completion(Context ctx, JsonNode body, String key) {
-        handle(ctx, body, key, false);
+    void completion(Context ctx, JsonNode body, String user) {
+        handle(ctx, body, user, false);
     }
 
     private ParsedRequest parse(JsonNode body, boolean chat) {
@@ -144,9 +145,8 @@ final class CompletionsHandler {
         return p.withTokenBudget(engine.hasPredictor() ? new Method.Guided() : new Method.Hard(), s.budgetTokens());
     }
 
-    private void handle(Context ctx, JsonNode body, String key, boolean chat) {
+    private void handle(Context ctx, JsonNode body, String user, boolean chat) {
         ParsedRequest asked = parse(body, chat);
-        String user = Access.userId(key, asked.user(), ctx.cookie(Access.USER_COOKIE));
         Prepared prep = prepare(body, asked, user);
         ParsedRequest p = prep.parsed();
         BudgetRequest req = prep.request();
@@ -203,7 +203,7 @@ final class CompletionsHandler {
         } catch (RuntimeException e) {
             if (!sse.started()) throw e; // nothing sent yet: the usual JSON error with its status
             // the status line is gone: the error goes in the stream (as OpenAI's), and the stream ends
-            ApiError a = e instanceof ApiError x ? x : ApiError.internal("internal error: " + e);
+            ApiError a = e instanceof ApiError x ? x : BglServer.internal(e);
             sse.send(a.toJson());
         }
     }

@@ -18,7 +18,9 @@ final class FeedbackHandler {
         this.feedback = feedback;
     }
 
-    ObjectNode rate(JsonNode b, String user) {
+    /** A rating by its request's own principal (an admin may rate any); 403 for someone else's request. */
+    ObjectNode rate(JsonNode b, Principal who) {
+        String user = who.id();
         if (b == null || !b.isObject()) throw ApiError.invalid(null, "the request body must be a JSON object");
         JsonNode id = b.get("request_id");
         if (id == null || !id.isTextual() || id.asText().isBlank()) throw ApiError.invalid("request_id", "'request_id' must be a string");
@@ -42,19 +44,25 @@ final class FeedbackHandler {
             if (c.asText().length() > MAX_COMMENT_CHARS) throw ApiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT_CHARS + " characters");
             comment = c.asText();
         }
+        String owner = feedback.requestOwner(id.asText());
+        if (owner == null) throw ApiError.notFound("no request with id '" + id.asText() + "'", "request_id", null);
+        if (!owner.equals(user) && !who.admin())
+            throw ApiError.forbidden("request '" + id.asText() + "' was made by another user: only its owner may rate it"
+                    + " (send the same API key, or the bgl_session cookie that came with the answer)", "request_id");
         boolean known;
         try {
             known = feedback.recordRating(new FeedbackService.Rating(id.asText(), user, r.asInt(), tags, comment, System.currentTimeMillis()));
         } catch (BglException e) {
             // the store's own checks (stars, tags) name the bad value: the client's mistake, not the server's
-            throw ApiError.invalid(null, e.getMessage());
+            throw ApiError.invalid(e.getMessage().contains("tag") ? "tags" : "rating", e.getMessage());
         }
         if (!known) throw ApiError.notFound("no request with id '" + id.asText() + "'", "request_id", null);
         return J.objectNode().put("ok", true);
     }
 
-    ObjectNode summary() {
-        FeedbackService.FeedbackSummary s = feedback.summary();
+    /** The caller's own history; an admin's is everyone's. */
+    ObjectNode summary(Principal who) {
+        FeedbackService.FeedbackSummary s = feedback.summary(who.admin() ? null : who.id());
         ObjectNode o = J.objectNode();
         o.put("requests", s.requests());
         o.put("ratings", s.ratings());

@@ -21,8 +21,16 @@ public interface FeedbackService extends AutoCloseable {
     /** The default budget the policy now suggests for this user and question, and why. */
     BudgetSuggestion suggest(String userId, String question);
 
-    /** Satisfaction and spend, in total and per time bucket (oldest first). */
-    FeedbackSummary summary();
+    /** Satisfaction and spend of one user's requests (null: everyone's), in total and per time bucket (oldest first). */
+    FeedbackSummary summary(String userId);
+
+    /** Everyone's summary (an admin's view). */
+    default FeedbackSummary summary() {
+        return summary(null);
+    }
+
+    /** The user a stored request was served to: only they may rate it. Null when the id is unknown. */
+    String requestOwner(String requestId);
 
     @Override
     void close();

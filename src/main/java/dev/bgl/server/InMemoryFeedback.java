@@ -65,14 +65,22 @@ public final class InMemoryFeedback implements FeedbackService {
     }
 
     @Override
-    public synchronized FeedbackSummary summary() {
+    public synchronized String requestOwner(String requestId) {
+        RequestRecord r = requests.get(requestId);
+        return r == null ? null : r.userId();
+    }
+
+    @Override
+    public synchronized FeedbackSummary summary(String userId) {
         Map<Long, Acc> buckets = new TreeMap<>();
         Acc all = new Acc();
         for (RequestRecord r : requests.values()) {
+            if (userId != null && !userId.equals(r.userId())) continue;
             all.add(r);
             buckets.computeIfAbsent(bucket(r.createdMillis()), k -> new Acc()).add(r);
         }
         for (Rating r : ratings) {
+            if (userId != null && !userId.equals(requests.get(r.requestId()).userId())) continue;
             all.rate(r);
             buckets.computeIfAbsent(bucket(r.createdMillis()), k -> new Acc()).rate(r);
         }

@@ -27,9 +27,9 @@ final class MessagesHandler {
         this.modelId = modelId;
     }
 
-    void handle(Context ctx, JsonNode body, String key) {
+    /** @param user the caller's principal id: the request is stored as theirs */
+    void handle(Context ctx, JsonNode body, String user) {
         ObjectNode chat = AnthropicMessages.toChat(body);
-        String user = Access.userId(key, chat.path("user").isTextual() ? chat.get("user").asText() : null, ctx.cookie(Access.USER_COOKIE));
         CompletionsHandler.Prepared prep = completions.prepare(chat, true, user);
         byte[] b = new byte[12];
         RANDOM.nextBytes(b);

@@ -22,10 +22,11 @@ import java.util.Locale;
  *                              running ones gets 503, one that could never fit 400 (0: automatic, see {@link MemoryAdmission#defaultBudget})
  * @param maxThinkingBudget     the most thinking any request may have, in any units (empty: no ceiling): a request's own
  *                              limit of a kind is lowered to it, a request without one gets it ({@link BudgetCeiling})
+ * @param guard                 slow-client deadlines, connection caps, rate limits, admin keys, session secret
  */
 public record ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
                            long maxBodyBytes, int[] effortBudgets, int maxTokensPerRequest, long maxKvBytesPerRequest,
-                           long maxMemoryBytes, List<BudgetUnit> maxThinkingBudget) {
+                           long maxMemoryBytes, List<BudgetUnit> maxThinkingBudget, Guard guard) {
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     /** none, minimal, low, medium, high: levels the budget policy chooses between too (PolicyConfig.DEFAULT_LEVELS). */
     public static final int[] DEFAULT_EFFORT_BUDGETS = {0, 16, 32, 128, 256};
@@ -50,6 +51,15 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
         if (maxTokensPerRequest < 0) throw new BglException("--max-tokens-per-request must be >= 1 (0: the model's context), got " + maxTokensPerRequest);
         if (maxKvBytesPerRequest < 0) throw new BglException("--max-kv-bytes-per-request must be >= 1 (0: no limit), got " + maxKvBytesPerRequest);
         if (maxMemoryBytes < 0) throw new BglException("--max-memory must be >= 1 (0: automatic), got " + maxMemoryBytes);
+        if (guard == null) guard = Guard.defaults();
+    }
+
+    /** Without a thinking-budget ceiling, with this guard (null: {@link Guard#defaults()}). */
+    public ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
+                        long maxBodyBytes, int[] effortBudgets, int maxTokensPerRequest, long maxKvBytesPerRequest,
+                        long maxMemoryBytes, Guard guard) {
+        this(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets, maxTokensPerRequest,
+                maxKvBytesPerRequest, maxMemoryBytes, List.of(), guard);
     }
 
     /** Without per-request limits and with the automatic memory budget. */
@@ -58,18 +68,18 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
         this(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets, 0, 0, 0);
     }
 
-    /** Without a thinking-budget ceiling. */
+    /** Without a thinking-budget ceiling, with the default guard. */
     public ServerConfig(String host, int port, String modelId, List<String> apiKeys, int maxConcurrent, int maxQueue,
                         long maxBodyBytes, int[] effortBudgets, int maxTokensPerRequest, long maxKvBytesPerRequest,
                         long maxMemoryBytes) {
         this(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets, maxTokensPerRequest,
-                maxKvBytesPerRequest, maxMemoryBytes, List.of());
+                maxKvBytesPerRequest, maxMemoryBytes, List.of(), null);
     }
 
     /** The same with a ceiling on every request's thinking (empty: none). */
     public ServerConfig withMaxThinkingBudget(List<BudgetUnit> ceiling) {
         return new ServerConfig(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
-                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, ceiling);
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, ceiling, guard);
     }
 
     /** The thinking-token budget of a reasoning_effort level (none, minimal, low, medium, high), or null for another word. */
@@ -85,18 +95,23 @@ public record ServerConfig(String host, int port, String modelId, List<String> a
 
     public ServerConfig withKeys(List<String> keys) {
         return new ServerConfig(host, port, modelId, keys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
-                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, maxThinkingBudget);
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, maxThinkingBudget, guard);
     }
 
     public ServerConfig withLimits(int concurrent, int queue) {
         return new ServerConfig(host, port, modelId, apiKeys, concurrent, queue, maxBodyBytes, effortBudgets,
-                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, maxThinkingBudget);
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, maxThinkingBudget, guard);
     }
 
     /** The same with per-request limits and a memory budget (0: as in the record's components). */
     public ServerConfig withResourceLimits(int tokensPerRequest, long kvBytesPerRequest, long memoryBytes) {
         return new ServerConfig(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
-                tokensPerRequest, kvBytesPerRequest, memoryBytes, maxThinkingBudget);
+                tokensPerRequest, kvBytesPerRequest, memoryBytes, maxThinkingBudget, guard);
+    }
+
+    public ServerConfig withGuard(Guard g) {
+        return new ServerConfig(host, port, modelId, apiKeys, maxConcurrent, maxQueue, maxBodyBytes, effortBudgets,
+                maxTokensPerRequest, maxKvBytesPerRequest, maxMemoryBytes, maxThinkingBudget, g);
     }
 
     /** The medium effort budget: the default a fixed policy suggests. */

@@ -59,7 +59,7 @@ class UntrustedSizesTest {
 
     @Test
     void hundredByteFileClaiming2To40Tensors() throws IOException {
-        contains(refused(new Gguf(1L << 40, 0).bytes()), "claim.gguf", "tensor count is 1099511627776", "bytes left in the file");
+        contains(refused(new Gguf(1L << 40, 0).bytes()), "claim.gguf", "tensor count is 1099511627776", "need at least 24 bytes each, but only 84 bytes are left in the file");
     }
 
     @Test
@@ -82,7 +82,7 @@ class UntrustedSizesTest {
     void arrayOf2To60Elements() throws IOException {
         Gguf g = new Gguf(0, 1).str("tokenizer.ggml.scores");
         g.b.putInt(ARRAY).putInt(UINT8).putLong(1L << 60);
-        contains(refused(g.bytes()), "metadata 'tokenizer.ggml.scores' array length is 1152921504606846976", "bytes left");
+        contains(refused(g.bytes()), "metadata 'tokenizer.ggml.scores' array length is 1152921504606846976", "need at least 1 byte each, but only 31 bytes are left");
         Gguf s = new Gguf(0, 1).str("tokenizer.ggml.tokens");
         s.b.putInt(ARRAY).putInt(STRING).putLong(1L << 60);
         contains(refused(s.bytes()), "array length is 1152921504606846976");
@@ -110,7 +110,10 @@ class UntrustedSizesTest {
     void tensorWhoseDataRunsPastTheFile() throws IOException {
         Gguf g = new Gguf(1, 0).str("w");
         g.b.putInt(1).putLong(64).putInt(0 /* F32 */).putLong(0); // 256 bytes of data in a 100-byte file
-        contains(refused(g.bytes()), "truncated file: tensor 'w' ends at byte", "the file has 100");
+        contains(refused(g.bytes()), "tensor 'w' lies beyond the end of the file: its 256 bytes at data offset 0", "the file has 100 bytes");
+        Gguf at62 = new Gguf(1, 0).str("w");
+        at62.b.putInt(1).putLong(8).putInt(0).putLong(1L << 62); // 32 bytes at 2^62: every integer printed exactly
+        contains(refused(at62.bytes()), "its 32 bytes at data offset 4611686018427387904", "end at byte " + ((1L << 62) + 64 + 32));
         Gguf far = new Gguf(1, 0).str("w");
         far.b.putInt(1).putLong(1).putInt(0).putLong(Long.MAX_VALUE / 32 * 32); // aligned, near 2^63
         contains(refused(far.bytes()), "tensor 'w'");

@@ -44,8 +44,13 @@ class FeedbackFailuresTest {
         }
 
         @Override
-        public FeedbackSummary summary() {
-            return inner.summary();
+        public FeedbackSummary summary(String userId) {
+            return inner.summary(userId);
+        }
+
+        @Override
+        public String requestOwner(String requestId) {
+            return inner.requestOwner(requestId);
         }
 
         @Override
@@ -58,7 +63,8 @@ class FeedbackFailuresTest {
         RefusingFeedback fb = new RefusingFeedback();
         try (LoadedModel model = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
              BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, null, GuidanceOptions.DEFAULT, fb)) {
-            var http = java.net.http.HttpClient.newHttpClient();
+            // keeps its session cookie: the rating comes from the request's owner
+            var http = java.net.http.HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
             java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, body) -> {
                 try {
                     return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + path))

@@ -83,7 +83,9 @@ class LangChain4jClientTest {
 
     /**
      * A plain client that knows nothing of budgets sends no budget field: the server's policy chooses
-     * the budget (guided, the suggestion's tokens) and stores the request under it, so it can be rated.
+     * the budget (guided, the suggestion's tokens) and stores the request under it, so it can be rated
+     * by its owner; the client keeps no cookie, so its request is its fresh session's, and another
+     * caller may not rate it.
      */
     @Test
     void plainClientWithoutBudgetGetsThePolicysBudget() {
@@ -96,6 +98,6 @@ class LangChain4jClientTest {
         int suggested = s.get("/v1/budget/suggestion?question=x").json().get("budget_tokens").asInt();
         assertEquals(suggested, stored.budgetTokens());
         assertEquals("guided", stored.mode());
-        assertEquals(200, s.post("/v1/feedback", "{\"request_id\":\"" + r.id() + "\",\"rating\":3}").status());
+        assertEquals(403, s.post("/v1/feedback", "{\"request_id\":\"" + r.id() + "\",\"rating\":3}").status());
     }
 }

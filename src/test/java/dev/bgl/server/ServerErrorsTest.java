@@ -165,14 +165,17 @@ class ServerErrorsTest {
     }
 
     @Test
-    void rootServesAPageAndSetsTheUserCookie() {
-        TestServer.Reply r = s.get("/");
-        assertEquals(200, r.status());
-        assertTrue(r.raw().headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-        String cookie = r.raw().headers().firstValue("Set-Cookie").orElse("");
-        assertTrue(cookie.matches("bgl_user=[A-Za-z0-9_-]+;.*"), cookie);
+    void rootServesAPageAndSetsTheSessionCookie() throws Exception {
+        // a client without a cookie jar: a new browser
+        java.net.http.HttpClient fresh = java.net.http.HttpClient.newHttpClient();
+        var r = fresh.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url("/"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        String cookie = r.headers().firstValue("Set-Cookie").orElse("");
+        assertTrue(cookie.matches("bgl_session=s[0-9a-f]{24}\\.[A-Za-z0-9_-]+;.*HttpOnly.*"), cookie);
         TestServer.Reply again = s.get("/", "Cookie", cookie.substring(0, cookie.indexOf(';')));
-        assertTrue(again.raw().headers().firstValue("Set-Cookie").isEmpty(), "a known user keeps the cookie");
+        assertTrue(again.raw().headers().firstValue("Set-Cookie").isEmpty(), "a known session keeps its cookie");
         assertEquals(404, s.get("/nothing.js").status());
         assertEquals(404, s.get("/..%2Fpom.xml").status(), "nothing outside /web/ is served");
     }

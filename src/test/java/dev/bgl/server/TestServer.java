@@ -26,7 +26,8 @@ final class TestServer implements AutoCloseable {
     final LoadedModel model;
     final BglServer server;
     final InMemoryFeedback feedback;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Keeps the session cookie, as a browser does: every call of this client is one principal. */
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).cookieHandler(new java.net.CookieManager()).build();
 
     private TestServer(ServerConfig config) {
         Path root = repoRoot();

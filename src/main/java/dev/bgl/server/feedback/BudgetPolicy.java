@@ -25,6 +25,15 @@ import java.util.Random;
  * beyond it in the same direction (too_short / wrong: all shorter; too_long / too_slow: all longer).
  * The rated level's own reward is the stars alone.
  * <p>
+ * Exploration has a floor ({@link PolicyConfig#floor()}): no level below it is drawn, so trying
+ * budgets never costs a user a right answer the model could give. Ratings can raise it: when the
+ * floor level has {@link #FLOOR_EVIDENCE} ratings and its share of answers not tagged wrong is more
+ * than {@link #FLOOR_TOLERANCE} below the best measured level's, the next level up becomes the floor.
+ * <p>
+ * One draw per (user, task type) is kept for {@link PolicyConfig#stickySeconds()}, or until that
+ * user rates that kind of question: the budget a page shows before Ask is the budget the question
+ * then runs under, and asking again does not re-roll it.
+ * <p>
  * Thread-safe (synchronized); deterministic given the seed and the order of calls.
  */
 public final class BudgetPolicy {
@@ -49,6 +58,14 @@ public final class BudgetPolicy {
 
     private final PolicyConfig config;
     private final int[] levels;
+    /** Ratings a level needs before its accuracy can raise the floor, and how far below the best it may be. */
+    static final int FLOOR_EVIDENCE = 10;
+    static final double FLOOR_TOLERANCE = 0.03;
+
+    private record Sticky(Choice choice, long untilNanos) {
+    }
+
+    private final Map<Key, Sticky> sticky = new HashMap<>();
     private final Map<Key, Arm[]> perUser = new HashMap<>();
     private final Map<String, Arm[]> perTask = new HashMap<>();
     private final Random random;
@@ -83,6 +100,7 @@ public final class BudgetPolicy {
         double r = reward(stars, seconds);
         boolean wrong = Boolean.FALSE.equals(correct) || tags.contains("wrong");
         boolean slow = tags.contains("too_slow") || tags.contains("too_long");
+        sticky.remove(new Key(user, task)); // new evidence: the next suggestion is a fresh draw
         for (Arm[] arms : List.of(userArms(user, task), taskArms(task))) {
             Arm a = arms[i];
             a.add(1, r);
@@ -103,12 +121,42 @@ public final class BudgetPolicy {
         }
     }
 
-    /** What the policy suggests now: a Thompson draw over the levels, and a sentence on why. */
+    /**
+     * What the policy suggests now: the kept draw for this user and task type while it lasts, else
+     * a Thompson draw over the levels at or above the floor; and a sentence on why.
+     */
     public synchronized Choice choose(String user, String task) {
+        Key key = new Key(user, task);
+        long now = System.nanoTime();
+        Sticky kept = sticky.get(key);
+        if (kept != null && now - kept.untilNanos() < 0) return kept.choice();
+        Choice c = draw(user, task);
+        if (config.stickySeconds() > 0) sticky.put(key, new Sticky(c, now + (long) (config.stickySeconds() * 1e9)));
+        return c;
+    }
+
+    /** The floor now, as an index into the levels: the configured one, raised by ratings that show it loses accuracy. */
+    synchronized int floorIndex(String task) {
+        Arm[] shared = taskArms(task);
+        int floor = config.floorIndex();
+        double best = -1;
+        for (int i = floor; i < levels.length; i++)
+            if (shared[i].ratings >= FLOOR_EVIDENCE) best = Math.max(best, rightShare(shared[i]));
+        while (floor < levels.length - 1 && shared[floor].ratings >= FLOOR_EVIDENCE && rightShare(shared[floor]) < best - FLOOR_TOLERANCE)
+            floor++;
+        return floor;
+    }
+
+    private static double rightShare(Arm a) {
+        return 1 - (double) a.wrong / a.ratings;
+    }
+
+    private Choice draw(String user, String task) {
         Arm[] mine = userArms(user, task), shared = taskArms(task);
-        int best = 0;
+        int floor = floorIndex(task);
+        int best = floor;
         double bestDraw = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < levels.length; i++) {
+        for (int i = floor; i < levels.length; i++) {
             double prior = shared[i].mean(priorMeans[i], 1);
             double n = config.priorStrength() + mine[i].w;
             double draw = mine[i].mean(prior, config.priorStrength()) + config.noiseSd() / Math.sqrt(n) * random.nextGaussian();
@@ -123,8 +171,9 @@ public final class BudgetPolicy {
     /** The level with the highest posterior mean for this user (no sampling): what the policy has learned. */
     public synchronized int bestLevel(String user, String task) {
         Arm[] mine = userArms(user, task), shared = taskArms(task);
-        int best = 0;
-        for (int i = 1; i < levels.length; i++)
+        int floor = floorIndex(task);
+        int best = floor;
+        for (int i = floor + 1; i < levels.length; i++)
             if (mine[i].mean(shared[i].mean(priorMeans[i], 1), config.priorStrength()) > mine[best].mean(shared[best].mean(priorMeans[best], 1), config.priorStrength()))
                 best = i;
         return levels[best];

@@ -19,7 +19,11 @@ public final class FeedbackStores {
         return new SqlFeedbackStore(jdbcUrl(dbUrlOrPath), policy);
     }
 
-    /** The JDBC URL for a --db value; creates the folder of a SQLite file. */
+    /**
+     * The JDBC URL for a --db value. A SQLite file's folder must exist (a typo in the path must
+     * not quietly create folders and start with empty feedback), and an existing file must be a
+     * SQLite database.
+     */
     static String jdbcUrl(String db) {
         if (db == null || db.isBlank()) throw new BglException("--db: empty database path or URL");
         if (db.startsWith("jdbc:postgresql:")) return db;
@@ -33,12 +37,22 @@ public final class FeedbackStores {
         if (file.isBlank() || file.equals(":memory:") || file.startsWith("file:"))
             throw new BglException("--db: give SQLite a file path (an in-memory database would lose every rating), got '" + db + "'");
         Path p = Path.of(file).toAbsolutePath();
-        try {
-            if (p.getParent() != null) Files.createDirectories(p.getParent());
-        } catch (java.io.IOException e) {
-            throw new BglException("--db: cannot create the folder of " + p + ": " + e.getMessage());
-        }
+        if (p.getParent() != null && !Files.isDirectory(p.getParent()))
+            throw new BglException("--db: the folder " + p.getParent() + " does not exist (create it first, or give another path)");
         if (Files.isDirectory(p)) throw new BglException("--db: " + p + " is a folder, not a database file");
+        if (Files.isRegularFile(p) && !isSqliteOrEmpty(p))
+            throw new BglException("--db: " + p + " is not a SQLite database (it does not start with \"SQLite format 3\"); give a new file name or a SQLite file");
         return "jdbc:sqlite:" + p;
+    }
+
+    /** SQLite files start with these 16 bytes; an empty file is a database SQLite will initialise. */
+    private static boolean isSqliteOrEmpty(Path p) {
+        byte[] magic = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (var in = Files.newInputStream(p)) {
+            byte[] head = in.readNBytes(magic.length);
+            return head.length == 0 || java.util.Arrays.equals(head, magic);
+        } catch (java.io.IOException e) {
+            throw new BglException("--db: cannot read " + p + ": " + e.getMessage());
+        }
     }
 }

@@ -20,11 +20,30 @@ import java.util.Arrays;
  * @param defaultBonus  that raise of the default level's prior mean (0..1 reward)
  * @param mode          the budget mode suggestions carry
  * @param seed          seeds the Thompson draws: the same seed and the same calls give the same choices
+ * @param floor         the smallest budget the policy may choose, so that exploring never costs a user a right
+ *                      answer (tokens; 0: any level). Ratings can raise it (see {@link BudgetPolicy}), never lower it
+ * @param stickySeconds how long one draw per (user, task type) is kept, so that the budget a user was shown is the
+ *                      one their question runs under; a rating of that kind of question ends it sooner (0: a new draw
+ *                      every call)
  */
 public record PolicyConfig(int[] levels, double costWeight, double tagWeight, double tagBonus, double priorStrength,
-                           double noiseSd, int defaultLevel, double defaultBonus, String mode, long seed) {
+                           double noiseSd, int defaultLevel, double defaultBonus, String mode, long seed, int floor,
+                           double stickySeconds) {
     public static final int[] DEFAULT_LEVELS = {0, 16, 32, 64, 128, 256};
-    public static final PolicyConfig DEFAULT = new PolicyConfig(DEFAULT_LEVELS, 0.02, 0.5, 0.25, 2.0, 0.25, 128, 0.1, "guided", 1);
+    /**
+     * The floor of the embedded model: guided answers were right 87, 90, 90, 92, 99 and 99% of the time at 0, 16, 32,
+     * 64, 128 and 256 tokens (docs/results/simulate-users, the fixed phases), so 128 is the smallest level within 3
+     * points of the best. A server with another model sets its own (serve --policy-floor).
+     */
+    public static final int DEFAULT_FLOOR = 128;
+    public static final PolicyConfig DEFAULT = new PolicyConfig(DEFAULT_LEVELS, 0.02, 0.5, 0.25, 2.0, 0.25, 128, 0.1, "guided", 1,
+            DEFAULT_FLOOR, 600);
+
+    /** No floor and a new draw each call (the policy as first built; tests of its learning use this). */
+    public PolicyConfig(int[] levels, double costWeight, double tagWeight, double tagBonus, double priorStrength,
+                        double noiseSd, int defaultLevel, double defaultBonus, String mode, long seed) {
+        this(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, seed, 0, 0);
+    }
 
     public PolicyConfig {
         levels = levels.clone();
@@ -37,6 +56,24 @@ public record PolicyConfig(int[] levels, double costWeight, double tagWeight, do
         if (!(costWeight >= 0) || !(tagWeight >= 0) || !(tagBonus >= 0) || !(priorStrength > 0) || !(noiseSd > 0))
             throw new BglException("budget policy: costWeight, tagWeight, tagBonus must be >= 0 and priorStrength, noiseSd > 0");
         if (!(defaultBonus >= 0 && defaultBonus <= 1)) throw new BglException("budget policy: defaultBonus must be in 0..1, got " + defaultBonus);
+        if (floor < 0 || floor > levels[levels.length - 1])
+            throw new BglException("--policy-floor must be in 0.." + levels[levels.length - 1] + " tokens (the largest level), got " + floor);
+        if (!(stickySeconds >= 0 && stickySeconds <= 86_400)) throw new BglException("budget policy: stickySeconds must be in 0..86400, got " + stickySeconds);
+    }
+
+    /** Index of the first level at or above the floor. */
+    int floorIndex() {
+        for (int i = 0; i < levels.length; i++) if (levels[i] >= floor) return i;
+        return levels.length - 1;
+    }
+
+    public PolicyConfig withMode(String m) {
+        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, m, seed, floor, stickySeconds);
+    }
+
+    /** The same with a floor (tokens) and a sticky time (seconds). */
+    public PolicyConfig withFloor(int f, double sticky) {
+        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, seed, f, sticky);
     }
 
     @Override
@@ -45,24 +82,24 @@ public record PolicyConfig(int[] levels, double costWeight, double tagWeight, do
     }
 
     public PolicyConfig withSeed(long s) {
-        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, s);
+        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, s, floor, stickySeconds);
     }
 
     public PolicyConfig withLevels(int[] l) {
-        return new PolicyConfig(l, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, seed);
+        return new PolicyConfig(l, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, seed, Math.min(floor, l[l.length - 1]), stickySeconds);
     }
 
     public PolicyConfig withNoiseSd(double sd) {
-        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, sd, defaultLevel, defaultBonus, mode, seed);
+        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, sd, defaultLevel, defaultBonus, mode, seed, floor, stickySeconds);
     }
 
     /** Starts at this level (-1: none) with this prior bonus. */
     public PolicyConfig withDefault(int level, double bonus) {
-        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, level, bonus, mode, seed);
+        return new PolicyConfig(levels, costWeight, tagWeight, tagBonus, priorStrength, noiseSd, level, bonus, mode, seed, floor, stickySeconds);
     }
 
     public PolicyConfig withCostWeight(double w) {
-        return new PolicyConfig(levels, w, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, seed);
+        return new PolicyConfig(levels, w, tagWeight, tagBonus, priorStrength, noiseSd, defaultLevel, defaultBonus, mode, seed, floor, stickySeconds);
     }
 
     /** Index of the level nearest to a budget (a request served with a budget that is not a level). */

@@ -220,13 +220,32 @@ public final class SqlFeedbackStore implements FeedbackService {
      * spans the data in at most 48 buckets; buckets start at multiples of the width since the epoch.
      */
     @Override
-    public FeedbackSummary summary() {
+    public String requestOwner(String requestId) {
+        return withConnection("looking up request " + requestId, c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT user_id FROM requests WHERE request_id = ?")) {
+                q.setString(1, requestId);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /**
+     * One user's (null: everyone's) ratings are those of their requests: a rating belongs to the
+     * request it rates, and only the request's user may rate it.
+     */
+    @Override
+    public FeedbackSummary summary(String userId) {
+        // the user is bound as a parameter; "1 = 1" keeps one query text for both cases
+        String mine = userId == null ? "1 = 1" : "q.user_id = ?";
         return withConnection("summarising", c -> {
             long requests, ratings;
             Double meanRating, meanSeconds, meanThinking;
             long min, max;
-            try (Statement s = c.createStatement()) {
-                try (ResultSet rs = s.executeQuery("SELECT COUNT(*), AVG(seconds), AVG(thinking_tokens), MIN(created_ms), MAX(created_ms) FROM requests")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), AVG(seconds), AVG(thinking_tokens), MIN(created_ms), MAX(created_ms) FROM requests q WHERE " + mine)) {
+                if (userId != null) s.setString(1, userId);
+                try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     requests = rs.getLong(1);
                     meanSeconds = nullableDouble(rs, 2);
@@ -234,7 +253,10 @@ public final class SqlFeedbackStore implements FeedbackService {
                     min = rs.getLong(4);
                     max = rs.getLong(5);
                 }
-                try (ResultSet rs = s.executeQuery("SELECT COUNT(*), AVG(stars) FROM ratings")) {
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), AVG(g.stars) FROM ratings g JOIN requests q ON q.request_id = g.request_id WHERE " + mine)) {
+                if (userId != null) s.setString(1, userId);
+                try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     ratings = rs.getLong(1);
                     meanRating = nullableDouble(rs, 2);
@@ -253,8 +275,10 @@ public final class SqlFeedbackStore implements FeedbackService {
                 // SELECT and GROUP BY would be two different expressions to PostgreSQL
                 String sql = "SELECT q.created_ms / " + width + " AS b, COUNT(*), AVG(q.seconds), AVG(q.thinking_tokens), "
                         + "SUM(g.n), SUM(g.stars) FROM requests q LEFT JOIN (SELECT request_id, COUNT(*) AS n, SUM(stars) AS stars "
-                        + "FROM ratings GROUP BY request_id) g ON g.request_id = q.request_id GROUP BY 1 ORDER BY 1";
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                        + "FROM ratings GROUP BY request_id) g ON g.request_id = q.request_id WHERE " + mine + " GROUP BY 1 ORDER BY 1";
+                try (PreparedStatement s = c.prepareStatement(sql)) {
+                    if (userId != null) s.setString(1, userId);
+                    ResultSet rs = s.executeQuery();
                     while (rs.next()) {
                         long n = rs.getLong(5), stars = rs.getLong(6);
                         buckets.add(new FeedbackSummary.Bucket(rs.getLong(1) * width, rs.getLong(2), n,

@@ -16,13 +16,17 @@ import java.util.List;
 /**
  * Asks a running bgl server (API-CONTRACT.md): POST /v1/chat/completions with the user's id in
  * "user" and, when a budget is given, "thinking_budget" (none: the server's policy chooses); ratings
- * go to POST /v1/feedback. With an API key every simulated user is the key's user on the server.
+ * go to POST /v1/feedback. Without an API key each simulated user keeps the session cookie the
+ * server gives it (the server's identity of a caller; "user" is only a label). With an API key
+ * every simulated user is the key's user on the server.
  */
 public final class HttpAsker implements Asker {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI base;
     private final String apiKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Each simulated user's session cookie ("bgl_session=..."), as the server set it. */
+    private final java.util.Map<String, String> sessions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param baseUrl e.g. http://localhost:8080; apiKey: null when the server has none */
     public HttpAsker(String baseUrl, String apiKey) {
@@ -43,7 +47,7 @@ public final class HttpAsker implements Asker {
         body.put("user", user);
         body.put("stream", false);
         if (budgetTokens != null) body.put("thinking_budget", budgetTokens);
-        JsonNode r = post("v1/chat/completions", body);
+        JsonNode r = post("v1/chat/completions", body, user);
         JsonNode bgl = r.path("bgl"), choice = r.path("choices").path(0);
         String id = bgl.path("request_id").asText(r.path("id").asText(null));
         if (id == null || id.isEmpty()) throw new BglException("server " + base + ": chat completion without an id");
@@ -64,7 +68,7 @@ public final class HttpAsker implements Asker {
         tags.forEach(t::add);
         body.put("comment", "");
         try {
-            post("v1/feedback", body);
+            post("v1/feedback", body, user);
             return true;
         } catch (NotFound e) {
             return false;
@@ -77,12 +81,14 @@ public final class HttpAsker implements Asker {
         }
     }
 
-    private JsonNode post(String path, JsonNode body) {
+    private JsonNode post(String path, JsonNode body, String user) {
         URI uri = base.resolve(path);
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (apiKey != null && !apiKey.isEmpty()) rb.header("Authorization", "Bearer " + apiKey);
+        String session = sessions.get(user);
+        if (session != null) rb.header("Cookie", session);
         HttpResponse<String> resp;
         try {
             resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
@@ -92,6 +98,8 @@ public final class HttpAsker implements Asker {
             Thread.currentThread().interrupt();
             throw new BglException("server " + uri + ": interrupted");
         }
+        resp.headers().firstValue("Set-Cookie").filter(c -> c.startsWith("bgl_session="))
+                .ifPresent(c -> sessions.put(user, c.split(";", 2)[0]));
         JsonNode json;
         try {
             json = JSON.readTree(resp.body());

@@ -139,6 +139,22 @@ class SqlFeedbackStoreTest {
     }
 
     @Test
+    void missingFolderAndNonSqliteFilesAreRefusedInOneLine() throws Exception {
+        java.nio.file.Path missing = dir.resolve("no/such/dir/x.db");
+        BglException e = assertThrows(BglException.class, () -> FeedbackStores.open(missing.toString()));
+        assertTrue(e.getMessage().contains("does not exist") && e.getMessage().contains(missing.getParent().toString()), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("no")), "no folder was created");
+        java.nio.file.Path text = dir.resolve("notes.db");
+        java.nio.file.Files.writeString(text, "these are my notes, not a database\n");
+        BglException t = assertThrows(BglException.class, () -> FeedbackStores.open(text.toString()));
+        assertTrue(t.getMessage().contains("not a SQLite database") && t.getMessage().contains("notes.db"), t.getMessage());
+        assertFalse(t.getMessage().contains("flyway"), t.getMessage());
+        assertEquals("these are my notes, not a database\n", java.nio.file.Files.readString(text), "the file is left alone");
+        java.nio.file.Files.createFile(dir.resolve("empty.db"));
+        FeedbackStores.open(dir.resolve("empty.db").toString()).close(); // an empty file becomes a database
+    }
+
+    @Test
     void concurrentWritersAllLand() throws Exception {
         try (var s = FeedbackStores.open(dir.resolve("c.db").toString())) {
             List<Thread> ts = new ArrayList<>();
