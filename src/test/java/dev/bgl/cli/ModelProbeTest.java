@@ -53,7 +53,7 @@ class ModelProbeTest {
     @Test
     void aSoundTemplatePasses(@TempDir Path dir) throws Exception {
         Path f = model(dir, "fine", "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}");
-        ServeCommandTest.Run r = ServeCommandTest.bgl("run", "--model", f.toString(), "--mode", "hard", "--budget", "2", "--max-tokens", "3", "hi");
+        ServeCommandTest.Run r = ServeCommandTest.bgl("run", "--model", f.toString(), "--mode", "hard", "--budget", "2", "--max-tokens", "30", "hi");
         assertEquals(0, r.code(), r.err());
     }
 }

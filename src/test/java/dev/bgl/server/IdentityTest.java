@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * answer 429 with Retry-After.
  */
 class IdentityTest {
-    static final String QUICK = "\"thinking_budget\":0,\"max_tokens\":6";
+    static final String QUICK = "\"thinking_budget\":0,\"max_tokens\":24"; // no thinking, and room for the answer's reserve
 
     /** A caller with its own cookie jar (a browser, or curl -c/-b) and optional headers. */
     record Caller(TestServer s, HttpClient http, String[] headers) {
