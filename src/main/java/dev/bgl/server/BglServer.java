@@ -199,16 +199,25 @@ public final class BglServer implements AutoCloseable {
         void handle(Principal who) throws Exception;
     }
 
+    /** How a route writes its errors: OpenAI's JSON error shape, or Anthropic's on /v1/messages. */
+    private enum ErrorShape {OPENAI, ANTHROPIC}
+
     /**
      * Runs a handler as its caller (when the route is the API's: a key, or a session cookie that is
      * minted and set when missing), turns errors into the contract's JSON, counts the answer.
      */
     private void api(Context ctx, boolean needsIdentity, PrincipalHandler h) {
+        api(ctx, needsIdentity, ErrorShape.OPENAI, h);
+    }
+
+    private void api(Context ctx, boolean needsIdentity, ErrorShape shape, PrincipalHandler h) {
         try {
             Principal who = null;
             if (needsIdentity) {
-                Access.Identified id = access.identify(new Access.Credentials(ctx.header("Authorization"),
-                        ctx.cookie(Access.SESSION_COOKIE), ctx.ip()));
+                String auth = ctx.header("Authorization");
+                // Anthropic's SDKs send the key as x-api-key
+                if (auth == null && shape == ErrorShape.ANTHROPIC && ctx.header("x-api-key") != null) auth = "Bearer " + ctx.header("x-api-key");
+                Access.Identified id = access.identify(new Access.Credentials(auth, ctx.cookie(Access.SESSION_COOKIE), ctx.ip()));
                 if (id.setCookie() != null) ctx.header("Set-Cookie", id.setCookie());
                 who = id.principal();
             }
@@ -216,54 +225,27 @@ public final class BglServer implements AutoCloseable {
         } catch (ApiError e) {
             if (e.status() == 429) metrics.rejected("queue_full");
             else if (e.code() != null && REJECTIONS.contains(e.code())) metrics.rejected(e.code());
-            error(ctx, e);
+            error(ctx, e, shape);
         } catch (HttpResponseException e) {
             error(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
-                    : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()));
+                    : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()), shape);
         } catch (OutOfMemoryError e) {
-            error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
+            error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"), shape);
         } catch (Exception e) {
             // a body that ended early or came too slowly is the client's fault; anything else is ours, logged with its id
             ApiError transport = HttpFaults.classify(e, config.guard());
-            error(ctx, transport != null ? transport : internal(e));
+            error(ctx, transport != null ? transport : internal(e), shape);
         } finally {
             metrics.request(ROUTES.contains(ctx.path()) ? ctx.path() : "other", ctx.statusCode());
         }
     }
 
-    /**
-     * POST /v1/messages: as {@link #api}, but the key may come as Anthropic's SDKs send it
-     * ({@code x-api-key}) and errors are in Anthropic's shape.
-     */
+    /** POST /v1/messages: as the other completions, with the key as Anthropic's SDKs send it and errors in Anthropic's shape. */
     private void anthropic(Context ctx) {
-        try {
-            String auth = ctx.header("Authorization");
-            String xKey = ctx.header("x-api-key");
-            if (auth == null && xKey != null) auth = "Bearer " + xKey;
-            Access.Identified id = access.identify(new Access.Credentials(auth, ctx.cookie(Access.SESSION_COOKIE), ctx.ip()));
-            if (id.setCookie() != null) ctx.header("Set-Cookie", id.setCookie());
-            limit(requestLimit, id.principal());
-            messages.handle(ctx, body(ctx), id.principal().id());
-        } catch (ApiError e) {
-            if (e.status() == 429) metrics.rejected("queue_full");
-            anthropicError(ctx, e);
-        } catch (HttpResponseException e) {
-            anthropicError(ctx, e.getStatus() == 413 ? ApiError.tooLarge(config.maxBodyBytes())
-                    : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()));
-        } catch (OutOfMemoryError e) {
-            anthropicError(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
-        } catch (Exception e) {
-            ApiError transport = HttpFaults.classify(e, config.guard());
-            anthropicError(ctx, transport != null ? transport : internal(e));
-        } finally {
-            metrics.request("/v1/messages", ctx.statusCode());
-        }
-    }
-
-    private static void anthropicError(Context ctx, ApiError e) {
-        if (ctx.res().isCommitted()) return;
-        if (e.retryAfter() > 0) ctx.header("Retry-After", Integer.toString(e.retryAfter()));
-        send(ctx, e.status(), AnthropicMessages.error(e));
+        api(ctx, true, ErrorShape.ANTHROPIC, who -> {
+            limit(requestLimit, who);
+            messages.handle(ctx, body(ctx), who.id());
+        });
     }
 
     /** A real server fault: logged with an id the client also sees. */
@@ -274,9 +256,13 @@ public final class BglServer implements AutoCloseable {
     }
 
     static void error(Context ctx, ApiError e) {
+        error(ctx, e, ErrorShape.OPENAI);
+    }
+
+    private static void error(Context ctx, ApiError e, ErrorShape shape) {
         if (ctx.res().isCommitted()) return; // a stream already under way: nothing more can be said
         if (e.retryAfter() > 0) ctx.header("Retry-After", Integer.toString(e.retryAfter()));
-        send(ctx, e.status(), e.toJson());
+        send(ctx, e.status(), shape == ErrorShape.ANTHROPIC ? AnthropicMessages.error(e) : e.toJson());
     }
 
     private JsonNode body(Context ctx) {

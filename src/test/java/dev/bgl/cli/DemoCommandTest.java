@@ -32,5 +32,8 @@ class DemoCommandTest {
         assertFalse(out.substring(full + 1, hard).contains("Answer: 33747"), "the cut at 60 of its ~180 thinking tokens answers wrong:\n" + out);
         assertTrue(out.substring(hard, guided).contains("Answer: 33747"), "guidance answers right under the budget where the cut does not:\n" + out);
         assertTrue(out.substring(guided).matches("(?s)\\[guided\\] thinking ([1-5]?[0-9]|60) / 60 tokens.*"), "within the budget:\n" + out.substring(guided));
+        // at a glance: the cut kept the full thinking's words, guidance took another route
+        assertTrue(out.substring(hard, guided).contains("route: the full thinking's first"), out.substring(hard, guided));
+        assertTrue(out.substring(guided).contains("route: changed"), out.substring(guided));
     }
 }
