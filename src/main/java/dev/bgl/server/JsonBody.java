@@ -90,9 +90,18 @@ public final class JsonBody {
         return false;
     }
 
-    /** Jackson's message may quote the input: keep it short and free of lone surrogates. */
-    private static String clean(String msg) {
+    /**
+     * Jackson's message may quote the input: keep it short and free of lone surrogates, and drop the
+     * clause that names a library setting ("enable `JsonReadFeature.…` to allow", "from
+     * `StreamReadConstraints.…`"): the client cannot change those, and they are not about the request.
+     */
+    static String clean(String msg) {
         if (msg == null) return "unreadable";
+        int tick = msg.indexOf('`');
+        if (tick >= 0) {
+            int cut = Math.max(msg.lastIndexOf(" (", tick), msg.lastIndexOf(": ", tick));
+            msg = (cut > 0 ? msg.substring(0, cut) : msg.substring(0, tick)).strip();
+        }
         String s = msg.length() > 300 ? msg.substring(0, 300) + "..." : msg;
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {

@@ -174,6 +174,10 @@ public final class RequestParser {
 
     /** max_tokens or its alias in 1..cap; over the cap a 400 naming the field and the server's limit. */
     private Integer maxTokens(JsonNode b, String f) {
+        JsonNode v = b.get(f);
+        // a number past what an int holds (1e12) is over the same limit as 5000, and says so in the same words
+        if (v != null && v.isNumber() && v.asDouble() > Integer.MAX_VALUE)
+            throw ApiError.invalid(f, "'" + f + "' must be in 1.." + maxTokensCap + " (the model's context holds " + context + "), got " + v.asText());
         Integer n = integer(b, f, 1, Integer.MAX_VALUE);
         if (n == null || n <= maxTokensCap) return n;
         if (n > context) throw ApiError.invalid(f, "'" + f + "' must be in 1.." + maxTokensCap + " (the model's context holds " + context + "), got " + n);

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -61,6 +63,22 @@ class RequestRegressionTest {
         expect400(null, chat("\"reasoning_effort\":\"\\udc00\""));
         expect400(null, "{\"messages\":[{\"role\":\"user\",\"content\":\"a\\ud83d\"}]}");
         expect400(null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x\\udfff\":1}");
+    }
+
+    @Test
+    void errorsSpeakOfTheRequestNotOfLibrariesAndNameTheirField() {
+        // issue 22: Jackson's hints name its own settings, which a client cannot change
+        for (String body : List.of(chat("\"temperature\":NaN"), chat("\"extra\":" + "[".repeat(JsonBody.MAX_DEPTH + 1) + "]".repeat(JsonBody.MAX_DEPTH + 1)))) {
+            String m = expect400(null, body).get("message").asText();
+            assertFalse(m.contains("`") || m.contains("Feature") || m.contains("Constraints"), m);
+        }
+        // one range for any max_tokens over the limit, however large
+        String big = expect400("max_tokens", chat("\"max_tokens\":1e12")).get("message").asText();
+        String over = expect400("max_tokens", chat("\"max_tokens\":500000")).get("message").asText();
+        assertEquals(over.replace("500000", "X"), big.replace("1.0E12", "X").replace("1e12", "X"), big + " / " + over);
+        // a KV budget too small for an answer names the field
+        expect400("budget", chat("\"budget\":\"1B\""));
+        expect400("budget", chat("\"budget\":\"10KB\""));
     }
 
     @Test
