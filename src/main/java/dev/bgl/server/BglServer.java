@@ -222,6 +222,9 @@ public final class BglServer implements AutoCloseable {
                     : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()));
         } catch (OutOfMemoryError e) {
             error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
+        } catch (FeedbackService.Unavailable e) {
+            // said, never swallowed: a rating the database did not take must not look stored
+            error(ctx, ApiError.storeUnavailable(e.getMessage()));
         } catch (Exception e) {
             // a body that ended early or came too slowly is the client's fault; anything else is ours, logged with its id
             ApiError transport = HttpFaults.classify(e, config.guard());
