@@ -14,31 +14,31 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * closed at once, as when the database host goes away) and restore: PostgreSQL lost mid-traffic
  * without stopping the server other tests share.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final String host;
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean down;
 
-    TcpProxy(String host, int port) throws IOException {
+    public TcpProxy(String host, int port) throws IOException {
         this.host = host;
         this.port = port;
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().name("tcp-proxy").start(this::accept);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
-    void cut() {
+    public void cut() {
         down = true;
         for (Socket s : open) close(s);
         open.clear();
     }
 
-    void restore() {
+    public void restore() {
         down = false;
     }
 
