@@ -223,8 +223,10 @@ public final class BglServer implements AutoCloseable {
         } catch (OutOfMemoryError e) {
             error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"));
         } catch (FeedbackService.Unavailable e) {
-            // said, never swallowed: a rating the database did not take must not look stored
-            error(ctx, ApiError.storeUnavailable(e.getMessage()));
+            // said, never swallowed: a rating the database did not take must not look stored; where the
+            // database is (host, port) is for the server's log, not for callers
+            System.err.println("bgl serve: " + e.getMessage());
+            error(ctx, ApiError.storeUnavailable());
         } catch (Exception e) {
             // a body that ended early or came too slowly is the client's fault; anything else is ours, logged with its id
             ApiError transport = HttpFaults.classify(e, config.guard());

@@ -77,6 +77,7 @@ class ServeReplicasTest {
             JsonNode refused = post(http, a, "/v1/feedback", rating, 503);
             assertEquals("feedback_store_unavailable", refused.at("/error/code").asText(), refused.toString());
             assertTrue(refused.at("/error/message").asText().contains("nothing was stored"), refused.toString());
+            assertFalse(refused.toString().contains("jdbc:") || refused.toString().contains(Integer.toString(proxy.port())), "where the database is stays in the server log: " + refused);
             proxy.restore();
             post(http, a, "/v1/feedback", rating, 200);
             try (Connection c = DriverManager.getConnection(direct); Statement s = c.createStatement();
