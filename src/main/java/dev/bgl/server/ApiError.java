@@ -61,6 +61,12 @@ public final class ApiError extends RuntimeException {
                 + " retry in " + retryAfter + " s", null, "rate_limit_exceeded", retryAfter);
     }
 
+    /** 503: the feedback database cannot be reached; nothing was stored, the client may retry. */
+    public static ApiError storeUnavailable() {
+        return new ApiError(503, "api_error", "the feedback database is unavailable: nothing was stored; retry later",
+                null, "feedback_store_unavailable", 5);
+    }
+
     public static ApiError overloaded(String why) {
         return new ApiError(503, "overloaded_error", why, null, null, 1);
     }

@@ -231,6 +231,11 @@ public final class BglServer implements AutoCloseable {
                     : HttpFaults.forStatus(e.getStatus(), e.getMessage(), config.guard(), config.maxBodyBytes()), shape);
         } catch (OutOfMemoryError e) {
             error(ctx, ApiError.overloaded("not enough memory for this request now; retry later"), shape);
+        } catch (FeedbackService.Unavailable e) {
+            // said, never swallowed: a rating the database did not take must not look stored; where the
+            // database is (host, port) is for the server's log, not for callers
+            System.err.println("bgl serve: " + e.getMessage());
+            error(ctx, ApiError.storeUnavailable(), shape);
         } catch (Exception e) {
             // a body that ended early or came too slowly is the client's fault; anything else is ours, logged with its id
             ApiError transport = HttpFaults.classify(e, config.guard());

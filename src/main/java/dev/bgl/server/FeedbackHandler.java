@@ -52,6 +52,8 @@ final class FeedbackHandler {
         boolean known;
         try {
             known = feedback.recordRating(new FeedbackService.Rating(id.asText(), user, r.asInt(), tags, comment, System.currentTimeMillis()));
+        } catch (FeedbackService.Unavailable e) {
+            throw e; // not the client's mistake: a 503, see BglServer
         } catch (BglException e) {
             // the store's own checks (stars, tags) name the bad value: the client's mistake, not the server's
             throw ApiError.invalid(e.getMessage().contains("tag") ? "tags" : "rating", e.getMessage());

@@ -45,6 +45,16 @@ public interface FeedbackService extends AutoCloseable {
     record Rating(String requestId, String userId, int stars, List<String> tags, String comment, long createdMillis) {
     }
 
+    /**
+     * The store's database cannot be reached (PostgreSQL down, the network cut): nothing was stored.
+     * The server answers 503 for a rating rather than acknowledge one it lost.
+     */
+    final class Unavailable extends dev.bgl.util.BglException {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
+
     List<String> TAGS = List.of("too_slow", "too_long", "too_short", "wrong", "good");
 
     record BudgetSuggestion(int budgetTokens, String mode, String taskType, String reason) {

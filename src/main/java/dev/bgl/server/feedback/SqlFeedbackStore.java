@@ -12,9 +12,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -31,6 +34,20 @@ import java.util.UUID;
  * survives a kill -9 or a power cut (NORMAL would only survive a process crash).
  * <p>
  * The policy keeps no state of its own: it is rebuilt from the rated requests when the store opens.
+ * <p>
+ * Replicas: several servers may share one database (PostgreSQL). Each keeps its own policy and, at
+ * most every {@link #DEFAULT_REFRESH_MILLIS} ms (checked when it is asked for a suggestion), reads
+ * the ratings the others stored since and learns from them: a rating given through one replica
+ * changes the others' suggestions within that delay. Ratings are told apart by id, over a window of
+ * {@link #SLACK_MILLIS} before the newest one seen, so a late commit or a replica whose clock is
+ * behind by less than that is not missed. Flyway's lock lets one replica migrate the schema while
+ * the others wait.
+ * <p>
+ * When the database cannot be reached: a rating (and a summary) throws
+ * {@link FeedbackService.Unavailable}, which the server answers with 503, never a silent loss;
+ * requests served meanwhile are held in memory (at most {@link #MAX_PENDING}) and written when the
+ * database is back, so that they can still be rated; suggestions come from the policy as last
+ * refreshed.
  */
 public final class SqlFeedbackStore implements FeedbackService {
     /** Flyway logs every step at INFO through java.util.logging; only its warnings matter here. Kept: loggers are weakly held. */
@@ -40,21 +57,53 @@ public final class SqlFeedbackStore implements FeedbackService {
         FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
+    /** How often a suggestion first reads the ratings other replicas stored: the stated delay of docs/scale-out.md. */
+    public static final long DEFAULT_REFRESH_MILLIS = 1000;
+    /** How far before the newest rating seen a refresh looks again for ratings it has not seen. */
+    static final long SLACK_MILLIS = 300_000;
+    /** Requests served while the database is unreachable, kept to be written when it is back. */
+    static final int MAX_PENDING = 10_000;
+
     private final String url;
     private final BudgetPolicy policy;
+    private final long refreshNanos;
     private Connection conn;
     private boolean closed;
+    private long lastRefreshNanos;
+    /** The newest rating's time seen, and the ids seen since {@link #SLACK_MILLIS} before it (id to time). */
+    private long watermarkMillis = Long.MIN_VALUE;
+    private final Map<String, Long> seen = new HashMap<>();
+    private final ArrayDeque<RequestRecord> pending = new ArrayDeque<>();
 
     /** Opens (creating or migrating the schema) the database at this JDBC URL. */
     public SqlFeedbackStore(String jdbcUrl, PolicyConfig policyConfig) {
+        this(jdbcUrl, policyConfig, DEFAULT_REFRESH_MILLIS);
+    }
+
+    /** As above, reading other replicas' ratings at most every {@code refreshMillis} (0: at every suggestion). */
+    public SqlFeedbackStore(String jdbcUrl, PolicyConfig policyConfig, long refreshMillis) {
         this.url = jdbcUrl;
         this.policy = new BudgetPolicy(policyConfig);
+        this.refreshNanos = refreshMillis * 1_000_000L;
+        checkReachable(jdbcUrl);
         migrate(jdbcUrl);
         try {
             conn = connect();
-            replayRatings();
+            refresh(conn);
+            lastRefreshNanos = System.nanoTime();
         } catch (SQLException e) {
             throw new BglException("feedback database " + redact(jdbcUrl) + ": " + e.getMessage());
+        }
+    }
+
+    /** A server that is down or refuses us: one line naming the (redacted) URL, before Flyway wraps it in its own words. */
+    private static void checkReachable(String url) {
+        if (url.startsWith("jdbc:sqlite:")) return;
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.isValid(2);
+        } catch (SQLException e) {
+            throw new BglException("feedback database " + redact(url) + ": cannot connect: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + " (is PostgreSQL running there, and is the user allowed in?)");
         }
     }
 
@@ -93,22 +142,65 @@ public final class SqlFeedbackStore implements FeedbackService {
         T run(Connection c) throws SQLException;
     }
 
+    /**
+     * Runs the action, first writing any requests held while the database was away. A broken
+     * connection is reopened once; when that fails too the database is unavailable.
+     */
     private synchronized <T> T withConnection(String what, Sql<T> action) {
         if (closed) throw new BglException("feedback store is closed");
         try {
+            flushPending(conn);
             return action.run(conn);
         } catch (SQLException first) {
+            boolean broken;
             try {
-                if (conn.isValid(2)) throw first;
-                try {
-                    conn.close();
-                } catch (SQLException ignored) {
-                    // already broken
-                }
+                broken = conn == null || !conn.isValid(2);
+            } catch (SQLException e) {
+                broken = true;
+            }
+            if (!broken) throw new BglException("feedback database " + redact(url) + ": " + what + " failed: " + first.getMessage());
+            try {
+                if (conn != null) conn.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+            conn = null;
+            try {
                 conn = connect();
+                flushPending(conn);
                 return action.run(conn);
             } catch (SQLException e) {
-                throw new BglException("feedback database " + redact(url) + ": " + what + " failed: " + e.getMessage());
+                String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                if (isConnectionFault(e)) throw new FeedbackService.Unavailable("feedback database " + redact(url) + " is unavailable: " + what + " failed: " + why);
+                throw new BglException("feedback database " + redact(url) + ": " + what + " failed: " + why);
+            }
+        }
+    }
+
+    /** SQLState class 08 is a connection fault; a connection that is gone or invalid is one too. */
+    private boolean isConnectionFault(SQLException e) {
+        if (e.getSQLState() != null && e.getSQLState().startsWith("08")) return true;
+        try {
+            return conn == null || !conn.isValid(2);
+        } catch (SQLException x) {
+            return true;
+        }
+    }
+
+    private void flushPending(Connection c) throws SQLException {
+        if (c == null) throw new SQLException("no connection", "08003");
+        while (!pending.isEmpty()) {
+            RequestRecord r = pending.peekFirst();
+            if (!exists(c, "SELECT 1 FROM requests WHERE request_id = ?", r.requestId())) insertRequest(c, r);
+            pending.removeFirst();
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String id) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(sql)) {
+            q.setString(1, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
             }
         }
     }
@@ -121,7 +213,20 @@ public final class SqlFeedbackStore implements FeedbackService {
     @Override
     public void recordRequest(RequestRecord r) {
         if (r.requestId() == null || r.requestId().isBlank()) throw new BglException("feedback: request id is empty");
-        withConnection("storing request " + r.requestId(), c -> {
+        synchronized (this) {
+            try {
+                withConnection("storing request " + r.requestId(), c -> insertRequest(c, r));
+            } catch (FeedbackService.Unavailable e) {
+                // the answer is already made: keep its record to write when the database is back
+                if (pending.size() >= MAX_PENDING) throw e;
+                if (pending.isEmpty()) System.err.println("bgl serve: " + e.getMessage() + "; holding served requests in memory until it is back");
+                pending.addLast(r);
+            }
+        }
+    }
+
+    private static int insertRequest(Connection c, RequestRecord r) throws SQLException {
+        {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO requests (request_id, user_id, question_hash, task_type, mode, "
                     + "budget_tokens, budget_spec, thinking_tokens, answer_tokens, seconds, within_budget, correct, created_ms) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -142,7 +247,7 @@ public final class SqlFeedbackStore implements FeedbackService {
                 p.setLong(13, r.createdMillis());
                 return p.executeUpdate();
             }
-        });
+        }
     }
 
     @Override
@@ -151,6 +256,8 @@ public final class SqlFeedbackStore implements FeedbackService {
         List<String> tags = r.tags() == null ? List.of() : r.tags();
         for (String t : tags)
             if (!TAGS.contains(t)) throw new BglException("feedback: unknown tag '" + t + "' (known: " + String.join(", ", TAGS) + ")");
+        // one id for every try: a retry after a commit whose acknowledgement was lost must not store it twice
+        String ratingId = UUID.randomUUID().toString();
         return withConnection("storing a rating of " + r.requestId(), c -> {
             String task, requester;
             Integer budget;
@@ -169,9 +276,10 @@ public final class SqlFeedbackStore implements FeedbackService {
                     requester = rs.getString(5);
                 }
             }
+            if (exists(c, "SELECT 1 FROM ratings WHERE rating_id = ?", ratingId)) return true;
             try (PreparedStatement p = c.prepareStatement("INSERT INTO ratings (rating_id, request_id, user_id, stars, tags, comment, created_ms) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                p.setString(1, UUID.randomUUID().toString());
+                p.setString(1, ratingId);
                 p.setString(2, r.requestId());
                 p.setString(3, nonNull(r.userId(), "anonymous"));
                 p.setShort(4, (short) r.stars());
@@ -183,27 +291,67 @@ public final class SqlFeedbackStore implements FeedbackService {
             // requests served without a token budget (mode none, seconds only) teach the policy nothing about levels;
             // the policy learns for the user the request was served to, whoever sent the rating
             if (budget != null) policy.observe(requester, task, budget, r.stars(), seconds, tags, correct);
+            see(ratingId, r.createdMillis());
             return true;
         });
     }
 
-    private void replayRatings() throws SQLException {
-        try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT q.user_id, q.task_type, q.budget_tokens, g.stars, q.seconds, g.tags, q.correct "
-                     + "FROM ratings g JOIN requests q ON q.request_id = g.request_id "
-                     + "WHERE q.budget_tokens IS NOT NULL ORDER BY g.created_ms, g.rating_id")) {
-            while (rs.next()) {
-                String tags = rs.getString(6);
-                int k = rs.getInt(7);
-                Boolean correct = rs.wasNull() ? null : k != 0;
-                policy.observe(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getDouble(5),
-                        tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), correct);
+    private void see(String ratingId, long createdMillis) {
+        seen.put(ratingId, createdMillis);
+        watermarkMillis = Math.max(watermarkMillis, createdMillis);
+    }
+
+    /**
+     * Learns from the ratings stored (by any replica) that this store has not seen: at open, all of
+     * them; later, those from {@link #SLACK_MILLIS} before the newest seen on, less those seen.
+     */
+    private void refresh(Connection c) throws SQLException {
+        long from = watermarkMillis == Long.MIN_VALUE ? Long.MIN_VALUE : watermarkMillis - SLACK_MILLIS;
+        try (PreparedStatement s = c.prepareStatement("SELECT q.user_id, q.task_type, q.budget_tokens, g.stars, q.seconds, g.tags, q.correct, "
+                + "g.rating_id, g.created_ms FROM ratings g JOIN requests q ON q.request_id = g.request_id "
+                + "WHERE g.created_ms >= ? ORDER BY g.created_ms, g.rating_id")) {
+            s.setLong(1, from);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(8);
+                    if (seen.containsKey(id)) continue;
+                    see(id, rs.getLong(9));
+                    int budget = rs.getInt(3);
+                    if (rs.wasNull()) continue; // served without a token budget: nothing to learn about levels
+                    String tags = rs.getString(6);
+                    int k = rs.getInt(7);
+                    Boolean correct = rs.wasNull() ? null : k != 0;
+                    policy.observe(rs.getString(1), rs.getString(2), budget, rs.getInt(4), rs.getDouble(5),
+                            tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), correct);
+                }
             }
+        }
+        long keepFrom = watermarkMillis - SLACK_MILLIS;
+        seen.values().removeIf(t -> t < keepFrom);
+    }
+
+    /** Reads the other replicas' new ratings now; {@link FeedbackService.Unavailable} when the database cannot be reached. */
+    public synchronized void refreshPolicy() {
+        lastRefreshNanos = System.nanoTime();
+        withConnection("reading new ratings", c -> {
+            refresh(c);
+            return null;
+        });
+    }
+
+    /** At most every refresh interval; a database that is away leaves the policy as last read. */
+    private synchronized void maybeRefresh() {
+        if (closed || System.nanoTime() - lastRefreshNanos < refreshNanos) return;
+        try {
+            refreshPolicy();
+        } catch (BglException e) {
+            // suggestions go on from the policy as it is; the next interval tries again
         }
     }
 
     @Override
     public BudgetSuggestion suggest(String userId, String question) {
+        maybeRefresh();
         String task = taskType(question);
         BudgetPolicy.Choice c = policy.choose(nonNull(userId, "anonymous"), task);
         return new BudgetSuggestion(c.budgetTokens(), policy.config().mode(), task, c.reason());
@@ -220,7 +368,9 @@ public final class SqlFeedbackStore implements FeedbackService {
      * spans the data in at most 48 buckets; buckets start at multiples of the width since the epoch.
      */
     @Override
-    public String requestOwner(String requestId) {
+    public synchronized String requestOwner(String requestId) {
+        for (RequestRecord r : pending)
+            if (r.requestId().equals(requestId)) return nonNull(r.userId(), "anonymous");
         return withConnection("looking up request " + requestId, c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT user_id FROM requests WHERE request_id = ?")) {
                 q.setString(1, requestId);

@@ -121,7 +121,7 @@ class SqlFeedbackStoreTest {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")) {
             rs.next();
-            assertEquals(1, rs.getInt(1), "one migration applied once, not again on reopen");
+            assertEquals(2, rs.getInt(1), "two migrations (V1, V2) applied once each, not again on reopen");
         }
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
@@ -212,18 +212,20 @@ class SqlFeedbackStoreTest {
         String url = System.getenv("BGL_TEST_POSTGRES_URL");
         Assumptions.assumeTrue(url != null && !url.isBlank(),
                 "BGL_TEST_POSTGRES_URL not set: PostgreSQL test skipped (set it to jdbc:postgresql://HOST/DB?user=U&password=P of a scratch database)");
-        String id = "pg-" + System.nanoTime();
-        try (var s = FeedbackStores.open(url)) {
+        String id = "pg-" + System.nanoTime(), user = "pg-user-" + id; // the database outlives runs: a user of this run's own
+        // no floor: the one rating at 64 (below the default floor) must be what the rebuilt policy prefers
+        PolicyConfig noFloor = new PolicyConfig(PolicyConfig.DEFAULT_LEVELS, 0.02, 0.5, 0.25, 2.0, 0.25, 128, 0.1, "guided", 1);
+        try (var s = FeedbackStores.open(url, noFloor)) {
             long before = s.summary().ratings();
-            s.recordRequest(request(id, "pg-user", 64, 1.5, System.currentTimeMillis()));
-            assertTrue(s.recordRating(rating(id, "pg-user", 4, System.currentTimeMillis(), "good")));
-            assertFalse(s.recordRating(rating(id + "-missing", "pg-user", 4, 1)));
+            s.recordRequest(request(id, user, 64, 1.5, System.currentTimeMillis()));
+            assertTrue(s.recordRating(rating(id, user, 4, System.currentTimeMillis(), "good")));
+            assertFalse(s.recordRating(rating(id + "-missing", user, 4, 1)));
             var sum = s.summary();
             assertEquals(before + 1, sum.ratings());
             assertFalse(sum.overTime().isEmpty());
         }
-        try (var s = FeedbackStores.open(url)) { // migrations again: a no-op
-            assertEquals(64, s.policy().bestLevel("pg-user", "sum"), "the policy is rebuilt from the PostgreSQL rows");
+        try (var s = FeedbackStores.open(url, noFloor)) { // migrations again: a no-op
+            assertEquals(64, s.policy().bestLevel(user, "sum"), "the policy is rebuilt from the PostgreSQL rows");
         }
     }
 }
