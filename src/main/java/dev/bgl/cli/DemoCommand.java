@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
 final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, defaultValue = "Multiply: 4821*7", description = "The question (default: ${DEFAULT-VALUE}, in the style of the model's curriculum)") String prompt;
     @Option(names = "--max-tokens", defaultValue = "300") int maxTokens;
-    @Option(names = "--budget", defaultValue = "60", description = "Thinking budget of the second part: the hard cut-off, then budget guidance (default ${DEFAULT-VALUE}; 0: skip)") int budget;
+    @Option(names = "--budget", defaultValue = "50", description = "Thinking budget of the second part: the hard cut-off, then budget guidance (default ${DEFAULT-VALUE}; 0: skip)") int budget;
 
     @Override
     public Integer call() throws Exception {

@@ -36,8 +36,10 @@ class KvCapShippedModelTest {
                 var req = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(limit)));
                 BudgetRunner.Metered r = runner.runMetered(req, TokenListener.NONE);
                 assertTrue(r.sessionKvBytes() <= limit, "KV " + r.sessionKvBytes() + " <= " + limit + " (" + extra + " tokens over the prompt)");
-                assertTrue(r.sessionKvBytes() / perToken >= prompt + extra - 1, "the cap stops where the cache is full, not before: "
-                        + r.sessionKvBytes() / perToken + " tokens");
+                // the cap stops where the cache is full, not before; unless the model ended its answer first
+                boolean ended = r.outcome().result().stopReason() == dev.bgl.decode.StopReason.END_OF_GENERATION;
+                assertTrue(ended || r.sessionKvBytes() / perToken >= prompt + extra - 1, "the cap stops where the cache is full, not before: "
+                        + r.sessionKvBytes() / perToken + " tokens, stop " + r.outcome().stopReason());
             }
             var tooSmall = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(prompt * perToken)));
             var e = assertThrows(BglException.class, () -> runner.runMetered(tooSmall, TokenListener.NONE));

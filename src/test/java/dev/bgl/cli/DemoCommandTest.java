@@ -25,13 +25,13 @@ class DemoCommandTest {
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out);
-        int full = out.indexOf("Answer: 33747"), hard = out.indexOf("[hard] thinking 60 / 60 tokens"), guided = out.indexOf("[guided] thinking ");
+        int full = out.indexOf("Answer: 33747"), hard = out.indexOf("[hard] thinking 50 / 50 tokens"), guided = out.indexOf("[guided] thinking ");
         assertTrue(full >= 0, "the full-thinking answer to 4821*7 is 33747:\n" + out);
         assertTrue(hard > full, "then the hard cut at exactly the budget:\n" + out);
         assertTrue(guided > hard, "then the guided run:\n" + out);
-        assertFalse(out.substring(full + 1, hard).contains("Answer: 33747"), "the cut at 60 of its ~180 thinking tokens answers wrong:\n" + out);
+        assertFalse(out.substring(full + 1, hard).contains("Answer: 33747"), "the cut at 50 of its ~180 thinking tokens answers wrong:\n" + out);
         assertTrue(out.substring(hard, guided).contains("Answer: 33747"), "guidance answers right under the budget where the cut does not:\n" + out);
-        assertTrue(out.substring(guided).matches("(?s)\\[guided\\] thinking ([1-5]?[0-9]|60) / 60 tokens.*"), "within the budget:\n" + out.substring(guided));
+        assertTrue(out.substring(guided).matches("(?s)\\[guided\\] thinking ([1-4]?[0-9]|50) / 50 tokens.*"), "within the budget:\n" + out.substring(guided));
         // at a glance: the cut kept the full thinking's words, guidance took another route
         assertTrue(out.substring(hard, guided).contains("route: the full thinking's first"), out.substring(hard, guided));
         assertTrue(out.substring(guided).contains("route: changed"), out.substring(guided));
