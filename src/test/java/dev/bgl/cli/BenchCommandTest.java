@@ -38,7 +38,10 @@ class BenchCommandTest {
         assertTrue(bandwidth > 0.1, "a memory bandwidth was measured: " + roof.group());
         assertEquals(1, Integer.parseInt(roof.group(2)));
         double decodeGbps = Double.parseDouble(speed.group(3));
-        assertEquals(100 * decodeGbps / bandwidth, Integer.parseInt(roof.group(4)), 1.0, "roofline share = decode bandwidth / memory bandwidth");
+        // the figures are printed rounded (decode GB/s to 0.005, bandwidth to 0.05, the share to 0.5 points): the share
+        // recomputed from them may differ by what those roundings allow, which grows when a loaded machine measures a low bandwidth
+        double slack = 100 * (0.005 / bandwidth + decodeGbps * 0.05 / (bandwidth * (bandwidth - 0.05))) + 0.5 + 1e-9;
+        assertEquals(100 * decodeGbps / bandwidth, Integer.parseInt(roof.group(4)), slack, "roofline share = decode bandwidth / memory bandwidth");
     }
 
     @Test
