@@ -39,6 +39,14 @@ public final class Transformer {
         return c;
     }
 
+    /**
+     * Stored weight bytes a decode step leaves unread: the experts the router does not pick (0 for
+     * a dense model), for a roofline that counts only the bytes actually read.
+     */
+    public long unusedExpertBytesPerToken() {
+        return w.unusedExpertBytes(c.experts());
+    }
+
     public ModelSource source() {
         return source;
     }

@@ -89,6 +89,19 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         return ts;
     }
 
+    /**
+     * Stored bytes of the experts a token does not use: the (count - used) / count share of every
+     * layer's expert tensors (0 for a dense model). Weights less this is what a decode step reads.
+     */
+    long unusedExpertBytes(ExpertConfig e) {
+        if (e == null) return 0;
+        long all = 0;
+        for (LayerWeights l : layers)
+            for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down()))
+                for (Tensor t : ts) all += t.data().byteSize();
+        return all / e.count() * (e.count() - e.used());
+    }
+
     /** A layer's matrix, checked and packed for products ({@link Tensor#packedForProducts}). */
     private static Tensor product(ModelSource src, String name, int rows, int cols) {
         return matrix(src, name, rows, cols).packedForProducts();
