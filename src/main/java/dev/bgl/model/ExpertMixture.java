@@ -94,6 +94,7 @@ final class ExpertMixture {
         for (int r = 0; r < k; r++) {
             int best = -1;
             for (int i = 0; i < count; i++) {
+                // the first expert not yet taken stands until a larger one comes (so NaN logits still pick k experts)
                 if (best >= 0 && !(logits[lo + i] > logits[lo + best])) continue;
                 boolean taken = false;
                 for (int q = 0; q < r; q++) taken |= chosen[t * k + q] == i;
