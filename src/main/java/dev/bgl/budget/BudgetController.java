@@ -39,7 +39,8 @@ public final class BudgetController implements ThinkingBudget {
         public static CostModel of(ModelConfig c, int kvElementBytes) {
             // QK^T over headDim and the weighted sum of values over valueHeadDim, multiply-add = 2 FLOPs
             long attn = 2L * c.layers() * c.heads() * (c.headDim() + c.valueHeadDim());
-            return new CostModel(c.parameterCount(), c.kvBytesPerToken(kvElementBytes), attn);
+            // a mixture of experts computes with the experts it picks, not all of them
+            return new CostModel(c.activeParameterCount(), c.kvBytesPerToken(kvElementBytes), attn);
         }
 
         /** FLOPs to compute the token that goes to position {@code pos} (it attends to pos + 1 tokens). */

@@ -105,10 +105,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             long weights = m.source().weightBytes();
+            // a mixture of experts reads the experts it routes to: the roofline counts those bytes only
+            long read = weights - m.transformer().unusedExpertBytesPerToken();
             long rss = ProcessMemory.residentBytes(), peak = ProcessMemory.peakResidentBytes();
             out.printf("model %s: %.1f MB of weights, %d threads%n", m.name(), weights / 1e6, Parallel.threads());
+            if (read != weights)
+                out.printf("experts    a token reads %.1f MB of the %.1f MB of weights (%d of %d experts per layer)%n", read / 1e6, weights / 1e6,
+                        m.transformer().config().experts().used(), m.transformer().config().experts().count());
             out.printf("bgl        prefill %8.1f tok/s   decode %7.2f tok/s   (%.2f GB/s of weights while decoding; fastest of %d rounds)%n",
-                    prefill, decode, decode * weights / 1e9, rounds);
+                    prefill, decode, decode * read / 1e9, rounds);
             if (rss > 0) {
                 long kv = s.kvBytesReserved();
                 out.printf("bgl        resident memory %.1f MB, peak %.1f MB = weights %.1f MB + KV cache %.1f MB + %.1f MB other (JVM, scratch; %.1f MB of it packing)%n",
@@ -117,11 +122,11 @@ final class BenchCommand implements Callable<Integer> {
             // after the memory figures: the probe's buffer would count in them
             double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 3);
             out.printf("roofline   memory bandwidth %.1f GB/s (%d threads): decoding at most %.1f tok/s; bgl reaches %.0f%% of it%n",
-                    bandwidth / 1e9, Parallel.threads(), bandwidth / weights, 100 * decode * weights / bandwidth);
+                    bandwidth / 1e9, Parallel.threads(), bandwidth / read, 100 * decode * read / bandwidth);
             if (vsLlamaCpp) {
                 out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s   (fastest of %d rounds)%n", lp, ld, rounds);
                 out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f   (fastest against fastest; median of the rounds' ratios %.2f, %.2f; llama.cpp reaches %.0f%% of the roofline)%n",
-                        prefill / lp, decode / ld, median(prefillRatios), median(decodeRatios), 100 * ld * weights / bandwidth);
+                        prefill / lp, decode / ld, median(prefillRatios), median(decodeRatios), 100 * ld * read / bandwidth);
             }
             if (guidance.predictor != null || randomPredictor != null) {
                 // the bench never picks up a predictor beside the model by itself: --predictor asks for this part

@@ -51,6 +51,16 @@ final class InspectCommand implements Callable<Integer> {
         info.put("kv_heads", c.kvHeads());
         info.put("head_dim", c.headDim());
         info.put("ffn_dim", c.ffnDim());
+        if (c.experts() != null) {
+            // what a token reads is the active parameters: the router's chosen experts, not all of them
+            Map<String, Object> ex = new LinkedHashMap<>();
+            ex.put("count", c.experts().count());
+            ex.put("used_per_token", c.experts().used());
+            ex.put("expert_ffn_dim", c.experts().ffnDim());
+            ex.put("normalised_top_k", c.experts().normTopK());
+            ex.put("active_parameters", c.activeParameterCount());
+            info.put("experts", ex);
+        }
         info.put("vocab_size", c.vocabSize());
         info.put("context_length", c.contextLength());
         info.put("rope_theta", c.ropeTheta());

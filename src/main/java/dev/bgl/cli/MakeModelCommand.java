@@ -2,6 +2,7 @@ package dev.bgl.cli;
 
 import dev.bgl.format.GgmlType;
 import dev.bgl.model.Architecture;
+import dev.bgl.model.ExpertConfig;
 import dev.bgl.model.RandomModelMaker;
 import dev.bgl.model.RopeScaling;
 import dev.bgl.tokenizer.TokenizerGguf;
@@ -18,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "make-model", mixinStandardHelpOptions = true,
         description = "Write a random-weight model as GGUF (for conformance tests and benchmarks; llama.cpp loads it too).")
 final class MakeModelCommand implements Callable<Integer> {
-    @Option(names = "--arch", required = true, description = "llama, qwen2 or qwen3") String arch;
+    @Option(names = "--arch", required = true, description = "llama, qwen2, qwen3 or qwen3moe") String arch;
     @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, or the llama.cpp mixes Q4_K_M, Q5_K_M (default ${DEFAULT-VALUE})") String type;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--dim", defaultValue = "256") int dim;
@@ -26,6 +27,9 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--kv-heads", description = "KV heads (default: --heads)") Integer kvHeads;
     @Option(names = "--head-dim", description = "Per-head size (default: dim / heads)") Integer headDim;
     @Option(names = "--ffn", description = "Feed-forward size (default: 3 x dim, rounded up to 32, or to 256 for K-quants)") Integer ffn;
+    @Option(names = "--experts", description = "qwen3moe: experts per layer (default 8)") Integer experts;
+    @Option(names = "--experts-used", description = "qwen3moe: experts the router picks per token (default 2)") Integer expertsUsed;
+    @Option(names = "--expert-ffn", description = "qwen3moe: each expert's feed-forward size (default: --ffn's default / 4, rounded up like it)") Integer expertFfn;
     @Option(names = "--context", defaultValue = "4096") int context;
     @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 1000000 for qwen)") Float ropeBase;
     @Option(names = "--rope-scaling", paramLabel = "linear:F|yarn:F[:ORIG]",
@@ -41,7 +45,7 @@ final class MakeModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Architecture a = Architecture.byName(arch);
-        if (a == null) throw new BglException("--arch: unknown architecture '" + arch + "' (llama, qwen2 or qwen3)");
+        if (a == null) throw new BglException("--arch: unknown architecture '" + arch + "' (llama, qwen2, qwen3 or qwen3moe)");
         RandomModelMaker.Mix mix = RandomModelMaker.Mix.UNIFORM;
         GgmlType t = GgmlType.byName(type);
         if (type.equalsIgnoreCase("Q4_K_M") || type.equalsIgnoreCase("Q5_K_M")) {
@@ -56,6 +60,16 @@ final class MakeModelCommand implements Callable<Integer> {
         int hd = headDim == null ? dim / heads : headDim;
         int round = Math.max(32, t.blockSize); // K-quant rows are whole super-blocks of 256
         int f = ffn == null ? Math.max(round, (dim * 3 + round - 1) / round * round) : ffn;
+        ExpertConfig moe = null;
+        if (a.mixtureOfExperts()) {
+            int n = experts == null ? 8 : experts, k = expertsUsed == null ? 2 : expertsUsed;
+            int ef = expertFfn == null ? Math.max(round, (dim * 3 / 4 + round - 1) / round * round) : expertFfn;
+            if (n < 1 || k < 1 || ef < 1) throw new BglException("--experts, --experts-used and --expert-ffn must be positive");
+            if (k > n) throw new BglException("--experts-used " + k + " exceeds --experts " + n);
+            moe = new ExpertConfig(n, k, ef, true);
+        } else if (experts != null || expertsUsed != null || expertFfn != null) {
+            throw new BglException("--experts, --experts-used and --expert-ffn are for --arch qwen3moe, not " + arch);
+        }
         float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : 1000000f);
         RopeScaling rope = ropeScaling(context, hd, base);
         var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
@@ -63,7 +77,7 @@ final class MakeModelCommand implements Callable<Integer> {
         RandomModelMaker.Spec s;
         try {
             s = new RandomModelMaker.Spec(a, t, layers, dim, heads, kv, hd, f, vocab, context, base, rmsEps, tied, seed,
-                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix).withRope(rope);
+                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix).withRope(rope).withExperts(moe);
         } catch (IllegalArgumentException e) {
             throw new BglException(e.getMessage());
         }
@@ -71,8 +85,9 @@ final class MakeModelCommand implements Callable<Integer> {
         RandomModelMaker.write(s, w -> TokenizerGguf.putTokenizerJson(vocabFrom, w, vocab), out,
                 (done, total) -> bar.update(done * 1000 / Math.max(1, total), null));
         bar.finish();
-        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), ffn %d, vocab %d, rope scaling %s, %.1f MB%n",
-                out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd, f, vocab, rope.describe(),
+        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), %s, vocab %d, rope scaling %s, %.1f MB%n",
+                out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd,
+                moe == null ? "ffn " + f : moe.count() + " experts (" + moe.used() + " used) of ffn " + moe.ffnDim(), vocab, rope.describe(),
                 Files.size(out) / 1e6);
         return 0;
     }

@@ -17,6 +17,12 @@ public sealed interface Architecture {
     /** Per-head RMSNorm on Q and K before RoPE. */
     boolean qkNorm();
 
+    /**
+     * The feed-forward is a mixture of experts (a router, top-k experts per token) instead of one
+     * SwiGLU; the counts and sizes are in {@link ModelConfig#experts()}.
+     */
+    default boolean mixtureOfExperts() { return false; }
+
     enum RopeStyle {NORMAL, NEOX}
 
     /**
@@ -44,9 +50,22 @@ public sealed interface Architecture {
         public boolean qkNorm() { return true; }
     }
 
+    /** Qwen3's attention with a mixture-of-experts feed-forward (Qwen3-30B-A3B, Qwen3-Coder-30B-A3B). */
+    record Qwen3Moe() implements Architecture {
+        public String ggufName() { return "qwen3moe"; }
+        public RopeStyle ropeStyle() { return RopeStyle.NEOX; }
+        public boolean qkvBias() { return false; }
+        public boolean qkNorm() { return true; }
+        public boolean mixtureOfExperts() { return true; }
+    }
+
     Architecture LLAMA = new Llama();
     Architecture QWEN2 = new Qwen2();
     Architecture QWEN3 = new Qwen3();
+    Architecture QWEN3MOE = new Qwen3Moe();
+
+    /** The GGUF names bgl runs, for error messages. */
+    String NAMES = "llama, qwen2, qwen3, qwen3moe";
 
     /** By GGUF name or HF {@code model_type}; null when unknown. */
     static Architecture byName(String name) {
@@ -54,6 +73,7 @@ public sealed interface Architecture {
             case "llama" -> LLAMA;
             case "qwen2" -> QWEN2;
             case "qwen3" -> QWEN3;
+            case "qwen3moe", "qwen3_moe" -> QWEN3MOE; // GGUF, HF model_type
             default -> null;
         };
     }

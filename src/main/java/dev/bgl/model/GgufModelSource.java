@@ -43,7 +43,7 @@ public final class GgufModelSource implements ModelSource {
         String archName = m.string("general.architecture");
         Architecture arch = Architecture.byName(archName);
         if (arch == null)
-            throw new FormatException(file.path(), "unknown architecture '" + archName + "' (bgl runs llama, qwen2, qwen3)");
+            throw new FormatException(file.path(), "unknown architecture '" + archName + "' (bgl runs " + Architecture.NAMES + ")");
         String a = archName + ".";
         int dim = m.intIn(a + "embedding_length", 1, 1 << 16);
         int layers = m.intIn(a + "block_count", 1, 1024);
@@ -56,7 +56,9 @@ public final class GgufModelSource implements ModelSource {
         int headDim = m.intIn(a + "attention.key_length", 2, 1 << 12, dim / heads);
         int vHeadDim = m.intIn(a + "attention.value_length", 1, 1 << 12, headDim);
         if (headDim % 2 != 0) throw new FormatException(file.path(), "attention.key_length " + headDim + " must be even for RoPE");
-        int ffn = m.intIn(a + "feed_forward_length", 1, 1 << 20);
+        ExpertConfig experts = arch.mixtureOfExperts() ? readExperts(file, a) : null;
+        // a MoE file's dense feed_forward_length is unused (llama.cpp's converter writes it anyway)
+        int ffn = experts != null ? m.intIn(a + "feed_forward_length", 1, 1 << 20, experts.ffnDim()) : m.intIn(a + "feed_forward_length", 1, 1 << 20);
         int ctx = m.intIn(a + "context_length", 1, 1 << 24, 4096);
         float eps = (float) m.real(a + "attention.layer_norm_rms_epsilon", 1e-6);
         float theta = (float) m.real(a + "rope.freq_base", 10000.0);
@@ -66,7 +68,45 @@ public final class GgufModelSource implements ModelSource {
         int vocab = Math.toIntExact(emb.dims()[1]);
         boolean tied = !file.tensors().containsKey("output.weight");
         RopeScaling rope = readRopeScaling(file, a, ctx).withFreqFactors(readFreqFactors(file, headDim));
-        return new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, vHeadDim, ffn, ctx, eps, theta, tied, rope);
+        if (experts != null) checkExpertTensors(file, layers, dim, experts);
+        return new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, vHeadDim, ffn, ctx, eps, theta, tied, rope, experts);
+    }
+
+    /**
+     * {@code expert_count}, {@code expert_used_count} and {@code expert_feed_forward_length}, each
+     * checked by name; llama.cpp always renormalises the chosen experts' weights for qwen3moe.
+     */
+    static ExpertConfig readExperts(GgufFile file, String a) {
+        GgufMetadata m = file.meta();
+        int count = m.intIn(a + "expert_count", 1, 1 << 12);
+        long used = m.integer(a + "expert_used_count");
+        if (used < 1 || used > count)
+            throw new FormatException(file.path(), "metadata '" + a + "expert_used_count' = " + used + " must be between 1 and '"
+                    + a + "expert_count' = " + count);
+        int ffn = m.intIn(a + "expert_feed_forward_length", 1, 1 << 20);
+        return new ExpertConfig(count, (int) used, ffn, true);
+    }
+
+    /**
+     * The router and the 3-D expert tensors of every layer against the metadata, from the tensor
+     * directory alone, so that a file whose experts disagree fails before anything is allocated.
+     */
+    static void checkExpertTensors(GgufFile file, int layers, int dim, ExpertConfig e) {
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            checkDims(file, p + "ffn_gate_inp.weight", dim, e.count());
+            checkDims(file, p + "ffn_gate_exps.weight", dim, e.ffnDim(), e.count());
+            checkDims(file, p + "ffn_up_exps.weight", dim, e.ffnDim(), e.count());
+            checkDims(file, p + "ffn_down_exps.weight", e.ffnDim(), dim, e.count());
+        }
+    }
+
+    private static void checkDims(GgufFile file, String name, long... dims) {
+        GgufTensorInfo t = file.tensors().get(name);
+        if (t == null) throw new FormatException(file.path(), "missing tensor '" + name + "'");
+        if (!java.util.Arrays.equals(t.dims(), dims))
+            throw new FormatException(file.path(), "tensor '" + name + "' has shape " + t.shape() + ", expected "
+                    + java.util.Arrays.toString(dims) + " (GGUF order; from expert_count, expert_feed_forward_length and embedding_length)");
     }
 
     /**

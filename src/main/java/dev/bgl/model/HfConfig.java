@@ -49,7 +49,7 @@ public final class HfConfig {
         String type = f.string("model_type");
         Architecture arch = Architecture.byName(type);
         if (arch == null)
-            throw new FormatException(file, "'model_type' is '" + type + "'; bgl runs llama, qwen2, qwen3");
+            throw new FormatException(file, "'model_type' is '" + type + "'; bgl runs llama, qwen2, qwen3, qwen3_moe");
         int vocab = f.intIn("vocab_size", 1, 1 << 24, null);
         int dim = f.intIn("hidden_size", 1, 1 << 16, null);
         int layers = f.intIn("num_hidden_layers", 1, 1024, null);
@@ -61,7 +61,8 @@ public final class HfConfig {
             throw new FormatException(file, "'hidden_size' " + dim + " is not a multiple of 'num_attention_heads' " + heads + " and 'head_dim' is absent");
         int headDim = f.intIn("head_dim", 2, 1 << 12, dim / heads);
         if (headDim % 2 != 0) throw new FormatException(file, "'head_dim' " + headDim + " must be even for RoPE");
-        int ffn = f.intIn("intermediate_size", 1, 1 << 20, null);
+        ExpertConfig experts = arch.mixtureOfExperts() ? readExperts(f, layers) : null;
+        int ffn = f.intIn("intermediate_size", 1, 1 << 20, experts == null ? null : experts.ffnDim());
         int ctx = f.intIn("max_position_embeddings", 1, 1 << 24, 4096);
         float eps = (float) f.positive("rms_norm_eps", 1e-6);
         float theta = (float) f.positive("rope_theta", 10000.0);
@@ -71,8 +72,28 @@ public final class HfConfig {
         RopeScaling rope = HfRopeScaling.read(file, root, headDim, theta, ctx);
         Boolean tied = f.bool("tie_word_embeddings");
         ModelConfig c = new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, headDim, ffn, ctx, eps, theta,
-                tied != null && tied, rope);
+                tied != null && tied, rope, experts);
         return new Read(c, tied);
+    }
+
+    /**
+     * Qwen3MoeConfig's expert fields. Layers that transformers would build dense
+     * ({@code mlp_only_layers}, {@code decoder_sparse_step} above 1) are refused: llama.cpp's
+     * qwen3moe, like bgl, has experts in every layer.
+     */
+    private static ExpertConfig readExperts(Fields f, int layers) {
+        int count = f.intIn("num_experts", 1, 1 << 12, null);
+        int used = f.intIn("num_experts_per_tok", 1, 1 << 12, null);
+        if (used > count)
+            throw new FormatException(f.file(), "'num_experts_per_tok' " + used + " exceeds 'num_experts' " + count);
+        int ffn = f.intIn("moe_intermediate_size", 1, 1 << 20, null);
+        int step = f.intIn("decoder_sparse_step", 1, 1024, 1);
+        JsonNode dense = f.root().get("mlp_only_layers");
+        if (step != 1 || (dense != null && dense.isArray() && !dense.isEmpty()))
+            throw new FormatException(f.file(), "dense layers between expert layers ('decoder_sparse_step' " + step + ", 'mlp_only_layers' "
+                    + dense + ") are not supported; bgl runs qwen3_moe with experts in every layer");
+        Boolean norm = f.bool("norm_topk_prob");
+        return new ExpertConfig(count, used, ffn, norm != null && norm); // transformers' default is false
     }
 
     /** The config.json of a model, with the fields {@link #read} uses plus what transformers needs to load it. */
@@ -80,11 +101,12 @@ public final class HfConfig {
         if (c.valueHeadDim() != c.headDim())
             throw new IllegalArgumentException("value head size " + c.valueHeadDim() + " differs from key head size " + c.headDim() + "; config.json cannot say so");
         ObjectNode o = JSON.createObjectNode();
-        String type = c.architecture().ggufName();
+        String type = c.architecture() instanceof Architecture.Qwen3Moe ? "qwen3_moe" : c.architecture().ggufName();
         o.putArray("architectures").add(switch (c.architecture()) {
             case Architecture.Llama l -> "LlamaForCausalLM";
             case Architecture.Qwen2 q -> "Qwen2ForCausalLM";
             case Architecture.Qwen3 q -> "Qwen3ForCausalLM";
+            case Architecture.Qwen3Moe q -> "Qwen3MoeForCausalLM";
         });
         o.put("model_type", type);
         o.put("vocab_size", c.vocabSize());
@@ -94,6 +116,15 @@ public final class HfConfig {
         o.put("num_attention_heads", c.heads());
         o.put("num_key_value_heads", c.kvHeads());
         o.put("head_dim", c.headDim());
+        ExpertConfig e = c.experts();
+        if (e != null) {
+            o.put("num_experts", e.count());
+            o.put("num_experts_per_tok", e.used());
+            o.put("moe_intermediate_size", e.ffnDim());
+            o.put("norm_topk_prob", e.normTopK());
+            o.put("decoder_sparse_step", 1);
+            o.putArray("mlp_only_layers");
+        }
         o.put("max_position_embeddings", c.contextLength());
         o.put("rms_norm_eps", c.rmsEps());
         o.put("rope_theta", c.ropeTheta());

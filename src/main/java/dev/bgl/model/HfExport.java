@@ -55,6 +55,17 @@ public final class HfExport {
         String torchDtype = "float32";
         for (String name : src.tensorNames()) {
             String hf = HfTensorNames.toHf(name);
+            if (hf == null && c.experts() != null && HfTensorNames.expertToHf(name, 0) != null) {
+                Tensor[] experts = src.experts(name, c.experts().count()); // one HF tensor per expert
+                for (int e = 0; e < experts.length; e++) {
+                    Tensor t = experts[e];
+                    long[] shape = {t.rows(), t.cols()};
+                    SafetensorsDtype dtype = SafetensorsDtype.of(t.type());
+                    if (dtype != null) w.tensor(HfTensorNames.expertToHf(name, e), dtype, shape, t.data());
+                    else w.tensor(HfTensorNames.expertToHf(name, e), SafetensorsDtype.F32, shape, dequantized(t, null));
+                }
+                continue;
+            }
             if (hf == null) {
                 skipped.add(name);
                 continue;

@@ -33,12 +33,15 @@ public final class HfModelSource implements ModelSource {
     private final Map<String, String> names;
     private final Arena permuted = Arena.ofShared();
     private final Map<String, Tensor> permutedCache = new ConcurrentHashMap<>();
+    /** HF names of the per-expert projections, which {@link #experts} stacks under GGUF names. */
+    private final List<String> expertNames;
 
-    private HfModelSource(Path folder, SafetensorsCheckpoint checkpoint, ModelConfig config, Map<String, String> names) {
+    private HfModelSource(Path folder, SafetensorsCheckpoint checkpoint, ModelConfig config, Map<String, String> names, List<String> expertNames) {
         this.folder = folder;
         this.checkpoint = checkpoint;
         this.config = config;
         this.names = Collections.unmodifiableMap(names);
+        this.expertNames = List.copyOf(expertNames);
     }
 
     public static HfModelSource open(Path folder) {
@@ -54,13 +57,18 @@ public final class HfModelSource implements ModelSource {
                 throw new FormatException(configFile, "'tie_word_embeddings' is false but the checkpoint has no 'lm_head.weight'");
             c = c.withTiedEmbeddings(tied);
             Map<String, String> names = new LinkedHashMap<>();
+            List<String> expertNames = new ArrayList<>();
             for (String hf : ck.tensors().keySet()) {
+                if (HfTensorNames.isExpert(hf)) {
+                    expertNames.add(hf);
+                    continue;
+                }
                 String g = HfTensorNames.toGguf(hf);
                 if (g == null || (tied && g.equals("output.weight"))) continue;
                 names.put(g, hf);
             }
             checkEmbedding(ck, c, configFile);
-            return new HfModelSource(root, ck, c, names);
+            return new HfModelSource(root, ck, c, names, expertNames);
         } catch (RuntimeException e) {
             ck.close();
             throw e;
@@ -125,6 +133,19 @@ public final class HfModelSource implements ModelSource {
         return new Tensor(name, v.type(), data, v.rows(), v.cols());
     }
 
+    /** A MoE layer's experts, each its own HF tensor ({@code model.layers.N.mlp.experts.E.gate_proj.weight}), mapped in place. */
+    @Override
+    public Tensor[] experts(String name, int count) {
+        Tensor[] out = new Tensor[count];
+        for (int e = 0; e < count; e++) {
+            String hf = HfTensorNames.expertToHf(name, e);
+            if (hf == null || !checkpoint.has(hf))
+                throw new FormatException(folder, "missing tensor '" + (hf == null ? name : hf) + "' (expert " + e + " of " + count + ")");
+            out[e] = view(name + "[" + e + "]", hf);
+        }
+        return out;
+    }
+
     @Override
     public List<String> tensorNames() {
         return new ArrayList<>(names.keySet());
@@ -134,6 +155,7 @@ public final class HfModelSource implements ModelSource {
     public long weightBytes() {
         long n = 0;
         for (String hf : names.values()) n += checkpoint.info(hf).byteSize();
+        for (String hf : expertNames) n += checkpoint.info(hf).byteSize();
         return n;
     }
 

@@ -34,7 +34,32 @@ public final class HfTensorNames {
             Map.entry("post_attention_layernorm.weight", "ffn_norm.weight"),
             Map.entry("mlp.gate_proj.weight", "ffn_gate.weight"),
             Map.entry("mlp.up_proj.weight", "ffn_up.weight"),
-            Map.entry("mlp.down_proj.weight", "ffn_down.weight"));
+            Map.entry("mlp.down_proj.weight", "ffn_down.weight"),
+            Map.entry("mlp.gate.weight", "ffn_gate_inp.weight"));
+
+    /** A MoE layer's GGUF 3-D expert tensor and the HF per-expert projection it stacks. */
+    private static final Map<String, String> EXPERTS = Map.of(
+            "ffn_gate_exps.weight", "gate_proj.weight",
+            "ffn_up_exps.weight", "up_proj.weight",
+            "ffn_down_exps.weight", "down_proj.weight");
+    private static final Pattern HF_EXPERT = Pattern.compile("model\\.layers\\.(0|[1-9][0-9]{0,5})\\.mlp\\.experts\\.(0|[1-9][0-9]{0,5})\\.(gate|up|down)_proj\\.weight");
+
+    /**
+     * The HF name of expert {@code expert}'s slice of a GGUF expert tensor
+     * ({@code blk.N.ffn_gate_exps.weight} → {@code model.layers.N.mlp.experts.E.gate_proj.weight}),
+     * or null when {@code gguf} is no expert tensor.
+     */
+    public static String expertToHf(String gguf, int expert) {
+        Matcher m = GGUF_LAYER.matcher(gguf);
+        if (!m.matches()) return null;
+        String suffix = EXPERTS.get(m.group(2));
+        return suffix == null ? null : "model.layers." + m.group(1) + ".mlp.experts." + expert + "." + suffix;
+    }
+
+    /** Whether an HF name is one expert's projection (stacked into a GGUF expert tensor, not mapped one to one). */
+    public static boolean isExpert(String hf) {
+        return HF_EXPERT.matcher(hf).matches();
+    }
 
     private static final Map<String, String> LAYER_INVERSE = invert(LAYER);
     private static final Map<String, String> GLOBAL_INVERSE = invert(GLOBAL);

@@ -4,7 +4,8 @@ import dev.bgl.tensor.Tensor;
 
 /**
  * One transformer block's weights. Norm weights and biases are small and read often, so they are
- * held as floats; matrices stay in their stored type.
+ * held as floats; matrices stay in their stored type. A mixture-of-experts layer has {@code moe}
+ * and no dense feed-forward matrices; a dense one the reverse.
  */
 record LayerWeights(
         float[] attnNorm,
@@ -12,5 +13,10 @@ record LayerWeights(
         float[] bq, float[] bk, float[] bv,      // null unless the architecture has QKV bias
         float[] qNorm, float[] kNorm,            // null unless the architecture has QK norm
         float[] ffnNorm,
-        Tensor wGate, Tensor wUp, Tensor wDown) {
+        Tensor wGate, Tensor wUp, Tensor wDown,   // null in a MoE layer
+        Moe moe) {                                // null in a dense layer
+
+    /** The router ({@code ffn_gate_inp}: one row of logits per expert) and each expert's SwiGLU matrices. */
+    record Moe(Tensor router, Tensor[] gate, Tensor[] up, Tensor[] down) {
+    }
 }

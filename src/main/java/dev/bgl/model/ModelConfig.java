@@ -8,6 +8,7 @@ package dev.bgl.model;
  * @param contextLength the context the model was trained for (the default session size)
  * @param tiedEmbeddings the output projection reuses {@code token_embd}
  * @param ropeScaling  how RoPE's angles are stretched for long contexts ({@link RopeScaling#NONE} for plain RoPE)
+ * @param experts      the mixture-of-experts feed-forward of a {@link Architecture#mixtureOfExperts()} model; null for a dense one
  */
 public record ModelConfig(
         Architecture architecture,
@@ -23,7 +24,8 @@ public record ModelConfig(
         float rmsEps,
         float ropeTheta,
         boolean tiedEmbeddings,
-        RopeScaling ropeScaling) {
+        RopeScaling ropeScaling,
+        ExpertConfig experts) {
 
     public ModelConfig {
         if (heads % kvHeads != 0)
@@ -32,25 +34,46 @@ public record ModelConfig(
         float[] ff = ropeScaling.freqFactors();
         if (ff != null && ff.length != headDim / 2)
             throw new IllegalArgumentException(ff.length + " rope frequency factors for a head of " + headDim + " (" + headDim / 2 + " pairs)");
+        if (architecture.mixtureOfExperts() != (experts != null))
+            throw new IllegalArgumentException(architecture.ggufName() + (experts == null ? " needs" : " has no") + " expert counts");
+    }
+
+    /** A dense model with this RoPE scaling. */
+    public ModelConfig(Architecture architecture, int vocabSize, int dim, int layers, int heads, int kvHeads, int headDim,
+                       int valueHeadDim, int ffnDim, int contextLength, float rmsEps, float ropeTheta, boolean tiedEmbeddings,
+                       RopeScaling ropeScaling) {
+        this(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength, rmsEps, ropeTheta,
+                tiedEmbeddings, ropeScaling, null);
     }
 
     /** A model with plain RoPE. */
     public ModelConfig(Architecture architecture, int vocabSize, int dim, int layers, int heads, int kvHeads, int headDim,
                        int valueHeadDim, int ffnDim, int contextLength, float rmsEps, float ropeTheta, boolean tiedEmbeddings) {
         this(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength, rmsEps, ropeTheta,
-                tiedEmbeddings, RopeScaling.NONE);
+                tiedEmbeddings, RopeScaling.NONE, null);
     }
 
     /** This config with another RoPE scaling. */
     public ModelConfig withRopeScaling(RopeScaling rope) {
         return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
-                rmsEps, ropeTheta, tiedEmbeddings, rope);
+                rmsEps, ropeTheta, tiedEmbeddings, rope, experts);
     }
 
     /** This config with the output head tied or not. */
     public ModelConfig withTiedEmbeddings(boolean tied) {
         return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
-                rmsEps, ropeTheta, tied, ropeScaling);
+                rmsEps, ropeTheta, tied, ropeScaling, experts);
+    }
+
+    /** This config with a mixture-of-experts feed-forward (null: dense). */
+    public ModelConfig withExperts(ExpertConfig e) {
+        return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
+                rmsEps, ropeTheta, tiedEmbeddings, ropeScaling, e);
+    }
+
+    /** The widest feed-forward hidden size a forward pass needs room for (dense or one expert). */
+    public int widestFfn() {
+        return experts == null ? ffnDim : experts.ffnDim();
     }
 
     public int qDim() {
@@ -67,9 +90,23 @@ public record ModelConfig(
 
     /** Weights in the transformer (embedding counted once when tied). */
     public long parameterCount() {
+        return parameters(experts == null ? 1 : experts.count());
+    }
+
+    /**
+     * Weights one token's forward pass reads: all but the experts the router leaves out (the router
+     * itself counted). Equal to {@link #parameterCount()} for a dense model.
+     */
+    public long activeParameterCount() {
+        return parameters(experts == null ? 1 : experts.used());
+    }
+
+    private long parameters(int expertsCounted) {
+        long ffn = experts == null ? 3L * dim * ffnDim
+                : 3L * dim * experts.ffnDim() * expertsCounted + (long) dim * experts.count();
         long perLayer = 2L * dim                                     // norms
                 + (long) dim * qDim() + (long) dim * kvDim() + (long) dim * vDim() + (long) qDim() * dim
-                + 3L * dim * ffnDim
+                + ffn
                 + (architecture.qkvBias() ? qDim() + kvDim() + vDim() : 0)
                 + (architecture.qkNorm() ? 2L * headDim : 0);
         long emb = (long) vocabSize * dim;

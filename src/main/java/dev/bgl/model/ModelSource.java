@@ -26,6 +26,23 @@ public interface ModelSource extends AutoCloseable {
         return find(name).orElseThrow(() -> new dev.bgl.format.FormatException(path(), "missing tensor '" + name + "'"));
     }
 
+    /**
+     * The {@code count} experts of a 3-D expert tensor ({@code blk.N.ffn_*_exps.weight}, GGUF dims
+     * [cols, rows, count]) as one matrix each: views into the stored tensor, so that a token reads
+     * only the experts it is routed to. A source that stores experts apart (HF) overrides this.
+     */
+    default Tensor[] experts(String name, int count) {
+        Tensor all = tensor(name);
+        if (all.rows() % count != 0)
+            throw new dev.bgl.format.FormatException(path(), "tensor '" + name + "' has " + all.rows() + " rows, not a multiple of " + count + " experts");
+        int rows = all.rows() / count;
+        long bytes = rows * all.rowBytes();
+        Tensor[] out = new Tensor[count];
+        for (int e = 0; e < count; e++)
+            out[e] = new Tensor(name + "[" + e + "]", all.type(), all.data().asSlice(e * bytes, bytes), rows, all.cols());
+        return out;
+    }
+
     /** Names of all tensors, in file order. */
     List<String> tensorNames();
 

@@ -38,10 +38,11 @@ public final class RandomModelMaker {
      *                   {@code rope_freqs.weight} tensor for its frequency factors
      * @param qkGain     scale of attn_q and attn_k (1: attention nearly uniform, as in most tests; a few:
      *                   peaked attention, whose result depends on the positions, for RoPE tests)
+     * @param experts    the expert counts of a mixture-of-experts architecture (qwen3moe); null for a dense one
      */
     public record Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                        int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied,
-                       long seed, String name, Mix mix, RopeScaling rope, float qkGain) {
+                       long seed, String name, Mix mix, RopeScaling rope, float qkGain, ExpertConfig experts) {
         public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                     int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name) {
             this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, Mix.UNIFORM);
@@ -50,19 +51,25 @@ public final class RandomModelMaker {
         public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                     int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name, Mix mix) {
             this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, mix,
-                    RopeScaling.NONE, 1f);
+                    RopeScaling.NONE, 1f, null);
         }
 
         /** This spec with {@code rope} as its RoPE scaling. */
         public Spec withRope(RopeScaling rope) {
             return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
-                    seed, name, mix, rope, qkGain);
+                    seed, name, mix, rope, qkGain, experts);
         }
 
         /** This spec with attn_q and attn_k scaled by {@code gain}. */
         public Spec withQkGain(float gain) {
             return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
-                    seed, name, mix, rope, gain);
+                    seed, name, mix, rope, gain, experts);
+        }
+
+        /** This spec with a mixture-of-experts feed-forward of these counts. */
+        public Spec withExperts(ExpertConfig e) {
+            return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
+                    seed, name, mix, rope, qkGain, e);
         }
 
         public Spec {
@@ -80,8 +87,10 @@ public final class RandomModelMaker {
                 throw new IllegalArgumentException("sizes must be positive");
             if (heads % kvHeads != 0) throw new IllegalArgumentException("--heads " + heads + " must be a multiple of --kv-heads " + kvHeads);
             if (headDim % 2 != 0) throw new IllegalArgumentException("head dim " + headDim + " must be even");
+            if (!arch.mixtureOfExperts() && experts != null)
+                throw new IllegalArgumentException(arch.ggufName() + " has no experts; expert counts are for qwen3moe");
             int bs = type.blockSize;
-            for (int cols : new int[]{dim, heads * headDim, ffnDim})
+            for (int cols : new int[]{dim, heads * headDim, experts == null ? ffnDim : experts.ffnDim()})
                 if (cols % bs != 0) throw new IllegalArgumentException(type + " needs row lengths that are multiples of " + bs + "; got " + cols
                         + " (dim " + dim + ", heads x head dim " + heads * headDim + ", ffn " + ffnDim + ")");
             if (!TypeKernel.supported(type)) throw new IllegalArgumentException("cannot write tensor type " + type);
@@ -97,6 +106,8 @@ public final class RandomModelMaker {
 
     /** As above, reporting (bytes written, total bytes) to {@code progress}. */
     public static void write(Spec s, Consumer<GgufWriter> vocabWriter, Path out, java.util.function.BiConsumer<Long, Long> progress) throws IOException {
+        if (s.arch().mixtureOfExperts() && s.experts() == null)
+            throw new IllegalArgumentException(s.arch().ggufName() + " needs expert counts (Spec.withExperts)");
         GgufWriter w = new GgufWriter();
         String a = s.arch().ggufName() + ".";
         w.put("general.architecture", s.arch().ggufName());
@@ -106,6 +117,12 @@ public final class RandomModelMaker {
         w.putU32(a + "embedding_length", s.dim());
         w.putU32(a + "block_count", s.layers());
         w.putU32(a + "feed_forward_length", s.ffnDim());
+        ExpertConfig ex = s.experts();
+        if (ex != null) {
+            w.putU32(a + "expert_count", ex.count());
+            w.putU32(a + "expert_used_count", ex.used());
+            w.putU32(a + "expert_feed_forward_length", ex.ffnDim());
+        }
         w.putU32(a + "attention.head_count", s.heads());
         w.putU32(a + "attention.head_count_kv", s.kvHeads());
         w.putU32(a + "attention.key_length", s.headDim());
@@ -154,6 +171,16 @@ public final class RandomModelMaker {
             }
             matrix(w, p + "attn_output.weight", s.type(), s.dim(), qDim, 0.3f / (float) Math.sqrt(qDim), rnd);
             vector(w, p + "ffn_norm.weight", s.dim(), 1f, 0.1f, rnd);
+            if (ex != null) {
+                // the router stays F32, as llama.cpp's quantizer leaves ffn_gate_inp; its logits'
+                // spread (std ~2) makes routing decisive, not a near-tie that rounding could flip
+                matrix(w, p + "ffn_gate_inp.weight", GgmlType.F32, ex.count(), s.dim(), 2f / (float) Math.sqrt(s.dim()), rnd);
+                int f = ex.ffnDim();
+                experts(w, p + "ffn_gate_exps.weight", s.type(), ex.count(), f, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+                experts(w, p + "ffn_up_exps.weight", s.type(), ex.count(), f, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+                experts(w, p + "ffn_down_exps.weight", moreBits, ex.count(), s.dim(), f, 0.3f / (float) Math.sqrt(f), rnd);
+                continue;
+            }
             matrix(w, p + "ffn_gate.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "ffn_up.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
             matrix(w, p + "ffn_down.weight", moreBits, s.dim(), s.ffnDim(), 0.3f / (float) Math.sqrt(s.ffnDim()), rnd);
@@ -195,15 +222,24 @@ public final class RandomModelMaker {
     }
 
     private static void matrix(GgufWriter w, String name, GgmlType type, int rows, int cols, float std, SplittableRandom rnd) {
+        tensor(w, name, type, new long[]{cols, rows}, rows, cols, std, rnd);
+    }
+
+    /** {@code count} experts' rows × cols matrices stacked as one 3-D tensor, GGUF dims [cols, rows, count]. */
+    private static void experts(GgufWriter w, String name, GgmlType type, int count, int rows, int cols, float std, SplittableRandom rnd) {
+        tensor(w, name, type, new long[]{cols, rows, count}, (long) rows * count, cols, std, rnd);
+    }
+
+    private static void tensor(GgufWriter w, String name, GgmlType type, long[] dims, long rows, int cols, float std, SplittableRandom rnd) {
         // Generated row by row so that a 0.5B-parameter model never needs its floats on the heap at once.
         long seed = rnd.nextLong();
         long rowBytes = type.bytesFor(cols);
-        w.tensor(name, type, new long[]{cols, rows}, out -> {
+        w.tensor(name, type, dims, out -> {
             SplittableRandom r = new SplittableRandom(seed);
             float[] row = new float[cols];
             byte[] buf = new byte[(int) rowBytes];
             var seg = java.lang.foreign.MemorySegment.ofArray(buf);
-            for (int i = 0; i < rows; i++) {
+            for (long i = 0; i < rows; i++) {
                 for (int j = 0; j < cols; j++) row[j] = (float) (gaussian(r) * std);
                 TypeKernel.of(type).quantize(row, 0, cols, seg, 0);
                 out.write(buf);

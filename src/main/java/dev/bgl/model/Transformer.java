@@ -6,8 +6,9 @@ import dev.bgl.tensor.Parallel;
 import dev.bgl.tensor.Tensor;
 
 /**
- * The decoder-only transformer shared by llama, qwen2 and qwen3: RMSNorm, RoPE attention with
- * grouped KV heads (optional QKV bias, optional per-head QK norm), SwiGLU feed-forward, and a tied
+ * The decoder-only transformer shared by llama, qwen2, qwen3 and qwen3moe: RMSNorm, RoPE attention with
+ * grouped KV heads (optional QKV bias, optional per-head QK norm), a SwiGLU feed-forward or a
+ * mixture of SwiGLU experts ({@link ExpertMixture}), and a tied
  * or separate output head. Architectures differ only in the switches of {@link Architecture}.
  *
  * <p>The model is immutable and may be shared by many sessions; each session owns a
@@ -38,6 +39,14 @@ public final class Transformer {
         return c;
     }
 
+    /**
+     * Stored weight bytes a decode step leaves unread: the experts the router does not pick (0 for
+     * a dense model), for a roofline that counts only the bytes actually read.
+     */
+    public long unusedExpertBytesPerToken() {
+        return w.unusedExpertBytes(c.experts());
+    }
+
     public ModelSource source() {
         return source;
     }
@@ -55,6 +64,8 @@ public final class Transformer {
         final Activations[] acts;
         /** cos/sin of each chunk position's angles, [MAX_CHUNK][headDim / 2], filled once per chunk for all layers. */
         final float[] ropeCos, ropeSin;
+        /** Routing and per-expert scratch of a mixture-of-experts model; null for a dense one. */
+        final ExpertMixture moe;
 
         State(int capacity, boolean kvF16) {
             this.cache = new KvCache(c, capacity, kvF16);
@@ -65,17 +76,19 @@ public final class Transformer {
             k = new float[n * c.kvDim()];
             v = new float[n * c.vDim()];
             att = new float[n * c.heads() * c.valueHeadDim()];
-            gate = new float[n * c.ffnDim()];
-            up = new float[n * c.ffnDim()];
-            hb = new float[n * c.ffnDim()];
-            tmp = new float[Math.max(c.dim(), c.ffnDim())];
+            int ffn = Math.max(c.ffnDim(), c.widestFfn());
+            gate = new float[n * ffn];
+            up = new float[n * ffn];
+            hb = new float[n * ffn];
+            tmp = new float[Math.max(c.dim(), ffn)];
             scores = new float[c.heads()][capacity];
             keyTile = new float[c.heads()][Math.max(c.headDim(), c.valueHeadDim()) * KvCache.PAGE];
-            int widest = Math.max(Math.max(c.dim(), c.ffnDim()), c.heads() * c.valueHeadDim());
+            int widest = Math.max(Math.max(c.dim(), ffn), c.heads() * c.valueHeadDim());
             acts = new Activations[n];
             for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
             ropeCos = new float[n * (c.headDim() / 2)];
             ropeSin = new float[n * (c.headDim() / 2)];
+            moe = c.experts() == null ? null : new ExpertMixture(c.experts(), c.dim(), n);
         }
 
         public ModelConfig config() {
@@ -177,6 +190,12 @@ public final class Transformer {
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
 
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.ffnNorm(), dim);
+            if (lw.moe() != null) {
+                s.moe.forward(lw.moe(), s.xb, n, s.x, s.gate, s.up, s.hb, s.acts);
+                if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.layers()[l], 0, dim);
+                if (all != null) putHidden(all, allBase, n, l + 1, s.x);
+                continue;
+            }
             matmul(lw.wGate(), s.xb, n, s.gate, s);
             matmul(lw.wUp(), s.xb, n, s.up, s);
             int f = c.ffnDim();

@@ -20,7 +20,7 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         ModelConfig c = src.config();
         Tensor emb = matrix(src, "token_embd.weight", c.vocabSize(), c.dim());
         LayerWeights[] layers = new LayerWeights[c.layers()];
-        boolean bias = c.architecture().qkvBias(), qkNorm = c.architecture().qkNorm();
+        boolean bias = c.architecture().qkvBias(), qkNorm = c.architecture().qkNorm(), moe = c.experts() != null;
         for (int i = 0; i < c.layers(); i++) {
             String p = "blk." + i + ".";
             layers[i] = new LayerWeights(
@@ -35,9 +35,10 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
                     qkNorm ? vector(src, p + "attn_q_norm.weight", c.headDim()) : null,
                     qkNorm ? vector(src, p + "attn_k_norm.weight", c.headDim()) : null,
                     vector(src, p + "ffn_norm.weight", c.dim()),
-                    product(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    product(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
-                    product(src, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+                    moe ? null : product(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                    moe ? null : product(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    moe ? null : product(src, p + "ffn_down.weight", c.dim(), c.ffnDim()),
+                    moe ? experts(src, p, c) : null);
         }
         float[] outNorm = vector(src, "output_norm.weight", c.dim());
         Tensor out = (c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim())).packedForProducts();
@@ -52,10 +53,53 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         long extra = 0;
         List<Tensor> all = new ArrayList<>(List.of(output));
-        for (LayerWeights l : layers) all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()));
+        for (LayerWeights l : layers) {
+            all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo()));
+            if (l.moe() == null) all.addAll(List.of(l.wGate(), l.wUp(), l.wDown()));
+            else for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down())) all.addAll(List.of(ts));
+        }
         for (Tensor t : all)
             if (t.packed() != null && seen.add(t)) extra += t.packed().addedBytes(t);
         return extra;
+    }
+
+    /**
+     * A MoE layer's router (kept as stored: it is small and read whole for every token) and its
+     * experts, each checked and packed on its own so that a token reads only its experts' rows.
+     */
+    private static LayerWeights.Moe experts(ModelSource src, String p, ModelConfig c) {
+        ExpertConfig e = c.experts();
+        Tensor router = matrix(src, p + "ffn_gate_inp.weight", e.count(), c.dim());
+        return new LayerWeights.Moe(router,
+                expertSet(src, p + "ffn_gate_exps.weight", e.count(), e.ffnDim(), c.dim()),
+                expertSet(src, p + "ffn_up_exps.weight", e.count(), e.ffnDim(), c.dim()),
+                expertSet(src, p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffnDim()));
+    }
+
+    private static Tensor[] expertSet(ModelSource src, String name, int count, int rows, int cols) {
+        Tensor[] ts = src.experts(name, count);
+        if (ts.length != count) throw new FormatException(src.path(), "tensor '" + name + "' has " + ts.length + " experts, expected " + count);
+        for (int i = 0; i < count; i++) {
+            Tensor t = ts[i];
+            if (t.rows() != rows || t.cols() != cols)
+                throw new FormatException(src.path(), "expert " + i + " of '" + name + "' has shape [" + t.cols() + ", " + t.rows()
+                        + "], expected [" + cols + ", " + rows + "] (GGUF order)");
+            ts[i] = t.packedForProducts();
+        }
+        return ts;
+    }
+
+    /**
+     * Stored bytes of the experts a token does not use: the (count - used) / count share of every
+     * layer's expert tensors (0 for a dense model). Weights less this is what a decode step reads.
+     */
+    long unusedExpertBytes(ExpertConfig e) {
+        if (e == null) return 0;
+        long all = 0;
+        for (LayerWeights l : layers)
+            for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down()))
+                for (Tensor t : ts) all += t.data().byteSize();
+        return all / e.count() * (e.count() - e.used());
     }
 
     /** A layer's matrix, checked and packed for products ({@link Tensor#packedForProducts}). */

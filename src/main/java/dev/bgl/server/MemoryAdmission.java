@@ -81,10 +81,13 @@ public final class MemoryAdmission {
     public long estimate(int promptTokens, int maxTokens) {
         int n = sessionTokens(promptTokens, maxTokens);
         long chunk = Transformer.MAX_CHUNK;
-        long scratchFloats = chunk * (2L * c.dim() + c.qDim() + c.kvDim() + c.vDim() + (long) c.heads() * c.valueHeadDim() + 3L * c.ffnDim())
-                + Math.max(c.dim(), c.ffnDim())
+        long ffn = Math.max(c.ffnDim(), c.widestFfn());
+        var e = c.experts(); // routing scratch and each token's weighted expert outputs
+        long expertFloats = e == null ? 0 : chunk * (e.count() + 2L * e.used() + 2L * c.dim() + (long) e.used() * c.dim());
+        long scratchFloats = chunk * (2L * c.dim() + c.qDim() + c.kvDim() + c.vDim() + (long) c.heads() * c.valueHeadDim() + 3L * ffn)
+                + Math.max(c.dim(), ffn) + expertFloats
                 + c.vocabSize() + (long) c.dim() * (c.layers() + 2);
-        long widest = Math.max(Math.max(c.dim(), c.ffnDim()), (long) c.heads() * c.valueHeadDim());
+        long widest = Math.max(Math.max(c.dim(), ffn), (long) c.heads() * c.valueHeadDim());
         long activations = chunk * widest * 8; // floats, bytes, shorts and block sums per value
         long scores = 4L * c.heads() * n
                 + 4L * c.heads() * Math.max(c.headDim(), c.valueHeadDim()) * KvCache.PAGE; // and each head's widened page

@@ -129,6 +129,31 @@ class BadInputTest {
         assertCleanError(bgl("inspect", q.toString()), "mamba2.gguf", "unknown architecture 'mamba'");
     }
 
+    /** qwen3moe: wrong expert counts are one line from the CLI naming the key, before the model is loaded; make-model checks its options. */
+    @Test
+    void expertCounts() throws Exception {
+        var vocab = ByteLevelVocab.spec();
+        Path moe = dir.resolve("moe.gguf");
+        RandomModelMaker.write(new RandomModelMaker.Spec(Architecture.QWEN3MOE, GgmlType.F32, 1, 64, 2, 1, 32, 96,
+                vocab.vocabSize(), 256, 1e6f, 1e-6f, false, 5, "t").withExperts(new dev.bgl.model.ExpertConfig(4, 2, 32, true)), vocab::writeTo, moe);
+        Run ok = bgl("inspect", moe.toString());
+        assertEquals(0, ok.code(), ok.err());
+        Path bad = dir.resolve("moe-used.gguf");
+        try (GgufFile f = GgufFile.open(moe)) {
+            GgufWriter w = new GgufWriter();
+            f.metadata().forEach((k, v) -> w.put(k, k.equals("qwen3moe.expert_used_count") ? GgufValue.ofU32(5) : v));
+            for (GgufTensorInfo t : f.tensorList()) w.tensor(t.name(), t.type(), t.dims(), f.data(t));
+            w.write(bad);
+        }
+        assertCleanError(bgl("inspect", bad.toString()), "moe-used.gguf", "'qwen3moe.expert_used_count' = 5", "'qwen3moe.expert_count' = 4");
+        Path tok = dir.resolve("tokenizer.json");
+        java.nio.file.Files.writeString(tok, "{}");
+        assertCleanError(bgl("make-model", "--arch", "qwen3moe", "--experts", "4", "--experts-used", "5", "--vocab-from", tok.toString(),
+                dir.resolve("x.gguf").toString()), "--experts-used 5 exceeds --experts 4");
+        assertCleanError(bgl("make-model", "--arch", "qwen3", "--experts", "4", "--vocab-from", tok.toString(),
+                dir.resolve("x.gguf").toString()), "--experts", "qwen3moe");
+    }
+
     @Test
     void missingTensor() throws Exception {
         Path p = rewrite("missing.gguf", (k, v) -> true, t -> t.name().equals("blk.1.ffn_down.weight") ? null : t);

@@ -152,7 +152,7 @@ class HfModelSourceTest {
 
     @Test
     void configErrorsNameTheField() throws IOException {
-        refused(folder(LLAMA_CONFIG.replace("\"llama\"", "\"mistral\""), tinyLlama()), "config.json", "'model_type' is 'mistral'", "llama, qwen2, qwen3");
+        refused(folder(LLAMA_CONFIG.replace("\"llama\"", "\"mistral\""), tinyLlama()), "config.json", "'model_type' is 'mistral'", "llama, qwen2, qwen3, qwen3_moe");
         refused(folder(LLAMA_CONFIG.replace("\"hidden_size\": 8,", ""), tinyLlama()), "missing 'hidden_size'");
         refused(folder(LLAMA_CONFIG.replace("\"num_hidden_layers\": 1", "\"num_hidden_layers\": \"1\""), tinyLlama()), "'num_hidden_layers' should be an integer");
         refused(folder(LLAMA_CONFIG.replace("\"num_attention_heads\": 2", "\"num_attention_heads\": 0"), tinyLlama()), "'num_attention_heads' = 0 is out of range");
@@ -164,6 +164,18 @@ class HfModelSourceTest {
         tinyLlama().write(noConfig.resolve("model.safetensors"));
         refused(noConfig, "'config.json'", "no such file");
         refused(folder(LLAMA_CONFIG, tinyLlamaWithout("model.embed_tokens.weight")), "missing tensor 'model.embed_tokens.weight'");
+    }
+
+    @Test
+    void expertCountErrorsNameTheField() throws IOException {
+        String moe = LLAMA_CONFIG.replace("\"llama\"", "\"qwen3_moe\"")
+                .replace("\"head_dim\": null", "\"num_experts\": 8, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 4");
+        refused(folder(moe.replace("\"num_experts_per_tok\": 2", "\"num_experts_per_tok\": 9"), tinyLlama()),
+                "config.json", "'num_experts_per_tok' 9 exceeds 'num_experts' 8");
+        refused(folder(moe.replace("\"num_experts\": 8, ", ""), tinyLlama()), "missing 'num_experts'");
+        refused(folder(moe.replace("\"num_experts\": 8", "\"num_experts\": 0"), tinyLlama()), "'num_experts' = 0 is out of range");
+        refused(folder(moe.replace("\"num_experts_per_tok\": 2", "\"num_experts_per_tok\": 2, \"mlp_only_layers\": [0]"), tinyLlama()),
+                "'mlp_only_layers' [0]", "not supported");
     }
 
     @Test

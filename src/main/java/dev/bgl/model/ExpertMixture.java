@@ -1,0 +1,118 @@
+package dev.bgl.model;
+
+import dev.bgl.tensor.Activations;
+import dev.bgl.tensor.Kernels;
+import dev.bgl.tensor.Tensor;
+
+/**
+ * The mixture-of-experts feed-forward of qwen3moe, in llama.cpp's order: router logits, softmax
+ * over all experts, the top k by probability, their probabilities rescaled to sum to 1 (when the
+ * model says so), each chosen expert's SwiGLU scaled by its weight, and the k results added in
+ * rank order (the order ggml adds them, so F32 sums round alike).
+ *
+ * <p>Tokens are grouped by expert: each expert's matrices are multiplied once with all the rows
+ * of the chunk routed to it, and an expert no token chose is never read, which is what makes a
+ * decode step read about the active parameters only.
+ */
+final class ExpertMixture {
+    private final ExpertConfig e;
+    private final int dim;
+    final float[] logits;    // [n][count]
+    final int[] chosen;      // [n][used], best first
+    final float[] weights;   // [n][used]
+    final float[] in;        // [n][dim]: the rows routed to one expert
+    final float[] out;       // [n][dim]: that expert's output for them
+    final float[] slots;     // [n][used][dim]: weighted expert outputs, summed in rank order at the end
+    final int[] rows;        // [n * used]: (token * used + rank) of the rows routed to one expert
+
+    ExpertMixture(ExpertConfig e, int dim, int maxTokens) {
+        this.e = e;
+        this.dim = dim;
+        logits = new float[maxTokens * e.count()];
+        chosen = new int[maxTokens * e.used()];
+        weights = new float[maxTokens * e.used()];
+        in = new float[maxTokens * dim];
+        out = new float[maxTokens * dim];
+        slots = new float[maxTokens * e.used() * dim];
+        rows = new int[maxTokens * e.used()];
+    }
+
+    /**
+     * Adds the mixture's output for {@code n} normalised rows {@code x} into the residual {@code residual}.
+     * {@code gate}, {@code up} and {@code hidden} are scratch of at least {@code n * ffnDim} floats.
+     */
+    void forward(LayerWeights.Moe moe, float[] x, int n, float[] residual, float[] gate, float[] up, float[] hidden, Activations[] acts) {
+        int count = e.count(), k = e.used(), f = e.ffnDim();
+        matmul(moe.router(), x, n, logits, acts);
+        for (int t = 0; t < n; t++) route(t);
+        for (int ex = 0; ex < count; ex++) {
+            int m = 0;
+            for (int s = 0; s < n * k; s++)
+                if (chosen[s] == ex) {
+                    rows[m] = s;
+                    System.arraycopy(x, (s / k) * dim, in, m * dim, dim);
+                    m++;
+                }
+            if (m == 0) continue; // this expert's weights are not touched
+            matmul(moe.gate()[ex], in, m, gate, acts);
+            matmul(moe.up()[ex], in, m, up, acts);
+            for (int i = 0; i < m * f; i++) {
+                float g = gate[i];
+                hidden[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            }
+            matmul(moe.down()[ex], hidden, m, out, acts);
+            for (int r = 0; r < m; r++) {
+                int s = rows[r];
+                float w = weights[s];
+                for (int j = 0; j < dim; j++) slots[s * dim + j] = out[r * dim + j] * w;
+            }
+        }
+        for (int t = 0; t < n; t++) {
+            int base = t * k * dim;
+            for (int j = 0; j < dim; j++) {
+                float sum = slots[base + j];
+                for (int r = 1; r < k; r++) sum += slots[base + r * dim + j];
+                residual[t * dim + j] += sum;
+            }
+        }
+    }
+
+    /** Softmax of token t's router logits, its top k experts (best first) and their weights. */
+    private void route(int t) {
+        int count = e.count(), k = e.used(), lo = t * count;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < count; i++) max = Math.max(max, logits[lo + i]);
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            float p = (float) Math.exp(logits[lo + i] - max);
+            logits[lo + i] = p;
+            sum += p;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < count; i++) logits[lo + i] *= inv;
+        // selection of the k largest: k and count are small (8 of 128 at most in practice)
+        for (int r = 0; r < k; r++) {
+            int best = -1;
+            for (int i = 0; i < count; i++) {
+                // the first expert not yet taken stands until a larger one comes (so NaN logits still pick k experts)
+                if (best >= 0 && !(logits[lo + i] > logits[lo + best])) continue;
+                boolean taken = false;
+                for (int q = 0; q < r; q++) taken |= chosen[t * k + q] == i;
+                if (!taken) best = i;
+            }
+            chosen[t * k + r] = best;
+            weights[t * k + r] = logits[lo + best];
+        }
+        if (e.normTopK()) {
+            float s = 0;
+            for (int r = 0; r < k; r++) s += weights[t * k + r];
+            s = Math.max(s, 6.103515625e-5f); // ggml clamps the sum to F16's smallest normal before dividing
+            for (int r = 0; r < k; r++) weights[t * k + r] /= s;
+        }
+    }
+
+    private static void matmul(Tensor w, float[] x, int n, float[] out, Activations[] acts) {
+        if (n == 1) Kernels.matvec(w, x, out, acts[0]);
+        else Kernels.matmul(w, x, n, out, acts);
+    }
+}

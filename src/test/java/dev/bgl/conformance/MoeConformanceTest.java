@@ -1,0 +1,90 @@
+package dev.bgl.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bgl.cli.LlamaCppReference;
+import dev.bgl.decode.Sampler;
+import dev.bgl.format.GgmlType;
+import dev.bgl.model.Architecture;
+import dev.bgl.model.ExpertConfig;
+import dev.bgl.model.GgufModelSource;
+import dev.bgl.model.RandomModelMaker;
+import dev.bgl.model.Transformer;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * qwen3moe against llama.cpp (node-llama-cpp 3.21.1) on random files from {@link RandomModelMaker}:
+ * 8 experts with 2 used, and 64 with 8 used, as F32 (greedy 32-token continuations equal,
+ * probabilities within 2e-3) and Q8_0 (probabilities within 1e-2). The prompt is prefilled in one
+ * batch, so tokens are grouped by expert; the greedy continuation is decoded a token at a time, so
+ * both paths are compared. Routing is checked to matter: the model's probabilities change when
+ * the router is taken away (see {@code ExpertMixtureTest}).
+ */
+class MoeConformanceTest {
+    static final int SEQ = 48, GREEDY = 32, TOP = 64;
+
+    @ParameterizedTest(name = "{0} experts, {1} used, {2}")
+    @CsvSource({"8, 2, F32", "8, 2, Q8_0", "64, 8, F32", "64, 8, Q8_0"})
+    void probabilitiesMatchLlamaCpp(int experts, int used, String typeName, @TempDir Path dir) throws Exception {
+        GgmlType type = GgmlType.byName(typeName);
+        var spec = new RandomModelMaker.Spec(Architecture.QWEN3MOE, type, 2, 128, 4, 2, 32, 256, TestVocab.SIZE, 256,
+                1000000f, 1e-6f, false, 23, "moe-conformance").withExperts(new ExpertConfig(experts, used, 64, true));
+        Path file = dir.resolve("moe-" + experts + "-" + type + ".gguf");
+        RandomModelMaker.write(spec, TestVocab::write, file);
+
+        boolean f32 = type == GgmlType.F32;
+        int[] tokens = new SplittableRandom(13).ints(SEQ, 0, TestVocab.SIZE).toArray();
+        JsonNode ref = LlamaCppReference.locate().call(Map.of("op", "probs", "model", file.toString(),
+                "tokens", tokens, "topK", TOP, "greedy", f32 ? GREEDY : 0), 300);
+
+        int vocab = TestVocab.SIZE;
+        try (var src = GgufModelSource.open(file)) {
+            Transformer model = new Transformer(src);
+            var state = model.newState(SEQ + GREEDY + 1, true);
+            float[] logits = new float[SEQ * vocab];
+            model.forward(state, tokens, 0, SEQ, logits, true, null);
+
+            double maxDiff = 0, topSum = 0;
+            for (int pos = 0; pos < SEQ; pos++) {
+                double[] p = LogitsConformanceTest.softmax(logits, pos * vocab, vocab);
+                JsonNode refTop = ref.get("probs").get(pos);
+                double refFloor = refTop.get(refTop.size() - 1).get(1).asDouble();
+                boolean[] seen = new boolean[vocab];
+                for (JsonNode e : refTop) {
+                    int id = e.get(0).asInt();
+                    seen[id] = true;
+                    maxDiff = Math.max(maxDiff, Math.abs(p[id] - e.get(1).asDouble()));
+                }
+                for (int id = 0; id < vocab; id++)
+                    if (!seen[id] && p[id] > refFloor) maxDiff = Math.max(maxDiff, p[id] - refFloor);
+                topSum += refTop.get(0).get(1).asDouble();
+            }
+            double tolerance = f32 ? 2e-3 : 1e-2;
+            System.err.printf("qwen3moe %d/%d %s maxDiff=%.2e meanTop=%.3f%n", used, experts, type, maxDiff, topSum / SEQ);
+            assertTrue(topSum / SEQ > 0.1 && topSum / SEQ < 0.8,
+                    "the test model's distributions are too flat or too certain to test anything: mean top p " + topSum / SEQ);
+            assertTrue(maxDiff <= tolerance, "qwen3moe " + type + ": max |p - p_llama.cpp| = " + maxDiff + " > " + tolerance);
+
+            if (f32) {
+                int[] ours = new int[GREEDY];
+                float[] last = Arrays.copyOfRange(logits, (SEQ - 1) * vocab, SEQ * vocab);
+                for (int i = 0; i < GREEDY; i++) {
+                    ours[i] = Sampler.argmax(last, vocab);
+                    model.forward(state, ours, i, 1, last, false, null);
+                }
+                int[] theirs = new int[GREEDY];
+                for (int i = 0; i < GREEDY; i++) theirs[i] = ref.get("greedy").get(i).asInt();
+                assertEquals(Arrays.toString(theirs), Arrays.toString(ours), "greedy continuation");
+            }
+        }
+    }
+}
