@@ -1,0 +1,178 @@
+package dev.bgl.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.bgl.tensor.Species.F;
+import static dev.bgl.tensor.Species.I;
+import static dev.bgl.tensor.Species.S;
+import static dev.bgl.tensor.Species.SL;
+
+/**
+ * What ggml's 32-value block types beyond Q4_0/Q8_0 share (Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4):
+ * each block is a float scale d, for the asymmetric ones an offset m, and 32 small integer
+ * levels q, standing for {@code d·q + m}. They all multiply with Q8_0 activations (Q4_1/Q5_1 with
+ * ggml's Q8_1, which is Q8_0 plus each block's d·Σq — formed here from the Q8_0 block's sum), so a
+ * dot product is exact integer sums per block, {@code d·d8·Σ q·q8 + m·d8·Σ q8}, as in ggml.
+ *
+ * <p>The subclasses only say how a block's bytes hold d, m and the levels; decoding, the dot
+ * products and dot4 are here. The vector dot decodes a block's levels to shorts and multiplies
+ * them with the widened activation quants (|level| ≤ 127, so a pair of products fits 16 bits).
+ */
+abstract sealed class SmallBlockKernel implements TypeKernel
+        permits Q4_1Kernel, Q5_0Kernel, Q5_1Kernel, IQ4_NLKernel, MXFP4Kernel {
+    static final int QK = 32;
+
+    /** Bytes of one block. */
+    abstract int blockBytes();
+
+    /** The block's scale d. */
+    abstract float scale(MemorySegment data, long base);
+
+    /** The block's offset m (0 for the symmetric types). */
+    float offset(MemorySegment data, long base) {
+        return 0;
+    }
+
+    /** Whether {@link #offset} can be non-zero: the dot then needs the activations' block sums. */
+    abstract boolean hasOffset();
+
+    /** The block's 32 integer levels into {@code q[0..32)}. */
+    abstract void levels(MemorySegment data, long base, short[] q);
+
+    /** Encodes 32 floats from {@code in[o..]} as one block at {@code base}. */
+    abstract void quantizeBlock(float[] in, int o, MemorySegment out, long base);
+
+    @Override
+    public final void dequantize(MemorySegment data, long byteOffset, float[] out, int outOff, int n) {
+        short[] q = new short[QK];
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * blockBytes();
+            float d = scale(data, base), m = offset(data, base);
+            levels(data, base, q);
+            for (int j = 0; j < QK; j++) out[outOff + b * QK + j] = d * q[j] + m;
+        }
+    }
+
+    @Override
+    public final void quantize(float[] in, int inOff, int n, MemorySegment out, long byteOffset) {
+        for (int b = 0; b < n / QK; b++) quantizeBlock(in, inOff + b * QK, out, byteOffset + (long) b * blockBytes());
+    }
+
+    @Override
+    public final ActivationType activationType() {
+        return ActivationType.Q8_0;
+    }
+
+    /**
+     * ggml's Q8_1 block sum s = d8·Σq8 rounded through F16 (its {@code y.s}); the offset term of
+     * Q4_1/Q5_1 is m·s.
+     */
+    static float q8_1Sum(Activations x, int block) {
+        return Float.float16ToFloat(Float.floatToFloat16(x.scale[block] * x.blockSum[block]));
+    }
+
+    @Override
+    public final float dot(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
+        short[] xq = x.qs, q = new short[QK];
+        int xb = xOff / QK;
+        boolean offsets = hasOffset();
+        FloatVector acc = FloatVector.zero(F);
+        float accM = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * blockBytes();
+            levels(data, base, q);
+            int qo = (xb + b) * QK;
+            IntVector p = IntVector.zero(I);
+            for (int j = 0; j < QK; j += SL) {
+                IntVector v = ShortVector.fromArray(S, q, j).mul(ShortVector.fromArray(S, xq, qo + j)).reinterpretAsInts();
+                p = p.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+            }
+            acc = ((FloatVector) p.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale(data, base) * x.scale[xb + b]), acc);
+            if (offsets) accM += offset(data, base) * q8_1Sum(x, xb + b);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + accM;
+    }
+
+    @Override
+    public final void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
+                           int n, float[] out, int outOff, int outStride) {
+        short[] q = new short[QK], q0 = x0.qs, q1 = x1.qs, q2 = x2.qs, q3 = x3.qs;
+        boolean offsets = hasOffset();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * blockBytes();
+            levels(data, base, q);
+            int qo = b * QK;
+            IntVector p0 = IntVector.zero(I), p1 = p0, p2 = p0, p3 = p0;
+            for (int j = 0; j < QK; j += SL) {
+                ShortVector w = ShortVector.fromArray(S, q, j);
+                IntVector v;
+                v = w.mul(ShortVector.fromArray(S, q0, qo + j)).reinterpretAsInts();
+                p0 = p0.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                v = w.mul(ShortVector.fromArray(S, q1, qo + j)).reinterpretAsInts();
+                p1 = p1.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                v = w.mul(ShortVector.fromArray(S, q2, qo + j)).reinterpretAsInts();
+                p2 = p2.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                v = w.mul(ShortVector.fromArray(S, q3, qo + j)).reinterpretAsInts();
+                p3 = p3.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+            }
+            float d = scale(data, base);
+            a0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x0.scale[b]), a0);
+            a1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x1.scale[b]), a1);
+            a2 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x2.scale[b]), a2);
+            a3 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x3.scale[b]), a3);
+            if (offsets) {
+                float m = offset(data, base);
+                m0 += m * q8_1Sum(x0, b);
+                m1 += m * q8_1Sum(x1, b);
+                m2 += m * q8_1Sum(x2, b);
+                m3 += m * q8_1Sum(x3, b);
+            }
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD) + m0;
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD) + m1;
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD) + m2;
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD) + m3;
+    }
+
+    /** Per block: d·d8·Σ q·q8 + m·s, with plain integer loops. */
+    @Override
+    public final float dotReference(MemorySegment data, long byteOffset, Activations x, int xOff, int n) {
+        short[] q = new short[QK];
+        int xb = xOff / QK;
+        float sum = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * blockBytes();
+            levels(data, base, q);
+            int isum = 0, qo = (xb + b) * QK;
+            for (int j = 0; j < QK; j++) isum += q[j] * x.q[qo + j];
+            sum += isum * scale(data, base) * x.scale[xb + b];
+            if (hasOffset()) sum += offset(data, base) * q8_1Sum(x, xb + b);
+        }
+        return sum;
+    }
+
+    /** Index of the entry of {@code table} (ascending) nearest to {@code v}. */
+    static int nearest(int[] table, float v) {
+        int best = 0;
+        float bestErr = Math.abs(v - table[0]);
+        for (int i = 1; i < table.length; i++) {
+            float e = Math.abs(v - table[i]);
+            if (e < bestErr) {
+                bestErr = e;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static int u8(MemorySegment data, long at) {
+        return KQuants.u8(data, at);
+    }
+}
