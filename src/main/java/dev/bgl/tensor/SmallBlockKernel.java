@@ -68,12 +68,9 @@ abstract sealed class SmallBlockKernel implements TypeKernel
         return ActivationType.Q8_0;
     }
 
-    /**
-     * ggml's Q8_1 block sum s = d8·Σq8 rounded through F16 (its {@code y.s}); the offset term of
-     * Q4_1/Q5_1 is m·s.
-     */
+    /** ggml's Q8_1 block sum s = d8·Σq8 through F16 (its {@code y.s}); the offset term of Q4_1/Q5_1 is m·s. */
     static float q8_1Sum(Activations x, int block) {
-        return Float.float16ToFloat(Float.floatToFloat16(x.scale[block] * x.blockSum[block]));
+        return x.q8_1Sum[block];
     }
 
     @Override
