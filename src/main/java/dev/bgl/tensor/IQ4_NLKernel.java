@@ -17,7 +17,19 @@ final class IQ4_NLKernel extends SmallBlockKernel {
     /** ggml's kvalues_iq4nl: denser near zero, where most weights are. */
     static final int[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
+    private static final jdk.incubator.vector.ByteVector TABLE = table(VALUES);
+
     private IQ4_NLKernel() {
+    }
+
+    @Override
+    jdk.incubator.vector.ByteVector nibbleTable() {
+        return TABLE;
+    }
+
+    @Override
+    int nibblesAt() {
+        return 2;
     }
 
     @Override

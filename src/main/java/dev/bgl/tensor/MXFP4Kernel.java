@@ -16,7 +16,19 @@ final class MXFP4Kernel extends SmallBlockKernel {
     /** E2M1 codes 0..15 (sign bit 3) times 2: ggml's kvalues_mxfp4. */
     static final int[] VALUES = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
 
+    private static final jdk.incubator.vector.ByteVector TABLE = table(VALUES);
+
     private MXFP4Kernel() {
+    }
+
+    @Override
+    jdk.incubator.vector.ByteVector nibbleTable() {
+        return TABLE;
+    }
+
+    @Override
+    int nibblesAt() {
+        return 1;
     }
 
     @Override

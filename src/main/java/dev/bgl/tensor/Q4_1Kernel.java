@@ -14,7 +14,19 @@ import static dev.bgl.tensor.F16Kernel.I16;
 final class Q4_1Kernel extends SmallBlockKernel {
     static final Q4_1Kernel INSTANCE = new Q4_1Kernel();
 
+    private static final jdk.incubator.vector.ByteVector TABLE = table(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+
     private Q4_1Kernel() {
+    }
+
+    @Override
+    jdk.incubator.vector.ByteVector nibbleTable() {
+        return TABLE;
+    }
+
+    @Override
+    int nibblesAt() {
+        return 4;
     }
 
     @Override
