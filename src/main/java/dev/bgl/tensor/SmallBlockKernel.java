@@ -161,6 +161,11 @@ abstract sealed class SmallBlockKernel implements TypeKernel
     @Override
     public final void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
                            int n, float[] out, int outOff, int outStride) {
+        ByteVector table = nibbleTable();
+        if (table != null) {
+            dot4Nibbles(table, nibblesAt(), data, byteOffset, x0, x1, x2, x3, n, out, outOff, outStride);
+            return;
+        }
         short[] q = new short[QK], q0 = x0.qs, q1 = x1.qs, q2 = x2.qs, q3 = x3.qs;
         boolean offsets = hasOffset();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -187,6 +192,60 @@ abstract sealed class SmallBlockKernel implements TypeKernel
             a1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x1.scale[b]), a1);
             a2 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x2.scale[b]), a2);
             a3 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d * x3.scale[b]), a3);
+            if (offsets) {
+                float m = offset(data, base);
+                m0 += m * q8_1Sum(x0, b);
+                m1 += m * q8_1Sum(x1, b);
+                m2 += m * q8_1Sum(x2, b);
+                m3 += m * q8_1Sum(x3, b);
+            }
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD) + m0;
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD) + m1;
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD) + m2;
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD) + m3;
+    }
+
+    /** {@link #dotNibbles} for four activation vectors, each block's levels looked up once. */
+    private void dot4Nibbles(ByteVector table, int at, MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2,
+                             Activations x3, int n, float[] out, int outOff, int outStride) {
+        short[] q0 = x0.qs, q1 = x1.qs, q2 = x2.qs, q3 = x3.qs;
+        boolean offsets = hasOffset();
+        FloatVector a0 = FloatVector.zero(Q4_F), a1 = a0, a2 = a0, a3 = a0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int b = 0; b < n / QK; b++) {
+            long base = byteOffset + (long) b * blockBytes();
+            ByteVector w = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, base + at, LE);
+            ByteVector lo = w.and((byte) 0x0F).selectFrom(table), hi = w.lanewise(VectorOperators.LSHR, 4).selectFrom(table);
+            int qo = b * QK;
+            IntVector p0 = IntVector.zero(Q4_I), p1 = p0, p2 = p0, p3 = p0;
+            for (int part = 0; part < 16 / W4; part++) {
+                ShortVector l = (ShortVector) lo.convertShape(VectorOperators.B2S, Q4_S, part);
+                ShortVector h = (ShortVector) hi.convertShape(VectorOperators.B2S, Q4_S, part);
+                int il = qo + part * W4, ih = il + 16;
+                IntVector v, u;
+                v = l.mul(ShortVector.fromArray(Q4_S, q0, il)).reinterpretAsInts();
+                u = h.mul(ShortVector.fromArray(Q4_S, q0, ih)).reinterpretAsInts();
+                p0 = p0.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16))
+                        .add(u.add(u.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                v = l.mul(ShortVector.fromArray(Q4_S, q1, il)).reinterpretAsInts();
+                u = h.mul(ShortVector.fromArray(Q4_S, q1, ih)).reinterpretAsInts();
+                p1 = p1.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16))
+                        .add(u.add(u.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                v = l.mul(ShortVector.fromArray(Q4_S, q2, il)).reinterpretAsInts();
+                u = h.mul(ShortVector.fromArray(Q4_S, q2, ih)).reinterpretAsInts();
+                p2 = p2.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16))
+                        .add(u.add(u.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+                v = l.mul(ShortVector.fromArray(Q4_S, q3, il)).reinterpretAsInts();
+                u = h.mul(ShortVector.fromArray(Q4_S, q3, ih)).reinterpretAsInts();
+                p3 = p3.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16))
+                        .add(u.add(u.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
+            }
+            float d = scale(data, base);
+            a0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x0.scale[b]), a0);
+            a1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x1.scale[b]), a1);
+            a2 = ((FloatVector) p2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x2.scale[b]), a2);
+            a3 = ((FloatVector) p3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Q4_F, d * x3.scale[b]), a3);
             if (offsets) {
                 float m = offset(data, base);
                 m0 += m * q8_1Sum(x0, b);
