@@ -46,7 +46,7 @@ final class Q2_KKernel extends SuperBlockKernel {
             sc[s] = v & 0xF;
             mn[s] = v >> 4;
         }
-        for (int i = 0; i < QK_K; i++) q[i] = (short) twoBits(data, base + 16, i);
+        twoBitLevels(data, base + 16, q);
     }
 
     /**

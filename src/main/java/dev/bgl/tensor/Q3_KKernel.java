@@ -44,10 +44,11 @@ final class Q3_KKernel extends SuperBlockKernel {
             sc[s] = (low | high << 4) - 32;
             mn[s] = 0;
         }
-        for (int i = 0; i < QK_K; i++) {
-            int r = i % 128, bit = 4 * (i / 128) + r / 32;
-            int h = (KQuants.u8(data, base + r % 32) >> bit) & 1;
-            q[i] = (short) (twoBits(data, base + 32, i) - (h == 0 ? 4 : 0));
+        twoBitLevels(data, base + 32, q);
+        for (int t = 0; t < 32; t++) {
+            int h = KQuants.u8(data, base + t);
+            for (int k = 0; k < 8; k++) // bit k: element 128·(k/4) + 32·(k%4) + t; a clear bit takes 4 off (branch-free: the bits are random)
+                q[128 * (k / 4) + 32 * (k % 4) + t] -= (short) (4 * (~h >> k & 1));
         }
     }
 

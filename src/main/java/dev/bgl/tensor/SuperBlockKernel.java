@@ -176,6 +176,18 @@ abstract sealed class SuperBlockKernel implements TypeKernel permits Q2_KKernel,
         return (KQuants.u8(data, qsAt + 32 * (i / 128) + r % 32) >> (2 * (r / 32))) & 3;
     }
 
+    /** All 256 elements of the 2-bit field at {@code qsAt} into {@code q}, as {@link #twoBits} reads them one by one. */
+    static void twoBitLevels(MemorySegment data, long qsAt, short[] q) {
+        for (int half = 0; half < 2; half++)
+            for (int t = 0; t < 32; t++) {
+                int v = KQuants.u8(data, qsAt + 32 * half + t), o = 128 * half + t;
+                q[o] = (short) (v & 3);
+                q[o + 32] = (short) ((v >> 2) & 3);
+                q[o + 64] = (short) ((v >> 4) & 3);
+                q[o + 96] = (short) (v >> 6);
+            }
+    }
+
     /** Writes levels 0..3 into the 64-byte 2-bit field at {@code qsAt}, laid out as {@link #twoBits} reads it. */
     static void packTwoBits(int[] levels, MemorySegment out, long qsAt) {
         byte[] b = new byte[64];
