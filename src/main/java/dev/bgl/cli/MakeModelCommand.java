@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         description = "Write a random-weight model as GGUF (for conformance tests and benchmarks; llama.cpp loads it too).")
 final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, description = "llama, qwen2, qwen3 or qwen3moe") String arch;
-    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, or the llama.cpp mixes Q4_K_M, Q5_K_M (default ${DEFAULT-VALUE})") String type;
+    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, or the llama.cpp mixes Q4_K_M, Q5_K_M (default ${DEFAULT-VALUE})") String type;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--dim", defaultValue = "256") int dim;
     @Option(names = "--heads", defaultValue = "4") int heads;
@@ -53,7 +53,7 @@ final class MakeModelCommand implements Callable<Integer> {
             mix = RandomModelMaker.Mix.K_M;
         }
         if (t == null || !dev.bgl.tensor.TypeKernel.supported(t))
-            throw new BglException("--type: cannot write '" + type + "' (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, Q4_K_M, Q5_K_M)");
+            throw new BglException("--type: cannot write '" + type + "' (" + dev.bgl.tensor.TypeKernel.SUPPORTED + ", Q4_K_M, Q5_K_M)");
         if (!Files.isRegularFile(vocabFrom)) throw new BglException("--vocab-from: no such file: " + vocabFrom);
         int kv = kvHeads == null ? heads : kvHeads;
         if (heads <= 0 || dim <= 0 || kv <= 0) throw new BglException("--dim, --heads and --kv-heads must be positive");

@@ -36,7 +36,9 @@ public enum GgmlType {
     IQ1_M(29, 256, 56),
     BF16(30, 1, 2),
     TQ1_0(34, 256, 54),
-    TQ2_0(35, 256, 66);
+    TQ2_0(35, 256, 66),
+    /** OCP microscaling FP4 (gpt-oss): one E8M0 exponent byte and 16 bytes of E2M1 nibbles per 32 values. */
+    MXFP4(39, 32, 17);
 
     public final int id;
     /** Elements per block. */

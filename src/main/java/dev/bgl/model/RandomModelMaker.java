@@ -212,7 +212,15 @@ public final class RandomModelMaker {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
+            case Q4_1 -> 3;
             case Q8_0 -> 7;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
+            case Q2_K -> 10;
+            case Q3_K -> 11; // _S: all Q3_K
+            case IQ4_NL -> 25;
+            case IQ4_XS -> 30;
+            case MXFP4 -> 38; // llama.cpp's only MXFP4 ftype, MXFP4_MOE
             case Q4_K -> mix == Mix.K_M ? 15 : 14;
             case Q5_K -> mix == Mix.K_M ? 17 : 16;
             case Q6_K -> 18;

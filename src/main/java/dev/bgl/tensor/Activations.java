@@ -13,6 +13,7 @@ public final class Activations {
     final int[] pairs;     // quants 2i and 2i+1 as the low and high half of one int: PackedKernel broadcasts them
     final float[] scale;   // Q8_0 per-block scales (already rounded through F16)
     final int[] blockSum;  // Q8_0 per-block sum of quants (for types with offsets)
+    final float[] q8_1Sum; // ggml's Q8_1 s = d·Σq per block, d unrounded, the result through F16: Q4_1/Q5_1's offset term
     final float[] kScale;  // Q8_K per-256 scales (plain float, as ggml keeps them)
     final int[] kSum16;    // Q8_K sums of each 16 quants (ggml's bsums): the K-quants' min terms use them
     final int[] q6Offset16; // per 16 quants, -32 x (sum of the even ones) and -32 x (sum of the odd ones) as the low and high half: Q6_KPacked's level offset
@@ -27,6 +28,7 @@ public final class Activations {
         this.pairs = new int[(capacity + 1) / 2];
         this.scale = new float[(capacity + 31) / 32];
         this.blockSum = new int[(capacity + 31) / 32];
+        this.q8_1Sum = new float[(capacity + 31) / 32];
         this.kScale = new float[(capacity + 255) / 256];
         this.kSum16 = new int[(capacity + 15) / 16];
         this.q6Offset16 = new int[(capacity + 15) / 16];

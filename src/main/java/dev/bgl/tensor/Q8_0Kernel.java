@@ -106,6 +106,7 @@ public final class Q8_0Kernel implements TypeKernel {
             for (int j = 0; j < QK; j++) qs[qo + j] = q[qo + j];
             a.scale[b] = Float.float16ToFloat(Float.floatToFloat16(d));
             a.blockSum[b] = sum;
+            a.q8_1Sum[b] = Float.float16ToFloat(Float.floatToFloat16(d * sum)); // from d before its F16 rounding, as ggml's quantize_row_q8_1
         }
     }
 

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * be whole blocks.
  */
 public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_0Kernel, Q4_0Kernel,
-        Q4_KKernel, Q5_KKernel, Q6_KKernel {
+        Q4_KKernel, Q5_KKernel, Q6_KKernel, SmallBlockKernel, SuperBlockKernel {
 
     GgmlType type();
 
@@ -49,6 +49,9 @@ public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_
     void dot4(MemorySegment data, long byteOffset, Activations x0, Activations x1, Activations x2, Activations x3,
               int n, float[] out, int outOff, int outStride);
 
+    /** The types the engine computes with, for messages. */
+    String SUPPORTED = "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS";
+
     static TypeKernel of(GgmlType type) {
         return switch (type) {
             case F32 -> F32Kernel.INSTANCE;
@@ -59,13 +62,21 @@ public sealed interface TypeKernel permits F32Kernel, F16Kernel, BF16Kernel, Q8_
             case Q4_K -> Q4_KKernel.INSTANCE;
             case Q5_K -> Q5_KKernel.INSTANCE;
             case Q6_K -> Q6_KKernel.INSTANCE;
-            default -> throw new BglException("tensor type " + type + " is not supported yet (bgl computes with F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
+            case Q4_1 -> Q4_1Kernel.INSTANCE;
+            case Q5_0 -> Q5_0Kernel.INSTANCE;
+            case Q5_1 -> Q5_1Kernel.INSTANCE;
+            case IQ4_NL -> IQ4_NLKernel.INSTANCE;
+            case MXFP4 -> MXFP4Kernel.INSTANCE;
+            case Q2_K -> Q2_KKernel.INSTANCE;
+            case Q3_K -> Q3_KKernel.INSTANCE;
+            case IQ4_XS -> IQ4_XSKernel.INSTANCE;
+            default -> throw new BglException("tensor type " + type + " is not supported yet (bgl computes with " + SUPPORTED + ")");
         };
     }
 
     static boolean supported(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> true;
             default -> false;
         };
     }

@@ -11,7 +11,8 @@ import java.util.Random;
  */
 final class KernelCheck {
     static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
+            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.MXFP4, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS};
 
     private KernelCheck() {
     }
