@@ -47,13 +47,18 @@ public final class AnswerGuard implements LogitsProcessor {
      * @param tokenizer    encodes the prefix and tells which tokens end a line
      */
     public AnswerGuard(ThinkingTracker tracker, int openId, int answerMax, String answerPrefix, Tokenizer tokenizer) {
+        this(tracker, openId, answerMax, answerPrefix, tokenizer, null);
+    }
+
+    /** @param lineEnds {@link #lineEndTokens} of the tokenizer, computed once by the caller (null: computed here) */
+    public AnswerGuard(ThinkingTracker tracker, int openId, int answerMax, String answerPrefix, Tokenizer tokenizer, boolean[] lineEnds) {
         if (answerMax < 1) throw new IllegalArgumentException("answer cap must be >= 1 token, got " + answerMax);
         this.tracker = tracker;
         this.openId = openId;
         this.closeId = tracker.closeId();
         this.answerMax = answerMax;
         this.prefix = answerPrefix == null || answerPrefix.isEmpty() ? new int[0] : tokenizer.encode(answerPrefix, true);
-        this.endsLine = lineEndTokens(tokenizer);
+        this.endsLine = lineEnds != null ? lineEnds : lineEndTokens(tokenizer);
         this.tokenizer = tokenizer;
     }
 

@@ -28,6 +28,8 @@ public final class BudgetRunner {
     private final BudgetPredictor predictor;
     private final GuidanceOptions guidance;
     private boolean[] newlineTokens;
+    /** Per token id, whether its text ends a line: for the guard and guidance, made once per runner (a vocabulary pass). */
+    private boolean[] lineEndTokens;
     /** The guidance of the run in progress (null: none), for {@link #predictedRemaining}. */
     private BudgetGuidance live;
 
@@ -220,7 +222,12 @@ public final class BudgetRunner {
         ThinkingTracker.Phase start = plan.promptClosesThinking() ? ThinkingTracker.Phase.ANSWER
                 : plan.promptOpensThinking() ? ThinkingTracker.Phase.THINKING : ThinkingTracker.Phase.BEFORE;
         return new AnswerGuard(new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), start), model.thinkOpenId(),
-                answerMax(), model.card().answerPrefix(), model.tokenizer());
+                answerMax(), model.card().answerPrefix(), model.tokenizer(), lineEndTokens());
+    }
+
+    private boolean[] lineEndTokens() {
+        if (lineEndTokens == null) lineEndTokens = AnswerGuard.lineEndTokens(model.tokenizer());
+        return lineEndTokens;
     }
 
     /** Tokens kept back for closing the thinking and the answer when limits are in other units. */
@@ -270,7 +277,7 @@ public final class BudgetRunner {
                 GuidanceOptions options = hardLimit(req) ? (guidance.ceiling() ? guidance : guidance.withCeiling(0))
                         : req.soft() ? guidance.withCeiling(-1) : guidance;
                 BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, options, model.tokenizer(),
-                        newlineTokens, req.sampler());
+                        newlineTokens, lineEndTokens(), req.sampler());
                 if (calibration != null) g.withCalibration(calibration);
                 live = g;
                 yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking, false, g);

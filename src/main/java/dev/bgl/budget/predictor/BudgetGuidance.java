@@ -100,13 +100,22 @@ public final class BudgetGuidance implements LogitsProcessor {
     /** With a budget read at every step ({@link dev.bgl.budget.BudgetController}: seconds, memory, compute). */
     public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, ThinkingBudget budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, SamplerConfig sampler) {
+        this(predictor, tracker, budget, options, tokenizer, newline, null, sampler);
+    }
+
+    /**
+     * @param lineEnds per token id, whether its text ends a line ({@link dev.bgl.budget.AnswerGuard#lineEndTokens});
+     *                 null to compute it here. A runner computes both tables once, not per request.
+     */
+    public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, ThinkingBudget budget, GuidanceOptions options,
+                          Tokenizer tokenizer, boolean[] newline, boolean[] lineEnds, SamplerConfig sampler) {
         this.predictor = predictor;
         this.tracker = tracker;
         this.budget = budget;
         this.options = options;
         this.newline = newline != null ? newline : newlineTokens(tokenizer, predictor.modelVocab());
         this.closeId = tracker.closeId();
-        this.endsLine = dev.bgl.budget.AnswerGuard.lineEndTokens(tokenizer);
+        this.endsLine = lineEnds != null ? lineEnds : dev.bgl.budget.AnswerGuard.lineEndTokens(tokenizer);
         String close = tokenizer.tokenText(closeId);
         this.closeAtNewline = close + "\n\n";
         this.closeAnywhere = "\n" + close + "\n\n";
