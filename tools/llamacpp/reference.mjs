@@ -57,22 +57,24 @@ if (req.op === "tokenize") {
 } else if (req.op === "bench") {
     const threads = req.threads ?? 1;
     const ctxSize = req.promptTokens + req.genTokens + 16;
+    // flash attention as llama-server runs it by default (-fa auto); the caller may turn it off
     const context = await model.createContext({contextSize: ctxSize, batchSize: Math.max(512, req.promptTokens), threads,
-        flashAttention: false, sequences: 1});
+        flashAttention: req.flashAttention ?? true, sequences: 1});
     const seq = context.getSequence();
-    const vocab = model.tokens ? 1000 : 1000;
-    const prompt = Array.from({length: req.promptTokens}, (_, i) => 100 + (i * 7919) % vocab);
+    // ids in [base, base + span) of the model's vocabulary: a small vocabulary (the default model has 281) must not be left
+    const vocab = Math.min(1100, req.vocab ?? 1100), base = Math.min(100, Math.floor(vocab / 4)), span = vocab - base;
+    const prompt = Array.from({length: req.promptTokens}, (_, i) => base + (i * 7919) % span);
     // warm-up
     await seq.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 8));
     await seq.clearHistory();
     let t0 = performance.now();
     await seq.evaluateWithoutGeneratingNewTokens(prompt);
     const prefillMs = performance.now() - t0;
-    let tok = 100;
+    let tok = base;
     t0 = performance.now();
     for (let i = 0; i < req.genTokens; i++) {
         await seq.evaluateWithoutGeneratingNewTokens([tok]);
-        tok = 100 + (tok * 31) % vocab;
+        tok = base + (tok * 31) % span;
     }
     const decodeMs = performance.now() - t0;
     result = {prefillTokPerSec: req.promptTokens / (prefillMs / 1000), decodeTokPerSec: req.genTokens / (decodeMs / 1000)};

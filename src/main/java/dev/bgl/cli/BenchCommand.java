@@ -31,6 +31,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
     @Option(names = "--gen-tokens", defaultValue = "64") int genTokens;
     @Option(names = "--vs-llamacpp", description = "Also run llama.cpp (node-llama-cpp) and print the ratios") boolean vsLlamaCpp;
+    @Option(names = "--llamacpp-flash-attn", defaultValue = "on",
+            description = "llama.cpp's flash attention under --vs-llamacpp: on (llama-server's default, -fa auto) or off (default ${DEFAULT-VALUE})")
+    String llamaCppFlashAttn;
     /** --predictor: also time budget guidance, with the settings the file recommends unless flags say otherwise. */
     @Mixin GuidanceCli guidance;
     @Option(names = "--predictor-random", split = ",", paramLabel = "WIDTH,LAYERS,HEADS",
@@ -62,6 +65,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (vsLlamaCpp) flashAttention(); // a bad value is reported before any model loads
         if (promptTokens < 1 || genTokens < 1) throw new BglException("--prompt-tokens and --gen-tokens must be >= 1");
         if (rounds < 1) throw new BglException("--rounds must be >= 1, got " + rounds);
         PrintWriter out = spec.commandLine().getOut();
@@ -94,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
                 decode = Math.max(decode, d);
                 if (vsLlamaCpp) {
                     JsonNode r = LlamaCppReference.locate().call(Map.of("op", "bench", "model", m.source().path().toString(),
-                            "promptTokens", promptTokens, "genTokens", genTokens, "threads", Parallel.threads()), 1800);
+                            "promptTokens", promptTokens, "genTokens", genTokens, "threads", Parallel.threads(),
+                            "flashAttention", flashAttention(), "vocab", m.transformer().config().vocabSize()), 1800);
                     double rp = r.get("prefillTokPerSec").asDouble(), rd = r.get("decodeTokPerSec").asDouble();
                     lp = Math.max(lp, rp);
                     ld = Math.max(ld, rd);
@@ -124,7 +129,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("roofline   memory bandwidth %.1f GB/s (%d threads): decoding at most %.1f tok/s; bgl reaches %.0f%% of it%n",
                     bandwidth / 1e9, Parallel.threads(), bandwidth / read, 100 * decode * read / bandwidth);
             if (vsLlamaCpp) {
-                out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s   (fastest of %d rounds)%n", lp, ld, rounds);
+                out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s   (fastest of %d rounds; flash attention %s)%n", lp, ld, rounds,
+                        flashAttention() ? "on" : "off");
                 out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f   (fastest against fastest; median of the rounds' ratios %.2f, %.2f; llama.cpp reaches %.0f%% of the roofline)%n",
                         prefill / lp, decode / ld, median(prefillRatios), median(decodeRatios), 100 * ld * read / bandwidth);
             }
@@ -147,5 +153,14 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** --llamacpp-flash-attn as a flag; anything but on/off is an error naming the option. */
+    private boolean flashAttention() {
+        return switch (llamaCppFlashAttn.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new dev.bgl.util.BglException("--llamacpp-flash-attn must be on or off, got '" + llamaCppFlashAttn + "'");
+        };
     }
 }
