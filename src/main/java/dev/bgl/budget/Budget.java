@@ -45,6 +45,11 @@ public record Budget(List<BudgetUnit> limits, String source, boolean soft) {
         return limits == null || limits.isEmpty() ? NONE : new Budget(limits, source, false);
     }
 
+    /** These limits, written back as their labels joined by ",". */
+    public static Budget of(BudgetUnit... limits) {
+        return of(List.of(limits), String.join(",", java.util.Arrays.stream(limits).map(BudgetUnit::label).toList()));
+    }
+
     /**
      * A budget as users write it: one limit ({@code 300}, {@code 5s}, {@code 64MB}, {@code 2GFLOP},
      * {@code 0.05$@0.5/1k}) or several joined by {@code ,} or {@code +} ({@code 5s,64MB}, {@code 5s+64MB}).
@@ -99,6 +104,22 @@ public record Budget(List<BudgetUnit> limits, String source, boolean soft) {
         return tokensOnly() ? List.of() : limits;
     }
 
+    /** The token limit (alone or beside others), or −1 without one. */
+    public long tokenLimit() {
+        for (BudgetUnit u : limits) if (u instanceof BudgetUnit.Tokens t) return t.n();
+        return -1;
+    }
+
+    /**
+     * The fewest generated tokens that let a run think its whole token budget and still answer:
+     * the token limit plus the answer's reserve (0 without a token limit). A smaller max-tokens would
+     * cut the answer off silently, so requests below it are refused.
+     */
+    public long maxTokensNeeded() {
+        long t = tokenLimit();
+        return t < 0 ? 0 : t + BudgetController.DEFAULT_ANSWER_RESERVE;
+    }
+
     /** The KV bytes limit, or {@link Long#MAX_VALUE} without one. */
     public long kvBytesLimit() {
         long fit = Long.MAX_VALUE;
@@ -111,14 +132,13 @@ public record Budget(List<BudgetUnit> limits, String source, boolean soft) {
      * cut engines use; a request without a budget thinks freely.
      */
     public Method defaultMethod(boolean hasPredictor) {
-        if (unlimited()) return new Method.None();
-        return hasPredictor ? new Method.Guided() : new Method.Hard();
+        return unlimited() ? new Method.None() : Method.budgetDefault(hasPredictor);
     }
 
     /**
      * Whether a run kept this budget, strictly: no answer overrun (reasoning after the thinking
      * closed is reasoning), and every limit within what it spent. A limit whose spend was not
-     * measured ({@link Spent} with NaN or −1) counts as kept. {@code secondsSlack}: a share the wall clock may
+     * measured ({@link Spent} with NaN or −1) is not shown kept. {@code secondsSlack}: a share the wall clock may
      * pass the seconds limit by (0: none), for figures measured outside the run.
      */
     public boolean kept(Spent spent, double secondsSlack) {
@@ -126,10 +146,10 @@ public record Budget(List<BudgetUnit> limits, String source, boolean soft) {
         for (BudgetUnit u : limits) {
             boolean ok = switch (u) {
                 case BudgetUnit.Tokens t -> spent.thinkingTokens() <= t.n();
-                case BudgetUnit.Seconds s -> !(spent.seconds() > s.s() * (1 + secondsSlack));
-                case BudgetUnit.KvBytes b -> spent.kvBytes() < 0 || spent.kvBytes() <= b.bytes();
-                case BudgetUnit.Flops f -> !(spent.flops() > f.f());
-                case BudgetUnit.Cost c -> spent.tokensProcessed() < 0 || spent.tokensProcessed() * c.pricePer1kTokens() / 1000 <= c.total();
+                case BudgetUnit.Seconds s -> spent.seconds() <= s.s() * (1 + secondsSlack);
+                case BudgetUnit.KvBytes b -> spent.kvBytes() >= 0 && spent.kvBytes() <= b.bytes();
+                case BudgetUnit.Flops f -> spent.flops() <= f.f();
+                case BudgetUnit.Cost c -> spent.tokensProcessed() >= 0 && spent.tokensProcessed() * c.pricePer1kTokens() / 1000 <= c.total();
             };
             if (!ok) return false;
         }

@@ -15,26 +15,30 @@ import dev.bgl.decode.GenerateResult;
  *                           which act through the prompt only
  * @param predictedThinking  the predictor's expected thinking length before thinking started (NaN without one)
  * @param answerPhase        what the answer phase did: its cap, whether it overran, where the thinking closed
+ * @param spent              what the run spent in every unit its budget has (the thinking and the answer always;
+ *                           seconds, KV bytes, FLOPs and tokens processed when the budget has other units)
  */
-public record BudgetOutcome(Method method, int budget, GenerateResult result, String thinking, String answer,
+public record BudgetOutcome(Method method, Budget budget, GenerateResult result, String thinking, String answer,
                             int thinkingTokens, int answerTokens, boolean thinkingClosed, boolean intervened,
-                            double predictedThinking, AnswerPhase answerPhase) {
+                            double predictedThinking, AnswerPhase answerPhase, Budget.Spent spent) {
 
     public BudgetOutcome {
         if (answerPhase == null) answerPhase = AnswerPhase.UNCHECKED;
+        if (budget == null) budget = Budget.NONE;
+        if (spent == null) spent = Budget.Spent.thinking(thinkingTokens, answerPhase.overrun(answerTokens));
     }
 
     /**
-     * Whether the budget was kept, strictly: the thinking within the budget and no answer overrun
+     * Whether the budget was kept, strictly ({@link Budget#kept}): every limit, and no answer overrun
      * (for methods without a budget: no overrun). This is the figure users are shown.
      */
     public boolean withinBudget() {
-        return thinkingWithinBudget() && !answerOverrun();
+        return budget.kept(spent);
     }
 
-    /** The lenient measure: the thinking alone within the budget, whatever the answer did. */
+    /** The lenient measure: the thinking within the token budget, whatever the answer did. */
     public boolean thinkingWithinBudget() {
-        return !method.usesBudget() || thinkingTokens <= budget;
+        return overshoot() == 0;
     }
 
     /** Whether the answer overran its cap or a thinking marker came after the close. */
@@ -54,6 +58,6 @@ public record BudgetOutcome(Method method, int budget, GenerateResult result, St
 
     /** Thinking tokens beyond the budget (0 when within it). */
     public int overshoot() {
-        return method.usesBudget() ? Math.max(0, thinkingTokens - budget) : 0;
+        return budget.overshoot(thinkingTokens);
     }
 }

@@ -8,62 +8,58 @@ import dev.bgl.util.BglException;
 import java.util.List;
 
 /**
- * One question to answer under a thinking budget.
+ * One question to answer under a budget.
  *
  * @param messages  the conversation; the last one is the user's question
  * @param method    how the budget is spent
- * @param budget    thinking tokens allowed (ignored by methods that do not use one)
+ * @param budget    the budget as the user gave it ({@link Budget#NONE} for methods that read none: it is
+ *                  dropped for them, so that what is kept and reported is what was enforced)
  * @param sampler   sampling settings (greedy by default)
  * @param maxTokens hard cap on generated tokens, thinking and answer together
- * @param limits    budgets in other units (seconds, KV bytes, FLOPs, cost, tokens); when not empty
- *                  they replace {@code budget} for the enforcing methods, which then read the
- *                  thinking left from a {@link BudgetController} at every step
- * @param soft      the budget may be overrun ({@code guided} without its ceiling, even where the runner keeps one):
- *                  a purely soft budget is asked for explicitly; limits in seconds and KV bytes are kept regardless
  */
-public record BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
-                            int maxTokens, Cancellation cancellation, List<BudgetUnit> limits, boolean soft) {
-    public BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
-                         int maxTokens, Cancellation cancellation, List<BudgetUnit> limits) {
-        this(messages, method, budget, sampler, maxTokens, cancellation, limits, false);
-    }
-
-    public BudgetRequest(List<ChatMessage> messages, Method method, int budget, SamplerConfig sampler,
-                         int maxTokens, Cancellation cancellation) {
-        this(messages, method, budget, sampler, maxTokens, cancellation, List.of());
-    }
+public record BudgetRequest(List<ChatMessage> messages, Method method, Budget budget, SamplerConfig sampler,
+                            int maxTokens, Cancellation cancellation) {
 
     public BudgetRequest {
-        limits = limits == null ? List.of() : List.copyOf(limits);
         messages = List.copyOf(messages);
         if (messages.isEmpty()) throw new BglException("budget request: no messages");
         if (method == null) throw new BglException("budget request: no method");
-        if (method.usesBudget() && budget < 0)
-            throw new BglException("budget request: budget must be >= 0 thinking tokens, got " + budget);
+        if (budget == null || !method.usesBudget()) budget = Budget.NONE;
+        if (method.usesBudget() && budget.unlimited())
+            throw new BglException("budget method '" + method.name() + "' needs a budget");
+        if (method instanceof Method.Prompt && !budget.tokensOnly())
+            throw new BglException("budget method 'prompt' asks for a number of tokens in words: give the budget in tokens, not "
+                    + budget.label());
         if (maxTokens <= 0) throw new BglException("budget request: max tokens must be > 0, got " + maxTokens);
         if (sampler == null) throw new BglException("budget request: no sampler settings");
         if (cancellation == null) cancellation = new Cancellation();
     }
 
+    /** One question, greedy, under a thinking budget of {@code budget} tokens (ignored by methods that read none). */
     public static BudgetRequest of(String question, Method method, int budget, int maxTokens) {
+        return of(question, method, method.usesBudget() ? Budget.tokens(budget) : Budget.NONE, maxTokens);
+    }
+
+    /** One question, greedy, under this budget. */
+    public static BudgetRequest of(String question, Method method, Budget budget, int maxTokens) {
         return new BudgetRequest(List.of(ChatMessage.user(question)), method, budget, SamplerConfig.GREEDY, maxTokens, new Cancellation());
     }
 
     public BudgetRequest withSampler(SamplerConfig s) {
-        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation, limits, soft);
+        return new BudgetRequest(messages, method, budget, s, maxTokens, cancellation);
     }
 
     public BudgetRequest withCancellation(Cancellation c) {
-        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c, limits, soft);
+        return new BudgetRequest(messages, method, budget, sampler, maxTokens, c);
     }
 
-    /** The same request under these limits (empty: the token {@code budget} alone). */
-    public BudgetRequest withLimits(List<BudgetUnit> l) {
-        return new BudgetRequest(messages, method, budget, sampler, maxTokens, cancellation, l, soft);
+    /** The same request under another budget. */
+    public BudgetRequest withBudget(Budget b) {
+        return new BudgetRequest(messages, method, b, sampler, maxTokens, cancellation);
     }
 
-    /** The same request with its budget soft (true) or kept as the runner keeps budgets (false). */
-    public BudgetRequest withSoft(boolean s) {
-        return new BudgetRequest(messages, method, budget, sampler, maxTokens, cancellation, limits, s);
+    /** Whether the request asks for no thinking at all: a token budget of 0 (every method then prefills an empty thinking). */
+    public boolean noThinking() {
+        return method.usesBudget() && budget.zero();
     }
 }

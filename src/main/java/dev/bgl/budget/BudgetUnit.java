@@ -2,8 +2,6 @@ package dev.bgl.budget;
 
 import dev.bgl.util.BglException;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,20 +96,6 @@ public sealed interface BudgetUnit {
             default -> throw new BglException("bad budget '" + text + "': unknown unit '" + m.group(2)
                     + "' (known: tok, s, ms, min, B, KB, MB, GB, KiB, MiB, GiB, FLOP, MFLOP, GFLOP, TFLOP, PFLOP; cost as 0.05$@0.5/1k)");
         };
-    }
-
-    /** Several limits, comma-separated ({@code 5s,64MB}); each kind at most once. */
-    static List<BudgetUnit> parseList(String text) {
-        if (text == null || text.isBlank()) throw new BglException("bad budget '" + text + "': empty");
-        List<BudgetUnit> out = new ArrayList<>();
-        for (String part : text.split(",", -1)) {
-            BudgetUnit u = parse(part);
-            for (BudgetUnit o : out)
-                if (o.getClass() == u.getClass())
-                    throw new BglException("bad budget '" + text + "': two limits of the same kind (" + o.label() + " and " + u.label() + ")");
-            out.add(u);
-        }
-        return List.copyOf(out);
     }
 
     private static double positive(double v, String text) {

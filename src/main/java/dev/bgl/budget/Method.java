@@ -75,6 +75,14 @@ public sealed interface Method {
         }
     }
 
+    /**
+     * The method a budgeted request gets when it names none: guidance when a predictor is loaded,
+     * else the hard cut engines use. The one place this choice is made.
+     */
+    static Method budgetDefault(boolean hasPredictor) {
+        return hasPredictor ? new Guided() : new Hard();
+    }
+
     List<Method> ALL = List.of(new None(), new Hard(), new QwenStop(), new S1(), new Prompt(), new NoThink(), new Guided());
 
     static List<String> names() {

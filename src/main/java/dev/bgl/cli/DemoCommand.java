@@ -86,10 +86,10 @@ final class DemoCommand implements Callable<Integer> {
                     case Method.Hard h -> "the same question with a budget of " + budget + " thinking tokens, cut off at the budget (what engines do today):";
                     default -> "the same question with a budget of " + budget + " thinking tokens, with budget guidance (the predictor beside the model):";
                 } + "\n");
-                BudgetRequest req = request(x);
+                dev.bgl.budget.Plan plan = runner.plan(request(x));
                 RunCommand.Display display = new RunCommand.Display(out, false, m.thinkOpenId(), m.thinkCloseId());
-                if (runner.promptPhase(req) == ThinkingTracker.Phase.THINKING) display.prefill(m.markers().open() + "\n", ThinkingTracker.Phase.THINKING);
-                BudgetOutcome o = runner.run(req, display::onToken);
+                if (plan.promptOpensThinking()) display.prefill(m.markers().open() + "\n", ThinkingTracker.Phase.THINKING);
+                BudgetOutcome o = runner.runMetered(plan, display::onToken).outcome();
                 display.end();
                 if (full == null) full = o;
                 out.println(RunCommand.summary(o) + (x instanceof Method.None ? "" : "\n  route: " + route(full, o)));

@@ -2,7 +2,9 @@ package dev.bgl.cli;
 
 import dev.bgl.budget.BudgetController;
 import dev.bgl.budget.BudgetOutcome;
+import dev.bgl.budget.Budget;
 import dev.bgl.budget.BudgetUnit;
+import dev.bgl.budget.Plan;
 import dev.bgl.budget.BudgetPrompts;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -62,26 +64,22 @@ final class RunCommand implements Callable<Integer> {
         if (budgetText != null && budgetText.strip().matches("-\\d+"))
             throw new BglException("--budget must be >= 0 thinking tokens, got " + budgetText.strip());
         if (answerReserve < 0) throw new BglException("--answer-reserve must be >= 0 tokens, got " + answerReserve);
-        List<BudgetUnit> limits = budgetText == null ? List.of() : BudgetUnit.parseList(budgetText);
-        // a lone token limit is the classic budget: exactly the old path
-        Integer budget = limits.stream().filter(u -> u instanceof BudgetUnit.Tokens).map(u -> (int) ((BudgetUnit.Tokens) u).n())
-                .findFirst().orElse(null);
-        if (limits.size() == 1 && budget != null || !method.usesBudget()) limits = List.of();
-        if (method instanceof Method.Prompt && budget == null && budgetText != null)
+        Budget budget = budgetText == null ? Budget.NONE : Budget.parse(budgetText);
+        if (method instanceof Method.Prompt && !budget.tokensOnly() && budgetText != null)
             throw new BglException("--mode prompt asks for a number of tokens in words: give --budget in tokens, got '" + budgetText + "'");
         if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
         answerCap.validate();
-        if (method.usesBudget() && budget != null && maxTokens < budget + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE)
-            throw new BglException("--max-tokens " + maxTokens + " is less than the thinking budget (" + budget + ") plus the answer's reserve ("
+        if (method.usesBudget() && maxTokens < budget.maxTokensNeeded())
+            throw new BglException("--max-tokens " + maxTokens + " is less than the thinking budget (" + budget.tokenLimit() + ") plus the answer's reserve ("
                     + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE + "): the answer would be cut off; give at least "
-                    + (budget + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE));
+                    + budget.maxTokensNeeded());
         if (model.context != null) throw new BglException("--context is not used by run: the session is sized from the prompt and --max-tokens");
         PrintWriter err = spec.commandLine().getErr();
         if (guidance.predictor != null && !(method instanceof Method.Guided))
             err.println("bgl run: --predictor is only used by --mode guided; ignored");
         SamplerConfig sampler = temperature <= 0 ? SamplerConfig.GREEDY : new SamplerConfig(temperature, 20, 0.95f, 0f, seed);
         Cancellation cancel = new Cancellation();
-        var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget == null ? 0 : budget, sampler, maxTokens, cancel, limits);
+        var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget, sampler, maxTokens, cancel);
 
         try (LoadedModel m = model.open(model.resolveModel())) {
             PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
@@ -90,12 +88,13 @@ final class RunCommand implements Callable<Integer> {
             answerCap.apply(runner);
             PrintWriter out = spec.commandLine().getOut();
             Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
-            Phase start = runner.promptPhase(req);
+            Plan plan = runner.plan(req);
+            Phase start = plan.promptPhase();
             // show what the prompt already put in the thinking, so the stream reads as the model sees it
             if (start == Phase.THINKING) display.prefill(m.markers().open() + "\n", Phase.THINKING);
             if (start == Phase.ANSWER) display.prefill(BudgetPrompts.EMPTY_THINKING, Phase.ANSWER);
             installInterrupt(cancel);
-            BudgetRunner.Metered metered = runner.runMetered(req, display::onToken);
+            BudgetRunner.Metered metered = runner.runMetered(plan, display::onToken);
             display.end();
             out.println(metered.controller() == null ? summary(metered.outcome()) : summary(metered.outcome(), metered.controller()));
             out.flush();
@@ -106,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
     static String summary(BudgetOutcome o) {
         var r = o.result();
         String thinking = o.method().usesBudget()
-                ? "thinking " + o.thinkingTokens() + " / " + o.budget() + " tokens"
+                ? "thinking " + o.thinkingTokens() + " / " + o.budget().tokens() + " tokens"
                 : "thinking " + o.thinkingTokens() + " tokens (no budget)";
         return String.format(Locale.ROOT, "[%s] %s%s, %s, intervened: %s, %.1f tok/s, stop: %s",
                 o.method().name(), thinking, o.thinkingClosed() ? "" : " (not closed)", answer(o),

@@ -1,5 +1,6 @@
 package dev.bgl.eval;
 
+import dev.bgl.budget.Budget;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -140,11 +141,11 @@ public final class EvalHarness {
         EvalProblem p = j.problem();
         SamplerConfig sampler = settings.temperature() <= 0 ? SamplerConfig.GREEDY
                 : SamplerConfig.temperature((float) settings.temperature(), sampleSeed(settings.seed(), j.key()));
-        BudgetRequest req = BudgetRequest.of(p.prompt(), j.method(), Math.max(0, j.budget()), settings.maxTokens()).withSampler(sampler);
-        if (j.limits() != null) req = req.withLimits(EvalSettings.parseLimits(j.limits()));
+        Budget budget = j.limits() != null ? Budget.parse(j.limits()) : j.method().usesBudget() ? Budget.tokens(j.budget()) : Budget.NONE;
+        BudgetRequest req = BudgetRequest.of(p.prompt(), j.method(), budget, settings.maxTokens()).withSampler(sampler);
         // the wall clock a user waits: prompt rendering and the session included, so a seconds budget is judged on it
         long t0 = System.nanoTime();
-        BudgetRunner.Metered metered = runner.runMetered(req, TokenListener.NONE);
+        BudgetRunner.Metered metered = runner.runMetered(runner.plan(req), TokenListener.NONE);
         double wallMs = (System.nanoTime() - t0) / 1e6;
         BudgetOutcome o = metered.outcome();
         // measured: the tokens actually in the session's cache at the end (the last generated token is never fed)

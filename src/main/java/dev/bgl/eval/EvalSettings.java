@@ -3,7 +3,7 @@ package dev.bgl.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bgl.budget.BudgetUnit;
+import dev.bgl.budget.Budget;
 import dev.bgl.budget.Method;
 import dev.bgl.util.BglException;
 
@@ -40,7 +40,7 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
 
     public EvalSettings {
         limits = limits == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(limits));
-        for (String l : limits) parseLimits(l); // a bad spec fails here, naming it
+        for (String l : limits) Budget.parse(l); // a bad spec fails here, naming it
         if (!limits.isEmpty() && methods.contains("prompt"))
             throw new BglException("method prompt asks for a number of tokens in words: it cannot run under budgets in other units (" + limits + ")");
         methods = List.copyOf(methods);
@@ -92,16 +92,12 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
         for (String e : entries) {
             String t = e.strip();
             if (t.matches("-\\d+")) throw new BglException("budgets must be >= 0 thinking tokens, got " + t);
-            List<BudgetUnit> us = parseLimits(t);
-            if (us.size() == 1 && us.getFirst() instanceof BudgetUnit.Tokens tok) tokens.add((int) tok.n());
+            Budget b = Budget.parse(t);
+            if (b.tokensOnly()) tokens.add(b.tokens());
             else limits.add(t);
         }
     }
 
-    /** One budget in units: limits joined by '+' ({@code 5s+64MB}). */
-    public static List<BudgetUnit> parseLimits(String spec) {
-        return BudgetUnit.parseList(spec.replace('+', ','));
-    }
 
     public boolean usesFractions() {
         return !fractions.isEmpty();

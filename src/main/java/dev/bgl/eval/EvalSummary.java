@@ -83,8 +83,8 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
         public int compareTo(BudgetKey o) {
             if ((limits == null) != (o.limits == null)) return limits == null ? -1 : 1;
             if (limits == null) return Integer.compare(budget, o.budget);
-            var a = EvalSettings.parseLimits(limits).getFirst();
-            var b = EvalSettings.parseLimits(o.limits).getFirst();
+            var a = dev.bgl.budget.Budget.parse(limits).limits().getFirst();
+            var b = dev.bgl.budget.Budget.parse(o.limits).limits().getFirst();
             int c = a.getClass().getSimpleName().compareTo(b.getClass().getSimpleName());
             if (c != 0) return c;
             c = Double.compare(size(a), size(b));

@@ -22,7 +22,7 @@ public final class BudgetCeiling {
     public static List<BudgetUnit> parse(String text) {
         if (text == null || text.isBlank()) return List.of();
         try {
-            return BudgetUnit.parseList(text.strip());
+            return dev.bgl.budget.Budget.parse(text).limits();
         } catch (BglException e) {
             throw new BglException("--max-thinking-budget: " + e.getMessage());
         }
@@ -34,10 +34,10 @@ public final class BudgetCeiling {
 
     static Applied apply(List<BudgetUnit> ceiling, ParsedRequest p, boolean hasPredictor) {
         if (ceiling.isEmpty() || p.method() instanceof Method.NoThink) return new Applied(p, false);
-        Method m = p.method().usesBudget() ? p.method() : hasPredictor ? new Method.Guided() : new Method.Hard();
+        Method m = p.method().usesBudget() ? p.method() : Method.budgetDefault(hasPredictor);
         List<BudgetUnit> limits = new ArrayList<>();
         boolean capped = !p.method().usesBudget();
-        for (BudgetUnit u : p.limits()) {
+        for (BudgetUnit u : p.budget().limits()) {
             BudgetUnit c = sameKind(ceiling, u);
             if (c != null && size(u) > size(c)) {
                 limits.add(c);
@@ -47,7 +47,7 @@ public final class BudgetCeiling {
             }
         }
         for (BudgetUnit c : ceiling) {
-            if (sameKind(p.limits(), c) == null) {
+            if (sameKind(p.budget().limits(), c) == null) {
                 limits.add(c);
                 capped = true;
             }

@@ -2,9 +2,8 @@ package dev.bgl.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.BudgetRequest;
-import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.Method;
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.budget.Plan;
 import dev.bgl.decode.Cancellation;
 import dev.bgl.util.BglException;
 import io.javalin.http.Context;
@@ -53,7 +52,14 @@ final class CompletionsHandler {
     }
 
     /** A request checked in full, as far as it goes before a slot: fields, policy budget, prompt length, memory. */
-    record Prepared(ParsedRequest parsed, BudgetRequest request, int promptTokens, Cancellation cancel, BudgetSource source) {
+    record Prepared(ParsedRequest parsed, Plan plan, Cancellation cancel, BudgetSource source) {
+        BudgetRequest request() {
+            return plan.request();
+        }
+
+        int promptTokens() {
+            return plan.prompt().length;
+        }
     }
 
     /** {@link #prepare(JsonNode, ParsedRequest, String)} of a body not yet parsed (the validation properties call this). */
@@ -71,26 +77,20 @@ final class CompletionsHandler {
         ParsedRequest p = withPolicyBudget(body, asked, user, source);
         p = withServerLimits(body, asked, p, source);
         Cancellation cancel = new Cancellation();
-        List<BudgetUnit> limits = p.limits().size() == 1 && p.budgetTokens() != null || !p.method().usesBudget() ? List.of() : p.limits();
         try {
-            BudgetRequest req = budgetRequest(p, p.maxTokens(), cancel, limits);
-            int promptTokens = engine.countPrompt(req); // 400 before any slot is taken or any prefill
-            engine.checkKvBudget(req, promptTokens);
+            // rendered and counted once, here: 400 before any slot is taken or any prefill
+            Plan plan = engine.plan(new BudgetRequest(p.messages(), p.method(), p.budget(), p.sampler(), p.maxTokens(), cancel));
+            int promptTokens = plan.prompt().length;
             if (p.maxTokensDefault()) { // the client did not ask for this many: fit the default to the limits rather than refuse
                 int fit = engine.memory().fitMaxTokens(promptTokens, p.maxTokens());
-                if (fit != p.maxTokens()) req = budgetRequest(p, fit, cancel, limits);
+                if (fit != p.maxTokens()) plan = plan.withMaxTokens(fit);
             }
-            engine.memory().checkFits(promptTokens, req.maxTokens());
-            return new Prepared(p, req, promptTokens, cancel, source[0]);
+            engine.memory().checkFits(promptTokens, plan.request().maxTokens());
+            return new Prepared(p, plan, cancel, source[0]);
         } catch (BglException e) {
             // the chat template may refuse a conversation (raise_exception), or the budget method one it cannot take
             throw ApiError.invalid("messages", e.getMessage());
         }
-    }
-
-    private static BudgetRequest budgetRequest(ParsedRequest p, int maxTokens, Cancellation cancel, List<BudgetUnit> limits) {
-        return new BudgetRequest(p.messages(), p.method(), p.budgetTokens() == null ? 0 : p.budgetTokens(),
-                p.sampler(), maxTokens, cancel, limits, p.softBudget());
     }
 
     /**
@@ -142,23 +142,38 @@ final class CompletionsHandler {
         }
         FeedbackService.BudgetSuggestion s = feedback.suggest(user, p.question());
         source[0] = new BudgetSource("policy", s.reason());
-        return p.withTokenBudget(engine.hasPredictor() ? new Method.Guided() : new Method.Hard(), s.budgetTokens());
+        return p.withTokenBudget(suggestedMethod(s.mode()), s.budgetTokens());
+    }
+
+    /**
+     * The method the policy suggests, where this server can run it; the budgeted default otherwise
+     * (a policy set up for guidance on a server without a predictor, an unknown or budget-less name).
+     */
+    private Method suggestedMethod(String mode) {
+        Method fallback = Method.budgetDefault(engine.hasPredictor());
+        if (mode == null) return fallback;
+        try {
+            Method m = Method.parse(mode);
+            return !m.usesBudget() || m instanceof Method.Prompt || m instanceof Method.Guided && !engine.hasPredictor() ? fallback : m;
+        } catch (dev.bgl.util.BglException e) {
+            return fallback;
+        }
     }
 
     private void handle(Context ctx, JsonNode body, String user, boolean chat) {
         ParsedRequest asked = parse(body, chat);
         Prepared prep = prepare(body, asked, user);
         ParsedRequest p = prep.parsed();
-        BudgetRequest req = prep.request();
+        Plan plan = prep.plan();
         Cancellation cancel = prep.cancel();
         BudgetSource[] source = {prep.source()};
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(bytes(12));
         long created = System.currentTimeMillis() / 1000;
         String taskType = feedback.taskType(p.question());
         if (p.stream()) {
-            stream(ctx, p, req, prep.promptTokens(), id, created, cancel, taskType, source[0], g -> record(id, user, p, g, taskType));
+            stream(ctx, p, plan, id, created, cancel, taskType, source[0], g -> record(id, user, p, g, taskType));
         } else {
-            Engine.Generated g = engine.run(req, prep.promptTokens(), splitter(req, PhaseSplitter.Sink.NONE), x -> {
+            Engine.Generated g = engine.run(plan, splitter(plan, PhaseSplitter.Sink.NONE), x -> {
             });
             record(id, user, p, g, taskType); // before the answer goes out: the client may rate at once
             BglServer.send(ctx, 200, chat ? Responses.chat(id, created, modelId, g, p, taskType, source[0])
@@ -166,7 +181,7 @@ final class CompletionsHandler {
         }
     }
 
-    private void stream(Context ctx, ParsedRequest p, BudgetRequest req, int promptTokens, String id, long created, Cancellation cancel,
+    private void stream(Context ctx, ParsedRequest p, Plan plan, String id, long created, Cancellation cancel,
                         String taskType, BudgetSource source, Consumer<Engine.Generated> record) {
         // nothing is written before the generation has a slot: a full queue still answers 429 as JSON
         SseWriter sse = new SseWriter(ctx.res(), cancel);
@@ -193,9 +208,9 @@ final class CompletionsHandler {
                         p.budgetTokens(), progress.get().predictedRemaining()));
             }
         };
-        splitter[0] = splitter(req, sink);
+        splitter[0] = splitter(plan, sink);
         try {
-            Engine.Generated g = engine.run(req, promptTokens, splitter[0], progress::set);
+            Engine.Generated g = engine.run(plan, splitter[0], progress::set);
             if (!roleSent[0]) sink.content(""); // an empty answer still gets its role chunk
             record.accept(g); // before the final chunk: the user can rate as soon as the page shows it
             sse.send(Responses.finalChunk(id, created, modelId, g, p, taskType, source));
@@ -214,7 +229,7 @@ final class CompletionsHandler {
      */
     Engine.Generated runFor(Prepared prep, String id, String user, PhaseSplitter.Sink sink) {
         ParsedRequest p = prep.parsed();
-        Engine.Generated g = engine.run(prep.request(), prep.promptTokens(), splitter(prep.request(), sink), x -> {
+        Engine.Generated g = engine.run(prep.plan(), splitter(prep.plan(), sink), x -> {
         });
         record(id, user, p, g, feedback.taskType(p.question()));
         return g;
@@ -225,10 +240,9 @@ final class CompletionsHandler {
         return feedback.taskType(p.question());
     }
 
-    private PhaseSplitter splitter(BudgetRequest req, PhaseSplitter.Sink sink) {
-        Phase start = engine.promptPhase(req);
+    private PhaseSplitter splitter(Plan plan, PhaseSplitter.Sink sink) {
         var m = engine.model();
-        return new PhaseSplitter(m.tokenizer(), m.thinkOpenId(), m.thinkCloseId(), start, sink);
+        return new PhaseSplitter(m.tokenizer(), m.thinkOpenId(), m.thinkCloseId(), plan.promptPhase(), sink);
     }
 
     private void record(String id, String user, ParsedRequest p, Engine.Generated g, String taskType) {

@@ -1,12 +1,11 @@
 package dev.bgl.server;
 
-import dev.bgl.budget.BudgetController;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
-import dev.bgl.budget.BudgetUnit;
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.budget.Plan;
+import dev.bgl.budget.Planner;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
@@ -25,7 +24,9 @@ import java.util.concurrent.BlockingQueue;
 public final class Engine {
     private final LoadedModel model;
     private final BlockingQueue<BudgetRunner> idle;
-    private final BudgetRunner planner;
+    /** Makes each request's plan once, before it waits for a slot: stateless, shared by all requests. */
+    private final Planner planner;
+    private int answerMax;
     private final int maxQueue;
     private final boolean hasPredictor;
     private final Metrics metrics;
@@ -62,7 +63,8 @@ public final class Engine {
         this.idle = new ArrayBlockingQueue<>(maxConcurrent);
         // each runner makes its own predictor instance (own buffers) on the shared weights
         for (int i = 0; i < maxConcurrent; i++) idle.add(new BudgetRunner(model, predictor, options));
-        this.planner = new BudgetRunner(model); // renders prompts only: stateless
+        this.planner = new Planner(model);
+        this.answerMax = model.card().answerMaxTokens();
     }
 
     public LoadedModel model() {
@@ -72,12 +74,12 @@ public final class Engine {
     /** Applies an answer cap to every runner (at start, before requests): {@code serve --answer-max}. */
     public void withAnswerMax(int tokens) {
         for (BudgetRunner r : idle) r.withAnswerMax(tokens);
-        planner.withAnswerMax(tokens);
+        this.answerMax = tokens;
     }
 
     /** The answer cap in force. */
     public int answerMax() {
-        return planner.answerMax();
+        return answerMax;
     }
 
     /** The ceiling grace a guided run of this request keeps (−1: soft), for the response. */
@@ -85,13 +87,24 @@ public final class Engine {
         return BudgetRunner.ceilingGrace(guidance, req);
     }
 
-    /** Before a slot: a KV budget must leave room for the prompt and an answer (400 naming 'budget' otherwise). */
-    public void checkKvBudget(BudgetRequest req, int promptTokens) {
+    /**
+     * The request's plan, made once before it waits for a slot: 400 context_length_exceeded when the
+     * prompt leaves no room to generate, 400 naming 'budget' when a KV budget cannot hold the prompt
+     * and an answer; a {@link BglException} when the template refuses the conversation.
+     */
+    public Plan plan(BudgetRequest req) {
         try {
-            planner.checkKvBudget(req, promptTokens);
-        } catch (BglException e) {
+            Plan plan = planner.plan(req);
+            checkContext(plan.prompt().length);
+            return plan;
+        } catch (Planner.KvBudgetTooSmall e) {
+            checkContext(e.promptTokens()); // a prompt past the context is that, whatever the budget
             throw ApiError.invalid("budget", e.getMessage());
         }
+    }
+
+    private void checkContext(int promptTokens) {
+        if (promptTokens + 1 > context()) throw ApiError.contextLength(promptTokens, context());
     }
 
     public boolean hasPredictor() {
@@ -117,18 +130,6 @@ public final class Engine {
         }
     }
 
-    /** Where the prompt leaves the model (thinking opened by the template or not), for the stream's splitter. */
-    public Phase promptPhase(BudgetRequest req) {
-        return planner.promptPhase(req);
-    }
-
-    /** Prompt tokens of the request; 400 context_length_exceeded when they leave no room to generate. */
-    public int countPrompt(BudgetRequest req) {
-        int n = model.encodePrompt(planner.promptText(req)).length;
-        if (n + 1 > context()) throw ApiError.contextLength(n, context());
-        return n;
-    }
-
     public MemoryAdmission memory() {
         return memory;
     }
@@ -142,14 +143,13 @@ public final class Engine {
      * Waits for a slot (429 when the queue is full), reserves the request's memory (503 when it does
      * not fit beside the running ones; nothing is allocated then), runs the request, frees both. The
      * listener runs on this thread; {@code progress} is set before the first token.
-     *
-     * @param promptTokens as {@link #countPrompt} counted them
      */
-    public Generated run(BudgetRequest req, int promptTokens, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
+    public Generated run(Plan plan, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
+        BudgetRequest req = plan.request();
         BudgetRunner runner = take();
         MemoryAdmission.Reservation held;
         try {
-            held = memory.reserve(memory.estimate(promptTokens, req.maxTokens()));
+            held = memory.reserve(memory.estimate(plan.prompt().length, req.maxTokens()));
         } catch (ApiError e) {
             idle.add(runner);
             throw e;
@@ -161,7 +161,7 @@ public final class Engine {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
             java.util.function.IntConsumer hook = testAfterToken;
-            BudgetRunner.Metered m = runner.runMetered(req, (id, text, forced) -> {
+            BudgetRunner.Metered m = runner.runMetered(plan, (id, text, forced) -> {
                 kvHeld[0]++;
                 metrics.liveKvTokens.incrementAndGet();
                 listener.onToken(id, text, forced);
@@ -177,8 +177,8 @@ public final class Engine {
             double seconds = (System.nanoTime() - t0) / 1e9;
             BudgetOutcome o = m.outcome();
             boolean cancelled = o.result().stopReason() == StopReason.CANCELLED;
-            return new Generated(o, o.result().promptTokens(), seconds, within(req, o, m.controller(), seconds), cancelled,
-                    req.method() instanceof Method.Guided && !BudgetRunner.zeroBudget(req) ? runner.ceilingGrace(req) : null);
+            return new Generated(o, o.result().promptTokens(), seconds, o.withinBudget(), cancelled,
+                    req.method() instanceof Method.Guided && !req.noThinking() ? runner.ceilingGrace(req) : null);
         } catch (OutOfMemoryError e) {
             throw ApiError.overloaded("not enough memory for this request now (" + e.getMessage() + "); try fewer max_tokens or later");
         } catch (BglException e) {
@@ -205,24 +205,5 @@ public final class Engine {
         } finally {
             metrics.queued.decrementAndGet();
         }
-    }
-
-    /** Whether every limit was kept (true for methods without a budget). */
-    static boolean within(BudgetRequest req, BudgetOutcome o, BudgetController c, double seconds) {
-        if (!req.method().usesBudget()) return true;
-        if (o.answerOverrun()) return false; // reasoning on in the answer is not keeping the budget
-        if (req.limits().isEmpty()) return o.thinkingTokens() <= req.budget();
-        long tokensProcessed = o.result().promptTokens() + (long) o.result().tokens().length;
-        for (BudgetUnit u : req.limits()) {
-            boolean ok = switch (u) {
-                case BudgetUnit.Tokens t -> o.thinkingTokens() <= t.n();
-                case BudgetUnit.Seconds s -> seconds <= s.s();
-                case BudgetUnit.KvBytes b -> c == null || c.kvBytes() <= b.bytes();
-                case BudgetUnit.Flops f -> c == null || c.flopsSpent() <= f.f();
-                case BudgetUnit.Cost k -> tokensProcessed * k.pricePer1kTokens() / 1000 <= k.total();
-            };
-            if (!ok) return false;
-        }
-        return true;
     }
 }

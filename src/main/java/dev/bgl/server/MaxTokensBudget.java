@@ -31,7 +31,7 @@ final class MaxTokensBudget {
         if (clientBudget || p.method() instanceof Method.NoThink) return null;
         int reserve = reserve(maxTokens), cap = maxTokens - reserve;
         Integer chosen = p.method().usesBudget() ? p.budgetTokens() : null;
-        boolean otherUnits = p.limits().stream().anyMatch(u -> !(u instanceof BudgetUnit.Tokens));
+        boolean otherUnits = p.budget().limits().stream().anyMatch(u -> !(u instanceof BudgetUnit.Tokens));
         if (chosen != null && chosen <= cap || otherUnits) return null;
         return p.withLimits(new Method.Hard(), List.of(new BudgetUnit.Tokens(cap)), cap + "tok");
     }

@@ -1,6 +1,7 @@
 package dev.bgl.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bgl.budget.Budget;
 import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.Method;
 import dev.bgl.chat.ChatMessage;
@@ -123,7 +124,7 @@ public final class RequestParser {
             if (text.length() > MAX_BUDGET_CHARS) throw ApiError.invalid("budget", "'budget' is longer than " + MAX_BUDGET_CHARS + " characters");
             List<BudgetUnit> parsed;
             try {
-                parsed = BudgetUnit.parseList(text);
+                parsed = Budget.parse(text).limits();
             } catch (BglException e) {
                 throw ApiError.invalid("budget", e.getMessage());
             }
@@ -153,23 +154,21 @@ public final class RequestParser {
         if (effortNone && (b.get("budget_mode") == null || b.get("budget_mode").isNull())) method = new Method.NoThink();
         if (method.usesBudget() && limits.isEmpty())
             throw ApiError.invalid("budget_mode", "budget_mode '" + method.name() + "' needs a budget (thinking_budget, budget, thinking_budget_seconds or reasoning_effort)");
-        Integer tokens = limits.stream().filter(u -> u instanceof BudgetUnit.Tokens).map(u -> (int) ((BudgetUnit.Tokens) u).n()).findFirst().orElse(null);
-        if (method instanceof Method.Prompt && tokens == null)
+        Budget given = new Budget(limits, String.join(",", spec), bool(b, "soft_budget", false));
+        if (method instanceof Method.Prompt && given.tokenLimit() < 0)
             throw ApiError.invalid("budget_mode", "budget_mode 'prompt' asks for a number of tokens in words: give the budget in tokens");
-        boolean soft = bool(b, "soft_budget", false);
-        if (method.usesBudget() && tokens != null) {
+        if (method.usesBudget() && given.tokenLimit() >= 0) {
             // the answer needs room after the thinking: a max_tokens that leaves none would cut it silently
-            int need = tokens + ANSWER_RESERVE_TOKENS;
+            int need = (int) given.maxTokensNeeded();
             if (!maxTokensDefault && maxTokens < need) {
                 String f = b.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
-                throw ApiError.invalid(f, "'" + f + "' is " + maxTokens + ", less than the thinking budget (" + tokens
+                throw ApiError.invalid(f, "'" + f + "' is " + maxTokens + ", less than the thinking budget (" + given.tokenLimit()
                         + " tokens) plus the answer's reserve (" + ANSWER_RESERVE_TOKENS + "): the answer would be cut off; give at least "
                         + need + " or a smaller budget");
             }
             if (maxTokensDefault && maxTokens < need) maxTokens = Math.min(maxTokensCap, need); // the default grows to fit the budget
         }
-        return new ParsedRequest(messages, stream, maxTokens, sampler, method, tokens,
-                spec.isEmpty() ? null : String.join(",", spec), limits, user, maxTokensDefault, soft);
+        return new ParsedRequest(messages, stream, maxTokens, sampler, method, given, user, maxTokensDefault);
     }
 
     /** max_tokens or its alias in 1..cap; over the cap a 400 naming the field and the server's limit. */
@@ -187,7 +186,7 @@ public final class RequestParser {
 
     private Method method(JsonNode b, boolean hasBudget) {
         String mode = string(b, "budget_mode", 32);
-        if (mode == null) return !hasBudget ? new Method.None() : hasPredictor ? new Method.Guided() : new Method.Hard();
+        if (mode == null) return !hasBudget ? new Method.None() : Method.budgetDefault(hasPredictor);
         Method m;
         try {
             m = Method.parse(mode);

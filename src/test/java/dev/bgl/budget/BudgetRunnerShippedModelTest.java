@@ -99,7 +99,7 @@ class BudgetRunnerShippedModelTest {
     @Test
     void promptAsksButEnforcesNothing() {
         BudgetRequest req = BudgetRequest.of(LONG, new Method.Prompt(), 20, 300);
-        assertTrue(runner.promptText(req).contains(LONG + "\n\nThink for up to 20 tokens.<|im_end|>"), runner.promptText(req));
+        assertTrue(runner.plan(req).promptText().contains(LONG + "\n\nThink for up to 20 tokens.<|im_end|>"), runner.plan(req).promptText());
         BudgetOutcome o = run(LONG, new Method.Prompt(), 20);
         assertFalse(o.intervened());
         assertEquals(0, o.result().forcedTokens());
@@ -108,8 +108,8 @@ class BudgetRunnerShippedModelTest {
     @Test
     void nothinkPrefillsAnEmptyThinking() {
         BudgetRequest req = BudgetRequest.of(LONG, new Method.NoThink(), 0, 300);
-        assertTrue(runner.promptText(req).endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"), runner.promptText(req));
-        assertEquals(ThinkingTracker.Phase.ANSWER, runner.promptPhase(req));
+        assertTrue(runner.plan(req).promptText().endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"), runner.plan(req).promptText());
+        assertEquals(ThinkingTracker.Phase.ANSWER, runner.plan(req).promptPhase());
         BudgetOutcome o = run(LONG, new Method.NoThink(), 0);
         assertEquals(0, o.thinkingTokens());
         assertEquals("", o.thinking());
@@ -133,8 +133,8 @@ class BudgetRunnerShippedModelTest {
     void budgetZeroMeansNoThinkingInEveryMethod() {
         for (Method m : List.of(new Method.Hard(), new Method.QwenStop(), new Method.S1(), new Method.Prompt())) {
             BudgetRequest req = BudgetRequest.of(LONG, m, 0, 300);
-            assertEquals(ThinkingTracker.Phase.ANSWER, runner.promptPhase(req), m.name());
-            assertTrue(runner.promptText(req).endsWith("<think>\n\n</think>\n\n"), m.name() + ": " + runner.promptText(req));
+            assertEquals(ThinkingTracker.Phase.ANSWER, runner.plan(req).promptPhase(), m.name());
+            assertTrue(runner.plan(req).promptText().endsWith("<think>\n\n</think>\n\n"), m.name() + ": " + runner.plan(req).promptText());
             BudgetOutcome o = run(LONG, m, 0);
             assertEquals(0, o.thinkingTokens(), m.name());
             assertEquals("", o.thinking(), m.name());

@@ -49,7 +49,8 @@ class BudgetTest {
         assertFalse(b.kept(new Budget.Spent(10, false, 2.1, 10, 0, 0)), "over the clock");
         assertTrue(b.kept(new Budget.Spent(10, false, 2.1, 10, 0, 0), 0.1), "within the slack");
         assertFalse(b.kept(new Budget.Spent(10, false, 1, 1_000_001, 0, 0)), "over the KV limit");
-        assertTrue(b.kept(Budget.Spent.thinking(10, false)), "unmeasured limits count as kept");
+        assertFalse(b.kept(Budget.Spent.thinking(10, false)), "an unmeasured limit is not shown kept");
+        assertTrue(Budget.tokens(10).kept(Budget.Spent.thinking(10, false)), "tokens are always measured");
         assertFalse(Budget.parse("0.01$@1/1k").kept(new Budget.Spent(0, false, 0, 0, 0, 11)));
         assertTrue(Budget.NONE.kept(Budget.Spent.thinking(100_000, false)));
         assertFalse(Budget.NONE.kept(Budget.Spent.thinking(0, true)));

@@ -31,10 +31,10 @@ class BudgetUnitTest {
 
     @Test
     void parsesAListAndRejectsTwoOfAKind() {
-        assertEquals(List.of(new BudgetUnit.Seconds(5), new BudgetUnit.KvBytes(64_000_000)), BudgetUnit.parseList("5s,64MB"));
-        var e = assertThrows(BglException.class, () -> BudgetUnit.parseList("5s,2s"));
+        assertEquals(List.of(new BudgetUnit.Seconds(5), new BudgetUnit.KvBytes(64_000_000)), Budget.parse("5s,64MB").limits());
+        var e = assertThrows(BglException.class, () -> Budget.parse("5s,2s"));
         assertTrue(e.getMessage().contains("5s,2s") && e.getMessage().contains("same kind"), e.getMessage());
-        assertThrows(BglException.class, () -> BudgetUnit.parseList("5s,"));
+        assertThrows(BglException.class, () -> Budget.parse("5s,"));
     }
 
     @Test

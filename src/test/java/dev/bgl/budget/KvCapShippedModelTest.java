@@ -30,19 +30,19 @@ class KvCapShippedModelTest {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m).withAnswerReserve(0); // no reserve: only the cap can keep the limit
             String q = "What is 4821 * 37?";
-            int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 5, 300))).length;
+            int prompt = runner.plan(BudgetRequest.of(q, new Method.Hard(), 5, 300)).prompt().length;
             for (int extra : new int[]{2, 6, 20}) {
                 long limit = (prompt + extra) * perToken + perToken / 2; // not a whole number of tokens
-                var req = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(limit)));
-                BudgetRunner.Metered r = runner.runMetered(req, TokenListener.NONE);
+                var req = BudgetRequest.of(q, new Method.Hard(), 0, 300).withBudget(Budget.of(new BudgetUnit.KvBytes(limit)));
+                BudgetRunner.Metered r = runner.runMetered(runner.plan(req), TokenListener.NONE);
                 assertTrue(r.sessionKvBytes() <= limit, "KV " + r.sessionKvBytes() + " <= " + limit + " (" + extra + " tokens over the prompt)");
                 // the cap stops where the cache is full, not before; unless the model ended its answer first
                 boolean ended = r.outcome().result().stopReason() == dev.bgl.decode.StopReason.END_OF_GENERATION;
                 assertTrue(ended || r.sessionKvBytes() / perToken >= prompt + extra - 1, "the cap stops where the cache is full, not before: "
                         + r.sessionKvBytes() / perToken + " tokens, stop " + r.outcome().stopReason());
             }
-            var tooSmall = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes(prompt * perToken)));
-            var e = assertThrows(BglException.class, () -> runner.runMetered(tooSmall, TokenListener.NONE));
+            var tooSmall = BudgetRequest.of(q, new Method.Hard(), 0, 300).withBudget(Budget.of(new BudgetUnit.KvBytes(prompt * perToken)));
+            var e = assertThrows(BglException.class, () -> runner.runMetered(runner.plan(tooSmall), TokenListener.NONE));
             assertTrue(e.getMessage().contains("the prompt (" + prompt + " tokens)"), e.getMessage());
         }
     }
@@ -53,15 +53,15 @@ class KvCapShippedModelTest {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m); // the default answer reserve
             String q = "What is 4821 * 37?";
-            int prompt = m.encodePrompt(runner.promptText(BudgetRequest.of(q, new Method.Hard(), 5, 300))).length;
+            int prompt = runner.plan(BudgetRequest.of(q, new Method.Hard(), 5, 300)).prompt().length;
             int close = m.tokenizer().encode(HardCutoff.DEFAULT_CLOSE, true).length;
             long need = prompt + close + BudgetController.DEFAULT_ANSWER_RESERVE;
-            var tight = BudgetRequest.of(q, new Method.Hard(), 0, 300).withLimits(List.of(new BudgetUnit.KvBytes((need - 1) * perToken)));
-            var e = assertThrows(BglException.class, () -> runner.checkKvBudget(tight, prompt));
+            var tight = BudgetRequest.of(q, new Method.Hard(), 0, 300).withBudget(Budget.of(new BudgetUnit.KvBytes((need - 1) * perToken)));
+            var e = assertThrows(BglException.class, () -> runner.plan(tight));
             assertTrue(e.getMessage().contains("need " + need) && e.getMessage().contains(BudgetUnit.bytes((double) need * perToken)), e.getMessage());
-            var enough = tight.withLimits(List.of(new BudgetUnit.KvBytes(need * perToken)));
-            runner.checkKvBudget(enough, prompt); // exactly enough: accepted
-            assertFalse(runner.runMetered(enough, TokenListener.NONE).outcome().answer().isEmpty(), "room for an answer");
+            var enough = tight.withBudget(Budget.of(new BudgetUnit.KvBytes(need * perToken)));
+            runner.plan(enough); // exactly enough: accepted
+            assertFalse(runner.runMetered(runner.plan(enough), TokenListener.NONE).outcome().answer().isEmpty(), "room for an answer");
         }
     }
 }

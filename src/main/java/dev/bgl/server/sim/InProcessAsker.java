@@ -23,11 +23,15 @@ public final class InProcessAsker implements Asker {
     private record Key(String question, int budget) {
     }
 
+    /** A generated answer and whether it kept its budget ({@link BudgetOutcome#withinBudget}: the one rule). */
+    private record Run(Asker.Answer answer, boolean kept) {
+    }
+
     private final BudgetRunner runner;
     private final FeedbackService store;
     private final Method method;
     private final int maxTokens;
-    private final Map<Key, Asker.Answer> cache = new ConcurrentHashMap<>();
+    private final Map<Key, Run> cache = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private int generations;
 
@@ -46,8 +50,8 @@ public final class InProcessAsker implements Asker {
     @Override
     public Answer ask(String question, Integer budgetTokens, String user) {
         int budget = budgetTokens != null ? budgetTokens : store.suggest(user, question).budgetTokens();
-        Answer a = cache.get(new Key(question, budget));
-        if (a == null) {
+        Run run = cache.get(new Key(question, budget));
+        if (run == null) {
             BudgetOutcome o;
             long t0 = System.nanoTime();
             synchronized (this) { // one runner: one generation at a time
@@ -55,13 +59,15 @@ public final class InProcessAsker implements Asker {
                 generations++;
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            a = new Answer(null, o.answer(), o.thinkingClosed(), o.thinkingTokens(), o.answerTokens(), secs, budget);
-            cache.put(new Key(question, budget), a);
+            run = new Run(new Answer(null, o.answer(), o.thinkingClosed(), o.thinkingTokens(), o.answerTokens(), secs, budget),
+                    o.withinBudget());
+            cache.put(new Key(question, budget), run);
         }
+        Answer a = run.answer();
         String id = "sim-" + Long.toHexString(System.nanoTime()) + "-" + ids.incrementAndGet();
         store.recordRequest(new FeedbackService.RequestRecord(id, user, TaskTypes.hash(question), store.taskType(question),
                 method.name(), budget, budget + "tok", a.thinkingTokens(), a.answerTokens(), a.seconds(),
-                a.thinkingTokens() <= budget, null, System.currentTimeMillis()));
+                run.kept(), null, System.currentTimeMillis()));
         return new Answer(id, a.answer(), a.thinkingClosed(), a.thinkingTokens(), a.answerTokens(), a.seconds(), budget);
     }
 

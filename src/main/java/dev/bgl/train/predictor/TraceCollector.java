@@ -132,7 +132,7 @@ public final class TraceCollector {
         long t0 = System.nanoTime();
         SamplerConfig sampler = o.temperature() > 0 ? SamplerConfig.temperature(o.temperature(), samplerSeed(o.seed(), id)) : SamplerConfig.GREEDY;
         List<ChatMessage> messages = List.of(ChatMessage.user(p.question()));
-        BudgetRequest req = new BudgetRequest(messages, new Method.None(), 0, sampler, o.maxTokens(), new Cancellation());
+        BudgetRequest req = new BudgetRequest(messages, new Method.None(), dev.bgl.budget.Budget.NONE, sampler, o.maxTokens(), new Cancellation());
         BudgetOutcome out = new BudgetRunner(model).run(req, TokenListener.NONE);
         int[] prompt = model.encodePrompt(model.renderPrompt(messages, null)); // what the runner fed
         return new Trace(id, p.family(), p.difficulty(), p.question(), p.answer(), model.name(),

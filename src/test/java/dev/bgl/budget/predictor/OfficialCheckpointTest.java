@@ -114,7 +114,7 @@ class OfficialCheckpointTest {
             int[] chosen = out.result().tokens();
             assertEquals(STEPS, chosen.length, "the run must last " + STEPS + " steps: " + out.result().stopReason());
 
-            int[] prompt = m.encodePrompt(runner.promptText(req));
+            int[] prompt = m.encodePrompt(runner.plan(req).promptText());
             int close = m.thinkCloseId();
             boolean[] newline = BudgetGuidance.newlineTokens(m.tokenizer(), w.vocab());
             int guided = 0, changed = 0, agreed = 0;
