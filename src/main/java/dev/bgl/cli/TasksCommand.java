@@ -1,6 +1,6 @@
 package dev.bgl.cli;
 
-import dev.bgl.train.tasks.Curriculum;
+import dev.bgl.tasks.Curriculum;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

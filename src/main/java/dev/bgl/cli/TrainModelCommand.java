@@ -13,9 +13,10 @@ import dev.bgl.train.ReasonerQuality;
 import dev.bgl.train.TrainConfig;
 import dev.bgl.train.TrainState;
 import dev.bgl.train.Trainer;
-import dev.bgl.train.tasks.Curriculum;
-import dev.bgl.train.tasks.StyleMix;
-import dev.bgl.train.tasks.Split;
+import dev.bgl.train.TrainingData;
+import dev.bgl.tasks.Curriculum;
+import dev.bgl.tasks.StyleMix;
+import dev.bgl.tasks.Split;
 import dev.bgl.util.BglException;
 import dev.bgl.util.ProgressBar;
 import picocli.CommandLine.Command;
@@ -61,7 +62,7 @@ final class TrainModelCommand implements Callable<Integer> {
         Tokenizer tok = Tokenizer.of(ByteLevelVocab.spec());
         TrainConfig c = new TrainConfig(dim, layers, heads, kvHeads, dim / heads, ffn, tok.vocabSize(), maxSeq, 1_000_000f, 1e-6f,
                 lr, warmup != null ? warmup : Math.min(100, steps / 10), steps, batch, 0.1f, 1.0f, seed, checkpointEvery);
-        Iterator<Example> data = fitting(Curriculum.defaults().withStyles(StyleMix.parse(styles)).examples(tok, seed, cutShare), maxSeq);
+        Iterator<Example> data = fitting(TrainingData.examples(Curriculum.defaults().withStyles(StyleMix.parse(styles)), tok, seed, cutShare), maxSeq);
         float[] initial = init == null ? null : ModelImport.params(init, c);
         ProgressBar bar = new ProgressBar("train", steps, System.err);
         long t0 = System.nanoTime();

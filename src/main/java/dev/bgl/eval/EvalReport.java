@@ -266,7 +266,7 @@ public final class EvalReport {
             h.append(String.format(Locale.ROOT, " (fractions %s of none's mean thinking %.1f tokens)", ctx.settings().fractions(), s.noneMeanThinking()));
         h.append("; seed ").append(ctx.settings().seed()).append("; max tokens ").append(ctx.settings().maxTokens())
                 .append(ctx.settings().temperature() > 0 ? "; temperature " + ctx.settings().temperature() : "; greedy").append(".</p>\n");
-        h.append("<h2>Metrics</h2>\n<table><tr>");
+        h.append("<h2>EvalStats</h2>\n<table><tr>");
         for (String c : new String[]{"method", "budget", "n", "strict accuracy", "95% CI", "lenient accuracy", "answer overrun",
                 "think mean", "think + answer", "median", "p90", "within budget (strict)", "thinking within (lenient)",
                 "overshoot mean", "overshoot max", "line-end closes", "intervened", "latency p50 ms", "p95 ms", "decode tok/s", "ρ pred"})

@@ -1,6 +1,6 @@
 package dev.bgl.eval;
 
-import dev.bgl.train.Spearman;
+import dev.bgl.util.Spearman;
 import dev.bgl.util.BglException;
 
 import java.util.ArrayList;
@@ -45,11 +45,11 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
      * @param thinkingWithinShare the lenient adherence: thinking alone within the budget
      * @param meanTotalTokens   mean thinking + answer tokens: what the user waits for
      */
-    public record Row(String method, int budget, int n, Metrics.Accuracy accuracy, Metrics.Summary thinking,
+    public record Row(String method, int budget, int n, EvalStats.Accuracy accuracy, EvalStats.Summary thinking,
                       double withinBudgetShare, double meanOvershoot, int maxOvershoot, double intervenedShare,
                       double latencyP50Ms, double latencyP95Ms, double decodeTps, int predictions, double spearmanPredicted,
                       String limits, double within10Share, double completeShare, long maxKvBytes,
-                      Metrics.Accuracy strictAccuracy, double overrunShare, double lineEndShare, double thinkingWithinShare,
+                      EvalStats.Accuracy strictAccuracy, double overrunShare, double lineEndShare, double thinkingWithinShare,
                       double meanTotalTokens) {
         /** Whether the row ran under a budget in thinking tokens. */
         public boolean hasBudget() {
@@ -190,11 +190,11 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
         double rho = Double.NaN;
         if (pairs.size() >= 2)
             rho = Spearman.rho(pairs.stream().mapToDouble(p -> p[0]).toArray(), pairs.stream().mapToDouble(p -> p[1]).toArray());
-        return new Row(method, key.budget(), n, Metrics.accuracy(correct, n), Metrics.summarize(thinking), within / (double) n,
-                over / n, maxOver, intervened / (double) n, Metrics.quantile(sortedWall, 0.5), Metrics.quantile(sortedWall, 0.95),
-                Metrics.quantile(sortedTps, 0.5), pairs.size(), rho, key.limits(),
+        return new Row(method, key.budget(), n, EvalStats.accuracy(correct, n), EvalStats.summarize(thinking), within / (double) n,
+                over / n, maxOver, intervened / (double) n, EvalStats.quantile(sortedWall, 0.5), EvalStats.quantile(sortedWall, 0.95),
+                EvalStats.quantile(sortedTps, 0.5), pairs.size(), rho, key.limits(),
                 key.limits() == null ? Double.NaN : within10 / (double) n, complete / (double) n, maxKv,
-                Metrics.accuracy(strict, n), overrun / (double) n, closes == 0 ? Double.NaN : lineEnds / (double) closes,
+                EvalStats.accuracy(strict, n), overrun / (double) n, closes == 0 ? Double.NaN : lineEnds / (double) closes,
                 thinkingWithin / (double) n, totalTokens / (double) n);
     }
 
@@ -212,7 +212,7 @@ public record EvalSummary(List<Row> rows, List<Curve> curves, double noneAccurac
 
     private static double auc(List<Row> budgeted, java.util.function.ToDoubleFunction<Row> accuracy) {
         if (budgeted.size() < 2) return Double.NaN;
-        return Metrics.normalizedAuc(budgeted.stream().mapToDouble(Row::budget).toArray(), budgeted.stream().mapToDouble(accuracy).toArray());
+        return EvalStats.normalizedAuc(budgeted.stream().mapToDouble(Row::budget).toArray(), budgeted.stream().mapToDouble(accuracy).toArray());
     }
 
     /** The first row (smallest budget) whose accuracy reaches {@code none}'s less one point; null when none does. */

@@ -1,11 +1,11 @@
 package dev.bgl.eval;
 
-import dev.bgl.train.tasks.Curriculum;
-import dev.bgl.train.tasks.FamilyWeight;
-import dev.bgl.train.tasks.Problem;
-import dev.bgl.train.tasks.Split;
-import dev.bgl.train.tasks.TaskFamily;
-import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.tasks.Curriculum;
+import dev.bgl.tasks.FamilyWeight;
+import dev.bgl.tasks.Problem;
+import dev.bgl.tasks.Split;
+import dev.bgl.tasks.TaskFamily;
+import dev.bgl.tasks.TraceFormat;
 import dev.bgl.util.BglException;
 
 import java.nio.file.Path;

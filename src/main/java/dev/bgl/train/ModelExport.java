@@ -1,6 +1,6 @@
 package dev.bgl.train;
 
-import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.tasks.TraceFormat;
 
 import dev.bgl.format.GgmlType;
 import dev.bgl.format.GgufWriter;

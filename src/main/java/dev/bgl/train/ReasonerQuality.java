@@ -1,5 +1,7 @@
 package dev.bgl.train;
 
+import dev.bgl.util.Spearman;
+
 import dev.bgl.budget.HardCutoff;
 import dev.bgl.budget.ThinkingTracker;
 import dev.bgl.decode.GenerateRequest;
@@ -9,8 +11,8 @@ import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
 import dev.bgl.decode.TokenListener;
-import dev.bgl.train.tasks.Problem;
-import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.tasks.Problem;
+import dev.bgl.tasks.TraceFormat;
 import dev.bgl.util.ProgressBar;
 
 import java.util.ArrayList;

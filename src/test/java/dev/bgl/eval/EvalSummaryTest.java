@@ -7,7 +7,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Metrics of hand-made records; every expected value is worked out by hand in the comments. */
+/** EvalStats of hand-made records; every expected value is worked out by hand in the comments. */
 class EvalSummaryTest {
     static EvalRecord rec(String id, String method, int budget, int thinking, boolean correct, double wallMs, double predicted) {
         boolean within = budget == EvalRecord.NO_BUDGET || thinking <= budget;

@@ -8,7 +8,7 @@ import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
-import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.tasks.TraceFormat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

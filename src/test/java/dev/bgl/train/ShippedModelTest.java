@@ -5,11 +5,11 @@ import dev.bgl.cli.LlamaCppReference;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.model.Architecture;
 import dev.bgl.tensor.Parallel;
-import dev.bgl.train.tasks.Curriculum;
-import dev.bgl.train.tasks.Problem;
-import dev.bgl.train.tasks.Split;
-import dev.bgl.train.tasks.TraceFormat;
-import dev.bgl.train.tasks.Style;
+import dev.bgl.tasks.Curriculum;
+import dev.bgl.tasks.Problem;
+import dev.bgl.tasks.Split;
+import dev.bgl.tasks.TraceFormat;
+import dev.bgl.tasks.Style;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -10,10 +10,10 @@ import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.format.SafetensorsFile;
-import dev.bgl.train.tasks.Curriculum;
-import dev.bgl.train.tasks.Problem;
-import dev.bgl.train.tasks.Split;
-import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.tasks.Curriculum;
+import dev.bgl.tasks.Problem;
+import dev.bgl.tasks.Split;
+import dev.bgl.tasks.TraceFormat;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -210,7 +210,7 @@ final class Filters {
                 return total;
             }
             case "attr" -> {
-                return Access.attribute(v, (String) requireString("attr", arg(a, kw, 0, "name", null)));
+                return MemberAccess.attribute(v, (String) requireString("attr", arg(a, kw, 0, "name", null)));
             }
             case "batch" -> {
                 long size = Values.asLong(requireInt("batch", arg(a, kw, 0, "linecount", null)));
@@ -309,7 +309,7 @@ final class Filters {
 
     /** Jinja2's attribute lookup for filters: "a.b.0" walks attributes and integer indexes. */
     static Object attributePath(Object item, Object attribute) {
-        if (attribute instanceof Long) return Access.item(item, attribute);
+        if (attribute instanceof Long) return MemberAccess.item(item, attribute);
         Object cur = item;
         for (String part : ((String) requireString("attribute", attribute)).split("\\.", -1)) {
             Object key = part;
@@ -320,7 +320,7 @@ final class Filters {
                     key = part;
                 }
             }
-            cur = Access.item(cur, key);
+            cur = MemberAccess.item(cur, key);
         }
         return cur;
     }

@@ -247,9 +247,9 @@ final class Interpreter {
                     for (int i = 0; i < d.keys().size(); i++) out.put(dictKey(eval(d.keys().get(i), s)), eval(d.values().get(i), s));
                     yield out;
                 }
-                case GetAttr g -> Access.attribute(eval(g.object(), s), g.attribute());
-                case GetItem g -> Access.item(eval(g.object(), s), eval(g.key(), s));
-                case Slice sl -> Access.slice(eval(sl.object(), s), optional(sl.start(), s), optional(sl.stop(), s), optional(sl.step(), s));
+                case GetAttr g -> MemberAccess.attribute(eval(g.object(), s), g.attribute());
+                case GetItem g -> MemberAccess.item(eval(g.object(), s), eval(g.key(), s));
+                case Slice sl -> MemberAccess.slice(eval(sl.object(), s), optional(sl.start(), s), optional(sl.stop(), s), optional(sl.step(), s));
                 case Call c -> {
                     Object callee = eval(c.callee(), s);
                     List<Object> args = new ArrayList<>();

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 
 /**
  * The task type of a question, for per-type budget policies: the families of the default model's
- * curriculum ({@code dev.bgl.train.tasks}) are told apart by how their questions start; anything
+ * curriculum ({@code dev.bgl.tasks}) are told apart by how their questions start; anything
  * else is "general".
  */
 public final class TaskTypes {

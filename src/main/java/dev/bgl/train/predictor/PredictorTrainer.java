@@ -9,7 +9,7 @@ import dev.bgl.model.Transformer;
 import dev.bgl.tensor.Parallel;
 import dev.bgl.train.Rng;
 import dev.bgl.train.StepListener;
-import dev.bgl.train.tasks.Split;
+import dev.bgl.tasks.Split;
 import dev.bgl.util.BglException;
 import org.apache.commons.math3.distribution.GammaDistribution;
 

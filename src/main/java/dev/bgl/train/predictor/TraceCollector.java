@@ -9,10 +9,10 @@ import dev.bgl.decode.Cancellation;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.TokenListener;
-import dev.bgl.train.tasks.Curriculum;
-import dev.bgl.train.tasks.Problem;
-import dev.bgl.train.tasks.Split;
-import dev.bgl.train.tasks.TraceFormat;
+import dev.bgl.tasks.Curriculum;
+import dev.bgl.tasks.Problem;
+import dev.bgl.tasks.Split;
+import dev.bgl.tasks.TraceFormat;
 import dev.bgl.util.BglException;
 import dev.bgl.util.ProgressBar;
 

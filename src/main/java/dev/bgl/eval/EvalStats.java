@@ -5,8 +5,8 @@ import dev.bgl.util.BglException;
 import java.util.Arrays;
 
 /** Summary statistics for evaluation results: accuracy with a Wilson interval, mean/median/p90, area under an accuracy-vs-budget curve. */
-public final class Metrics {
-    private Metrics() {}
+public final class EvalStats {
+    private EvalStats() {}
 
     /** z for a two-sided 95% interval. */
     static final double Z95 = 1.959963984540054;

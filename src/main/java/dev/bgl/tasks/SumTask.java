@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +39,8 @@ public record SumTask() implements TaskFamily {
     }
 
     /** "7+12=19", "+3=22", ... over the numbers in order or reversed. */
-    private static List<Step> runningTotals(int[] xs, boolean reversed) {
-        List<Step> steps = new ArrayList<>();
+    private static List<TraceLine> runningTotals(int[] xs, boolean reversed) {
+        List<TraceLine> steps = new ArrayList<>();
         int n = xs.length;
         int first = reversed ? xs[n - 1] : xs[0];
         int acc = first;
@@ -48,20 +48,20 @@ public record SumTask() implements TaskFamily {
             int x = reversed ? xs[n - 1 - i] : xs[i];
             String op = (i == 1 ? first + "+" : "+") + x;
             acc += x;
-            steps.add(Step.of("", op, acc, ""));
+            steps.add(TraceLine.of("", op, acc, ""));
         }
         return steps;
     }
 
     /** "22+18=22+10+8=32+8=40": the last single fact is the slip point. */
-    private static List<Step> detailed(int[] xs) {
-        List<Step> steps = new ArrayList<>();
+    private static List<TraceLine> detailed(int[] xs) {
+        List<TraceLine> steps = new ArrayList<>();
         int acc = xs[0];
         for (int i = 1; i < xs.length; i++) {
             int x = xs[i], tens = x / 10 * 10, ones = x % 10;
             if (tens > 0 && ones > 0)
-                steps.add(Step.of(acc + "+" + x + "=" + acc + "+" + tens + "+" + ones + "=", (acc + tens) + "+" + ones, acc + x, ""));
-            else steps.add(Step.of("", acc + "+" + x, acc + x, ""));
+                steps.add(TraceLine.of(acc + "+" + x + "=" + acc + "+" + tens + "+" + ones + "=", (acc + tens) + "+" + ones, acc + x, ""));
+            else steps.add(TraceLine.of("", acc + "+" + x, acc + x, ""));
             acc += x;
         }
         return steps;

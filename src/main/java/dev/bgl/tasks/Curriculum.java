@@ -1,10 +1,11 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
+
+import dev.bgl.train.TrainingData;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bgl.tokenizer.Tokenizer;
-import dev.bgl.train.Example;
 import dev.bgl.util.BglException;
 
 import java.io.BufferedWriter;
@@ -84,37 +85,6 @@ public record Curriculum(List<FamilyWeight> families, int minDifficulty, int max
         return out;
     }
 
-    /** Endless training examples: TRAIN problems, each with one trace drawn from the style mix. */
-    public Iterator<Example> examples(Tokenizer tok, long seed) {
-        return examples(tok, seed, 0);
-    }
-
-    /**
-     * The same, with a share {@code cutShare} of the traces cut at a random token and answered
-     * directly ({@link TrainingData#encodeCut}); the cut draws come from a stream of their own, so
-     * with a share of 0 the examples are exactly those of {@link #examples(Tokenizer, long)}.
-     */
-    public Iterator<Example> examples(Tokenizer tok, long seed, double cutShare) {
-        if (!(cutShare >= 0 && cutShare <= 1)) throw new BglException("curriculum: cut share must be in [0, 1], got " + cutShare);
-        Iterator<Problem> problems = stream(seed, Split.TRAIN);
-        SplittableRandom styleRnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        SplittableRandom cutRnd = new SplittableRandom(seed ^ 0xC0FFEE5L);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Example next() {
-                Problem p = problems.next();
-                Solution s = p.solution(styles.pick(styleRnd));
-                if (cutShare > 0 && cutRnd.nextDouble() < cutShare) return TrainingData.encodeCut(tok, p, s, cutRnd);
-                return TrainingData.encode(tok, p, s);
-            }
-        };
-    }
-
     /** The default curriculum's first n problems of both splits, one JSON object per line. */
     public static void exportJsonl(Path out, long seed, int n) {
         defaults().writeJsonl(out, seed, n);
@@ -153,7 +123,8 @@ public record Curriculum(List<FamilyWeight> families, int minDifficulty, int max
     }
 
     /** Problems drawn family by weight, difficulty uniformly in range; those of the other split skipped (null: none). */
-    private Iterator<Problem> stream(long seed, Split split) {
+    /** Endless problems of a split (null: both), in the order a seed gives. */
+    public Iterator<Problem> stream(long seed, Split split) {
         SplittableRandom rnd = new SplittableRandom(seed);
         double total = families.stream().mapToDouble(FamilyWeight::weight).sum();
         return new Iterator<>() {

@@ -1,4 +1,6 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
+
+import dev.bgl.util.Spearman;
 
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,4 +1,6 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
+
+import dev.bgl.train.TrainingData;
 
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.chat.ChatTemplate;

@@ -1,4 +1,6 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
+
+import dev.bgl.train.TrainingData;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +30,7 @@ class CurriculumTest {
         assertEquals(C.sample(11, 300), C.sample(11, 300));
         assertEquals(C.sample(11, 50, Split.TEST), C.sample(11, 50, Split.TEST));
         assertNotEquals(C.sample(11, 50), C.sample(12, 50));
-        Iterator<Example> a = C.examples(TaskFamiliesTest.TOK, 4), b = C.examples(TaskFamiliesTest.TOK, 4);
+        Iterator<Example> a = TrainingData.examples(C, TaskFamiliesTest.TOK, 4), b = TrainingData.examples(C, TaskFamiliesTest.TOK, 4);
         for (int i = 0; i < 100; i++) {
             Example x = a.next(), y = b.next();
             assertArrayEquals(x.tokens(), y.tokens());
@@ -66,7 +68,7 @@ class CurriculumTest {
     void trainingExamplesComeFromTrainProblemsInTheStyleMix() {
         for (StyleMix m : List.of(StyleMix.DEFAULT, StyleMix.EARLY_STOP)) {
             Curriculum c = C.withStyles(m);
-            Iterator<Example> it = c.examples(TaskFamiliesTest.TOK, 8);
+            Iterator<Example> it = TrainingData.examples(c, TaskFamiliesTest.TOK, 8);
             Iterator<Problem> problems = c.problems(8, Split.TRAIN); // the stream the examples are drawn from
             int[] styles = new int[Style.values().length];
             int n = 2000;

@@ -1,7 +1,15 @@
-package dev.bgl.train.tasks;
+package dev.bgl.train;
 
+import dev.bgl.tasks.Curriculum;
+import dev.bgl.tasks.Problem;
+import dev.bgl.tasks.Solution;
+import dev.bgl.tasks.Split;
+import dev.bgl.tasks.TraceFormat;
 import dev.bgl.tokenizer.Tokenizer;
-import dev.bgl.train.Example;
+import dev.bgl.util.BglException;
+
+import java.util.Iterator;
+import java.util.SplittableRandom;
 
 /** Turns a styled trace into a training {@link Example}: loss on the assistant's completion only. */
 public final class TrainingData {
@@ -61,5 +69,36 @@ public final class TrainingData {
     /** Tokens of the thinking text alone (between {@code <think>\n} and {@code \n</think>}). */
     public static int thinkingTokens(Tokenizer tok, Solution s) {
         return tok.encode(s.thinking(), true).length;
+    }
+
+    /** Endless training examples of a curriculum: TRAIN problems, each with one trace drawn from the style mix. */
+    public static Iterator<Example> examples(Curriculum c, Tokenizer tok, long seed) {
+        return examples(c, tok, seed, 0);
+    }
+
+    /**
+     * The same, with a share {@code cutShare} of the traces cut at a random token and answered
+     * directly ({@link #encodeCut}); the cut draws come from a stream of their own, so
+     * with a share of 0 the examples are exactly those of {@link #examples(Curriculum, Tokenizer, long)}.
+     */
+    public static Iterator<Example> examples(Curriculum c, Tokenizer tok, long seed, double cutShare) {
+        if (!(cutShare >= 0 && cutShare <= 1)) throw new BglException("curriculum: cut share must be in [0, 1], got " + cutShare);
+        Iterator<Problem> problems = c.stream(seed, Split.TRAIN);
+        SplittableRandom styleRnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        SplittableRandom cutRnd = new SplittableRandom(seed ^ 0xC0FFEE5L);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Example next() {
+                Problem p = problems.next();
+                Solution s = p.solution(c.styles().pick(styleRnd));
+                if (cutShare > 0 && cutRnd.nextDouble() < cutShare) return encodeCut(tok, p, s, cutRnd);
+                return encode(tok, p, s);
+            }
+        };
     }
 }

@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,16 +55,16 @@ public record LinearTask() implements TaskFamily {
             }
         }
         String x = Integer.toString(value[0]);
-        List<Step> compact = new ArrayList<>(), detailed = new ArrayList<>(), check = new ArrayList<>();
-        detailed.add(Step.text(expr[d] + "=" + value[d]));
+        List<TraceLine> compact = new ArrayList<>(), detailed = new ArrayList<>(), check = new ArrayList<>();
+        detailed.add(TraceLine.text(expr[d] + "=" + value[d]));
         for (int i = d - 1; i >= 0; i--) {
             String undo = value[i + 1] + inverse(kind[i]) + arg[i];
-            compact.add(Step.of("", undo, value[i], ""));
-            detailed.add(Step.of(expr[i] + "=", undo, value[i], ""));
+            compact.add(TraceLine.of("", undo, value[i], ""));
+            detailed.add(TraceLine.of(expr[i] + "=", undo, value[i], ""));
         }
-        compact.add(Step.text("x=" + x));
-        check.add(Step.text("x=" + x));
-        for (int i = 0; i < d; i++) check.add(Step.of("", value[i] + String.valueOf(kind[i]) + arg[i], value[i + 1], ""));
+        compact.add(TraceLine.text("x=" + x));
+        check.add(TraceLine.text("x=" + x));
+        for (int i = 0; i < d; i++) check.add(TraceLine.of("", value[i] + String.valueOf(kind[i]) + arg[i], value[i + 1], ""));
         return Traces.problem(this, difficulty, "Solve for x: " + expr[d] + "=" + value[d], x,
                 compact, detailed, check, rnd);
     }

@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -8,13 +8,13 @@ import java.util.SplittableRandom;
  * no operation. The operation is the line's last single arithmetic fact, the place where a VERIFIED
  * trace may slip: it writes a wrong result, then {@code "wait, " + op + "=" + result + tail}.
  */
-record Step(String head, String op, long result, String tail) {
-    static Step text(String line) {
-        return new Step(line, null, 0, "");
+record TraceLine(String head, String op, long result, String tail) {
+    static TraceLine text(String line) {
+        return new TraceLine(line, null, 0, "");
     }
 
-    static Step of(String head, String op, long result, String tail) {
-        return new Step(head, op, result, tail);
+    static TraceLine of(String head, String op, long result, String tail) {
+        return new TraceLine(head, op, result, tail);
     }
 
     String render() {
@@ -26,7 +26,7 @@ record Step(String head, String op, long result, String tail) {
     }
 
     /** The lines joined by newlines; with a slip at a random step that has an operation when {@code slip}. */
-    static String join(List<Step> steps, boolean slip, SplittableRandom rnd) {
+    static String join(List<TraceLine> steps, boolean slip, SplittableRandom rnd) {
         int slipAt = -1;
         if (slip) {
             int n = (int) steps.stream().filter(s -> s.op != null).count();
@@ -38,7 +38,7 @@ record Step(String head, String op, long result, String tail) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < steps.size(); i++) {
             if (i > 0) sb.append('\n');
-            Step s = steps.get(i);
+            TraceLine s = steps.get(i);
             sb.append(i == slipAt ? s.renderWithSlip(wrongValue(s.result, rnd)) : s.render());
         }
         return sb.toString();

@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +44,8 @@ public record MulTask() implements TaskFamily {
      * Compact: "4*6+4=28 &gt;82". Detailed: "4*6=24, 24+4=28, carry 2 &gt;82". A last carry
      * becomes its own line ("carry 2 &gt;2082" / "&gt;2082").
      */
-    private static List<Step> rows(String digits, int m, boolean detailed) {
-        List<Step> steps = new ArrayList<>();
+    private static List<TraceLine> rows(String digits, int m, boolean detailed) {
+        List<TraceLine> steps = new ArrayList<>();
         String partial = "";
         int carry = 0;
         for (int i = digits.length() - 1; i >= 0; i--) {
@@ -54,13 +54,13 @@ public record MulTask() implements TaskFamily {
             String keep = " >" + partial;
             if (detailed) {
                 String tail = ", carry " + (s / 10) + keep;
-                steps.add(carry == 0 ? Step.of("", d + "*" + m, p, tail) : Step.of(d + "*" + m + "=" + p + ", ", p + "+" + carry, s, tail));
+                steps.add(carry == 0 ? TraceLine.of("", d + "*" + m, p, tail) : TraceLine.of(d + "*" + m + "=" + p + ", ", p + "+" + carry, s, tail));
             } else {
-                steps.add(Step.of("", carry == 0 ? d + "*" + m : d + "*" + m + "+" + carry, s, keep));
+                steps.add(TraceLine.of("", carry == 0 ? d + "*" + m : d + "*" + m + "+" + carry, s, keep));
             }
             carry = s / 10;
         }
-        if (carry > 0) steps.add(Step.text((detailed ? "carry " + carry + " " : "") + ">" + carry + partial));
+        if (carry > 0) steps.add(TraceLine.text((detailed ? "carry " + carry + " " : "") + ">" + carry + partial));
         return steps;
     }
 }

@@ -1,4 +1,6 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
+
+import dev.bgl.train.TrainingData;
 
 import dev.bgl.tokenizer.ByteLevelVocab;
 import dev.bgl.tokenizer.Tokenizer;

@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import dev.bgl.util.BglException;
 
@@ -25,15 +25,15 @@ final class Traces {
      * compact thinking cut by {@link #cutEarly}; its cut is drawn from the question, not from
      * {@code rnd}, so adding it left every problem stream (and the held-out set) as it was.
      */
-    static Problem problem(TaskFamily f, int d, String question, String answer, List<Step> compact,
-                           List<Step> detailed, List<Step> check, SplittableRandom rnd) {
+    static Problem problem(TaskFamily f, int d, String question, String answer, List<TraceLine> compact,
+                           List<TraceLine> detailed, List<TraceLine> check, SplittableRandom rnd) {
         boolean slip = rnd.nextDouble() < TaskFamily.SLIP_PROBABILITY;
-        String verified = Step.join(detailed, slip, rnd) + "\ncheck:\n" + Step.join(check, false, rnd) + "\nok " + answer;
-        String compactText = Step.join(compact, false, rnd);
+        String verified = TraceLine.join(detailed, slip, rnd) + "\ncheck:\n" + TraceLine.join(check, false, rnd) + "\nok " + answer;
+        String compactText = TraceLine.join(compact, false, rnd);
         SplittableRandom cutRnd = new SplittableRandom(question.hashCode() * 0x9E3779B97F4A7C15L ^ 0xE4A1L);
         return new Problem(f.name(), d, question, answer, List.of(
                 new Solution(Style.COMPACT, compactText),
-                new Solution(Style.DETAILED, Step.join(detailed, false, rnd)),
+                new Solution(Style.DETAILED, TraceLine.join(detailed, false, rnd)),
                 new Solution(Style.VERIFIED, verified),
                 new Solution(Style.EARLY, cutEarly(compactText, cutRnd))));
     }

@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import dev.bgl.util.BglException;
 

@@ -9,8 +9,8 @@ import java.util.Map;
  * indexing and the Python methods in {@link Methods} exist; any other name (e.g. {@code __class__},
  * {@code getClass}) is simply undefined, so there is no path from a template to a Java object.
  */
-final class Access {
-    private Access() {}
+final class MemberAccess {
+    private MemberAccess() {}
 
     /** {@code obj.name}: Jinja2 tries the attribute (a method) first, then the item. */
     static Object attribute(Object obj, String name) {

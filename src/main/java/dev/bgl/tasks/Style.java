@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 /**
  * How a solution is written. All styles reach the same answer; they differ in how many steps they

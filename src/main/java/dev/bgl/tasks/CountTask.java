@@ -1,4 +1,4 @@
-package dev.bgl.train.tasks;
+package dev.bgl.tasks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,19 +50,19 @@ public record CountTask() implements TaskFamily {
             s.append(pool.charAt(rnd.nextInt(pool.length())));
         }
         String word = s.toString();
-        List<Step> compact = new ArrayList<>(), detailed = new ArrayList<>();
+        List<TraceLine> compact = new ArrayList<>(), detailed = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         int count = 0;
         for (int i = 0; i < len; i++) {
             char c = word.charAt(i);
             if (isVowel(c)) {
-                detailed.add(Step.of(c + " yes ", count + "+1", count + 1, ""));
+                detailed.add(TraceLine.of(c + " yes ", count + "+1", count + 1, ""));
                 count++;
-            } else detailed.add(Step.text(c + " no " + count));
+            } else detailed.add(TraceLine.text(c + " no " + count));
             if (i > 0) line.append(','); // not a space: " a" is a merged token
             line.append(c).append(count);
         }
-        compact.add(Step.text(line.toString()));
+        compact.add(TraceLine.text(line.toString()));
         return Traces.problem(this, difficulty, "Count the vowels in \"" + word + "\"", Integer.toString(count),
                 compact, detailed, compact, rnd);
     }
