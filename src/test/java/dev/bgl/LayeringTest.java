@@ -12,7 +12,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 /** The layers of DEVELOPERS.md: each package uses only the packages before it (util is usable anywhere). */
 class LayeringTest {
     static final List<String> LAYERS = List.of("format", "tensor", "model", "tokenizer", "chat", "decode", "budget", "tasks",
-            "train", "eval", "server", "cli");
+            "train", "eval", "server", "client", "cli");
 
     @Test
     void eachLayerDependsOnlyOnEarlierOnes() {

@@ -1,4 +1,4 @@
-package dev.bgl.server.sim;
+package dev.bgl.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

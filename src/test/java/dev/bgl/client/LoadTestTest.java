@@ -1,4 +1,4 @@
-package dev.bgl.cli;
+package dev.bgl.client;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;

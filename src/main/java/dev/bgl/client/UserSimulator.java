@@ -1,4 +1,4 @@
-package dev.bgl.server.sim;
+package dev.bgl.client;
 
 import dev.bgl.eval.EvalProblem;
 import dev.bgl.eval.EvalTasks;

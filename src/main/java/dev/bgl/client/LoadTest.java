@@ -1,4 +1,4 @@
-package dev.bgl.cli;
+package dev.bgl.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.LongAdder;
  * queue refusing work is the server doing its job); everything else that is not a clean stream is a
  * failure.
  */
-final class LoadTest {
+public final class LoadTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -50,9 +50,9 @@ final class LoadTest {
      * @param timeout      a request's limit from sending to [DONE], queue wait included
      * @param sampleEvery  how often /metrics is read
      */
-    record Settings(URI base, int clients, Duration duration, Integer budgetTokens, int maxTokens, String apiKey,
+    public record Settings(URI base, int clients, Duration duration, Integer budgetTokens, int maxTokens, String apiKey,
                     Duration timeout, Duration sampleEvery, long seed) {
-        Settings {
+        public Settings {
             if (clients < 1) throw new BglException("--clients must be >= 1, got " + clients);
             if (duration.isNegative() || duration.isZero()) throw new BglException("--minutes must be > 0");
             if (budgetTokens != null && budgetTokens < 0) throw new BglException("--budget must be >= 0, got " + budgetTokens);
@@ -61,30 +61,30 @@ final class LoadTest {
     }
 
     /** One read of the server's memory gauges, {@code t} seconds after the start (-1: gauge absent). */
-    record Sample(double t, long rss, long heapUsed, long heapCommitted, long heapAfterGc, long nonHeap,
+    public record Sample(double t, long rss, long heapUsed, long heapCommitted, long heapAfterGc, long nonHeap,
                   long liveSessions, long kvLiveBytes, long queue) {
     }
 
     /** A memory series' trend over the second half: least-squares change across it, against its mean. */
-    record Trend(String series, int points, double meanBytes, double changeBytes, double toleranceBytes, boolean flat) {
-        double changePercent() {
+    public record Trend(String series, int points, double meanBytes, double changeBytes, double toleranceBytes, boolean flat) {
+        public double changePercent() {
             return meanBytes == 0 ? 0 : 100 * changeBytes / meanBytes;
         }
     }
 
-    record Report(Settings settings, double seconds, long ok, long rateLimited, long otherStatus, long failures,
+    public record Report(Settings settings, double seconds, long ok, long rateLimited, long otherStatus, long failures,
                   Map<String, Long> statuses, List<String> failureExamples, double[] latency, double[] ttft,
                   long completionTokens, long reasoningTokens, List<Sample> samples, List<Trend> trends) {
         /** Every request sent: clean streams, 429s and failures (a status other than 200/429 is a failure). */
-        long requests() {
+        public long requests() {
             return ok + rateLimited + failures;
         }
 
-        double tokensPerSecond() {
+        public double tokensPerSecond() {
             return completionTokens / seconds;
         }
 
-        boolean memoryFlat() {
+        public boolean memoryFlat() {
             return !trends.isEmpty() && trends.stream().allMatch(Trend::flat);
         }
     }
@@ -110,7 +110,7 @@ final class LoadTest {
     private final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> ttfts = Collections.synchronizedList(new ArrayList<>());
 
-    LoadTest(Settings s) {
+    public LoadTest(Settings s) {
         this.s = s;
         // held-out (test split) questions of the default curriculum's families, as the user simulator asks
         List<String> qs = new ArrayList<>();
@@ -121,7 +121,7 @@ final class LoadTest {
     }
 
     /** Runs the load and returns what it saw; progress lines go to {@code log}. A server that does not answer /health is one error line. */
-    Report run(PrintStream log) throws InterruptedException {
+    public Report run(PrintStream log) throws InterruptedException {
         try {
             HttpResponse<String> h = http.send(HttpRequest.newBuilder(s.base().resolve("health")).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,4 +1,4 @@
-package dev.bgl.server.sim;
+package dev.bgl.client;
 
 /** A simulated user: an id, a hidden preference, and the task family they mostly ask about. */
 public record SimUser(String id, Preference preference, String family) {

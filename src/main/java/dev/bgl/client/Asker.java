@@ -1,4 +1,4 @@
-package dev.bgl.server.sim;
+package dev.bgl.client;
 
 import java.util.List;
 
