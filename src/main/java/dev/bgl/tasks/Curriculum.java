@@ -1,6 +1,5 @@
 package dev.bgl.tasks;
 
-import dev.bgl.train.TrainingData;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
