@@ -9,7 +9,7 @@ import java.util.List;
 
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
-/** The layers of DEVELOPERS.md: each package uses only the packages before it (util is usable anywhere). */
+/** The layers (README, "Layout"): each package uses only the packages before it (util is usable anywhere). */
 class LayeringTest {
     static final List<String> LAYERS = List.of("format", "tensor", "model", "tokenizer", "chat", "decode", "budget",
             "train", "eval", "server", "cli");
