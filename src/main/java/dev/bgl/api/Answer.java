@@ -10,6 +10,7 @@ import dev.bgl.budget.Method;
  * @param text           the answer after the thinking, stripped of surrounding whitespace
  * @param thinkingTokens tokens spent thinking: what a token budget counts
  * @param answerTokens   tokens of the answer
+ * @param generatedTokens every token generated: thinking, answer, the markers and the end of turn (what usage counts)
  * @param promptTokens   tokens of the prompt as the method rendered it
  * @param budget         the budget asked for
  * @param method         the method that kept it (the budget's default when none was asked for)
@@ -21,7 +22,7 @@ import dev.bgl.budget.Method;
  *                       {@code cancelled}, {@code context_full}, ...
  * @param seconds        wall-clock seconds of the run, prompt included
  */
-public record Answer(String thinking, String text, int thinkingTokens, int answerTokens, int promptTokens, Budget budget,
+public record Answer(String thinking, String text, int thinkingTokens, int answerTokens, int generatedTokens, int promptTokens, Budget budget,
                      Method method, boolean budgetKept, boolean thinkingClosed, boolean intervened, String stopReason,
                      double seconds) {
     /** Whether the run was stopped through its {@link dev.bgl.decode.Cancellation} (or by {@link BglModel#close}). */

@@ -163,7 +163,7 @@ public final class BglModel implements AutoCloseable {
         int prompt = o.result().promptTokens();
         Budget.Spent spent = new Budget.Spent(o.thinkingTokens(), o.answerOverrun(), seconds, c == null ? -1 : c.kvBytes(),
                 c == null ? Double.NaN : c.flopsSpent(), prompt + (long) o.result().tokens().length);
-        return new Answer(o.thinking(), o.answer(), o.thinkingTokens(), o.answerTokens(), prompt, budget, o.method(),
+        return new Answer(o.thinking(), o.answer(), o.thinkingTokens(), o.answerTokens(), o.result().tokens().length, prompt, budget, o.method(),
                 budget.kept(spent), o.thinkingClosed(), o.intervened(), o.stopReason(), seconds);
     }
 
