@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Closing.</b> {@link #close} stops the generations in flight (they return what they had, with
  * stop reason {@code cancelled}), waits for them, then frees the model; an ask after it, or one that
- * was waiting for a runner, is a {@link BglException}.
+ * was waiting for a runner, is a {@link BglException}. A listener cancels its ask rather than closing
+ * the model (close() there would wait for itself, and says so).
  */
 public final class BglModel implements AutoCloseable {
     /** The token cap of an ask that gives none, unless its token budget and the answer cap need more. */
@@ -44,6 +45,8 @@ public final class BglModel implements AutoCloseable {
     private final int poolSize;
     private final Set<Cancellation> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Whether this thread is inside an ask of this model (a listener calling close() would wait for itself). */
+    private final ThreadLocal<Boolean> asking = ThreadLocal.withInitial(() -> false);
 
     BglModel(LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, BglOptions options) {
         this.model = model;
@@ -87,6 +90,7 @@ public final class BglModel implements AutoCloseable {
         Cancellation cancel = options.cancellation() != null ? options.cancellation() : new Cancellation();
         BudgetRunner runner = take();
         running.add(cancel);
+        asking.set(true);
         try {
             if (closed) throw closedError(); // closed just after this ask took its runner, before close() could cancel it
             BudgetRequest req = request(messages, method, budget, options.sampler(), maxTokens(options, budget, runner), cancel);
@@ -106,6 +110,7 @@ public final class BglModel implements AutoCloseable {
             split.finish();
             return answer(budget, m, (System.nanoTime() - t0) / 1e9);
         } finally {
+            asking.remove();
             running.remove(cancel);
             idle.add(runner);
         }
@@ -129,6 +134,8 @@ public final class BglModel implements AutoCloseable {
     /** Stops the generations in flight, waits for them to return, and frees the model; later asks fail. Idempotent. */
     @Override
     public void close() {
+        if (asking.get())
+            throw new BglException("close() inside an ask of " + model.name() + " would wait for itself: cancel the ask, and close once it returns");
         synchronized (this) {
             if (closed) return;
             closed = true;

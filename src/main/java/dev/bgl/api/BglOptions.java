@@ -8,8 +8,9 @@ import java.nio.file.Path;
 /**
  * How {@link Bgl#load(Path, BglOptions)} opens a model.
  *
- * @param threads     worker threads of the kernels (0: all cores); the pool is the process's, so the
- *                    last model loaded with a thread count sets it for all
+ * @param threads     worker threads of the kernels (0: all cores, or what was set before); the pool is the
+ *                    process's, so the last model loaded with a thread count sets it for all: set it once,
+ *                    before any model answers
  * @param predictor   the budget predictor for the {@code guided} method (null: the one beside the model,
  *                    {@code NAME.predictor.safetensors} for {@code NAME.gguf}, if there is one)
  * @param noPredictor load no predictor even if one lies beside the model (budgets then default to {@code hard})

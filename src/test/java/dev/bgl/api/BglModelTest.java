@@ -180,12 +180,30 @@ class BglModelTest {
     }
 
     @Test
+    void aListenerThatClosesTheModelIsToldToCancelInstead() {
+        BglModel m = Bgl.load(modelPath());
+        BglException[] thrown = {null};
+        Answer a = m.stream(Q, Budget.NONE, new AnswerListener() {
+            public void onThinking(String t) {
+                if (thrown[0] == null) thrown[0] = assertThrows(BglException.class, m::close);
+            }
+        });
+        assertTrue(thrown[0].getMessage().contains("would wait for itself"), thrown[0].getMessage());
+        assertEquals("end_of_generation", a.stopReason(), "the ask went on");
+        m.close();
+        assertThrows(BglException.class, () -> m.ask(Q, Budget.NONE));
+    }
+
+    @Test
     void badInputIsOneErrorNamingTheFileOrTheProblem() {
         Path missing = root().resolve("models/no-such-model.gguf");
         assertEquals(missing + ": no such file or folder", assertThrows(BglException.class, () -> Bgl.load(missing)).getMessage());
         Path noPredictor = root().resolve("models/no-such.predictor.safetensors");
         assertEquals(noPredictor + ": no such predictor file or folder", assertThrows(BglException.class,
                 () -> Bgl.load(modelPath(), BglOptions.DEFAULT.withPredictor(noPredictor))).getMessage());
+        Path notAModel = root().resolve("models/README.md");
+        String bad = assertThrows(BglException.class, () -> Bgl.load(notAModel)).getMessage();
+        assertTrue(bad.startsWith(notAModel.toString()), bad);
         Path notAPredictor = root().resolve("models/README.md");
         String msg = assertThrows(BglException.class, () -> Bgl.load(modelPath(), BglOptions.DEFAULT.withPredictor(notAPredictor))).getMessage();
         assertTrue(msg.startsWith(notAPredictor.toString()), msg);
