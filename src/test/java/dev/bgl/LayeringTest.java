@@ -7,12 +7,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
-/** The layers of DEVELOPERS.md: each package uses only the packages before it (util is usable anywhere). */
+/** The layers (README, "Layout"): each package uses only the packages before it (util is usable anywhere). */
 class LayeringTest {
-    static final List<String> LAYERS = List.of("format", "tensor", "model", "tokenizer", "chat", "decode", "budget", "tasks",
-            "train", "eval", "server", "client", "cli");
+    static final List<String> LAYERS = List.of("format", "tensor", "model", "tokenizer", "chat", "decode", "budget", "api",
+            "tasks", "train", "eval", "server", "client", "cli", "langchain4j");
 
     @Test
     void eachLayerDependsOnlyOnEarlierOnes() {
@@ -29,5 +30,19 @@ class LayeringTest {
             else arch = arch.whereLayer(layer).mayOnlyBeAccessedByLayers(users.toArray(String[]::new));
         }
         arch.check(classes);
+    }
+
+    /**
+     * The LangChain4j models run bgl through the embedding API only (and the values it takes and hands out),
+     * so the package can move to a module of its own that depends on the engine, not on the server or the CLI.
+     */
+    @Test
+    void langchain4jUsesOnlyTheEmbeddingApi() {
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bgl.langchain4j");
+        classes().that().resideInAPackage("dev.bgl.langchain4j..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.bgl.langchain4j..", "dev.bgl.api..", "dev.bgl.budget..", "dev.bgl.chat..", "dev.bgl.decode..",
+                        "dev.bgl.util..", "dev.langchain4j..", "java..")
+                .check(classes);
     }
 }

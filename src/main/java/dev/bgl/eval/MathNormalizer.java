@@ -103,13 +103,6 @@ public final class MathNormalizer {
         return v.signum() == 0 ? "0" : v.toPlainString();
     }
 
-    /** If the letter is a multiple-choice answer ("C", "(C)", "\text{(C)}", "(c)"), that letter in upper case. */
-    public static java.util.Optional<Character> choiceLetter(String answer) {
-        Matcher m = CHOICE.matcher(normalize(answer));
-        if (!m.matches()) return java.util.Optional.empty();
-        return java.util.Optional.of(Character.toUpperCase((m.group(1) != null ? m.group(1) : m.group(2)).charAt(0)));
-    }
-
     private static String stripMathDelimiters(String s) {
         for (String[] d : new String[][]{{"$$", "$$"}, {"$", "$"}, {"\\(", "\\)"}, {"\\[", "\\]"}}) {
             if (s.length() >= d[0].length() + d[1].length() && s.startsWith(d[0]) && s.endsWith(d[1]))

@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -117,10 +116,5 @@ public final class GgufFile implements AutoCloseable {
     @Override
     public void close() {
         if (arena.scope().isAlive()) arena.close();
-    }
-
-    /** Convenience used by tools: copy of the metadata in file order. */
-    public LinkedHashMap<String, GgufValue> metadataCopy() {
-        return new LinkedHashMap<>(metadata);
     }
 }

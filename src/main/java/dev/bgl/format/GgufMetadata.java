@@ -98,11 +98,4 @@ public record GgufMetadata(Path file, Map<String, GgufValue> values) {
         if (a.values() instanceof long[] l) return l;
         throw wrong(key, "an array of integers", need(key));
     }
-
-    /**
-     * The architecture-scoped key {@code <arch>.<suffix>}, e.g. {@code qwen3.block_count}.
-     */
-    public String archKey(String suffix) {
-        return string("general.architecture") + "." + suffix;
-    }
 }

@@ -37,10 +37,6 @@ public record GgufValue(GgufValueType type, Object value) {
         return new GgufValue(GgufValueType.ARRAY, a);
     }
 
-    public String asString() {
-        return value instanceof String s ? s : String.valueOf(value);
-    }
-
     @Override
     public String toString() {
         if (value instanceof GgufArray a) return a.toString();

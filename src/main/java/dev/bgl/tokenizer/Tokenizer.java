@@ -134,10 +134,6 @@ public sealed interface Tokenizer permits BpeTokenizer, SpmTokenizer {
         return v.matchedInText(id);
     }
 
-    default boolean isControl(int id) {
-        return tokenType(id) == TokenType.CONTROL;
-    }
-
     /** EOS and the turn-ending control tokens ({@code <|im_end|>}, {@code <|eot_id|>}, ...). */
     default boolean isEndOfGeneration(int id) {
         Vocab v = Vocab.of(this);

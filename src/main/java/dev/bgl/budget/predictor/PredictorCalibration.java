@@ -108,12 +108,6 @@ public final class PredictorCalibration {
         return steps;
     }
 
-    /** Resets the error tallies (the learned scales stay): to score a new run with what was learned. */
-    public synchronized void resetErrors() {
-        rawAbsError = correctedAbsError = 0;
-        steps = 0;
-    }
-
     /** {@code NAME.predictor.calibration.json} beside {@code NAME.predictor.safetensors}. */
     public static Path pathFor(Path predictor) {
         String name = predictor.getFileName().toString();

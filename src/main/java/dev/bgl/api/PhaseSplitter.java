@@ -1,0 +1,110 @@
+package dev.bgl.api;
+
+import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.TokenListener;
+import dev.bgl.tokenizer.Tokenizer;
+
+/**
+ * Splits the token stream into thinking and answer text the way the non-streamed response does
+ * ({@link dev.bgl.budget.BudgetRunner}'s accounting): the markers themselves are not text, text
+ * before {@code <think>} is dropped when thinking opens, the answer is stripped of leading and
+ * trailing whitespace, end-of-generation tokens are not text. So the deltas concatenate to the
+ * non-stream {@code reasoning_content} and {@code content}, and {@link BglModel}'s streamed pieces to its
+ * {@link Answer}. (The server's {@code PhaseSplitter} is the same class, kept there until the server moves to this one.)
+ */
+public final class PhaseSplitter implements TokenListener {
+    /** Receives the pieces as they become final. */
+    public interface Sink {
+        void reasoning(String text);
+
+        void content(String text);
+
+        Sink NONE = new Sink() {
+            public void reasoning(String text) {
+            }
+
+            public void content(String text) {
+            }
+        };
+    }
+
+    private final Tokenizer tokenizer;
+    private final int openId, closeId;
+    private final Sink sink;
+    private Phase phase;
+    private int thinkingTokens;
+    private final StringBuilder before = new StringBuilder();
+    private final StringBuilder pendingSpace = new StringBuilder();
+    private boolean answerStarted;
+
+    public PhaseSplitter(Tokenizer tokenizer, int openId, int closeId, Phase start, Sink sink) {
+        this.tokenizer = tokenizer;
+        this.openId = openId;
+        this.closeId = closeId;
+        this.phase = start;
+        this.sink = sink;
+    }
+
+    @Override
+    public void onToken(int id, String text, boolean forced) {
+        if (id >= 0 && tokenizer.isEndOfGeneration(id)) return;
+        switch (phase) {
+            case BEFORE -> {
+                if (id >= 0 && id == openId) {
+                    phase = Phase.THINKING;
+                    before.setLength(0);
+                } else if (closeId < 0) {
+                    phase = Phase.ANSWER; // no thinking model: everything is answer
+                    answer(text);
+                } else {
+                    before.append(text); // answer only if thinking never opens
+                }
+            }
+            case THINKING -> {
+                if (id >= 0 && id == closeId) phase = Phase.ANSWER;
+                else {
+                    thinkingTokens++;
+                    if (!text.isEmpty()) sink.reasoning(text);
+                }
+            }
+            case ANSWER -> answer(text);
+        }
+    }
+
+    /** Ends the stream: text before a thinking that never opened is the answer. */
+    public void finish() {
+        if (phase == Phase.BEFORE && !before.isEmpty()) {
+            answer(before.toString());
+            before.setLength(0);
+        }
+    }
+
+    private void answer(String text) {
+        int end = text.length();
+        while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) end--;
+        if (end == 0) {
+            if (answerStarted) pendingSpace.append(text);
+            return;
+        }
+        String body = text.substring(0, end);
+        if (!answerStarted) {
+            body = body.stripLeading();
+            answerStarted = true;
+        }
+        if (!pendingSpace.isEmpty()) {
+            body = pendingSpace + body;
+            pendingSpace.setLength(0);
+        }
+        pendingSpace.append(text, end, text.length());
+        sink.content(body);
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Thinking tokens seen so far. */
+    public int thinkingTokens() {
+        return thinkingTokens;
+    }
+}
