@@ -1,4 +1,3 @@
-// ---- file src/main/java/dev/bgl/server/FeedbackService.java ----
 package dev.bgl.server;
 
 import java.util.List;
