@@ -9,6 +9,8 @@ import dev.bgl.decode.Generator;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Session;
+import dev.bgl.decode.ThinkingFormat;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.util.BglException;
 
@@ -17,9 +19,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Answers one question under a budget: renders the prompt the method wants, builds its processors
- * (each with its own {@link ThinkingTracker}), runs the ordinary decode loop and accounts for what
- * was spent. One runner per model; {@link #run} may be called from one thread at a time per runner
+ * Answers one question under a budget: renders the prompt the method wants, builds its processors,
+ * runs the ordinary decode loop (which keeps the thinking state, given the model's
+ * {@link ThinkingFormat}) and accounts for what was spent. One runner per model; {@link #run} may be called from one thread at a time per runner
  * (each call opens its own session).
  */
 public final class BudgetRunner {
@@ -126,10 +128,10 @@ public final class BudgetRunner {
      * Where the method's prompt leaves the model: before thinking (the model opens it), inside it
      * (the template opened it), or in the answer ({@code nothink}). Lets a display follow the phases.
      */
-    public ThinkingTracker.Phase promptPhase(BudgetRequest req) {
-        if (!model.isThinkingModel()) return ThinkingTracker.Phase.BEFORE;
-        if (req.method() instanceof Method.NoThink || zeroBudget(req)) return ThinkingTracker.Phase.ANSWER;
-        return opensThinking(model.encodePrompt(promptText(req))) ? ThinkingTracker.Phase.THINKING : ThinkingTracker.Phase.BEFORE;
+    public Phase promptPhase(BudgetRequest req) {
+        if (!model.isThinkingModel()) return Phase.BEFORE;
+        if (req.method() instanceof Method.NoThink || zeroBudget(req)) return Phase.ANSWER;
+        return opensThinking(model.encodePrompt(promptText(req))) ? Phase.THINKING : Phase.BEFORE;
     }
 
     public BudgetOutcome run(BudgetRequest req, TokenListener listener) {
@@ -168,7 +170,7 @@ public final class BudgetRunner {
         int context = Math.min(model.defaultContext(), plan.prompt().length + maxTokens + 64);
         Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
         GenerateRequest g = GenerateRequest.of(plan.prompt(), maxTokens, req.sampler())
-                .withProcessors(processors).withCancellation(req.cancellation());
+                .withProcessors(processors).withCancellation(req.cancellation()).withThinking(thinkingFormat(plan));
         if (controller != null) controller.start(plan.prompt().length, t0);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
         BudgetOutcome outcome = account(req, plan, r, guard);
@@ -219,10 +221,15 @@ public final class BudgetRunner {
     private int answerMax;
 
     private AnswerGuard guard(Plan plan) {
-        ThinkingTracker.Phase start = plan.promptClosesThinking() ? ThinkingTracker.Phase.ANSWER
-                : plan.promptOpensThinking() ? ThinkingTracker.Phase.THINKING : ThinkingTracker.Phase.BEFORE;
-        return new AnswerGuard(new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), start), model.thinkOpenId(),
+        return new AnswerGuard(model.thinkOpenId(), model.thinkCloseId(),
                 answerMax(), model.card().answerPrefix(), model.tokenizer(), lineEndTokens());
+    }
+
+    /** The model's markers and where the plan's prompt leaves it, for the loop; null for a model that does not think. */
+    private ThinkingFormat thinkingFormat(Plan plan) {
+        if (!model.isThinkingModel()) return null;
+        Phase start = plan.promptClosesThinking() ? Phase.ANSWER : plan.promptOpensThinking() ? Phase.THINKING : Phase.BEFORE;
+        return new ThinkingFormat(model.thinkOpenId(), model.thinkCloseId(), start);
     }
 
     private boolean[] lineEndTokens() {
@@ -254,16 +261,16 @@ public final class BudgetRunner {
         return switch (req.method()) {
             case Method.None m -> new Plan(prompt, opens, List.of(), () -> false, () -> Double.NaN);
             case Method.Hard m -> {
-                HardCutoff cut = new HardCutoff(tracker(opens), budget, HardCutoff.DEFAULT_CLOSE,
+                HardCutoff cut = new HardCutoff(budget, HardCutoff.DEFAULT_CLOSE,
                         thinkingTokensOf(HardCutoff.DEFAULT_CLOSE));
                 yield new Plan(prompt, opens, List.of(cut), cut::fired, () -> Double.NaN);
             }
             case Method.QwenStop m -> {
-                HardCutoff stop = QwenEarlyStop.processor(tracker(opens), budget);
+                HardCutoff stop = QwenEarlyStop.processor(budget);
                 yield new Plan(prompt, opens, List.of(stop), stop::fired, () -> Double.NaN);
             }
             case Method.S1 m -> {
-                S1BudgetForcing s1 = new S1BudgetForcing(tracker(opens), budget, s1LineCap, model.tokenizer());
+                S1BudgetForcing s1 = new S1BudgetForcing(budget, s1LineCap, model.tokenizer());
                 yield new Plan(prompt, opens, List.of(s1), s1::fired, () -> Double.NaN);
             }
             // asks in words; nothing is inserted, so it never intervenes
@@ -276,7 +283,7 @@ public final class BudgetRunner {
                 // seconds and KV bytes cannot be borrowed from: guidance keeps a hard ceiling at R = 0 under them
                 GuidanceOptions options = hardLimit(req) ? (guidance.ceiling() ? guidance : guidance.withCeiling(0))
                         : req.soft() ? guidance.withCeiling(-1) : guidance;
-                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, options, model.tokenizer(),
+                BudgetGuidance g = new BudgetGuidance(predictor, model.thinkCloseId(), budget, options, model.tokenizer(),
                         newlineTokens, lineEndTokens(), req.sampler());
                 if (calibration != null) g.withCalibration(calibration);
                 live = g;
@@ -322,10 +329,6 @@ public final class BudgetRunner {
         return ids.length;
     }
 
-    ThinkingTracker tracker(boolean promptOpensThinking) {
-        return new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), promptOpensThinking);
-    }
-
     /** Whether the prompt leaves the model inside an open thinking block (DeepSeek-R1's template does). */
     boolean opensThinking(int[] prompt) {
         for (int i = prompt.length - 1; i >= 0; i--) {
@@ -342,13 +345,10 @@ public final class BudgetRunner {
             return new BudgetOutcome(req.method(), req.budget(), r, "", answer.strip(), 0, t.length, true,
                     plan.intervened().getAsBoolean(), plan.predictedThinking().getAsDouble(), answerPhase(guard, t, 0));
         }
-        int open = plan.promptOpensThinking() ? 0 : -1, close = -1;
-        for (int i = 0; i < t.length && close < 0; i++) {
-            if (open < 0 && t[i] == model.thinkOpenId()) open = i + 1;
-            else if (open >= 0 && t[i] == model.thinkCloseId()) close = i;
-        }
+        // where the thinking began and ended, as the decode loop saw it
+        int open = r.thinkingFrom(), close = r.thinkingClose();
         int thinkEnd = close >= 0 ? close : t.length;
-        int thinkingTokens = open >= 0 ? thinkEnd - open : 0;
+        int thinkingTokens = r.thinkingTokens();
         int answerFrom = close >= 0 ? close + 1 : (open >= 0 ? t.length : 0);
         String thinking = open >= 0 ? model.tokenizer().decode(Arrays.copyOfRange(t, open, thinkEnd)) : "";
         String answer = model.tokenizer().decode(withoutEndOfGeneration(Arrays.copyOfRange(t, answerFrom, t.length)));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.Method;
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.decode.Cancellation;
 import dev.bgl.util.BglException;
 import io.javalin.http.Context;
@@ -228,7 +228,7 @@ final class CompletionsHandler {
     private PhaseSplitter splitter(BudgetRequest req, PhaseSplitter.Sink sink) {
         Phase start = engine.promptPhase(req);
         var m = engine.model();
-        return new PhaseSplitter(m.tokenizer(), m.thinkOpenId(), m.thinkCloseId(), start, sink);
+        return new PhaseSplitter(m.tokenizer(), start, sink);
     }
 
     private void record(String id, String user, ParsedRequest p, Engine.Generated g, String taskType) {

@@ -6,7 +6,7 @@ import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.BudgetUnit;
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
@@ -161,10 +161,10 @@ public final class Engine {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
             java.util.function.IntConsumer hook = testAfterToken;
-            BudgetRunner.Metered m = runner.runMetered(req, (id, text, forced) -> {
+            BudgetRunner.Metered m = runner.runMetered(req, (id, text, forced, phase) -> {
                 kvHeld[0]++;
                 metrics.liveKvTokens.incrementAndGet();
-                listener.onToken(id, text, forced);
+                listener.onToken(id, text, forced, phase);
                 if (hook != null) hook.accept((int) kvHeld[0]);
                 if (delay <= 0) return;
                 try {

@@ -1,13 +1,21 @@
 package dev.bgl.server;
 
-import dev.bgl.budget.ThinkingTracker.Phase;
 import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.ThinkingFormat;
+import dev.bgl.decode.ThinkingFormat.Phase;
+import dev.bgl.decode.ThinkingState;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The stream's split into reasoning and answer follows the non-stream accounting rules. */
 class PhaseSplitterTest {
+    /** Hands a token to the splitter with the phase the decode loop's state gives it. */
+    static void feed(PhaseSplitter s, ThinkingState loop, int id, String text, boolean forced) {
+        if (id >= 0) loop.accept(id);
+        s.onToken(id, text, forced, loop.phase());
+    }
+
     @Test
     void markersAreNotTextAndTheAnswerIsStripped() {
         try (LoadedModel m = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"))) {
@@ -22,25 +30,27 @@ class PhaseSplitterTest {
                 }
             };
             int open = m.thinkOpenId(), close = m.thinkCloseId(), eos = m.tokenizer().eosId();
-            PhaseSplitter s = new PhaseSplitter(m.tokenizer(), open, close, Phase.BEFORE, sink);
-            s.onToken(10, " ", false);        // before <think>: dropped once thinking opens
-            s.onToken(open, "<think>", false);
-            s.onToken(11, "\n1+2", false);
-            s.onToken(12, "=3\n", true);
-            s.onToken(close, "</think>", false);
-            s.onToken(13, "\n\n", false);     // leading whitespace of the answer: dropped
-            s.onToken(14, "Answer:", false);
-            s.onToken(15, " ", false);        // inner whitespace: held until more text comes
-            s.onToken(16, "3", false);
-            s.onToken(17, "\n", false);       // trailing whitespace: never sent
-            if (eos >= 0) s.onToken(eos, "<|endoftext|>", false);
+            PhaseSplitter s = new PhaseSplitter(m.tokenizer(), Phase.BEFORE, sink);
+            ThinkingState loop = new ThinkingState(new ThinkingFormat(open, close, Phase.BEFORE));
+            feed(s, loop, 10, " ", false);        // before <think>: dropped once thinking opens
+            feed(s, loop, open, "<think>", false);
+            feed(s, loop, 11, "\n1+2", false);
+            feed(s, loop, 12, "=3\n", true);
+            feed(s, loop, close, "</think>", false);
+            feed(s, loop, 13, "\n\n", false);     // leading whitespace of the answer: dropped
+            feed(s, loop, 14, "Answer:", false);
+            feed(s, loop, 15, " ", false);        // inner whitespace: held until more text comes
+            feed(s, loop, 16, "3", false);
+            feed(s, loop, 17, "\n", false);       // trailing whitespace: never sent
+            if (eos >= 0) feed(s, loop, eos, "<|endoftext|>", false);
             s.finish();
             assertEquals("\n1+2=3\n", r.toString());
             assertEquals("[Answer:][ 3]", c.toString());
             assertEquals(2, s.thinkingTokens());
 
             StringBuilder only = new StringBuilder();
-            PhaseSplitter never = new PhaseSplitter(m.tokenizer(), open, close, Phase.BEFORE, new PhaseSplitter.Sink() {
+            ThinkingState neverLoop = new ThinkingState(new ThinkingFormat(open, close, Phase.BEFORE));
+            PhaseSplitter never = new PhaseSplitter(m.tokenizer(), Phase.BEFORE, new PhaseSplitter.Sink() {
                 public void reasoning(String t) {
                     fail("no thinking opened");
                 }
@@ -49,7 +59,7 @@ class PhaseSplitterTest {
                     only.append(t);
                 }
             });
-            never.onToken(20, "  42 ", false);
+            feed(never, neverLoop, 20, "  42 ", false);
             assertEquals("", only.toString(), "held until it is clear the thinking never opens");
             never.finish();
             assertEquals("42", only.toString());

@@ -2,7 +2,6 @@ package dev.bgl.budget.predictor;
 
 import dev.bgl.budget.HardCutoff;
 import dev.bgl.budget.ThinkingBudget;
-import dev.bgl.budget.ThinkingTracker;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Sampler;
@@ -47,7 +46,6 @@ import java.util.SplittableRandom;
  */
 public final class BudgetGuidance implements LogitsProcessor {
     private final BudgetPredictor predictor;
-    private final ThinkingTracker tracker;
     private final ThinkingBudget budget;
     private final GuidanceOptions options;
     private final boolean[] newline;
@@ -76,6 +74,9 @@ public final class BudgetGuidance implements LogitsProcessor {
     private double predictedThinking = Double.NaN;
     private double remainingEstimate = Double.NaN;
     private int spentAtEstimate;
+    /** The loop's thinking state at the last token accepted: for {@link #predictedRemaining} between steps, and to see the thinking open. */
+    private boolean thinking;
+    private int spent;
 
     // online calibration: the scale on log-length applied to every λ, and the path of predictions actually taken
     private PredictorCalibration calibration;
@@ -87,34 +88,34 @@ public final class BudgetGuidance implements LogitsProcessor {
     private int pathCount;
 
     /**
-     * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
+     * @param closeId   the {@code </think>} token (the loop keeps the phases; this is the token guidance promotes)
      * @param budget    thinking tokens allowed
      * @param newline   per token id, whether its text contains a newline ({@link #newlineTokens}); null to compute it here
      * @param sampler   the request's sampler: greedy or not, and the seed of the force-final-answer draws
      */
-    public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, int budget, GuidanceOptions options,
+    public BudgetGuidance(BudgetPredictor predictor, int closeId, int budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, SamplerConfig sampler) {
-        this(predictor, tracker, ThinkingBudget.fixed(budget), options, tokenizer, newline, sampler);
+        this(predictor, closeId, ThinkingBudget.fixed(budget), options, tokenizer, newline, sampler);
     }
 
     /** With a budget read at every step ({@link dev.bgl.budget.BudgetController}: seconds, memory, compute). */
-    public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, ThinkingBudget budget, GuidanceOptions options,
+    public BudgetGuidance(BudgetPredictor predictor, int closeId, ThinkingBudget budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, SamplerConfig sampler) {
-        this(predictor, tracker, budget, options, tokenizer, newline, null, sampler);
+        this(predictor, closeId, budget, options, tokenizer, newline, null, sampler);
     }
 
     /**
      * @param lineEnds per token id, whether its text ends a line ({@link dev.bgl.budget.AnswerGuard#lineEndTokens});
      *                 null to compute it here. A runner computes both tables once, not per request.
      */
-    public BudgetGuidance(BudgetPredictor predictor, ThinkingTracker tracker, ThinkingBudget budget, GuidanceOptions options,
+    public BudgetGuidance(BudgetPredictor predictor, int closeId, ThinkingBudget budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, boolean[] lineEnds, SamplerConfig sampler) {
+        if (closeId < 0) throw new IllegalArgumentException("the model has no </think> token");
         this.predictor = predictor;
-        this.tracker = tracker;
         this.budget = budget;
         this.options = options;
         this.newline = newline != null ? newline : newlineTokens(tokenizer, predictor.modelVocab());
-        this.closeId = tracker.closeId();
+        this.closeId = closeId;
         this.endsLine = lineEnds != null ? lineEnds : dev.bgl.budget.AnswerGuard.lineEndTokens(tokenizer);
         String close = tokenizer.tokenText(closeId);
         this.closeAtNewline = close + "\n\n";
@@ -135,8 +136,13 @@ public final class BudgetGuidance implements LogitsProcessor {
         this.keys = new long[n];
         this.alpha = new float[n];
         this.lambda = new float[n];
-        this.guideNext = tracker.thinking();
-        this.firstThinkingStep = tracker.thinking();
+    }
+
+    @Override
+    public void begin(Step start, DecodeControl control) {
+        thinking = start.thinking();
+        guideNext = thinking;
+        firstThinkingStep = thinking;
     }
 
     /** Per token id below {@code vocab}: whether its text contains a newline (ids the tokenizer lacks: false). */
@@ -161,11 +167,11 @@ public final class BudgetGuidance implements LogitsProcessor {
 
     @Override
     public void apply(Step step, float[] logits) {
-        if (!tracker.thinking() || finalAnswerWritten) return;
+        if (!step.thinking() || finalAnswerWritten) return;
         // a guided thought ends where a thought ends: within the budget </think> only at a line start, never
         // mid-line or mid-number; once the budget is spent, anywhere (a thought of one long line must end too)
         if (!atLineStart && closeId < logits.length
-                && budget.remaining(tracker.spent(), step == null ? context : step.position()) > 0)
+                && budget.remaining(step.thinkingSpent(), step.position()) > 0)
             logits[closeId] = Float.NEGATIVE_INFINITY;
         if (guideNext) guide(step, logits);
         if (options.forceFinalAnswer()) redirectClose(logits);
@@ -202,9 +208,9 @@ public final class BudgetGuidance implements LogitsProcessor {
         if (scale != 1) for (int i = 0; i < m; i++) lambda[i] /= (float) scale; // s·X ~ Gamma(α, λ/s)
         lastIds = ids;
         lastM = m;
-        int remaining = Math.max(budget.remaining(tracker.spent(), step == null ? context : step.position()), 1);
+        int remaining = Math.max(budget.remaining(step.thinkingSpent(), step.position()), 1);
         if (reweight(logits, p, ids, m, alpha, lambda, remaining, options, closeId)) fallbacks++;
-        else estimateRemaining(ids, m, logits);
+        else estimateRemaining(ids, m, logits, step.thinkingSpent());
         if (firstThinkingStep) {
             firstThinkingStep = false;
             System.arraycopy(z, 0, zFirst, 0, z.length);
@@ -220,7 +226,7 @@ public final class BudgetGuidance implements LogitsProcessor {
      * guided probability (the reweighted logits), counted from after the token about to be drawn.
      * Costs one pass over the few candidates; lets a client show a live estimate.
      */
-    private void estimateRemaining(int[] ids, int m, float[] logits) {
+    private void estimateRemaining(int[] ids, int m, float[] logits, int spent) {
         double e = 0;
         for (int i = 0; i < m; i++) {
             float l = logits[ids[i]];
@@ -230,7 +236,7 @@ public final class BudgetGuidance implements LogitsProcessor {
             e += Math.exp(l) * len;
         }
         remainingEstimate = Math.max(0, e - 1);
-        spentAtEstimate = tracker.spent() + 1;
+        spentAtEstimate = spent + 1;
     }
 
     /**
@@ -379,9 +385,10 @@ public final class BudgetGuidance implements LogitsProcessor {
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
-        boolean wasThinking = tracker.thinking();
-        tracker.accept(token);
-        if (step != null) context = step.position() + 1;
+        boolean wasThinking = thinking;
+        thinking = step.thinking();
+        spent = step.thinkingSpent();
+        context = step.position() + 1;
         if (!forced && finalAnswerPending) {
             finalAnswerPending = false;
             if (token == finalAnswerIds[0]) {
@@ -389,7 +396,7 @@ public final class BudgetGuidance implements LogitsProcessor {
                 if (finalAnswerIds.length > 1) control.insert(Arrays.copyOfRange(finalAnswerIds, 1, finalAnswerIds.length));
             }
         }
-        if (!forced && lastM >= 0) recordPath(token);
+        if (!forced && lastM >= 0) recordPath(token, spent);
         lastM = -1;
         if (!forced && predictOnAccept) {
             predictOnAccept = false;
@@ -400,15 +407,15 @@ public final class BudgetGuidance implements LogitsProcessor {
             }
             if (calibration != null) scale = calibration.scale(calibration.bucket(predictedThinking));
         }
-        boolean entered = !wasThinking && tracker.thinking();
+        boolean entered = !wasThinking && thinking;
         boolean nl = token >= 0 && token < newline.length && newline[token];
         atLineStart = entered || (token >= 0 && token < endsLine.length && endsLine[token]);
         if (entered) firstThinkingStep = true;
         guideNext = options.everyToken() || nl || entered;
 
-        if (options.ceiling() && !ceilingFired && !forced && tracker.thinking()) {
+        if (options.ceiling() && !ceilingFired && !forced && thinking) {
             // over = spent - budget for a fixed budget; in general how far past R = 0 the thinking is
-            long over = -(long) budget.remaining(tracker.spent(), context), grace = options.ceilingGrace();
+            long over = -(long) budget.remaining(spent, context), grace = options.ceilingGrace();
             // the inserted "\n" is a thinking token too: close one early so the thinking ends at budget + 2·grace exactly
             if (over >= 2 * grace - 1) {
                 ceilingFired = true;
@@ -426,12 +433,8 @@ public final class BudgetGuidance implements LogitsProcessor {
      */
     public double predictedRemaining() {
         if (Double.isNaN(remainingEstimate)) return Double.NaN;
-        if (!tracker.thinking()) return 0;
-        return Math.max(0, remainingEstimate - (tracker.spent() - spentAtEstimate));
-    }
-
-    public ThinkingTracker tracker() {
-        return tracker;
+        if (!thinking) return 0;
+        return Math.max(0, remainingEstimate - (spent - spentAtEstimate));
     }
 
     /** Steps at which the predictor ran. */
@@ -463,14 +466,14 @@ public final class BudgetGuidance implements LogitsProcessor {
     }
 
     /** The raw predicted mean log-length (α/λ before the scale) of the token taken at a guided step. */
-    private void recordPath(int token) {
+    private void recordPath(int token, int spent) {
         for (int i = 0; i < lastM; i++) {
             if (lastIds[i] != token) continue;
             if (pathCount == pathSpent.length) {
                 pathSpent = Arrays.copyOf(pathSpent, 2 * pathCount);
                 pathMeanLog = Arrays.copyOf(pathMeanLog, 2 * pathCount);
             }
-            pathSpent[pathCount] = tracker.spent();
+            pathSpent[pathCount] = spent;
             pathMeanLog[pathCount++] = alpha[i] / (lambda[i] * scale);
             return;
         }

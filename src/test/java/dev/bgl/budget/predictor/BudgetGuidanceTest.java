@@ -1,8 +1,8 @@
 package dev.bgl.budget.predictor;
 
-import dev.bgl.budget.ThinkingTracker;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Drive;
 import dev.bgl.decode.Step;
 import dev.bgl.model.HiddenStates;
 import dev.bgl.tokenizer.ByteLevelVocab;
@@ -58,13 +58,13 @@ class BudgetGuidanceTest {
     }
 
     static BudgetGuidance guidance(BudgetPredictor p, boolean promptOpens, int budget, GuidanceOptions o, SamplerConfig s) {
-        return new BudgetGuidance(p, new ThinkingTracker(OPEN, CLOSE, promptOpens), budget, o, TOK, null, s);
+        return Drive.track(new BudgetGuidance(p, CLOSE, budget, o, TOK, null, s), OPEN, CLOSE, promptOpens);
     }
 
     static final HiddenStates HS = Fixtures.hidden(new SplittableRandom(1), LAYERS, H);
 
     static Step step() {
-        return new Step(0, 10, new int[1], HS);
+        return Drive.base(0, 10, new int[1], HS);
     }
 
     static float[] randomLogits(SplittableRandom r, double scale) {
@@ -156,30 +156,30 @@ class BudgetGuidanceTest {
         Recorder c = new Recorder();
         float[] logits = randomLogits(new SplittableRandom(4), 2);
         float[] l = logits.clone();
-        g.apply(step(), l);
+        Drive.apply(g, step(), l);
         assertArrayEquals(logits, l, "before thinking nothing is guided");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l);
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l);
         assertEquals(0, g.guidedSteps(), "a newline before <think> does not start guidance");
-        g.accept(step(), OPEN, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), OPEN, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(1, g.guidedSteps(), "the first thinking step is guided");
         assertFalse(Arrays.equals(logits, l));
-        g.accept(step(), A, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), A, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(1, g.guidedSteps());
         float[] midLine = logits.clone();
         midLine[CLOSE] = Float.NEGATIVE_INFINITY;
         assertArrayEquals(midLine, l, "no guidance after a token without a newline; only the mid-line close is forbidden");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(2, g.guidedSteps(), "guided after a newline");
-        g.accept(step(), CLOSE, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), CLOSE, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(2, g.guidedSteps());
         assertArrayEquals(logits, l, "no guidance after </think>");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(2, g.guidedSteps(), "no guidance in the answer, newline or not");
         assertTrue(c.texts.isEmpty() && c.tokens.isEmpty());
         assertTrue(g.predictorNanos() > 0);
@@ -193,16 +193,16 @@ class BudgetGuidanceTest {
         float[] logits = randomLogits(new SplittableRandom(9), 2);
         logits[CLOSE] = 5; // the model itself wants to close
         float[] l = logits.clone();
-        g.apply(step(), l);
+        Drive.apply(g, step(), l);
         assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "right after <think> the thought may close (nothing written yet)");
-        g.accept(step(), A, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), A, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE], "mid-line within the budget: no close");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "after a line end: the close is weighed again");
-        for (int i = 0; i < budget; i++) g.accept(step(), A, false, c); // mid-line, and now past the budget
-        g.apply(step(), l = logits.clone());
+        for (int i = 0; i < budget; i++) Drive.accept(g, step(), A, false, c); // mid-line, and now past the budget
+        Drive.apply(g, step(), l = logits.clone());
         assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "past the budget a one-line thought may close anywhere");
     }
 
@@ -212,12 +212,12 @@ class BudgetGuidanceTest {
         Recorder c = new Recorder();
         float[] logits = randomLogits(new SplittableRandom(4), 2);
         for (int i = 0; i < 5; i++) {
-            g.apply(step(), logits.clone());
-            g.accept(step(), A, false, c);
+            Drive.apply(g, step(), logits.clone());
+            Drive.accept(g, step(), A, false, c);
         }
         assertEquals(5, g.guidedSteps());
-        g.accept(step(), CLOSE, false, c);
-        g.apply(step(), logits.clone());
+        Drive.accept(g, step(), CLOSE, false, c);
+        Drive.apply(g, step(), logits.clone());
         assertEquals(5, g.guidedSteps());
     }
 
@@ -236,24 +236,24 @@ class BudgetGuidanceTest {
         BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
         Recorder c = new Recorder();
         for (int i = 1; i <= 5; i++) {
-            g.accept(step(), A, false, c);
+            Drive.accept(g, step(), A, false, c);
             assertTrue(c.texts.isEmpty(), "no ceiling before budget + 2·grace without a newline (spent " + i + ")");
         }
-        g.accept(step(), A, false, c);
+        Drive.accept(g, step(), A, false, c);
         assertEquals(List.of("\n</think>\n\n"), c.texts, "closes with its newline as the 7th = budget + 2·grace thinking token");
         assertTrue(g.ceilingFired() && g.intervened());
 
         BudgetGuidance h = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
         Recorder d = new Recorder();
-        h.accept(step(), NL, false, d);
-        for (int i = 0; i < 3; i++) h.accept(step(), A, false, d);
+        Drive.accept(h, step(), NL, false, d);
+        for (int i = 0; i < 3; i++) Drive.accept(h, step(), A, false, d);
         assertTrue(d.texts.isEmpty(), "a newline before budget + grace does not close");
-        h.accept(step(), NL, false, d);
+        Drive.accept(h, step(), NL, false, d);
         assertEquals(List.of("</think>\n\n"), d.texts);
 
         BudgetGuidance off = guidance(uniformPredictor(8, 10), true, 3, GuidanceOptions.DEFAULT, SamplerConfig.GREEDY);
         Recorder e = new Recorder();
-        for (int i = 0; i < 50; i++) off.accept(step(), i % 2 == 0 ? A : NL, false, e);
+        for (int i = 0; i < 50; i++) Drive.accept(off, step(), i % 2 == 0 ? A : NL, false, e);
         assertTrue(e.texts.isEmpty(), "no ceiling by default");
     }
 
@@ -265,17 +265,17 @@ class BudgetGuidanceTest {
         float[] logits = randomLogits(new SplittableRandom(6), 1);
         logits[CLOSE] = 10;
         float[] l = logits.clone();
-        g.apply(step(), l);
+        Drive.apply(g, step(), l);
         for (int i = 0; i < V; i++)
             assertEquals(i == phrase[0] ? 0f : Float.NEGATIVE_INFINITY, l[i], "token " + i);
         Recorder c = new Recorder();
-        g.accept(step(), phrase[0], false, c);
+        Drive.accept(g, step(), phrase[0], false, c);
         assertEquals(1, c.tokens.size());
         assertArrayEquals(Arrays.copyOfRange(phrase, 1, phrase.length), c.tokens.get(0));
         assertTrue(g.finalAnswerForced() && g.intervened());
-        for (int i = 1; i < phrase.length; i++) g.accept(step(), phrase[i], true, c);
+        for (int i = 1; i < phrase.length; i++) Drive.accept(g, step(), phrase[i], true, c);
         int guided = g.guidedSteps();
-        g.apply(step(), l = logits.clone());
+        Drive.apply(g, step(), l = logits.clone());
         assertArrayEquals(logits, l, "the rest of the thinking is unguided and may close");
         assertEquals(guided, g.guidedSteps());
     }
@@ -293,7 +293,7 @@ class BudgetGuidanceTest {
         for (int t = 0; t < trials; t++) {
             BudgetGuidance g = guidance(pred, true, 50, o, SamplerConfig.temperature(1f, t));
             float[] l = logits.clone();
-            g.apply(step(), l);
+            Drive.apply(g, step(), l);
             if (l[phrase[0]] == 0f && l[A] == Float.NEGATIVE_INFINITY) triggers++;
             else {
                 assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE], "without a trigger </think> is removed");
@@ -331,15 +331,15 @@ class BudgetGuidanceTest {
         int compared = 0;
         for (int trial = 0; trial < 40; trial++) {
             int budget = 20 + r.nextInt(200);
-            Step s = new Step(0, 10, new int[1], Fixtures.hidden(r, LAYERS, H));
+            Step s = Drive.base(0, 10, new int[1], Fixtures.hidden(r, LAYERS, H));
             float[] logits = randomLogits(r, 3 + 4 * r.nextDouble());
             double[] p = new double[V];
             BudgetGuidance.softmax(logits, p);
             BudgetGuidance cand = guidance(pred, true, budget, every, SamplerConfig.GREEDY);
             BudgetGuidance full = guidance(pred, true, budget, every.withAllCandidates(true), SamplerConfig.GREEDY);
             float[] lc = logits.clone(), lf = logits.clone();
-            cand.apply(s, lc);
-            full.apply(s, lf);
+            Drive.apply(cand, s, lc);
+            Drive.apply(full, s, lf);
             assertEquals(V, (int) full.meanCandidates());
             assertTrue(cand.meanCandidates() < V, "the candidates are fewer than the vocabulary");
             assertEquals(dev.bgl.decode.Sampler.argmax(lf, V), dev.bgl.decode.Sampler.argmax(lc, V), "trial " + trial);
@@ -374,12 +374,12 @@ class BudgetGuidanceTest {
         for (int trial = 0; trial < 60; trial++) {
             int budget = 5 + r.nextInt(100);
             BudgetGuidance g = guidance(pred, true, budget, o, SamplerConfig.GREEDY);
-            g.apply(step(), randomLogits(r, 3));
-            g.accept(step(), NL, false, new Recorder()); // at a line start, where </think> may come
+            Drive.apply(g, step(), randomLogits(r, 3));
+            Drive.accept(g, step(), NL, false, new Recorder()); // at a line start, where </think> may come
             assertEquals(1, g.guidedSteps(), "the first thinking step always runs the predictor");
             assertTrue(Double.isFinite(g.predictedThinking()), "the difficulty estimate needs it");
 
-            Step s = new Step(0, 11, new int[1], Fixtures.hidden(r, LAYERS, H));
+            Step s = Drive.base(0, 11, new int[1], Fixtures.hidden(r, LAYERS, H));
             float[] logits = randomLogits(r, 0.5 + r.nextDouble());
             logits[r.nextInt(V)] += (float) (2 + 6 * r.nextDouble()); // a token the model is more or less sure of
             if (trial % 3 != 0) logits[CLOSE] = Float.NEGATIVE_INFINITY; // e.g. a minimum thinking length forbids closing
@@ -388,7 +388,7 @@ class BudgetGuidanceTest {
             BudgetGuidance.softmax(logits, p);
             boolean expectSettled = BudgetGuidance.settled(p, V, 0.1, CLOSE);
             if (trial % 3 == 0) assertFalse(expectSettled, "while </think> is possible the predictor must weigh it");
-            g.apply(s, l);
+            Drive.apply(g, s, l);
             // reference: the predictor over the whole vocabulary, then the reweighting
             pred.encode(s.hidden(), z);
             pred.heads(z, all, V, alpha, lambda);
@@ -438,12 +438,12 @@ class BudgetGuidanceTest {
         for (GuidanceOptions opts : List.of(o, o.withMinP(0.1), o.withMinP(0.1).withAllCandidates(true))) {
             float[] plenty = new float[V];
             plenty[A] = 20;
-            guidance(pred, true, 100, opts, SamplerConfig.GREEDY).apply(step(), plenty);
+            Drive.apply(guidance(pred, true, 100, opts, SamplerConfig.GREEDY), step(), plenty);
             assertEquals(A, dev.bgl.decode.Sampler.argmax(plenty, V), "with budget left, the model's choice");
             BudgetGuidance g = guidance(pred, true, 1, opts, SamplerConfig.GREEDY);
             float[] spent = new float[V];
             spent[A] = 20;
-            g.apply(step(), spent);
+            Drive.apply(g, step(), spent);
             assertEquals(CLOSE, dev.bgl.decode.Sampler.argmax(spent, V), opts.toString());
             assertEquals(0, g.settledSteps());
         }
@@ -457,27 +457,27 @@ class BudgetGuidanceTest {
         sharp[A] = 20;
         sharp[CLOSE] = Float.NEGATIVE_INFINITY; // closing forbidden, so only the floor decides
         for (int i = 0; i < 4; i++) {
-            g.apply(step(), sharp.clone());
-            g.accept(step(), A, false, new Recorder());
+            Drive.apply(g, step(), sharp.clone());
+            Drive.accept(g, step(), A, false, new Recorder());
         }
         assertEquals(4, g.guidedSteps());
         assertEquals(0, g.settledSteps());
         BudgetGuidance plain = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY);
         for (int i = 0; i < 4; i++) {
             float[] l = sharp.clone();
-            plain.apply(step(), l);
+            Drive.apply(plain, step(), l);
             assertEquals(A, dev.bgl.decode.Sampler.argmax(l, V));
-            plain.accept(step(), A, false, new Recorder());
+            Drive.accept(plain, step(), A, false, new Recorder());
         }
         assertEquals(1, plain.guidedSteps());
         assertEquals(3, plain.settledSteps());
-        plain.accept(step(), NL, false, new Recorder()); // a line ends: </think> may come next
-        plain.apply(step(), sharp.clone());
+        Drive.accept(plain, step(), NL, false, new Recorder()); // a line ends: </think> may come next
+        Drive.apply(plain, step(), sharp.clone());
         assertEquals(4, plain.settledSteps());
-        plain.accept(step(), NL, false, new Recorder());
+        Drive.accept(plain, step(), NL, false, new Recorder());
         sharp[CLOSE] = 0;
         float[] l = sharp.clone();
-        plain.apply(step(), l);
+        Drive.apply(plain, step(), l);
         assertEquals(2, plain.guidedSteps(), "</think> possible: the predictor runs to weigh it");
     }
 

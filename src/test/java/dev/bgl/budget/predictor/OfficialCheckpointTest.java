@@ -110,7 +110,7 @@ class OfficialCheckpointTest {
             PredictorWeights weights = PredictorWeights.load(w.model(), 0);
             BudgetRunner runner = new BudgetRunner(m, BudgetPredictor.forModel(weights, m), options);
             BudgetRequest req = BudgetRequest.of("Add: 17+8+12+5", new Method.Guided(), budget, STEPS);
-            BudgetOutcome out = runner.run(req, (id, text, forced) -> { });
+            BudgetOutcome out = runner.run(req, (id, text, forced, phase) -> { });
             int[] chosen = out.result().tokens();
             assertEquals(STEPS, chosen.length, "the run must last " + STEPS + " steps: " + out.result().stopReason());
 
