@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 /** The layers of DEVELOPERS.md: each package uses only the packages before it (util is usable anywhere). */
@@ -29,5 +30,14 @@ class LayeringTest {
             else arch = arch.whereLayer(layer).mayOnlyBeAccessedByLayers(users.toArray(String[]::new));
         }
         arch.check(classes);
+    }
+
+    @Test
+    void theBudgetPredictorIsALeafUnderTheBudgetMethods() {
+        // the predictor (model, weights, Gamma math, calibration) serves the guided method; it uses none of the methods
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bgl.budget");
+        noClasses().that().resideInAPackage("dev.bgl.budget.predictor..")
+                .should().dependOnClassesThat().resideInAPackage("dev.bgl.budget").check(classes);
     }
 }

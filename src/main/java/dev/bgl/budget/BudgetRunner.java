@@ -1,8 +1,8 @@
 package dev.bgl.budget;
 
-import dev.bgl.budget.predictor.BudgetGuidance;
+import dev.bgl.budget.BudgetGuidance;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
 import dev.bgl.decode.Generator;
@@ -58,7 +58,7 @@ public final class BudgetRunner {
         if (s1LineCap < 0) throw new BglException("s1 line cap must be >= 0 tokens, got " + s1LineCap);
         this.model = model;
         this.s1LineCap = s1LineCap;
-        this.predictor = predictor == null ? null : BudgetPredictor.forModel(predictor.weights(), model);
+        this.predictor = predictor == null ? null : predictor.forkFor(model); // its own buffers, the caller's weights
         this.guidance = guidance;
     }
 
@@ -287,7 +287,7 @@ public final class BudgetRunner {
                         newlineTokens, lineEndTokens(), req.sampler());
                 if (calibration != null) g.withCalibration(calibration);
                 live = g;
-                yield new Plan(prompt, opens, List.of(g), g::intervened, g::predictedThinking, false, g);
+                yield new Plan(prompt, opens, g.processors(), g::intervened, g::predictedThinking, false, g);
             }
         };
     }

@@ -8,7 +8,7 @@ import dev.bgl.budget.Method;
 import dev.bgl.budget.BudgetUnit;
 import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.StopReason;
 import dev.bgl.util.BglException;

@@ -1,7 +1,7 @@
 package dev.bgl.budget;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class PredictedRemainingTest {
         try (LoadedModel model = LoadedModel.open(TestFiles.shippedModel())) {
             BudgetPredictor p = BudgetPredictor.load(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
             BudgetRunner runner = new BudgetRunner(model, p,
-                    PredictorWeights.recommendedOptions(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")));
+                    GuidanceOptions.recommended(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")));
             List<Double> seen = new ArrayList<>();
             List<Boolean> afterClose = new ArrayList<>();
             boolean[] closed = {false};

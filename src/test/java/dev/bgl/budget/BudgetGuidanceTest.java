@@ -1,5 +1,11 @@
-package dev.bgl.budget.predictor;
+package dev.bgl.budget;
 
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.Fixtures;
+import dev.bgl.budget.predictor.GammaMath;
+import dev.bgl.budget.predictor.PredictorCalibration;
+import dev.bgl.budget.predictor.PredictorConfig;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Drive;
@@ -77,7 +83,7 @@ class BudgetGuidanceTest {
     void reweightsByTheBudgetProbabilityOfEachToken() {
         float[] logits = {2f, 1f, 0.5f, -1f};
         double[] p = new double[4];
-        BudgetGuidance.softmax(logits, p);
+        GuidanceMath.softmax(logits, p);
         double[] expP = {Math.exp(2), Math.exp(1), Math.exp(0.5), Math.exp(-1)};
         double z = Arrays.stream(expP).sum();
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
@@ -85,7 +91,7 @@ class BudgetGuidanceTest {
         int remaining = 5;
         double x = Math.log(6);
         double w0 = expP[0] / z * erlangCdf(8, 10 * x), w2 = expP[2] / z * erlangCdf(12, 15 * x);
-        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT, -1);
+        boolean fallback = GuidanceMath.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT, -1);
         assertFalse(fallback);
         assertEquals(Math.log(w0 / (w0 + w2)), logits[0], 1e-6);
         assertEquals(Math.log(w2 / (w0 + w2)), logits[2], 1e-6);
@@ -97,19 +103,19 @@ class BudgetGuidanceTest {
     void maskThresholdsAreOptions() {
         float[] logits = {2f, 1f, 0.5f, -1f};
         double[] p = new double[4];
-        BudgetGuidance.softmax(logits, p);
+        GuidanceMath.softmax(logits, p);
         double[] q = p.clone();
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
         GuidanceOptions none = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
         double x = Math.log(3);
-        BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none, -1);
+        GuidanceMath.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none, -1);
         double[] w = {q[0] * erlangCdf(8, 10 * x), q[1] * erlangCdf(2, 12 * x), q[2] * erlangCdf(12, 15 * x), q[3] * erlangCdf(8, 9.5 * x)};
         double sum = Arrays.stream(w).sum();
         for (int i = 0; i < 4; i++) assertEquals(Math.log(w[i] / sum), logits[i], 1e-5, "token " + i);
-        assertTrue(BudgetGuidance.valid(8, 10, GuidanceOptions.DEFAULT));
-        assertFalse(BudgetGuidance.valid(8, 9.99, GuidanceOptions.DEFAULT));
-        assertFalse(BudgetGuidance.valid(1, 50, GuidanceOptions.DEFAULT));
-        assertFalse(BudgetGuidance.valid(1.5, 10, GuidanceOptions.DEFAULT));
+        assertTrue(GuidanceMath.valid(8, 10, GuidanceOptions.DEFAULT));
+        assertFalse(GuidanceMath.valid(8, 9.99, GuidanceOptions.DEFAULT));
+        assertFalse(GuidanceMath.valid(1, 50, GuidanceOptions.DEFAULT));
+        assertFalse(GuidanceMath.valid(1.5, 10, GuidanceOptions.DEFAULT));
     }
 
     @Test
@@ -120,21 +126,21 @@ class BudgetGuidanceTest {
         float[] alpha = {20, 20, 20}, lambda = {8, 40, 8};
         double[] p = new double[3];
         float[] open = logits.clone();
-        BudgetGuidance.softmax(open, p);
+        GuidanceMath.softmax(open, p);
         GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
-        BudgetGuidance.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask, -1);
+        GuidanceMath.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask, -1);
         assertEquals(1, dev.bgl.decode.Sampler.argmax(open, 3), "without a floor the short-route token wins");
         float[] floored = logits.clone();
-        BudgetGuidance.softmax(floored, p);
+        GuidanceMath.softmax(floored, p);
         double[] q = p.clone();
-        BudgetGuidance.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), -1);
+        GuidanceMath.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), -1);
         assertEquals(Float.NEGATIVE_INFINITY, floored[1]);
         // tokens 0 and 2 share α, λ: their ratio stays the model's
         assertEquals(Math.log(q[0] / q[2]), floored[0] - floored[2], 1e-5);
         // the token spared from the floor (</think> in the processor) is weighed as without it
         float[] spared = logits.clone();
-        BudgetGuidance.softmax(spared, p);
-        BudgetGuidance.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), 1);
+        GuidanceMath.softmax(spared, p);
+        GuidanceMath.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), 1);
         for (int i = 0; i < 3; i++) assertEquals(open[i], spared[i], 1e-6, "token " + i);
         assertThrows(dev.bgl.util.BglException.class, () -> GuidanceOptions.DEFAULT.withMinP(1.5));
     }
@@ -143,8 +149,8 @@ class BudgetGuidanceTest {
     void whenNothingPassesTheMaskTheArgmaxTakesAll() {
         float[] logits = {0.5f, 3f, 1f};
         double[] p = new double[3];
-        BudgetGuidance.softmax(logits, p);
-        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2}, 3, new float[]{1, 1, 1}, new float[]{50, 50, 50}, 10,
+        GuidanceMath.softmax(logits, p);
+        boolean fallback = GuidanceMath.reweight(logits, p, new int[]{0, 1, 2}, 3, new float[]{1, 1, 1}, new float[]{50, 50, 50}, 10,
                 GuidanceOptions.DEFAULT, -1);
         assertTrue(fallback);
         assertArrayEquals(new float[]{Float.NEGATIVE_INFINITY, 0f, Float.NEGATIVE_INFINITY}, logits);
@@ -334,7 +340,7 @@ class BudgetGuidanceTest {
             Step s = Drive.base(0, 10, new int[1], Fixtures.hidden(r, LAYERS, H));
             float[] logits = randomLogits(r, 3 + 4 * r.nextDouble());
             double[] p = new double[V];
-            BudgetGuidance.softmax(logits, p);
+            GuidanceMath.softmax(logits, p);
             BudgetGuidance cand = guidance(pred, true, budget, every, SamplerConfig.GREEDY);
             BudgetGuidance full = guidance(pred, true, budget, every.withAllCandidates(true), SamplerConfig.GREEDY);
             float[] lc = logits.clone(), lf = logits.clone();
@@ -385,15 +391,15 @@ class BudgetGuidanceTest {
             if (trial % 3 != 0) logits[CLOSE] = Float.NEGATIVE_INFINITY; // e.g. a minimum thinking length forbids closing
             float[] l = logits.clone();
             double[] p = new double[V];
-            BudgetGuidance.softmax(logits, p);
-            boolean expectSettled = BudgetGuidance.settled(p, V, 0.1, CLOSE);
+            GuidanceMath.softmax(logits, p);
+            boolean expectSettled = GuidanceMath.settled(p, V, 0.1, CLOSE);
             if (trial % 3 == 0) assertFalse(expectSettled, "while </think> is possible the predictor must weigh it");
             Drive.apply(g, s, l);
             // reference: the predictor over the whole vocabulary, then the reweighting
             pred.encode(s.hidden(), z);
             pred.heads(z, all, V, alpha, lambda);
             float[] ref = logits.clone();
-            BudgetGuidance.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o, CLOSE);
+            GuidanceMath.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o, CLOSE);
             assertEquals(dev.bgl.decode.Sampler.argmax(ref, V), dev.bgl.decode.Sampler.argmax(l, V), "trial " + trial);
             if (expectSettled) {
                 settled++;
@@ -412,17 +418,17 @@ class BudgetGuidanceTest {
     @Test
     void settledNeedsAFloorAndASinglePlausibleGuidableToken() {
         double[] p = {0.05, 0.9, 0.05};
-        assertTrue(BudgetGuidance.settled(p, 3, 0.1, -1));
-        assertFalse(BudgetGuidance.settled(p, 3, 0.05, -1), "0.05 >= 0.05 x 0.9: a second plausible token");
-        assertFalse(BudgetGuidance.settled(p, 3, 0, -1), "no floor: every token may be chosen");
-        assertFalse(BudgetGuidance.settled(new double[]{0.5, 0.5, 0}, 3, 0.1, -1), "a tie");
+        assertTrue(GuidanceMath.settled(p, 3, 0.1, -1));
+        assertFalse(GuidanceMath.settled(p, 3, 0.05, -1), "0.05 >= 0.05 x 0.9: a second plausible token");
+        assertFalse(GuidanceMath.settled(p, 3, 0, -1), "no floor: every token may be chosen");
+        assertFalse(GuidanceMath.settled(new double[]{0.5, 0.5, 0}, 3, 0.1, -1), "a tie");
         // a plausible token past the predictor's vocabulary is never a candidate
-        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, -1));
+        assertTrue(GuidanceMath.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, -1));
         // the spared token (</think>) keeps the step open however unlikely, unless it is the top one or impossible
-        assertFalse(BudgetGuidance.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 0));
-        assertTrue(BudgetGuidance.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 2));
-        assertTrue(BudgetGuidance.settled(new double[]{0.01, 0.99, 0}, 3, 0.1, 1));
-        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, 2), "a spared token past the heads is never weighed");
+        assertFalse(GuidanceMath.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 0));
+        assertTrue(GuidanceMath.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 2));
+        assertTrue(GuidanceMath.settled(new double[]{0.01, 0.99, 0}, 3, 0.1, 1));
+        assertTrue(GuidanceMath.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, 2), "a spared token past the heads is never weighed");
     }
 
     @Test
@@ -488,20 +494,20 @@ class BudgetGuidanceTest {
         System.arraycopy(probs, 0, p, 0, 10);
         int[] out = new int[10];
         long[] keys = new long[10];
-        int m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, -1);
+        int m = GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, -1);
         // p ≥ 1e-4: five tokens with mass 0.9999 ≥ 0.999
         assertEquals(5, m);
-        m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 7);
+        m = GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 7);
         assertEquals(6, m, "</think> (here 7) is always a candidate");
         assertEquals(7, out[5]);
-        assertEquals(5, BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 2), "already one");
-        assertEquals(5, BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 8), "impossible: p = 0");
+        assertEquals(5, GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 2), "already one");
+        assertEquals(5, GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 8), "impossible: p = 0");
         GuidanceOptions strict = GuidanceOptions.DEFAULT.withCandidates(0.99994, 10_000, 1e-4);
-        m = BudgetGuidance.selectCandidates(p, 10, strict, out, keys, -1);
+        m = GuidanceMath.selectCandidates(p, 10, strict, out, keys, -1);
         assertEquals(6, m, "the nucleus reaches below the floor in order");
         assertEquals(5, out[5]);
         GuidanceOptions cap = GuidanceOptions.DEFAULT.withCandidates(0.999, 2, 1e-4);
-        m = BudgetGuidance.selectCandidates(p, 10, cap, out, keys, -1);
+        m = GuidanceMath.selectCandidates(p, 10, cap, out, keys, -1);
         assertEquals(2, m);
         assertEquals(java.util.Set.of(0, 1), java.util.Set.of(out[0], out[1]));
     }

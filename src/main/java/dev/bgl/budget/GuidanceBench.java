@@ -1,5 +1,6 @@
-package dev.bgl.budget.predictor;
+package dev.bgl.budget;
 
+import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
@@ -73,7 +74,7 @@ public final class GuidanceBench {
     public static Result run(LoadedModel model, BudgetPredictor predictor, int tokens, int budget, GuidanceOptions options) {
         if (tokens < 1) throw new BglException("bench: tokens must be >= 1, got " + tokens);
         if (!model.isThinkingModel()) throw new BglException("bench: model " + model.name() + " has no </think> token");
-        BudgetPredictor p = BudgetPredictor.forModel(predictor.weights(), model);
+        BudgetPredictor p = predictor.forkFor(model);
         String rendered = model.renderPrompt(List.of(ChatMessage.user("Count the vowels in 'budget guidance'.")), null);
         int[] prompt = model.encodePrompt(rendered + model.markers().open() + "\n");
         boolean[] newline = BudgetGuidance.newlineTokens(model.tokenizer(), p.modelVocab());
