@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * Answers one question under a budget: renders the prompt the method wants, builds its processors,
  * runs the ordinary decode loop (which keeps the thinking state, given the model's
- * {@link ThinkingFormat}) and accounts for what was spent. One runner per model; {@link #run} may be called from one thread at a time per runner
+ * {@link ThinkingFormat}) and accounts for what was spent. One runner per model; {@link #run} may
+ * be called from one thread at a time per runner
  * (each call opens its own session).
  */
 public final class BudgetRunner {

@@ -264,6 +264,22 @@ class BudgetGuidanceTest {
     }
 
     @Test
+    void theOptionsAreLinksAfterTheReweightingAndTheCeilingJudgesOnlyWhatTheModelWrote() {
+        GuidanceOptions both = GuidanceOptions.DEFAULT.withCeiling(1).withForceFinalAnswer(true);
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 2, both, SamplerConfig.GREEDY);
+        assertEquals(List.of(GuidanceReweight.class, ForceFinalAnswer.class, GuidanceCeiling.class),
+                g.processors().stream().map(Object::getClass).toList());
+        assertEquals(List.of(GuidanceReweight.class),
+                guidance(uniformPredictor(8, 10), true, 2, GuidanceOptions.DEFAULT, SamplerConfig.GREEDY).processors().stream().map(Object::getClass).toList());
+
+        Recorder c = new Recorder();
+        for (int i = 0; i < 6; i++) Drive.accept(g, step(), A, true, c); // inserted text runs past budget + 2·grace
+        assertTrue(c.texts.isEmpty() && !g.ceilingFired(), "inserted tokens are not judged");
+        Drive.accept(g, step(), A, false, c);
+        assertEquals(List.of("\n</think>\n\n"), c.texts, "the first token the model writes past it closes");
+    }
+
+    @Test
     void forceFinalAnswerReplacesTheClosingOfGuidedThinking() {
         GuidanceOptions o = GuidanceOptions.DEFAULT.withForceFinalAnswer(true);
         BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY);
