@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 /** The layers (README, "Layout"): each package uses only the packages before it (util is usable anywhere). */
@@ -44,5 +45,14 @@ class LayeringTest {
                 .resideInAnyPackage("dev.bgl.langchain4j..", "dev.bgl.api..", "dev.bgl.budget..", "dev.bgl.chat..", "dev.bgl.decode..",
                         "dev.bgl.util..", "dev.langchain4j..", "java..")
                 .check(classes);
+    }
+
+    @Test
+    void theBudgetPredictorIsALeafUnderTheBudgetMethods() {
+        // the predictor (model, weights, Gamma math, calibration) serves the guided method; it uses none of the methods
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bgl.budget");
+        noClasses().that().resideInAPackage("dev.bgl.budget.predictor..")
+                .should().dependOnClassesThat().resideInAPackage("dev.bgl.budget").check(classes);
     }
 }

@@ -1,7 +1,7 @@
 package dev.bgl.api;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.format.FormatException;
@@ -48,11 +48,13 @@ public final class Bgl {
             } catch (BglException e) {
                 throw new BglException(model + ": " + e.getMessage(), e);
             }
-            BudgetPredictor p = predictor == null ? null : BudgetPredictor.load(predictor, m, 0);
+            // weights and recommended settings from one reading of the file
+            PredictorWeights.Loaded loaded = predictor == null ? null : PredictorWeights.loadWithRecommendation(predictor, 0);
+            BudgetPredictor p = loaded == null ? null : fit(predictor, loaded.weights(), m);
             // budgets are kept as `bgl serve` keeps them: guided closes the thinking at the budget (a ceiling of
             // grace 0) if guidance has not ended it; a soft budget (Budget.withSoft(true)) drops the ceiling
-            GuidanceOptions guidance = predictor == null ? GuidanceOptions.DEFAULT
-                    : PredictorWeights.recommendedOptions(predictor).withCeiling(0);
+            GuidanceOptions guidance = loaded == null ? GuidanceOptions.DEFAULT
+                    : GuidanceOptions.recommended(loaded.recommended()).withCeiling(0);
             return new BglModel(m, p, guidance, options);
         } catch (RuntimeException e) {
             m.close();
@@ -73,5 +75,14 @@ public final class Bgl {
         if (name == null) return null;
         Path beside = model.resolveSibling(name.toString().replaceFirst("\\.gguf$", "") + ".predictor.safetensors");
         return Files.isRegularFile(beside) ? beside : null;
+    }
+
+    /** The predictor on this model; a predictor made for another model is an error naming its file. */
+    private static BudgetPredictor fit(Path file, PredictorWeights weights, dev.bgl.decode.LoadedModel m) {
+        try {
+            return BudgetPredictor.forModel(weights, m);
+        } catch (BglException e) {
+            throw new BglException(file + ": " + e.getMessage(), e);
+        }
     }
 }

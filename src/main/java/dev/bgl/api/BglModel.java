@@ -7,7 +7,7 @@ import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Plan;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.decode.Cancellation;
 import dev.bgl.decode.LoadedModel;
@@ -97,7 +97,7 @@ public final class BglModel implements AutoCloseable {
             BudgetRequest req = request(messages, method, budget, options.sampler(), maxTokens(options, budget, runner), cancel);
             AnswerListener to = listener;
             Plan plan = runner.plan(req);
-            PhaseSplitter split = new PhaseSplitter(model.tokenizer(), model.thinkOpenId(), model.thinkCloseId(), plan.promptPhase(),
+            PhaseSplitter split = new PhaseSplitter(model.tokenizer(), plan.promptPhase(),
                     new PhaseSplitter.Sink() {
                         public void reasoning(String text) {
                             to.onThinking(text);

@@ -1,16 +1,16 @@
 package dev.bgl.api;
 
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.tokenizer.Tokenizer;
 
 /**
  * Splits the token stream into thinking and answer text the way the non-streamed response does
- * ({@link dev.bgl.budget.BudgetRunner}'s accounting): the markers themselves are not text, text
+ * ({@link dev.bgl.budget.BudgetRunner}'s accounting), by the phase the decode loop gives each token
+ * (a change of phase is a marker): the markers themselves are not text, text
  * before {@code <think>} is dropped when thinking opens, the answer is stripped of leading and
  * trailing whitespace, end-of-generation tokens are not text. So the deltas concatenate to the
- * non-stream {@code reasoning_content} and {@code content}, and {@link BglModel}'s streamed pieces to its
- * {@link Answer}. (The server's {@code PhaseSplitter} is the same class, kept there until the server moves to this one.)
+ * non-stream {@code reasoning_content} and {@code content}.
  */
 public final class PhaseSplitter implements TokenListener {
     /** Receives the pieces as they become final. */
@@ -29,7 +29,6 @@ public final class PhaseSplitter implements TokenListener {
     }
 
     private final Tokenizer tokenizer;
-    private final int openId, closeId;
     private final Sink sink;
     private Phase phase;
     private int thinkingTokens;
@@ -37,32 +36,32 @@ public final class PhaseSplitter implements TokenListener {
     private final StringBuilder pendingSpace = new StringBuilder();
     private boolean answerStarted;
 
-    public PhaseSplitter(Tokenizer tokenizer, int openId, int closeId, Phase start, Sink sink) {
+    /** @param start the phase the prompt leaves the model in (the loop's phase before the first token) */
+    public PhaseSplitter(Tokenizer tokenizer, Phase start, Sink sink) {
         this.tokenizer = tokenizer;
-        this.openId = openId;
-        this.closeId = closeId;
         this.phase = start;
         this.sink = sink;
     }
 
     @Override
-    public void onToken(int id, String text, boolean forced) {
+    public void onToken(int id, String text, boolean forced, Phase now) {
         if (id >= 0 && tokenizer.isEndOfGeneration(id)) return;
-        switch (phase) {
+        Phase was = phase;
+        phase = now;
+        switch (was) {
             case BEFORE -> {
-                if (id >= 0 && id == openId) {
-                    phase = Phase.THINKING;
-                    before.setLength(0);
-                } else if (closeId < 0) {
-                    phase = Phase.ANSWER; // no thinking model: everything is answer
-                    answer(text);
+                if (now == Phase.THINKING) {
+                    before.setLength(0); // <think>
+                } else if (now == Phase.ANSWER) {
+                    answer(text); // no thinking model: everything is answer
                 } else {
                     before.append(text); // answer only if thinking never opens
                 }
             }
             case THINKING -> {
-                if (id >= 0 && id == closeId) phase = Phase.ANSWER;
-                else {
+                if (now != Phase.THINKING) {
+                    // </think>: not text
+                } else {
                     thinkingTokens++;
                     if (!text.isEmpty()) sink.reasoning(text);
                 }

@@ -3,6 +3,7 @@ package dev.bgl.budget;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Step;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.tokenizer.Tokenizer;
 
 /**
@@ -30,7 +31,6 @@ public final class AnswerGuard implements LogitsProcessor {
     /** The stop detail of a run whose answer reached the cap. */
     public static final String ANSWER_CAP = "answer_cap";
 
-    private final ThinkingTracker tracker;
     private final int openId, closeId;
     private final int answerMax;
     private final int[] prefix;
@@ -39,23 +39,23 @@ public final class AnswerGuard implements LogitsProcessor {
     private int answerTokens;
     private boolean capped, markerAfterClose, lastModelTokenEndedLine = true, prefixInserted;
     private Boolean closedAtLineEnd;
+    /** The phase of the last step seen (the loop keeps it; the guard remembers it to see the close happen). */
+    private Phase phase;
 
     /**
-     * @param tracker      a fresh tracker, owned by this guard from now on (it sees every token)
      * @param answerMax    tokens the answer may take after {@code </think>}
      * @param answerPrefix inserted after a forced close (null: never)
      * @param tokenizer    encodes the prefix and tells which tokens end a line
      */
-    public AnswerGuard(ThinkingTracker tracker, int openId, int answerMax, String answerPrefix, Tokenizer tokenizer) {
-        this(tracker, openId, answerMax, answerPrefix, tokenizer, null);
+    public AnswerGuard(int openId, int closeId, int answerMax, String answerPrefix, Tokenizer tokenizer) {
+        this(openId, closeId, answerMax, answerPrefix, tokenizer, null);
     }
 
     /** @param lineEnds {@link #lineEndTokens} of the tokenizer, computed once by the caller (null: computed here) */
-    public AnswerGuard(ThinkingTracker tracker, int openId, int answerMax, String answerPrefix, Tokenizer tokenizer, boolean[] lineEnds) {
+    public AnswerGuard(int openId, int closeId, int answerMax, String answerPrefix, Tokenizer tokenizer, boolean[] lineEnds) {
         if (answerMax < 1) throw new IllegalArgumentException("answer cap must be >= 1 token, got " + answerMax);
-        this.tracker = tracker;
         this.openId = openId;
-        this.closeId = tracker.closeId();
+        this.closeId = closeId;
         this.answerMax = answerMax;
         this.prefix = answerPrefix == null || answerPrefix.isEmpty() ? new int[0] : tokenizer.encode(answerPrefix, true);
         this.endsLine = lineEnds != null ? lineEnds : lineEndTokens(tokenizer);
@@ -73,14 +73,15 @@ public final class AnswerGuard implements LogitsProcessor {
     }
 
     @Override
-    public void begin(DecodeControl control) {
+    public void begin(Step start, DecodeControl control) {
+        phase = start.phase();
         // the prompt closed the thinking (nothink, a budget of 0): the answer starts now
-        if (tracker.phase() == ThinkingTracker.Phase.ANSWER) insertPrefix(control);
+        if (phase == Phase.ANSWER) insertPrefix(control);
     }
 
     @Override
     public void apply(Step step, float[] logits) {
-        if (tracker.phase() != ThinkingTracker.Phase.ANSWER) return;
+        if (step.phase() != Phase.ANSWER) return;
         if (openId >= 0 && openId < logits.length) logits[openId] = Float.NEGATIVE_INFINITY;
         if (closeId >= 0 && closeId < logits.length) logits[closeId] = Float.NEGATIVE_INFINITY;
     }
@@ -92,13 +93,13 @@ public final class AnswerGuard implements LogitsProcessor {
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
-        ThinkingTracker.Phase before = tracker.phase();
-        tracker.accept(token);
+        Phase before = phase;
+        phase = step.phase();
         switch (before) {
             case BEFORE -> {
             }
             case THINKING -> {
-                if (tracker.phase() == ThinkingTracker.Phase.ANSWER) {
+                if (phase == Phase.ANSWER) {
                     closedAtLineEnd = lastModelTokenEndedLine;
                     if (forced) insertPrefix(control); // queued after the rest of the closing text
                 } else if (!forced) {

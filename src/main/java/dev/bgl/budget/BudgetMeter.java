@@ -22,7 +22,7 @@ public final class BudgetMeter implements LogitsProcessor {
     public static LogitsProcessor prefillEnd(BudgetController controller) {
         return new LogitsProcessor() {
             @Override
-            public void begin(DecodeControl control) {
+            public void begin(Step start, DecodeControl control) {
                 controller.afterPrefill();
             }
 

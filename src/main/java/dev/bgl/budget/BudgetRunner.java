@@ -1,14 +1,13 @@
 package dev.bgl.budget;
 
-import dev.bgl.budget.predictor.BudgetGuidance;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
 import dev.bgl.decode.Generator;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Session;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.util.BglException;
 
@@ -18,8 +17,8 @@ import java.util.List;
 
 /**
  * Answers one question under a budget: takes the request's {@link Plan} (made once, by a
- * {@link Planner}), builds the method's processors (each with its own {@link ThinkingTracker}),
- * runs the ordinary decode loop and accounts for what was spent. One runner per model; {@link #run}
+ * {@link Planner}), builds the method's processors, runs the ordinary decode loop (which keeps the
+ * thinking state, given the model's {@link ThinkingFormat}) and accounts for what was spent. One runner per model; {@link #run}
  * may be called from one thread at a time per runner (each call opens its own session).
  */
 public final class BudgetRunner {
@@ -58,7 +57,7 @@ public final class BudgetRunner {
         this.model = model;
         this.planner = new Planner(model);
         this.s1LineCap = s1LineCap;
-        this.predictor = predictor == null ? null : BudgetPredictor.forModel(predictor.weights(), model);
+        this.predictor = predictor == null ? null : predictor.forkFor(model); // its own buffers, the caller's weights
         this.guidance = guidance;
     }
 
@@ -126,7 +125,7 @@ public final class BudgetRunner {
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(req.budget().tokens());
         live = null;
         Strategy strategy = strategy(plan, budget);
-        AnswerGuard guard = model.isThinkingModel() ? guard(plan) : null;
+        AnswerGuard guard = model.isThinkingModel() ? guard() : null;
         List<LogitsProcessor> processors = new ArrayList<>();
         if (controller != null) processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
         processors.addAll(strategy.processors());
@@ -135,7 +134,7 @@ public final class BudgetRunner {
         int context = Math.min(model.defaultContext(), plan.prompt().length + plan.maxTokens() + 64);
         Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
         GenerateRequest g = GenerateRequest.of(plan.prompt(), plan.maxTokens(), req.sampler())
-                .withProcessors(processors).withCancellation(req.cancellation());
+                .withProcessors(processors).withCancellation(req.cancellation()).withThinking(thinkingFormat(plan));
         if (controller != null) controller.start(plan.prompt().length, t0);
         GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
         double seconds = (nanoTime.getAsLong() - t0) / 1e9;
@@ -185,9 +184,15 @@ public final class BudgetRunner {
 
     private int answerMax;
 
-    private AnswerGuard guard(Plan plan) {
-        return new AnswerGuard(new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), plan.promptPhase()), model.thinkOpenId(),
+    private AnswerGuard guard() {
+        return new AnswerGuard(model.thinkOpenId(), model.thinkCloseId(),
                 answerMax(), model.card().answerPrefix(), model.tokenizer(), lineEndTokens());
+    }
+
+    /** The model's markers and where the plan's prompt leaves it, for the loop; null for a model that does not think. */
+    private ThinkingFormat thinkingFormat(Plan plan) {
+        if (!model.isThinkingModel()) return null;
+        return new ThinkingFormat(model.thinkOpenId(), model.thinkCloseId(), plan.promptPhase());
     }
 
     private boolean[] lineEndTokens() {
@@ -205,20 +210,19 @@ public final class BudgetRunner {
         BudgetRequest req = plan.request();
         // a budget of 0 means no thinking, in every method: the prompt closes it, nothing is spent on closing it
         if (req.noThinking() && model.isThinkingModel()) return new Strategy(List.of(), () -> true, () -> Double.NaN);
-        boolean opens = plan.promptOpensThinking();
         return switch (req.method()) {
             case Method.None m -> new Strategy(List.of(), () -> false, () -> Double.NaN);
             case Method.Hard m -> {
-                HardCutoff cut = new HardCutoff(tracker(opens), budget, HardCutoff.DEFAULT_CLOSE,
+                HardCutoff cut = new HardCutoff(budget, HardCutoff.DEFAULT_CLOSE,
                         thinkingTokensOf(HardCutoff.DEFAULT_CLOSE));
                 yield new Strategy(List.of(cut), cut::fired, () -> Double.NaN);
             }
             case Method.QwenStop m -> {
-                HardCutoff stop = QwenEarlyStop.processor(tracker(opens), budget);
+                HardCutoff stop = QwenEarlyStop.processor(budget);
                 yield new Strategy(List.of(stop), stop::fired, () -> Double.NaN);
             }
             case Method.S1 m -> {
-                S1BudgetForcing s1 = new S1BudgetForcing(tracker(opens), budget, s1LineCap, model.tokenizer());
+                S1BudgetForcing s1 = new S1BudgetForcing(budget, s1LineCap, model.tokenizer());
                 yield new Strategy(List.of(s1), s1::fired, () -> Double.NaN);
             }
             // asks in words; nothing is inserted, so it never intervenes
@@ -231,11 +235,11 @@ public final class BudgetRunner {
                 // seconds and KV bytes cannot be borrowed from: guidance keeps a hard ceiling at R = 0 under them
                 GuidanceOptions options = req.budget().hasHardLimit() ? (guidance.ceiling() ? guidance : guidance.withCeiling(0))
                         : req.budget().soft() ? guidance.withCeiling(-1) : guidance;
-                BudgetGuidance g = new BudgetGuidance(predictor, tracker(opens), budget, options, model.tokenizer(),
+                BudgetGuidance g = new BudgetGuidance(predictor, model.thinkCloseId(), budget, options, model.tokenizer(),
                         newlineTokens, lineEndTokens(), req.sampler());
                 if (calibration != null) g.withCalibration(calibration);
                 live = g;
-                yield new Strategy(List.of(g), g::intervened, g::predictedThinking, g);
+                yield new Strategy(g.processors(), g::intervened, g::predictedThinking, g);
             }
         };
     }
@@ -247,23 +251,15 @@ public final class BudgetRunner {
         return ids.length;
     }
 
-    ThinkingTracker tracker(boolean promptOpensThinking) {
-        return new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), promptOpensThinking);
-    }
 
     private BudgetOutcome account(Plan plan, Strategy strategy, GenerateResult r, AnswerGuard guard,
                                   BudgetController controller, double seconds, long sessionKvBytes) {
         BudgetRequest req = plan.request();
         int[] t = r.tokens();
-        int open = plan.promptClosesThinking() ? -1 : plan.promptOpensThinking() ? 0 : -1, close = -1;
-        if (!plan.promptClosesThinking()) {
-            for (int i = 0; i < t.length && close < 0; i++) {
-                if (open < 0 && t[i] == model.thinkOpenId()) open = i + 1;
-                else if (open >= 0 && t[i] == model.thinkCloseId()) close = i;
-            }
-        }
+        // where the thinking began and ended, as the decode loop saw it (a prompt that closed it: all answer)
+        int open = plan.promptClosesThinking() ? -1 : r.thinkingFrom(), close = plan.promptClosesThinking() ? -1 : r.thinkingClose();
         int thinkEnd = close >= 0 ? close : t.length;
-        int thinkingTokens = open >= 0 ? thinkEnd - open : 0;
+        int thinkingTokens = plan.promptClosesThinking() ? 0 : r.thinkingTokens();
         // the prompt closed the thinking: all output is answer
         int answerFrom = plan.promptClosesThinking() ? 0 : close >= 0 ? close + 1 : (open >= 0 ? t.length : 0);
         String thinking = open >= 0 ? model.tokenizer().decode(Arrays.copyOfRange(t, open, thinkEnd)) : "";

@@ -21,7 +21,6 @@ import dev.bgl.decode.Step;
 public final class HardCutoff implements LogitsProcessor {
     public static final String DEFAULT_CLOSE = "\n</think>\n\n";
 
-    private final ThinkingTracker tracker;
     private final ThinkingBudget budget;
     private final String closeText;
     private final int reserve;
@@ -29,39 +28,33 @@ public final class HardCutoff implements LogitsProcessor {
     private int context;
 
     /**
-     * @param tracker   a fresh tracker, owned by this processor from now on (it sees every token)
      * @param budget    thinking tokens allowed; the cut follows the token that reaches it
      * @param closeText inserted to close the thinking
      * @param reserve   thinking tokens the closing text itself adds: the cut comes that many tokens early
      */
-    public HardCutoff(ThinkingTracker tracker, int budget, String closeText, int reserve) {
-        this(tracker, ThinkingBudget.fixed(budget), closeText, reserve);
+    public HardCutoff(int budget, String closeText, int reserve) {
+        this(ThinkingBudget.fixed(budget), closeText, reserve);
     }
 
     /** A cut whose budget is read at every step ({@link BudgetController}: seconds, memory, compute). */
-    public HardCutoff(ThinkingTracker tracker, ThinkingBudget budget, String closeText, int reserve) {
+    public HardCutoff(ThinkingBudget budget, String closeText, int reserve) {
         if (reserve < 0) throw new IllegalArgumentException("reserve must be >= 0, got " + reserve);
-        this.tracker = tracker;
         this.budget = budget;
         this.closeText = closeText;
         this.reserve = reserve;
     }
 
     /** Inserts the closing text when the budget is reached (the text's own tokens overshoot it). */
-    public HardCutoff(ThinkingTracker tracker, int budget, String closeText) {
-        this(tracker, budget, closeText, 0);
+    public HardCutoff(int budget, String closeText) {
+        this(budget, closeText, 0);
     }
 
-    public HardCutoff(ThinkingTracker tracker, int budget) {
-        this(tracker, budget, DEFAULT_CLOSE);
+    public HardCutoff(int budget) {
+        this(budget, DEFAULT_CLOSE);
     }
 
-    public HardCutoff(ThinkingTracker tracker, ThinkingBudget budget, String closeText) {
-        this(tracker, budget, closeText, 0);
-    }
-
-    public ThinkingTracker tracker() {
-        return tracker;
+    public HardCutoff(ThinkingBudget budget, String closeText) {
+        this(budget, closeText, 0);
     }
 
     @Override
@@ -75,20 +68,20 @@ public final class HardCutoff implements LogitsProcessor {
     }
 
     @Override
-    public void begin(DecodeControl control) {
-        check(control); // the prompt opened the thinking and the budget is 0
+    public void begin(Step start, DecodeControl control) {
+        check(start, control); // the prompt opened the thinking and the budget is 0
     }
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
-        tracker.accept(token);
-        if (step != null) context = step.position() + 1;
-        check(control);
+        context = step.position() + 1;
+        check(step, control);
     }
 
-    private void check(DecodeControl control) {
+    private void check(Step step, DecodeControl control) {
         // fixed budget B: remaining = B - spent <= reserve  <=>  spent >= B - reserve
-        if (!fired && tracker.thinking() && budget.remaining(tracker.spent(), context) <= reserve) {
+        // (context, read by a controller for KV bytes: 0 at begin, then the position after each token)
+        if (!fired && step.thinking() && budget.remaining(step.thinkingSpent(), context) <= reserve) {
             fired = true;
             control.insertText(closeText);
         }

@@ -1,6 +1,6 @@
 package dev.bgl.budget;
 
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.ThinkingFormat.Phase;
 
 /**
  * What one request becomes before it runs, made once ({@link Planner#plan}) and read by everyone

@@ -1,6 +1,6 @@
 package dev.bgl.budget;
 
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.util.BglException;
 

@@ -20,12 +20,12 @@ public final class QwenEarlyStop {
     }
 
     /** The processor: inserts {@link #MESSAGE} once the thinking has spent {@code budget} tokens. */
-    public static HardCutoff processor(ThinkingTracker tracker, int budget) {
-        return new HardCutoff(tracker, budget, MESSAGE);
+    public static HardCutoff processor(int budget) {
+        return new HardCutoff(budget, MESSAGE);
     }
 
     /** The same with a budget read at every step. */
-    public static HardCutoff processor(ThinkingTracker tracker, ThinkingBudget budget) {
-        return new HardCutoff(tracker, budget, MESSAGE);
+    public static HardCutoff processor(ThinkingBudget budget) {
+        return new HardCutoff(budget, MESSAGE);
     }
 }

@@ -29,7 +29,6 @@ public final class S1BudgetForcing implements LogitsProcessor {
 
     private enum State {THINKING, FINAL_LINE, DONE}
 
-    private final ThinkingTracker tracker;
     private final ThinkingBudget budget;
     private final int lineCap;
     private final StreamingDecoder decoder;
@@ -43,27 +42,21 @@ public final class S1BudgetForcing implements LogitsProcessor {
     private int context;
 
     /**
-     * @param tracker   a fresh tracker, owned by this processor from now on
      * @param budget    thinking tokens before "**Final Answer**" is inserted
      * @param lineCap   most tokens the model may write after it before the thinking is closed (0 closes at once)
      * @param tokenizer to read the model's final-answer line
      */
-    public S1BudgetForcing(ThinkingTracker tracker, int budget, int lineCap, Tokenizer tokenizer) {
-        this(tracker, ThinkingBudget.fixed(budget), lineCap, tokenizer);
+    public S1BudgetForcing(int budget, int lineCap, Tokenizer tokenizer) {
+        this(ThinkingBudget.fixed(budget), lineCap, tokenizer);
     }
 
     /** With a budget read at every step ({@link BudgetController}). */
-    public S1BudgetForcing(ThinkingTracker tracker, ThinkingBudget budget, int lineCap, Tokenizer tokenizer) {
+    public S1BudgetForcing(ThinkingBudget budget, int lineCap, Tokenizer tokenizer) {
         if (lineCap < 0) throw new IllegalArgumentException("line cap must be >= 0, got " + lineCap);
-        this.tracker = tracker;
         this.budget = budget;
         this.lineCap = lineCap;
         this.decoder = tokenizer.streamingDecoder();
         this.endOfGeneration = java.util.stream.IntStream.range(0, tokenizer.vocabSize()).filter(tokenizer::isEndOfGeneration).toArray();
-    }
-
-    public ThinkingTracker tracker() {
-        return tracker;
     }
 
     @Override
@@ -80,18 +73,17 @@ public final class S1BudgetForcing implements LogitsProcessor {
     }
 
     @Override
-    public void begin(DecodeControl control) {
-        check(control);
+    public void begin(Step start, DecodeControl control) {
+        check(start, control);
     }
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {
-        tracker.accept(token);
-        if (step != null) context = step.position() + 1;
+        context = step.position() + 1;
         switch (state) {
-            case THINKING -> check(control);
+            case THINKING -> check(step, control);
             case FINAL_LINE -> {
-                if (!tracker.thinking()) {
+                if (!step.thinking()) {
                     state = State.DONE; // the model closed the thinking itself
                 } else if (!forced) {   // forced ones are our "**Final Answer**"
                     lineTokens++;
@@ -104,8 +96,8 @@ public final class S1BudgetForcing implements LogitsProcessor {
         }
     }
 
-    private void check(DecodeControl control) {
-        if (tracker.thinking() && budget.remaining(tracker.spent(), context) <= 0) {
+    private void check(Step step, DecodeControl control) {
+        if (step.thinking() && budget.remaining(step.thinkingSpent(), context) <= 0) {
             fired = true;
             state = State.FINAL_LINE;
             control.insertText(FINAL_ANSWER);

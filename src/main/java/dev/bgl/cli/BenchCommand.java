@@ -2,8 +2,8 @@ package dev.bgl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceBench;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceBench;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorConfig;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;

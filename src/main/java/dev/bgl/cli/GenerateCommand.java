@@ -73,7 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             // The generation prompt may already open the thinking block (DeepSeek-R1 style): show it
             if (!raw && text.endsWith(m.markers().open() + "\n")) out.print(m.markers().open() + "\n");
-            GenerateResult r = new Generator(session, m.tokenizer()).generate(req, (id, piece, forced) -> out.print(piece));
+            GenerateResult r = new Generator(session, m.tokenizer()).generate(req, (id, piece, forced, phase) -> out.print(piece));
             out.println();
             out.flush();
             if (!quiet)

@@ -1,7 +1,8 @@
 package dev.bgl.cli;
 
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
+import dev.bgl.budget.predictor.RecommendedGuidance;
 import dev.bgl.format.FormatException;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ final class GuidanceCli {
     GuidanceOptions options(Path model) {
         Path file = resolve(model);
         // a folder (the paper's checkpoints) records no settings: it gets the paper's defaults
-        GuidanceOptions o = file != null && Files.exists(file) ? PredictorWeights.recommendedOptions(file) : GuidanceOptions.DEFAULT;
+        GuidanceOptions o = file != null && Files.exists(file) ? GuidanceOptions.recommended(recommendation(file)) : GuidanceOptions.DEFAULT;
         if (everyToken != null) o = o.withEveryToken(everyToken);
         if (minP != null) o = o.withMinP(minP);
         if (mask != null) {
@@ -85,7 +86,26 @@ final class GuidanceCli {
         if (predictor == null) return null;
         if (!Files.exists(predictor)) throw new FormatException(predictor, "no such file or folder");
         if (heads < 0) throw new BglException("--predictor-heads must be >= 0, got " + heads);
-        return PredictorWeights.load(predictor, heads);
+        if (loaded == null || !loaded.recommended().file().equals(predictor) || loadedHeads != heads) {
+            loaded = PredictorWeights.loadWithRecommendation(predictor, heads);
+            loadedHeads = heads;
+        }
+        return loaded.weights();
+    }
+
+    /**
+     * The predictor file last read: weights and recommendations come from one opening of the file
+     * (a model folder's index and shards are read once), and {@link #options} and {@link #describe}
+     * after {@link #loadWeights} read nothing more.
+     */
+    private PredictorWeights.Loaded loaded;
+    private int loadedHeads;
+    private RecommendedGuidance recommended;
+
+    private RecommendedGuidance recommendation(Path file) {
+        if (loaded != null && loaded.recommended().file().equals(file)) return loaded.recommended();
+        if (recommended == null || !recommended.file().equals(file)) recommended = PredictorWeights.recommendation(file);
+        return recommended;
     }
 
     /** What identifies these settings in a run's records (a resumed run must not mix settings). */

@@ -11,7 +11,7 @@ import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.budget.Method;
-import dev.bgl.budget.ThinkingTracker.Phase;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.decode.Cancellation;
 import dev.bgl.decode.LoadedModel;
@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
                     .withAnswerReserve(answerReserve);
             answerCap.apply(runner);
             PrintWriter out = spec.commandLine().getOut();
-            Display display = new Display(out, useColor(), m.thinkOpenId(), m.thinkCloseId());
+            Display display = new Display(out, useColor());
             Plan plan = runner.plan(req);
             Phase start = plan.promptPhase();
             // show what the prompt already put in the thinking, so the stream reads as the model sees it
@@ -138,19 +138,16 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    /** Prints streamed pieces, dim while in the thinking (the markers included). */
+    /** Prints streamed pieces, dim while in the thinking (the markers included), as the decode loop reports the phase. */
     static final class Display {
         private final PrintWriter out;
         private final boolean color;
-        private final int openId, closeId;
         private boolean dim;
         private boolean inThinking;
 
-        Display(PrintWriter out, boolean color, int openId, int closeId) {
+        Display(PrintWriter out, boolean color) {
             this.out = out;
             this.color = color;
-            this.openId = openId;
-            this.closeId = closeId;
         }
 
         void prefill(String text, Phase after) {
@@ -161,11 +158,11 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
         }
 
-        void onToken(int id, String text, boolean forced) {
-            if (id >= 0 && id == openId) inThinking = true;
+        void onToken(int id, String text, boolean forced, Phase phase) {
+            if (phase == Phase.THINKING) inThinking = true; // <think> comes with THINKING: dim it too
             if (inThinking) setDim(true);
             out.print(text);
-            if (id >= 0 && id == closeId) inThinking = false;
+            inThinking = phase == Phase.THINKING;           // </think> comes with ANSWER: dim, then the answer is not
             if (!inThinking) setDim(false);
             out.flush();
         }

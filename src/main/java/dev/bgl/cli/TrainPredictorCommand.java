@@ -2,7 +2,7 @@ package dev.bgl.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.train.predictor.PredictorTrainer;
@@ -97,7 +97,7 @@ final class TrainPredictorCommand implements Callable<Integer> {
         Map<String, String> meta = new LinkedHashMap<>();
         if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
         if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
-        if (masked != null) meta.put(PredictorWeights.MASK_KEY, PredictorWeights.maskText(masked));
+        if (masked != null) meta.put(PredictorWeights.MASK_KEY, masked.maskText());
         PredictorWeights.load(file, 0).save(file, meta);
     }
 }

@@ -2,10 +2,31 @@ package dev.bgl.decode;
 
 /**
  * The outcome of a generation: the generated ids (inserted ones included), their text (without
- * a final stop string or end-of-generation token), why it stopped, and timings.
+ * a final stop string or end-of-generation token), why it stopped, timings, and where the loop's
+ * {@link ThinkingState} saw the thinking: {@code tokens[thinkingFrom, thinkingClose)} is the thinking.
+ *
+ * @param thinkingFrom  index of the first thinking token (0 when the prompt opened it); −1: it never opened
+ * @param thinkingClose index of the {@code </think>} that closed it; −1: it did not close
  */
 public record GenerateResult(int[] tokens, String text, StopReason stopReason, String stopDetail,
-                             int promptTokens, int forcedTokens, long prefillNanos, long decodeNanos) {
+                             int promptTokens, int forcedTokens, long prefillNanos, long decodeNanos,
+                             int thinkingFrom, int thinkingClose) {
+
+    /** A result with no thinking seen. */
+    public GenerateResult(int[] tokens, String text, StopReason stopReason, String stopDetail,
+                          int promptTokens, int forcedTokens, long prefillNanos, long decodeNanos) {
+        this(tokens, text, stopReason, stopDetail, promptTokens, forcedTokens, prefillNanos, decodeNanos, -1, -1);
+    }
+
+    /** Whether the thinking was closed while decoding. */
+    public boolean thinkingClosed() {
+        return thinkingClose >= 0;
+    }
+
+    /** Thinking tokens spent: those strictly between the markers (up to the end when it did not close). */
+    public int thinkingTokens() {
+        return thinkingFrom < 0 ? 0 : (thinkingClose >= 0 ? thinkingClose : tokens.length) - thinkingFrom;
+    }
 
     public double decodeTokensPerSecond() {
         return decodeNanos == 0 ? 0 : tokens.length / (decodeNanos / 1e9);

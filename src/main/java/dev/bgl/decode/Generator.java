@@ -8,8 +8,10 @@ import java.util.Arrays;
 
 /**
  * The decode loop: prefill, then per step the processor chain, the sampler, {@code accept} for
- * every processor, streaming of completed text, and the stop checks. It knows nothing about
- * budgets; processors steer it through logits and {@link DecodeControl}.
+ * every processor, streaming of completed text, and the stop checks. It keeps the thinking state
+ * ({@link ThinkingState}: the phase and the thinking spent), once, for the processors (in each
+ * {@link Step}) and the listener. It knows nothing about budgets; processors steer it through
+ * logits and {@link DecodeControl}.
  */
 public final class Generator {
     private final Session session;
@@ -28,7 +30,9 @@ public final class Generator {
         long t1 = System.nanoTime();
 
         Control control = new Control();
-        for (LogitsProcessor p : req.processors()) p.begin(control);
+        ThinkingState thinking = new ThinkingState(req.thinking());
+        Step start = new Step(0, session.length(), new int[0], session.hidden(), thinking.phase(), 0);
+        for (LogitsProcessor p : req.processors()) p.begin(start, control);
         Sampler sampler = new Sampler(req.sampler());
         StreamingDecoder decoder = tokenizer.streamingDecoder();
         StopMatcher stops = new StopMatcher(req.stopStrings());
@@ -44,7 +48,7 @@ public final class Generator {
                 break;
             }
             boolean forced = !control.pending.isEmpty();
-            Step step = new Step(n, session.length(), out, session.hidden());
+            Step step = new Step(n, session.length(), out, session.hidden(), thinking.phase(), thinking.spent());
             int token;
             if (forced) {
                 token = control.pending.poll();
@@ -59,7 +63,9 @@ public final class Generator {
                 token = sampler.sample(logits, vocab);
             }
             if (token < 0 || token >= vocab) throw new IllegalStateException("token " + token + " outside the vocabulary");
-            for (LogitsProcessor p : req.processors()) p.accept(step, token, forced, control);
+            thinking.accept(token);
+            Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent());
+            for (LogitsProcessor p : req.processors()) p.accept(after, token, forced, control);
             if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
             out[n++] = token;
             if (forced) forcedCount++;
@@ -67,13 +73,13 @@ public final class Generator {
             if (!forced && req.stopAtEndOfGeneration() && tokenizer.isEndOfGeneration(token)) {
                 reason = StopReason.END_OF_GENERATION;
                 detail = tokenizer.tokenText(token);
-                listener.onToken(token, "", false);
+                listener.onToken(token, "", false, thinking.phase());
                 break;
             }
             String piece = decoder.accept(token);
             String emitted = stops.push(piece);
             text.append(emitted);
-            listener.onToken(token, emitted, forced);
+            listener.onToken(token, emitted, forced, thinking.phase());
             if (stops.matched() != null) {
                 reason = StopReason.STOP_STRING;
                 detail = stops.matched();
@@ -89,12 +95,12 @@ public final class Generator {
             String tail = stops.flush(decoder.flush());
             if (!tail.isEmpty()) {
                 text.append(tail);
-                listener.onToken(-1, tail, false);
+                listener.onToken(-1, tail, false, thinking.phase());
             }
         }
         long t2 = System.nanoTime();
         return new GenerateResult(Arrays.copyOf(out, n), text.toString(), reason, detail, req.prompt().length,
-                forcedCount, t1 - t0, t2 - t1);
+                forcedCount, t1 - t0, t2 - t1, thinking.from(), thinking.close());
     }
 
     private final class Control implements DecodeControl {

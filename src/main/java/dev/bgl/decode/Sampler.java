@@ -1,31 +1,46 @@
 package dev.bgl.decode;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Picks the next token from logits. Greedy takes the argmax; otherwise the candidates that survive
- * top-k, top-p and min-p (llama.cpp's order) are drawn from softmax(logits / T) with a seeded
- * generator, so a seed reproduces a run.
- *
- * <p>Tokens whose logit is more than {@code 30·max(1, T)} below the best cannot carry probability
- * mass that matters (e^-30 each), so they are dropped before sorting; this keeps a 150k vocabulary
- * cheap without changing any draw in practice. Buffers are reused across calls.
+ * Picks the next token from logits through a chain of {@link SamplerLink}s, as llama.cpp's sampler
+ * chain does: built from a {@link SamplerConfig} as greedy (the argmax), or top-k, top-p, min-p
+ * (those that are on), temperature and a seeded draw, in that order. A draw whose best logit is
+ * −∞ (every token forbidden) takes the argmax, as greedy would.
  */
 public final class Sampler {
     private final SamplerConfig config;
-    private final SplittableRandom random;
-    private long[] keys = new long[0];
-    private int[] ids = new int[0];
-    private double[] weights = new double[0];
+    private final List<SamplerLink> links;
+    private final SamplerLink[] chain; // an array: no iterator per token
+    private final float width;
+    private final Candidates candidates = new Candidates();
 
     public Sampler(SamplerConfig config) {
         this.config = config;
-        this.random = new SplittableRandom(config.seed());
+        this.links = chain(config);
+        this.chain = links.toArray(SamplerLink[]::new);
+        this.width = 30f * Math.max(1f, config.temperature());
+    }
+
+    /** The links a configuration asks for, in llama.cpp's default order. */
+    public static List<SamplerLink> chain(SamplerConfig config) {
+        if (config.greedy()) return List.of(new SamplerLink.Greedy());
+        List<SamplerLink> l = new ArrayList<>();
+        if (config.topK() > 0) l.add(new SamplerLink.TopK(config.topK()));
+        if (config.topP() < 1f) l.add(new SamplerLink.TopP(config.topP()));
+        if (config.minP() > 0f) l.add(new SamplerLink.MinP(config.minP()));
+        l.add(new SamplerLink.Temperature(config.temperature()));
+        l.add(new SamplerLink.Distribution(config.seed()));
+        return List.copyOf(l);
     }
 
     public SamplerConfig config() {
         return config;
+    }
+
+    public List<SamplerLink> links() {
+        return links;
     }
 
     public static int argmax(float[] logits, int n) {
@@ -35,55 +50,13 @@ public final class Sampler {
     }
 
     public int sample(float[] logits, int n) {
-        int best = argmax(logits, n);
-        if (config.greedy()) return best;
-        float max = logits[best];
-        if (max == Float.NEGATIVE_INFINITY) return best;
-        if (keys.length < n) {
-            keys = new long[n];
-            ids = new int[n];
-            weights = new double[n];
+        Candidates c = candidates;
+        c.reset(logits, n, width);
+        if (c.max() == Float.NEGATIVE_INFINITY) return c.best();
+        for (SamplerLink link : chain) {
+            link.apply(c);
+            if (c.selected >= 0) return c.selected;
         }
-        float cutoff = max - 30f * Math.max(1f, config.temperature());
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            float l = logits[i];
-            if (l >= cutoff) {
-                // ascending order of the key = descending logit, ties by token id
-                int bits = Float.floatToIntBits(l);
-                int sortable = bits >= 0 ? bits : bits ^ 0x7fffffff;
-                keys[m++] = ((long) ~sortable << 32) | i;
-            }
-        }
-        Arrays.sort(keys, 0, m);
-        for (int i = 0; i < m; i++) ids[i] = (int) keys[i];
-        if (config.topK() > 0) m = Math.min(m, config.topK());
-
-        double sum = 0;
-        for (int i = 0; i < m; i++) sum += weights[i] = Math.exp(logits[ids[i]] - max);
-        if (config.topP() < 1f) {
-            double cum = 0;
-            for (int i = 0; i < m; i++) {
-                cum += weights[i] / sum;
-                if (cum >= config.topP()) {
-                    m = i + 1;
-                    break;
-                }
-            }
-        }
-        if (config.minP() > 0f) {
-            double floor = config.minP() * weights[0];
-            int keep = 1;
-            while (keep < m && weights[keep] >= floor) keep++;
-            m = keep;
-        }
-        double total = 0;
-        for (int i = 0; i < m; i++) total += weights[i] = Math.exp((logits[ids[i]] - max) / config.temperature());
-        double u = random.nextDouble() * total;
-        for (int i = 0; i < m; i++) {
-            u -= weights[i];
-            if (u < 0) return ids[i];
-        }
-        return ids[m - 1];
+        throw new IllegalStateException("the sampler chain ends without a draw: " + links);
     }
 }

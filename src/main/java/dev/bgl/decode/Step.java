@@ -1,16 +1,20 @@
 package dev.bgl.decode;
 
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.model.HiddenStates;
 
 /**
  * What processors see at one step of the loop: how many tokens were generated so far, the
- * position of the next token in the context, the generated ids, and the hidden states at the
- * last position when a processor asked for them (null otherwise).
+ * position of the next token in the context, the generated ids, the hidden states at the last
+ * position when a processor asked for them (null otherwise), and the loop's {@link ThinkingState}:
+ * the phase and the thinking tokens spent. In {@link LogitsProcessor#apply} these are the state
+ * before the token about to be chosen; in {@link LogitsProcessor#accept}, after the token accepted;
+ * in {@link LogitsProcessor#begin}, where the prompt left the model.
  */
-public record Step(int generated, int position, int[] tokens, HiddenStates hidden) {
+public record Step(int generated, int position, int[] tokens, HiddenStates hidden, Phase phase, int thinkingSpent) {
 
-    /** The id of the last token in the sequence (prompt or generated), or −1 at the very start. */
-    public int lastToken() {
-        return generated > 0 ? tokens[generated - 1] : -1;
+    /** Whether the model is inside its thinking. */
+    public boolean thinking() {
+        return phase == Phase.THINKING;
     }
 }

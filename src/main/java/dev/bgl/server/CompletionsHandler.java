@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.api.PhaseSplitter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.Method;
@@ -242,7 +243,7 @@ final class CompletionsHandler {
 
     private PhaseSplitter splitter(Plan plan, PhaseSplitter.Sink sink) {
         var m = engine.model();
-        return new PhaseSplitter(m.tokenizer(), m.thinkOpenId(), m.thinkCloseId(), plan.promptPhase(), sink);
+        return new PhaseSplitter(m.tokenizer(), plan.promptPhase(), sink);
     }
 
     private void record(String id, String user, ParsedRequest p, Engine.Generated g, String taskType) {

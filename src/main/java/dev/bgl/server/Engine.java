@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.api.PhaseSplitter;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -7,7 +8,7 @@ import dev.bgl.budget.Method;
 import dev.bgl.budget.Plan;
 import dev.bgl.budget.Planner;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.StopReason;
 import dev.bgl.util.BglException;
@@ -161,10 +162,10 @@ public final class Engine {
             progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
             java.util.function.IntConsumer hook = testAfterToken;
-            BudgetRunner.Metered m = runner.runMetered(plan, (id, text, forced) -> {
+            BudgetRunner.Metered m = runner.runMetered(plan, (id, text, forced, phase) -> {
                 kvHeld[0]++;
                 metrics.liveKvTokens.incrementAndGet();
-                listener.onToken(id, text, forced);
+                listener.onToken(id, text, forced, phase);
                 if (hook != null) hook.accept((int) kvHeld[0]);
                 if (delay <= 0) return;
                 try {

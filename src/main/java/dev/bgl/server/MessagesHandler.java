@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.api.PhaseSplitter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

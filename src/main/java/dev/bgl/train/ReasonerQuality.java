@@ -3,13 +3,14 @@ package dev.bgl.train;
 import dev.bgl.util.Spearman;
 
 import dev.bgl.budget.HardCutoff;
-import dev.bgl.budget.ThinkingTracker;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
 import dev.bgl.decode.Generator;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
+import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.tasks.Problem;
 import dev.bgl.tasks.TraceFormat;
@@ -95,21 +96,20 @@ public final class ReasonerQuality {
     static Outcome one(LoadedModel model, Problem p, int maxTokens) {
         int[] prompt = model.encodePrompt(TraceFormat.prompt(p));
         int ctx = prompt.length + maxTokens + 16;
-        // natural run: a cut-off that never fires just tracks the thinking
-        HardCutoff track = new HardCutoff(new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), false), Integer.MAX_VALUE);
-        GenerateResult natural = generate(model, prompt, ctx, maxTokens, track);
-        int spent = track.tracker().spent();
-        boolean closed = track.tracker().phase() == ThinkingTracker.Phase.ANSWER;
+        // natural run: the loop tells how much it thought and whether it closed
+        GenerateResult natural = generate(model, prompt, ctx, maxTokens, List.of());
+        int spent = natural.thinkingTokens();
+        boolean closed = natural.thinkingClosed();
         boolean correct = TraceFormat.correct(p, natural.text());
-        HardCutoff cut = new HardCutoff(new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), false), spent / 2);
-        GenerateResult halved = generate(model, prompt, ctx, maxTokens, cut);
+        GenerateResult halved = generate(model, prompt, ctx, maxTokens, List.of(new HardCutoff(spent / 2)));
         return new Outcome(p, spent, closed, correct, TraceFormat.correct(p, halved.text()));
     }
 
-    private static GenerateResult generate(LoadedModel model, int[] prompt, int ctx, int maxTokens, HardCutoff processor) {
+    private static GenerateResult generate(LoadedModel model, int[] prompt, int ctx, int maxTokens, List<LogitsProcessor> processors) {
         Session s = model.newSession(ctx);
         return new Generator(s, model.tokenizer()).generate(
-                new GenerateRequest(prompt, maxTokens, SamplerConfig.GREEDY, List.of(), true, List.of(processor), null), TokenListener.NONE);
+                new GenerateRequest(prompt, maxTokens, SamplerConfig.GREEDY, List.of(), true, processors, null,
+                        new ThinkingFormat(model.thinkOpenId(), model.thinkCloseId(), ThinkingFormat.Phase.BEFORE)), TokenListener.NONE);
     }
 
     static Report report(List<Outcome> out, double seconds) {

@@ -60,7 +60,7 @@ class BglModelTest {
         Path predictor = root().resolve("models/bgl-reasoner.predictor.safetensors");
         try (LoadedModel m = LoadedModel.open(modelPath())) {
             BudgetRunner runner = new BudgetRunner(m, BudgetPredictor.load(predictor, m, 0),
-                    PredictorWeights.recommendedOptions(predictor).withCeiling(0));
+                    dev.bgl.budget.GuidanceOptions.recommended(PredictorWeights.recommendation(predictor)).withCeiling(0));
             BudgetOutcome o = runner.run(BudgetRequest.of(Q, new Method.Guided(), 30, BglModel.DEFAULT_MAX_TOKENS), TokenListener.NONE);
             assertEquals(o.thinking(), a.thinking());
             assertEquals(o.answer(), a.text());

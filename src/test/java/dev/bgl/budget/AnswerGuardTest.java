@@ -1,6 +1,8 @@
 package dev.bgl.budget;
 
 import dev.bgl.decode.DecodeControl;
+import dev.bgl.decode.Drive;
+import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.decode.Step;
 import dev.bgl.tokenizer.ByteLevelVocab;
 import dev.bgl.tokenizer.Tokenizer;
@@ -17,7 +19,7 @@ class AnswerGuardTest {
     static final int OPEN = TOK.tokenId("<think>").getAsInt(), CLOSE = TOK.tokenId("</think>").getAsInt();
     static final int NL = TOK.encode("\n", true)[0], A = TOK.encode("a", true)[0];
     static final int EOT = TOK.tokenId("<|im_end|>").getAsInt();
-    static final Step STEP = new Step(0, 10, new int[1], null);
+    static final Step STEP = Drive.base(0, 10, new int[1], null);
 
     /** Records what the guard asks of the loop. */
     static final class Control implements DecodeControl {
@@ -37,70 +39,70 @@ class AnswerGuardTest {
         }
     }
 
-    static AnswerGuard guard(ThinkingTracker.Phase start, int cap, String prefix) {
-        return new AnswerGuard(new ThinkingTracker(OPEN, CLOSE, start), OPEN, cap, prefix, TOK);
+    static AnswerGuard guard(Phase start, int cap, String prefix) {
+        return Drive.track(new AnswerGuard(OPEN, CLOSE, cap, prefix, TOK), OPEN, CLOSE, start);
     }
 
     @Test
     void onceClosedTheThinkingMarkersCannotComeBack() {
-        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 24, null);
+        AnswerGuard g = guard(Phase.THINKING, 24, null);
         Control c = new Control();
         float[] logits = new float[TOK.vocabSize()];
         Arrays.fill(logits, 1f);
         float[] l = logits.clone();
-        g.apply(STEP, l);
+        Drive.apply(g, STEP, l);
         assertArrayEquals(logits, l, "while thinking the guard changes nothing");
-        g.accept(STEP, A, false, c);
-        g.accept(STEP, CLOSE, false, c);
-        g.apply(STEP, l = logits.clone());
+        Drive.accept(g, STEP, A, false, c);
+        Drive.accept(g, STEP, CLOSE, false, c);
+        Drive.apply(g, STEP, l = logits.clone());
         assertEquals(Float.NEGATIVE_INFINITY, l[OPEN]);
         assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE]);
         l[OPEN] = l[CLOSE] = 1f;
         assertArrayEquals(logits, l, "every other token stays as it was");
         assertFalse(g.markerAfterClose());
-        g.accept(STEP, CLOSE, true, c); // only an insertion can put one there, and it is counted
+        Drive.accept(g, STEP, CLOSE, true, c); // only an insertion can put one there, and it is counted
         assertTrue(g.markerAfterClose());
     }
 
     @Test
     void theAnswerStopsAtItsCapUnlessItEndsThere() {
-        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 3, null);
+        AnswerGuard g = guard(Phase.THINKING, 3, null);
         Control c = new Control();
-        g.accept(STEP, CLOSE, false, c);
-        g.accept(STEP, A, false, c);
-        g.accept(STEP, A, false, c);
+        Drive.accept(g, STEP, CLOSE, false, c);
+        Drive.accept(g, STEP, A, false, c);
+        Drive.accept(g, STEP, A, false, c);
         assertNull(c.stop, "two answer tokens of three");
-        g.accept(STEP, A, false, c);
+        Drive.accept(g, STEP, A, false, c);
         assertEquals(AnswerGuard.ANSWER_CAP, c.stop, "the third, not an end of turn: the run stops there");
         assertTrue(g.capped());
 
-        AnswerGuard ends = guard(ThinkingTracker.Phase.THINKING, 3, null);
+        AnswerGuard ends = guard(Phase.THINKING, 3, null);
         Control c2 = new Control();
-        ends.accept(STEP, CLOSE, false, c2);
-        ends.accept(STEP, A, false, c2);
-        ends.accept(STEP, A, false, c2);
-        ends.accept(STEP, EOT, false, c2);
+        Drive.accept(ends, STEP, CLOSE, false, c2);
+        Drive.accept(ends, STEP, A, false, c2);
+        Drive.accept(ends, STEP, A, false, c2);
+        Drive.accept(ends, STEP, EOT, false, c2);
         assertNull(c2.stop, "an answer that ends on its last allowed token is whole");
         assertFalse(ends.capped());
     }
 
     @Test
     void thinkingTokensDoNotCountTowardTheCap() {
-        AnswerGuard g = guard(ThinkingTracker.Phase.BEFORE, 2, null);
+        AnswerGuard g = guard(Phase.BEFORE, 2, null);
         Control c = new Control();
-        g.accept(STEP, OPEN, false, c);
-        for (int i = 0; i < 10; i++) g.accept(STEP, A, false, c);
+        Drive.accept(g, STEP, OPEN, false, c);
+        for (int i = 0; i < 10; i++) Drive.accept(g, STEP, A, false, c);
         assertNull(c.stop);
         assertFalse(g.capped());
     }
 
     @Test
     void aForcedCloseGetsTheAnswerPrefixAfterTheRestOfTheClosingText() {
-        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 24, "Answer:");
+        AnswerGuard g = guard(Phase.THINKING, 24, "Answer:");
         Control c = new Control();
-        g.accept(STEP, A, false, c);
-        g.accept(STEP, NL, true, c);    // the cut's "\n" ...
-        g.accept(STEP, CLOSE, true, c); // ... and its </think>; "\n\n" is still queued in the loop
+        Drive.accept(g, STEP, A, false, c);
+        Drive.accept(g, STEP, NL, true, c);    // the cut's "\n" ...
+        Drive.accept(g, STEP, CLOSE, true, c); // ... and its </think>; "\n\n" is still queued in the loop
         assertEquals(Arrays.stream(TOK.encode("Answer:", true)).boxed().toList(), c.inserted, "queued after what the method queued");
         assertTrue(g.prefixInserted());
         assertEquals(Boolean.FALSE, g.closedAtLineEnd(), "the model's last thinking token was mid-line: a cut thought");
@@ -108,30 +110,30 @@ class AnswerGuardTest {
 
     @Test
     void aCloseTheModelChoseGetsNothingAndALineEndIsNoted() {
-        AnswerGuard g = guard(ThinkingTracker.Phase.THINKING, 24, "Answer:");
+        AnswerGuard g = guard(Phase.THINKING, 24, "Answer:");
         Control c = new Control();
-        g.accept(STEP, A, false, c);
-        g.accept(STEP, NL, false, c);
-        g.accept(STEP, CLOSE, false, c);
+        Drive.accept(g, STEP, A, false, c);
+        Drive.accept(g, STEP, NL, false, c);
+        Drive.accept(g, STEP, CLOSE, false, c);
         assertTrue(c.inserted.isEmpty(), "the model writes its own answer");
         assertEquals(Boolean.TRUE, g.closedAtLineEnd());
     }
 
     @Test
     void aPromptThatClosedTheThinkingStartsTheAnswerWithThePrefix() {
-        AnswerGuard g = guard(ThinkingTracker.Phase.ANSWER, 24, "Answer:");
+        AnswerGuard g = guard(Phase.ANSWER, 24, "Answer:");
         Control c = new Control();
-        g.begin(c);
+        Drive.begin(g, c);
         assertEquals(Arrays.stream(TOK.encode("Answer:", true)).boxed().toList(), c.inserted);
         assertNull(g.closedAtLineEnd(), "no close while decoding");
-        AnswerGuard none = guard(ThinkingTracker.Phase.ANSWER, 24, null);
+        AnswerGuard none = guard(Phase.ANSWER, 24, null);
         Control c2 = new Control();
-        none.begin(c2);
+        Drive.begin(none, c2);
         assertTrue(c2.inserted.isEmpty(), "a family without an answer prefix gets nothing");
     }
 
     @Test
     void aCapBelowOneIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> guard(ThinkingTracker.Phase.THINKING, 0, null));
+        assertThrows(IllegalArgumentException.class, () -> guard(Phase.THINKING, 0, null));
     }
 }

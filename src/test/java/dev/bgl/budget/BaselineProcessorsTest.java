@@ -7,6 +7,7 @@ import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
 import dev.bgl.decode.Step;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.format.GgmlType;
 import dev.bgl.model.Architecture;
@@ -77,7 +78,8 @@ class BaselineProcessorsTest {
         }
     }
 
-    record Run(int[] tokens, int forced) {
+    /** The tokens, how many were inserted, and the thinking state the decode loop ended with. */
+    record Run(int[] tokens, int forced, int spent, ThinkingFormat.Phase phase) {
         String text() {
             return tok.decode(tokens);
         }
@@ -85,9 +87,10 @@ class BaselineProcessorsTest {
 
     static Run run(int[] prompt, String script, LogitsProcessor p) {
         GenerateResult r = new Generator(new Session(model, 512, true), tok).generate(
-                GenerateRequest.of(prompt, 400, SamplerConfig.GREEDY).withProcessors(List.of(new Script(tok.encode(script, true)), p)),
+                GenerateRequest.of(prompt, 400, SamplerConfig.GREEDY).withProcessors(List.of(new Script(tok.encode(script, true)), p))
+                        .withThinking(new ThinkingFormat(open, close, prompt == promptOpened ? ThinkingFormat.Phase.THINKING : ThinkingFormat.Phase.BEFORE)),
                 TokenListener.NONE);
-        return new Run(r.tokens(), r.forcedTokens());
+        return new Run(r.tokens(), r.forcedTokens(), r.thinkingTokens(), r.thinkingClosed() ? ThinkingFormat.Phase.ANSWER : ThinkingFormat.Phase.THINKING);
     }
 
     static int[] ids(String s) {
@@ -105,15 +108,11 @@ class BaselineProcessorsTest {
         return Arrays.copyOf(t, n);
     }
 
-    /** Tokens strictly between the first <think> and the </think> after it, counted here without ThinkingTracker. */
+    /** Tokens strictly between the first <think> and the </think> after it, counted here without the decode loop's ThinkingState. */
     static int thinkingTokens(int[] t, boolean promptOpened) {
         int from = promptOpened ? 0 : IntStream.range(0, t.length).filter(i -> t[i] == open).findFirst().orElseThrow() + 1;
         int to = IntStream.range(from, t.length).filter(i -> t[i] == close).findFirst().orElseThrow();
         return to - from;
-    }
-
-    static ThinkingTracker tracker(boolean promptOpened) {
-        return new ThinkingTracker(open, close, promptOpened);
     }
 
     // ---- qwen-stop
@@ -121,7 +120,7 @@ class BaselineProcessorsTest {
     @Test
     void qwenStopInsertsTheEarlyStopMessageRightAfterTheBudgetToken() {
         int budget = 12;
-        HardCutoff p = QwenEarlyStop.processor(tracker(false), budget);
+        HardCutoff p = QwenEarlyStop.processor(budget);
         // the model would go on thinking; after the message it writes the answer
         Run r = run(promptBefore, "<think>" + tok.decode(thinking(budget)) + ANSWER, p);
         int[] msg = ids("Considering the limited time by the user, I have to give the solution based on the thinking directly now.\n</think>\n\n");
@@ -131,13 +130,13 @@ class BaselineProcessorsTest {
         // overshoot: the message up to </think> is inside the thinking
         int overshoot = ids("Considering the limited time by the user, I have to give the solution based on the thinking directly now.\n").length;
         assertEquals(budget + overshoot, thinkingTokens(r.tokens(), false));
-        assertEquals(budget + overshoot, p.tracker().spent());
-        assertEquals(ThinkingTracker.Phase.ANSWER, p.tracker().phase());
+        assertEquals(budget + overshoot, r.spent());
+        assertEquals(ThinkingFormat.Phase.ANSWER, r.phase());
     }
 
     @Test
     void qwenStopLeavesAThinkingThatEndsWithinBudgetAlone() {
-        HardCutoff p = QwenEarlyStop.processor(tracker(false), 100);
+        HardCutoff p = QwenEarlyStop.processor(100);
         String script = "<think>\nshort\n</think>\n\n" + ANSWER;
         Run r = run(promptBefore, script, p);
         assertArrayEquals(ids(script), r.tokens());
@@ -149,7 +148,7 @@ class BaselineProcessorsTest {
 
     @Test
     void budgetZeroClosesAsSoonAsTheModelOpensTheThinking() {
-        HardCutoff hard = new HardCutoff(tracker(false), 0);
+        HardCutoff hard = new HardCutoff(0);
         Run r = run(promptBefore, "<think>" + THINKING + ANSWER, hard);
         assertArrayEquals(concat(new int[]{open}, ids(HardCutoff.DEFAULT_CLOSE), Arrays.copyOf(ids(THINKING + ANSWER), r.tokens().length - 1 - ids(HardCutoff.DEFAULT_CLOSE).length)),
                 r.tokens(), "the model's next tokens follow the close: " + r.text());
@@ -158,15 +157,15 @@ class BaselineProcessorsTest {
 
     @Test
     void budgetZeroClosesAPromptOpenedThinkingBeforeTheFirstToken() {
-        HardCutoff hard = new HardCutoff(tracker(true), 0);
+        HardCutoff hard = new HardCutoff(0);
         Run r = run(promptOpened, ANSWER, hard);
         assertArrayEquals(concat(ids(HardCutoff.DEFAULT_CLOSE), ids(ANSWER)), r.tokens(), r.text());
 
-        HardCutoff qwen = QwenEarlyStop.processor(tracker(true), 0);
+        HardCutoff qwen = QwenEarlyStop.processor(0);
         r = run(promptOpened, ANSWER, qwen);
         assertArrayEquals(concat(ids(QwenEarlyStop.MESSAGE), ids(ANSWER)), r.tokens(), r.text());
 
-        S1BudgetForcing s1 = new S1BudgetForcing(tracker(true), 0, 8, tok);
+        S1BudgetForcing s1 = new S1BudgetForcing(0, 8, tok);
         r = run(promptOpened, "49\n\n" + ANSWER, s1);
         assertArrayEquals(concat(ids(S1BudgetForcing.FINAL_ANSWER), ids("49\n\n"), ids("\n</think>\n\n"), ids(ANSWER)), r.tokens(), r.text());
         assertEquals(ids(S1BudgetForcing.FINAL_ANSWER + "49\n\n\n").length, thinkingTokens(r.tokens(), true));
@@ -177,7 +176,7 @@ class BaselineProcessorsTest {
     @Test
     void s1InsertsFinalAnswerAndClosesWhenTheLineEndsWithABlankLine() {
         int budget = 10;
-        S1BudgetForcing p = new S1BudgetForcing(tracker(false), budget, 64, tok);
+        S1BudgetForcing p = new S1BudgetForcing(budget, 64, tok);
         String line = ": 49\n\n";
         Run r = run(promptBefore, "<think>" + tok.decode(thinking(budget)) + line + "more thinking that is never read\n" + ANSWER, p);
         int[] expectedStart = concat(new int[]{open}, thinking(budget), ids("**Final Answer**"), ids(line), ids("\n</think>\n\n"));
@@ -188,13 +187,13 @@ class BaselineProcessorsTest {
         assertEquals(ids("**Final Answer**").length + ids("\n</think>\n\n").length, r.forced());
         int inside = budget + ids("**Final Answer**").length + ids(line).length + ids("\n").length;
         assertEquals(inside, thinkingTokens(r.tokens(), false));
-        assertEquals(inside, p.tracker().spent());
+        assertEquals(inside, r.spent());
     }
 
     @Test
     void s1ClosesWhenTheModelWritesWait() {
         int budget = 10;
-        S1BudgetForcing p = new S1BudgetForcing(tracker(false), budget, 64, tok);
+        S1BudgetForcing p = new S1BudgetForcing(budget, 64, tok);
         String line = " 49. Wait";
         Run r = run(promptBefore, "<think>" + tok.decode(thinking(budget)) + line + ", 12+7 is 19 again\n" + ANSWER, p);
         int[] expectedStart = concat(new int[]{open}, thinking(budget), ids("**Final Answer**"), ids(line), ids("\n</think>\n\n"));
@@ -205,7 +204,7 @@ class BaselineProcessorsTest {
     @Test
     void s1CapsTheFinalAnswerLine() {
         int budget = 6, cap = 5;
-        S1BudgetForcing p = new S1BudgetForcing(tracker(false), budget, cap, tok);
+        S1BudgetForcing p = new S1BudgetForcing(budget, cap, tok);
         String endless = " 49 because twelve and seven and thirty make forty-nine";
         Run r = run(promptBefore, "<think>" + tok.decode(thinking(budget)) + endless + ANSWER, p);
         int[] expectedStart = concat(new int[]{open}, thinking(budget), ids("**Final Answer**"), Arrays.copyOf(ids(endless), cap), ids("\n</think>\n\n"));
@@ -216,14 +215,14 @@ class BaselineProcessorsTest {
 
     @Test
     void s1WithCapZeroClosesRightAfterFinalAnswer() {
-        S1BudgetForcing p = new S1BudgetForcing(tracker(false), 4, 0, tok);
+        S1BudgetForcing p = new S1BudgetForcing(4, 0, tok);
         Run r = run(promptBefore, "<think>" + tok.decode(thinking(4)) + ANSWER, p);
         assertArrayEquals(concat(new int[]{open}, thinking(4), ids("**Final Answer**\n</think>\n\n"), ids(ANSWER)), r.tokens(), r.text());
     }
 
     @Test
     void s1InsertsNoCloseWhenTheModelClosesItself() {
-        S1BudgetForcing p = new S1BudgetForcing(tracker(false), 5, 64, tok);
+        S1BudgetForcing p = new S1BudgetForcing(5, 64, tok);
         String rest = " 49\n</think>\n\n" + ANSWER;
         Run r = run(promptBefore, "<think>" + tok.decode(thinking(5)) + rest, p);
         assertArrayEquals(concat(new int[]{open}, thinking(5), ids("**Final Answer**"), ids(rest)), r.tokens(), r.text());
@@ -234,7 +233,7 @@ class BaselineProcessorsTest {
 
     @Test
     void s1LeavesAThinkingThatEndsWithinBudgetAlone() {
-        S1BudgetForcing p = new S1BudgetForcing(tracker(false), 50, 64, tok);
+        S1BudgetForcing p = new S1BudgetForcing(50, 64, tok);
         String script = "<think>\n12+7+30=49\n</think>\n\n" + ANSWER;
         Run r = run(promptBefore, script, p);
         assertArrayEquals(ids(script), r.tokens());
@@ -243,8 +242,8 @@ class BaselineProcessorsTest {
 
     @Test
     void processorsRejectNegativeSettings() {
-        assertThrows(IllegalArgumentException.class, () -> new S1BudgetForcing(tracker(false), -1, 64, tok));
-        assertThrows(IllegalArgumentException.class, () -> new S1BudgetForcing(tracker(false), 5, -1, tok));
-        assertThrows(IllegalArgumentException.class, () -> QwenEarlyStop.processor(tracker(false), -1));
+        assertThrows(IllegalArgumentException.class, () -> new S1BudgetForcing(-1, 64, tok));
+        assertThrows(IllegalArgumentException.class, () -> new S1BudgetForcing(5, -1, tok));
+        assertThrows(IllegalArgumentException.class, () -> QwenEarlyStop.processor(-1));
     }
 }

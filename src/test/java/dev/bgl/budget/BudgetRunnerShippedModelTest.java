@@ -37,7 +37,7 @@ class BudgetRunnerShippedModelTest {
     static BudgetOutcome run(String q, Method m, int budget) {
         StringBuilder streamed = new StringBuilder();
         int[] forced = {0};
-        BudgetOutcome o = runner.run(BudgetRequest.of(q, m, budget, 300), (id, text, f) -> {
+        BudgetOutcome o = runner.run(BudgetRequest.of(q, m, budget, 300), (id, text, f, phase) -> {
             streamed.append(text);
             if (f) forced[0]++;
         });
@@ -109,7 +109,7 @@ class BudgetRunnerShippedModelTest {
     void nothinkPrefillsAnEmptyThinking() {
         BudgetRequest req = BudgetRequest.of(LONG, new Method.NoThink(), 0, 300);
         assertTrue(runner.plan(req).promptText().endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"), runner.plan(req).promptText());
-        assertEquals(ThinkingTracker.Phase.ANSWER, runner.plan(req).promptPhase());
+        assertEquals(dev.bgl.decode.ThinkingFormat.Phase.ANSWER, runner.plan(req).promptPhase());
         BudgetOutcome o = run(LONG, new Method.NoThink(), 0);
         assertEquals(0, o.thinkingTokens());
         assertEquals("", o.thinking());
@@ -133,7 +133,7 @@ class BudgetRunnerShippedModelTest {
     void budgetZeroMeansNoThinkingInEveryMethod() {
         for (Method m : List.of(new Method.Hard(), new Method.QwenStop(), new Method.S1(), new Method.Prompt())) {
             BudgetRequest req = BudgetRequest.of(LONG, m, 0, 300);
-            assertEquals(ThinkingTracker.Phase.ANSWER, runner.plan(req).promptPhase(), m.name());
+            assertEquals(dev.bgl.decode.ThinkingFormat.Phase.ANSWER, runner.plan(req).promptPhase(), m.name());
             assertTrue(runner.plan(req).promptText().endsWith("<think>\n\n</think>\n\n"), m.name() + ": " + runner.plan(req).promptText());
             BudgetOutcome o = run(LONG, m, 0);
             assertEquals(0, o.thinkingTokens(), m.name());

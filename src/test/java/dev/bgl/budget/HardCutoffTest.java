@@ -5,6 +5,9 @@ import dev.bgl.decode.GenerateResult;
 import dev.bgl.decode.Generator;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
+import dev.bgl.decode.Drive;
+import dev.bgl.decode.ThinkingFormat;
+import dev.bgl.decode.ThinkingState;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.format.GgmlType;
 import dev.bgl.model.Architecture;
@@ -44,10 +47,10 @@ class HardCutoffTest {
 
     @Test
     void trackerCountsOnlyTokensBetweenTheMarkers() {
-        ThinkingTracker t = new ThinkingTracker(open, close, false);
+        ThinkingState t = new ThinkingState(new ThinkingFormat(open, close, ThinkingFormat.Phase.BEFORE));
         int[] seq = tok.encode("x<think>\nab</think>\n\nanswer", true);
         for (int id : seq) t.accept(id);
-        assertEquals(ThinkingTracker.Phase.ANSWER, t.phase());
+        assertEquals(ThinkingFormat.Phase.ANSWER, t.phase());
         assertEquals(tok.encode("\nab", true).length, t.spent());
     }
 
@@ -56,27 +59,28 @@ class HardCutoffTest {
         // the prompt opens the thinking, as DeepSeek-R1's template does; the random model never closes it itself
         int[] prompt = tok.encode("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n", true);
         int budget = 7;
-        HardCutoff cut = new HardCutoff(new ThinkingTracker(open, close, true), budget);
+        HardCutoff cut = new HardCutoff(budget);
         var suppressClose = new dev.bgl.decode.LogitsProcessor() {
             public void apply(dev.bgl.decode.Step s, float[] logits) {
                 logits[close] = Float.NEGATIVE_INFINITY;
             }
         };
         GenerateResult r = new Generator(new Session(model, 256, true), tok).generate(
-                new GenerateRequest(prompt, 30, SamplerConfig.GREEDY, List.of(), false, List.of(suppressClose, cut), null), TokenListener.NONE);
+                new GenerateRequest(prompt, 30, SamplerConfig.GREEDY, List.of(), false, List.of(suppressClose, cut), null,
+                        new ThinkingFormat(open, close, ThinkingFormat.Phase.THINKING)), TokenListener.NONE);
         assertTrue(cut.fired());
         int[] closing = tok.encode(HardCutoff.DEFAULT_CLOSE, true);
         assertEquals(closing.length, r.forcedTokens());
         for (int i = 0; i < closing.length; i++) assertEquals(closing[i], r.tokens()[budget + i], "inserted token " + i);
-        assertEquals(ThinkingTracker.Phase.ANSWER, cut.tracker().phase());
+        assertTrue(r.thinkingClosed(), "the loop saw the thinking close");
         // the budget counts sampled thinking tokens; the inserted newline before </think> counts too
-        assertEquals(budget + closing.length - tok.encode("</think>\n\n", true).length, cut.tracker().spent());
+        assertEquals(budget + closing.length - tok.encode("</think>\n\n", true).length, r.thinkingTokens());
         assertEquals(30, r.tokens().length, "the answer is decoded after the cut");
     }
 
     @Test
     void noCutWhenTheThinkingEndsWithinBudget() {
-        HardCutoff cut = new HardCutoff(new ThinkingTracker(open, close, false), 100);
+        HardCutoff cut = Drive.track(new HardCutoff(100), open, close, false);
         int[] seq = tok.encode("<think>\nshort</think>\n\n4", true);
         var control = new dev.bgl.decode.DecodeControl() {
             public void insert(int... t) {
@@ -90,7 +94,7 @@ class HardCutoffTest {
             public void stop(String r) {
             }
         };
-        for (int id : seq) cut.accept(null, id, false, control);
+        for (int id : seq) Drive.accept(cut, null, id, false, control);
         assertFalse(cut.fired());
     }
 }

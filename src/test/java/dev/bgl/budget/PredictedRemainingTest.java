@@ -1,7 +1,7 @@
 package dev.bgl.budget;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import org.junit.jupiter.api.Test;
@@ -18,11 +18,11 @@ class PredictedRemainingTest {
         try (LoadedModel model = LoadedModel.open(TestFiles.shippedModel())) {
             BudgetPredictor p = BudgetPredictor.load(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
             BudgetRunner runner = new BudgetRunner(model, p,
-                    PredictorWeights.recommendedOptions(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")));
+                    GuidanceOptions.recommended(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")));
             List<Double> seen = new ArrayList<>();
             List<Boolean> afterClose = new ArrayList<>();
             boolean[] closed = {false};
-            BudgetOutcome o = runner.run(BudgetRequest.of("What is 17 + 25?", new Method.Guided(), 40, 200), (id, text, forced) -> {
+            BudgetOutcome o = runner.run(BudgetRequest.of("What is 17 + 25?", new Method.Guided(), 40, 200), (id, text, forced, phase) -> {
                 if (id == model.thinkCloseId()) closed[0] = true;
                 seen.add(runner.predictedRemaining());
                 afterClose.add(closed[0]);
@@ -37,7 +37,7 @@ class PredictedRemainingTest {
             }
             assertTrue(Double.isNaN(new BudgetRunner(model).predictedRemaining()), "no guidance, no estimate");
             BudgetRunner hard = new BudgetRunner(model, p, GuidanceOptions.DEFAULT);
-            hard.run(BudgetRequest.of("What is 17 + 25?", new Method.Hard(), 40, 50), (id, text, forced) ->
+            hard.run(BudgetRequest.of("What is 17 + 25?", new Method.Hard(), 40, 50), (id, text, forced, phase) ->
                     assertTrue(Double.isNaN(hard.predictedRemaining()), "hard has no predictor estimate"));
         }
     }

@@ -1,6 +1,6 @@
 package dev.bgl.cli;
 
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorConfig;
 import dev.bgl.budget.predictor.PredictorWeights;
 import org.junit.jupiter.api.Test;
@@ -43,6 +43,18 @@ class GuidanceCliTest {
         GuidanceOptions given = parse("--guide-every-token=false", "--min-p", "0").options(model);
         assertFalse(given.everyToken());
         assertEquals(0, given.minP());
+    }
+
+    @Test
+    void theWeightsAndTheRecommendedSettingsComeFromOneReadingOfTheFile() throws Exception {
+        Path model = Files.writeString(dir.resolve("once.gguf"), "x");
+        predictorBeside(model, Map.of(PredictorWeights.MIN_P_KEY, "0.1"));
+        GuidanceCli g = parse();
+        PredictorWeights w = g.loadWeights(model);
+        predictorBeside(model, Map.of(PredictorWeights.MIN_P_KEY, "0.3")); // the file changes once read
+        assertEquals(0.1, g.options(model).minP(), "the settings come from the reading that gave the weights");
+        assertSame(w, g.loadWeights(model), "the file is not read again");
+        assertEquals(0.3, parse().options(model).minP(), "a new command reads the file as it is now");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.bgl.client;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.eval.EvalTasks;
@@ -33,7 +34,7 @@ class InProcessAskerTest {
         assertTrue(Files.isRegularFile(model) && Files.isRegularFile(pred), "the embedded model ships in models/");
         var problem = EvalTasks.load("synthetic:sum", 1, 3, null).problems().getFirst();
         try (LoadedModel m = LoadedModel.open(model); var store = FeedbackStores.open(dir.resolve("f.db").toString())) {
-            var runner = new BudgetRunner(m, BudgetPredictor.load(pred, m, 0), PredictorWeights.recommendedOptions(pred));
+            var runner = new BudgetRunner(m, BudgetPredictor.load(pred, m, 0), GuidanceOptions.recommended(pred));
             var asker = new InProcessAsker(runner, store, new Method.Guided(), 400);
             var a = asker.ask(problem.prompt(), 256, "u");
             assertEquals(256, a.budgetTokens());

@@ -1,7 +1,7 @@
 package dev.bgl.client;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.BglServer;
@@ -48,7 +48,7 @@ class LoadTestTest {
 
     static BglServer server(int concurrent, int queue) {
         return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, predictor,
-                PredictorWeights.recommendedOptions(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")),
+                GuidanceOptions.recommended(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")),
                 new InMemoryFeedback(128, "guided"));
     }
 

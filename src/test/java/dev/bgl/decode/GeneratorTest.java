@@ -79,7 +79,7 @@ class GeneratorTest {
         };
         var req = new GenerateRequest(prompt(), 10, SamplerConfig.GREEDY, List.of(), false, List.of(cutAt5), null);
         StringBuilder streamed = new StringBuilder();
-        GenerateResult r = run(req, (id, text, forced) -> streamed.append(text));
+        GenerateResult r = run(req, (id, text, forced, phase) -> streamed.append(text));
         int[] inserted = tokenizer.encode("\n</think>\n\n", true);
         assertEquals(inserted.length, r.forcedTokens());
         for (int i = 0; i < inserted.length; i++) assertEquals(inserted[i], r.tokens()[5 + i], "inserted token " + i);
@@ -105,7 +105,7 @@ class GeneratorTest {
     void cancellationAndProcessorStopEndTheLoop() {
         Cancellation c = new Cancellation();
         var r = run(new GenerateRequest(prompt(), 50, SamplerConfig.GREEDY, List.of(), false, List.of(), c),
-                (id, text, forced) -> c.cancel());
+                (id, text, forced, phase) -> c.cancel());
         assertEquals(StopReason.CANCELLED, r.stopReason());
         assertEquals(1, r.tokens().length);
 
@@ -121,6 +121,45 @@ class GeneratorTest {
         assertEquals(StopReason.PROCESSOR, s.stopReason());
         assertEquals("enough", s.stopDetail());
         assertEquals(3, s.tokens().length);
+    }
+
+    @Test
+    void theLoopKeepsTheThinkingStateForProcessorsAndTheListener() {
+        int open = tokenizer.tokenId("<think>").getAsInt(), close = tokenizer.tokenId("</think>").getAsInt();
+        int a = tokenizer.encode("a", true)[0], b = tokenizer.encode("b", true)[0];
+        List<String> seen = new ArrayList<>();
+        LogitsProcessor writer = new LogitsProcessor() {
+            public void begin(Step start, DecodeControl control) {
+                seen.add("begin " + start.phase() + " " + start.thinkingSpent());
+                control.insert(open, a, b, close);
+            }
+
+            public void apply(Step step, float[] logits) {
+                seen.add("apply " + step.phase() + " " + step.thinkingSpent());
+            }
+
+            public void accept(Step step, int token, boolean forced, DecodeControl control) {
+                seen.add("accept " + step.phase() + " " + step.thinkingSpent());
+            }
+        };
+        List<ThinkingFormat.Phase> heard = new ArrayList<>();
+        var r = run(new GenerateRequest(prompt(), 5, SamplerConfig.GREEDY, List.of(), false, List.of(writer), null,
+                new ThinkingFormat(open, close, ThinkingFormat.Phase.BEFORE)), (id, text, forced, phase) -> heard.add(phase));
+        // apply sees the state before the token, accept the state after it; inserted tokens count as any other
+        assertEquals(List.of("begin BEFORE 0", "accept THINKING 0", "accept THINKING 1", "accept THINKING 2", "accept ANSWER 2",
+                "apply ANSWER 2", "accept ANSWER 2"), seen);
+        assertEquals(List.of(ThinkingFormat.Phase.THINKING, ThinkingFormat.Phase.THINKING, ThinkingFormat.Phase.THINKING,
+                ThinkingFormat.Phase.ANSWER, ThinkingFormat.Phase.ANSWER), heard.subList(0, 5));
+        assertEquals(1, r.thinkingFrom());
+        assertEquals(3, r.thinkingClose());
+        assertEquals(2, r.thinkingTokens());
+
+        // without a format every token is answer
+        List<ThinkingFormat.Phase> plain = new ArrayList<>();
+        var p = run(new GenerateRequest(prompt(), 3, SamplerConfig.GREEDY, List.of(), false, List.of(), null), (id, text, forced, phase) -> plain.add(phase));
+        assertTrue(plain.stream().allMatch(x -> x == ThinkingFormat.Phase.ANSWER), plain.toString());
+        assertEquals(0, p.thinkingTokens());
+        assertFalse(p.thinkingClosed());
     }
 
     @Test

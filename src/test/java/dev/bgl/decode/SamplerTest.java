@@ -64,6 +64,17 @@ class SamplerTest {
     }
 
     @Test
+    void aConfigBecomesLlamaCppsChainOfLinks() {
+        assertEquals(java.util.List.of(new SamplerLink.Greedy()), Sampler.chain(SamplerConfig.GREEDY));
+        var links = Sampler.chain(new SamplerConfig(0.7f, 20, 0.95f, 0.05f, 3));
+        assertEquals(java.util.List.of(new SamplerLink.TopK(20), new SamplerLink.TopP(0.95f), new SamplerLink.MinP(0.05f),
+                new SamplerLink.Temperature(0.7f)), links.subList(0, 4));
+        assertInstanceOf(SamplerLink.Distribution.class, links.get(4), "the draw comes last");
+        // filters that are off are not in the chain
+        assertEquals(2, Sampler.chain(SamplerConfig.temperature(1f, 0)).size());
+    }
+
+    @Test
     void badSettingsAreRefused() {
         assertThrows(dev.bgl.util.BglException.class, () -> new SamplerConfig(-1f, 0, 1f, 0f, 0));
         assertThrows(dev.bgl.util.BglException.class, () -> new SamplerConfig(1f, 0, 0f, 0f, 0));

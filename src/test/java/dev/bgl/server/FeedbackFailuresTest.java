@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.util.BglException;
 import java.util.List;

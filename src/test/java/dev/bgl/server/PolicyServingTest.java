@@ -2,6 +2,7 @@ package dev.bgl.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.feedback.PolicyConfig;
@@ -36,7 +37,7 @@ class PolicyServingTest {
             for (long seed = 1; seed <= 3; seed++) {
                 var store = new SqlFeedbackStore("jdbc:sqlite:" + dir.resolve("f" + seed + ".db"), PolicyConfig.DEFAULT.withSeed(seed));
                 try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, predictor,
-                        PredictorWeights.recommendedOptions(predictorFile), store)) {
+                        GuidanceOptions.recommended(predictorFile), store)) {
                     for (int user = 0; user < 2; user++) {
                         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
                         browser.send(HttpRequest.newBuilder(URI.create(server.url() + "/")).build(), HttpResponse.BodyHandlers.discarding());

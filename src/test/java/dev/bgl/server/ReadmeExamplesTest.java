@@ -5,6 +5,7 @@ import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
@@ -51,7 +52,7 @@ class ReadmeExamplesTest {
         Path predictor = root.resolve("models/bgl-reasoner.predictor.safetensors");
         // the settings `bgl serve` runs with: the file's recorded guidance and a ceiling of grace 0
         runner = new BudgetRunner(model, BudgetPredictor.load(predictor, model, 0),
-                PredictorWeights.recommendedOptions(predictor).withCeiling(0));
+                GuidanceOptions.recommended(predictor).withCeiling(0));
     }
 
     @AfterAll

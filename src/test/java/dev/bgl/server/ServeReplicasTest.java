@@ -1,7 +1,7 @@
 package dev.bgl.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.feedback.PolicyConfig;
 import dev.bgl.server.feedback.SqlFeedbackStore;

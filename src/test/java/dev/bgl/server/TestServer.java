@@ -3,7 +3,7 @@ package dev.bgl.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 
@@ -38,7 +38,7 @@ final class TestServer implements AutoCloseable {
         BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
         feedback = new InMemoryFeedback(config.defaultBudget(), "guided");
         // the settings the predictor file records, as `bgl serve` applies them
-        server = BglServer.start(config, model, predictor, PredictorWeights.recommendedOptions(predictorFile).withCeiling(0), feedback);
+        server = BglServer.start(config, model, predictor, GuidanceOptions.recommended(predictorFile).withCeiling(0), feedback);
     }
 
     static TestServer start() {

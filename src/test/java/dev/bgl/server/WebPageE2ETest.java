@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.feedback.FeedbackStores;
@@ -59,7 +59,7 @@ class WebPageE2ETest {
             Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
             BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
             try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, predictor,
-                    PredictorWeights.recommendedOptions(predictorFile),
+                    GuidanceOptions.recommended(predictorFile),
                     FeedbackStores.open(db.toString()))) {
                 // the tiny model answers in ~0.1 s once the JIT is warm, too fast to see a stream in progress;
                 // a real model's pace (~40 tokens/s) lets the page show the thinking before the answer

@@ -5,7 +5,7 @@ import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.predictor.GuidanceOptions;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
@@ -42,7 +42,7 @@ class ShippedPredictorTest {
     void guidedBeatsTheHardCutAtATightBudgetWithShorterThinkingThanFullThinking() {
         try (LoadedModel m = LoadedModel.open(ShippedModelTest.shipped())) {
             BudgetPredictor p = BudgetPredictor.load(shippedPredictor(), m, 0);
-            GuidanceOptions o = PredictorWeights.recommendedOptions(shippedPredictor());
+            GuidanceOptions o = GuidanceOptions.recommended(shippedPredictor());
             assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0), o);
             BudgetRunner runner = new BudgetRunner(m, p, o);
             List<Problem> problems = Curriculum.defaults().sample(4242, 12, Split.TEST);

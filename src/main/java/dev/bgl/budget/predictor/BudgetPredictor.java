@@ -104,6 +104,17 @@ public final class BudgetPredictor {
                     + "'s tokenizer has " + tokenizerVocab + ": the predictor was trained for another vocabulary");
     }
 
+    /**
+     * An instance for {@code model} on the same weights and their transposed copies, with its own
+     * buffers: what a runner keeps for its model, without transposing the weights again. Checks
+     * that the predictor fits the model, as {@link #forModel} does.
+     */
+    public BudgetPredictor forkFor(LoadedModel model) {
+        ModelConfig mc = model.transformer().config();
+        checkFits(c, mc.dim(), model.tokenizer().vocabSize(), model.name());
+        return new BudgetPredictor(w, t, mc.layers(), mc.vocabSize());
+    }
+
     /** Another instance on the same weights, with its own buffers (for another thread). */
     public BudgetPredictor fork() {
         return new BudgetPredictor(w, t, modelLayers, modelVocab);

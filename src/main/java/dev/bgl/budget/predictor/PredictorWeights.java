@@ -179,18 +179,24 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     /**
      * The guidance settings this predictor file recommends (bgl's {@code train-predictor
      * --recommend-*} records them): guidance every token or after newlines, the min-p floor and the
-     * validity mask, over the paper's defaults; a file without any (the paper's) gives
-     * {@link GuidanceOptions#DEFAULT}, and a model folder (the paper's released checkpoints) that with
-     * the heads over the whole vocabulary. A malformed value is an error naming the file and the value.
+     * validity mask; a file without any (the paper's) recommends nothing, and a model folder (the
+     * paper's released checkpoints) heads over the whole vocabulary. A malformed value is an error
+     * naming the file and the value.
      */
-    public static GuidanceOptions recommendedOptions(Path file) {
+    public static RecommendedGuidance recommendation(Path file) {
         try (PredictorTensors f = PredictorTensors.open(file)) {
-            GuidanceOptions o = recommendedOptions(file, f.metadata());
-            // A model folder holding a predictor is the paper's release, run as the official code
-            // runs it: heads over the whole vocabulary. Candidates only differ once the budget is
-            // spent, where a token under the candidate floor (p 4e-5) whose Gamma fits can outweigh
-            // every candidate (c 1e5 times the argmax's): the official code takes it, candidates cannot.
-            return f instanceof PredictorTensors.Folder ? o.withAllCandidates(true) : o;
+            return recommendation(file, f);
+        }
+    }
+
+    /** The weights and what the file recommends, from one opening of the file. */
+    public record Loaded(PredictorWeights weights, RecommendedGuidance recommended) {
+    }
+
+    /** {@link #load} and {@link #recommendation} at once: the file is opened (and a folder's index read) once. */
+    public static Loaded loadWithRecommendation(Path file, int headsOverride) {
+        try (PredictorTensors f = PredictorTensors.open(file)) {
+            return new Loaded(read(file, f, headsOverride), recommendation(file, f));
         }
     }
 
@@ -202,26 +208,29 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
         return PredictorTensors.inFolder(folder);
     }
 
-    static GuidanceOptions recommendedOptions(Path file, Map<String, String> meta) {
-        GuidanceOptions o = GuidanceOptions.DEFAULT
-                .withEveryToken(Boolean.parseBoolean(meta.getOrDefault(EVERY_TOKEN_KEY, "false").strip()))
-                .withMinP(number(file, MIN_P_KEY, meta.getOrDefault(MIN_P_KEY, "0")));
+    private static RecommendedGuidance recommendation(Path file, PredictorTensors f) {
+        // A model folder holding a predictor is the paper's release, run as the official code
+        // runs it: heads over the whole vocabulary. Candidates only differ once the budget is
+        // spent, where a token under the candidate floor (p 4e-5) whose Gamma fits can outweigh
+        // every candidate (c 1e5 times the argmax's): the official code takes it, candidates cannot.
+        return recommendation(file, f.metadata(), f instanceof PredictorTensors.Folder);
+    }
+
+    static RecommendedGuidance recommendation(Path file, Map<String, String> meta, boolean modelFolder) {
+        boolean everyToken = Boolean.parseBoolean(meta.getOrDefault(EVERY_TOKEN_KEY, "false").strip());
+        double minP = number(file, MIN_P_KEY, meta.getOrDefault(MIN_P_KEY, "0"));
         String mask = meta.get(MASK_KEY);
-        if (mask == null) return o;
+        if (mask == null) return new RecommendedGuidance(file, everyToken, minP, null, null, modelFolder);
         String[] parts = mask.split(",", -1);
         if (parts.length != 3)
             throw new FormatException(file, "metadata " + MASK_KEY + " needs three numbers LAMBDA,ALPHA,MODE, got '" + mask + "'");
-        double lambda = number(file, MASK_KEY, parts[0]), alpha = number(file, MASK_KEY, parts[1]), mode = number(file, MASK_KEY, parts[2]);
-        try {
-            return o.withMask(lambda, alpha, mode);
-        } catch (dev.bgl.util.BglException e) {
-            throw new FormatException(file, "metadata " + MASK_KEY + " '" + mask + "': " + e.getMessage());
-        }
+        double[] m = {number(file, MASK_KEY, parts[0]), number(file, MASK_KEY, parts[1]), number(file, MASK_KEY, parts[2])};
+        return new RecommendedGuidance(file, everyToken, minP, mask, m, modelFolder);
     }
 
-    /** The value of {@link #MASK_KEY} for these settings' mask (what {@link #recommendedOptions} reads back). */
-    public static String maskText(GuidanceOptions o) {
-        return o.minLambda() + "," + o.minAlpha() + "," + o.minModeLength();
+    /** The value of {@link #MASK_KEY} for a mask (what {@link #recommendation} reads back). */
+    public static String maskText(double minLambda, double minAlpha, double minModeLength) {
+        return minLambda + "," + minAlpha + "," + minModeLength;
     }
 
     private static double number(Path file, String key, String text) {
@@ -242,54 +251,58 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
      */
     public static PredictorWeights load(Path file, int headsOverride) {
         try (PredictorTensors f = PredictorTensors.open(file)) {
-            SafetensorsTensorInfo in = require(f, "encoder.0.weight", 2);
-            int d = Math.toIntExact(in.shape()[0]), h = Math.toIntExact(in.shape()[1]);
-            SafetensorsTensorInfo alpha = require(f, "alpha_head.weight", 2);
-            int v = Math.toIntExact(alpha.shape()[0]);
-            int layers = 0;
-            while (f.tensors().containsKey(layerKey(layers, "attention.self.query.weight"))) layers++;
-            int ffn = layers == 0 ? 4 * d : Math.toIntExact(require(f, layerKey(0, "intermediate.dense.weight"), 2).shape()[0]);
-            String hm = f.metadata().get(HEADS_KEY);
-            int heads;
-            try {
-                heads = headsOverride > 0 ? headsOverride : hm != null ? Integer.parseInt(hm.strip()) : DEFAULT_HEADS;
-            } catch (NumberFormatException e) {
-                throw new FormatException(file, "metadata " + HEADS_KEY + " is not a number: '" + hm + "'");
-            }
-            String em = f.metadata().get(EPS_KEY);
-            float eps;
-            try {
-                eps = em != null ? Float.parseFloat(em.strip()) : PredictorConfig.BERT_EPS;
-            } catch (NumberFormatException e) {
-                throw new FormatException(file, "metadata " + EPS_KEY + " is not a number: '" + em + "'");
-            }
-            PredictorConfig c;
-            try {
-                c = new PredictorConfig(h, d, layers, heads, ffn, v, eps);
-            } catch (RuntimeException e) {
-                throw new FormatException(file, e.getMessage());
-            }
-            float[] cls = read(f, "cls_token", new long[]{h});
-            float[] inW = read(f, "encoder.0.weight", new long[]{d, h});
-            float[] inB = read(f, "encoder.0.bias", new long[]{d});
-            List<Layer> ls = new ArrayList<>();
-            for (int i = 0; i < layers; i++) {
-                Map<String, float[]> m = new LinkedHashMap<>();
-                for (String suffix : layerTensors(Layer.zeros(c)).keySet())
-                    m.put(suffix, read(f, layerKey(i, suffix), layerShape(c, suffix)));
-                ls.add(new Layer(m.get("attention.self.query.weight"), m.get("attention.self.query.bias"),
-                        m.get("attention.self.key.weight"), m.get("attention.self.key.bias"),
-                        m.get("attention.self.value.weight"), m.get("attention.self.value.bias"),
-                        m.get("attention.output.dense.weight"), m.get("attention.output.dense.bias"),
-                        m.get("attention.output.LayerNorm.weight"), m.get("attention.output.LayerNorm.bias"),
-                        m.get("intermediate.dense.weight"), m.get("intermediate.dense.bias"),
-                        m.get("output.dense.weight"), m.get("output.dense.bias"),
-                        m.get("output.LayerNorm.weight"), m.get("output.LayerNorm.bias")));
-            }
-            float[] a = read(f, "alpha_head.weight", new long[]{v, d});
-            float[] l = read(f, "lam_head.weight", new long[]{v, d});
-            return new PredictorWeights(c, cls, inW, inB, ls, a, l);
+            return read(file, f, headsOverride);
         }
+    }
+
+    private static PredictorWeights read(Path file, PredictorTensors f, int headsOverride) {
+        SafetensorsTensorInfo in = require(f, "encoder.0.weight", 2);
+        int d = Math.toIntExact(in.shape()[0]), h = Math.toIntExact(in.shape()[1]);
+        SafetensorsTensorInfo alpha = require(f, "alpha_head.weight", 2);
+        int v = Math.toIntExact(alpha.shape()[0]);
+        int layers = 0;
+        while (f.tensors().containsKey(layerKey(layers, "attention.self.query.weight"))) layers++;
+        int ffn = layers == 0 ? 4 * d : Math.toIntExact(require(f, layerKey(0, "intermediate.dense.weight"), 2).shape()[0]);
+        String hm = f.metadata().get(HEADS_KEY);
+        int heads;
+        try {
+            heads = headsOverride > 0 ? headsOverride : hm != null ? Integer.parseInt(hm.strip()) : DEFAULT_HEADS;
+        } catch (NumberFormatException e) {
+            throw new FormatException(file, "metadata " + HEADS_KEY + " is not a number: '" + hm + "'");
+        }
+        String em = f.metadata().get(EPS_KEY);
+        float eps;
+        try {
+            eps = em != null ? Float.parseFloat(em.strip()) : PredictorConfig.BERT_EPS;
+        } catch (NumberFormatException e) {
+            throw new FormatException(file, "metadata " + EPS_KEY + " is not a number: '" + em + "'");
+        }
+        PredictorConfig c;
+        try {
+            c = new PredictorConfig(h, d, layers, heads, ffn, v, eps);
+        } catch (RuntimeException e) {
+            throw new FormatException(file, e.getMessage());
+        }
+        float[] cls = read(f, "cls_token", new long[]{h});
+        float[] inW = read(f, "encoder.0.weight", new long[]{d, h});
+        float[] inB = read(f, "encoder.0.bias", new long[]{d});
+        List<Layer> ls = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            Map<String, float[]> m = new LinkedHashMap<>();
+            for (String suffix : layerTensors(Layer.zeros(c)).keySet())
+                m.put(suffix, read(f, layerKey(i, suffix), layerShape(c, suffix)));
+            ls.add(new Layer(m.get("attention.self.query.weight"), m.get("attention.self.query.bias"),
+                    m.get("attention.self.key.weight"), m.get("attention.self.key.bias"),
+                    m.get("attention.self.value.weight"), m.get("attention.self.value.bias"),
+                    m.get("attention.output.dense.weight"), m.get("attention.output.dense.bias"),
+                    m.get("attention.output.LayerNorm.weight"), m.get("attention.output.LayerNorm.bias"),
+                    m.get("intermediate.dense.weight"), m.get("intermediate.dense.bias"),
+                    m.get("output.dense.weight"), m.get("output.dense.bias"),
+                    m.get("output.LayerNorm.weight"), m.get("output.LayerNorm.bias")));
+        }
+        float[] a = read(f, "alpha_head.weight", new long[]{v, d});
+        float[] l = read(f, "lam_head.weight", new long[]{v, d});
+        return new PredictorWeights(c, cls, inW, inB, ls, a, l);
     }
 
     private static SafetensorsTensorInfo require(PredictorTensors f, String key, int rank) {

@@ -7,24 +7,24 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Random predictor weights and hidden states for the tests. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
-    static float[] gaussian(SplittableRandom r, int n, double scale) {
+    public static float[] gaussian(SplittableRandom r, int n, double scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (scale * r.nextGaussian());
         return a;
     }
 
-    static float[] around(SplittableRandom r, int n, double mean, double scale) {
+    public static float[] around(SplittableRandom r, int n, double mean, double scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (mean + scale * r.nextGaussian());
         return a;
     }
 
     /** Random weights with LayerNorm gains near 1 and heads of plain Gaussian rows. */
-    static PredictorWeights random(PredictorConfig c, long seed) {
+    public static PredictorWeights random(PredictorConfig c, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int h = c.hidden(), d = c.width(), f = c.ffn(), v = c.vocab();
         double sIn = 1 / Math.sqrt(h), sD = 1 / Math.sqrt(d), sF = 1 / Math.sqrt(f);
@@ -43,7 +43,7 @@ final class Fixtures {
      * Weights whose last LayerNorm has gain 0 and bias e₀, so z = e₀ whatever the input, and whose
      * heads give token t exactly α = alpha[t], λ = lambda[t] (column 0 holds softplus⁻¹ of them).
      */
-    static PredictorWeights fixedHeads(PredictorConfig c, long seed, double[] alpha, double[] lambda) {
+    public static PredictorWeights fixedHeads(PredictorConfig c, long seed, double[] alpha, double[] lambda) {
         PredictorWeights base = random(c, seed);
         List<PredictorWeights.Layer> ls = new ArrayList<>(base.layers());
         int last = ls.size() - 1, d = c.width();
@@ -60,7 +60,7 @@ final class Fixtures {
         return new PredictorWeights(c, base.cls(), base.inW(), base.inB(), ls, a, l);
     }
 
-    static HiddenStates hidden(SplittableRandom r, int layers, int dim) {
+    public static HiddenStates hidden(SplittableRandom r, int layers, int dim) {
         float[][] ls = new float[layers][];
         for (int i = 0; i < layers; i++) ls[i] = gaussian(r, dim, 1);
         return new HiddenStates(gaussian(r, dim, 1), ls, gaussian(r, dim, 1));

@@ -3,6 +3,8 @@ package dev.bgl.budget.predictor;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.GuidanceBench;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.Method;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;

@@ -2,7 +2,9 @@ package dev.bgl.budget.predictor;
 
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
+import dev.bgl.budget.BudgetGuidance;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.Method;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.Session;
@@ -64,7 +66,7 @@ class OfficialCheckpointTest {
         assertArrayEquals(stored.lamHead(), loaded.lamHead());
         assertTrue(PredictorWeights.inModelFolder(qwen3.model()));
         assertFalse(PredictorWeights.inModelFolder(qwen3.tokenizer()));
-        assertEquals(GuidanceOptions.DEFAULT.withAllCandidates(true), PredictorWeights.recommendedOptions(qwen3.model()),
+        assertEquals(GuidanceOptions.DEFAULT.withAllCandidates(true), GuidanceOptions.recommended(qwen3.model()),
                 "no settings recorded: the paper's (mask 10, 1, 0.9; after newlines; no min-p), heads over the whole vocabulary");
         assertEquals(10, GuidanceOptions.DEFAULT.minLambda());
         assertEquals(1, GuidanceOptions.DEFAULT.minAlpha());
@@ -87,14 +89,14 @@ class OfficialCheckpointTest {
 
     @Test
     void qwen2AgreesWithTheReferenceStep() {
-        GuidanceOptions official = PredictorWeights.recommendedOptions(qwen2.model());
+        GuidanceOptions official = GuidanceOptions.recommended(qwen2.model());
         agree(qwen2, official, 24);
         agree(qwen2, official.withEveryToken(true), 24);
     }
 
     @Test
     void qwen3AgreesWithTheReferenceStep() {
-        GuidanceOptions official = PredictorWeights.recommendedOptions(qwen3.model());
+        GuidanceOptions official = GuidanceOptions.recommended(qwen3.model());
         agree(qwen3, official, 24);
         agree(qwen3, official.withEveryToken(true), 24);
     }
@@ -110,7 +112,7 @@ class OfficialCheckpointTest {
             PredictorWeights weights = PredictorWeights.load(w.model(), 0);
             BudgetRunner runner = new BudgetRunner(m, BudgetPredictor.forModel(weights, m), options);
             BudgetRequest req = BudgetRequest.of("Add: 17+8+12+5", new Method.Guided(), budget, STEPS);
-            BudgetOutcome out = runner.run(req, (id, text, forced) -> { });
+            BudgetOutcome out = runner.run(req, (id, text, forced, phase) -> { });
             int[] chosen = out.result().tokens();
             assertEquals(STEPS, chosen.length, "the run must last " + STEPS + " steps: " + out.result().stopReason());
 

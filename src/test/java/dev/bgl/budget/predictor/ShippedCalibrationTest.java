@@ -3,6 +3,7 @@ package dev.bgl.budget.predictor;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.Method;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
@@ -41,7 +42,7 @@ class ShippedCalibrationTest {
     void finishedTracesTeachTheCalibrationAndItsScaleSteersGuidance() {
         try (LoadedModel m = LoadedModel.open(shipped("bgl-reasoner.gguf"))) {
             BudgetPredictor p = BudgetPredictor.load(shipped("bgl-reasoner.predictor.safetensors"), m, 0);
-            GuidanceOptions o = PredictorWeights.recommendedOptions(shipped("bgl-reasoner.predictor.safetensors"));
+            GuidanceOptions o = GuidanceOptions.recommended(shipped("bgl-reasoner.predictor.safetensors"));
 
             // a generous budget: guidance hardly steers, every trace closes by itself and is observed
             var cal = new PredictorCalibration();

@@ -1,8 +1,14 @@
-package dev.bgl.budget.predictor;
+package dev.bgl.budget;
 
-import dev.bgl.budget.ThinkingTracker;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.predictor.Fixtures;
+import dev.bgl.budget.predictor.GammaMath;
+import dev.bgl.budget.predictor.PredictorCalibration;
+import dev.bgl.budget.predictor.PredictorConfig;
+import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Drive;
 import dev.bgl.decode.Step;
 import dev.bgl.model.HiddenStates;
 import dev.bgl.tokenizer.ByteLevelVocab;
@@ -58,13 +64,13 @@ class BudgetGuidanceTest {
     }
 
     static BudgetGuidance guidance(BudgetPredictor p, boolean promptOpens, int budget, GuidanceOptions o, SamplerConfig s) {
-        return new BudgetGuidance(p, new ThinkingTracker(OPEN, CLOSE, promptOpens), budget, o, TOK, null, s);
+        return Drive.track(new BudgetGuidance(p, CLOSE, budget, o, TOK, null, s), OPEN, CLOSE, promptOpens);
     }
 
     static final HiddenStates HS = Fixtures.hidden(new SplittableRandom(1), LAYERS, H);
 
     static Step step() {
-        return new Step(0, 10, new int[1], HS);
+        return Drive.base(0, 10, new int[1], HS);
     }
 
     static float[] randomLogits(SplittableRandom r, double scale) {
@@ -77,7 +83,7 @@ class BudgetGuidanceTest {
     void reweightsByTheBudgetProbabilityOfEachToken() {
         float[] logits = {2f, 1f, 0.5f, -1f};
         double[] p = new double[4];
-        BudgetGuidance.softmax(logits, p);
+        GuidanceMath.softmax(logits, p);
         double[] expP = {Math.exp(2), Math.exp(1), Math.exp(0.5), Math.exp(-1)};
         double z = Arrays.stream(expP).sum();
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
@@ -85,7 +91,7 @@ class BudgetGuidanceTest {
         int remaining = 5;
         double x = Math.log(6);
         double w0 = expP[0] / z * erlangCdf(8, 10 * x), w2 = expP[2] / z * erlangCdf(12, 15 * x);
-        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT, -1);
+        boolean fallback = GuidanceMath.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT, -1);
         assertFalse(fallback);
         assertEquals(Math.log(w0 / (w0 + w2)), logits[0], 1e-6);
         assertEquals(Math.log(w2 / (w0 + w2)), logits[2], 1e-6);
@@ -97,19 +103,19 @@ class BudgetGuidanceTest {
     void maskThresholdsAreOptions() {
         float[] logits = {2f, 1f, 0.5f, -1f};
         double[] p = new double[4];
-        BudgetGuidance.softmax(logits, p);
+        GuidanceMath.softmax(logits, p);
         double[] q = p.clone();
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
         GuidanceOptions none = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
         double x = Math.log(3);
-        BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none, -1);
+        GuidanceMath.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none, -1);
         double[] w = {q[0] * erlangCdf(8, 10 * x), q[1] * erlangCdf(2, 12 * x), q[2] * erlangCdf(12, 15 * x), q[3] * erlangCdf(8, 9.5 * x)};
         double sum = Arrays.stream(w).sum();
         for (int i = 0; i < 4; i++) assertEquals(Math.log(w[i] / sum), logits[i], 1e-5, "token " + i);
-        assertTrue(BudgetGuidance.valid(8, 10, GuidanceOptions.DEFAULT));
-        assertFalse(BudgetGuidance.valid(8, 9.99, GuidanceOptions.DEFAULT));
-        assertFalse(BudgetGuidance.valid(1, 50, GuidanceOptions.DEFAULT));
-        assertFalse(BudgetGuidance.valid(1.5, 10, GuidanceOptions.DEFAULT));
+        assertTrue(GuidanceMath.valid(8, 10, GuidanceOptions.DEFAULT));
+        assertFalse(GuidanceMath.valid(8, 9.99, GuidanceOptions.DEFAULT));
+        assertFalse(GuidanceMath.valid(1, 50, GuidanceOptions.DEFAULT));
+        assertFalse(GuidanceMath.valid(1.5, 10, GuidanceOptions.DEFAULT));
     }
 
     @Test
@@ -120,21 +126,21 @@ class BudgetGuidanceTest {
         float[] alpha = {20, 20, 20}, lambda = {8, 40, 8};
         double[] p = new double[3];
         float[] open = logits.clone();
-        BudgetGuidance.softmax(open, p);
+        GuidanceMath.softmax(open, p);
         GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
-        BudgetGuidance.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask, -1);
+        GuidanceMath.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask, -1);
         assertEquals(1, dev.bgl.decode.Sampler.argmax(open, 3), "without a floor the short-route token wins");
         float[] floored = logits.clone();
-        BudgetGuidance.softmax(floored, p);
+        GuidanceMath.softmax(floored, p);
         double[] q = p.clone();
-        BudgetGuidance.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), -1);
+        GuidanceMath.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), -1);
         assertEquals(Float.NEGATIVE_INFINITY, floored[1]);
         // tokens 0 and 2 share α, λ: their ratio stays the model's
         assertEquals(Math.log(q[0] / q[2]), floored[0] - floored[2], 1e-5);
         // the token spared from the floor (</think> in the processor) is weighed as without it
         float[] spared = logits.clone();
-        BudgetGuidance.softmax(spared, p);
-        BudgetGuidance.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), 1);
+        GuidanceMath.softmax(spared, p);
+        GuidanceMath.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), 1);
         for (int i = 0; i < 3; i++) assertEquals(open[i], spared[i], 1e-6, "token " + i);
         assertThrows(dev.bgl.util.BglException.class, () -> GuidanceOptions.DEFAULT.withMinP(1.5));
     }
@@ -143,8 +149,8 @@ class BudgetGuidanceTest {
     void whenNothingPassesTheMaskTheArgmaxTakesAll() {
         float[] logits = {0.5f, 3f, 1f};
         double[] p = new double[3];
-        BudgetGuidance.softmax(logits, p);
-        boolean fallback = BudgetGuidance.reweight(logits, p, new int[]{0, 1, 2}, 3, new float[]{1, 1, 1}, new float[]{50, 50, 50}, 10,
+        GuidanceMath.softmax(logits, p);
+        boolean fallback = GuidanceMath.reweight(logits, p, new int[]{0, 1, 2}, 3, new float[]{1, 1, 1}, new float[]{50, 50, 50}, 10,
                 GuidanceOptions.DEFAULT, -1);
         assertTrue(fallback);
         assertArrayEquals(new float[]{Float.NEGATIVE_INFINITY, 0f, Float.NEGATIVE_INFINITY}, logits);
@@ -156,30 +162,30 @@ class BudgetGuidanceTest {
         Recorder c = new Recorder();
         float[] logits = randomLogits(new SplittableRandom(4), 2);
         float[] l = logits.clone();
-        g.apply(step(), l);
+        Drive.apply(g, step(), l);
         assertArrayEquals(logits, l, "before thinking nothing is guided");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l);
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l);
         assertEquals(0, g.guidedSteps(), "a newline before <think> does not start guidance");
-        g.accept(step(), OPEN, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), OPEN, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(1, g.guidedSteps(), "the first thinking step is guided");
         assertFalse(Arrays.equals(logits, l));
-        g.accept(step(), A, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), A, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(1, g.guidedSteps());
         float[] midLine = logits.clone();
         midLine[CLOSE] = Float.NEGATIVE_INFINITY;
         assertArrayEquals(midLine, l, "no guidance after a token without a newline; only the mid-line close is forbidden");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(2, g.guidedSteps(), "guided after a newline");
-        g.accept(step(), CLOSE, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), CLOSE, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(2, g.guidedSteps());
         assertArrayEquals(logits, l, "no guidance after </think>");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(2, g.guidedSteps(), "no guidance in the answer, newline or not");
         assertTrue(c.texts.isEmpty() && c.tokens.isEmpty());
         assertTrue(g.predictorNanos() > 0);
@@ -193,16 +199,16 @@ class BudgetGuidanceTest {
         float[] logits = randomLogits(new SplittableRandom(9), 2);
         logits[CLOSE] = 5; // the model itself wants to close
         float[] l = logits.clone();
-        g.apply(step(), l);
+        Drive.apply(g, step(), l);
         assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "right after <think> the thought may close (nothing written yet)");
-        g.accept(step(), A, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), A, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE], "mid-line within the budget: no close");
-        g.accept(step(), NL, false, c);
-        g.apply(step(), l = logits.clone());
+        Drive.accept(g, step(), NL, false, c);
+        Drive.apply(g, step(), l = logits.clone());
         assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "after a line end: the close is weighed again");
-        for (int i = 0; i < budget; i++) g.accept(step(), A, false, c); // mid-line, and now past the budget
-        g.apply(step(), l = logits.clone());
+        for (int i = 0; i < budget; i++) Drive.accept(g, step(), A, false, c); // mid-line, and now past the budget
+        Drive.apply(g, step(), l = logits.clone());
         assertTrue(l[CLOSE] > Float.NEGATIVE_INFINITY, "past the budget a one-line thought may close anywhere");
     }
 
@@ -212,12 +218,12 @@ class BudgetGuidanceTest {
         Recorder c = new Recorder();
         float[] logits = randomLogits(new SplittableRandom(4), 2);
         for (int i = 0; i < 5; i++) {
-            g.apply(step(), logits.clone());
-            g.accept(step(), A, false, c);
+            Drive.apply(g, step(), logits.clone());
+            Drive.accept(g, step(), A, false, c);
         }
         assertEquals(5, g.guidedSteps());
-        g.accept(step(), CLOSE, false, c);
-        g.apply(step(), logits.clone());
+        Drive.accept(g, step(), CLOSE, false, c);
+        Drive.apply(g, step(), logits.clone());
         assertEquals(5, g.guidedSteps());
     }
 
@@ -236,25 +242,41 @@ class BudgetGuidanceTest {
         BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
         Recorder c = new Recorder();
         for (int i = 1; i <= 5; i++) {
-            g.accept(step(), A, false, c);
+            Drive.accept(g, step(), A, false, c);
             assertTrue(c.texts.isEmpty(), "no ceiling before budget + 2·grace without a newline (spent " + i + ")");
         }
-        g.accept(step(), A, false, c);
+        Drive.accept(g, step(), A, false, c);
         assertEquals(List.of("\n</think>\n\n"), c.texts, "closes with its newline as the 7th = budget + 2·grace thinking token");
         assertTrue(g.ceilingFired() && g.intervened());
 
         BudgetGuidance h = guidance(uniformPredictor(8, 10), true, 3, o, SamplerConfig.GREEDY);
         Recorder d = new Recorder();
-        h.accept(step(), NL, false, d);
-        for (int i = 0; i < 3; i++) h.accept(step(), A, false, d);
+        Drive.accept(h, step(), NL, false, d);
+        for (int i = 0; i < 3; i++) Drive.accept(h, step(), A, false, d);
         assertTrue(d.texts.isEmpty(), "a newline before budget + grace does not close");
-        h.accept(step(), NL, false, d);
+        Drive.accept(h, step(), NL, false, d);
         assertEquals(List.of("</think>\n\n"), d.texts);
 
         BudgetGuidance off = guidance(uniformPredictor(8, 10), true, 3, GuidanceOptions.DEFAULT, SamplerConfig.GREEDY);
         Recorder e = new Recorder();
-        for (int i = 0; i < 50; i++) off.accept(step(), i % 2 == 0 ? A : NL, false, e);
+        for (int i = 0; i < 50; i++) Drive.accept(off, step(), i % 2 == 0 ? A : NL, false, e);
         assertTrue(e.texts.isEmpty(), "no ceiling by default");
+    }
+
+    @Test
+    void theOptionsAreLinksAfterTheReweightingAndTheCeilingJudgesOnlyWhatTheModelWrote() {
+        GuidanceOptions both = GuidanceOptions.DEFAULT.withCeiling(1).withForceFinalAnswer(true);
+        BudgetGuidance g = guidance(uniformPredictor(8, 10), true, 2, both, SamplerConfig.GREEDY);
+        assertEquals(List.of(GuidanceReweight.class, ForceFinalAnswer.class, GuidanceCeiling.class),
+                g.processors().stream().map(Object::getClass).toList());
+        assertEquals(List.of(GuidanceReweight.class),
+                guidance(uniformPredictor(8, 10), true, 2, GuidanceOptions.DEFAULT, SamplerConfig.GREEDY).processors().stream().map(Object::getClass).toList());
+
+        Recorder c = new Recorder();
+        for (int i = 0; i < 6; i++) Drive.accept(g, step(), A, true, c); // inserted text runs past budget + 2·grace
+        assertTrue(c.texts.isEmpty() && !g.ceilingFired(), "inserted tokens are not judged");
+        Drive.accept(g, step(), A, false, c);
+        assertEquals(List.of("\n</think>\n\n"), c.texts, "the first token the model writes past it closes");
     }
 
     @Test
@@ -265,17 +287,17 @@ class BudgetGuidanceTest {
         float[] logits = randomLogits(new SplittableRandom(6), 1);
         logits[CLOSE] = 10;
         float[] l = logits.clone();
-        g.apply(step(), l);
+        Drive.apply(g, step(), l);
         for (int i = 0; i < V; i++)
             assertEquals(i == phrase[0] ? 0f : Float.NEGATIVE_INFINITY, l[i], "token " + i);
         Recorder c = new Recorder();
-        g.accept(step(), phrase[0], false, c);
+        Drive.accept(g, step(), phrase[0], false, c);
         assertEquals(1, c.tokens.size());
         assertArrayEquals(Arrays.copyOfRange(phrase, 1, phrase.length), c.tokens.get(0));
         assertTrue(g.finalAnswerForced() && g.intervened());
-        for (int i = 1; i < phrase.length; i++) g.accept(step(), phrase[i], true, c);
+        for (int i = 1; i < phrase.length; i++) Drive.accept(g, step(), phrase[i], true, c);
         int guided = g.guidedSteps();
-        g.apply(step(), l = logits.clone());
+        Drive.apply(g, step(), l = logits.clone());
         assertArrayEquals(logits, l, "the rest of the thinking is unguided and may close");
         assertEquals(guided, g.guidedSteps());
     }
@@ -293,7 +315,7 @@ class BudgetGuidanceTest {
         for (int t = 0; t < trials; t++) {
             BudgetGuidance g = guidance(pred, true, 50, o, SamplerConfig.temperature(1f, t));
             float[] l = logits.clone();
-            g.apply(step(), l);
+            Drive.apply(g, step(), l);
             if (l[phrase[0]] == 0f && l[A] == Float.NEGATIVE_INFINITY) triggers++;
             else {
                 assertEquals(Float.NEGATIVE_INFINITY, l[CLOSE], "without a trigger </think> is removed");
@@ -331,15 +353,15 @@ class BudgetGuidanceTest {
         int compared = 0;
         for (int trial = 0; trial < 40; trial++) {
             int budget = 20 + r.nextInt(200);
-            Step s = new Step(0, 10, new int[1], Fixtures.hidden(r, LAYERS, H));
+            Step s = Drive.base(0, 10, new int[1], Fixtures.hidden(r, LAYERS, H));
             float[] logits = randomLogits(r, 3 + 4 * r.nextDouble());
             double[] p = new double[V];
-            BudgetGuidance.softmax(logits, p);
+            GuidanceMath.softmax(logits, p);
             BudgetGuidance cand = guidance(pred, true, budget, every, SamplerConfig.GREEDY);
             BudgetGuidance full = guidance(pred, true, budget, every.withAllCandidates(true), SamplerConfig.GREEDY);
             float[] lc = logits.clone(), lf = logits.clone();
-            cand.apply(s, lc);
-            full.apply(s, lf);
+            Drive.apply(cand, s, lc);
+            Drive.apply(full, s, lf);
             assertEquals(V, (int) full.meanCandidates());
             assertTrue(cand.meanCandidates() < V, "the candidates are fewer than the vocabulary");
             assertEquals(dev.bgl.decode.Sampler.argmax(lf, V), dev.bgl.decode.Sampler.argmax(lc, V), "trial " + trial);
@@ -374,26 +396,26 @@ class BudgetGuidanceTest {
         for (int trial = 0; trial < 60; trial++) {
             int budget = 5 + r.nextInt(100);
             BudgetGuidance g = guidance(pred, true, budget, o, SamplerConfig.GREEDY);
-            g.apply(step(), randomLogits(r, 3));
-            g.accept(step(), NL, false, new Recorder()); // at a line start, where </think> may come
+            Drive.apply(g, step(), randomLogits(r, 3));
+            Drive.accept(g, step(), NL, false, new Recorder()); // at a line start, where </think> may come
             assertEquals(1, g.guidedSteps(), "the first thinking step always runs the predictor");
             assertTrue(Double.isFinite(g.predictedThinking()), "the difficulty estimate needs it");
 
-            Step s = new Step(0, 11, new int[1], Fixtures.hidden(r, LAYERS, H));
+            Step s = Drive.base(0, 11, new int[1], Fixtures.hidden(r, LAYERS, H));
             float[] logits = randomLogits(r, 0.5 + r.nextDouble());
             logits[r.nextInt(V)] += (float) (2 + 6 * r.nextDouble()); // a token the model is more or less sure of
             if (trial % 3 != 0) logits[CLOSE] = Float.NEGATIVE_INFINITY; // e.g. a minimum thinking length forbids closing
             float[] l = logits.clone();
             double[] p = new double[V];
-            BudgetGuidance.softmax(logits, p);
-            boolean expectSettled = BudgetGuidance.settled(p, V, 0.1, CLOSE);
+            GuidanceMath.softmax(logits, p);
+            boolean expectSettled = GuidanceMath.settled(p, V, 0.1, CLOSE);
             if (trial % 3 == 0) assertFalse(expectSettled, "while </think> is possible the predictor must weigh it");
-            g.apply(s, l);
+            Drive.apply(g, s, l);
             // reference: the predictor over the whole vocabulary, then the reweighting
             pred.encode(s.hidden(), z);
             pred.heads(z, all, V, alpha, lambda);
             float[] ref = logits.clone();
-            BudgetGuidance.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o, CLOSE);
+            GuidanceMath.reweight(ref, p.clone(), all, V, alpha, lambda, budget - 1, o, CLOSE);
             assertEquals(dev.bgl.decode.Sampler.argmax(ref, V), dev.bgl.decode.Sampler.argmax(l, V), "trial " + trial);
             if (expectSettled) {
                 settled++;
@@ -412,17 +434,17 @@ class BudgetGuidanceTest {
     @Test
     void settledNeedsAFloorAndASinglePlausibleGuidableToken() {
         double[] p = {0.05, 0.9, 0.05};
-        assertTrue(BudgetGuidance.settled(p, 3, 0.1, -1));
-        assertFalse(BudgetGuidance.settled(p, 3, 0.05, -1), "0.05 >= 0.05 x 0.9: a second plausible token");
-        assertFalse(BudgetGuidance.settled(p, 3, 0, -1), "no floor: every token may be chosen");
-        assertFalse(BudgetGuidance.settled(new double[]{0.5, 0.5, 0}, 3, 0.1, -1), "a tie");
+        assertTrue(GuidanceMath.settled(p, 3, 0.1, -1));
+        assertFalse(GuidanceMath.settled(p, 3, 0.05, -1), "0.05 >= 0.05 x 0.9: a second plausible token");
+        assertFalse(GuidanceMath.settled(p, 3, 0, -1), "no floor: every token may be chosen");
+        assertFalse(GuidanceMath.settled(new double[]{0.5, 0.5, 0}, 3, 0.1, -1), "a tie");
         // a plausible token past the predictor's vocabulary is never a candidate
-        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, -1));
+        assertTrue(GuidanceMath.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, -1));
         // the spared token (</think>) keeps the step open however unlikely, unless it is the top one or impossible
-        assertFalse(BudgetGuidance.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 0));
-        assertTrue(BudgetGuidance.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 2));
-        assertTrue(BudgetGuidance.settled(new double[]{0.01, 0.99, 0}, 3, 0.1, 1));
-        assertTrue(BudgetGuidance.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, 2), "a spared token past the heads is never weighed");
+        assertFalse(GuidanceMath.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 0));
+        assertTrue(GuidanceMath.settled(new double[]{1e-9, 1 - 1e-9, 0}, 3, 0.1, 2));
+        assertTrue(GuidanceMath.settled(new double[]{0.01, 0.99, 0}, 3, 0.1, 1));
+        assertTrue(GuidanceMath.settled(new double[]{0.6, 0.02, 0.38}, 2, 0.1, 2), "a spared token past the heads is never weighed");
     }
 
     @Test
@@ -438,12 +460,12 @@ class BudgetGuidanceTest {
         for (GuidanceOptions opts : List.of(o, o.withMinP(0.1), o.withMinP(0.1).withAllCandidates(true))) {
             float[] plenty = new float[V];
             plenty[A] = 20;
-            guidance(pred, true, 100, opts, SamplerConfig.GREEDY).apply(step(), plenty);
+            Drive.apply(guidance(pred, true, 100, opts, SamplerConfig.GREEDY), step(), plenty);
             assertEquals(A, dev.bgl.decode.Sampler.argmax(plenty, V), "with budget left, the model's choice");
             BudgetGuidance g = guidance(pred, true, 1, opts, SamplerConfig.GREEDY);
             float[] spent = new float[V];
             spent[A] = 20;
-            g.apply(step(), spent);
+            Drive.apply(g, step(), spent);
             assertEquals(CLOSE, dev.bgl.decode.Sampler.argmax(spent, V), opts.toString());
             assertEquals(0, g.settledSteps());
         }
@@ -457,27 +479,27 @@ class BudgetGuidanceTest {
         sharp[A] = 20;
         sharp[CLOSE] = Float.NEGATIVE_INFINITY; // closing forbidden, so only the floor decides
         for (int i = 0; i < 4; i++) {
-            g.apply(step(), sharp.clone());
-            g.accept(step(), A, false, new Recorder());
+            Drive.apply(g, step(), sharp.clone());
+            Drive.accept(g, step(), A, false, new Recorder());
         }
         assertEquals(4, g.guidedSteps());
         assertEquals(0, g.settledSteps());
         BudgetGuidance plain = guidance(uniformPredictor(8, 10), true, 50, o, SamplerConfig.GREEDY);
         for (int i = 0; i < 4; i++) {
             float[] l = sharp.clone();
-            plain.apply(step(), l);
+            Drive.apply(plain, step(), l);
             assertEquals(A, dev.bgl.decode.Sampler.argmax(l, V));
-            plain.accept(step(), A, false, new Recorder());
+            Drive.accept(plain, step(), A, false, new Recorder());
         }
         assertEquals(1, plain.guidedSteps());
         assertEquals(3, plain.settledSteps());
-        plain.accept(step(), NL, false, new Recorder()); // a line ends: </think> may come next
-        plain.apply(step(), sharp.clone());
+        Drive.accept(plain, step(), NL, false, new Recorder()); // a line ends: </think> may come next
+        Drive.apply(plain, step(), sharp.clone());
         assertEquals(4, plain.settledSteps());
-        plain.accept(step(), NL, false, new Recorder());
+        Drive.accept(plain, step(), NL, false, new Recorder());
         sharp[CLOSE] = 0;
         float[] l = sharp.clone();
-        plain.apply(step(), l);
+        Drive.apply(plain, step(), l);
         assertEquals(2, plain.guidedSteps(), "</think> possible: the predictor runs to weigh it");
     }
 
@@ -488,20 +510,20 @@ class BudgetGuidanceTest {
         System.arraycopy(probs, 0, p, 0, 10);
         int[] out = new int[10];
         long[] keys = new long[10];
-        int m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, -1);
+        int m = GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, -1);
         // p ≥ 1e-4: five tokens with mass 0.9999 ≥ 0.999
         assertEquals(5, m);
-        m = BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 7);
+        m = GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 7);
         assertEquals(6, m, "</think> (here 7) is always a candidate");
         assertEquals(7, out[5]);
-        assertEquals(5, BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 2), "already one");
-        assertEquals(5, BudgetGuidance.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 8), "impossible: p = 0");
+        assertEquals(5, GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 2), "already one");
+        assertEquals(5, GuidanceMath.selectCandidates(p, 10, GuidanceOptions.DEFAULT, out, keys, 8), "impossible: p = 0");
         GuidanceOptions strict = GuidanceOptions.DEFAULT.withCandidates(0.99994, 10_000, 1e-4);
-        m = BudgetGuidance.selectCandidates(p, 10, strict, out, keys, -1);
+        m = GuidanceMath.selectCandidates(p, 10, strict, out, keys, -1);
         assertEquals(6, m, "the nucleus reaches below the floor in order");
         assertEquals(5, out[5]);
         GuidanceOptions cap = GuidanceOptions.DEFAULT.withCandidates(0.999, 2, 1e-4);
-        m = BudgetGuidance.selectCandidates(p, 10, cap, out, keys, -1);
+        m = GuidanceMath.selectCandidates(p, 10, cap, out, keys, -1);
         assertEquals(2, m);
         assertEquals(java.util.Set.of(0, 1), java.util.Set.of(out[0], out[1]));
     }

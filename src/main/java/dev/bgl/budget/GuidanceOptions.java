@@ -1,6 +1,11 @@
-package dev.bgl.budget.predictor;
+package dev.bgl.budget;
 
+import dev.bgl.budget.predictor.PredictorWeights;
+import dev.bgl.budget.predictor.RecommendedGuidance;
+import dev.bgl.format.FormatException;
 import dev.bgl.util.BglException;
+
+import java.nio.file.Path;
 
 /**
  * Settings of budget guidance. {@link #DEFAULT} is the paper's method as the official code runs it.
@@ -52,6 +57,32 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
             throw new BglException("guidance: force-final-answer needs a non-empty final answer text");
         if (finalAnswerText == null) finalAnswerText = FINAL_ANSWER;
         if (!(minP >= 0 && minP <= 1)) throw new BglException("guidance: min-p must be in [0, 1], got " + minP);
+    }
+
+    /** What the predictor file recommends ({@link PredictorWeights#recommendation}) over the paper's defaults. */
+    public static GuidanceOptions recommended(Path predictor) {
+        return recommended(PredictorWeights.recommendation(predictor));
+    }
+
+    /**
+     * A predictor's recommendations over {@link #DEFAULT}: guidance every token or after newlines, the
+     * min-p floor, the validity mask; heads over the whole vocabulary for a model folder's predictor.
+     */
+    public static GuidanceOptions recommended(RecommendedGuidance r) {
+        GuidanceOptions o = DEFAULT.withEveryToken(r.everyToken()).withMinP(r.minP());
+        if (r.mask() != null) {
+            try {
+                o = o.withMask(r.mask()[0], r.mask()[1], r.mask()[2]);
+            } catch (BglException e) {
+                throw new FormatException(r.file(), "metadata " + PredictorWeights.MASK_KEY + " '" + r.maskText() + "': " + e.getMessage());
+            }
+        }
+        return r.modelFolder() ? o.withAllCandidates(true) : o;
+    }
+
+    /** The mask as a predictor file records it ({@link PredictorWeights#MASK_KEY}). */
+    public String maskText() {
+        return PredictorWeights.maskText(minLambda, minAlpha, minModeLength);
     }
 
     public boolean ceiling() {

@@ -1,6 +1,6 @@
-package dev.bgl.budget.predictor;
+package dev.bgl.budget;
 
-import dev.bgl.budget.ThinkingTracker;
+import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.decode.GenerateRequest;
 import dev.bgl.decode.GenerateResult;
@@ -10,6 +10,7 @@ import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Session;
 import dev.bgl.decode.Step;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.tensor.Parallel;
 import dev.bgl.util.BglException;
@@ -73,7 +74,7 @@ public final class GuidanceBench {
     public static Result run(LoadedModel model, BudgetPredictor predictor, int tokens, int budget, GuidanceOptions options) {
         if (tokens < 1) throw new BglException("bench: tokens must be >= 1, got " + tokens);
         if (!model.isThinkingModel()) throw new BglException("bench: model " + model.name() + " has no </think> token");
-        BudgetPredictor p = BudgetPredictor.forModel(predictor.weights(), model);
+        BudgetPredictor p = predictor.forkFor(model);
         String rendered = model.renderPrompt(List.of(ChatMessage.user("Count the vowels in 'budget guidance'.")), null);
         int[] prompt = model.encodePrompt(rendered + model.markers().open() + "\n");
         boolean[] newline = BudgetGuidance.newlineTokens(model.tokenizer(), p.modelVocab());
@@ -126,8 +127,7 @@ public final class GuidanceBench {
     }
 
     private static BudgetGuidance guidance(LoadedModel model, BudgetPredictor p, int budget, GuidanceOptions o, boolean[] newline) {
-        ThinkingTracker t = new ThinkingTracker(model.thinkOpenId(), model.thinkCloseId(), true);
-        return new BudgetGuidance(p, t, budget, o, model.tokenizer(), newline, SamplerConfig.GREEDY);
+        return new BudgetGuidance(p, model.thinkCloseId(), budget, o, model.tokenizer(), newline, SamplerConfig.GREEDY);
     }
 
     private static GenerateResult decode(LoadedModel model, int[] prompt, int tokens, BudgetGuidance g) {
@@ -142,7 +142,8 @@ public final class GuidanceBench {
         if (g != null) chain.add(g);
         chain.add(keepThinking);
         Session s = model.newSession(prompt.length + tokens + 8);
-        GenerateRequest r = new GenerateRequest(prompt, tokens, SamplerConfig.GREEDY, List.of(), false, chain, null);
+        GenerateRequest r = new GenerateRequest(prompt, tokens, SamplerConfig.GREEDY, List.of(), false, chain, null,
+                new ThinkingFormat(model.thinkOpenId(), close, ThinkingFormat.Phase.THINKING));
         return new Generator(s, model.tokenizer()).generate(r, TokenListener.NONE);
     }
 }
