@@ -35,30 +35,21 @@ public final class BudgetRunner {
 
     /** A runner without a budget predictor: every method but {@code guided}. */
     public BudgetRunner(LoadedModel model) {
-        this(model, null);
+        this(model, RunnerSettings.DEFAULT);
     }
 
-    /** @param s1LineCap most tokens {@code s1} lets the model write after "**Final Answer**" before closing */
-    public BudgetRunner(LoadedModel model, int s1LineCap) {
-        this(model, null, GuidanceOptions.DEFAULT, s1LineCap);
-    }
-
-    /** A runner whose {@code guided} method uses this predictor (null: none) with the default guidance options. */
-    public BudgetRunner(LoadedModel model, BudgetPredictor predictor) {
-        this(model, predictor, GuidanceOptions.DEFAULT);
-    }
-
+    /** A runner whose {@code guided} method uses this predictor (null: none) with these guidance settings. */
     public BudgetRunner(LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance) {
-        this(model, predictor, guidance, S1BudgetForcing.DEFAULT_LINE_CAP);
+        this(model, RunnerSettings.guided(predictor, guidance));
     }
 
-    public BudgetRunner(LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, int s1LineCap) {
-        if (s1LineCap < 0) throw new BglException("s1 line cap must be >= 0 tokens, got " + s1LineCap);
+    public BudgetRunner(LoadedModel model, RunnerSettings settings) {
         this.model = model;
-        this.planner = new Planner(model);
-        this.s1LineCap = s1LineCap;
-        this.predictor = predictor == null ? null : predictor.forkFor(model); // its own buffers, the caller's weights
-        this.guidance = guidance;
+        this.planner = new Planner(model, settings.answerReserve());
+        this.s1LineCap = settings.s1LineCap();
+        this.predictor = settings.predictor() == null ? null : settings.predictor().forkFor(model); // its own buffers, the caller's weights
+        this.guidance = settings.guidance();
+        if (settings.answerMax() > 0) withAnswerMax(settings.answerMax());
     }
 
     public LoadedModel model() {

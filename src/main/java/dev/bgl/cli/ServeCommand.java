@@ -2,6 +2,7 @@ package dev.bgl.cli;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
+import dev.bgl.budget.RunnerSettings;
 import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.server.BglServer;
@@ -87,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
             FeedbackService feedback = openFeedback(db, config, predictor != null, policyFloor);
             CountDownLatch stopped = new CountDownLatch(1);
-            try (BglServer server = BglServer.start(config, m, predictor, serveGuidance(modelPath), feedback, answerCap.answerMax)) {
+            try (BglServer server = BglServer.start(config, m, RunnerSettings.guided(predictor, serveGuidance(modelPath)).withAnswerMax(answerCap.answerMax), feedback)) {
                 stopOnSignal("INT", stopped);
                 stopOnSignal("TERM", stopped);
                 out.println("bgl serve: " + id + (predictor == null ? "" : " with budget predictor") + " at " + server.url()

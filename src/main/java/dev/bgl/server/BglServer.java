@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bgl.budget.predictor.BudgetPredictor;
-import dev.bgl.budget.GuidanceOptions;
+import dev.bgl.budget.RunnerSettings;
 import dev.bgl.decode.LoadedModel;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -46,11 +45,10 @@ public final class BglServer implements AutoCloseable {
     private final ConnectionGuard connections;
     private final JsonErrorHandler errors;
 
-    private BglServer(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance, FeedbackService feedback) {
+    private BglServer(ServerConfig config, LoadedModel model, RunnerSettings runners, FeedbackService feedback) {
         this.config = config;
         this.feedback = feedback;
-        this.engine = new Engine(model, predictor, guidance, config.maxConcurrent(), config.maxQueue(), metrics,
-                config.maxMemoryBytes(), config.maxKvBytesPerRequest());
+        this.engine = new Engine(model, runners, config, metrics);
         metrics.kvBytesPerToken(model.kvBytesPerToken());
         this.access = new Access(config.apiKeys(), config.guard().adminKeys(), config.guard().sessionSecret());
         this.requestLimit = new RateLimiter(config.guard().requestsPerMinute(), "requests");
@@ -141,21 +139,12 @@ public final class BglServer implements AutoCloseable {
     }
 
     /** Starts a server (port 0: any free port). The model stays the caller's; the feedback service becomes the server's. */
-    public static BglServer start(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance,
-                                  FeedbackService feedback) {
-        return start(config, model, predictor, guidance, feedback, null);
-    }
-
-    /** @param answerMax the answer cap of every request (null: the model card's) */
-    public static BglServer start(ServerConfig config, LoadedModel model, BudgetPredictor predictor, GuidanceOptions guidance,
-                                  FeedbackService feedback, Integer answerMax) {
-        BglServer s = new BglServer(config, model, predictor, guidance, feedback);
-        try {
-            if (answerMax != null) s.engine.withAnswerMax(answerMax);
-        } catch (RuntimeException e) {
-            s.close();
-            throw e;
-        }
+    /**
+     * Starts serving {@code model}: each request runs on a runner made with {@code runners} (its
+     * predictor, guidance settings, answer cap); a port that cannot be bound is an error naming it.
+     */
+    public static BglServer start(ServerConfig config, LoadedModel model, RunnerSettings runners, FeedbackService feedback) {
+        BglServer s = new BglServer(config, model, runners, feedback);
         try {
             s.app.start();
         } catch (RuntimeException e) {

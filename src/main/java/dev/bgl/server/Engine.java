@@ -7,8 +7,8 @@ import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.Plan;
 import dev.bgl.budget.Planner;
-import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
+import dev.bgl.budget.RunnerSettings;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.StopReason;
 import dev.bgl.util.BglException;
@@ -27,7 +27,7 @@ public final class Engine {
     private final BlockingQueue<BudgetRunner> idle;
     /** Makes each request's plan once, before it waits for a slot: stateless, shared by all requests. */
     private final Planner planner;
-    private int answerMax;
+    private final int answerMax;
     private final int maxQueue;
     private final boolean hasPredictor;
     private final Metrics metrics;
@@ -41,41 +41,30 @@ public final class Engine {
      */
     volatile java.util.function.IntConsumer testAfterToken;
 
-    /** @param predictor null: no {@code guided} method */
-    public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics) {
-        this(model, predictor, options, maxConcurrent, maxQueue, metrics, 0, 0);
-    }
-
     /**
-     * @param memoryBudget  heap all running generations may reserve (0: {@link MemoryAdmission#defaultBudget()}, taken now,
-     *                      after the model and before the runners)
-     * @param kvPerRequest  largest KV cache of one request (0: no limit of its own)
+     * @param runners what each slot's runner is made with (predictor, guidance, answer cap)
+     * @param config  the slots ({@code maxConcurrent}), the queue, the memory all generations may reserve
+     *                ({@code maxMemoryBytes}, 0: {@link MemoryAdmission#defaultBudget()}, taken now, after the model and
+     *                before the runners) and the largest KV cache of one request (0: no limit of its own)
      */
-    public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics,
-                  long memoryBudget, long kvPerRequest) {
+    public Engine(LoadedModel model, RunnerSettings runners, ServerConfig config, Metrics metrics) {
         this.memory = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType().bytes(),
-                memoryBudget > 0 ? memoryBudget : MemoryAdmission.defaultBudget(), kvPerRequest);
+                config.maxMemoryBytes() > 0 ? config.maxMemoryBytes() : MemoryAdmission.defaultBudget(), config.maxKvBytesPerRequest());
         metrics.memory = memory;
         this.model = model;
-        this.guidance = options;
-        this.maxQueue = maxQueue;
-        this.hasPredictor = predictor != null;
+        this.guidance = runners.guidance();
+        this.maxQueue = config.maxQueue();
+        this.hasPredictor = runners.predictor() != null;
         this.metrics = metrics;
-        this.idle = new ArrayBlockingQueue<>(maxConcurrent);
+        this.idle = new ArrayBlockingQueue<>(config.maxConcurrent());
         // each runner makes its own predictor instance (own buffers) on the shared weights
-        for (int i = 0; i < maxConcurrent; i++) idle.add(new BudgetRunner(model, predictor, options));
-        this.planner = new Planner(model);
-        this.answerMax = model.card().answerMaxTokens();
+        for (int i = 0; i < config.maxConcurrent(); i++) idle.add(new BudgetRunner(model, runners));
+        this.planner = new Planner(model, runners.answerReserve());
+        this.answerMax = runners.answerMax() > 0 ? runners.answerMax() : model.card().answerMaxTokens();
     }
 
     public LoadedModel model() {
         return model;
-    }
-
-    /** Applies an answer cap to every runner (at start, before requests): {@code serve --answer-max}. */
-    public void withAnswerMax(int tokens) {
-        for (BudgetRunner r : idle) r.withAnswerMax(tokens);
-        this.answerMax = tokens;
     }
 
     /** The answer cap in force. */

@@ -1,5 +1,6 @@
 package dev.bgl.client;
 
+import dev.bgl.budget.RunnerSettings;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
@@ -47,8 +48,7 @@ class LoadTestTest {
     }
 
     static BglServer server(int concurrent, int queue) {
-        return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, predictor,
-                GuidanceOptions.recommended(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")),
+        return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors"))),
                 new InMemoryFeedback(128, "guided"));
     }
 

@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.budget.RunnerSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
@@ -36,8 +37,7 @@ class PolicyServingTest {
             // several seeds: the draw differs, the floor holds for each
             for (long seed = 1; seed <= 3; seed++) {
                 var store = new SqlFeedbackStore("jdbc:sqlite:" + dir.resolve("f" + seed + ".db"), PolicyConfig.DEFAULT.withSeed(seed));
-                try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, predictor,
-                        GuidanceOptions.recommended(predictorFile), store)) {
+                try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(predictorFile)), store)) {
                     for (int user = 0; user < 2; user++) {
                         HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
                         browser.send(HttpRequest.newBuilder(URI.create(server.url() + "/")).build(), HttpResponse.BodyHandlers.discarding());

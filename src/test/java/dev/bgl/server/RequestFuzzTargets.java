@@ -25,8 +25,8 @@ public final class RequestFuzzTargets {
         ServerConfig config = ServerConfig.local("bgl-reasoner").withResourceLimits(256, ctx * 3 / 4 * kvPerToken, 0);
         MemoryAdmission probe = new MemoryAdmission(MODEL.transformer().config(), ctx, MODEL.kvType().bytes(), Long.MAX_VALUE, 0);
         Metrics metrics = new Metrics();
-        Engine engine = new Engine(MODEL, null, null, 1, 0, metrics, probe.estimate(ctx / 2 - MemoryAdmission.SESSION_SLACK, 0),
-                config.maxKvBytesPerRequest());
+        Engine engine = new Engine(MODEL, dev.bgl.budget.RunnerSettings.DEFAULT,
+                config.withLimits(1, 0).withResourceLimits(config.maxTokensPerRequest(), config.maxKvBytesPerRequest(), probe.estimate(ctx / 2 - MemoryAdmission.SESSION_SLACK, 0)), metrics);
         HANDLER = new CompletionsHandler(engine, new RequestParser(config, engine.context(), false),
                 new InMemoryFeedback(config.defaultBudget(), "hard"), metrics, config.modelId());
         JSON = new JsonBody(config.maxBodyBytes());

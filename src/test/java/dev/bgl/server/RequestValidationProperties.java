@@ -46,8 +46,8 @@ class RequestValidationProperties {
         int ctx = model.defaultContext();
         ServerConfig config = ServerConfig.local(TestServer.MODEL_ID).withResourceLimits(TOKENS_PER_REQUEST, ctx * 3 / 4 * kvPerToken, 0);
         MemoryAdmission probe = new MemoryAdmission(model.transformer().config(), ctx, model.kvType().bytes(), Long.MAX_VALUE, 0);
-        Engine engine = new Engine(model, null, null, 1, 0, metrics, probe.estimate(ctx / 2 - MemoryAdmission.SESSION_SLACK, 0),
-                config.maxKvBytesPerRequest());
+        Engine engine = new Engine(model, dev.bgl.budget.RunnerSettings.DEFAULT,
+                config.withLimits(1, 0).withResourceLimits(config.maxTokensPerRequest(), config.maxKvBytesPerRequest(), probe.estimate(ctx / 2 - MemoryAdmission.SESSION_SLACK, 0)), metrics);
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());
         handler = new CompletionsHandler(engine, parser, new InMemoryFeedback(config.defaultBudget(), "hard"), metrics, config.modelId());
         json = new JsonBody(config.maxBodyBytes());

@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.budget.RunnerSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
@@ -54,8 +55,8 @@ class ServeReplicasTest {
              LoadedModel model = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
              SqlFeedbackStore storeA = new SqlFeedbackStore("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + tail, policy, REFRESH_MS);
              SqlFeedbackStore storeB = new SqlFeedbackStore(direct, policy, REFRESH_MS);
-             BglServer a = BglServer.start(config, model, null, GuidanceOptions.DEFAULT, storeA);
-             BglServer b = BglServer.start(config, model, null, GuidanceOptions.DEFAULT, storeB)) {
+             BglServer a = BglServer.start(config, model, RunnerSettings.guided(null, GuidanceOptions.DEFAULT), storeA);
+             BglServer b = BglServer.start(config, model, RunnerSettings.guided(null, GuidanceOptions.DEFAULT), storeB)) {
             HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
             String suggestion = "/v1/budget/suggestion?question=" + URLEncoder.encode(QUESTION, StandardCharsets.UTF_8);
             assertTrue(get(http, a, suggestion).at("/reason").asText().startsWith("No ratings"), "nothing rated yet");

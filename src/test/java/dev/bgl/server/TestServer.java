@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.budget.RunnerSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.budget.predictor.BudgetPredictor;
@@ -38,7 +39,7 @@ final class TestServer implements AutoCloseable {
         BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
         feedback = new InMemoryFeedback(config.defaultBudget(), "guided");
         // the settings the predictor file records, as `bgl serve` applies them
-        server = BglServer.start(config, model, predictor, GuidanceOptions.recommended(predictorFile).withCeiling(0), feedback);
+        server = BglServer.start(config, model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(predictorFile).withCeiling(0)), feedback);
     }
 
     static TestServer start() {

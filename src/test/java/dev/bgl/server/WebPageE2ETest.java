@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.budget.RunnerSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,8 +59,7 @@ class WebPageE2ETest {
         try (LoadedModel model = LoadedModel.open(root.resolve("models/bgl-reasoner.gguf"))) {
             Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
             BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
-            try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, predictor,
-                    GuidanceOptions.recommended(predictorFile),
+            try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(predictorFile)),
                     FeedbackStores.open(db.toString()))) {
                 // the tiny model answers in ~0.1 s once the JIT is warm, too fast to see a stream in progress;
                 // a real model's pace (~40 tokens/s) lets the page show the thinking before the answer

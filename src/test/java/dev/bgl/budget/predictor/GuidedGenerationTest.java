@@ -99,7 +99,7 @@ class GuidedGenerationTest {
     @Test
     void aPredictorForAnotherHiddenSizeIsRefused() {
         PredictorWeights other = Fixtures.random(PredictorConfig.bert(32, 8, 1, 2, vocab), 1);
-        var e = assertThrows(BglException.class, () -> new BudgetRunner(model, new BudgetPredictor(other, LAYERS, vocab)));
+        var e = assertThrows(BglException.class, () -> new BudgetRunner(model, new BudgetPredictor(other, LAYERS, vocab), dev.bgl.budget.GuidanceOptions.DEFAULT));
         assertTrue(e.getMessage().contains("hidden size"), e.getMessage());
     }
 
