@@ -29,8 +29,9 @@ final class Latex {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
-                if (i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
-                    depth += s.charAt(i + 1) == '{' ? 1 : -1;
+                int escaped = escapedBrace(s, i);
+                if (escaped != 0) {
+                    depth += escaped;
                     i++;
                     continue;
                 }
@@ -54,14 +55,22 @@ final class Latex {
         return parts;
     }
 
+    /** +1 for the escaped brace \{ at {@code i}, -1 for \}, else 0: set braces count as brackets too. */
+    private static int escapedBrace(String s, int i) {
+        if (i + 1 >= s.length()) return 0;
+        char n = s.charAt(i + 1);
+        return n == '{' ? 1 : n == '}' ? -1 : 0;
+    }
+
     /** Whether the bracket opening at 0 is closed by the very last character (so "(1)(2)" is not one group). */
     static boolean wrapsWhole(String s) {
         int depth = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
-                if (i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
-                    depth += s.charAt(i + 1) == '{' ? 1 : -1;
+                int escaped = escapedBrace(s, i);
+                if (escaped != 0) {
+                    depth += escaped;
                     i++;
                 } else {
                     continue;
