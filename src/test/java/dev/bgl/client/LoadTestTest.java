@@ -1,5 +1,6 @@
 package dev.bgl.client;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
@@ -28,11 +29,8 @@ class LoadTestTest {
 
     @BeforeAll
     static void load() {
-        Path root = repoRoot();
-        Path gguf = root.resolve("models/bgl-reasoner.gguf");
-        assertTrue(Files.isRegularFile(gguf), "the embedded model is missing: " + gguf);
-        model = LoadedModel.open(gguf);
-        predictor = BudgetPredictor.load(root.resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
+        model = LoadedModel.open(RepoFiles.shippedModel());
+        predictor = BudgetPredictor.load(RepoFiles.shippedPredictor(), model, 0);
     }
 
     @AfterAll
@@ -40,15 +38,9 @@ class LoadTestTest {
         model.close();
     }
 
-    static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());
-    }
-
     static BglServer server(int concurrent, int queue) {
         return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, predictor,
-                PredictorWeights.recommendedOptions(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")),
+                PredictorWeights.recommendedOptions(RepoFiles.shippedPredictor()),
                 new InMemoryFeedback(128, "guided"));
     }
 

@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.ThinkingTracker.Phase;
 import dev.bgl.decode.LoadedModel;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class PhaseSplitterTest {
     @Test
     void markersAreNotTextAndTheAnswerIsStripped() {
-        try (LoadedModel m = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"))) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             StringBuilder r = new StringBuilder(), c = new StringBuilder();
             PhaseSplitter.Sink sink = new PhaseSplitter.Sink() {
                 public void reasoning(String t) {

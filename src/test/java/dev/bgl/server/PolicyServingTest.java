@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.PredictorWeights;
@@ -28,9 +29,8 @@ class PolicyServingTest {
 
     @Test
     void readmeExampleWithoutBudgetIsAnsweredRightAndTheShownBudgetIsUsed(@TempDir Path dir) throws Exception {
-        Path root = TestServer.repoRoot();
-        Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
-        try (LoadedModel model = LoadedModel.open(root.resolve("models/bgl-reasoner.gguf"))) {
+        Path predictorFile = RepoFiles.shippedPredictor();
+        try (LoadedModel model = LoadedModel.open(RepoFiles.shippedModel())) {
             BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
             // several seeds: the draw differs, the floor holds for each
             for (long seed = 1; seed <= 3; seed++) {

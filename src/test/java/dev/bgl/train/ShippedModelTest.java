@@ -1,5 +1,6 @@
 package dev.bgl.train;
 
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.cli.LlamaCppReference;
 import dev.bgl.decode.LoadedModel;
@@ -12,7 +13,6 @@ import dev.bgl.tasks.TraceFormat;
 import dev.bgl.tasks.Style;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ShippedModelTest {
     static Path shipped() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path m = p.resolve("models/bgl-reasoner.gguf");
-            if (Files.isRegularFile(m)) return m;
-        }
-        fail("models/bgl-reasoner.gguf is missing: the default model must ship with the repository");
-        return null;
+        return RepoFiles.shippedModel();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.bgl.train;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -24,9 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The predictor that ships beside the default model loads for it and steers its thinking under a tight budget. */
 class ShippedPredictorTest {
     static Path shippedPredictor() {
-        Path p = ShippedModelTest.shipped().resolveSibling("bgl-reasoner.predictor.safetensors");
-        assertTrue(java.nio.file.Files.isRegularFile(p), "the shipped predictor is missing: " + p);
-        return p;
+        return RepoFiles.shippedPredictor();
     }
 
     @Test
