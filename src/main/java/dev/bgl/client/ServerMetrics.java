@@ -13,16 +13,7 @@ import java.util.TreeMap;
  * The server's memory gauges as the load test samples them: /metrics (Prometheus text) read with the
  * run's client and API key, its unlabelled samples picked by name.
  */
-final class ServerMetrics {
-    private final HttpClient http;
-    private final URI base;
-    private final String apiKey;
-
-    ServerMetrics(HttpClient http, URI base, String apiKey) {
-        this.http = http;
-        this.base = base;
-        this.apiKey = apiKey;
-    }
+record ServerMetrics(HttpClient http, URI base, String apiKey) {
 
     /** Reads the memory gauges; null when /metrics did not answer. */
     LoadTest.Sample sample(double t) {

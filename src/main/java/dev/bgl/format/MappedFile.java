@@ -16,16 +16,7 @@ import java.util.function.Function;
  * and safetensors files have in common: opening with one {@link FormatException} naming the file
  * for every problem, slices of the mapping, unmapping on close.
  */
-final class MappedFile implements AutoCloseable {
-    private final Path path;
-    private final Arena arena;
-    private final MemorySegment segment;
-
-    private MappedFile(Path path, Arena arena, MemorySegment segment) {
-        this.path = path;
-        this.arena = arena;
-        this.segment = segment;
-    }
+record MappedFile(Path path, Arena arena, MemorySegment segment) implements AutoCloseable {
 
     /**
      * Maps the file and gives it to {@code parse}; when that or the mapping fails the file is
@@ -47,15 +38,6 @@ final class MappedFile implements AutoCloseable {
             arena.close();
             throw e;
         }
-    }
-
-    Path path() {
-        return path;
-    }
-
-    /** The whole mapping. */
-    MemorySegment segment() {
-        return segment;
     }
 
     long size() {
