@@ -34,8 +34,7 @@ final class FeedbackSummaryQuery {
         long requests, ratings;
         Double meanRating, meanSeconds, meanThinking;
         long min, max;
-        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), AVG(seconds), AVG(thinking_tokens), MIN(created_ms), MAX(created_ms) FROM requests q WHERE " + mine)) {
-            if (userId != null) s.setString(1, userId);
+        try (PreparedStatement s = forUser(c, "SELECT COUNT(*), AVG(seconds), AVG(thinking_tokens), MIN(created_ms), MAX(created_ms) FROM requests q WHERE " + mine, userId)) {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 requests = rs.getLong(1);
@@ -45,8 +44,7 @@ final class FeedbackSummaryQuery {
                 max = rs.getLong(5);
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), AVG(g.stars) FROM ratings g JOIN requests q ON q.request_id = g.request_id WHERE " + mine)) {
-            if (userId != null) s.setString(1, userId);
+        try (PreparedStatement s = forUser(c, "SELECT COUNT(*), AVG(g.stars) FROM ratings g JOIN requests q ON q.request_id = g.request_id WHERE " + mine, userId)) {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 ratings = rs.getLong(1);
@@ -67,8 +65,7 @@ final class FeedbackSummaryQuery {
             String sql = "SELECT q.created_ms / " + width + " AS b, COUNT(*), AVG(q.seconds), AVG(q.thinking_tokens), "
                     + "SUM(g.n), SUM(g.stars) FROM requests q LEFT JOIN (SELECT request_id, COUNT(*) AS n, SUM(stars) AS stars "
                     + "FROM ratings GROUP BY request_id) g ON g.request_id = q.request_id WHERE " + mine + " GROUP BY 1 ORDER BY 1";
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                if (userId != null) s.setString(1, userId);
+            try (PreparedStatement s = forUser(c, sql, userId)) {
                 ResultSet rs = s.executeQuery();
                 while (rs.next()) {
                     long n = rs.getLong(5), stars = rs.getLong(6);
@@ -78,6 +75,18 @@ final class FeedbackSummaryQuery {
             }
         }
         return new FeedbackSummary(requests, ratings, meanRating, meanSeconds, meanThinking, buckets);
+    }
+
+    /** The statement {@code sql}, with its one parameter (the user) bound when there is a user. */
+    private static PreparedStatement forUser(Connection c, String sql, String userId) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        try {
+            if (userId != null) s.setString(1, userId);
+            return s;
+        } catch (SQLException e) {
+            s.close();
+            throw e;
+        }
     }
 
     private static Double nullableDouble(ResultSet rs, int col) throws SQLException {
