@@ -28,21 +28,12 @@ final class Latex {
         int depth = 0, start = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\') {
-                int escaped = escapedBrace(s, i);
-                if (escaped != 0) {
-                    depth += escaped;
-                    i++;
-                    continue;
-                }
-                if (depth == 0 && s.startsWith(sep, i)) {
-                    parts.add(s.substring(start, i));
-                    i += sep.length() - 1;
-                    start = i + 1;
-                    continue;
-                }
+            if (c == '\\' && escapedBrace(s, i) != 0) {
+                depth += escapedBrace(s, i);
+                i++;
                 continue;
             }
+            // any other backslash is no bracket: a separator may start with it ("\cup", the row break "\\")
             if (c == '{' || c == '(' || c == '[') depth++;
             else if (c == '}' || c == ')' || c == ']') depth--;
             else if (depth == 0 && s.startsWith(sep, i)) {
@@ -69,12 +60,9 @@ final class Latex {
             char c = s.charAt(i);
             if (c == '\\') {
                 int escaped = escapedBrace(s, i);
-                if (escaped != 0) {
-                    depth += escaped;
-                    i++;
-                } else {
-                    continue;
-                }
+                if (escaped == 0) continue;
+                depth += escaped;
+                i++;
             } else if (c == '{' || c == '(' || c == '[') depth++;
             else if (c == '}' || c == ')' || c == ']') depth--;
             if (depth <= 0 && i < s.length() - 1) return false;
