@@ -6,20 +6,15 @@ import dev.bgl.decode.TokenListener;
 import dev.bgl.util.BglException;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Under a KV limit the cache never grows past it, even when the answer outgrows the reserve. */
 class KvCapShippedModelTest {
-    static Path shipped() {
-        return RepoFiles.shippedModel();
-    }
-
     @Test
     void theCacheNeverExceedsTheLimitWhateverTheReserve() {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m).withAnswerReserve(0); // no reserve: only the cap can keep the limit
             String q = "What is 4821 * 37?";
@@ -42,7 +37,7 @@ class KvCapShippedModelTest {
 
     @Test
     void aKvBudgetWithNoRoomForAnAnswerIsRefusedBeforeAnyWork() {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m); // the default answer reserve
             String q = "What is 4821 * 37?";

@@ -25,13 +25,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * probabilities from the file.
  */
 class ShippedModelTest {
-    static Path shipped() {
-        return RepoFiles.shippedModel();
-    }
-
     @Test
     void loadsAsAThinkingQwen3Model() {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             assertEquals(Architecture.QWEN3, m.transformer().config().architecture());
             assertTrue(m.isThinkingModel());
             assertTrue(m.transformer().config().tiedEmbeddings());
@@ -40,7 +36,7 @@ class ShippedModelTest {
 
     @Test
     void answersHeldOutProblems() throws Exception {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             List<Problem> problems = Curriculum.defaults().sample(777, 24, Split.TEST);
             var report = ReasonerQuality.evaluate(m, problems, 384, Parallel.threads(), null);
             assertTrue(report.accuracy() >= 0.85, "held-out accuracy (97.7% over 300 when shipped) " + report.accuracy() + " over 24 problems");
@@ -51,7 +47,7 @@ class ShippedModelTest {
 
     @Test
     void llamaCppComputesTheSameProbabilities() {
-        Path file = shipped();
+        Path file = RepoFiles.shippedModel();
         try (LoadedModel m = LoadedModel.open(file)) {
             Problem p = Curriculum.defaults().sample(5, 1, Split.TEST).getFirst();
             int[] tokens = m.encodePrompt(TraceFormat.text(p, p.solution(Style.DETAILED)));
