@@ -16,8 +16,14 @@ public sealed interface AnswerChecker permits MathChecker, NumberChecker, Choice
 
     String name();
 
-    /** The final answer in a model's output, or empty when there is none to judge. */
-    Optional<String> extract(String modelOutput);
+    /**
+     * The final answer in a model's output, or empty when there is none to judge. By default
+     * {@link AnswerExtractor}'s (the last \\boxed{}, else an answer phrase, else the last number);
+     * checkers whose answers have a narrower form (a number, a letter) override it.
+     */
+    default Optional<String> extract(String modelOutput) {
+        return AnswerExtractor.extract(modelOutput);
+    }
 
     /** Whether an extracted answer means the same as the gold one. */
     boolean equivalent(String predicted, String gold);

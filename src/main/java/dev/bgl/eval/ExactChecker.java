@@ -1,7 +1,5 @@
 package dev.bgl.eval;
 
-import java.util.Optional;
-
 /** Free-text answers that must match exactly, up to surrounding $ and runs of whitespace. */
 public record ExactChecker() implements AnswerChecker {
     static final ExactChecker INSTANCE = new ExactChecker();
@@ -9,11 +7,6 @@ public record ExactChecker() implements AnswerChecker {
     @Override
     public String name() {
         return "exact";
-    }
-
-    @Override
-    public Optional<String> extract(String modelOutput) {
-        return AnswerExtractor.extract(modelOutput);
     }
 
     @Override

@@ -28,20 +28,12 @@ final class Latex {
         int depth = 0, start = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\') {
-                if (i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
-                    depth += s.charAt(i + 1) == '{' ? 1 : -1;
-                    i++;
-                    continue;
-                }
-                if (depth == 0 && s.startsWith(sep, i)) {
-                    parts.add(s.substring(start, i));
-                    i += sep.length() - 1;
-                    start = i + 1;
-                    continue;
-                }
+            if (c == '\\' && escapedBrace(s, i) != 0) {
+                depth += escapedBrace(s, i);
+                i++;
                 continue;
             }
+            // any other backslash is no bracket: a separator may start with it ("\cup", the row break "\\")
             if (c == '{' || c == '(' || c == '[') depth++;
             else if (c == '}' || c == ')' || c == ']') depth--;
             else if (depth == 0 && s.startsWith(sep, i)) {
@@ -54,18 +46,23 @@ final class Latex {
         return parts;
     }
 
+    /** +1 for the escaped brace \{ at {@code i}, -1 for \}, else 0: set braces count as brackets too. */
+    private static int escapedBrace(String s, int i) {
+        if (i + 1 >= s.length()) return 0;
+        char n = s.charAt(i + 1);
+        return n == '{' ? 1 : n == '}' ? -1 : 0;
+    }
+
     /** Whether the bracket opening at 0 is closed by the very last character (so "(1)(2)" is not one group). */
     static boolean wrapsWhole(String s) {
         int depth = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
-                if (i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
-                    depth += s.charAt(i + 1) == '{' ? 1 : -1;
-                    i++;
-                } else {
-                    continue;
-                }
+                int escaped = escapedBrace(s, i);
+                if (escaped == 0) continue;
+                depth += escaped;
+                i++;
             } else if (c == '{' || c == '(' || c == '[') depth++;
             else if (c == '}' || c == ')' || c == ']') depth--;
             if (depth <= 0 && i < s.length() - 1) return false;

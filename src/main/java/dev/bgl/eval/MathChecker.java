@@ -1,7 +1,5 @@
 package dev.bgl.eval;
 
-import java.util.Optional;
-
 /** LaTeX math answers (MATH-500): the last \boxed{} (or answer phrase, or last number), judged by {@link MathEquivalence}. */
 public record MathChecker() implements AnswerChecker {
     static final MathChecker INSTANCE = new MathChecker();
@@ -9,11 +7,6 @@ public record MathChecker() implements AnswerChecker {
     @Override
     public String name() {
         return "math";
-    }
-
-    @Override
-    public Optional<String> extract(String modelOutput) {
-        return AnswerExtractor.extract(modelOutput);
     }
 
     @Override

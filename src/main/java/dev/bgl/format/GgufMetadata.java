@@ -23,10 +23,22 @@ public record GgufMetadata(Path file, Map<String, GgufValue> values) {
         return new FormatException(file, "metadata '" + key + "' should be " + expected + " but is " + v.type() + " " + v);
     }
 
-    public String string(String key) {
+    /** The value of {@code key} as a {@code type}, or an error saying it should be {@code expected}. */
+    private <T> T typed(String key, Class<T> type, String expected) {
         GgufValue v = need(key);
-        if (v.value() instanceof String s) return s;
-        throw wrong(key, "a string", v);
+        if (type.isInstance(v.value())) return type.cast(v.value());
+        throw wrong(key, expected, v);
+    }
+
+    /** The elements of the array {@code key} as a {@code type} (long[], float[], String[]...), or an error. */
+    private <T> T elements(String key, Class<T> type, String expected) {
+        GgufValue.GgufArray a = typed(key, GgufValue.GgufArray.class, "an array");
+        if (type.isInstance(a.values())) return type.cast(a.values());
+        throw wrong(key, expected, need(key));
+    }
+
+    public String string(String key) {
+        return typed(key, String.class, "a string");
     }
 
     public String string(String key, String fallback) {
@@ -34,9 +46,7 @@ public record GgufMetadata(Path file, Map<String, GgufValue> values) {
     }
 
     public long integer(String key) {
-        GgufValue v = need(key);
-        if (v.value() instanceof Long l) return l;
-        throw wrong(key, "an integer", v);
+        return typed(key, Long.class, "an integer");
     }
 
     public long integer(String key, long fallback) {
@@ -69,33 +79,18 @@ public record GgufMetadata(Path file, Map<String, GgufValue> values) {
     }
 
     public boolean bool(String key, boolean fallback) {
-        if (!has(key)) return fallback;
-        GgufValue v = need(key);
-        if (v.value() instanceof Boolean b) return b;
-        throw wrong(key, "a bool", v);
-    }
-
-    private GgufValue.GgufArray array(String key) {
-        GgufValue v = need(key);
-        if (v.value() instanceof GgufValue.GgufArray a) return a;
-        throw wrong(key, "an array", v);
+        return has(key) ? typed(key, Boolean.class, "a bool") : fallback;
     }
 
     public String[] strings(String key) {
-        GgufValue.GgufArray a = array(key);
-        if (a.values() instanceof String[] s) return s;
-        throw wrong(key, "an array of strings", need(key));
+        return elements(key, String[].class, "an array of strings");
     }
 
     public float[] floats(String key) {
-        GgufValue.GgufArray a = array(key);
-        if (a.values() instanceof float[] f) return f;
-        throw wrong(key, "an array of float32", need(key));
+        return elements(key, float[].class, "an array of float32");
     }
 
     public long[] integers(String key) {
-        GgufValue.GgufArray a = array(key);
-        if (a.values() instanceof long[] l) return l;
-        throw wrong(key, "an array of integers", need(key));
+        return elements(key, long[].class, "an array of integers");
     }
 }

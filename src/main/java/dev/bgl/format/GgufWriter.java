@@ -2,14 +2,11 @@ package dev.bgl.format;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.BufferedOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,14 +110,7 @@ public final class GgufWriter {
     /** Writes the file, reporting the tensor bytes written so far to {@code progress} (may be null). */
     public void write(Path path, java.util.function.LongConsumer progress) throws IOException {
         this.progress = progress;
-        Path tmp = path.resolveSibling(path.getFileName() + ".part");
-        try (OutputStream raw = Files.newOutputStream(tmp); CountingStream out = new CountingStream(new BufferedOutputStream(raw, 1 << 20))) {
-            writeTo(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(path, out -> writeTo(new CountingStream(out)));
     }
 
     private void writeTo(CountingStream out) throws IOException {
@@ -204,25 +194,12 @@ public final class GgufWriter {
         }
     }
 
-    private static final class CountingStream extends OutputStream {
-        private final OutputStream out;
-        long count;
+    /** GGUF's little-endian numbers and strings, counted for the alignment padding. */
+    private static final class CountingStream extends CountingOutputStream {
         private final byte[] buf = new byte[8];
 
         CountingStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
+            super(out);
         }
 
         void i16(int v) throws IOException {
@@ -249,11 +226,6 @@ public final class GgufWriter {
 
         void pad(long n) throws IOException {
             for (long i = 0; i < n; i++) write(0);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
         }
     }
 }

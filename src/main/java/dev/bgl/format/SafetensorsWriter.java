@@ -3,7 +3,6 @@ package dev.bgl.format;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,7 +125,7 @@ public final class SafetensorsWriter {
             paths.add(folder.resolve(name));
         }
         byte[] json = SafetensorsParser.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index);
-        atomicWrite(folder.resolve(SafetensorsIndex.FILE_NAME), out -> out.write(json));
+        AtomicFile.write(folder.resolve(SafetensorsIndex.FILE_NAME), out -> out.write(json));
         return paths;
     }
 
@@ -148,50 +146,17 @@ public final class SafetensorsWriter {
         }
         byte[] json = SafetensorsParser.JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
-        atomicWrite(file, out -> {
+        AtomicFile.write(file, out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
             out.write(len.array());
             out.write(json);
             for (int i = json.length; i < padded; i++) out.write(' ');
             for (Pending p : list) {
-                CountingStream c = new CountingStream(out);
+                CountingOutputStream c = new CountingOutputStream(out);
                 p.data.writeTo(c);
                 if (c.count != p.bytes)
                     throw new IllegalStateException("tensor " + p.name + " wrote " + c.count + " bytes, expected " + p.bytes);
             }
         });
-    }
-
-    private static void atomicWrite(Path path, TensorBytes body) throws IOException {
-        Path tmp = path.resolveSibling(path.getFileName() + ".part");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-            body.writeTo(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Counts what one tensor writes, so a wrong-sized producer is caught instead of shifting every later tensor. */
-    private static final class CountingStream extends OutputStream {
-        private final OutputStream out;
-        long count;
-
-        CountingStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }

@@ -1,14 +1,10 @@
 package dev.bgl.langchain4j;
 
 import dev.bgl.api.BglModel;
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
-import java.util.List;
 
 /**
  * bgl as LangChain4j's {@link ChatModel}, in this JVM: each request is answered by a {@link BglModel}
@@ -21,15 +17,10 @@ import java.util.List;
  * AiMessage reply = chat.chat(UserMessage.from("Add: 17+8+12+5")).aiMessage();
  * }</pre>
  */
-public final class BglChatModel implements ChatModel {
-    private final BglModel model;
-    private final BglChatRequestParameters defaults;
-    private final List<ChatModelListener> listeners;
+public final class BglChatModel extends BglChatModelBase implements ChatModel {
 
     private BglChatModel(Builder b) {
-        this.model = b.requireModel();
-        this.defaults = b.parameters.build();
-        this.listeners = b.listeners;
+        super(b);
     }
 
     public static Builder builder() {
@@ -40,21 +31,6 @@ public final class BglChatModel implements ChatModel {
     public ChatResponse doChat(ChatRequest request) {
         Conversion.Ask ask = Conversion.ask(request, defaults);
         return Conversion.response(model.ask(ask.messages(), ask.budget(), ask.options()), model.name());
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return defaults;
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
     }
 
     public static final class Builder extends BglModelBuilder<Builder> {

@@ -4,11 +4,8 @@ import dev.bgl.api.Answer;
 import dev.bgl.api.AnswerListener;
 import dev.bgl.api.BglModel;
 import dev.bgl.decode.Cancellation;
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.PartialThinking;
@@ -16,7 +13,6 @@ import dev.langchain4j.model.chat.response.PartialThinkingContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 
-import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -26,16 +22,11 @@ import java.util.concurrent.Executor;
  * builder's executor (default: a new daemon thread), so {@code chat} returns at once; the
  * {@link StreamingHandle} in each callback's context cancels it (no further callbacks then).
  */
-public final class BglStreamingChatModel implements StreamingChatModel {
-    private final BglModel model;
-    private final BglChatRequestParameters defaults;
-    private final List<ChatModelListener> listeners;
+public final class BglStreamingChatModel extends BglChatModelBase implements StreamingChatModel {
     private final Executor executor;
 
     private BglStreamingChatModel(Builder b) {
-        this.model = b.requireModel();
-        this.defaults = b.parameters.build();
-        this.listeners = b.listeners;
+        super(b);
         this.executor = b.executor != null ? b.executor : r -> Thread.ofPlatform().daemon().name("bgl-stream").start(r);
     }
 
@@ -86,21 +77,6 @@ public final class BglStreamingChatModel implements StreamingChatModel {
         public boolean isCancelled() {
             return cancellation.isCancelled();
         }
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return defaults;
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
     }
 
     public static final class Builder extends BglModelBuilder<Builder> {

@@ -14,39 +14,30 @@ final class Responses {
     static ObjectNode chat(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType,
                           CompletionsHandler.BudgetSource source) {
         ObjectNode r = head(id, "chat.completion", created, model);
-        ObjectNode choice = r.putArray("choices").addObject();
-        choice.put("index", 0);
+        ObjectNode choice = onlyChoice(r);
         ObjectNode msg = choice.putObject("message");
         msg.put("role", "assistant");
         msg.put("content", g.outcome().answer());
         msg.put("reasoning_content", g.outcome().thinking());
         msg.put("reasoning", g.outcome().thinking()); // vLLM's name since it removed reasoning_content: clients of either read it
-        choice.put("finish_reason", g.finishReason());
-        r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p, taskType, source));
-        return r;
+        return finish(r, choice, id, g, p, taskType, source);
     }
 
     static ObjectNode completion(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType,
                           CompletionsHandler.BudgetSource source) {
         ObjectNode r = head(id, "text_completion", created, model);
-        ObjectNode choice = r.putArray("choices").addObject();
-        choice.put("index", 0);
+        ObjectNode choice = onlyChoice(r);
         choice.put("text", g.outcome().answer());
         choice.put("reasoning_content", g.outcome().thinking());
         choice.put("reasoning", g.outcome().thinking());
-        choice.put("finish_reason", g.finishReason());
-        r.set("usage", usage(g));
-        r.set("bgl", bgl(id, g, p, taskType, source));
-        return r;
+        return finish(r, choice, id, g, p, taskType, source);
     }
 
     /** A stream chunk with one delta ({@code field}: role, reasoning_content or content). */
     static ObjectNode chunk(String id, long created, String model, String field, String text, String phase, int thinkingTokens,
                             Integer budgetTokens, double predictedRemaining) {
         ObjectNode r = head(id, "chat.completion.chunk", created, model);
-        ObjectNode choice = r.putArray("choices").addObject();
-        choice.put("index", 0);
+        ObjectNode choice = onlyChoice(r);
         ObjectNode delta = choice.putObject("delta");
         delta.put(field, text);
         if (field.equals("reasoning_content")) delta.put("reasoning", text); // vLLM's name too
@@ -63,9 +54,21 @@ final class Responses {
     static ObjectNode finalChunk(String id, long created, String model, Engine.Generated g, ParsedRequest p, String taskType,
                           CompletionsHandler.BudgetSource source) {
         ObjectNode r = head(id, "chat.completion.chunk", created, model);
+        ObjectNode choice = onlyChoice(r);
+        choice.putObject("delta");
+        return finish(r, choice, id, g, p, taskType, source);
+    }
+
+    /** The response's one choice (bgl answers n = 1), index 0. */
+    private static ObjectNode onlyChoice(ObjectNode r) {
         ObjectNode choice = r.putArray("choices").addObject();
         choice.put("index", 0);
-        choice.putObject("delta");
+        return choice;
+    }
+
+    /** What ends every finished response, whole or streamed: why it stopped, the usage and the bgl block. */
+    private static ObjectNode finish(ObjectNode r, ObjectNode choice, String id, Engine.Generated g, ParsedRequest p, String taskType,
+                                     CompletionsHandler.BudgetSource source) {
         choice.put("finish_reason", g.finishReason());
         r.set("usage", usage(g));
         r.set("bgl", bgl(id, g, p, taskType, source));

@@ -27,11 +27,6 @@ public record CountTask() implements TaskFamily {
     }
 
     @Override
-    public int minDifficulty() {
-        return 1;
-    }
-
-    @Override
     public int maxDifficulty() {
         return 7; // 14 letters: a verified trace stays under 200 tokens
     }

@@ -16,11 +16,6 @@ public record LinearTask() implements TaskFamily {
     }
 
     @Override
-    public int minDifficulty() {
-        return 1;
-    }
-
-    @Override
     public int maxDifficulty() {
         return 8;
     }

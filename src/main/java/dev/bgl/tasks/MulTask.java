@@ -18,11 +18,6 @@ public record MulTask() implements TaskFamily {
     }
 
     @Override
-    public int minDifficulty() {
-        return 1;
-    }
-
-    @Override
     public int maxDifficulty() {
         return 9;
     }

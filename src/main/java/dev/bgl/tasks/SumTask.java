@@ -15,11 +15,6 @@ public record SumTask() implements TaskFamily {
     }
 
     @Override
-    public int minDifficulty() {
-        return 1;
-    }
-
-    @Override
     public int maxDifficulty() {
         return 9;
     }

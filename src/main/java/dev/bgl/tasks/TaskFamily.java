@@ -16,8 +16,12 @@ public sealed interface TaskFamily permits SumTask, MulTask, LinearTask, CountTa
 
     String name();
 
-    int minDifficulty();
+    /** Difficulty counts steps, from 1 in every family: one step is the easiest problem there is. */
+    default int minDifficulty() {
+        return 1;
+    }
 
+    /** The hardest level; families whose traces grow fast per level stop earlier. */
     int maxDifficulty();
 
     /** A problem of the given difficulty, drawn from {@code rnd} only (same state, same problem). */

@@ -1,5 +1,6 @@
 package dev.bgl.api;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.Budget;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetOutcome;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +33,11 @@ class BglModelTest {
     static BglModel model;
 
     static Path root() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());
+        return RepoFiles.root();
     }
 
     static Path modelPath() {
-        return root().resolve("models/bgl-reasoner.gguf");
+        return RepoFiles.shippedModel();
     }
 
     @BeforeAll
@@ -57,7 +55,7 @@ class BglModelTest {
     void askReturnsTheThinkingAsThinkingAndKeepsATokenBudget() {
         Answer a = model.ask(Q, Budget.tokens(30));
         assertEquals("guided", a.method().name(), "a budget defaults to guided when the predictor lies beside the model");
-        Path predictor = root().resolve("models/bgl-reasoner.predictor.safetensors");
+        Path predictor = RepoFiles.shippedPredictor();
         try (LoadedModel m = LoadedModel.open(modelPath())) {
             BudgetRunner runner = new BudgetRunner(m, BudgetPredictor.load(predictor, m, 0),
                     dev.bgl.budget.GuidanceOptions.recommended(PredictorWeights.recommendation(predictor)).withCeiling(0));

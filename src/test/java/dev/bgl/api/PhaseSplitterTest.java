@@ -18,7 +18,7 @@ class PhaseSplitterTest {
 
     @Test
     void markersAreNotTextAndTheAnswerIsStripped() {
-        try (LoadedModel m = LoadedModel.open(BglModelTest.root().resolve("models/bgl-reasoner.gguf"))) {
+        try (LoadedModel m = LoadedModel.open(dev.bgl.util.RepoFiles.shippedModel())) {
             StringBuilder r = new StringBuilder(), c = new StringBuilder();
             PhaseSplitter.Sink sink = new PhaseSplitter.Sink() {
                 public void reasoning(String t) {

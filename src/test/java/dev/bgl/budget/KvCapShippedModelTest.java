@@ -1,32 +1,20 @@
 package dev.bgl.budget;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.util.BglException;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Under a KV limit the cache never grows past it, even when the answer outgrows the reserve. */
 class KvCapShippedModelTest {
-    static Path shipped() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml"))) {
-                Path m = p.resolve("models/bgl-reasoner.gguf");
-                if (Files.isRegularFile(m)) return m;
-                break;
-            }
-        }
-        return fail("models/bgl-reasoner.gguf is missing: the default model must ship with the repository");
-    }
-
     @Test
     void theCacheNeverExceedsTheLimitWhateverTheReserve() {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m).withAnswerReserve(0); // no reserve: only the cap can keep the limit
             String q = "What is 4821 * 37?";
@@ -49,7 +37,7 @@ class KvCapShippedModelTest {
 
     @Test
     void aKvBudgetWithNoRoomForAnAnswerIsRefusedBeforeAnyWork() {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             long perToken = m.kvBytesPerToken();
             var runner = new BudgetRunner(m); // the default answer reserve
             String q = "What is 4821 * 37?";

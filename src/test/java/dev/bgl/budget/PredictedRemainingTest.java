@@ -1,5 +1,6 @@
 package dev.bgl.budget;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
@@ -16,9 +17,9 @@ class PredictedRemainingTest {
     @Test
     void guidedRunExposesTheThinkingLeft() {
         try (LoadedModel model = LoadedModel.open(TestFiles.shippedModel())) {
-            BudgetPredictor p = BudgetPredictor.load(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
+            BudgetPredictor p = BudgetPredictor.load(RepoFiles.shippedPredictor(), model, 0);
             BudgetRunner runner = new BudgetRunner(model, p,
-                    GuidanceOptions.recommended(TestFiles.repoRoot().resolve("models/bgl-reasoner.predictor.safetensors")));
+                    GuidanceOptions.recommended(RepoFiles.shippedPredictor()));
             List<Double> seen = new ArrayList<>();
             List<Boolean> afterClose = new ArrayList<>();
             boolean[] closed = {false};

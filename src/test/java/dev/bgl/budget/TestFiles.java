@@ -1,5 +1,6 @@
 package dev.bgl.budget;
 
+import dev.bgl.util.RepoFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -9,16 +10,12 @@ final class TestFiles {
     }
 
     static Path repoRoot() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        throw new IllegalStateException("no pom.xml above " + System.getProperty("user.dir"));
+        return RepoFiles.root();
     }
 
     /** models/bgl-reasoner.gguf; it ships with the repository, so its absence is a failure. */
     static Path shippedModel() {
-        Path m = repoRoot().resolve("models/bgl-reasoner.gguf");
-        if (!Files.isRegularFile(m)) throw new AssertionError("the shipped model " + m + " is missing");
-        return m;
+        return RepoFiles.shippedModel();
     }
 
     /** A real chat template from shared/chat-templates; fails with a clear message if the shared data is absent. */

@@ -1,5 +1,6 @@
 package dev.bgl.chat;
 
+import dev.bgl.util.RepoFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -8,10 +9,7 @@ final class TestPaths {
     private TestPaths() {}
 
     static Path repoRoot() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        }
-        throw new IllegalStateException("no pom.xml above " + System.getProperty("user.dir"));
+        return RepoFiles.root();
     }
 
     /** {@code shared/<sub>} in the repository root or a directory above it; fails with a clear message if absent. */

@@ -1,11 +1,11 @@
 package dev.bgl.cli;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.decode.LoadedModel;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -19,9 +19,7 @@ class RunCommandTest {
     }
 
     static Path shipped() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p.resolve(ModelOptions.DEFAULT_MODEL);
-        throw new IllegalStateException("no pom.xml above " + System.getProperty("user.dir"));
+        return RepoFiles.root().resolve(ModelOptions.DEFAULT_MODEL);
     }
 
     static Run bgl(String... args) {

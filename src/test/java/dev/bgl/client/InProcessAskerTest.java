@@ -1,5 +1,6 @@
 package dev.bgl.client;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.Method;
 import dev.bgl.budget.predictor.BudgetPredictor;
@@ -23,9 +24,7 @@ class InProcessAskerTest {
     Path dir;
 
     static Path repoFile(String rel) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p.resolve(rel);
-        throw new AssertionError("no pom.xml above " + Path.of("").toAbsolutePath());
+        return RepoFiles.root().resolve(rel);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.bgl.client;
 
 import dev.bgl.budget.RunnerSettings;
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.budget.predictor.PredictorWeights;
@@ -29,11 +30,8 @@ class LoadTestTest {
 
     @BeforeAll
     static void load() {
-        Path root = repoRoot();
-        Path gguf = root.resolve("models/bgl-reasoner.gguf");
-        assertTrue(Files.isRegularFile(gguf), "the embedded model is missing: " + gguf);
-        model = LoadedModel.open(gguf);
-        predictor = BudgetPredictor.load(root.resolve("models/bgl-reasoner.predictor.safetensors"), model, 0);
+        model = LoadedModel.open(RepoFiles.shippedModel());
+        predictor = BudgetPredictor.load(RepoFiles.shippedPredictor(), model, 0);
     }
 
     @AfterAll
@@ -41,14 +39,8 @@ class LoadTestTest {
         model.close();
     }
 
-    static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());
-    }
-
     static BglServer server(int concurrent, int queue) {
-        return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(repoRoot().resolve("models/bgl-reasoner.predictor.safetensors"))),
+        return BglServer.start(ServerConfig.local("bgl-reasoner").withLimits(concurrent, queue), model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(RepoFiles.shippedPredictor())),
                 new InMemoryFeedback(128, "guided"));
     }
 
@@ -75,7 +67,7 @@ class LoadTestTest {
             assertEquals(r.ok(), served(s, 200), "our clean streams are the server's 200s");
             assertEquals(Map.of("200", r.ok()), r.statuses());
             // each stream reported its usage; the server counted the same completion tokens
-            long serverTokens = (long) LoadTest.gauges(s.metrics().render()).get("bgl_completion_tokens_total").doubleValue();
+            long serverTokens = (long) ServerMetrics.gauges(s.metrics().render()).get("bgl_completion_tokens_total").doubleValue();
             assertEquals(serverTokens, r.completionTokens());
             assertTrue(r.reasoningTokens() > 0 && r.reasoningTokens() <= r.completionTokens());
             double[] l = r.latency(), f = r.ttft();
@@ -110,13 +102,13 @@ class LoadTestTest {
             // held after its 3rd token: the gauges are read while it runs, not caught between two polls
             Thread gen = Thread.ofPlatform().start(() -> t.once("What is 12 + 30?", "u"));
             gate.awaitHeld();
-            Map<String, Double> g = LoadTest.gauges(s.metrics().render());
+            Map<String, Double> g = ServerMetrics.gauges(s.metrics().render());
             assertEquals(1, g.get("bgl_live_sessions").longValue());
             assertEquals(3 * model.kvBytesPerToken(), g.get("bgl_kv_live_bytes").longValue(), "the KV bytes of the 3 tokens so far");
             gate.release();
             gen.join(Duration.ofSeconds(120));
             assertFalse(gen.isAlive(), "the released generation finished");
-            g = LoadTest.gauges(s.metrics().render());
+            g = ServerMetrics.gauges(s.metrics().render());
             assertEquals(0, g.get("bgl_live_sessions").longValue());
             assertEquals(0, g.get("bgl_kv_live_bytes").longValue());
         }
@@ -137,7 +129,7 @@ class LoadTestTest {
     }
 
     static String check(List<String> lines) {
-        LoadTest.StreamCheck c = new LoadTest.StreamCheck(System.nanoTime());
+        StreamCheck c = new StreamCheck(System.nanoTime());
         for (String l : lines) {
             String p = c.line(l);
             if (p != null) return p;
@@ -177,7 +169,7 @@ class LoadTestTest {
             flat.add(new LoadTest.Sample(t, (long) (400 * mb + (i % 3) * mb), (long) (100 * mb + (i % 5) * 20 * mb), 0, (long) (16 * mb + (i % 4) * mb), 0, 0, 0, 0));
             growing.add(new LoadTest.Sample(t, (long) (400 * mb + i * 2 * mb), 0, 0, (long) (16 * mb + i * mb), 0, 0, 0, 0));
         }
-        List<LoadTest.Trend> f = LoadTest.trends(flat, 120), g = LoadTest.trends(growing, 120);
+        List<LoadTest.Trend> f = MemoryTrends.of(flat, 120), g = MemoryTrends.of(growing, 120);
         assertEquals(List.of("rss", "heap_after_gc"), f.stream().map(LoadTest.Trend::series).toList());
         assertTrue(f.stream().allMatch(LoadTest.Trend::flat), f.toString());
         // RSS grows 2 MB per 2 s sample: 60 MB over the last 60 s, 13% of its ~460 MB mean, beyond 5%

@@ -1,10 +1,10 @@
 package dev.bgl.decode;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.model.KvCacheType;
 import dev.bgl.util.BglException;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -12,11 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The KV cache type option: F32 sessions take twice F16's bytes and give the same next-token choice on the shipped model. */
 class KvCacheTypeTest {
     private static Path shippedModel() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path m = p.resolve("models/bgl-reasoner.gguf");
-            if (Files.isRegularFile(m)) return m;
-        }
-        throw new AssertionError("the shipped model models/bgl-reasoner.gguf is missing");
+        return RepoFiles.shippedModel();
     }
 
     @Test

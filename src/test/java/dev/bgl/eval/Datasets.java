@@ -1,5 +1,6 @@
 package dev.bgl.eval;
 
+import dev.bgl.util.RepoFiles;
 import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
@@ -10,9 +11,7 @@ final class Datasets {
     private Datasets() {}
 
     static Path repoRoot() {
-        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) if (Files.isRegularFile(d.resolve("pom.xml"))) return d;
-        throw new IllegalStateException("no pom.xml above " + dir);
+        return RepoFiles.root();
     }
 
     /** shared/datasets/NAME in the nearest parent of the repository root that has it; the test is skipped if none does. */

@@ -1,5 +1,6 @@
 package dev.bgl.eval;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.util.BglException;
@@ -33,14 +34,7 @@ class EvalHarnessTest {
     }
 
     static Path shippedModel() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml"))) {
-                Path m = p.resolve("models/bgl-reasoner.gguf");
-                if (Files.isRegularFile(m)) return m;
-                break;
-            }
-        }
-        return fail("models/bgl-reasoner.gguf is missing: the default model must ship with the repository");
+        return RepoFiles.shippedModel();
     }
 
     static EvalSettings settings(int n, List<Integer> budgets) {

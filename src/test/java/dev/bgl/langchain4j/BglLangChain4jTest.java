@@ -1,5 +1,6 @@
 package dev.bgl.langchain4j;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.api.Answer;
 import dev.bgl.api.Bgl;
 import dev.bgl.api.BglModel;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +39,7 @@ class BglLangChain4jTest {
 
     @BeforeAll
     static void load() {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(root.resolve("pom.xml"))) root = root.getParent();
-        model = Bgl.load(root.resolve("models/bgl-reasoner.gguf"));
+        model = Bgl.load(RepoFiles.shippedModel());
         direct = model.ask(Q, Budget.tokens(24));
     }
 

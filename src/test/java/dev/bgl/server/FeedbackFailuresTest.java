@@ -1,6 +1,7 @@
 package dev.bgl.server;
 
 import dev.bgl.budget.RunnerSettings;
+import dev.bgl.util.RepoFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class FeedbackFailuresTest {
     @Test
     void storeRefusalsAreClientErrorsOrStreamErrorEvents() throws Exception {
         RefusingFeedback fb = new RefusingFeedback();
-        try (LoadedModel model = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
+        try (LoadedModel model = LoadedModel.open(RepoFiles.shippedModel());
              BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, RunnerSettings.guided(null, GuidanceOptions.DEFAULT), fb)) {
             // keeps its session cookie: the rating comes from the request's owner
             var http = java.net.http.HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();

@@ -1,6 +1,7 @@
 package dev.bgl.server;
 
 import dev.bgl.budget.RunnerSettings;
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
@@ -30,9 +31,8 @@ class PolicyServingTest {
 
     @Test
     void readmeExampleWithoutBudgetIsAnsweredRightAndTheShownBudgetIsUsed(@TempDir Path dir) throws Exception {
-        Path root = TestServer.repoRoot();
-        Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
-        try (LoadedModel model = LoadedModel.open(root.resolve("models/bgl-reasoner.gguf"))) {
+        Path predictorFile = RepoFiles.shippedPredictor();
+        try (LoadedModel model = LoadedModel.open(RepoFiles.shippedModel())) {
             BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
             // several seeds: the draw differs, the floor holds for each
             for (long seed = 1; seed <= 3; seed++) {

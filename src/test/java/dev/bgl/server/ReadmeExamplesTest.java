@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -47,9 +48,8 @@ class ReadmeExamplesTest {
 
     @BeforeAll
     static void load() {
-        Path root = TestServer.repoRoot();
-        model = LoadedModel.open(root.resolve("models/bgl-reasoner.gguf"));
-        Path predictor = root.resolve("models/bgl-reasoner.predictor.safetensors");
+        model = LoadedModel.open(RepoFiles.shippedModel());
+        Path predictor = RepoFiles.shippedPredictor();
         // the settings `bgl serve` runs with: the file's recorded guidance and a ceiling of grace 0
         runner = new BudgetRunner(model, BudgetPredictor.load(predictor, model, 0),
                 GuidanceOptions.recommended(predictor).withCeiling(0));

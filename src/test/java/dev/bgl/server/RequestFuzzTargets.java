@@ -1,9 +1,8 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.decode.LoadedModel;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -18,7 +17,7 @@ public final class RequestFuzzTargets {
     private static final JsonBody JSON;
 
     static {
-        MODEL = LoadedModel.open(repoRoot().resolve("models/bgl-reasoner.gguf"));
+        MODEL = LoadedModel.open(RepoFiles.shippedModel());
         int ctx = MODEL.defaultContext();
         long kvPerToken = MODEL.kvBytesPerToken();
         // the same limits as the validation property: each of them is reachable
@@ -33,12 +32,6 @@ public final class RequestFuzzTargets {
     }
 
     private RequestFuzzTargets() {
-    }
-
-    private static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());
     }
 
     /** First byte: odd for /v1/chat/completions, even for /v1/completions; the rest is the body. True when the request is valid. */

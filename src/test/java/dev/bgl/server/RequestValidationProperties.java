@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.decode.LoadedModel;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -39,7 +40,7 @@ class RequestValidationProperties {
 
     @BeforeContainer
     static void up() {
-        model = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
+        model = LoadedModel.open(RepoFiles.shippedModel());
         Metrics metrics = new Metrics();
         long kvPerToken = model.kvBytesPerToken();
         // limits that generated requests meet: 256 tokens each, a KV cache of 3/4 of the context, memory for a session of half

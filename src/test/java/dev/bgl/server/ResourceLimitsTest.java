@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.Session;
@@ -32,7 +33,7 @@ class ResourceLimitsTest {
 
     @Test
     void perRequestTokenAndKvLimitsAre400NamingMaxTokens() {
-        LoadedModel probe = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
+        LoadedModel probe = LoadedModel.open(RepoFiles.shippedModel());
         long perToken = probe.kvBytesPerToken();
         probe.close();
         long kvLimit = 120 * perToken; // a session of 120 tokens: the prompt, ~30 tokens of answer and the slack
@@ -67,7 +68,7 @@ class ResourceLimitsTest {
 
     @Test
     void memoryAdmission503WhileBusy400WhenItCouldNeverFit() throws Exception {
-        LoadedModel probe = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
+        LoadedModel probe = LoadedModel.open(RepoFiles.shippedModel());
         MemoryAdmission m = new MemoryAdmission(probe.transformer().config(), probe.defaultContext(), probe.kvType().bytes(), Long.MAX_VALUE, 0);
         probe.close();
         // a budget that holds one request of 24 tokens, not two
@@ -113,7 +114,7 @@ class ResourceLimitsTest {
     @Test
     void estimateCoversWhatASessionAllocates() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (LoadedModel model = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"))) {
+        try (LoadedModel model = LoadedModel.open(RepoFiles.shippedModel())) {
             MemoryAdmission m = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType().bytes(), Long.MAX_VALUE, 0);
             for (int[] pm : new int[][]{{10, 20}, {50, 200}, {300, 1000}}) {
                 int tokens = m.sessionTokens(pm[0], pm[1]);

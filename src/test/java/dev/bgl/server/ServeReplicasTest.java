@@ -1,6 +1,7 @@
 package dev.bgl.server;
 
 import dev.bgl.budget.RunnerSettings;
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.decode.LoadedModel;
@@ -52,7 +53,7 @@ class ServeReplicasTest {
         // replicas behind one balancer share the session secret (BGL_SESSION_SECRET): one caller is one user on both
         ServerConfig config = ServerConfig.local(TestServer.MODEL_ID).withGuard(Guard.defaults().withSessionSecret("replica-test-secret-0123".getBytes(StandardCharsets.UTF_8)));
         try (TcpProxy proxy = new TcpProxy(m.group(1), Integer.parseInt(m.group(2)));
-             LoadedModel model = LoadedModel.open(TestServer.repoRoot().resolve("models/bgl-reasoner.gguf"));
+             LoadedModel model = LoadedModel.open(RepoFiles.shippedModel());
              SqlFeedbackStore storeA = new SqlFeedbackStore("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + tail, policy, REFRESH_MS);
              SqlFeedbackStore storeB = new SqlFeedbackStore(direct, policy, REFRESH_MS);
              BglServer a = BglServer.start(config, model, RunnerSettings.guided(null, GuidanceOptions.DEFAULT), storeA);

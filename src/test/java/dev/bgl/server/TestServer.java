@@ -1,6 +1,7 @@
 package dev.bgl.server;
 
 import dev.bgl.budget.RunnerSettings;
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.budget.predictor.BudgetPredictor;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,11 +31,8 @@ final class TestServer implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).cookieHandler(new java.net.CookieManager()).build();
 
     private TestServer(ServerConfig config) {
-        Path root = repoRoot();
-        Path gguf = root.resolve("models/bgl-reasoner.gguf");
-        if (!Files.isRegularFile(gguf)) throw new IllegalStateException("the embedded model is missing: " + gguf);
-        model = LoadedModel.open(gguf);
-        Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
+        model = LoadedModel.open(RepoFiles.shippedModel());
+        Path predictorFile = RepoFiles.shippedPredictor();
         BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
         feedback = new InMemoryFeedback(config.defaultBudget(), "guided");
         // the settings the predictor file records, as `bgl serve` applies them
@@ -51,9 +48,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());
+        return RepoFiles.root();
     }
 
     String url(String path) {

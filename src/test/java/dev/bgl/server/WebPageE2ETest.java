@@ -1,6 +1,7 @@
 package dev.bgl.server;
 
 import dev.bgl.budget.RunnerSettings;
+import dev.bgl.util.RepoFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,8 +57,8 @@ class WebPageE2ETest {
         Path db = tmp.resolve("feedback.db");
 
         String output;
-        try (LoadedModel model = LoadedModel.open(root.resolve("models/bgl-reasoner.gguf"))) {
-            Path predictorFile = root.resolve("models/bgl-reasoner.predictor.safetensors");
+        try (LoadedModel model = LoadedModel.open(RepoFiles.shippedModel())) {
+            Path predictorFile = RepoFiles.shippedPredictor();
             BudgetPredictor predictor = BudgetPredictor.load(predictorFile, model, 0);
             try (BglServer server = BglServer.start(ServerConfig.local(TestServer.MODEL_ID), model, RunnerSettings.guided(predictor, GuidanceOptions.recommended(predictorFile)),
                     FeedbackStores.open(db.toString()))) {

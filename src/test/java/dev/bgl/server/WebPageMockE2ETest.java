@@ -1,5 +1,6 @@
 package dev.bgl.server;
 
+import dev.bgl.util.RepoFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -100,9 +101,6 @@ class WebPageMockE2ETest {
     }
 
     private static Path repoRoot() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml"))) return p;
-        }
-        throw new IllegalStateException("no pom.xml above " + System.getProperty("user.dir"));
+        return RepoFiles.root();
     }
 }

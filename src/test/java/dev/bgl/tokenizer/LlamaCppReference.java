@@ -1,5 +1,6 @@
 package dev.bgl.tokenizer;
 
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.format.GgufWriter;
@@ -24,9 +25,7 @@ final class LlamaCppReference {
     }
 
     static Path repoRoot() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path q = p; q != null; q = q.getParent()) if (Files.isRegularFile(q.resolve("pom.xml"))) return q;
-        throw new IllegalStateException("no pom.xml above " + p);
+        return RepoFiles.root();
     }
 
     static Path tools() {

@@ -1,5 +1,6 @@
 package dev.bgl.train;
 
+import dev.bgl.util.RepoFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bgl.cli.LlamaCppReference;
 import dev.bgl.decode.LoadedModel;
@@ -12,7 +13,6 @@ import dev.bgl.tasks.TraceFormat;
 import dev.bgl.tasks.Style;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,18 +25,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * probabilities from the file.
  */
 class ShippedModelTest {
-    static Path shipped() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path m = p.resolve("models/bgl-reasoner.gguf");
-            if (Files.isRegularFile(m)) return m;
-        }
-        fail("models/bgl-reasoner.gguf is missing: the default model must ship with the repository");
-        return null;
-    }
-
     @Test
     void loadsAsAThinkingQwen3Model() {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             assertEquals(Architecture.QWEN3, m.transformer().config().architecture());
             assertTrue(m.isThinkingModel());
             assertTrue(m.transformer().config().tiedEmbeddings());
@@ -45,7 +36,7 @@ class ShippedModelTest {
 
     @Test
     void answersHeldOutProblems() throws Exception {
-        try (LoadedModel m = LoadedModel.open(shipped())) {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             List<Problem> problems = Curriculum.defaults().sample(777, 24, Split.TEST);
             var report = ReasonerQuality.evaluate(m, problems, 384, Parallel.threads(), null);
             assertTrue(report.accuracy() >= 0.85, "held-out accuracy (97.7% over 300 when shipped) " + report.accuracy() + " over 24 problems");
@@ -56,7 +47,7 @@ class ShippedModelTest {
 
     @Test
     void llamaCppComputesTheSameProbabilities() {
-        Path file = shipped();
+        Path file = RepoFiles.shippedModel();
         try (LoadedModel m = LoadedModel.open(file)) {
             Problem p = Curriculum.defaults().sample(5, 1, Split.TEST).getFirst();
             int[] tokens = m.encodePrompt(TraceFormat.text(p, p.solution(Style.DETAILED)));

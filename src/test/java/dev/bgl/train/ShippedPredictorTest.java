@@ -1,5 +1,6 @@
 package dev.bgl.train;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -16,22 +17,15 @@ import dev.bgl.tasks.Split;
 import dev.bgl.tasks.TraceFormat;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The predictor that ships beside the default model loads for it and steers its thinking under a tight budget. */
 class ShippedPredictorTest {
-    static Path shippedPredictor() {
-        Path p = ShippedModelTest.shipped().resolveSibling("bgl-reasoner.predictor.safetensors");
-        assertTrue(java.nio.file.Files.isRegularFile(p), "the shipped predictor is missing: " + p);
-        return p;
-    }
-
     @Test
     void recordsTheGuidanceSettingsItWasValidatedWith() {
-        try (SafetensorsFile f = SafetensorsFile.open(shippedPredictor())) {
+        try (SafetensorsFile f = SafetensorsFile.open(RepoFiles.shippedPredictor())) {
             assertEquals("true", f.metadata().get(PredictorWeights.EVERY_TOKEN_KEY));
             assertEquals(0.1, Double.parseDouble(f.metadata().get(PredictorWeights.MIN_P_KEY)));
             assertEquals("0.0,0.0,0.0", f.metadata().get(PredictorWeights.MASK_KEY));
@@ -40,9 +34,9 @@ class ShippedPredictorTest {
 
     @Test
     void guidedBeatsTheHardCutAtATightBudgetWithShorterThinkingThanFullThinking() {
-        try (LoadedModel m = LoadedModel.open(ShippedModelTest.shipped())) {
-            BudgetPredictor p = BudgetPredictor.load(shippedPredictor(), m, 0);
-            GuidanceOptions o = GuidanceOptions.recommended(shippedPredictor());
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
+            BudgetPredictor p = BudgetPredictor.load(RepoFiles.shippedPredictor(), m, 0);
+            GuidanceOptions o = GuidanceOptions.recommended(RepoFiles.shippedPredictor());
             assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0), o);
             BudgetRunner runner = new BudgetRunner(m, p, o);
             List<Problem> problems = Curriculum.defaults().sample(4242, 12, Split.TEST);

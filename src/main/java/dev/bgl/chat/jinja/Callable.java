@@ -11,7 +11,7 @@ import java.util.Map;
 sealed interface Callable {
 
     /** A macro (or the body of a call block, as {@code caller}); {@code closure} is the scope it was defined in. */
-    record Macro(String name, List<Param> params, List<Stmt> body, Interpreter.Scope closure) implements Callable {}
+    record Macro(String name, List<Param> params, List<Stmt> body, Scope closure) implements Callable {}
 
     /** A built-in function or a method bound to its receiver (e.g. a string's {@code strip}). */
     record Builtin(String name, Impl impl) implements Callable {}

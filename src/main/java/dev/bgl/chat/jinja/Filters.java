@@ -1,7 +1,5 @@
 package dev.bgl.chat.jinja;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,6 +12,14 @@ import java.util.regex.Pattern;
 /**
  * Jinja2's built-in filters that chat templates use, with Jinja2's semantics;
  * {@code tojson} is the one Hugging Face transformers installs (ensure_ascii=False, no HTML escaping).
+ *
+ * <p>One table on purpose: a template names a filter and a reader looks it up here by that name, as
+ * Jinja2's own {@code filters.py} keeps them; {@link #NAMES} beside the switch is what the parser
+ * accepts, and keeping both in one file is how they stay in step. Split by value type the filters
+ * would not divide cleanly ({@code length}, {@code first}, {@code sum}, {@code join} take strings and
+ * lists alike), so only the algorithms behind some filters live apart: Python's string rules in
+ * {@link PyStrings} (shared with the str methods), Jinja's escaping and title case in
+ * {@link TextFilters}, the number conversions in {@link NumberFilters}.
  */
 final class Filters {
     private Filters() {}
@@ -25,7 +31,6 @@ final class Filters {
         "title", "tojson", "trim", "unique", "upper", "wordcount");
 
     private static final Pattern WORD = Pattern.compile("\\w+", Pattern.UNICODE_CHARACTER_CLASS);
-    private static final Pattern TITLE_SPLIT = Pattern.compile("([-\\s(\\{\\[<]+)");
 
     static Object apply(Interpreter in, String name, Object v, List<Object> a, Map<String, Object> kw) {
         in.tick();
@@ -42,7 +47,7 @@ final class Filters {
                 return in.str(v);
             }
             case "e", "escape" -> {
-                return escape(in.str(v));
+                return TextFilters.escape(in.str(v));
             }
             case "tojson" -> {
                 Object indent = arg(a, kw, 0, "indent", null);
@@ -98,19 +103,19 @@ final class Filters {
                 return in.str(v).toLowerCase(Locale.ROOT);
             }
             case "capitalize" -> {
-                return Methods.capitalize(in.str(v));
+                return PyStrings.capitalize(in.str(v));
             }
             case "title" -> {
-                return title(in.str(v));
+                return TextFilters.title(in.str(v));
             }
             case "trim" -> {
                 Object chars = arg(a, kw, 0, "chars", null);
-                return Methods.strip(in.str(v), chars == null ? null : (String) requireString("trim", chars), true, true);
+                return PyStrings.strip(in.str(v), chars == null ? null : (String) requireString("trim", chars), true, true);
             }
             case "replace" -> {
                 if (a.size() < 2) throw new TemplateException("replace needs the old and the new string");
                 long count = a.size() > 2 ? Values.asLong(requireInt("replace", a.get(2))) : -1;
-                return Methods.replace(in.str(v), in.str(a.get(0)), in.str(a.get(1)), count, in.limits.maxOutputChars());
+                return PyStrings.replace(in.str(v), in.str(a.get(0)), in.str(a.get(1)), count, in.limits.maxOutputChars());
             }
             case "indent" -> {
                 return indent(in, in.str(v), arg(a, kw, 0, "width", 4L), Values.truthy(arg(a, kw, 1, "first", false)),
@@ -123,10 +128,10 @@ final class Filters {
                 return n;
             }
             case "int" -> {
-                return toInt(v, arg(a, kw, 0, "default", 0L));
+                return NumberFilters.toInt(v, arg(a, kw, 0, "default", 0L));
             }
             case "float" -> {
-                return toFloat(v, arg(a, kw, 0, "default", 0.0));
+                return NumberFilters.toFloat(v, arg(a, kw, 0, "default", 0.0));
             }
             case "abs" -> {
                 if (v instanceof Double d) return Math.abs(d);
@@ -134,7 +139,7 @@ final class Filters {
                 throw new TemplateException("bad operand type for abs(): '" + Values.typeName(v) + "'");
             }
             case "round" -> {
-                return round(v, Values.asLong(requireInt("round", arg(a, kw, 0, "precision", 0L))),
+                return NumberFilters.round(v, Values.asLong(requireInt("round", arg(a, kw, 0, "precision", 0L))),
                     (String) requireString("round", arg(a, kw, 1, "method", "common")));
             }
             case "items" -> {
@@ -325,40 +330,10 @@ final class Filters {
         return cur;
     }
 
-    static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&#34;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Jinja2's title filter: capitalize each word, words split at whitespace, '-', and opening brackets. */
-    private static String title(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        Matcher m = TITLE_SPLIT.matcher(s);
-        int last = 0;
-        while (m.find()) {
-            sb.append(Methods.capitalize(s.substring(last, m.start())));
-            sb.append(m.group());
-            last = m.end();
-        }
-        sb.append(Methods.capitalize(s.substring(last)));
-        return sb.toString();
-    }
-
     /** Jinja2 3.1's indent filter (it splits with str.splitlines, so a trailing newline is dropped). */
     private static String indent(Interpreter in, String s, Object width, boolean first, boolean blank) {
         String pad = width instanceof String w ? w : " ".repeat((int) Math.min(Values.asLong(requireInt("indent", width)), in.limits.maxOutputChars()));
-        List<Object> lines = Methods.splitlines(s + "\n");
+        List<Object> lines = PyStrings.splitlines(s + "\n");
         Values.Sink out = in.sink();
         if (first) out.append(pad);
         for (int i = 0; i < lines.size(); i++) {
@@ -370,68 +345,5 @@ final class Filters {
             out.append(line);
         }
         return out.toString();
-    }
-
-    private static Object toInt(Object v, Object def) {
-        return switch (v) {
-            case Long l -> l;
-            case Boolean b -> b ? 1L : 0L;
-            case Double d -> d.isNaN() || d.isInfinite() ? def : (Object) (long) (double) d;
-            case String s -> {
-                String t = s.strip().replace("_", "");
-                try {
-                    yield Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
-                } catch (NumberFormatException e) {
-                    try {
-                        double d = Double.parseDouble(t);
-                        yield Double.isFinite(d) ? (Object) (long) d : def;
-                    } catch (NumberFormatException e2) {
-                        yield def;
-                    }
-                }
-            }
-            case null, default -> def;
-        };
-    }
-
-    private static Object toFloat(Object v, Object def) {
-        return switch (v) {
-            case Double d -> d;
-            case Long l -> (double) l;
-            case Boolean b -> b ? 1.0 : 0.0;
-            case String s -> {
-                String t = s.strip().toLowerCase(Locale.ROOT);
-                try {
-                    yield switch (t) {
-                        case "inf", "+inf", "infinity" -> Double.POSITIVE_INFINITY;
-                        case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
-                        case "nan" -> Double.NaN;
-                        default -> {
-                            if (t.endsWith("d") || t.endsWith("f") || t.startsWith("0x")) throw new NumberFormatException();
-                            yield Double.parseDouble(t);
-                        }
-                    };
-                } catch (NumberFormatException e) {
-                    yield def;
-                }
-            }
-            case null, default -> def;
-        };
-    }
-
-    private static Object round(Object v, long precision, String method) {
-        if (!Values.isNumber(v)) throw new TemplateException("round: expected a number, got " + Values.typeName(v));
-        if (precision < -300 || precision > 300) throw new TemplateException("round: precision out of range");
-        if (v instanceof Double d && (d.isNaN() || d.isInfinite())) return d;
-        RoundingMode mode = switch (method) {
-            case "common" -> RoundingMode.HALF_EVEN;
-            case "ceil" -> RoundingMode.CEILING;
-            case "floor" -> RoundingMode.FLOOR;
-            default -> throw new TemplateException("round: method must be 'common', 'ceil' or 'floor'");
-        };
-        if (method.equals("common") && !(v instanceof Double)) return Values.asLong(v); // Python round(int) is the int
-        double d = Values.asDouble(v);
-        // Python's round() works on the exact binary value, which BigDecimal(double) is.
-        return new BigDecimal(d).setScale((int) precision, mode).doubleValue();
     }
 }

@@ -5,7 +5,6 @@ import dev.bgl.chat.jinja.Callable.Macro;
 import dev.bgl.chat.jinja.Node.*;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,38 +14,14 @@ import java.util.Map;
  * (loop iterations, macro depth, nesting, wall-clock deadline) that bound that render.
  */
 final class Interpreter {
-    /** Variables of one scope; lookups fall back to the parent (Jinja2: each loop iteration and macro call has one). */
-    static final class Scope {
-        final Scope parent;
-        final Map<String, Object> vars = new HashMap<>();
-
-        Scope(Scope parent) {
-            this.parent = parent;
-        }
-
-        Object lookup(String name) {
-            for (Scope s = this; s != null; s = s.parent) {
-                Object v = s.vars.get(name);
-                if (v != null || s.vars.containsKey(name)) return v;
-            }
-            return Undefined.named(name);
-        }
-    }
-
     private enum Flow { NORMAL, BREAK, CONTINUE }
 
     final TemplateLimits limits;
-    private final long deadline;
-    private final int maxDepth;
-    private long loopIterations;
-    private int macroDepth;
-    private int depth;
-    private int ticks;
+    private final RenderBudget budget;
 
     Interpreter(TemplateLimits limits) {
         this.limits = limits;
-        this.deadline = System.nanoTime() + limits.timeout().toNanos();
-        this.maxDepth = limits.maxNesting() * 10;
+        this.budget = new RenderBudget(limits);
     }
 
     String render(List<Stmt> body, Map<String, Object> variables) {
@@ -84,7 +59,7 @@ final class Interpreter {
     }
 
     private Flow exec(Stmt st, Scope s, Values.Sink out) {
-        enter();
+        budget.enter();
         try {
             switch (st) {
                 case Text t -> out.append(t.text());
@@ -135,7 +110,7 @@ final class Interpreter {
         } catch (TemplateException e) {
             throw e.at(st.pos());
         } finally {
-            depth--;
+            budget.leave();
         }
     }
 
@@ -150,7 +125,7 @@ final class Interpreter {
         if (f.condition() != null) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
-                loopTick();
+                budget.loopTick();
                 Scope t = new Scope(s);
                 bindTargets(f, item, t);
                 if (Values.truthy(eval(f.condition(), t))) kept.add(item);
@@ -163,10 +138,10 @@ final class Interpreter {
         }
         int n = items.size();
         for (int i = 0; i < n; i++) {
-            loopTick();
+            budget.loopTick();
             Scope inner = new Scope(s);
             bindTargets(f, items.get(i), inner);
-            inner.vars.put("loop", loopObject(items, i));
+            inner.vars.put("loop", LoopVariable.at(items, i));
             if (exec(f.body(), inner, out) == Flow.BREAK) break;
         }
     }
@@ -181,27 +156,6 @@ final class Interpreter {
             throw new TemplateException("cannot unpack " + parts.size() + " values into " + f.targets().size() + " loop variables");
         }
         for (int i = 0; i < parts.size(); i++) scope.vars.put(f.targets().get(i), parts.get(i));
-    }
-
-    private static Map<Object, Object> loopObject(List<Object> items, int i) {
-        int n = items.size();
-        Map<Object, Object> loop = new LinkedHashMap<>();
-        loop.put("index", (long) i + 1);
-        loop.put("index0", (long) i);
-        loop.put("revindex", (long) (n - i));
-        loop.put("revindex0", (long) (n - i - 1));
-        loop.put("first", i == 0);
-        loop.put("last", i == n - 1);
-        loop.put("length", (long) n);
-        loop.put("depth", 1L);
-        loop.put("depth0", 0L);
-        if (i > 0) loop.put("previtem", items.get(i - 1));
-        if (i < n - 1) loop.put("nextitem", items.get(i + 1));
-        loop.put("cycle", new Builtin("cycle", (in, pos, args, kw) -> {
-            if (args.isEmpty()) throw new TemplateException("loop.cycle() needs at least one argument");
-            return args.get(i % args.size());
-        }));
-        return loop;
     }
 
     private void assign(Target target, Object value, Scope s) {
@@ -227,7 +181,7 @@ final class Interpreter {
     // ---- expressions ----
 
     Object eval(Expr e, Scope s) {
-        enter();
+        budget.enter();
         try {
             return switch (e) {
                 case Const c -> c.value();
@@ -296,7 +250,7 @@ final class Interpreter {
         } catch (ArithmeticException ex) {
             throw new TemplateException(e.pos().line(), e.pos().column(), "integer overflow");
         } finally {
-            depth--;
+            budget.leave();
         }
     }
 
@@ -347,11 +301,7 @@ final class Interpreter {
     }
 
     private String callMacro(Macro m, List<Object> args, Map<String, Object> kwargs, Macro caller) {
-        if (++macroDepth > limits.maxMacroDepth()) {
-            macroDepth--;
-            throw TemplateException.limit("macro calls nested deeper than " + limits.maxMacroDepth());
-        }
-        tick();
+        budget.enterMacro();
         try {
             Scope ms = new Scope(m.closure());
             Map<String, Object> rest = new LinkedHashMap<>(kwargs);
@@ -376,43 +326,18 @@ final class Interpreter {
             exec(m.body(), ms, out);
             return out.toString();
         } finally {
-            macroDepth--;
+            budget.leaveMacro();
         }
     }
 
-    // ---- budgets ----
-
-    private void enter() {
-        if (++depth > maxDepth) {
-            depth--;
-            throw TemplateException.limit("template is nested too deeply to evaluate (more than " + maxDepth + " levels)");
-        }
-        if ((++ticks & 1023) == 0) checkDeadline();
-    }
+    // ---- budgets: built-ins charge their work here ----
 
     void tick() {
-        if ((++ticks & 1023) == 0) checkDeadline();
-    }
-
-    private void loopTick() {
-        if (++loopIterations > limits.maxLoopIterations()) {
-            throw TemplateException.limit("loops ran more than " + limits.maxLoopIterations() + " iterations");
-        }
-        tick();
+        budget.tick();
     }
 
     /** Lets built-ins doing long work (sorting, building big strings) charge it to the loop budget. */
     void charge(long iterations) {
-        loopIterations += iterations;
-        if (loopIterations > limits.maxLoopIterations()) {
-            throw TemplateException.limit("loops ran more than " + limits.maxLoopIterations() + " iterations");
-        }
-        checkDeadline();
-    }
-
-    private void checkDeadline() {
-        if (System.nanoTime() > deadline) {
-            throw TemplateException.limit("rendering took longer than " + limits.timeout().toMillis() + " ms");
-        }
+        budget.charge(iterations);
     }
 }

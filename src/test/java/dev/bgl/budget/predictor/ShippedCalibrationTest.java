@@ -1,5 +1,6 @@
 package dev.bgl.budget.predictor;
 
+import dev.bgl.util.RepoFiles;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
@@ -9,7 +10,6 @@ import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.TokenListener;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -19,14 +19,7 @@ class ShippedCalibrationTest {
     static final String[] QUESTIONS = {"What is 48 * 37?", "What is 1234 + 5678?", "What is 906 * 71?", "Compute 15 + 27 + 33."};
 
     static Path shipped(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml"))) {
-                Path m = p.resolve("models").resolve(name);
-                if (Files.isRegularFile(m)) return m;
-                break;
-            }
-        }
-        return fail("models/" + name + " is missing: the default model and its predictor must ship with the repository");
+        return RepoFiles.shipped("models/" + name);
     }
 
     static int thinking(BudgetRunner runner, int budget) {

@@ -70,7 +70,7 @@ class PredictorTrainerTest {
         assertEquals(p + 4, s.close(), "</think> after three digits");
         assertEquals(4, s.positions(), "positions <think>, 2, 1, 0: the last one's next token is </think>");
         assertEquals(model.thinkCloseId(), s.tokens()[s.close()]);
-        var pos = new PredictorTrainer(model, small(1, 1)).extract(List.of(s));
+        var pos = HiddenPositions.extract(model.transformer(), List.of(s));
         assertArrayEquals(new int[]{4, 3, 2, 1}, pos.remaining);
         var tok = model.tokenizer();
         assertEquals("2", tok.decode(new int[]{pos.target[0]}));
