@@ -1,9 +1,5 @@
 package dev.bgl.model;
 
-import dev.bgl.tensor.VectorOps;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Keys and values of every layer for the tokens a session has seen. Stored in pages of
  * {@link #PAGE} positions that are allocated as the context fills, so a session with a 32k
@@ -14,12 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * default cache stores them; otherwise as floats. Within a page, values are position-major
  * ({@code page[(pos % PAGE) * vDim + i]}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
- * elements, with no horizontal sum per position.
+ * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
  */
 public final class KvCache {
-    /** Float lanes, capped at 16 so that a page (64 positions) holds whole vectors. */
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = F.length();
     static final int PAGE_SHIFT = 6;
     /** Positions per page: small enough that a short chat wastes little, large enough that lookups are rare. */
     public static final int PAGE = 1 << PAGE_SHIFT;
@@ -98,64 +91,42 @@ public final class KvCache {
     }
 
     /**
-     * {@code sc[t] = scale · q[qOff..qOff+hd) · key(t)} for every position {@code t < len}, the
-     * keys being elements {@code [off, off+hd)} of each row (one KV head). An F16 page's block of
-     * the head is widened into {@code tile} ({@code hd × PAGE} floats) first.
+     * The keys of one KV head (elements {@code [off, off+hd)} of each row) on {@code page}, as
+     * floats laid out {@code [element][PAGE]}: an F32 page itself (the head's block starts at
+     * {@code off · PAGE}), an F16 page's block widened into {@code tile} (starting at 0). The
+     * widening is one contiguous loop of half-to-float conversions, which C2 turns into vector
+     * conversions.
      */
-    void scores(int layer, int off, int hd, float[] q, int qOff, int len, float scale, float[] sc, float[] tile) {
-        for (int page = 0, t0 = 0; t0 < len; page++, t0 += PAGE) {
-            int m = Math.min(PAGE, len - t0);
-            float[] keys;
-            int base;
-            if (f16) {
-                short[] kp = k16[layer][page];
-                for (int j = 0, src = off * PAGE; j < hd; j++, src += PAGE) // the filled slots only: a new page has few
-                    for (int slot = 0; slot < m; slot++) tile[j * PAGE + slot] = Float.float16ToFloat(kp[src + slot]);
-                keys = tile;
-                base = 0;
-            } else {
-                keys = k32[layer][page];
-                base = off * PAGE;
-            }
-            int s = 0;
-            for (; s + LANES <= m; s += LANES) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int j = 0; j < hd; j++)
-                    acc = FloatVector.fromArray(F, keys, base + j * PAGE + s).fma(FloatVector.broadcast(F, q[qOff + j]), acc);
-                acc.mul(scale).intoArray(sc, t0 + s);
-            }
-            for (; s < m; s++) {
-                float d = 0;
-                for (int j = 0; j < hd; j++) d = Math.fma(keys[base + j * PAGE + s], q[qOff + j], d);
-                sc[t0 + s] = d * scale;
-            }
-        }
+    float[] keyTile(int layer, int page, int off, int hd, float[] tile) {
+        if (!f16) return k32[layer][page];
+        short[] kp = k16[layer][page];
+        for (int x = 0, src = off * PAGE; x < hd * PAGE; x++) tile[x] = Float.float16ToFloat(kp[src + x]);
+        return tile;
     }
 
     /**
-     * {@code out[outOff..outOff+vhd) += Σ_{t < len} w[t] · value(t)}, the values being elements
-     * {@code [off, off+vhd)} of each row (one KV head). An F16 page's block of the head is widened
-     * into {@code tile} ({@code vhd × PAGE} floats) first; each position is then one vector
-     * multiply-add into {@code out}.
+     * The values of one KV head (elements {@code [off, off+vhd)} of each row) at the first
+     * {@code m} slots of {@code page}, position-major: an F32 page itself (slot t's at
+     * {@code t · vDim + off}), an F16 page's block widened into {@code tile} (slot t's at
+     * {@code t · vhd}).
      */
-    void addValues(int layer, int off, int vhd, float[] w, int len, float[] out, int outOff, float[] tile) {
-        for (int page = 0, t0 = 0; t0 < len; page++, t0 += PAGE) {
-            int m = Math.min(PAGE, len - t0);
-            float[] vals;
-            int base, stride;
-            if (f16) {
-                short[] vp = v16[layer][page];
-                for (int slot = 0; slot < m; slot++)
-                    for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
-                vals = tile;
-                base = 0;
-                stride = vhd;
-            } else {
-                vals = v32[layer][page];
-                base = off;
-                stride = vDim;
-            }
-            for (int slot = 0; slot < m; slot++) VectorOps.scaledAdd(out, outOff, w[t0 + slot], vals, base + slot * stride, vhd);
-        }
+    float[] valueTile(int layer, int page, int off, int vhd, int m, float[] tile) {
+        if (!f16) return v32[layer][page];
+        short[] vp = v16[layer][page];
+        for (int slot = 0; slot < m; slot++)
+            for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
+        return tile;
+    }
+
+    /** Key element {@code i} at {@code pos} as stored (after rounding), for tests and reference paths. */
+    float key(int layer, int pos, int i) {
+        int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
+        return f16 ? Float.float16ToFloat(k16[layer][page][i * PAGE + slot]) : k32[layer][page][i * PAGE + slot];
+    }
+
+    /** Value element {@code i} at {@code pos} as stored. */
+    float value(int layer, int pos, int i) {
+        int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
+        return f16 ? Float.float16ToFloat(v16[layer][page][slot * vDim + i]) : v32[layer][page][slot * vDim + i];
     }
 }
