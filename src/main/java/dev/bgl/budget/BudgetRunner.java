@@ -154,7 +154,7 @@ public final class BudgetRunner {
             throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
         long t0 = nanoTime.getAsLong(); // the clock of a seconds budget starts before the prompt is rendered
         BudgetController controller = req.limits().isEmpty() ? null : new BudgetController(req.limits(),
-                BudgetController.CostModel.of(model.transformer().config(), model.kvType().bytes()), answerReserve, nanoTime);
+                BudgetController.CostModel.of(model.transformer().config(), model.kvType()), answerReserve, nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(Math.max(0, req.budget()));
         live = null;
         Plan plan = plan(req, budget);

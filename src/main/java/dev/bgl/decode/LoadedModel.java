@@ -143,7 +143,7 @@ public final class LoadedModel implements AutoCloseable {
 
     /** KV-cache bytes one cached token takes in this model's sessions. */
     public long kvBytesPerToken() {
-        return transformer.config().kvBytesPerToken(kvType.bytes());
+        return transformer.config().kvBytesPerToken(kvType);
     }
 
     public Transformer transformer() {
@@ -187,7 +187,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     public Session newSession(int contextSize) {
-        return new Session(transformer, contextSize, kvType == KvCacheType.F16);
+        return new Session(transformer, contextSize, kvType);
     }
 
     /** The rendered prompt text for a conversation, ready for the assistant's reply. */

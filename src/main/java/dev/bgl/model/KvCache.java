@@ -11,6 +11,12 @@ package dev.bgl.model;
  * ({@code page[(pos % PAGE) * vDim + i]}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
  * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
+ *
+ * <p>With {@code q8_0} each row is quantised in blocks of 32 as ggml's x86 quantize_row_q8_0 does
+ * for llama.cpp's {@code --cache-type-k/-v q8_0} (scale amax/127 kept as F16, quants
+ * rint(x·127/amax)): int8 quants in the same layouts as above, and each block's F16 scale beside
+ * them ({@code [block][PAGE]} for keys, {@code [slot][block]} for values), 34 bytes per 32 elements
+ * as llama.cpp counts them.
  */
 public final class KvCache {
     static final int PAGE_SHIFT = 6;
@@ -19,27 +25,47 @@ public final class KvCache {
     private static final int PAGE_MASK = PAGE - 1;
 
     private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
-    private final float[][][] k32, v32; // the same, when not
+    private final float[][][] k32, v32; // the same, when f32
+    private final byte[][][] k8, v8;    // the same, when q8_0: quants
+    private final short[][][] ks, vs;   // and their blocks' F16 scales, [layer][page][PAGE * dim / 32]
     final int capacity;
     final int kvDim;
     final int vDim;
+    final KvCacheType type;
+    /** F16 elements: the attention rounds its operands to F16 as ggml does. */
     final boolean f16;
     private final int layers;
     private int pagesAllocated;
     int length;
 
     KvCache(ModelConfig c, int capacity, boolean f16) {
+        this(c, capacity, f16 ? KvCacheType.F16 : KvCacheType.F32);
+    }
+
+    KvCache(ModelConfig c, int capacity, KvCacheType type) {
         this.capacity = capacity;
         this.kvDim = c.kvDim();
         this.vDim = c.vDim();
-        this.f16 = f16;
+        this.type = type;
+        this.f16 = type == KvCacheType.F16;
         this.layers = c.layers();
+        if (type == KvCacheType.Q8_0 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0))
+            throw new dev.bgl.util.BglException("--kv-type q8_0 needs key and value rows and the head size in multiples of 32 (the Q8_0 block), got keys "
+                    + kvDim + ", values " + vDim + ", head size " + c.headDim());
         int pages = (capacity + PAGE - 1) >>> PAGE_SHIFT;
+        boolean q8 = type == KvCacheType.Q8_0;
         this.k16 = f16 ? new short[layers][pages][] : null;
         this.v16 = f16 ? new short[layers][pages][] : null;
-        this.k32 = f16 ? null : new float[layers][pages][];
-        this.v32 = f16 ? null : new float[layers][pages][];
+        this.k32 = type == KvCacheType.F32 ? new float[layers][pages][] : null;
+        this.v32 = type == KvCacheType.F32 ? new float[layers][pages][] : null;
+        this.k8 = q8 ? new byte[layers][pages][] : null;
+        this.v8 = q8 ? new byte[layers][pages][] : null;
+        this.ks = q8 ? new short[layers][pages][] : null;
+        this.vs = q8 ? new short[layers][pages][] : null;
     }
+
+    /** Elements per Q8_0 block. */
+    static final int QK = 32;
 
     /** Tokens held. */
     public int length() {
@@ -58,18 +84,36 @@ public final class KvCache {
 
     /** Bytes the cache holds for the tokens in it. */
     public long bytesUsed() {
-        return (long) length * layers * (kvDim + vDim) * (f16 ? 2 : 4);
+        return (long) length * bytesPerPosition();
+    }
+
+    private long bytesPerPosition() {
+        return layers * (type.rowBytes(kvDim) + type.rowBytes(vDim));
     }
 
     /** Bytes allocated: whole pages up to the furthest position written so far. */
     public long bytesReserved() {
-        return (long) pagesAllocated * PAGE * layers * (kvDim + vDim) * (f16 ? 2 : 4);
+        return (long) pagesAllocated * PAGE * bytesPerPosition();
     }
 
     /** Stores the key and value rows of {@code layer} at {@code pos}, allocating the page on first use. */
     void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (f16) {
+        if (type == KvCacheType.Q8_0) {
+            byte[] kp = k8[layer][page], vp = v8[layer][page];
+            if (kp == null) {
+                kp = k8[layer][page] = new byte[PAGE * kvDim];
+                vp = v8[layer][page] = new byte[PAGE * vDim];
+                ks[layer][page] = new short[PAGE * kvDim / QK];
+                vs[layer][page] = new short[PAGE * vDim / QK];
+                pagesAllocated = Math.max(pagesAllocated, page + 1);
+            }
+            short[] kScale = ks[layer][page], vScale = vs[layer][page];
+            for (int b = 0; b < kvDim / QK; b++)
+                kScale[b * PAGE + slot] = quantizeBlock(k, kOff + b * QK, kp, b * QK * PAGE + slot, PAGE);
+            for (int b = 0, o = slot * vDim; b < vDim / QK; b++)
+                vScale[slot * (vDim / QK) + b] = quantizeBlock(v, vOff + b * QK, vp, o + b * QK, 1);
+        } else if (f16) {
             short[] kp = k16[layer][page], vp = v16[layer][page];
             if (kp == null) {
                 kp = k16[layer][page] = new short[PAGE * kvDim];
@@ -91,14 +135,35 @@ public final class KvCache {
     }
 
     /**
+     * One Q8_0 block of {@code x[off..off+32)} into {@code q[qOff + j·step]}, as ggml's x86
+     * quantize_row_q8_0: d = amax/127, quants rint(x · 127/amax) (127/amax, not 1/d, and half to
+     * even); returns d's F16 bits.
+     */
+    private static short quantizeBlock(float[] x, int off, byte[] q, int qOff, int step) {
+        float amax = 0;
+        for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[off + j]));
+        float id = amax != 0 ? 127f / amax : 0f;
+        for (int j = 0; j < QK; j++) q[qOff + j * step] = (byte) (int) Math.rint(x[off + j] * id);
+        return Float.floatToFloat16(amax / 127f);
+    }
+
+    /**
      * The keys of one KV head (elements {@code [off, off+hd)} of each row) on {@code page}, as
      * floats laid out {@code [element][PAGE]}: an F32 page itself (the head's block starts at
-     * {@code off · PAGE}), an F16 page's block widened into {@code tile} (starting at 0). The
+     * {@code off · PAGE}), an F16 or Q8_0 page's block widened into {@code tile} (starting at 0). The
      * widening is one contiguous loop of half-to-float conversions, which C2 turns into vector
      * conversions.
      */
     float[] keyTile(int layer, int page, int off, int hd, float[] tile) {
-        if (!f16) return k32[layer][page];
+        if (type == KvCacheType.F32) return k32[layer][page];
+        if (type == KvCacheType.Q8_0) {
+            byte[] kq = k8[layer][page];
+            short[] sc = ks[layer][page];
+            for (int j = 0; j < hd; j++)
+                for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < PAGE; s++)
+                    tile[dst + s] = kq[src + s] * Float.float16ToFloat(sc[so + s]);
+            return tile;
+        }
         short[] kp = k16[layer][page];
         for (int x = 0, src = off * PAGE; x < hd * PAGE; x++) tile[x] = Float.float16ToFloat(kp[src + x]);
         return tile;
@@ -107,11 +172,22 @@ public final class KvCache {
     /**
      * The values of one KV head (elements {@code [off, off+vhd)} of each row) at the first
      * {@code m} slots of {@code page}, position-major: an F32 page itself (slot t's at
-     * {@code t · vDim + off}), an F16 page's block widened into {@code tile} (slot t's at
-     * {@code t · vhd}).
+     * {@code t · vDim + off}), an F16 or Q8_0 page's block widened into {@code tile} (slot t's at
+     * {@code t · vhd}). Q8_0 needs {@code off} and {@code vhd} in whole blocks.
      */
     float[] valueTile(int layer, int page, int off, int vhd, int m, float[] tile) {
-        if (!f16) return v32[layer][page];
+        if (type == KvCacheType.F32) return v32[layer][page];
+        if (type == KvCacheType.Q8_0) {
+            byte[] vq = v8[layer][page];
+            short[] sc = vs[layer][page];
+            int blocks = vDim / QK;
+            for (int slot = 0; slot < m; slot++)
+                for (int b = off / QK, dst = slot * vhd; b < (off + vhd) / QK; b++) {
+                    float d = Float.float16ToFloat(sc[slot * blocks + b]);
+                    for (int j = 0, src = slot * vDim + b * QK; j < QK; j++) tile[dst++] = vq[src + j] * d;
+                }
+            return tile;
+        }
         short[] vp = v16[layer][page];
         for (int slot = 0; slot < m; slot++)
             for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
@@ -121,12 +197,14 @@ public final class KvCache {
     /** Key element {@code i} at {@code pos} as stored (after rounding), for tests and reference paths. */
     float key(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
+        if (type == KvCacheType.Q8_0) return k8[layer][page][i * PAGE + slot] * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
         return f16 ? Float.float16ToFloat(k16[layer][page][i * PAGE + slot]) : k32[layer][page][i * PAGE + slot];
     }
 
     /** Value element {@code i} at {@code pos} as stored. */
     float value(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
+        if (type == KvCacheType.Q8_0) return v8[layer][page][slot * vDim + i] * Float.float16ToFloat(vs[layer][page][slot * (vDim / QK) + i / QK]);
         return f16 ? Float.float16ToFloat(v16[layer][page][slot * vDim + i]) : v32[layer][page][slot * vDim + i];
     }
 }

@@ -150,21 +150,22 @@ final class TiledAttention {
 
     /** The passes of {@link #phase} for rows {@code [r0, r0+rows)} of KV head {@code kvh} over pages [p0, p1). */
     private void attend(Item it, int kvh, int p0, int p1, int r0, int rows) {
-        boolean f16 = cache.f16;
+        boolean f16 = cache.f16, q8 = cache.type == KvCacheType.Q8_0, widened = cache.type != KvCacheType.F32;
         int from = p0 * PAGE, to = p1 * PAGE;
         float[] sc = it.sc;
         if ((phase & SCORES) != 0) {
             for (int r = 0; r < rows; r++) {
                 int row = r0 + r, src = row / group * qDim + (kvh * group + row % group) * hd;
-                // ggml multiplies an F16 cache only with F16 operands
-                for (int j = 0; j < hd; j++) it.qf[r * hd + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(q[src + j])) : q[src + j];
+                // ggml multiplies an F16 cache only with F16 operands, a Q8_0 cache with Q8_0 ones
+                if (q8) q8Round(q, src, it.qf, r * hd);
+                else for (int j = 0; j < hd; j++) it.qf[r * hd + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(q[src + j])) : q[src + j];
             }
             for (int page = p0; page < p1; page++) {
                 int t0 = page * PAGE;
                 int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0); // what the block's last row sees here
                 if (valid <= 0) break;
                 float[] keys = cache.keyTile(layer, page, kvh * hd, hd, it.kTile);
-                scores(it, keys, f16 ? 0 : kvh * hd * PAGE, rows, t0, (valid + L - 1) / L * L);
+                scores(it, keys, widened ? 0 : kvh * hd * PAGE, rows, t0, (valid + L - 1) / L * L);
             }
             for (int r = 0; r < rows; r++) {
                 int o = r * stride, end = Math.min(to, seen(r0 + r));
@@ -196,6 +197,7 @@ final class TiledAttention {
             for (int r = 0; r < rows; r++) {
                 int o = r * stride, end = Math.min(to, seen(r0 + r)), t = from;
                 float inv = (float) (1.0 / it.l[r]);
+                // a Q8_0 cache runs llama.cpp's flash-attention path, whose weights stay floats
                 if (f16) for (; t < end; t++) sc[o + t] = Float.float16ToFloat(Float.floatToFloat16(sc[o + t] * inv));
                 else for (; t < end; t++) sc[o + t] *= inv;
                 for (t = Math.max(from, end); t < to; t++) sc[o + t] = 0; // rows paired with a longer one add nothing there
@@ -206,7 +208,7 @@ final class TiledAttention {
                 int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0);
                 if (valid <= 0) break;
                 float[] vals = cache.valueTile(layer, page, kvh * vhd, vhd, valid, it.vTile);
-                addValues(it, vals, f16 ? 0 : kvh * vhd, f16 ? vhd : vDim, rows, t0, valid);
+                addValues(it, vals, widened ? 0 : kvh * vhd, widened ? vhd : vDim, rows, t0, valid);
             }
             if (splits == 1) {
                 int attDim = heads * vhd;
@@ -215,6 +217,20 @@ final class TiledAttention {
                     System.arraycopy(it.acc, r * vhd, out, row / group * attDim + (kvh * group + row % group) * vhd, vhd);
                 }
             }
+        }
+    }
+
+    /**
+     * The head's query through Q8_0 and back, as ggml's x86 quantize_row_q8_0 encodes the
+     * right-hand side of a product with a Q8_0 cache: per block of 32, quants rint(x · 127/amax)
+     * times the scale amax/127 rounded to F16.
+     */
+    private void q8Round(float[] x, int off, float[] out, int outOff) {
+        for (int b = 0; b < hd; b += KvCache.QK) {
+            float amax = 0;
+            for (int j = 0; j < KvCache.QK; j++) amax = Math.max(amax, Math.abs(x[off + b + j]));
+            float id = amax != 0 ? 127f / amax : 0f, d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            for (int j = 0; j < KvCache.QK; j++) out[outOff + b + j] = (int) Math.rint(x[off + b + j] * id) * d;
         }
     }
 

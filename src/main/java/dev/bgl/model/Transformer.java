@@ -39,6 +39,11 @@ public final class Transformer {
         return c;
     }
 
+    /** Score rows the attention keeps for a full context of {@code context} tokens (one thread; see {@link TiledAttention}). */
+    public static long attentionScratchBytes(ModelConfig c, int context) {
+        return 4L * TiledAttention.ROW_BLOCK * c.kvHeads() * (context + context / 2);
+    }
+
     /**
      * Stored weight bytes a decode step leaves unread: the experts the router does not pick (0 for
      * a dense model), for a roofline that counts only the bytes actually read.
@@ -53,7 +58,12 @@ public final class Transformer {
 
     /** Per-session state: a KV cache for {@code capacity} tokens and the scratch the forward pass reuses. */
     public State newState(int capacity, boolean kvF16) {
-        return new State(capacity, kvF16);
+        return new State(capacity, kvF16 ? KvCacheType.F16 : KvCacheType.F32);
+    }
+
+    /** Per-session state with keys and values stored as {@code kv}. */
+    public State newState(int capacity, KvCacheType kv) {
+        return new State(capacity, kv);
     }
 
     public final class State {
@@ -66,8 +76,8 @@ public final class Transformer {
         /** Routing and per-expert scratch of a mixture-of-experts model; null for a dense one. */
         final ExpertMixture moe;
 
-        State(int capacity, boolean kvF16) {
-            this.cache = new KvCache(c, capacity, kvF16);
+        State(int capacity, KvCacheType kv) {
+            this.cache = new KvCache(c, capacity, kv);
             int n = MAX_CHUNK;
             x = new float[n * c.dim()];
             xb = new float[n * c.dim()];

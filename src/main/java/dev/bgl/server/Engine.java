@@ -51,7 +51,7 @@ public final class Engine {
      */
     public Engine(LoadedModel model, BudgetPredictor predictor, GuidanceOptions options, int maxConcurrent, int maxQueue, Metrics metrics,
                   long memoryBudget, long kvPerRequest) {
-        this.memory = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType().bytes(),
+        this.memory = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType(),
                 memoryBudget > 0 ? memoryBudget : MemoryAdmission.defaultBudget(), kvPerRequest);
         metrics.memory = memory;
         this.model = model;

@@ -15,7 +15,9 @@ class ContextMemoryTest {
     void bytesPerContextAndType() {
         assertEquals(114_688L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.F16));
         assertEquals(2 * 114_688L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.F32));
-        assertEquals("f16 3.76 GB, f32 7.52 GB", ContextMemory.perType(QWEN3_06B, 32768));
+        // Q8_0 counts whole blocks, 34 bytes per 32 elements: 28 layers x 2 x 32 blocks x 34 = 60,928 bytes a token
+        assertEquals(60_928L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.Q8_0));
+        assertEquals("f16 3.76 GB, f32 7.52 GB, q8_0 2.00 GB", ContextMemory.perType(QWEN3_06B, 32768));
         assertEquals(1000, ContextMemory.largestContext(QWEN3_06B, KvCacheType.F16, 114_688L * 1000 + 5));
     }
 
@@ -27,5 +29,8 @@ class ContextMemoryTest {
         assertTrue(m.contains("a context of 32768 tokens needs 7.52 GB of KV cache with --kv-type f32"), m);
         assertTrue(m.contains("f16 3.76 GB"), m);
         assertTrue(m.contains("use --context 4681 or less"), m); // floor(2^30 / 229,376)
+        var q8 = assertThrows(BglException.class, () -> ContextMemory.check(QWEN3_06B, 32768, KvCacheType.Q8_0, 1L << 30));
+        assertTrue(q8.getMessage().contains("needs 2.00 GB of KV cache with --kv-type q8_0 (60.9 KB per token"), q8.getMessage());
+        assertTrue(q8.getMessage().contains("use --context 17623 or less"), q8.getMessage()); // floor(2^30 / 60,928)
     }
 }

@@ -30,7 +30,12 @@ class TiledAttentionTest {
                 Arguments.of(KvCacheType.F16, 8, 2, 64, 0, 32, 1),
                 // odd group (an unpaired row) and a head size that is no multiple of the vector width
                 Arguments.of(KvCacheType.F16, 3, 1, 40, 1030, 7, 1),
-                Arguments.of(KvCacheType.F16, 3, 1, 40, 1030, 1, 8));
+                Arguments.of(KvCacheType.F16, 3, 1, 40, 1030, 1, 8),
+                // Q8_0 keys and values (and queries through Q8_0), decode split and unsplit, prefill
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 1),
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 4),
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1100, 32, 1),
+                Arguments.of(KvCacheType.Q8_0, 6, 2, 32, 1030, 5, 1));
     }
 
     @ParameterizedTest(name = "{0} heads {1}/{2} hd {3} pos0 {4} n {5} threads {6}")
@@ -38,7 +43,7 @@ class TiledAttentionTest {
     void matchesPlainAttention(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads) {
         ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, heads * hd, 2, heads, kvHeads, hd, hd, 64, 4096, 1e-6f, 1e6f, true);
         int len = pos0 + n, layer = 1;
-        KvCache cache = new KvCache(c, len + 5, type == KvCacheType.F16);
+        KvCache cache = new KvCache(c, len + 5, type);
         Random rnd = new Random(pos0 * 31L + n);
         float[] k = new float[c.kvDim()], v = new float[c.vDim()];
         for (int pos = 0; pos < len; pos++) {
@@ -64,13 +69,13 @@ class TiledAttentionTest {
                 int kvh = h / group, seen = pos0 + i + 1;
                 double[] w = new double[seen];
                 double max = Double.NEGATIVE_INFINITY;
+                float[] qh = java.util.Arrays.copyOfRange(q, i * c.qDim() + h * hd, i * c.qDim() + (h + 1) * hd);
+                for (int j = 0; j < hd; j++) // as ggml's operands of a product with an F16 or Q8_0 cache
+                    if (type == KvCacheType.F16) qh[j] = Float.float16ToFloat(Float.floatToFloat16(qh[j]));
+                if (type == KvCacheType.Q8_0) qh = q8(qh);
                 for (int t = 0; t < seen; t++) {
                     double d = 0;
-                    for (int j = 0; j < hd; j++) {
-                        float qj = q[i * c.qDim() + h * hd + j];
-                        if (type == KvCacheType.F16) qj = Float.float16ToFloat(Float.floatToFloat16(qj)); // as ggml's F16 operands
-                        d += (double) qj * cache.key(layer, t, kvh * hd + j);
-                    }
+                    for (int j = 0; j < hd; j++) d += (double) qh[j] * cache.key(layer, t, kvh * hd + j);
                     w[t] = d / Math.sqrt(hd);
                     max = Math.max(max, w[t]);
                 }
@@ -91,5 +96,35 @@ class TiledAttentionTest {
             }
         }
         assertEquals(0, maxErr, tolerance);
+        if (type == KvCacheType.Q8_0) {
+            // the cache holds Q8_0 blocks: each stored key is within half a step (amax/127/2) of what was put in
+            float[] last = new float[c.kvDim()];
+            for (int j = 0; j < c.kvDim(); j++) last[j] = cache.key(layer, len - 1, j);
+            assertEquals(0, maxDiff(k, last) , maxAbs(k) / 127 * 0.51 + 1e-6, "Q8_0 rounding of the last key row");
+        }
+    }
+
+    /** x through ggml's x86 quantize_row_q8_0 and back: blocks of 32, quants rint(x · 127/amax), scale amax/127 in F16. */
+    static float[] q8(float[] x) {
+        float[] out = new float[x.length];
+        for (int b = 0; b < x.length; b += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b + j]));
+            float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            for (int j = 0; j < 32; j++) out[b + j] = (float) Math.rint(x[b + j] * (127f / amax)) * d;
+        }
+        return out;
+    }
+
+    private static double maxDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+
+    private static double maxAbs(float[] a) {
+        double m = 0;
+        for (float x : a) m = Math.max(m, Math.abs(x));
+        return m;
     }
 }
