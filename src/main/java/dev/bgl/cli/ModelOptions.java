@@ -24,7 +24,7 @@ final class ModelOptions {
     @Option(names = "--threads", description = "Worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--context", description = "Context size in tokens (default: the model's, at most 4096)")
+    @Option(names = "--context", description = "Context size in tokens (default: the model's own, as far as the heap holds its KV cache)")
     Integer context;
 
     @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type, as llama.cpp's --cache-type-k/-v: f16 (half the memory of f32, llama.cpp's default), f32, or q8_0 (Q8_0 blocks, about half of f16) (default: ${DEFAULT-VALUE})")

@@ -34,6 +34,18 @@ public final class ContextMemory {
         return Math.max(0, available) / c.kvBytesPerToken(t);
     }
 
+    /**
+     * The context a session gets unless told otherwise: the model's own (32k and more for Qwen3) as
+     * far as {@code available} bytes hold its full KV cache of type {@code t}, else the largest that
+     * fits; never under the model's own capped at 4096 (the earlier default), so that a heap too
+     * small for even that gets {@link #check}'s error rather than a silently tiny context. The
+     * cache grows in pages as it fills, so a long default costs nothing until it is used.
+     */
+    public static int defaultContext(ModelConfig c, KvCacheType t, long available) {
+        int own = c.contextLength();
+        return (int) Math.min(own, Math.max(largestContext(c, t, available), Math.min(own, 4096)));
+    }
+
     /** Heap the JVM may still allocate: its limit less what is in use now. */
     public static long freeHeap() {
         Runtime rt = Runtime.getRuntime();

@@ -22,6 +22,18 @@ class ContextMemoryTest {
     }
 
     @Test
+    void theDefaultContextIsTheModelsOwnWhereMemoryAllows() {
+        assertEquals(40960, ContextMemory.defaultContext(QWEN3_06B, KvCacheType.F16, 8L << 30));
+        // 1 GiB holds 9,362 tokens of F16 cache, 17,623 of Q8_0
+        assertEquals(9362, ContextMemory.defaultContext(QWEN3_06B, KvCacheType.F16, 1L << 30));
+        assertEquals(17623, ContextMemory.defaultContext(QWEN3_06B, KvCacheType.Q8_0, 1L << 30));
+        // too little for 4096: the old default stays, and the context check says what is missing
+        assertEquals(4096, ContextMemory.defaultContext(QWEN3_06B, KvCacheType.F16, 100L << 20));
+        ModelConfig small = new ModelConfig(Architecture.QWEN3, 300, 64, 3, 4, 2, 16, 16, 96, 384, 1e-6f, 1e6f, false);
+        assertEquals(384, ContextMemory.defaultContext(small, KvCacheType.F16, 100L << 20));
+    }
+
+    @Test
     void aContextThatDoesNotFitNamesContextTypeAndBytes() {
         ContextMemory.check(QWEN3_06B, 4096, KvCacheType.F16, 1L << 30); // 470 MB fits in 1 GiB
         var e = assertThrows(BglException.class, () -> ContextMemory.check(QWEN3_06B, 32768, KvCacheType.F32, 1L << 30));
