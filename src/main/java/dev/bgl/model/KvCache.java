@@ -16,7 +16,9 @@ package dev.bgl.model;
  * for llama.cpp's {@code --cache-type-k/-v q8_0} (scale amax/127 kept as F16, quants
  * rint(x·127/amax)): int8 quants in the same layouts as above, and each block's F16 scale beside
  * them ({@code [block][PAGE]} for keys, {@code [slot][block]} for values), 34 bytes per 32 elements
- * as llama.cpp counts them.
+ * as llama.cpp counts them. {@code q4_0} is the same with ggml's Q4_0 blocks (quants 0..15 from
+ * x/d + 8.5 truncated, d = −(the element of largest magnitude)/8 as F16; two quants a byte: 18
+ * bytes per 32 elements).
  */
 public final class KvCache {
     static final int PAGE_SHIFT = 6;
@@ -26,7 +28,7 @@ public final class KvCache {
 
     private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
     private final float[][][] k32, v32; // the same, when f32
-    private final byte[][][] k8, v8;    // the same, when q8_0: quants
+    private final byte[][][] k8, v8;    // the same, when q8_0: quants; when q4_0: two quants a byte (element e in byte e/2, low nibble first)
     private final short[][][] ks, vs;   // and their blocks' F16 scales, [layer][page][PAGE * dim / 32]
     final int capacity;
     final int kvDim;
@@ -49,11 +51,13 @@ public final class KvCache {
         this.type = type;
         this.f16 = type == KvCacheType.F16;
         this.layers = c.layers();
-        if (type == KvCacheType.Q8_0 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0))
-            throw new dev.bgl.util.BglException("--kv-type q8_0 needs key and value rows and the head size in multiples of 32 (the Q8_0 block), got keys "
+        this.q4 = type == KvCacheType.Q4_0;
+        boolean q8 = type == KvCacheType.Q8_0 || q4;
+        this.quantized = q8;
+        if (q8 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0))
+            throw new dev.bgl.util.BglException("--kv-type " + type.label() + " needs key and value rows and the head size in multiples of 32 (its block), got keys "
                     + kvDim + ", values " + vDim + ", head size " + c.headDim());
         int pages = (capacity + PAGE - 1) >>> PAGE_SHIFT;
-        boolean q8 = type == KvCacheType.Q8_0;
         this.k16 = f16 ? new short[layers][pages][] : null;
         this.v16 = f16 ? new short[layers][pages][] : null;
         this.k32 = type == KvCacheType.F32 ? new float[layers][pages][] : null;
@@ -63,6 +67,10 @@ public final class KvCache {
         this.ks = q8 ? new short[layers][pages][] : null;
         this.vs = q8 ? new short[layers][pages][] : null;
     }
+
+    /** Q8_0 or Q4_0 blocks; Q4_0 ones. */
+    private final boolean quantized, q4;
+    private final byte[] block = new byte[QK]; // one block's quants on their way into a page
 
     /** Elements per Q8_0 block. */
     static final int QK = 32;
@@ -99,20 +107,24 @@ public final class KvCache {
     /** Stores the key and value rows of {@code layer} at {@code pos}, allocating the page on first use. */
     void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (type == KvCacheType.Q8_0) {
+        if (quantized) {
             byte[] kp = k8[layer][page], vp = v8[layer][page];
             if (kp == null) {
-                kp = k8[layer][page] = new byte[PAGE * kvDim];
-                vp = v8[layer][page] = new byte[PAGE * vDim];
+                kp = k8[layer][page] = new byte[q4 ? PAGE * kvDim / 2 : PAGE * kvDim];
+                vp = v8[layer][page] = new byte[q4 ? PAGE * vDim / 2 : PAGE * vDim];
                 ks[layer][page] = new short[PAGE * kvDim / QK];
                 vs[layer][page] = new short[PAGE * vDim / QK];
                 pagesAllocated = Math.max(pagesAllocated, page + 1);
             }
             short[] kScale = ks[layer][page], vScale = vs[layer][page];
-            for (int b = 0; b < kvDim / QK; b++)
-                kScale[b * PAGE + slot] = quantizeBlock(k, kOff + b * QK, kp, b * QK * PAGE + slot, PAGE);
-            for (int b = 0, o = slot * vDim; b < vDim / QK; b++)
-                vScale[slot * (vDim / QK) + b] = quantizeBlock(v, vOff + b * QK, vp, o + b * QK, 1);
+            for (int b = 0; b < kvDim / QK; b++) {
+                kScale[b * PAGE + slot] = q4 ? quantizeQ4(k, kOff + b * QK, block) : quantizeBlock(k, kOff + b * QK, block);
+                for (int j = 0; j < QK; j++) put(kp, (b * QK + j) * PAGE + slot, block[j]);
+            }
+            for (int b = 0, o = slot * vDim; b < vDim / QK; b++) {
+                vScale[slot * (vDim / QK) + b] = q4 ? quantizeQ4(v, vOff + b * QK, block) : quantizeBlock(v, vOff + b * QK, block);
+                for (int j = 0; j < QK; j++) put(vp, o + b * QK + j, block[j]);
+            }
         } else if (f16) {
             short[] kp = k16[layer][page], vp = v16[layer][page];
             if (kp == null) {
@@ -135,16 +147,47 @@ public final class KvCache {
     }
 
     /**
-     * One Q8_0 block of {@code x[off..off+32)} into {@code q[qOff + j·step]}, as ggml's x86
+     * One Q8_0 block of {@code x[off..off+32)} into {@code q}, as ggml's x86
      * quantize_row_q8_0: d = amax/127, quants rint(x · 127/amax) (127/amax, not 1/d, and half to
      * even); returns d's F16 bits.
      */
-    private static short quantizeBlock(float[] x, int off, byte[] q, int qOff, int step) {
+    private static short quantizeBlock(float[] x, int off, byte[] q) {
         float amax = 0;
         for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[off + j]));
         float id = amax != 0 ? 127f / amax : 0f;
-        for (int j = 0; j < QK; j++) q[qOff + j * step] = (byte) (int) Math.rint(x[off + j] * id);
+        for (int j = 0; j < QK; j++) q[j] = (byte) (int) Math.rint(x[off + j] * id);
         return Float.floatToFloat16(amax / 127f);
+    }
+
+    /**
+     * One Q4_0 block as ggml's quantize_row_q4_0_ref (the CPU path for a Q4_0 cache): d = max/−8
+     * with max the element of largest magnitude, quants min(15, trunc(x/d + 8.5)) less 8 into
+     * {@code q}; returns d's F16 bits.
+     */
+    private static short quantizeQ4(float[] x, int off, byte[] q) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < QK; j++) {
+            float v = x[off + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -8, id = d != 0 ? 1f / d : 0f;
+        for (int j = 0; j < QK; j++) q[j] = (byte) (Math.min(15, (int) (x[off + j] * id + 8.5f)) - 8);
+        return Float.floatToFloat16(d);
+    }
+
+    /** Stores quant {@code v} as element {@code e} of a page: a byte, or a nibble (offset by 8) for Q4_0. */
+    private void put(byte[] page, int e, byte v) {
+        if (!q4) page[e] = v;
+        else if ((e & 1) == 0) page[e >> 1] = (byte) ((page[e >> 1] & 0xF0) | (v + 8));
+        else page[e >> 1] = (byte) ((page[e >> 1] & 0x0F) | ((v + 8) << 4));
+    }
+
+    /** Element {@code e}'s quant, as {@link #put} stored it. */
+    private int get(byte[] page, int e) {
+        return q4 ? ((page[e >> 1] >> ((e & 1) << 2)) & 15) - 8 : page[e];
     }
 
     /**
@@ -156,11 +199,13 @@ public final class KvCache {
      */
     float[] keyTile(int layer, int page, int off, int hd, float[] tile) {
         if (type == KvCacheType.F32) return k32[layer][page];
-        if (type == KvCacheType.Q8_0) {
+        if (quantized) {
             byte[] kq = k8[layer][page];
             short[] sc = ks[layer][page];
             for (int j = 0; j < hd; j++)
-                for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < PAGE; s++)
+                if (q4) for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < PAGE; s++)
+                    tile[dst + s] = get(kq, src + s) * Float.float16ToFloat(sc[so + s]);
+                else for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < PAGE; s++)
                     tile[dst + s] = kq[src + s] * Float.float16ToFloat(sc[so + s]);
             return tile;
         }
@@ -177,14 +222,16 @@ public final class KvCache {
      */
     float[] valueTile(int layer, int page, int off, int vhd, int m, float[] tile) {
         if (type == KvCacheType.F32) return v32[layer][page];
-        if (type == KvCacheType.Q8_0) {
+        if (quantized) {
             byte[] vq = v8[layer][page];
             short[] sc = vs[layer][page];
             int blocks = vDim / QK;
             for (int slot = 0; slot < m; slot++)
                 for (int b = off / QK, dst = slot * vhd; b < (off + vhd) / QK; b++) {
                     float d = Float.float16ToFloat(sc[slot * blocks + b]);
-                    for (int j = 0, src = slot * vDim + b * QK; j < QK; j++) tile[dst++] = vq[src + j] * d;
+                    int src = slot * vDim + b * QK;
+                    if (q4) for (int j = 0; j < QK; j++) tile[dst++] = get(vq, src + j) * d;
+                    else for (int j = 0; j < QK; j++) tile[dst++] = vq[src + j] * d;
                 }
             return tile;
         }
@@ -197,14 +244,14 @@ public final class KvCache {
     /** Key element {@code i} at {@code pos} as stored (after rounding), for tests and reference paths. */
     float key(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (type == KvCacheType.Q8_0) return k8[layer][page][i * PAGE + slot] * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
+        if (quantized) return get(k8[layer][page], i * PAGE + slot) * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
         return f16 ? Float.float16ToFloat(k16[layer][page][i * PAGE + slot]) : k32[layer][page][i * PAGE + slot];
     }
 
     /** Value element {@code i} at {@code pos} as stored. */
     float value(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (type == KvCacheType.Q8_0) return v8[layer][page][slot * vDim + i] * Float.float16ToFloat(vs[layer][page][slot * (vDim / QK) + i / QK]);
+        if (quantized) return get(v8[layer][page], slot * vDim + i) * Float.float16ToFloat(vs[layer][page][slot * (vDim / QK) + i / QK]);
         return f16 ? Float.float16ToFloat(v16[layer][page][slot * vDim + i]) : v32[layer][page][slot * vDim + i];
     }
 }

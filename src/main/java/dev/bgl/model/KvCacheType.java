@@ -9,10 +9,10 @@ import java.util.Locale;
  * the cache (llama.cpp's default) at a rounding of about 1e-3 relative per element; F32 keeps the
  * full values, for conformance checks or when memory is plentiful; Q8_0 stores ggml's Q8_0 blocks
  * (32 int8 quants and an F16 scale: 34 bytes for 32 elements, about half of F16) and so doubles
- * the context a memory budget holds.
+ * the context a memory budget holds; Q4_0 stores ggml's Q4_0 blocks (18 bytes for 32 elements).
  */
 public enum KvCacheType {
-    F16(1, 2), F32(1, 4), Q8_0(32, 34);
+    F16(1, 2), F32(1, 4), Q8_0(32, 34), Q4_0(32, 18);
 
     private final int blockElements, blockBytes;
 
@@ -36,13 +36,14 @@ public enum KvCacheType {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** "f16", "f32" or "q8_0", any case. */
+    /** "f16", "f32", "q8_0" or "q4_0", any case. */
     public static KvCacheType parse(String s) {
         return switch (s == null ? "" : s.trim().toLowerCase(Locale.ROOT)) {
             case "f16" -> F16;
             case "f32" -> F32;
             case "q8_0" -> Q8_0;
-            default -> throw new BglException("KV cache type must be f16, f32 or q8_0, got '" + s + "'");
+            case "q4_0" -> Q4_0;
+            default -> throw new BglException("KV cache type must be f16, f32, q8_0 or q4_0, got '" + s + "'");
         };
     }
 }

@@ -150,13 +150,13 @@ final class TiledAttention {
 
     /** The passes of {@link #phase} for rows {@code [r0, r0+rows)} of KV head {@code kvh} over pages [p0, p1). */
     private void attend(Item it, int kvh, int p0, int p1, int r0, int rows) {
-        boolean f16 = cache.f16, q8 = cache.type == KvCacheType.Q8_0, widened = cache.type != KvCacheType.F32;
+        boolean f16 = cache.f16, q8 = cache.type == KvCacheType.Q8_0 || cache.type == KvCacheType.Q4_0, widened = cache.type != KvCacheType.F32;
         int from = p0 * PAGE, to = p1 * PAGE;
         float[] sc = it.sc;
         if ((phase & SCORES) != 0) {
             for (int r = 0; r < rows; r++) {
                 int row = r0 + r, src = row / group * qDim + (kvh * group + row % group) * hd;
-                // ggml multiplies an F16 cache only with F16 operands, a Q8_0 cache with Q8_0 ones
+                // ggml multiplies an F16 cache only with F16 operands, a Q8_0 or Q4_0 cache with Q8_0 ones
                 if (q8) q8Round(q, src, it.qf, r * hd);
                 else for (int j = 0; j < hd; j++) it.qf[r * hd + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(q[src + j])) : q[src + j];
             }
@@ -197,7 +197,7 @@ final class TiledAttention {
             for (int r = 0; r < rows; r++) {
                 int o = r * stride, end = Math.min(to, seen(r0 + r)), t = from;
                 float inv = (float) (1.0 / it.l[r]);
-                // a Q8_0 cache runs llama.cpp's flash-attention path, whose weights stay floats
+                // a quantised cache runs llama.cpp's flash-attention path, whose weights stay floats
                 if (f16) for (; t < end; t++) sc[o + t] = Float.float16ToFloat(Float.floatToFloat16(sc[o + t] * inv));
                 else for (; t < end; t++) sc[o + t] *= inv;
                 for (t = Math.max(from, end); t < to; t++) sc[o + t] = 0; // rows paired with a longer one add nothing there

@@ -17,7 +17,8 @@ class ContextMemoryTest {
         assertEquals(2 * 114_688L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.F32));
         // Q8_0 counts whole blocks, 34 bytes per 32 elements: 28 layers x 2 x 32 blocks x 34 = 60,928 bytes a token
         assertEquals(60_928L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.Q8_0));
-        assertEquals("f16 3.76 GB, f32 7.52 GB, q8_0 2.00 GB", ContextMemory.perType(QWEN3_06B, 32768));
+        assertEquals(32_256L * 32768, ContextMemory.kvBytes(QWEN3_06B, 32768, KvCacheType.Q4_0)); // 18 bytes per 32
+        assertEquals("f16 3.76 GB, f32 7.52 GB, q8_0 2.00 GB, q4_0 1.06 GB", ContextMemory.perType(QWEN3_06B, 32768));
         assertEquals(1000, ContextMemory.largestContext(QWEN3_06B, KvCacheType.F16, 114_688L * 1000 + 5));
     }
 

@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused attention kernel against attention written out plainly (scores for every position,
@@ -35,7 +36,9 @@ class TiledAttentionTest {
                 Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 1),
                 Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 4),
                 Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1100, 32, 1),
-                Arguments.of(KvCacheType.Q8_0, 6, 2, 32, 1030, 5, 1));
+                Arguments.of(KvCacheType.Q8_0, 6, 2, 32, 1030, 5, 1),
+                Arguments.of(KvCacheType.Q4_0, 8, 2, 64, 1299, 1, 4),
+                Arguments.of(KvCacheType.Q4_0, 8, 2, 64, 1100, 32, 1));
     }
 
     @ParameterizedTest(name = "{0} heads {1}/{2} hd {3} pos0 {4} n {5} threads {6}")
@@ -72,7 +75,7 @@ class TiledAttentionTest {
                 float[] qh = java.util.Arrays.copyOfRange(q, i * c.qDim() + h * hd, i * c.qDim() + (h + 1) * hd);
                 for (int j = 0; j < hd; j++) // as ggml's operands of a product with an F16 or Q8_0 cache
                     if (type == KvCacheType.F16) qh[j] = Float.float16ToFloat(Float.floatToFloat16(qh[j]));
-                if (type == KvCacheType.Q8_0) qh = q8(qh);
+                if (type == KvCacheType.Q8_0 || type == KvCacheType.Q4_0) qh = q8(qh);
                 for (int t = 0; t < seen; t++) {
                     double d = 0;
                     for (int j = 0; j < hd; j++) d += (double) qh[j] * cache.key(layer, t, kvh * hd + j);
@@ -96,11 +99,16 @@ class TiledAttentionTest {
             }
         }
         assertEquals(0, maxErr, tolerance);
-        if (type == KvCacheType.Q8_0) {
-            // the cache holds Q8_0 blocks: each stored key is within half a step (amax/127/2) of what was put in
-            float[] last = new float[c.kvDim()];
+        if (type == KvCacheType.Q8_0 || type == KvCacheType.Q4_0) {
+            // the cache holds blocks: each stored key is within half a Q8_0 step (amax/127/2) of what was put in, or
+            // one Q4_0 step (amax/8: the clamp at 15 can cost a whole one)
+            float[] last = new float[c.kvDim()], lastV = new float[c.vDim()];
             for (int j = 0; j < c.kvDim(); j++) last[j] = cache.key(layer, len - 1, j);
-            assertEquals(0, maxDiff(k, last) , maxAbs(k) / 127 * 0.51 + 1e-6, "Q8_0 rounding of the last key row");
+            for (int j = 0; j < c.vDim(); j++) lastV[j] = cache.value(layer, len - 1, j);
+            double step = type == KvCacheType.Q8_0 ? 0.51 / 127 : 1.01 / 8;
+            assertEquals(0, maxDiff(k, last), maxAbs(k) * step + 1e-6, type + " rounding of the last key row");
+            assertEquals(0, maxDiff(v, lastV), maxAbs(v) * step + 1e-6, type + " rounding of the last value row");
+            assertTrue(maxDiff(k, last) > 0, "the keys were quantised");
         }
     }
 
