@@ -193,24 +193,27 @@ public final class KvCache {
     /**
      * The keys of one KV head (elements {@code [off, off+hd)} of each row) on {@code page}, as
      * floats laid out {@code [element][PAGE]}: an F32 page itself (the head's block starts at
-     * {@code off · PAGE}), an F16 or Q8_0 page's block widened into {@code tile} (starting at 0). The
-     * widening is one contiguous loop of half-to-float conversions, which C2 turns into vector
+     * {@code off · PAGE}), an F16 or quantised page's block widened into {@code tile} (starting at
+     * 0), its first {@code m} slots only (the last page of a short context holds few). A full F16
+     * page is one contiguous loop of half-to-float conversions, which C2 turns into vector
      * conversions.
      */
-    float[] keyTile(int layer, int page, int off, int hd, float[] tile) {
+    float[] keyTile(int layer, int page, int off, int hd, int m, float[] tile) {
         if (type == KvCacheType.F32) return k32[layer][page];
         if (quantized) {
             byte[] kq = k8[layer][page];
             short[] sc = ks[layer][page];
             for (int j = 0; j < hd; j++)
-                if (q4) for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < PAGE; s++)
+                if (q4) for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
                     tile[dst + s] = get(kq, src + s) * Float.float16ToFloat(sc[so + s]);
-                else for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < PAGE; s++)
+                else for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
                     tile[dst + s] = kq[src + s] * Float.float16ToFloat(sc[so + s]);
             return tile;
         }
         short[] kp = k16[layer][page];
-        for (int x = 0, src = off * PAGE; x < hd * PAGE; x++) tile[x] = Float.float16ToFloat(kp[src + x]);
+        if (m == PAGE) for (int x = 0, src = off * PAGE; x < hd * PAGE; x++) tile[x] = Float.float16ToFloat(kp[src + x]);
+        else for (int j = 0; j < hd; j++)
+            for (int s = 0, src = (off + j) * PAGE, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[src + s]);
         return tile;
     }
 

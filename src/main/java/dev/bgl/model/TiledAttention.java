@@ -164,8 +164,9 @@ final class TiledAttention {
                 int t0 = page * PAGE;
                 int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0); // what the block's last row sees here
                 if (valid <= 0) break;
-                float[] keys = cache.keyTile(layer, page, kvh * hd, hd, it.kTile);
-                scores(it, keys, widened ? 0 : kvh * hd * PAGE, rows, t0, (valid + L - 1) / L * L);
+                int blocks = (valid + L - 1) / L * L; // whole vectors: slots past `valid` are computed and never read
+                float[] keys = cache.keyTile(layer, page, kvh * hd, hd, blocks, it.kTile);
+                scores(it, keys, widened ? 0 : kvh * hd * PAGE, rows, t0, blocks);
             }
             for (int r = 0; r < rows; r++) {
                 int o = r * stride, end = Math.min(to, seen(r0 + r));

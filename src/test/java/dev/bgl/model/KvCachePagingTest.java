@@ -51,7 +51,7 @@ class KvCachePagingTest {
                     for (int pos = 0; pos < n; pos++) {
                         int page = pos / KvCache.PAGE, slot = pos % KvCache.PAGE;
                         // the tiles the attention kernel reads: keys [element][PAGE], values [slot][element]
-                        float[] kt = c.keyTile(l, page, head * hd, hd, tile);
+                        float[] kt = c.keyTile(l, page, head * hd, hd, pos % 2 == 0 ? KvCache.PAGE : slot + 1, tile); // whole pages and first slots
                         int kBase = f16 ? 0 : head * hd * KvCache.PAGE;
                         for (int j = 0; j < hd; j++) {
                             float want = stored(keys[l][pos][head * hd + j], f16);
