@@ -107,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                     JsonNode r = LlamaCppReference.locate().call(Map.of("op", "bench", "model", m.source().path().toString(),
                             "promptTokens", promptTokens, "genTokens", genTokens, "threads", Parallel.threads(),
                             "flashAttention", flashAttention(), "vocab", m.transformer().config().vocabSize(),
-                            "kvType", m.kvType().name().toLowerCase(Locale.ROOT)), 1800);
+                            "kvType", m.kvType().label()), 1800);
                     double rp = r.get("prefillTokPerSec").asDouble(), rd = r.get("decodeTokPerSec").asDouble();
                     lp = Math.max(lp, rp);
                     ld = Math.max(ld, rd);
@@ -136,15 +136,17 @@ final class BenchCommand implements Callable<Integer> {
             double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 3);
             // a decode step reads the weights once and the whole KV cache so far: at depth, the
             // cache is a large share of the bytes (3,000 tokens of F16 KV on a 0.6B model: 344 MB)
-            long kvRead = (long) (m.kvBytesPerToken() * (promptTokens + (genTokens + 1) / 2.0));
+            // decode token i (from 0) attends over promptTokens + i + 1 positions
+            double meanContext = promptTokens + (genTokens + 1) / 2.0;
+            long kvRead = (long) (m.kvBytesPerToken() * meanContext);
             long perToken = read + kvRead;
-            out.printf("roofline   a decode token reads %.3f MB of weights + %.3f MB of KV cache (%s, %d tokens of context on average) = %.3f MB%n",
-                    read / 1e6, kvRead / 1e6, m.kvType().name().toLowerCase(Locale.ROOT), promptTokens + (genTokens + 1) / 2, perToken / 1e6);
+            out.printf("roofline   a decode token reads %.3f MB of weights + %.3f MB of KV cache (%s, %.1f tokens of context on average) = %.3f MB%n",
+                    read / 1e6, kvRead / 1e6, m.kvType().label(), meanContext, perToken / 1e6);
             out.printf("roofline   memory bandwidth %.1f GB/s (%d threads): decoding at most %.1f tok/s; bgl reaches %.0f%% of it%n",
                     bandwidth / 1e9, Parallel.threads(), bandwidth / perToken, 100 * decode * perToken / bandwidth);
             if (vsLlamaCpp) {
                 out.printf("llama.cpp  prefill %8.1f tok/s   decode %7.2f tok/s   (fastest of %d rounds; flash attention %s, KV cache %s)%n", lp, ld, rounds,
-                        flashAttention() ? "on" : "off", m.kvType().name().toLowerCase(Locale.ROOT));
+                        flashAttention() ? "on" : "off", m.kvType().label());
                 out.printf("ratio bgl/llama.cpp: prefill %.2f, decode %.2f   (fastest against fastest; median of the rounds' ratios %.2f, %.2f; llama.cpp reaches %.0f%% of the roofline)%n",
                         prefill / lp, decode / ld, median(prefillRatios), median(decodeRatios), 100 * ld * perToken / bandwidth);
             }
