@@ -6,6 +6,9 @@
 //   {"op":"tokenize","model":PATH,"texts":[..],"special":true} -> {"tokens":[[ids],...]}
 //   {"op":"bench","model":PATH,"promptTokens":128,"genTokens":64,"threads":2}
 //     -> {"prefillTokPerSec":x,"decodeTokPerSec":y}
+//   "kvType":"f16"|"f32"|"q8_0"|"q4_0" (probs and bench): the KV cache's type for K and V, as
+//   llama.cpp's --cache-type-k/-v; a quantised V cache needs flash attention in llama.cpp, so
+//   probs turns it on for those types
 import {getLlama} from "node-llama-cpp";
 
 const chunks = [];
@@ -13,6 +16,10 @@ for await (const c of process.stdin) chunks.push(c);
 const req = JSON.parse(Buffer.concat(chunks).toString("utf8"));
 
 const llama = await getLlama({gpu: false, build: "never", logLevel: "error"});
+// llama.cpp's --cache-type-k/-v: the same type for both
+const kvType = (req.kvType ?? "f16").toUpperCase();
+const kvOptions = {experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType};
+const quantKv = kvType !== "F16" && kvType !== "F32";
 const model = await llama.loadModel({modelPath: req.model, gpuLayers: 0, vocabOnly: req.op === "tokenize"});
 
 function top(map, k) {
@@ -30,7 +37,7 @@ if (req.op === "tokenize") {
 } else if (req.op === "probs") {
     const n = req.tokens.length + (req.greedy ?? 0) + 8;
     const context = await model.createContext({contextSize: Math.max(64, n), batchSize: 512, threads: req.threads ?? 1,
-        flashAttention: false, sequences: 1});
+        flashAttention: quantKv, sequences: 1, ...kvOptions});
     const seq = context.getSequence();
     const last = req.tokens.length - 1;
     const input = req.tokens.map((t, i) => req.lastOnly && i < last ? [t, {}] : [t, {generateNext: {probabilities: true}}]);
@@ -59,7 +66,7 @@ if (req.op === "tokenize") {
     const ctxSize = req.promptTokens + req.genTokens + 16;
     // flash attention as llama-server runs it by default (-fa auto); the caller may turn it off
     const context = await model.createContext({contextSize: ctxSize, batchSize: Math.max(512, req.promptTokens), threads,
-        flashAttention: req.flashAttention ?? true, sequences: 1});
+        flashAttention: req.flashAttention ?? true, sequences: 1, ...kvOptions});
     const seq = context.getSequence();
     // ids in [base, base + span) of the model's vocabulary: a small vocabulary (the default model has 281) must not be left
     const vocab = Math.min(1100, req.vocab ?? 1100), base = Math.min(100, Math.floor(vocab / 4)), span = vocab - base;

@@ -35,12 +35,12 @@ public final class BudgetController implements ThinkingBudget {
      * @param attentionFlopsPerToken FLOPs attention adds per token already in the context
      */
     public record CostModel(long parameters, long kvBytesPerToken, long attentionFlopsPerToken) {
-        /** From the model's config; {@code kvElementBytes} 2 for an F16 cache, 4 for F32. */
-        public static CostModel of(ModelConfig c, int kvElementBytes) {
+        /** From the model's config, with keys and values stored as {@code kv}. */
+        public static CostModel of(ModelConfig c, dev.bgl.model.KvCacheType kv) {
             // QK^T over headDim and the weighted sum of values over valueHeadDim, multiply-add = 2 FLOPs
             long attn = 2L * c.layers() * c.heads() * (c.headDim() + c.valueHeadDim());
             // a mixture of experts computes with the experts it picks, not all of them
-            return new CostModel(c.activeParameterCount(), c.kvBytesPerToken(kvElementBytes), attn);
+            return new CostModel(c.activeParameterCount(), c.kvBytesPerToken(kv), attn);
         }
 
         /** FLOPs to compute the token that goes to position {@code pos} (it attends to pos + 1 tokens). */

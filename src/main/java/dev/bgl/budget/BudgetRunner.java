@@ -112,7 +112,7 @@ public final class BudgetRunner {
         BudgetRequest req = plan.request();
         long t0 = nanoTime.getAsLong(); // the clock of a seconds budget starts when the run does
         BudgetController controller = req.budget().controlled().isEmpty() ? null : new BudgetController(req.budget().controlled(),
-                BudgetController.CostModel.of(model.transformer().config(), model.kvType().bytes()), planner.answerReserve(), nanoTime);
+                BudgetController.CostModel.of(model.transformer().config(), model.kvType()), planner.answerReserve(), nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(req.budget().tokens());
         live = null;
         Strategy strategy = strategy(plan, budget);

@@ -94,20 +94,19 @@ final class InspectCommand implements Callable<Integer> {
         }
         info.put("chat", chat);
         long weights = m.source().weightBytes();
-        long kvF16 = c.kvBytesPerToken(2) * ctx, kvF32 = c.kvBytesPerToken(4) * ctx;
+        long kvF16 = c.kvBytesPerToken(KvCacheType.F16) * ctx;
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("weights_bytes_mapped", weights);
         mem.put("context", ctx);
         // the cache grows in pages as the context fills; these are the figures for a full context
-        mem.put("kv_cache_bytes_f16", kvF16);
-        mem.put("kv_cache_bytes_f32", kvF32);
+        for (KvCacheType kv : KvCacheType.values()) mem.put("kv_cache_bytes_" + kv.label(), c.kvBytesPerToken(kv) * ctx);
         // the longest context whose KV cache the heap left after loading holds, per KV type
         long free = ContextMemory.freeHeap();
         mem.put("heap_free_bytes", free);
         for (KvCacheType kv : KvCacheType.values())
             mem.put("max_context_" + kv.name().toLowerCase(java.util.Locale.ROOT), ContextMemory.largestContext(c, kv, free));
         long scratch = 4L * dev.bgl.model.Transformer.MAX_CHUNK * (3L * c.dim() + 3L * c.ffnDim() + c.qDim() + 2L * c.kvDim())
-                + 4L * c.heads() * ctx + 4L * c.vocabSize();
+                + dev.bgl.model.Transformer.attentionScratchBytes(c, ctx) + 4L * c.vocabSize();
         mem.put("scratch_bytes", scratch);
         mem.put("total_estimate_bytes", weights + kvF16 + scratch); // F16 cache: the default
         mem.put("jvm_overhead_note", "plus about 200 MB for the JVM (code, class metadata, a 32 MB young heap); the KV cache grows in pages of 64 positions as the context fills");

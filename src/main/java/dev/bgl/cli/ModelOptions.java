@@ -24,10 +24,10 @@ final class ModelOptions {
     @Option(names = "--threads", description = "Worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--context", description = "Context size in tokens (default: the model's, at most 4096)")
+    @Option(names = "--context", description = "Context size in tokens (default: the model's own, as far as the heap holds its KV cache)")
     Integer context;
 
-    @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache element type: f16 (half the memory, as llama.cpp) or f32 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type, as llama.cpp's --cache-type-k/-v: f16 (half the memory of f32, llama.cpp's default), f32, q8_0 (Q8_0 blocks, about half of f16) or q4_0 (Q4_0 blocks, about a quarter) (default: ${DEFAULT-VALUE})")
     String kvType = "f16";
 
     /** Opens the model at {@code path} with the chosen KV cache type. */

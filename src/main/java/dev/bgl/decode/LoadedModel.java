@@ -143,7 +143,7 @@ public final class LoadedModel implements AutoCloseable {
 
     /** KV-cache bytes one cached token takes in this model's sessions. */
     public long kvBytesPerToken() {
-        return transformer.config().kvBytesPerToken(kvType.bytes());
+        return transformer.config().kvBytesPerToken(kvType);
     }
 
     public Transformer transformer() {
@@ -181,13 +181,18 @@ public final class LoadedModel implements AutoCloseable {
         return thinkCloseId >= 0;
     }
 
-    /** The default context of a new session: the model's own, capped to keep the KV cache modest. */
+    /** The default context of a new session: the model's own where the heap holds its KV cache (see {@link dev.bgl.model.ContextMemory#defaultContext}). */
     public int defaultContext() {
-        return Math.min(transformer.config().contextLength(), 4096);
+        // fixed at the first call, so that a server's context does not move with the heap in use
+        int c = defaultContext;
+        if (c == 0) defaultContext = c = dev.bgl.model.ContextMemory.defaultContext(transformer.config(), kvType, dev.bgl.model.ContextMemory.freeHeap());
+        return c;
     }
 
+    private volatile int defaultContext;
+
     public Session newSession(int contextSize) {
-        return new Session(transformer, contextSize, kvType == KvCacheType.F16);
+        return new Session(transformer, contextSize, kvType);
     }
 
     /** The rendered prompt text for a conversation, ready for the assistant's reply. */

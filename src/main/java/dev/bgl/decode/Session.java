@@ -19,9 +19,13 @@ public final class Session implements AutoCloseable {
     private boolean hiddenValid;
 
     public Session(Transformer model, int contextSize, boolean kvF16) {
+        this(model, contextSize, kvF16 ? dev.bgl.model.KvCacheType.F16 : dev.bgl.model.KvCacheType.F32);
+    }
+
+    public Session(Transformer model, int contextSize, dev.bgl.model.KvCacheType kv) {
         if (contextSize < 1) throw new BglException("context size must be >= 1, got " + contextSize);
         this.model = model;
-        this.state = model.newState(contextSize, kvF16);
+        this.state = model.newState(contextSize, kv);
         this.logits = new float[model.config().vocabSize()];
         this.hidden = HiddenStates.allocate(model.config());
         this.tokens = new int[Math.min(contextSize, 1024)];

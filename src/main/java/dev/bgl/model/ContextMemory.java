@@ -16,7 +16,7 @@ public final class ContextMemory {
 
     /** KV-cache bytes of a full context of {@code tokens} with elements of type {@code t}. */
     public static long kvBytes(ModelConfig c, int tokens, KvCacheType t) {
-        return c.kvBytesPerToken(t.bytes()) * tokens;
+        return c.kvBytesPerToken(t) * tokens;
     }
 
     /** "f16 1.2 GB, f32 2.4 GB": a full context's KV cache under each type. */
@@ -24,14 +24,26 @@ public final class ContextMemory {
         StringBuilder sb = new StringBuilder();
         for (KvCacheType t : KvCacheType.values()) {
             if (!sb.isEmpty()) sb.append(", ");
-            sb.append(t.name().toLowerCase(Locale.ROOT)).append(' ').append(bytes(kvBytes(c, tokens, t)));
+            sb.append(t.label()).append(' ').append(bytes(kvBytes(c, tokens, t)));
         }
         return sb.toString();
     }
 
     /** The largest context whose KV cache of type {@code t} fits in {@code available} bytes. */
     public static long largestContext(ModelConfig c, KvCacheType t, long available) {
-        return Math.max(0, available) / c.kvBytesPerToken(t.bytes());
+        return Math.max(0, available) / c.kvBytesPerToken(t);
+    }
+
+    /**
+     * The context a session gets unless told otherwise: the model's own (32k and more for Qwen3) as
+     * far as {@code available} bytes hold its full KV cache of type {@code t}, else the largest that
+     * fits; never under the model's own capped at 4096 (the earlier default), so that a heap too
+     * small for even that gets {@link #check}'s error rather than a silently tiny context. The
+     * cache grows in pages as it fills, so a long default costs nothing until it is used.
+     */
+    public static int defaultContext(ModelConfig c, KvCacheType t, long available) {
+        int own = c.contextLength();
+        return (int) Math.min(own, Math.max(largestContext(c, t, available), Math.min(own, 4096)));
     }
 
     /** Heap the JVM may still allocate: its limit less what is in use now. */
@@ -47,7 +59,7 @@ public final class ContextMemory {
         throw new BglException(String.format(Locale.ROOT,
                 "a context of %d tokens needs %s of KV cache with --kv-type %s (%s per token; %s), but only %s of heap is free:"
                         + " use --context %d or less, or raise the heap (BGL_JAVA_OPTS=-Xmx...)",
-                context, bytes(need), t.name().toLowerCase(Locale.ROOT), bytes(c.kvBytesPerToken(t.bytes())), perType(c, context),
+                context, bytes(need), t.label(), bytes(c.kvBytesPerToken(t)), perType(c, context),
                 bytes(available), largestContext(c, t, available)));
     }
 

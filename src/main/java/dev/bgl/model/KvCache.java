@@ -1,9 +1,5 @@
 package dev.bgl.model;
 
-import dev.bgl.tensor.VectorOps;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Keys and values of every layer for the tokens a session has seen. Stored in pages of
  * {@link #PAGE} positions that are allocated as the context fills, so a session with a 32k
@@ -14,39 +10,70 @@ import jdk.incubator.vector.VectorSpecies;
  * default cache stores them; otherwise as floats. Within a page, values are position-major
  * ({@code page[(pos % PAGE) * vDim + i]}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
- * elements, with no horizontal sum per position.
+ * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
+ *
+ * <p>With {@code q8_0} each row is quantised in blocks of 32 as ggml's x86 quantize_row_q8_0 does
+ * for llama.cpp's {@code --cache-type-k/-v q8_0} (scale amax/127 kept as F16, quants
+ * rint(x·127/amax)): int8 quants in the same layouts as above, and each block's F16 scale beside
+ * them ({@code [block][PAGE]} for keys, {@code [slot][block]} for values), 34 bytes per 32 elements
+ * as llama.cpp counts them. {@code q4_0} is the same with ggml's Q4_0 blocks (quants 0..15 from
+ * x/d + 8.5 truncated, d = −(the element of largest magnitude)/8 as F16; two quants a byte: 18
+ * bytes per 32 elements).
  */
 public final class KvCache {
-    /** Float lanes, capped at 16 so that a page (64 positions) holds whole vectors. */
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = F.length();
     static final int PAGE_SHIFT = 6;
     /** Positions per page: small enough that a short chat wastes little, large enough that lookups are rare. */
     public static final int PAGE = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE - 1;
 
     private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
-    private final float[][][] k32, v32; // the same, when not
+    private final float[][][] k32, v32; // the same, when f32
+    private final byte[][][] k8, v8;    // the same, when q8_0: quants; when q4_0: two quants a byte (element e in byte e/2, low nibble first)
+    private final short[][][] ks, vs;   // and their blocks' F16 scales, [layer][page][PAGE * dim / 32]
     final int capacity;
     final int kvDim;
     final int vDim;
+    final KvCacheType type;
+    /** F16 elements: the attention rounds its operands to F16 as ggml does. */
     final boolean f16;
     private final int layers;
     private int pagesAllocated;
     int length;
 
     KvCache(ModelConfig c, int capacity, boolean f16) {
+        this(c, capacity, f16 ? KvCacheType.F16 : KvCacheType.F32);
+    }
+
+    KvCache(ModelConfig c, int capacity, KvCacheType type) {
         this.capacity = capacity;
         this.kvDim = c.kvDim();
         this.vDim = c.vDim();
-        this.f16 = f16;
+        this.type = type;
+        this.f16 = type == KvCacheType.F16;
         this.layers = c.layers();
+        this.q4 = type == KvCacheType.Q4_0;
+        boolean q8 = type == KvCacheType.Q8_0 || q4;
+        this.quantized = q8;
+        if (q8 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0))
+            throw new dev.bgl.util.BglException("--kv-type " + type.label() + " needs key and value rows and the head size in multiples of 32 (its block), got keys "
+                    + kvDim + ", values " + vDim + ", head size " + c.headDim());
         int pages = (capacity + PAGE - 1) >>> PAGE_SHIFT;
         this.k16 = f16 ? new short[layers][pages][] : null;
         this.v16 = f16 ? new short[layers][pages][] : null;
-        this.k32 = f16 ? null : new float[layers][pages][];
-        this.v32 = f16 ? null : new float[layers][pages][];
+        this.k32 = type == KvCacheType.F32 ? new float[layers][pages][] : null;
+        this.v32 = type == KvCacheType.F32 ? new float[layers][pages][] : null;
+        this.k8 = q8 ? new byte[layers][pages][] : null;
+        this.v8 = q8 ? new byte[layers][pages][] : null;
+        this.ks = q8 ? new short[layers][pages][] : null;
+        this.vs = q8 ? new short[layers][pages][] : null;
     }
+
+    /** Q8_0 or Q4_0 blocks; Q4_0 ones. */
+    private final boolean quantized, q4;
+    private final byte[] block = new byte[QK]; // one block's quants on their way into a page
+
+    /** Elements per Q8_0 block. */
+    static final int QK = 32;
 
     /** Tokens held. */
     public int length() {
@@ -65,18 +92,40 @@ public final class KvCache {
 
     /** Bytes the cache holds for the tokens in it. */
     public long bytesUsed() {
-        return (long) length * layers * (kvDim + vDim) * (f16 ? 2 : 4);
+        return (long) length * bytesPerPosition();
+    }
+
+    private long bytesPerPosition() {
+        return layers * (type.rowBytes(kvDim) + type.rowBytes(vDim));
     }
 
     /** Bytes allocated: whole pages up to the furthest position written so far. */
     public long bytesReserved() {
-        return (long) pagesAllocated * PAGE * layers * (kvDim + vDim) * (f16 ? 2 : 4);
+        return (long) pagesAllocated * PAGE * bytesPerPosition();
     }
 
     /** Stores the key and value rows of {@code layer} at {@code pos}, allocating the page on first use. */
     void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (f16) {
+        if (quantized) {
+            byte[] kp = k8[layer][page], vp = v8[layer][page];
+            if (kp == null) {
+                kp = k8[layer][page] = new byte[q4 ? PAGE * kvDim / 2 : PAGE * kvDim];
+                vp = v8[layer][page] = new byte[q4 ? PAGE * vDim / 2 : PAGE * vDim];
+                ks[layer][page] = new short[PAGE * kvDim / QK];
+                vs[layer][page] = new short[PAGE * vDim / QK];
+                pagesAllocated = Math.max(pagesAllocated, page + 1);
+            }
+            short[] kScale = ks[layer][page], vScale = vs[layer][page];
+            for (int b = 0; b < kvDim / QK; b++) {
+                kScale[b * PAGE + slot] = q4 ? quantizeQ4(k, kOff + b * QK, block) : quantizeBlock(k, kOff + b * QK, block);
+                for (int j = 0; j < QK; j++) put(kp, (b * QK + j) * PAGE + slot, block[j]);
+            }
+            for (int b = 0, o = slot * vDim; b < vDim / QK; b++) {
+                vScale[slot * (vDim / QK) + b] = q4 ? quantizeQ4(v, vOff + b * QK, block) : quantizeBlock(v, vOff + b * QK, block);
+                for (int j = 0; j < QK; j++) put(vp, o + b * QK + j, block[j]);
+            }
+        } else if (f16) {
             short[] kp = k16[layer][page], vp = v16[layer][page];
             if (kp == null) {
                 kp = k16[layer][page] = new short[PAGE * kvDim];
@@ -98,64 +147,114 @@ public final class KvCache {
     }
 
     /**
-     * {@code sc[t] = scale · q[qOff..qOff+hd) · key(t)} for every position {@code t < len}, the
-     * keys being elements {@code [off, off+hd)} of each row (one KV head). An F16 page's block of
-     * the head is widened into {@code tile} ({@code hd × PAGE} floats) first.
+     * One Q8_0 block of {@code x[off..off+32)} into {@code q}, as ggml's x86
+     * quantize_row_q8_0: d = amax/127, quants rint(x · 127/amax) (127/amax, not 1/d, and half to
+     * even); returns d's F16 bits.
      */
-    void scores(int layer, int off, int hd, float[] q, int qOff, int len, float scale, float[] sc, float[] tile) {
-        for (int page = 0, t0 = 0; t0 < len; page++, t0 += PAGE) {
-            int m = Math.min(PAGE, len - t0);
-            float[] keys;
-            int base;
-            if (f16) {
-                short[] kp = k16[layer][page];
-                for (int j = 0, src = off * PAGE; j < hd; j++, src += PAGE) // the filled slots only: a new page has few
-                    for (int slot = 0; slot < m; slot++) tile[j * PAGE + slot] = Float.float16ToFloat(kp[src + slot]);
-                keys = tile;
-                base = 0;
-            } else {
-                keys = k32[layer][page];
-                base = off * PAGE;
-            }
-            int s = 0;
-            for (; s + LANES <= m; s += LANES) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int j = 0; j < hd; j++)
-                    acc = FloatVector.fromArray(F, keys, base + j * PAGE + s).fma(FloatVector.broadcast(F, q[qOff + j]), acc);
-                acc.mul(scale).intoArray(sc, t0 + s);
-            }
-            for (; s < m; s++) {
-                float d = 0;
-                for (int j = 0; j < hd; j++) d = Math.fma(keys[base + j * PAGE + s], q[qOff + j], d);
-                sc[t0 + s] = d * scale;
-            }
-        }
+    private static short quantizeBlock(float[] x, int off, byte[] q) {
+        float amax = 0;
+        for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[off + j]));
+        float id = amax != 0 ? 127f / amax : 0f;
+        for (int j = 0; j < QK; j++) q[j] = (byte) (int) Math.rint(x[off + j] * id);
+        return Float.floatToFloat16(amax / 127f);
     }
 
     /**
-     * {@code out[outOff..outOff+vhd) += Σ_{t < len} w[t] · value(t)}, the values being elements
-     * {@code [off, off+vhd)} of each row (one KV head). An F16 page's block of the head is widened
-     * into {@code tile} ({@code vhd × PAGE} floats) first; each position is then one vector
-     * multiply-add into {@code out}.
+     * One Q4_0 block as ggml's quantize_row_q4_0_ref (the CPU path for a Q4_0 cache): d = max/−8
+     * with max the element of largest magnitude, quants min(15, trunc(x/d + 8.5)) less 8 into
+     * {@code q}; returns d's F16 bits.
      */
-    void addValues(int layer, int off, int vhd, float[] w, int len, float[] out, int outOff, float[] tile) {
-        for (int page = 0, t0 = 0; t0 < len; page++, t0 += PAGE) {
-            int m = Math.min(PAGE, len - t0);
-            float[] vals;
-            int base, stride;
-            if (f16) {
-                short[] vp = v16[layer][page];
-                for (int slot = 0; slot < m; slot++)
-                    for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
-                vals = tile;
-                base = 0;
-                stride = vhd;
-            } else {
-                vals = v32[layer][page];
-                base = off;
-                stride = vDim;
+    private static short quantizeQ4(float[] x, int off, byte[] q) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < QK; j++) {
+            float v = x[off + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
             }
-            for (int slot = 0; slot < m; slot++) VectorOps.scaledAdd(out, outOff, w[t0 + slot], vals, base + slot * stride, vhd);
         }
+        float d = max / -8, id = d != 0 ? 1f / d : 0f;
+        for (int j = 0; j < QK; j++) q[j] = (byte) (Math.min(15, (int) (x[off + j] * id + 8.5f)) - 8);
+        return Float.floatToFloat16(d);
+    }
+
+    /** Stores quant {@code v} as element {@code e} of a page: a byte, or a nibble (offset by 8) for Q4_0. */
+    private void put(byte[] page, int e, byte v) {
+        if (!q4) page[e] = v;
+        else if ((e & 1) == 0) page[e >> 1] = (byte) ((page[e >> 1] & 0xF0) | (v + 8));
+        else page[e >> 1] = (byte) ((page[e >> 1] & 0x0F) | ((v + 8) << 4));
+    }
+
+    /** Element {@code e}'s quant, as {@link #put} stored it. */
+    private int get(byte[] page, int e) {
+        return q4 ? ((page[e >> 1] >> ((e & 1) << 2)) & 15) - 8 : page[e];
+    }
+
+    /**
+     * The keys of one KV head (elements {@code [off, off+hd)} of each row) on {@code page}, as
+     * floats laid out {@code [element][PAGE]}: an F32 page itself (the head's block starts at
+     * {@code off · PAGE}), an F16 or quantised page's block widened into {@code tile} (starting at
+     * 0), its first {@code m} slots only (the last page of a short context holds few). A full F16
+     * page is one contiguous loop of half-to-float conversions, which C2 turns into vector
+     * conversions.
+     */
+    float[] keyTile(int layer, int page, int off, int hd, int m, float[] tile) {
+        if (type == KvCacheType.F32) return k32[layer][page];
+        if (quantized) {
+            byte[] kq = k8[layer][page];
+            short[] sc = ks[layer][page];
+            for (int j = 0; j < hd; j++)
+                if (q4) for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
+                    tile[dst + s] = get(kq, src + s) * Float.float16ToFloat(sc[so + s]);
+                else for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
+                    tile[dst + s] = kq[src + s] * Float.float16ToFloat(sc[so + s]);
+            return tile;
+        }
+        short[] kp = k16[layer][page];
+        if (m == PAGE) for (int x = 0, src = off * PAGE; x < hd * PAGE; x++) tile[x] = Float.float16ToFloat(kp[src + x]);
+        else for (int j = 0; j < hd; j++)
+            for (int s = 0, src = (off + j) * PAGE, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[src + s]);
+        return tile;
+    }
+
+    /**
+     * The values of one KV head (elements {@code [off, off+vhd)} of each row) at the first
+     * {@code m} slots of {@code page}, position-major: an F32 page itself (slot t's at
+     * {@code t · vDim + off}), an F16 or Q8_0 page's block widened into {@code tile} (slot t's at
+     * {@code t · vhd}). Q8_0 needs {@code off} and {@code vhd} in whole blocks.
+     */
+    float[] valueTile(int layer, int page, int off, int vhd, int m, float[] tile) {
+        if (type == KvCacheType.F32) return v32[layer][page];
+        if (quantized) {
+            byte[] vq = v8[layer][page];
+            short[] sc = vs[layer][page];
+            int blocks = vDim / QK;
+            for (int slot = 0; slot < m; slot++)
+                for (int b = off / QK, dst = slot * vhd; b < (off + vhd) / QK; b++) {
+                    float d = Float.float16ToFloat(sc[slot * blocks + b]);
+                    int src = slot * vDim + b * QK;
+                    if (q4) for (int j = 0; j < QK; j++) tile[dst++] = get(vq, src + j) * d;
+                    else for (int j = 0; j < QK; j++) tile[dst++] = vq[src + j] * d;
+                }
+            return tile;
+        }
+        short[] vp = v16[layer][page];
+        for (int slot = 0; slot < m; slot++)
+            for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
+        return tile;
+    }
+
+    /** Key element {@code i} at {@code pos} as stored (after rounding), for tests and reference paths. */
+    float key(int layer, int pos, int i) {
+        int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
+        if (quantized) return get(k8[layer][page], i * PAGE + slot) * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
+        return f16 ? Float.float16ToFloat(k16[layer][page][i * PAGE + slot]) : k32[layer][page][i * PAGE + slot];
+    }
+
+    /** Value element {@code i} at {@code pos} as stored. */
+    float value(int layer, int pos, int i) {
+        int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
+        if (quantized) return get(v8[layer][page], slot * vDim + i) * Float.float16ToFloat(vs[layer][page][slot * (vDim / QK) + i / QK]);
+        return f16 ? Float.float16ToFloat(v16[layer][page][slot * vDim + i]) : v32[layer][page][slot * vDim + i];
     }
 }

@@ -113,8 +113,8 @@ public record ModelConfig(
         return emb + (tiedEmbeddings ? 0 : emb) + dim + perLayer * layers;
     }
 
-    /** Bytes of KV cache per token for a given element size (4 for F32, 2 for F16). */
-    public long kvBytesPerToken(int elementBytes) {
-        return (long) layers * (kvDim() + vDim()) * elementBytes;
+    /** Bytes of KV cache per token with keys and values stored as {@code t} (whole blocks for a block type). */
+    public long kvBytesPerToken(KvCacheType t) {
+        return (long) layers * (t.rowBytes(kvDim()) + t.rowBytes(vDim()));
     }
 }

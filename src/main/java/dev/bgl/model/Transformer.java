@@ -39,6 +39,11 @@ public final class Transformer {
         return c;
     }
 
+    /** Score rows the attention keeps for a full context of {@code context} tokens (one thread; see {@link TiledAttention}). */
+    public static long attentionScratchBytes(ModelConfig c, int context) {
+        return 4L * TiledAttention.ROW_BLOCK * c.kvHeads() * (context + context / 2);
+    }
+
     /**
      * Stored weight bytes a decode step leaves unread: the experts the router does not pick (0 for
      * a dense model), for a roofline that counts only the bytes actually read.
@@ -53,22 +58,26 @@ public final class Transformer {
 
     /** Per-session state: a KV cache for {@code capacity} tokens and the scratch the forward pass reuses. */
     public State newState(int capacity, boolean kvF16) {
-        return new State(capacity, kvF16);
+        return new State(capacity, kvF16 ? KvCacheType.F16 : KvCacheType.F32);
+    }
+
+    /** Per-session state with keys and values stored as {@code kv}. */
+    public State newState(int capacity, KvCacheType kv) {
+        return new State(capacity, kv);
     }
 
     public final class State {
         public final KvCache cache;
         final float[] x, xb, q, k, v, att, gate, up, hb, tmp;
-        final float[][] scores;
-        final float[][] keyTile; // per head: a page of F16 keys or values widened to floats
+        final TiledAttention attention;
         final Activations[] acts;
         /** cos/sin of each chunk position's angles, [MAX_CHUNK][headDim / 2], filled once per chunk for all layers. */
         final float[] ropeCos, ropeSin;
         /** Routing and per-expert scratch of a mixture-of-experts model; null for a dense one. */
         final ExpertMixture moe;
 
-        State(int capacity, boolean kvF16) {
-            this.cache = new KvCache(c, capacity, kvF16);
+        State(int capacity, KvCacheType kv) {
+            this.cache = new KvCache(c, capacity, kv);
             int n = MAX_CHUNK;
             x = new float[n * c.dim()];
             xb = new float[n * c.dim()];
@@ -81,8 +90,7 @@ public final class Transformer {
             up = new float[n * ffn];
             hb = new float[n * ffn];
             tmp = new float[Math.max(c.dim(), ffn)];
-            scores = new float[c.heads()][capacity];
-            keyTile = new float[c.heads()][Math.max(c.headDim(), c.valueHeadDim()) * KvCache.PAGE];
+            attention = new TiledAttention(c, Parallel.threads());
             int widest = Math.max(Math.max(c.dim(), ffn), c.heads() * c.valueHeadDim());
             acts = new Activations[n];
             for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
@@ -229,10 +237,6 @@ public final class Transformer {
         }
     }
 
-    private static float f16(float x) {
-        return Float.float16ToFloat(Float.floatToFloat16(x));
-    }
-
     private void matmul(Tensor t, float[] in, int n, float[] out, State s) {
         if (n == 1) Kernels.matvec(t, in, out, s.acts[0]);
         else Kernels.matmul(t, in, n, out, s.acts);
@@ -270,41 +274,8 @@ public final class Transformer {
         }
     }
 
-    /**
-     * Causal attention of the chunk's queries over the cache, heads in parallel. With an F16 cache,
-     * queries and attention weights are rounded to F16 too, because ggml multiplies an F16 matrix
-     * only with F16 operands: doing the same keeps probabilities within 1e-5 of llama.cpp's.
-     */
+    /** Causal attention of the chunk's queries over the cache (see {@link TiledAttention}). */
     private void attention(State s, int layer, int pos0, int n) {
-        int hd = c.headDim(), vhd = c.valueHeadDim(), group = c.heads() / c.kvHeads();
-        int qDim = c.qDim(), attDim = c.heads() * vhd;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        KvCache cache = s.cache;
-        boolean halfOps = cache.f16;
-        Parallel.forRange(c.heads(), 1, (h0, h1) -> {
-            for (int h = h0; h < h1; h++) {
-                float[] sc = s.scores[h];
-                int kvh = h / group;
-                for (int i = 0; i < n; i++) {
-                    int len = pos0 + i + 1;
-                    int qo = i * qDim + h * hd;
-                    if (halfOps) for (int j = 0; j < hd; j++) s.q[qo + j] = f16(s.q[qo + j]);
-                    cache.scores(layer, kvh * hd, hd, s.q, qo, len, scale, sc, s.keyTile[h]);
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int t = 0; t < len; t++) if (sc[t] > max) max = sc[t];
-                    double sum = 0;
-                    for (int t = 0; t < len; t++) {
-                        float e = (float) Math.exp(sc[t] - max);
-                        sc[t] = e;
-                        sum += e;
-                    }
-                    float inv = (float) (1.0 / sum);
-                    int ao = i * attDim + h * vhd;
-                    for (int j = 0; j < vhd; j++) s.att[ao + j] = 0;
-                    for (int t = 0; t < len; t++) sc[t] = halfOps ? f16(sc[t] * inv) : sc[t] * inv;
-                    cache.addValues(layer, kvh * vhd, vhd, sc, len, s.att, ao, s.keyTile[h]);
-                }
-            }
-        });
+        s.attention.run(s.cache, layer, pos0, n, s.q, s.att);
     }
 }

@@ -48,7 +48,7 @@ public final class Engine {
      *                before the runners) and the largest KV cache of one request (0: no limit of its own)
      */
     public Engine(LoadedModel model, RunnerSettings runners, ServerConfig config, Metrics metrics) {
-        this.memory = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType().bytes(),
+        this.memory = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType(),
                 config.maxMemoryBytes() > 0 ? config.maxMemoryBytes() : MemoryAdmission.defaultBudget(), config.maxKvBytesPerRequest());
         metrics.memory = memory;
         this.model = model;

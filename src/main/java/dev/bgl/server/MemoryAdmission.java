@@ -21,21 +21,21 @@ public final class MemoryAdmission {
 
     private final ModelConfig c;
     private final int context;
-    private final int kvElementBytes;
+    private final dev.bgl.model.KvCacheType kvType;
     private final long budget;
     private final long kvPerRequest;
     private final AtomicLong reserved = new AtomicLong();
 
     /**
-     * @param kvElementBytes bytes per cached key or value element: 2 for an F16 cache, 4 for F32
+     * @param kvType         how the cache stores keys and values (a block type is counted per block)
      * @param budget         bytes all running generations may reserve together (> 0)
      * @param kvPerRequest   largest KV cache one request may reserve (0: none of its own)
      */
-    public MemoryAdmission(ModelConfig c, int context, int kvElementBytes, long budget, long kvPerRequest) {
+    public MemoryAdmission(ModelConfig c, int context, dev.bgl.model.KvCacheType kvType, long budget, long kvPerRequest) {
         if (budget <= 0) throw new IllegalArgumentException("memory budget must be > 0, got " + budget);
         this.c = c;
         this.context = context;
-        this.kvElementBytes = kvElementBytes;
+        this.kvType = kvType;
         this.budget = budget;
         this.kvPerRequest = kvPerRequest;
     }
@@ -68,13 +68,13 @@ public final class MemoryAdmission {
 
     /** Bytes the KV cache holds for {@code tokens} positions: what the per-request KV limit is compared with. */
     long kvBytes(int tokens) {
-        return tokens * c.kvBytesPerToken(kvElementBytes);
+        return tokens * c.kvBytesPerToken(kvType);
     }
 
     /** Heap the cache allocates for {@code tokens} positions: whole pages of {@link KvCache#PAGE}. */
     long kvHeapBytes(int tokens) {
         long pages = (tokens + KvCache.PAGE - 1) / KvCache.PAGE;
-        return pages * KvCache.PAGE * c.kvBytesPerToken(kvElementBytes);
+        return pages * KvCache.PAGE * c.kvBytesPerToken(kvType);
     }
 
     /** Heap one generation takes: KV cache, attention scores, the forward pass's scratch, logits and hidden states. */
@@ -118,7 +118,7 @@ public final class MemoryAdmission {
     public void checkFits(int promptTokens, int maxTokens) {
         long kv = kvBytes(sessionTokens(promptTokens, maxTokens));
         if (kvPerRequest > 0 && kv > kvPerRequest) {
-            long fit = kvPerRequest / c.kvBytesPerToken(kvElementBytes) - promptTokens - SESSION_SLACK;
+            long fit = kvPerRequest / c.kvBytesPerToken(kvType) - promptTokens - SESSION_SLACK;
             throw new ApiError(400, "invalid_request_error", "the prompt (" + promptTokens + " tokens) and max_tokens " + maxTokens
                     + " need " + kv + " bytes of KV cache, more than this server allows per request (" + kvPerRequest + ", --max-kv-bytes-per-request)"
                     + (fit >= 1 ? "; ask for max_tokens <= " + fit : "; the prompt alone is too long"), "max_tokens", "kv_cache_too_large");

@@ -19,8 +19,30 @@ class KvCacheTypeTest {
     void parseNamesTheBadValue() {
         assertEquals(KvCacheType.F16, KvCacheType.parse("F16"));
         assertEquals(KvCacheType.F32, KvCacheType.parse(" f32 "));
-        BglException e = assertThrows(BglException.class, () -> KvCacheType.parse("q8_0"));
-        assertTrue(e.getMessage().contains("'q8_0'"), e.getMessage());
+        assertEquals(KvCacheType.Q8_0, KvCacheType.parse("Q8_0"));
+        BglException e = assertThrows(BglException.class, () -> KvCacheType.parse("q4_1"));
+        assertTrue(e.getMessage().contains("'q4_1'"), e.getMessage());
+    }
+
+    @Test
+    void q8CacheCountsBlocksAndKeepsTheChoices() {
+        Path path = shippedModel();
+        try (LoadedModel f16 = LoadedModel.open(path); LoadedModel q8 = LoadedModel.open(path, KvCacheType.Q8_0)) {
+            // 34 bytes per block of 32 elements against 64 for F16
+            assertEquals(f16.kvBytesPerToken() * 17 / 32, q8.kvBytesPerToken());
+            int[] prompt = f16.encodePrompt(f16.renderPrompt(java.util.List.of(dev.bgl.chat.ChatMessage.user("Multiply: 47*6")), null));
+            try (Session a = f16.newSession(prompt.length + 20); Session b = q8.newSession(prompt.length + 20)) {
+                a.feed(prompt, 0, prompt.length, false);
+                b.feed(prompt, 0, prompt.length, false);
+                assertEquals(a.kvBytes() * 17 / 32, b.kvBytes(), "measured cache bytes");
+                for (int step = 0; step < 10; step++) {
+                    int ta = argmax(a.logits()), tb = argmax(b.logits());
+                    assertEquals(ta, tb, "greedy choice at step " + step);
+                    a.feed(ta, false);
+                    b.feed(tb, false);
+                }
+            }
+        }
     }
 
     @Test

@@ -128,7 +128,7 @@ class EvalUnitsTest {
         try (LoadedModel model = LoadedModel.open(EvalHarnessTest.shippedModel()); RecordLog log = RecordLog.open(dir, s, false)) {
             EvalHarness.Result r = new EvalHarness(model, BudgetRunner::new, s, tasks, 1, null).run(log);
             assertEquals(2 * (1 + 3), r.records().size());
-            long kvPerToken = model.transformer().config().kvBytesPerToken(2);
+            long kvPerToken = model.transformer().config().kvBytesPerToken(dev.bgl.model.KvCacheType.F16);
             for (EvalRecord x : r.records()) {
                 if (x.hasLimits()) {
                     assertTrue(x.kvBytes() > 0, "a unit run measures its KV bytes: " + x);

@@ -45,48 +45,27 @@ class KvCachePagingTest {
                     for (int i = 0; i < vDim; i++) values[l][pos][i] = (float) rnd.nextGaussian();
                     c.store(l, pos, keys[l][pos], 0, values[l][pos], 0);
                 }
-            float[] q = new float[kvDim];
-            for (int i = 0; i < kvDim; i++) q[i] = (float) rnd.nextGaussian();
-            float[] sc = new float[n], tile = new float[hd * KvCache.PAGE];
+            float[] tile = new float[hd * KvCache.PAGE];
             for (int l = 0; l < CONFIG.layers(); l++)
-                for (int head = 0; head < CONFIG.kvHeads(); head++) {
-                    for (int len : new int[]{1, KvCache.PAGE - 3, KvCache.PAGE, n}) {
-                        java.util.Arrays.fill(sc, Float.NaN);
-                        c.scores(l, head * hd, hd, q, head * hd, len, 0.5f, sc, tile);
-                        for (int pos = 0; pos < n; pos++) {
-                            if (pos >= len) {
-                                assertEquals(Float.NaN, sc[pos], "nothing written past len " + len);
-                                continue;
-                            }
-                            double expected = 0, magnitude = 0;
-                            for (int j = 0; j < hd; j++) {
-                                double term = (double) q[head * hd + j] * stored(keys[l][pos][head * hd + j], f16);
-                                expected += term;
-                                magnitude += Math.abs(term);
-                            }
-                            assertEquals(0.5 * expected, sc[pos], 1e-6 * magnitude,
-                                    "key of layer " + l + " at " + pos + ", head " + head + ", len " + len + (f16 ? " (F16)" : " (F32)"));
-                        }
-                    }
-                    float[] w = new float[n];
-                    for (int t = 0; t < n; t++) w[t] = (float) rnd.nextDouble();
-                    for (int len : new int[]{1, KvCache.PAGE + 1, n}) {
-                        float[] out = new float[hd + 2];
-                        out[0] = 1; // addValues must not touch what lies outside its range
-                        c.addValues(l, head * hd, hd, w, len, out, 1, tile);
-                        assertEquals(1f, out[0]);
-                        assertEquals(0f, out[hd + 1]);
+                for (int head = 0; head < CONFIG.kvHeads(); head++)
+                    for (int pos = 0; pos < n; pos++) {
+                        int page = pos / KvCache.PAGE, slot = pos % KvCache.PAGE;
+                        // the tiles the attention kernel reads: keys [element][PAGE], values [slot][element]
+                        float[] kt = c.keyTile(l, page, head * hd, hd, pos % 2 == 0 ? KvCache.PAGE : slot + 1, tile); // whole pages and first slots
+                        int kBase = f16 ? 0 : head * hd * KvCache.PAGE;
                         for (int j = 0; j < hd; j++) {
-                            double expected = 0, magnitude = 0;
-                            for (int t = 0; t < len; t++) {
-                                double term = (double) w[t] * stored(values[l][t][head * hd + j], f16);
-                                expected += term;
-                                magnitude += Math.abs(term);
-                            }
-                            assertEquals(expected, out[1 + j], 1e-6 * magnitude + 1e-30, "values up to " + len + ", element " + j + (f16 ? " (F16)" : " (F32)"));
+                            float want = stored(keys[l][pos][head * hd + j], f16);
+                            assertEquals(want, c.key(l, pos, head * hd + j), "key of layer " + l + " at " + pos + (f16 ? " (F16)" : " (F32)"));
+                            assertEquals(want, kt[kBase + j * KvCache.PAGE + slot], "key tile of layer " + l + " at " + pos);
+                        }
+                        float[] vt = c.valueTile(l, page, head * hd, hd, slot + 1, tile);
+                        int vBase = f16 ? slot * hd : slot * vDim + head * hd;
+                        for (int j = 0; j < hd; j++) {
+                            float want = stored(values[l][pos][head * hd + j], f16);
+                            assertEquals(want, c.value(l, pos, head * hd + j), "value of layer " + l + " at " + pos);
+                            assertEquals(want, vt[vBase + j], "value tile of layer " + l + " at " + pos);
                         }
                     }
-                }
         }
     }
 

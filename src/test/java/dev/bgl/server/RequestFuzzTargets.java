@@ -22,7 +22,7 @@ public final class RequestFuzzTargets {
         long kvPerToken = MODEL.kvBytesPerToken();
         // the same limits as the validation property: each of them is reachable
         ServerConfig config = ServerConfig.local("bgl-reasoner").withResourceLimits(256, ctx * 3 / 4 * kvPerToken, 0);
-        MemoryAdmission probe = new MemoryAdmission(MODEL.transformer().config(), ctx, MODEL.kvType().bytes(), Long.MAX_VALUE, 0);
+        MemoryAdmission probe = new MemoryAdmission(MODEL.transformer().config(), ctx, MODEL.kvType(), Long.MAX_VALUE, 0);
         Metrics metrics = new Metrics();
         Engine engine = new Engine(MODEL, dev.bgl.budget.RunnerSettings.DEFAULT,
                 config.withLimits(1, 0).withResourceLimits(config.maxTokensPerRequest(), config.maxKvBytesPerRequest(), probe.estimate(ctx / 2 - MemoryAdmission.SESSION_SLACK, 0)), metrics);

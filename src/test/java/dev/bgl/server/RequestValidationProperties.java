@@ -46,7 +46,7 @@ class RequestValidationProperties {
         // limits that generated requests meet: 256 tokens each, a KV cache of 3/4 of the context, memory for a session of half
         int ctx = model.defaultContext();
         ServerConfig config = ServerConfig.local(TestServer.MODEL_ID).withResourceLimits(TOKENS_PER_REQUEST, ctx * 3 / 4 * kvPerToken, 0);
-        MemoryAdmission probe = new MemoryAdmission(model.transformer().config(), ctx, model.kvType().bytes(), Long.MAX_VALUE, 0);
+        MemoryAdmission probe = new MemoryAdmission(model.transformer().config(), ctx, model.kvType(), Long.MAX_VALUE, 0);
         Engine engine = new Engine(model, dev.bgl.budget.RunnerSettings.DEFAULT,
                 config.withLimits(1, 0).withResourceLimits(config.maxTokensPerRequest(), config.maxKvBytesPerRequest(), probe.estimate(ctx / 2 - MemoryAdmission.SESSION_SLACK, 0)), metrics);
         RequestParser parser = new RequestParser(config, engine.context(), engine.hasPredictor());

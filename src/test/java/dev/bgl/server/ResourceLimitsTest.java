@@ -69,7 +69,7 @@ class ResourceLimitsTest {
     @Test
     void memoryAdmission503WhileBusy400WhenItCouldNeverFit() throws Exception {
         LoadedModel probe = LoadedModel.open(RepoFiles.shippedModel());
-        MemoryAdmission m = new MemoryAdmission(probe.transformer().config(), probe.defaultContext(), probe.kvType().bytes(), Long.MAX_VALUE, 0);
+        MemoryAdmission m = new MemoryAdmission(probe.transformer().config(), probe.defaultContext(), probe.kvType(), Long.MAX_VALUE, 0);
         probe.close();
         // a budget that holds one request of 24 tokens, not two
         try (TestServer s0 = TestServer.start(ServerConfig.local(TestServer.MODEL_ID))) {
@@ -115,7 +115,7 @@ class ResourceLimitsTest {
     void estimateCoversWhatASessionAllocates() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (LoadedModel model = LoadedModel.open(RepoFiles.shippedModel())) {
-            MemoryAdmission m = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType().bytes(), Long.MAX_VALUE, 0);
+            MemoryAdmission m = new MemoryAdmission(model.transformer().config(), model.defaultContext(), model.kvType(), Long.MAX_VALUE, 0);
             for (int[] pm : new int[][]{{10, 20}, {50, 200}, {300, 1000}}) {
                 int tokens = m.sessionTokens(pm[0], pm[1]);
                 long before = mx.getCurrentThreadAllocatedBytes();

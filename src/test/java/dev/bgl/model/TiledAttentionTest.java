@@ -1,0 +1,138 @@
+package dev.bgl.model;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fused attention kernel against attention written out plainly (scores for every position,
+ * softmax in double, weighted sum of values), on random keys and values at positions past 1,000,
+ * with grouped KV heads: one query (decode, with and without the split over pages) and chunks of
+ * queries (prefill, causal within the chunk, across page boundaries). Both read the same stored
+ * (rounded) cache and round as ggml does, so they differ only by float rounding.
+ */
+class TiledAttentionTest {
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                // GQA as Qwen3 (groups of 4 here), decode at 1,300 tokens, one thread and split-K over 4
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 1299, 1, 1),
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 1299, 1, 4),
+                Arguments.of(KvCacheType.F32, 8, 2, 64, 1299, 1, 4),
+                // a prefill chunk starting inside a page, ending in the next
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 1100, 32, 1),
+                Arguments.of(KvCacheType.F32, 8, 2, 64, 1100, 32, 2),
+                // the first chunk of a prompt: rows see 1..32 positions of one page
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 0, 32, 1),
+                // odd group (an unpaired row) and a head size that is no multiple of the vector width
+                Arguments.of(KvCacheType.F16, 3, 1, 40, 1030, 7, 1),
+                Arguments.of(KvCacheType.F16, 3, 1, 40, 1030, 1, 8),
+                // Q8_0 keys and values (and queries through Q8_0), decode split and unsplit, prefill
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 1),
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 4),
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1100, 32, 1),
+                Arguments.of(KvCacheType.Q8_0, 6, 2, 32, 1030, 5, 1),
+                Arguments.of(KvCacheType.Q4_0, 8, 2, 64, 1299, 1, 4),
+                Arguments.of(KvCacheType.Q4_0, 8, 2, 64, 1100, 32, 1));
+    }
+
+    @ParameterizedTest(name = "{0} heads {1}/{2} hd {3} pos0 {4} n {5} threads {6}")
+    @MethodSource("cases")
+    void matchesPlainAttention(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads) {
+        ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, heads * hd, 2, heads, kvHeads, hd, hd, 64, 4096, 1e-6f, 1e6f, true);
+        int len = pos0 + n, layer = 1;
+        KvCache cache = new KvCache(c, len + 5, type);
+        Random rnd = new Random(pos0 * 31L + n);
+        float[] k = new float[c.kvDim()], v = new float[c.vDim()];
+        for (int pos = 0; pos < len; pos++) {
+            // keys grow with position, so the largest scores come late and the running maximum is
+            // raised (and the output so far rescaled) on many tiles
+            float amp = 0.5f + 3f * pos / len;
+            for (int i = 0; i < k.length; i++) k[i] = amp * (float) rnd.nextGaussian() / (float) Math.sqrt(hd) * 4;
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+            cache.store(0, pos, v, 0, k, 0); // another layer's data must not leak in
+            cache.store(layer, pos, k, 0, v, 0);
+        }
+        float[] q = new float[n * c.qDim()];
+        for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
+        float[] out = new float[n * heads * hd];
+        new TiledAttention(c, threads).run(cache, layer, pos0, n, q, out);
+
+        int group = heads / kvHeads;
+        // float against double; with F16 weights a float rounding may also tip a weight's F16
+        // rounding by one step (2^-11 of it)
+        double tolerance = type == KvCacheType.F16 ? 5e-4 : 1e-4, maxErr = 0;
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                int kvh = h / group, seen = pos0 + i + 1;
+                double[] w = new double[seen];
+                double max = Double.NEGATIVE_INFINITY;
+                float[] qh = java.util.Arrays.copyOfRange(q, i * c.qDim() + h * hd, i * c.qDim() + (h + 1) * hd);
+                for (int j = 0; j < hd; j++) // as ggml's operands of a product with an F16 or Q8_0 cache
+                    if (type == KvCacheType.F16) qh[j] = Float.float16ToFloat(Float.floatToFloat16(qh[j]));
+                if (type == KvCacheType.Q8_0 || type == KvCacheType.Q4_0) qh = q8(qh);
+                for (int t = 0; t < seen; t++) {
+                    double d = 0;
+                    for (int j = 0; j < hd; j++) d += (double) qh[j] * cache.key(layer, t, kvh * hd + j);
+                    w[t] = d / Math.sqrt(hd);
+                    max = Math.max(max, w[t]);
+                }
+                double sum = 0;
+                for (int t = 0; t < seen; t++) sum += w[t] = Math.exp(w[t] - max);
+                for (int t = 0; t < seen; t++) {
+                    w[t] /= sum;
+                    // ggml rounds the normalised weights to F16 before multiplying an F16 value cache
+                    if (type == KvCacheType.F16) w[t] = Float.float16ToFloat(Float.floatToFloat16((float) w[t]));
+                }
+                for (int x = 0; x < hd; x++) {
+                    double ref = 0;
+                    for (int t = 0; t < seen; t++) ref += w[t] * cache.value(layer, t, kvh * hd + x);
+                    double got = out[i * heads * hd + h * hd + x];
+                    maxErr = Math.max(maxErr, Math.abs(got - ref));
+                    assertEquals(ref, got, tolerance, "query " + i + " head " + h + " element " + x);
+                }
+            }
+        }
+        assertEquals(0, maxErr, tolerance);
+        if (type == KvCacheType.Q8_0 || type == KvCacheType.Q4_0) {
+            // the cache holds blocks: each stored key is within half a Q8_0 step (amax/127/2) of what was put in, or
+            // one Q4_0 step (amax/8: the clamp at 15 can cost a whole one)
+            float[] last = new float[c.kvDim()], lastV = new float[c.vDim()];
+            for (int j = 0; j < c.kvDim(); j++) last[j] = cache.key(layer, len - 1, j);
+            for (int j = 0; j < c.vDim(); j++) lastV[j] = cache.value(layer, len - 1, j);
+            double step = type == KvCacheType.Q8_0 ? 0.51 / 127 : 1.01 / 8;
+            assertEquals(0, maxDiff(k, last), maxAbs(k) * step + 1e-6, type + " rounding of the last key row");
+            assertEquals(0, maxDiff(v, lastV), maxAbs(v) * step + 1e-6, type + " rounding of the last value row");
+            assertTrue(maxDiff(k, last) > 0, "the keys were quantised");
+        }
+    }
+
+    /** x through ggml's x86 quantize_row_q8_0 and back: blocks of 32, quants rint(x · 127/amax), scale amax/127 in F16. */
+    static float[] q8(float[] x) {
+        float[] out = new float[x.length];
+        for (int b = 0; b < x.length; b += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b + j]));
+            float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            for (int j = 0; j < 32; j++) out[b + j] = (float) Math.rint(x[b + j] * (127f / amax)) * d;
+        }
+        return out;
+    }
+
+    private static double maxDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+
+    private static double maxAbs(float[] a) {
+        double m = 0;
+        for (float x : a) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+}
