@@ -1,5 +1,5 @@
 // A stand-in for `bgl serve` that follows API-CONTRACT.md, so the web page can be built and tested
-// before (and independently of) the Java server. It serves the page from src/main/resources/web and
+// before (and independently of) the Java server. It serves the page from bgl-server/src/main/resources/web and
 // fakes the model: the thinking is a short worked sum streamed token by token with delays.
 // Mock-only extras, for tests: GET /mock/feedback and GET /mock/requests read back what was recorded;
 // POST /mock/fail-next {"status":429,"type":"rate_limit_error","message":"..."} makes the next completion fail so.
@@ -14,7 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const WEB_DIR = path.resolve(here, "../../src/main/resources/web");
+export const WEB_DIR = path.resolve(here, "../../bgl-server/src/main/resources/web");
 const MODES = ["guided", "hard", "s1", "qwen-stop", "prompt", "nothink", "none"];
 const TAGS = ["too_slow", "too_long", "too_short", "wrong", "good"];
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
