@@ -1,6 +1,7 @@
 package dev.bgl.budget;
 
 import dev.bgl.decode.DecodeControl;
+import dev.bgl.decode.InsertingProcessor;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Step;
 
@@ -11,7 +12,7 @@ import dev.bgl.decode.Step;
  * strategies do in their own {@code begin} (the predictor encoding the prompt) counts as prefill rather than
  * as a first decode step many times slower than the rest.
  */
-public final class BudgetMeter implements LogitsProcessor {
+public final class BudgetMeter implements InsertingProcessor {
     private final BudgetController controller;
 
     public BudgetMeter(BudgetController controller) {
@@ -20,31 +21,17 @@ public final class BudgetMeter implements LogitsProcessor {
 
     /** Marks the end of the prefill once every processor before it has begun: put it last in the chain. */
     public static LogitsProcessor prefillEnd(BudgetController controller) {
-        return new LogitsProcessor() {
+        return new InsertingProcessor() {
             @Override
             public void begin(Step start, DecodeControl control) {
                 controller.afterPrefill();
             }
 
-            @Override
-            public void apply(Step step, float[] logits) {
-            }
 
-            @Override
-            public boolean argmaxInvariant() {
-                return true;
-            }
         };
     }
 
-    @Override
-    public void apply(Step step, float[] logits) {
-    }
 
-    @Override
-    public boolean argmaxInvariant() {
-        return true;
-    }
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {

@@ -1,7 +1,7 @@
 package dev.bgl.budget;
 
 import dev.bgl.decode.DecodeControl;
-import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.InsertingProcessor;
 import dev.bgl.decode.Step;
 
 /**
@@ -18,7 +18,7 @@ import dev.bgl.decode.Step;
  * and the thinking ends at budget + 2·grace exactly. Under a budget read at every step
  * ({@link BudgetController}) "past the budget by n" is R = −n.
  */
-final class GuidanceCeiling implements LogitsProcessor {
+final class GuidanceCeiling implements InsertingProcessor {
     private final ThinkingBudget budget;
     private final int grace;
     private final boolean[] newline;
@@ -38,15 +38,7 @@ final class GuidanceCeiling implements LogitsProcessor {
         this.closeAnywhere = "\n" + closeTag + "\n\n";
     }
 
-    @Override
-    public void apply(Step step, float[] logits) {
-        // nothing: the ceiling closes by insertion
-    }
 
-    @Override
-    public boolean argmaxInvariant() {
-        return true;
-    }
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {

@@ -1,7 +1,7 @@
 package dev.bgl.budget;
 
 import dev.bgl.decode.DecodeControl;
-import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.InsertingProcessor;
 import dev.bgl.decode.Step;
 
 /**
@@ -18,7 +18,7 @@ import dev.bgl.decode.Step;
  * A model that closes its thinking within the budget gets no insertion. A budget of 0 closes the
  * thinking as soon as it opens (before the first token when the prompt opened it).
  */
-public final class HardCutoff implements LogitsProcessor {
+public final class HardCutoff implements InsertingProcessor {
     public static final String DEFAULT_CLOSE = "\n</think>\n\n";
 
     private final ThinkingBudget budget;
@@ -57,15 +57,7 @@ public final class HardCutoff implements LogitsProcessor {
         this(budget, closeText, 0);
     }
 
-    @Override
-    public void apply(Step step, float[] logits) {
-        // nothing: the cut happens by insertion, so the logits are never touched
-    }
 
-    @Override
-    public boolean argmaxInvariant() {
-        return true;
-    }
 
     @Override
     public void begin(Step start, DecodeControl control) {

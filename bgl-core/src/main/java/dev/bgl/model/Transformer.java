@@ -113,17 +113,11 @@ public final class Transformer {
      */
     public void forward(State s, int[] tokens, int off, int n, float[] logits, boolean allLogits, HiddenStates hidden) {
         if (n <= 0) throw new IllegalArgumentException("no tokens");
-        KvCache cache = s.cache;
-        if (cache.length + n > cache.capacity)
-            throw new dev.bgl.util.BglException("context full: " + (cache.length + n) + " tokens exceed the session's context of " + cache.capacity);
-        for (int i = 0; i < n; i++) {
-            int t = tokens[off + i];
-            if (t < 0 || t >= c.vocabSize()) throw new dev.bgl.util.BglException("token id " + t + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
-        }
+        checkFits(s, tokens, off, n);
         for (int done = 0; done < n; ) {
             int m = Math.min(MAX_CHUNK, n - done);
             boolean last = done + m == n;
-            chunk(s, tokens, off + done, m, logits, allLogits ? done : -1, last, last ? hidden : null, null, 0);
+            chunk(s, tokens, off + done, m, new ChunkOutputs(logits, allLogits ? done : -1, last, last ? hidden : null, null, 0));
             done += m;
         }
     }
@@ -138,16 +132,10 @@ public final class Transformer {
         if (n <= 0) throw new IllegalArgumentException("no tokens");
         long need = (long) n * (c.layers() + 2) * c.dim();
         if (out.length < need) throw new IllegalArgumentException("hidden-state buffer has " + out.length + " floats, needs " + need);
-        KvCache cache = s.cache;
-        if (cache.length + n > cache.capacity)
-            throw new dev.bgl.util.BglException("context full: " + (cache.length + n) + " tokens exceed the session's context of " + cache.capacity);
-        for (int i = 0; i < n; i++) {
-            int t = tokens[off + i];
-            if (t < 0 || t >= c.vocabSize()) throw new dev.bgl.util.BglException("token id " + t + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
-        }
+        checkFits(s, tokens, off, n);
         for (int done = 0; done < n; ) {
             int m = Math.min(MAX_CHUNK, n - done);
-            chunk(s, tokens, off + done, m, null, -1, false, null, out, done);
+            chunk(s, tokens, off + done, m, new ChunkOutputs(null, -1, false, null, out, done));
             done += m;
         }
     }
@@ -158,8 +146,31 @@ public final class Transformer {
         for (int i = 0; i < n; i++) System.arraycopy(src, i * dim, all, (base + i) * per + k * dim, dim);
     }
 
-    private void chunk(State s, int[] tokens, int off, int n, float[] logits, int logitsRowBase, boolean lastChunk, HiddenStates hidden,
-                       float[] all, int allBase) {
+    /** The tokens fit the session's context and the vocabulary; a clear error naming the first that does not. */
+    private void checkFits(State s, int[] tokens, int off, int n) {
+        KvCache cache = s.cache;
+        if (cache.length + n > cache.capacity)
+            throw new dev.bgl.util.BglException("context full: " + (cache.length + n) + " tokens exceed the session's context of " + cache.capacity);
+        for (int i = 0; i < n; i++) {
+            int t = tokens[off + i];
+            if (t < 0 || t >= c.vocabSize()) throw new dev.bgl.util.BglException("token id " + t + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
+        }
+    }
+
+    /**
+     * What one chunk writes besides the KV cache: logits (of its last token, or of every token from
+     * row {@code logitsRow} when that is >= 0; null: none), whether it is the forward's last chunk,
+     * the hidden states at its last token (null: none), and every position's hidden states into
+     * {@code all} from position {@code allBase} (null: none).
+     */
+    private record ChunkOutputs(float[] logits, int logitsRow, boolean lastChunk, HiddenStates hidden, float[] all, int allBase) {
+    }
+
+    private void chunk(State s, int[] tokens, int off, int n, ChunkOutputs o) {
+        float[] logits = o.logits(), all = o.all();
+        int logitsRowBase = o.logitsRow(), allBase = o.allBase();
+        boolean lastChunk = o.lastChunk();
+        HiddenStates hidden = o.hidden();
         int dim = c.dim();
         int pos0 = s.cache.length;
         float[] row = s.tmp;
