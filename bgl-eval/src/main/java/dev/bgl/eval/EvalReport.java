@@ -141,20 +141,23 @@ public final class EvalReport {
         for (EvalSummary.Curve c : s.curves()) {
             ObjectNode x = curves.putObject(c.method());
             num(x, "auc_normalized", c.auc());
-            if (c.equalAccuracyBudget() == null) x.putNull("equal_accuracy_budget");
-            else if (c.equalAccuracyBudget() == EvalRecord.NO_BUDGET) x.put("equal_accuracy_budget", "unbudgeted");
-            else x.put("equal_accuracy_budget", c.equalAccuracyBudget());
+            budget(x, "equal_accuracy_budget", c.equalAccuracyBudget());
             num(x, "equal_accuracy_thinking_fraction_of_none", c.thinkingFractionOfNone());
             num(x, "tokens_saved_at_equal_accuracy", c.tokensSaved());
             num(x, "strict_auc_normalized", c.strictAuc());
-            if (c.strictEqualAccuracyBudget() == null) x.putNull("strict_equal_accuracy_budget");
-            else if (c.strictEqualAccuracyBudget() == EvalRecord.NO_BUDGET) x.put("strict_equal_accuracy_budget", "unbudgeted");
-            else x.put("strict_equal_accuracy_budget", c.strictEqualAccuracyBudget());
+            budget(x, "strict_equal_accuracy_budget", c.strictEqualAccuracyBudget());
             num(x, "strict_equal_accuracy_token_fraction_of_none", c.strictTokenFractionOfNone());
             num(x, "strict_tokens_saved_at_equal_accuracy", c.strictTokensSaved());
         }
         o.put("definitions", DEFINITIONS);
         return o;
+    }
+
+    /** An equal-accuracy budget: null when never reached, "unbudgeted" when only full thinking reaches it. */
+    private static void budget(ObjectNode x, String key, Integer budget) {
+        if (budget == null) x.putNull(key);
+        else if (budget == EvalRecord.NO_BUDGET) x.put(key, "unbudgeted");
+        else x.put(key, budget);
     }
 
     private static void num(ObjectNode o, String k, double v) {

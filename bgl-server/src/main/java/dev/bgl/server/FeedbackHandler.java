@@ -66,22 +66,21 @@ final class FeedbackHandler {
     ObjectNode summary(Principal who) {
         FeedbackService.FeedbackSummary s = feedback.summary(who.admin() ? null : who.id());
         ObjectNode o = J.objectNode();
-        o.put("requests", s.requests());
-        o.put("ratings", s.ratings());
-        o.put("mean_rating", s.meanRating());
-        o.put("mean_seconds", s.meanSeconds());
-        o.put("mean_thinking_tokens", s.meanThinkingTokens());
+        counts(o, s.requests(), s.ratings(), s.meanRating(), s.meanSeconds(), s.meanThinkingTokens());
         var arr = o.putArray("over_time");
-        for (var b : s.overTime()) {
-            ObjectNode e = arr.addObject();
-            e.put("start", b.startMillis());
-            e.put("requests", b.requests());
-            e.put("ratings", b.ratings());
-            e.put("mean_rating", b.meanRating());
-            e.put("mean_seconds", b.meanSeconds());
-            e.put("mean_thinking_tokens", b.meanThinkingTokens());
-        }
+        for (var b : s.overTime())
+            counts(arr.addObject().put("start", b.startMillis()), b.requests(), b.ratings(), b.meanRating(), b.meanSeconds(),
+                    b.meanThinkingTokens());
         return o;
+    }
+
+    /** The figures the whole history and each of its periods share. */
+    private static void counts(ObjectNode o, long requests, long ratings, Double meanRating, Double meanSeconds, Double meanThinking) {
+        o.put("requests", requests);
+        o.put("ratings", ratings);
+        o.put("mean_rating", meanRating);
+        o.put("mean_seconds", meanSeconds);
+        o.put("mean_thinking_tokens", meanThinking);
     }
 
     ObjectNode suggestion(String question, String user) {
