@@ -14,7 +14,15 @@ public sealed interface AnswerChecker permits MathChecker, NumberChecker, Choice
     /** The checker names, as task files and {@link EvalProblem#checker()} spell them. */
     List<String> NAMES = List.of("math", "number", "choice", "exact");
 
-    String name();
+    /** The name task files use for this checker (one of {@link #NAMES}). */
+    default String name() {
+        return switch (this) {
+            case MathChecker c -> "math";
+            case NumberChecker c -> "number";
+            case ChoiceChecker c -> "choice";
+            case ExactChecker c -> "exact";
+        };
+    }
 
     /**
      * The final answer in a model's output, or empty when there is none to judge. By default

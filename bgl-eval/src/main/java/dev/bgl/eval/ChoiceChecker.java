@@ -12,10 +12,6 @@ public record ChoiceChecker() implements AnswerChecker {
     private static final Pattern LEADING_LETTER = Pattern.compile("^\\(?([A-Ja-j])(?:\\)|\\.|:|$|\\s)");
     private static final Pattern PARENTHESISED = Pattern.compile("\\(([A-J])\\)");
 
-    @Override
-    public String name() {
-        return "choice";
-    }
 
     @Override
     public Optional<String> extract(String modelOutput) {

@@ -4,10 +4,6 @@ package dev.bgl.eval;
 public record ExactChecker() implements AnswerChecker {
     static final ExactChecker INSTANCE = new ExactChecker();
 
-    @Override
-    public String name() {
-        return "exact";
-    }
 
     @Override
     public boolean equivalent(String predicted, String gold) {

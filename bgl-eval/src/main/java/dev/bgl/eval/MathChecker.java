@@ -4,10 +4,6 @@ package dev.bgl.eval;
 public record MathChecker() implements AnswerChecker {
     static final MathChecker INSTANCE = new MathChecker();
 
-    @Override
-    public String name() {
-        return "math";
-    }
 
     @Override
     public boolean equivalent(String predicted, String gold) {

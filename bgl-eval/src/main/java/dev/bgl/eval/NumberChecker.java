@@ -10,10 +10,6 @@ import java.util.Optional;
 public record NumberChecker() implements AnswerChecker {
     static final NumberChecker INSTANCE = new NumberChecker();
 
-    @Override
-    public String name() {
-        return "number";
-    }
 
     @Override
     public Optional<String> extract(String modelOutput) {
