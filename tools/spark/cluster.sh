@@ -79,7 +79,8 @@ start() {
   "${jvm[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 \
     > "$dir/logs/master.log" 2>&1 &
   echo $! > "$dir/run/master.pid"
-  wait_for "$dir/logs/master.log" "I have been elected leader" "$!" master
+  # the workers after the master: started beside it they miss it and retry only 5-15 s later
+  wait_for "$dir/logs/master.log" "I have been elected leader" "$(cat "$dir/run/master.pid")" master
   local i
   for i in $(seq 1 "$workers"); do
     mkdir -p "$dir/work-$i"

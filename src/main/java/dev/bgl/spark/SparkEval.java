@@ -42,6 +42,8 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
     /** Samples per task: enough to make a task's scheduling (milliseconds) small beside its work, few enough to balance. */
     static final int SAMPLES_PER_TASK = 16;
 
+    /** The application of this JVM, for {@link #stopRunning}: Spark allows one SparkContext per JVM. */
+    private static volatile JavaSparkContext running;
     private final JavaSparkContext sc;
     private final boolean local;
     private final RunnerSpec runner;
@@ -72,6 +74,7 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
         } catch (RuntimeException e) {
             throw new BglException("cannot start Spark with master " + master + ": " + oneLine(e));
         }
+        running = sc;
         return new SparkEval(sc, master.startsWith("local"), runner, taskSpec, settings, tasks);
     }
 
@@ -172,9 +175,17 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
         return m.lines().findFirst().orElse(m);
     }
 
+    /** Stops the application still running in this JVM, if any (an eval abandoned at a deadline). */
+    static void stopRunning() {
+        JavaSparkContext sc = running;
+        if (sc != null) sc.stop();
+        running = null;
+    }
+
     @Override
     public void close() {
         sc.stop();
+        running = null;
         if (local) ExecutorModels.closeAll();
     }
 }
