@@ -55,7 +55,9 @@ final class SparkJvm {
         List<String> opts = new ArrayList<>(passedOn());
         opts.add("-Dlog4j2.configurationFile=" + LOG_CONFIG);
         opts.add("-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider");
-        c.set("spark.executor.extraJavaOptions", String.join(" ", opts));
+        // after what spark-submit's --conf gave (a later flag wins in a JVM's command line, so the user's come last)
+        String given = c.get("spark.executor.extraJavaOptions", "");
+        c.set("spark.executor.extraJavaOptions", (String.join(" ", opts) + " " + given).strip());
         if (isLocalMachine(master)) c.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         Path code = codeLocation();
         if (code != null && Files.isRegularFile(code)) {
