@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--calibrate", description = "Online calibration of the predictor (guided): start from NAME.predictor.calibration.json beside the predictor when present, correct as traces finish, report the MAE of log predicted remaining length raw vs corrected, and save the file")
     boolean calibrate;
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run the samples as an Apache Spark job: local[N] (Spark embedded, N cores) or spark://HOST:PORT"
-            + " (a standalone cluster; this process is the driver). The model and task files must be at the same path on every node. Records are those of a local run")
+            + " (a standalone cluster; this process is the driver). The model and task files must be at the same path on every node. Records are those of a local run; --threads is not used (executor cores are)")
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
