@@ -14,7 +14,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 /** The layers (README, "Layout"): each package uses only the packages before it (util is usable anywhere). */
 class LayeringTest {
     static final List<String> LAYERS = List.of("format", "tensor", "model", "tokenizer", "chat", "decode", "budget", "api",
-            "tasks", "train", "eval", "server", "client", "cli", "langchain4j");
+            "tasks", "train", "eval", "spark", "server", "client", "cli", "langchain4j");
 
     @Test
     void eachLayerDependsOnlyOnEarlierOnes() {

@@ -13,6 +13,10 @@ import dev.bgl.eval.EvalSummary;
 import dev.bgl.eval.EvalTasks;
 import dev.bgl.eval.RecordLog;
 import dev.bgl.eval.TaskLoader;
+import dev.bgl.spark.RunnerSpec;
+import dev.bgl.spark.SparkEval;
+import dev.bgl.spark.SparkJars;
+import dev.bgl.spark.TaskSpec;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +69,11 @@ final class EvalCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--calibrate", description = "Online calibration of the predictor (guided): start from NAME.predictor.calibration.json beside the predictor when present, correct as traces finish, report the MAE of log predicted remaining length raw vs corrected, and save the file")
     boolean calibrate;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the samples as an Apache Spark job: local[N] (Spark embedded, N cores) or spark://HOST:PORT"
+            + " (a standalone cluster; this process is the driver). The model and task files must be at the same path on every node. Records are those of a local run; --threads is not used (executor cores are)")
+    String spark;
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
+    List<String> sparkConf = new ArrayList<>();
     @Option(names = "--calibration", description = "Predictor calibration points {true_remaining, predicted_mean} per line (default: DIR/calibration.jsonl when present)")
     Path calibration;
 
@@ -110,11 +119,14 @@ final class EvalCommand implements Callable<Integer> {
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
         answerCap.validate();
+        if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
-        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force)) {
+        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force);
+             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
-            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, System.err).run(log);
+            if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
+            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).run(log);
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
@@ -130,6 +142,16 @@ final class EvalCommand implements Callable<Integer> {
                     log.file(), out.resolve(EvalReport.HTML));
         }
         return 0;
+    }
+
+    /** The Spark application of --spark: executors build the runner this command's factory builds, from plain values. */
+    private SparkEval startSpark(Path modelPath, EvalTasks set, EvalSettings settings, TaskLoader.OnBadLine bad) {
+        SparkJars.require();
+        Path predictorFile = guidance.resolve(modelPath);
+        if (predictorFile != null) guidance.loadWeights(modelPath); // a bad predictor fails here, once, not on every executor
+        RunnerSpec rs = RunnerSpec.of(modelPath, tokenizer, dev.bgl.model.KvCacheType.F16, predictorFile, guidance.heads,
+                guidance.options(modelPath), answerCap.answerMax);
+        return SparkEval.start(spark, sparkConf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
     }
 
     private String commandLine() {

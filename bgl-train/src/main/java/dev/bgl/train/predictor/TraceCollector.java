@@ -64,7 +64,37 @@ public final class TraceCollector {
         return "s" + seed + "-" + index;
     }
 
+    /**
+     * One problem to answer with full thinking: the id, family and difficulty its trace records, the question, the
+     * gold answer, and how the response is judged.
+     */
+    public record Item(String id, String family, int difficulty, String question, String answer, Judge judge) {
+    }
+
+    /** Whether a response is right: the curriculum's rule, or a data set's answer checker (the caller's, from eval). */
+    @FunctionalInterface
+    public interface Judge {
+        boolean correct(BudgetOutcome response);
+    }
+
+    /** The curriculum's TRAIN problems of {@code o.seed()}: problem i has id {@code s<seed>-<i>}. */
+    public static List<Item> curriculum(Options o) {
+        List<Problem> problems = Curriculum.defaults().sample(o.seed(), o.n(), Split.TRAIN);
+        List<Item> items = new ArrayList<>(problems.size());
+        for (int i = 0; i < problems.size(); i++) {
+            Problem p = problems.get(i);
+            items.add(new Item(id(o.seed(), i), p.family(), p.difficulty(), p.question(), p.answer(),
+                    out -> TraceFormat.correct(p, out.result().text())));
+        }
+        return items;
+    }
+
     public static Summary collect(LoadedModel model, Path dir, Options o, ProgressBar bar) {
+        return collect(model, dir, o, curriculum(o), bar);
+    }
+
+    /** Answers every item not already in {@code dir}'s trace file, appending each response as it finishes. */
+    public static Summary collect(LoadedModel model, Path dir, Options o, List<Item> items, ProgressBar bar) {
         if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no </think> token: it cannot make thinking traces");
         int vocab = model.transformer().config().vocabSize();
         Path file = TraceFile.in(dir);
@@ -79,10 +109,9 @@ public final class TraceCollector {
         } catch (IOException e) {
             throw new BglException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
-        List<Problem> problems = Curriculum.defaults().sample(o.seed(), o.n(), Split.TRAIN);
         List<Integer> todo = new ArrayList<>();
-        for (int i = 0; i < problems.size(); i++) if (!have.contains(id(o.seed(), i))) todo.add(i);
-        int skipped = problems.size() - todo.size();
+        for (int i = 0; i < items.size(); i++) if (!have.contains(items.get(i).id())) todo.add(i);
+        int skipped = items.size() - todo.size();
 
         long t0 = System.nanoTime();
         AtomicInteger done = new AtomicInteger(), closed = new AtomicInteger(), right = new AtomicInteger();
@@ -93,7 +122,7 @@ public final class TraceCollector {
             List<Future<?>> futures = new ArrayList<>();
             for (int i : todo)
                 futures.add(pool.submit(() -> {
-                    Trace t = one(model, problems.get(i), id(o.seed(), i), o);
+                    Trace t = one(model, items.get(i), o);
                     synchronized (w) {
                         w.write(t.toJsonLine());
                         w.write('\n');
@@ -128,8 +157,9 @@ public final class TraceCollector {
     }
 
     /** One problem answered with full thinking ({@link Method.None}). */
-    static Trace one(LoadedModel model, Problem p, String id, Options o) {
+    static Trace one(LoadedModel model, Item p, Options o) {
         long t0 = System.nanoTime();
+        String id = p.id();
         SamplerConfig sampler = o.temperature() > 0 ? SamplerConfig.temperature(o.temperature(), samplerSeed(o.seed(), id)) : SamplerConfig.GREEDY;
         List<ChatMessage> messages = List.of(ChatMessage.user(p.question()));
         BudgetRequest req = new BudgetRequest(messages, new Method.None(), dev.bgl.budget.Budget.NONE, sampler, o.maxTokens(), new Cancellation());
@@ -137,7 +167,7 @@ public final class TraceCollector {
         int[] prompt = model.encodePrompt(model.renderPrompt(messages, null)); // what the runner fed
         return new Trace(id, p.family(), p.difficulty(), p.question(), p.answer(), model.name(),
                 model.transformer().config().vocabSize(), prompt, out.result().tokens(), out.thinkingTokens(),
-                out.thinkingClosed(), TraceFormat.correct(p, out.result().text()), (System.nanoTime() - t0) / 1e9);
+                out.thinkingClosed(), p.judge().correct(out), (System.nanoTime() - t0) / 1e9);
     }
 
     static long samplerSeed(long seed, String id) {

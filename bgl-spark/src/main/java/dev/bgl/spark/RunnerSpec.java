@@ -1,0 +1,48 @@
+package dev.bgl.spark;
+
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.predictor.BudgetPredictor;
+import dev.bgl.budget.GuidanceOptions;
+import dev.bgl.budget.predictor.PredictorWeights;
+import dev.bgl.decode.LoadedModel;
+import dev.bgl.model.KvCacheType;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * How an executor makes the runner of a sample, as plain values sent with each task: the model (a path every node
+ * can read), its KV cache type and tokenizer folder, the predictor for {@code guided} and its options, the answer
+ * cap. {@link #create} builds what the local command's runner factory builds from the same options.
+ *
+ * @param predictor null without a predictor
+ * @param answerMax null: the model card's cap
+ */
+public record RunnerSpec(String model, String tokenizer, String kvType, String predictor, int predictorHeads,
+                         double minLambda, double minAlpha, double minModeLength, boolean everyToken, boolean allCandidates,
+                         double candidateTopP, int candidateTopK, double candidateFloor, int ceilingGrace,
+                         boolean forceFinalAnswer, String finalAnswerText, double minP, Integer answerMax) implements Serializable {
+
+    public static RunnerSpec of(Path model, Path tokenizer, KvCacheType kv, Path predictor, int predictorHeads, GuidanceOptions o,
+                                Integer answerMax) {
+        return new RunnerSpec(model.toAbsolutePath().toString(), tokenizer == null ? null : tokenizer.toAbsolutePath().toString(),
+                kv.name(), predictor == null ? null : predictor.toAbsolutePath().toString(), predictorHeads, o.minLambda(), o.minAlpha(),
+                o.minModeLength(), o.everyToken(), o.allCandidates(), o.candidateTopP(), o.candidateTopK(), o.candidateFloor(),
+                o.ceilingGrace(), o.forceFinalAnswer(), o.finalAnswerText(), o.minP(), answerMax);
+    }
+
+    GuidanceOptions guidance() {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
+    }
+
+    KvCacheType kv() {
+        return KvCacheType.valueOf(kvType);
+    }
+
+    /** The runner for one thread of an executor; the predictor's weights come from the JVM's cache. */
+    BudgetRunner create(LoadedModel m, PredictorWeights weights) {
+        BudgetRunner r = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance());
+        return answerMax == null ? r : r.withAnswerMax(answerMax);
+    }
+}

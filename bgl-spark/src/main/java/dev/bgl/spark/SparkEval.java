@@ -1,0 +1,191 @@
+package dev.bgl.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.Method;
+import dev.bgl.eval.EvalHarness;
+import dev.bgl.eval.EvalProblem;
+import dev.bgl.eval.EvalRecord;
+import dev.bgl.eval.EvalSettings;
+import dev.bgl.eval.EvalTasks;
+import dev.bgl.util.BglException;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import scala.collection.Iterator;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An evaluation's samples as Spark tasks: the {@link EvalHarness.Backend} of {@code eval --spark MASTER}. The harness
+ * keeps its phases, resume, budgets and progress on the driver; each call here is one Spark job whose partitions
+ * hold a few samples each. An executor runs a partition with {@link EvalHarness#evaluate}, the local command's own
+ * code, on its JVM's model ({@link ExecutorModels}), and sends the records back as JSON lines; the driver writes them
+ * as each partition finishes. Spark hands the driver one result per partition, whatever the retries, and the harness
+ * drops a key already written, so a retried task never duplicates a record.
+ */
+public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Samples per task: enough to make a task's scheduling (milliseconds) small beside its work, few enough to balance. */
+    static final int SAMPLES_PER_TASK = 16;
+
+    /** The application of this JVM, for {@link #stopRunning}: Spark allows one SparkContext per JVM. */
+    private static volatile JavaSparkContext running;
+    private final JavaSparkContext sc;
+    private final boolean local;
+    private final RunnerSpec runner;
+    private final TaskSpec taskSpec;
+    private final String settingsJson;
+    private final Map<EvalProblem, Integer> index = new IdentityHashMap<>();
+
+    private SparkEval(JavaSparkContext sc, boolean local, RunnerSpec runner, TaskSpec taskSpec, EvalSettings settings, EvalTasks tasks) {
+        this.sc = sc;
+        this.local = local;
+        this.runner = runner;
+        this.taskSpec = taskSpec;
+        this.settingsJson = settings.toJson(JSON).toString();
+        for (int i = 0; i < tasks.problems().size(); i++) index.put(tasks.problems().get(i), i);
+    }
+
+    /**
+     * Starts the Spark application (embedded for {@code local[N]}, a client-mode driver for {@code spark://HOST:PORT}).
+     *
+     * @param conf   extra {@code key=value} Spark settings
+     * @param tasks  the driver's own copy of the problems that {@code taskSpec} loads on each executor
+     */
+    public static SparkEval start(String master, List<String> conf, RunnerSpec runner, TaskSpec taskSpec, EvalSettings settings, EvalTasks tasks) {
+        SparkJvm.quietLogs();
+        JavaSparkContext sc;
+        try {
+            sc = new JavaSparkContext(SparkJvm.conf(master, "bgl eval", conf));
+        } catch (RuntimeException e) {
+            throw new BglException("cannot start Spark with master " + master + ": " + oneLine(e));
+        }
+        running = sc;
+        return new SparkEval(sc, master.startsWith("local"), runner, taskSpec, settings, tasks);
+    }
+
+    /** The default parallelism of the application: executor cores in all (local[N]: N). */
+    public int parallelism() {
+        return sc.defaultParallelism();
+    }
+
+    @Override
+    public void runAll(List<EvalHarness.Job> jobs, Consumer<EvalRecord> done) {
+        List<EvalJob> work = new ArrayList<>(jobs.size());
+        for (EvalHarness.Job j : jobs) {
+            Integer i = index.get(j.problem());
+            if (i == null) throw new IllegalArgumentException("job for a problem not in the task set: " + j.problem().id());
+            work.add(new EvalJob(i, j.method().name(), j.budget(), j.limits()));
+        }
+        int slices = Math.min(work.size(), Math.max(4 * parallelism(), (work.size() + SAMPLES_PER_TASK - 1) / SAMPLES_PER_TASK));
+        RDD<EvalJob> rdd = sc.parallelize(work, Math.max(1, slices)).rdd();
+        SparkContext ctx = sc.sc();
+        @SuppressWarnings("unchecked")
+        ClassTag<ArrayList<String>> tag = (ClassTag<ArrayList<String>>) (ClassTag<?>) ClassTag$.MODULE$.apply(ArrayList.class);
+        try {
+            ctx.runJob(rdd, new RunPartition(runner, taskSpec, settingsJson), new Collect(done), tag);
+        } catch (BglException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BglException("Spark job failed: " + oneLine(e));
+        }
+    }
+
+    /** An executor's work: one record per job of the partition, as JSON lines. */
+    private static final class RunPartition extends AbstractFunction1<Iterator<EvalJob>, ArrayList<String>> implements Serializable {
+        private final RunnerSpec runner;
+        private final TaskSpec tasks;
+        private final String settingsJson;
+
+        RunPartition(RunnerSpec runner, TaskSpec tasks, String settingsJson) {
+            this.runner = runner;
+            this.tasks = tasks;
+            this.settingsJson = settingsJson;
+        }
+
+        @Override
+        public ArrayList<String> apply(Iterator<EvalJob> it) {
+            EvalSettings settings;
+            try {
+                settings = EvalSettings.fromJson(JSON, JSON.readTree(settingsJson));
+            } catch (IOException e) {
+                throw new BglException("bad settings sent to the executor: " + e.getMessage());
+            }
+            EvalTasks set = ExecutorModels.tasks(tasks);
+            BudgetRunner r = ExecutorModels.runner(runner);
+            ArrayList<String> out = new ArrayList<>();
+            while (it.hasNext()) {
+                EvalJob j = it.next();
+                EvalHarness.Job job = new EvalHarness.Job(set.problems().get(j.problem()), Method.parse(j.method()), j.budget(), j.limits());
+                out.add(EvalHarness.evaluate(r, settings, set, job).toJson().toString());
+            }
+            return out;
+        }
+    }
+
+    /** On the driver, once per partition as it finishes: each record to the harness. */
+    private static final class Collect extends AbstractFunction2<Object, ArrayList<String>, BoxedUnit> {
+        private final Consumer<EvalRecord> done;
+
+        Collect(Consumer<EvalRecord> done) {
+            this.done = done;
+        }
+
+        @Override
+        public BoxedUnit apply(Object partition, ArrayList<String> lines) {
+            for (String line : lines) {
+                try {
+                    done.accept(EvalRecord.fromJson(JSON.readTree(line)));
+                } catch (IOException e) {
+                    throw new BglException("bad record from an executor: " + e.getMessage());
+                }
+            }
+            return BoxedUnit.UNIT;
+        }
+    }
+
+    private static final Pattern BGL_ERROR = Pattern.compile("dev\\.bgl\\.[\\w.]*Exception: ([^\\n]*)");
+
+    /**
+     * One line for a failed job: bgl's own message when an executor threw one (Spark wraps it in its stage failure
+     * with a stack trace), else the first line of Spark's.
+     */
+    static String oneLine(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m == null) continue;
+            Matcher x = BGL_ERROR.matcher(m);
+            if (x.find()) return x.group(1);
+        }
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    /** Stops the application still running in this JVM, if any (an eval abandoned at a deadline). */
+    static void stopRunning() {
+        JavaSparkContext sc = running;
+        if (sc != null) sc.stop();
+        running = null;
+    }
+
+    @Override
+    public void close() {
+        sc.stop();
+        running = null;
+        if (local) ExecutorModels.closeAll();
+    }
+}
