@@ -50,7 +50,7 @@ public final class Bgl {
             }
             // weights and recommended settings from one reading of the file
             PredictorWeights.Loaded loaded = predictor == null ? null : PredictorWeights.loadWithRecommendation(predictor, 0);
-            BudgetPredictor p = loaded == null ? null : fit(predictor, loaded.weights(), m);
+            BudgetPredictor p = loaded == null ? null : BudgetPredictor.forModel(predictor, loaded.weights(), m);
             // budgets are kept as `bgl serve` keeps them: guided closes the thinking at the budget (a ceiling of
             // grace 0) if guidance has not ended it; a soft budget (Budget.withSoft(true)) drops the ceiling
             GuidanceOptions guidance = loaded == null ? GuidanceOptions.DEFAULT
@@ -75,14 +75,5 @@ public final class Bgl {
         if (name == null) return null;
         Path beside = model.resolveSibling(name.toString().replaceFirst("\\.gguf$", "") + ".predictor.safetensors");
         return Files.isRegularFile(beside) ? beside : null;
-    }
-
-    /** The predictor on this model; a predictor made for another model is an error naming its file. */
-    private static BudgetPredictor fit(Path file, PredictorWeights weights, dev.bgl.decode.LoadedModel m) {
-        try {
-            return BudgetPredictor.forModel(weights, m);
-        } catch (BglException e) {
-            throw new BglException(file + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -62,26 +62,12 @@ class LogitsConformanceTest {
             float[] logits = new float[SEQ * vocab];
             model.forward(state, tokens, 0, SEQ, logits, true, null);
 
-            double maxDiff = 0, topSum = 0;
-            for (int pos = 0; pos < SEQ; pos++) {
-                double[] p = softmax(logits, pos * vocab, vocab);
-                JsonNode refTop = ref.get("probs").get(pos);
-                double refFloor = refTop.get(refTop.size() - 1).get(1).asDouble();
-                boolean[] seen = new boolean[vocab];
-                for (JsonNode e : refTop) {
-                    int id = e.get(0).asInt();
-                    seen[id] = true;
-                    maxDiff = Math.max(maxDiff, Math.abs(p[id] - e.get(1).asDouble()));
-                }
-                // any token we rank high that llama.cpp left out of its top list had p_ref <= refFloor
-                for (int id = 0; id < vocab; id++)
-                    if (!seen[id] && p[id] > refFloor) maxDiff = Math.max(maxDiff, p[id] - refFloor);
-                topSum += refTop.get(0).get(1).asDouble();
-            }
+            TopKComparison cmp = TopKComparison.of(logits, ref, SEQ, vocab);
+            double maxDiff = cmp.maxDiff();
             double tolerance = type == GgmlType.F32 || type == GgmlType.F16 ? 2e-3 : 1e-2;
-            System.err.printf("%s %s maxDiff=%.2e meanTop=%.3f%n", archName, type, maxDiff, topSum / SEQ);
-            assertTrue(topSum / SEQ > 0.1 && topSum / SEQ < 0.8,
-                    "the test model's distributions are too flat or too certain to test anything: mean top p " + topSum / SEQ);
+            System.err.printf("%s %s maxDiff=%.2e meanTop=%.3f%n", archName, type, maxDiff, cmp.meanTop());
+            assertTrue(cmp.meanTop() > 0.1 && cmp.meanTop() < 0.8,
+                    "the test model's distributions are too flat or too certain to test anything: mean top p " + cmp.meanTop());
             assertTrue(maxDiff <= tolerance, archName + " " + type + ": max |p - p_llama.cpp| = " + maxDiff + " > " + tolerance);
 
             if (type == GgmlType.F32) {

@@ -87,7 +87,11 @@ public final class BudgetPredictor {
 
     /** Reads a predictor file (see {@link PredictorWeights#load}) and checks it against the model. */
     public static BudgetPredictor load(Path file, LoadedModel model, int headsOverride) {
-        PredictorWeights weights = PredictorWeights.load(file, headsOverride);
+        return forModel(file, PredictorWeights.load(file, headsOverride), model);
+    }
+
+    /** {@link #forModel(PredictorWeights, LoadedModel)} for weights read from {@code file}: a misfit names the file. */
+    public static BudgetPredictor forModel(Path file, PredictorWeights weights, LoadedModel model) {
         try {
             return forModel(weights, model);
         } catch (BglException e) {
