@@ -93,7 +93,7 @@ class ServerErrorsTest {
     @Test
     void bodyLargerThanTheLimitIs413() {
         String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat((int) ServerConfig.DEFAULT_MAX_BODY_BYTES) + "\"}]}";
-        assertEquals(413, s.post("/v1/chat/completions", big).status());
+        assertEquals(413, s.postAwaitingContinue("/v1/chat/completions", big).status());
     }
 
     @Test
