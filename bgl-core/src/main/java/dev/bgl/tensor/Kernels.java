@@ -47,6 +47,49 @@ public final class Kernels {
         for (int r = groups * g; r < w.rows(); r++) out[outOff + r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
     }
 
+    /**
+     * The decode step of {@code n} sequences at once: {@code x} holds {@code n} activation rows of
+     * {@code W.cols} floats, one per sequence, and {@code out} receives {@code n} rows of
+     * {@code W.rows} floats. Row i of {@code out} is bitwise what {@link #matvec} gives for row i of
+     * {@code x} alone (the same kernel calls, the same order of sums), so a sequence decoded in a
+     * batch produces the tokens it produces alone. The weights are walked once, a group of rows at
+     * a time, all sequences taking their product with that group while it is in cache: decoding is
+     * bound by reading the weights, and this reads them once for the batch.
+     * {@code scratch} needs at least {@code n} entries.
+     */
+    public static void matvecBatch(Tensor w, float[] x, int n, float[] out, Activations[] scratch) {
+        if (n == 1) {
+            matvec(w, x, out, scratch[0]);
+            return;
+        }
+        TypeKernel k = w.kernel();
+        int cols = w.cols(), rows = w.rows();
+        for (int i = 0; i < n; i++) scratch[i].encode(k.activationType(), x, i * cols, cols);
+        long rowBytes = w.rowBytes();
+        PackedRows p = w.packed();
+        if (p != null) {
+            PackedKernel pk = p.kernel();
+            long groupBytes = p.groupBytes();
+            int groups = p.groups(), g = PackedRows.G;
+            Parallel.forRange(groups, Math.max(1, 64 / g), (start, end) -> {
+                for (int gi = start; gi < end; gi++)
+                    for (int i = 0; i < n; i++) pk.matvec(p.data(), gi * groupBytes, cols, scratch[i], out, i * rows + gi * g);
+            });
+            for (int r = groups * g; r < rows; r++)
+                for (int i = 0; i < n; i++) out[i * rows + r] = k.dot(w.data(), r * rowBytes, scratch[i], 0, cols);
+            return;
+        }
+        int tiles = (rows + MATMUL_ROW_TILE - 1) / MATMUL_ROW_TILE;
+        Parallel.forRange(tiles, Math.max(1, 64 / MATMUL_ROW_TILE), (startTile, endTile) -> {
+            int start = startTile * MATMUL_ROW_TILE, end = Math.min(rows, endTile * MATMUL_ROW_TILE);
+            for (int t = start; t < end; t += MATMUL_ROW_TILE) {
+                int tEnd = Math.min(end, t + MATMUL_ROW_TILE);
+                for (int i = 0; i < n; i++)
+                    for (int r = t; r < tEnd; r++) out[i * rows + r] = k.dot(w.data(), r * rowBytes, scratch[i], 0, cols);
+            }
+        });
+    }
+
     /** {@link #matvec} with the scalar reference dot product: the baseline for tests and benchmarks. */
     public static void matvecReference(Tensor w, float[] x, float[] out, Activations scratch) {
         TypeKernel k = w.kernel();
