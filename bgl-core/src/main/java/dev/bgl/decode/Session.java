@@ -63,20 +63,56 @@ public final class Session implements AutoCloseable {
      * with {@code wantHidden} also the hidden states at the last position.
      */
     public void feed(int[] ids, int off, int n, boolean wantHidden) {
+        feed(ids, off, n, wantHidden, true);
+    }
+
+    /**
+     * Feeds tokens; with {@code wantLogits} false nothing is computed for the next position (a
+     * prompt's chunk before its last): the logits and hidden states are stale until the next feed.
+     */
+    public void feed(int[] ids, int off, int n, boolean wantHidden, boolean wantLogits) {
         if (n == 0) return;
         if (length + n > contextSize())
             throw new BglException("prompt too long: " + (length + n) + " tokens exceed the context size of " + contextSize());
-        model.forward(state, ids, off, n, logits, false, wantHidden ? hidden : null);
+        model.forward(state, ids, off, n, wantLogits ? logits : null, false, wantLogits && wantHidden ? hidden : null);
         if (tokens.length < length + n) tokens = java.util.Arrays.copyOf(tokens, Math.min(contextSize(), Math.max(2 * tokens.length, length + n)));
         System.arraycopy(ids, off, tokens, length, n);
         length += n;
-        hiddenValid = wantHidden;
+        hiddenValid = wantLogits && wantHidden;
     }
 
     /** Feeds one generated token; no allocation, as this runs once per decoded token. */
     public void feed(int token, boolean wantHidden) {
         one[0] = token;
         feed(one, 0, 1, wantHidden);
+    }
+
+    /**
+     * Feeds one token to each of {@code n} sessions of the same model in one forward pass
+     * ({@link Transformer#forwardBatch}): each session's logits, hidden states (where
+     * {@code wantHidden[i]}) and tokens are then what {@link #feed(int, boolean)} would have left.
+     */
+    public static void feedBatch(Transformer.Batch batch, Session[] sessions, int[] tokens, int n, boolean[] wantHidden) {
+        Transformer model = sessions[0].model;
+        Transformer.State[] states = new Transformer.State[n];
+        float[][] logits = new float[n][];
+        HiddenStates[] hidden = new HiddenStates[n];
+        for (int i = 0; i < n; i++) {
+            Session s = sessions[i];
+            if (s.model != model) throw new IllegalArgumentException("a batch runs sessions of one model");
+            if (s.length + 1 > s.contextSize())
+                throw new BglException("context full: " + (s.length + 1) + " tokens exceed the context size of " + s.contextSize());
+            states[i] = s.state;
+            logits[i] = s.logits;
+            hidden[i] = wantHidden[i] ? s.hidden : null;
+        }
+        model.forwardBatch(batch, states, tokens, n, logits, hidden);
+        for (int i = 0; i < n; i++) {
+            Session s = sessions[i];
+            if (s.tokens.length < s.length + 1) s.tokens = java.util.Arrays.copyOf(s.tokens, Math.min(s.contextSize(), 2 * s.tokens.length));
+            s.tokens[s.length++] = tokens[i];
+            s.hiddenValid = wantHidden[i];
+        }
     }
 
     /** Next-token logits after the last feed. The array is reused: copy it to keep it. */

@@ -40,8 +40,11 @@ final class ExpertMixture {
     /**
      * Adds the mixture's output for {@code n} normalised rows {@code x} into the residual {@code residual}.
      * {@code gate}, {@code up} and {@code hidden} are scratch of at least {@code n * ffnDim} floats.
+     * With {@code rowwise} (rows of different sequences decoded together) every row's products are
+     * bitwise those it gets alone ({@link Kernels#matvecBatch}).
      */
-    void forward(LayerWeights.Moe moe, float[] x, int n, float[] residual, float[] gate, float[] up, float[] hidden, Activations[] acts) {
+    void forward(LayerWeights.Moe moe, float[] x, int n, float[] residual, float[] gate, float[] up, float[] hidden, Activations[] acts, boolean rowwise) {
+        this.rowwise = rowwise;
         int count = e.count(), k = e.used(), f = e.ffnDim();
         matmul(moe.router(), x, n, logits, acts);
         for (int t = 0; t < n; t++) route(t);
@@ -111,8 +114,11 @@ final class ExpertMixture {
         }
     }
 
-    private static void matmul(Tensor w, float[] x, int n, float[] out, Activations[] acts) {
+    private boolean rowwise;
+
+    private void matmul(Tensor w, float[] x, int n, float[] out, Activations[] acts) {
         if (n == 1) Kernels.matvec(w, x, out, acts[0]);
+        else if (rowwise) Kernels.matvecBatch(w, x, n, out, acts);
         else Kernels.matmul(w, x, n, out, acts);
     }
 }

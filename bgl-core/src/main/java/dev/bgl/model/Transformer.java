@@ -68,17 +68,34 @@ public final class Transformer {
 
     public final class State {
         public final KvCache cache;
+        final Scratch scratch;
+
+        State(int capacity, KvCacheType kv) {
+            this.cache = new KvCache(c, capacity, kv);
+            this.scratch = new Scratch(MAX_CHUNK);
+        }
+
+        public ModelConfig config() {
+            return c;
+        }
+    }
+
+    /**
+     * The buffers a forward pass reuses, for up to {@code rows} rows (tokens of one sequence, or
+     * one token of each of several sequences).
+     */
+    final class Scratch {
+        final int rows;
         final float[] x, xb, q, k, v, att, gate, up, hb, tmp;
         final TiledAttention attention;
         final Activations[] acts;
-        /** cos/sin of each chunk position's angles, [MAX_CHUNK][headDim / 2], filled once per chunk for all layers. */
+        /** cos/sin of each row's angles, [rows][headDim / 2], filled once per chunk for all layers. */
         final float[] ropeCos, ropeSin;
         /** Routing and per-expert scratch of a mixture-of-experts model; null for a dense one. */
         final ExpertMixture moe;
 
-        State(int capacity, KvCacheType kv) {
-            this.cache = new KvCache(c, capacity, kv);
-            int n = MAX_CHUNK;
+        Scratch(int n) {
+            this.rows = n;
             x = new float[n * c.dim()];
             xb = new float[n * c.dim()];
             q = new float[n * c.qDim()];
@@ -98,9 +115,23 @@ public final class Transformer {
             ropeSin = new float[n * (c.headDim() / 2)];
             moe = c.experts() == null ? null : new ExpertMixture(c.experts(), c.dim(), n);
         }
+    }
 
-        public ModelConfig config() {
-            return c;
+    /**
+     * A batch of sequences decoded together ({@link #forwardBatch}): scratch for up to
+     * {@code capacity} sequences. One per scheduler; not thread-safe.
+     */
+    public final class Batch {
+        final Scratch scratch;
+        final float[] logits;
+        public Batch(int capacity) {
+            if (capacity < 1) throw new IllegalArgumentException("batch capacity must be >= 1, got " + capacity);
+            this.scratch = new Scratch(capacity);
+            this.logits = new float[capacity * c.vocabSize()];
+        }
+
+        public int capacity() {
+            return scratch.rows;
         }
     }
 
@@ -166,13 +197,104 @@ public final class Transformer {
     private record ChunkOutputs(float[] logits, int logitsRow, boolean lastChunk, HiddenStates hidden, float[] all, int allBase) {
     }
 
-    private void chunk(State s, int[] tokens, int off, int n, ChunkOutputs o) {
+    /**
+     * Runs one token of each of {@code n} sequences in one pass: {@code tokens[i]} at the next
+     * position of {@code states[i]}'s cache. Every weight product takes all {@code n} rows at once
+     * ({@link Kernels#matvecBatch}: the weights are read once for the batch); attention is each
+     * sequence's own. Sequence i's logits land in {@code logits[i]} ({@code vocab} floats) and, where
+     * {@code hidden[i]} is not null, its hidden states there. Each sequence's numbers are bitwise
+     * those of {@link #forward} on its state alone, so its tokens do not depend on its company.
+     */
+    public void forwardBatch(Batch batch, State[] states, int[] tokens, int n, float[][] logits, HiddenStates[] hidden) {
+        if (n <= 0) throw new IllegalArgumentException("no sequences");
+        if (n > batch.capacity()) throw new IllegalArgumentException(n + " sequences exceed the batch's capacity of " + batch.capacity());
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < i; j++)
+                if (states[j] == states[i]) throw new IllegalArgumentException("sequence " + i + " is in the batch twice");
+            checkFits(states[i], tokens, i, 1);
+        }
+        Scratch s = batch.scratch;
+        int dim = c.dim(), half = c.headDim() / 2, vocab = c.vocabSize();
+        float[] row = s.tmp;
+        for (int i = 0; i < n; i++) {
+            w.tokenEmbd().row(tokens[i], row);
+            System.arraycopy(row, 0, s.x, i * dim, dim);
+            if (hidden[i] != null) System.arraycopy(row, 0, hidden[i].embedding(), 0, dim);
+            rope.fill(states[i].cache.length, s.ropeCos, s.ropeSin, i * half);
+        }
+        int qd = c.qDim(), ad = c.heads() * c.valueHeadDim();
+        float[] qOne = new float[qd], attOne = new float[ad];
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = w.layers()[l];
+            for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.attnNorm(), dim);
+            Kernels.matvecBatch(lw.wq(), s.xb, n, s.q, s.acts);
+            Kernels.matvecBatch(lw.wk(), s.xb, n, s.k, s.acts);
+            Kernels.matvecBatch(lw.wv(), s.xb, n, s.v, s.acts);
+            if (lw.bq() != null) {
+                addBias(s.q, lw.bq(), n);
+                addBias(s.k, lw.bk(), n);
+                addBias(s.v, lw.bv(), n);
+            }
+            for (int i = 0; i < n; i++) {
+                KvCache cache = states[i].cache;
+                int pos = cache.length;
+                qkNormRopeStore(s, lw, l, i, pos, cache);
+                // the sequence's own attention, over its own cache, as when it runs alone
+                System.arraycopy(s.q, i * qd, qOne, 0, qd);
+                states[i].scratch.attention.run(cache, l, pos, 1, qOne, attOne);
+                System.arraycopy(attOne, 0, s.att, i * ad, ad);
+            }
+            Kernels.matvecBatch(lw.wo(), s.att, n, s.xb, s.acts);
+            for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
+            for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.ffnNorm(), dim);
+            if (lw.moe() != null) {
+                s.moe.forward(lw.moe(), s.xb, n, s.x, s.gate, s.up, s.hb, s.acts, true);
+            } else {
+                Kernels.matvecBatch(lw.wGate(), s.xb, n, s.gate, s.acts);
+                Kernels.matvecBatch(lw.wUp(), s.xb, n, s.up, s.acts);
+                swiglu(s, n);
+                Kernels.matvecBatch(lw.wDown(), s.hb, n, s.xb, s.acts);
+                for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
+            }
+            for (int i = 0; i < n; i++) if (hidden[i] != null) System.arraycopy(s.x, i * dim, hidden[i].layers()[l], 0, dim);
+        }
+        for (int i = 0; i < n; i++) {
+            states[i].cache.length++;
+            rmsnorm(s.xb, i * dim, s.x, i * dim, w.outputNorm(), dim);
+            if (hidden[i] != null) System.arraycopy(s.xb, i * dim, hidden[i].finalNorm(), 0, dim);
+        }
+        Kernels.matvecBatch(w.output(), s.xb, n, batch.logits, s.acts);
+        for (int i = 0; i < n; i++) System.arraycopy(batch.logits, i * vocab, logits[i], 0, vocab);
+    }
+
+    /** Row i's per-head Q/K norms and rotation (the rope table's row i), and its K and V into the cache at {@code pos}. */
+    private void qkNormRopeStore(Scratch s, LayerWeights lw, int layer, int i, int pos, KvCache cache) {
+        int half = c.headDim() / 2;
+        if (lw.qNorm() != null) {
+            for (int h = 0; h < c.heads(); h++) rmsnorm(s.q, i * c.qDim() + h * c.headDim(), s.q, i * c.qDim() + h * c.headDim(), lw.qNorm(), c.headDim());
+            for (int h = 0; h < c.kvHeads(); h++) rmsnorm(s.k, i * c.kvDim() + h * c.headDim(), s.k, i * c.kvDim() + h * c.headDim(), lw.kNorm(), c.headDim());
+        }
+        for (int h = 0; h < c.heads(); h++) rotate(s, s.q, i * c.qDim() + h * c.headDim(), i * half);
+        for (int h = 0; h < c.kvHeads(); h++) rotate(s, s.k, i * c.kvDim() + h * c.headDim(), i * half);
+        cache.store(layer, pos, s.k, i * c.kvDim(), s.v, i * c.vDim());
+    }
+
+    private void swiglu(Scratch s, int n) {
+        int f = c.ffnDim();
+        for (int i = 0; i < n * f; i++) {
+            float g = s.gate[i];
+            s.hb[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
+        }
+    }
+
+    private void chunk(State st, int[] tokens, int off, int n, ChunkOutputs o) {
+        Scratch s = st.scratch;
         float[] logits = o.logits(), all = o.all();
         int logitsRowBase = o.logitsRow(), allBase = o.allBase();
         boolean lastChunk = o.lastChunk();
         HiddenStates hidden = o.hidden();
         int dim = c.dim();
-        int pos0 = s.cache.length;
+        int pos0 = st.cache.length;
         float[] row = s.tmp;
         for (int i = 0; i < n; i++) {
             w.tokenEmbd().row(tokens[off + i], row);
@@ -194,40 +316,27 @@ public final class Transformer {
                 addBias(s.k, lw.bk(), n);
                 addBias(s.v, lw.bv(), n);
             }
-            for (int i = 0; i < n; i++) {
-                int pos = pos0 + i;
-                if (lw.qNorm() != null) {
-                    for (int h = 0; h < c.heads(); h++) rmsnorm(s.q, i * c.qDim() + h * c.headDim(), s.q, i * c.qDim() + h * c.headDim(), lw.qNorm(), c.headDim());
-                    for (int h = 0; h < c.kvHeads(); h++) rmsnorm(s.k, i * c.kvDim() + h * c.headDim(), s.k, i * c.kvDim() + h * c.headDim(), lw.kNorm(), c.headDim());
-                }
-                for (int h = 0; h < c.heads(); h++) rotate(s, s.q, i * c.qDim() + h * c.headDim(), i * half);
-                for (int h = 0; h < c.kvHeads(); h++) rotate(s, s.k, i * c.kvDim() + h * c.headDim(), i * half);
-                s.cache.store(l, pos, s.k, i * c.kvDim(), s.v, i * c.vDim());
-            }
-            attention(s, l, pos0, n);
+            for (int i = 0; i < n; i++) qkNormRopeStore(s, lw, l, i, pos0 + i, st.cache);
+            s.attention.run(st.cache, l, pos0, n, s.q, s.att);
             matmul(lw.wo(), s.att, n, s.xb, s);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
 
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.ffnNorm(), dim);
             if (lw.moe() != null) {
-                s.moe.forward(lw.moe(), s.xb, n, s.x, s.gate, s.up, s.hb, s.acts);
+                s.moe.forward(lw.moe(), s.xb, n, s.x, s.gate, s.up, s.hb, s.acts, false);
                 if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.layers()[l], 0, dim);
                 if (all != null) putHidden(all, allBase, n, l + 1, s.x);
                 continue;
             }
             matmul(lw.wGate(), s.xb, n, s.gate, s);
             matmul(lw.wUp(), s.xb, n, s.up, s);
-            int f = c.ffnDim();
-            for (int i = 0; i < n * f; i++) {
-                float g = s.gate[i];
-                s.hb[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
-            }
+            swiglu(s, n);
             matmul(lw.wDown(), s.hb, n, s.xb, s);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
             if (hidden != null) System.arraycopy(s.x, (n - 1) * dim, hidden.layers()[l], 0, dim);
             if (all != null) putHidden(all, allBase, n, l + 1, s.x);
         }
-        s.cache.length = pos0 + n;
+        st.cache.length = pos0 + n;
         if (all != null) {
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, w.outputNorm(), dim);
             putHidden(all, allBase, n, c.layers() + 1, s.xb);
@@ -248,7 +357,7 @@ public final class Transformer {
         }
     }
 
-    private void matmul(Tensor t, float[] in, int n, float[] out, State s) {
+    private void matmul(Tensor t, float[] in, int n, float[] out, Scratch s) {
         if (n == 1) Kernels.matvec(t, in, out, s.acts[0]);
         else Kernels.matmul(t, in, n, out, s.acts);
     }
@@ -267,7 +376,7 @@ public final class Transformer {
     }
 
     /** Rotates one head at {@code off} by the angles at {@code t} of the chunk's table (see {@link RopeAngles}). */
-    private void rotate(State s, float[] x, int off, int t) {
+    private void rotate(Scratch s, float[] x, int off, int t) {
         int half = c.headDim() / 2;
         float[] cos = s.ropeCos, sin = s.ropeSin;
         if (c.architecture().ropeStyle() == Architecture.RopeStyle.NEOX) {
@@ -285,8 +394,4 @@ public final class Transformer {
         }
     }
 
-    /** Causal attention of the chunk's queries over the cache (see {@link TiledAttention}). */
-    private void attention(State s, int layer, int pos0, int n) {
-        s.attention.run(s.cache, layer, pos0, n, s.q, s.att);
-    }
 }

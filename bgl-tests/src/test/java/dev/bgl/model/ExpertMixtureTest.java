@@ -57,7 +57,12 @@ class ExpertMixtureTest {
         Activations[] acts = new Activations[N];
         for (int i = 0; i < N; i++) acts[i] = new Activations(Math.max(DIM, FFN));
         var mixture = new ExpertMixture(new ExpertConfig(COUNT, USED, FFN, norm), DIM, N);
-        mixture.forward(moe, x, N, residual, new float[N * FFN], new float[N * FFN], new float[N * FFN], acts);
+        mixture.forward(moe, x, N, residual, new float[N * FFN], new float[N * FFN], new float[N * FFN], acts, false);
+        // the rows of a decode batch (one per sequence) take the same mixture
+        float[] rowwise = new float[N * DIM];
+        Arrays.fill(rowwise, 1f);
+        mixture.forward(moe, x, N, rowwise, new float[N * FFN], new float[N * FFN], new float[N * FFN], acts, true);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(residual, rowwise, 1e-5f, "rowwise products agree with the matrix product");
 
         for (int t = 0; t < N; t++) {
             double[] logit = new double[COUNT];

@@ -1,0 +1,174 @@
+package dev.bgl.decode;
+
+import dev.bgl.model.HiddenStates;
+import dev.bgl.tokenizer.StreamingDecoder;
+import dev.bgl.tokenizer.Tokenizer;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * One sequence's decode loop, one step at a time, with the forward pass left to whoever drives
+ * it: {@link Generator} feeds its own session, a {@link Scheduler} feeds many sequences in one
+ * batch. Per step: the processor chain, the sampler, {@code accept} for every processor, streaming
+ * of completed text, and the stop checks. It keeps the thinking state ({@link ThinkingState}: the
+ * phase and the thinking spent) once, for the processors (in each {@link Step}) and the listener.
+ * It knows nothing about budgets; processors steer it through logits and {@link DecodeControl}.
+ * Both drivers run this same code, so a sequence's tokens do not depend on how it was driven.
+ */
+public final class DecodeLoop {
+    private final GenerateRequest req;
+    private final TokenListener listener;
+    private final Tokenizer tokenizer;
+    private final int vocab;
+    private final int contextSize;
+    private final boolean hidden;
+    private final Control control = new Control();
+    private final ThinkingState thinking;
+    private final Sampler sampler;
+    private final StreamingDecoder decoder;
+    private final StopMatcher stops;
+    private final StringBuilder text = new StringBuilder();
+    private final long created = System.nanoTime();
+    private long prefillEnd;
+    private int[] out;
+    private int n, forcedCount;
+    private StopReason reason = StopReason.MAX_TOKENS;
+    private String detail = "";
+    private GenerateResult result;
+
+    /**
+     * A loop for {@code req} whose tokens go to {@code listener}, on a model of {@code vocab} tokens,
+     * in a session of {@code contextSize} tokens.
+     */
+    public DecodeLoop(GenerateRequest req, TokenListener listener, Tokenizer tokenizer, int vocab, int contextSize) {
+        this.req = req;
+        this.listener = listener;
+        this.tokenizer = tokenizer;
+        this.vocab = vocab;
+        this.contextSize = contextSize;
+        this.hidden = req.processors().stream().anyMatch(LogitsProcessor::needsHiddenStates);
+        this.thinking = new ThinkingState(req.thinking());
+        this.sampler = new Sampler(req.sampler());
+        this.decoder = tokenizer.streamingDecoder();
+        this.stops = new StopMatcher(req.stopStrings());
+        this.out = new int[Math.max(16, Math.min(req.maxTokens(), 4096))];
+    }
+
+    /** The tokens to prefill. */
+    public int[] prompt() {
+        return req.prompt();
+    }
+
+    /** Whether the processors read hidden states: the driver must compute them at every fed position. */
+    public boolean wantsHidden() {
+        return hidden;
+    }
+
+    /** The prompt is in the cache ({@code position} tokens): the processors' {@code begin}. */
+    public void started(int position, HiddenStates hiddenStates) {
+        prefillEnd = System.nanoTime();
+        Step start = new Step(0, position, new int[0], hiddenStates, thinking.phase(), 0);
+        for (LogitsProcessor p : req.processors()) p.begin(start, control);
+    }
+
+    /**
+     * One step on the logits for the next position ({@code position} tokens in the cache): the
+     * token the driver must feed next, or −1 when the sequence is finished ({@link #result}).
+     * The logits are modified in place.
+     */
+    public int step(float[] logits, HiddenStates hiddenStates, int position) {
+        if (result != null) throw new IllegalStateException("the sequence has finished");
+        if (n >= req.maxTokens()) return finish();
+        if (req.cancellation().isCancelled()) {
+            reason = StopReason.CANCELLED;
+            return finish();
+        }
+        boolean forced = !control.pending.isEmpty();
+        Step step = new Step(n, position, out, hiddenStates, thinking.phase(), thinking.spent());
+        int token;
+        if (forced) {
+            token = control.pending.poll();
+        } else {
+            if (control.stopReason != null) {
+                reason = StopReason.PROCESSOR;
+                detail = control.stopReason;
+                return finish();
+            }
+            for (LogitsProcessor p : req.processors()) p.apply(step, logits);
+            token = sampler.sample(logits, vocab);
+        }
+        if (token < 0 || token >= vocab) throw new IllegalStateException("token " + token + " outside the vocabulary");
+        thinking.accept(token);
+        Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent());
+        for (LogitsProcessor p : req.processors()) p.accept(after, token, forced, control);
+        if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
+        out[n++] = token;
+        if (forced) forcedCount++;
+
+        if (!forced && req.stopAtEndOfGeneration() && tokenizer.isEndOfGeneration(token)) {
+            reason = StopReason.END_OF_GENERATION;
+            detail = tokenizer.tokenText(token);
+            listener.onToken(token, "", false, thinking.phase());
+            return finish();
+        }
+        String piece = decoder.accept(token);
+        String emitted = stops.push(piece);
+        text.append(emitted);
+        listener.onToken(token, emitted, forced, thinking.phase());
+        if (stops.matched() != null) {
+            reason = StopReason.STOP_STRING;
+            detail = stops.matched();
+            return finish();
+        }
+        if (position >= contextSize) {
+            reason = StopReason.CONTEXT_FULL;
+            return finish();
+        }
+        return token;
+    }
+
+    /** Tokens generated so far. */
+    public int generated() {
+        return n;
+    }
+
+    /** The result, once {@link #step} has returned −1; null before. */
+    public GenerateResult result() {
+        return result;
+    }
+
+    private int finish() {
+        if (reason != StopReason.STOP_STRING) {
+            String tail = stops.flush(decoder.flush());
+            if (!tail.isEmpty()) {
+                text.append(tail);
+                listener.onToken(-1, tail, false, thinking.phase());
+            }
+        }
+        long end = System.nanoTime(), started = prefillEnd == 0 ? end : prefillEnd;
+        result = new GenerateResult(Arrays.copyOf(out, n), text.toString(), reason, detail, req.prompt().length,
+                forcedCount, started - created, end - started, thinking.from(), thinking.close());
+        return -1;
+    }
+
+    private final class Control implements DecodeControl {
+        final ArrayDeque<Integer> pending = new ArrayDeque<>();
+        String stopReason;
+
+        @Override
+        public void insert(int... tokens) {
+            for (int t : tokens) pending.add(t);
+        }
+
+        @Override
+        public void insertText(String text) {
+            insert(tokenizer.encode(text, true));
+        }
+
+        @Override
+        public void stop(String reason) {
+            stopReason = reason == null ? "stopped" : reason;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.bgl.decode;
+
+import dev.bgl.format.GgmlType;
+import dev.bgl.model.Architecture;
+import dev.bgl.model.KvCacheType;
+import dev.bgl.model.RandomModelMaker;
+import dev.bgl.model.Transformer;
+import dev.bgl.tokenizer.ByteLevelVocab;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * One batched forward pass leaves each session bitwise what its own feed would: logits and every
+ * hidden state. Checked on the second of two identical passes: until C2 compiles a Vector API
+ * kernel its lane reductions may add in another order, so a cold JVM can differ from itself.
+ */
+class FeedBatchTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachSessionGetsItsOwnNumbers() throws Exception {
+        for (GgmlType type : new GgmlType[]{GgmlType.F32, GgmlType.Q8_0}) {
+            var vocab = ByteLevelVocab.spec();
+            Path f = dir.resolve(type + ".gguf");
+            RandomModelMaker.write(new RandomModelMaker.Spec(Architecture.QWEN3, type, 2, 64, 2, 1, 32, 96,
+                    vocab.vocabSize(), 512, 1e6f, 1e-6f, false, 5, "t"), vocab::writeTo, f);
+            try (LoadedModel m = LoadedModel.open(f, KvCacheType.F16)) {
+                for (int pass = 0; pass < 2; pass++) compare(m, type, pass == 1);
+            }
+        }
+    }
+
+    private static void compare(LoadedModel m, GgmlType type, boolean check) {
+        int n = 3;
+        Session[] alone = new Session[n], batched = new Session[n];
+        for (int i = 0; i < n; i++) {
+            int[] p = m.tokenizer().encode("prompt number " + i + " " + "abc".repeat(i * 7), true);
+            alone[i] = m.newSession(256);
+            batched[i] = m.newSession(256);
+            alone[i].feed(p, 0, p.length, true);
+            batched[i].feed(p, 0, p.length, true);
+        }
+        Transformer.Batch batch = m.transformer().new Batch(4);
+        for (int step = 0; step < 70; step++) {
+            int[] tokens = new int[n];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = 40 + (step * 7 + i * 13) % 200;
+                alone[i].feed(tokens[i], true);
+            }
+            Session.feedBatch(batch, batched, tokens, n, new boolean[]{true, true, true});
+            for (int i = 0; i < n && check; i++) {
+                String at = type + " step " + step + " sequence " + i;
+                assertArrayEquals(alone[i].hidden().embedding(), batched[i].hidden().embedding(), at + " embedding");
+                for (int l = 0; l < 2; l++)
+                    assertArrayEquals(alone[i].hidden().layers()[l], batched[i].hidden().layers()[l], at + " layer " + l);
+                assertArrayEquals(alone[i].hidden().finalNorm(), batched[i].hidden().finalNorm(), at + " final norm");
+                assertArrayEquals(alone[i].logits(), batched[i].logits(), at + " logits");
+                assertEquals(alone[i].length(), batched[i].length());
+            }
+        }
+    }
+}
