@@ -50,6 +50,11 @@ final class BenchCommand implements Callable<Integer> {
         return BudgetPredictor.forModel(PredictorWeights.random(c, 1), m);
     }
 
+    @Option(names = "--parallel", split = ",", paramLabel = "N",
+            description = "Continuous batching: aggregate and per-sequence decode speed with N sequences decoded together, "
+                    + "for each N given (e.g. 1,2,4,8,16); with --predictor or --predictor-random also with guidance on every sequence")
+    int[] parallel;
+
     @Option(names = "--rounds", defaultValue = "3",
             description = "Timed rounds (alternating with llama.cpp's under --vs-llamacpp); each side reports its fastest")
     int rounds;
@@ -76,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         if (promptTokens < 1 || genTokens < 1) throw new BglException("--prompt-tokens and --gen-tokens must be >= 1");
         if (rounds < 1) throw new BglException("--rounds must be >= 1, got " + rounds);
         PrintWriter out = spec.commandLine().getOut();
+        if (parallel != null) return parallel(out);
         try (LoadedModel m = model.open(model.resolveModel())) {
             dev.bgl.tensor.Kernels.warmUp(); // compile the vector kernels before timing anything
             int vocab = Math.min(1000, m.transformer().config().vocabSize() - 100);
@@ -169,6 +175,38 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** --parallel: the batch table, plain and (with a predictor) guided. */
+    private int parallel(PrintWriter out) {
+        if (vsLlamaCpp) throw new BglException("--parallel measures bgl's batching; leave out --vs-llamacpp");
+        try (LoadedModel m = model.open(model.resolveModel())) {
+            dev.bgl.tensor.Kernels.warmUp();
+            int[] ns = java.util.Arrays.stream(parallel).anyMatch(n -> n == 1) ? parallel
+                    : java.util.stream.IntStream.concat(java.util.stream.IntStream.of(1), java.util.Arrays.stream(parallel)).toArray();
+            out.printf("model %s: %.1f MB of weights, %d threads, %d tokens per sequence, %d rounds (N in turn)%n",
+                    m.name(), m.source().weightBytes() / 1e6, Parallel.threads(), genTokens, rounds);
+            var plain = dev.bgl.budget.BatchBench.run(m, genTokens, ns, rounds, null, GuidanceOptions.DEFAULT);
+            print(out, "plain", plain);
+            if (guidance.predictor != null || randomPredictor != null) {
+                Path modelPath = m.source().path();
+                var p = guidance.predictor != null ? BudgetPredictor.forModel(guidance.loadWeights(modelPath), m) : randomPredictor(m);
+                GuidanceOptions o = guidance.predictor != null ? guidance.options(modelPath) : GuidanceOptions.DEFAULT.withEveryToken(true);
+                var guided = dev.bgl.budget.BatchBench.run(m, genTokens, ns, rounds, p, o);
+                print(out, "guided", guided);
+                for (int i = 0; i < plain.size(); i++)
+                    out.printf(Locale.ROOT, "guided/plain gain at N=%-3d %.2f (fastest), %.2f (median)%n", plain.get(i).parallel(),
+                            guided.get(i).gainFastest() / plain.get(i).gainFastest(), guided.get(i).gainMedian() / plain.get(i).gainMedian());
+            }
+        }
+        return 0;
+    }
+
+    private static void print(PrintWriter out, String what, java.util.List<dev.bgl.budget.BatchBench.Point> points) {
+        out.printf("%-7s %4s %14s %14s %16s %14s %12s%n", what, "N", "aggregate", "per sequence", "gain (fastest)", "gain (median)", "first token");
+        for (var p : points)
+            out.printf(Locale.ROOT, "%-7s %4d %10.2f t/s %10.2f t/s %15.2fx %13.2fx %9.0f ms%n", what, p.parallel(), p.aggregate(), p.perSequence(),
+                    p.gainFastest(), p.gainMedian(), p.firstTokenMs());
     }
 
     /** --llamacpp-flash-attn as a flag; anything but on/off is an error naming the option. */

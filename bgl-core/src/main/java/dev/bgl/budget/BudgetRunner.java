@@ -109,13 +109,83 @@ public final class BudgetRunner {
 
     /** The same with the controller's clock given (tests). */
     public Metered runMetered(Plan plan, TokenListener listener, java.util.function.LongSupplier nanoTime) {
+        Prepared run = prepare(plan, nanoTime);
+        Session session = model.newSession(run.contextSize());
+        GenerateResult r = new Generator(session, model.tokenizer()).generate(run.request(), listener);
+        return run.finish(r, session.kvBytes());
+    }
+
+    /**
+     * A planned run made ready for a decode loop, alone ({@link #runMetered}) or among others in
+     * a {@link dev.bgl.decode.Scheduler}: the request (prompt, processors, cancellation, thinking
+     * format), the session's context, and what turns the loop's result into the run's account.
+     * Each prepared run has its own processors, so several may run at once on one thread.
+     */
+    public final class Prepared {
+        private final Plan plan;
+        private final GenerateRequest request;
+        private final int contextSize;
+        private final Strategy strategy;
+        private final AnswerGuard guard;
+        private final BudgetController controller;
+        private final long t0;
+        private final java.util.function.LongSupplier nanoTime;
+
+        private Prepared(Plan plan, GenerateRequest request, int contextSize, Strategy strategy, AnswerGuard guard,
+                         BudgetController controller, long t0, java.util.function.LongSupplier nanoTime) {
+            this.plan = plan;
+            this.request = request;
+            this.contextSize = contextSize;
+            this.strategy = strategy;
+            this.guard = guard;
+            this.controller = controller;
+            this.t0 = t0;
+            this.nanoTime = nanoTime;
+        }
+
+        public Plan plan() {
+            return plan;
+        }
+
+        public GenerateRequest request() {
+            return request;
+        }
+
+        /** Tokens the run's session holds: the prompt, its cap, and a margin for inserted closes. */
+        public int contextSize() {
+            return contextSize;
+        }
+
+        /** During a {@code guided} run: the thinking tokens the predictor still expects; NaN otherwise. */
+        public double predictedRemaining() {
+            return strategy.guidance() == null ? Double.NaN : strategy.guidance().predictedRemaining();
+        }
+
+        /** The run's account from what the loop produced and the KV bytes its session held at the end. */
+        public Metered finish(GenerateResult r, long sessionKvBytes) {
+            double seconds = (nanoTime.getAsLong() - t0) / 1e9;
+            BudgetOutcome outcome = account(plan, strategy, r, guard, controller, seconds, sessionKvBytes);
+            // a trace whose thinking was cut (ceiling, forced answer) does not show the natural remaining length
+            if (strategy.guidance() != null && outcome.thinkingClosed() && !outcome.intervened())
+                strategy.guidance().observeFinished(outcome.thinkingTokens());
+            return new Metered(outcome, controller, sessionKvBytes);
+        }
+    }
+
+    /** Prepares a planned run (its processors, its controller's clock started now); see {@link Prepared}. */
+    public Prepared prepare(Plan plan) {
+        return prepare(plan, System::nanoTime);
+    }
+
+    /** The same with the controller's clock given (tests). */
+    public Prepared prepare(Plan plan, java.util.function.LongSupplier nanoTime) {
         BudgetRequest req = plan.request();
         long t0 = nanoTime.getAsLong(); // the clock of a seconds budget starts when the run does
         BudgetController controller = req.budget().controlled().isEmpty() ? null : new BudgetController(req.budget().controlled(),
                 BudgetController.CostModel.of(model.transformer().config(), model.kvType()), planner.answerReserve(), nanoTime);
         ThinkingBudget budget = controller != null ? controller : ThinkingBudget.fixed(req.budget().tokens());
-        live = null;
         Strategy strategy = strategy(plan, budget);
+        live = strategy.guidance();
         AnswerGuard guard = model.isThinkingModel() ? guard() : null;
         List<LogitsProcessor> processors = new ArrayList<>();
         if (controller != null) processors.add(new BudgetMeter(controller)); // first: the others read an R that counts the token
@@ -123,17 +193,10 @@ public final class BudgetRunner {
         if (guard != null) processors.add(guard); // after the methods: nothing they write can reopen a closed thinking
         if (controller != null) processors.add(BudgetMeter.prefillEnd(controller)); // last: the others' begin work is prefill
         int context = Math.min(model.defaultContext(), plan.prompt().length + plan.maxTokens() + 64);
-        Session session = model.newSession(Math.max(context, plan.prompt().length + 1));
         GenerateRequest g = GenerateRequest.of(plan.prompt(), plan.maxTokens(), req.sampler())
                 .withProcessors(processors).withCancellation(req.cancellation()).withThinking(thinkingFormat(plan));
         if (controller != null) controller.start(plan.prompt().length, t0);
-        GenerateResult r = new Generator(session, model.tokenizer()).generate(g, listener);
-        double seconds = (nanoTime.getAsLong() - t0) / 1e9;
-        BudgetOutcome outcome = account(plan, strategy, r, guard, controller, seconds, session.kvBytes());
-        // a trace whose thinking was cut (ceiling, forced answer) does not show the natural remaining length
-        if (strategy.guidance() != null && outcome.thinkingClosed() && !outcome.intervened())
-            strategy.guidance().observeFinished(outcome.thinkingTokens());
-        return new Metered(outcome, controller, session.kvBytes());
+        return new Prepared(plan, g, Math.max(context, plan.prompt().length + 1), strategy, guard, controller, t0, nanoTime);
     }
 
     /**
@@ -229,7 +292,6 @@ public final class BudgetRunner {
                 BudgetGuidance g = new BudgetGuidance(predictor, model.thinkCloseId(), budget, options, model.tokenizer(),
                         newlineTokens, lineEndTokens(), req.sampler());
                 if (calibration != null) g.withCalibration(calibration);
-                live = g;
                 yield new Strategy(g.processors(), g::intervened, g::predictedThinking, g);
             }
         };

@@ -61,7 +61,7 @@ public final class Scheduler implements AutoCloseable {
     public static final class Ticket {
         private final CompletableFuture<GenerateResult> result = new CompletableFuture<>();
         private final long submitted = System.nanoTime();
-        private volatile long admitted = -1, firstToken = -1;
+        private volatile long admitted = -1, firstToken = -1, kvBytesAtEnd;
 
         public CompletableFuture<GenerateResult> result() {
             return result;
@@ -71,6 +71,11 @@ public final class Scheduler implements AutoCloseable {
         public long queueNanos() {
             long a = admitted;
             return a < 0 ? -1 : a - submitted;
+        }
+
+        /** KV-cache bytes its session held when it ended (0 if it never ran). */
+        public long kvBytesAtEnd() {
+            return kvBytesAtEnd;
         }
 
         /** Nanoseconds from submission to its first token (−1 before it). */
@@ -308,6 +313,7 @@ public final class Scheduler implements AutoCloseable {
         synchronized (lock) {
             if (running.remove(s)) reserved -= kvBytesFor(s.contextSize);
         }
+        if (s.session != null) s.ticket.kvBytesAtEnd = s.session.kvBytes();
         s.session = null;
         s.next = -1;
         s.prefilledUpTo = s.req.prompt().length;
