@@ -505,6 +505,23 @@ function init() {
   ui.ratingForm.addEventListener("submit", sendRating);
   showBudgetControls();
   loadHistory();
+  showServerLoad();
+  setInterval(showServerLoad, 5000);
+}
+
+/** The footer: how busy the server's batch is, from /health (no key needed). */
+async function showServerLoad() {
+  const out = document.getElementById("server-load");
+  try {
+    const r = await fetch("/health");
+    const b = (await r.json()).batch;
+    if (!b) return;
+    const first = b.mean_time_to_first_token_s == null ? "–" : `${b.mean_time_to_first_token_s.toFixed(2)} s`;
+    out.textContent = `Server: ${b.running} of ${b.slots} running, ${b.waiting} waiting · batch ${b.batch_size} · `
+      + `${b.tokens_per_second.toFixed(1)} tok/s (${b.tokens_per_second_per_sequence.toFixed(1)} per sequence) · first token ${first}`;
+  } catch {
+    out.textContent = "Server: unreachable";
+  }
 }
 
 init();

@@ -38,7 +38,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all)") String host;
     @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0: any free port)") int port;
     @Option(names = "--api-key", description = "Accepted bearer key (repeat for several); none: no authentication") List<String> apiKeys;
-    @Option(names = "--max-concurrent", defaultValue = "2", description = "Generations at once (default ${DEFAULT-VALUE})") int maxConcurrent;
+    @Option(names = "--max-concurrent", defaultValue = "8",
+            description = "Generations decoded together in one batch, one forward pass per step (default ${DEFAULT-VALUE})") int maxConcurrent;
     @Option(names = "--max-queue", defaultValue = "16", description = "Requests waiting for a slot before 429 (default ${DEFAULT-VALUE})") int maxQueue;
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default ${DEFAULT-VALUE})") long maxBodyBytes;
     @Option(names = "--effort-budgets", defaultValue = "0,16,32,128,256", split = ",",

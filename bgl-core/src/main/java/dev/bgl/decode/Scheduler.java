@@ -47,8 +47,12 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** What the scheduler has done so far (for metrics): a snapshot. */
+    /**
+     * @param tokensPerSecond decode tokens per second of the whole batch over recent steps (a moving
+     *                        average with a time constant of about a second; 0 when idle)
+     */
     public record Stats(int running, int waiting, long steps, long decodedTokens, long prefilledTokens, int lastBatch,
-                        long kvBytesReserved, long finished, long failed) {
+                        long kvBytesReserved, long finished, long failed, double tokensPerSecond) {
         /** Mean sequences per decode step. */
         public double meanBatch() {
             return steps == 0 ? 0 : (double) decodedTokens / steps;
@@ -97,6 +101,9 @@ public final class Scheduler implements AutoCloseable {
     private volatile long steps, decoded, prefilled, finished, failed;
     private volatile int lastBatch;
     private volatile long reserved;
+    /** Moving average of the batch's decode rate, and when the last step ended. */
+    private volatile double rate;
+    private volatile long lastStepEnd;
 
     public Scheduler(LoadedModel model, Config config) {
         this.model = model;
@@ -139,7 +146,9 @@ public final class Scheduler implements AutoCloseable {
 
     public Stats stats() {
         synchronized (lock) {
-            return new Stats(running.size(), waiting.size(), steps, decoded, prefilled, lastBatch, reserved, finished, failed);
+            boolean idle = running.isEmpty() || System.nanoTime() - lastStepEnd > 2_000_000_000L;
+            return new Stats(running.size(), waiting.size(), steps, decoded, prefilled, idle ? 0 : lastBatch, reserved, finished, failed,
+                    idle ? 0 : rate);
         }
     }
 
@@ -234,6 +243,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** One step: prefill chunks, then one batched decode of every sequence that has a token to feed. */
     private void step() {
+        long t0 = System.nanoTime();
         List<Sequence> now;
         synchronized (lock) {
             now = new ArrayList<>(running);
@@ -287,6 +297,11 @@ public final class Scheduler implements AutoCloseable {
         steps++;
         decoded += n;
         lastBatch = n;
+        long t1 = System.nanoTime();
+        // a step's rate, prefill in it included; weighted by its length, so the average spans about a second
+        double seconds = (t1 - t0) / 1e9, w = Math.min(1, seconds);
+        rate = rate == 0 || t1 - lastStepEnd > 2_000_000_000L ? n / seconds : (1 - w) * rate + w * (n / seconds);
+        lastStepEnd = t1;
         for (Sequence s : decoding) {
             try {
                 advance(s);

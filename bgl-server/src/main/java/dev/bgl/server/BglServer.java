@@ -93,7 +93,7 @@ public final class BglServer implements AutoCloseable {
             c.routes.get("/v1/feedback/summary", ctx -> api(ctx, true, who -> send(ctx, 200, feedbackHandler.summary(who))));
             c.routes.get("/v1/budget/suggestion", ctx -> api(ctx, true,
                     who -> send(ctx, 200, feedbackHandler.suggestion(ctx.queryParam("question"), who.id()))));
-            c.routes.get("/health", ctx -> api(ctx, false, who -> send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "ok"))));
+            c.routes.get("/health", ctx -> api(ctx, false, who -> send(ctx, 200, health())));
             c.routes.get("/metrics", ctx -> api(ctx, true, who -> {
                 ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
             }));
@@ -164,6 +164,20 @@ public final class BglServer implements AutoCloseable {
         return "http://" + host + ":" + port();
     }
 
+    /** {@code /health}: up, and how loaded the batch is (the page's footer shows it). */
+    private com.fasterxml.jackson.databind.node.ObjectNode health() {
+        var o = JsonNodeFactory.instance.objectNode().put("status", "ok");
+        var st = engine.batchStats();
+        var b = o.putObject("batch");
+        b.put("running", st.running()).put("waiting", st.waiting()).put("slots", engine.slots()).put("batch_size", st.lastBatch())
+                .put("mean_batch_size", st.meanBatch()).put("tokens_per_second", st.tokensPerSecond())
+                .put("tokens_per_second_per_sequence", st.lastBatch() == 0 ? 0 : st.tokensPerSecond() / st.lastBatch());
+        double ttft = metrics.meanFirstTokenSeconds();
+        if (Double.isNaN(ttft)) b.putNull("mean_time_to_first_token_s");
+        else b.put("mean_time_to_first_token_s", ttft);
+        return o;
+    }
+
     Engine engine() {
         return engine;
     }
@@ -179,6 +193,7 @@ public final class BglServer implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         app.stop();
+        engine.close(); // after the requests: none is left waiting on the batch
         connections.close();
         feedback.close();
     }

@@ -13,18 +13,27 @@ import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.StopReason;
 import dev.bgl.util.BglException;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import dev.bgl.budget.BudgetScheduler;
+import dev.bgl.decode.Scheduler;
+import dev.bgl.decode.ThinkingFormat;
+
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Runs generations for the server: at most {@code maxConcurrent} at once, each on its own
- * {@link BudgetRunner} (a runner keeps per-run state, e.g. its predictor's buffers, so it must not
- * serve two requests at once; the model's weights and the kernels' thread pool are shared and
- * safe), with at most {@code maxQueue} requests waiting; beyond that a request is refused at once.
+ * Runs generations for the server by continuous batching: every request's plan joins one
+ * {@link BudgetScheduler}, whose thread decodes up to {@code maxConcurrent} of them together, one
+ * batched forward pass per step; at most {@code maxQueue} more wait for a slot, and beyond that a
+ * request is refused at once. The scheduler's thread hands each token to the request's own
+ * thread through a queue, so a slow client delays only its own stream, never the batch.
  */
-public final class Engine {
+public final class Engine implements AutoCloseable {
     private final LoadedModel model;
-    private final BlockingQueue<BudgetRunner> idle;
+    private final BudgetScheduler scheduler;
+    private final int maxConcurrent;
+    /** Requests between admission and their end (running or waiting for a slot). */
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
     /** Makes each request's plan once, before it waits for a slot: stateless, shared by all requests. */
     private final Planner planner;
     private final int answerMax;
@@ -33,11 +42,15 @@ public final class Engine {
     private final Metrics metrics;
     private final MemoryAdmission memory;
     private final GuidanceOptions guidance;
-    /** Tests only: a pause after each token, so a generation lasts long enough to be cancelled or to hold a slot. */
+    /**
+     * Tests only: a pause after each token, on the batch's thread (the whole batch slows, as on a
+     * slow model), so a generation lasts long enough to be cancelled or to hold a slot.
+     */
     volatile long testTokenDelayMillis;
     /**
-     * Tests only: called after each token with the generation's token count so far, on its thread;
-     * a test blocks in it to hold a generation at a known point instead of racing it.
+     * Tests only: called after each token with the generation's token count so far, on the batch's
+     * thread; a test blocks in it to hold a generation (and the batch with it) at a known point
+     * instead of racing it.
      */
     volatile java.util.function.IntConsumer testAfterToken;
 
@@ -56,9 +69,11 @@ public final class Engine {
         this.maxQueue = config.maxQueue();
         this.hasPredictor = runners.predictor() != null;
         this.metrics = metrics;
-        this.idle = new ArrayBlockingQueue<>(config.maxConcurrent());
-        // each runner makes its own predictor instance (own buffers) on the shared weights
-        for (int i = 0; i < config.maxConcurrent(); i++) idle.add(new BudgetRunner(model, runners));
+        this.maxConcurrent = config.maxConcurrent();
+        // memory is admitted here (MemoryAdmission, before a request waits); the scheduler keeps only the slots
+        this.scheduler = new BudgetScheduler(new BudgetRunner(model, runners),
+                new Scheduler.Config(config.maxConcurrent(), Long.MAX_VALUE, 2 * dev.bgl.model.Transformer.MAX_CHUNK));
+        metrics.scheduler = scheduler.scheduler();
         this.planner = new Planner(model, runners.answerReserve());
         this.answerMax = runners.answerMax() > 0 ? runners.answerMax() : model.card().answerMaxTokens();
     }
@@ -130,70 +145,121 @@ public final class Engine {
     }
 
     /**
-     * Waits for a slot (429 when the queue is full), reserves the request's memory (503 when it does
-     * not fit beside the running ones; nothing is allocated then), runs the request, frees both. The
-     * listener runs on this thread; {@code progress} is set before the first token.
+     * Queues the request for a slot in the batch (429 when the queue is full), reserves its memory
+     * (503 when it does not fit beside the running ones; nothing is allocated then), runs it, frees
+     * both. The listener runs on this thread, token by token as the batch produces them;
+     * {@code progress} is set before the first token.
      */
     public Generated run(Plan plan, PhaseSplitter listener, java.util.function.Consumer<Progress> progress) {
         BudgetRequest req = plan.request();
-        BudgetRunner runner = take();
+        admit();
         MemoryAdmission.Reservation held;
         try {
             held = memory.reserve(memory.estimate(plan.prompt().length, req.maxTokens()));
         } catch (ApiError e) {
-            idle.add(runner);
+            active.decrementAndGet();
             throw e;
         }
         metrics.inFlight.incrementAndGet();
         long t0 = System.nanoTime();
-        long[] kvHeld = {0}; // tokens this generation's KV cache holds, for the live-KV gauge
+        long kvHeld = 0; // tokens this generation's KV cache holds, for the live-KV gauge
+        BlockingQueue<Token> tokens = new LinkedBlockingQueue<>();
         try (held) {
-            progress.accept(runner::predictedRemaining);
             long delay = testTokenDelayMillis;
             java.util.function.IntConsumer hook = testAfterToken;
-            BudgetRunner.Metered m = runner.runMetered(plan, (id, text, forced, phase) -> {
-                kvHeld[0]++;
-                metrics.liveKvTokens.incrementAndGet();
-                listener.onToken(id, text, forced, phase);
-                if (hook != null) hook.accept((int) kvHeld[0]);
-                if (delay <= 0) return;
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            int[] produced = {0};
+            BudgetScheduler.Submitted sub = scheduler.submit(plan, (id, text, forced, phase) -> {
+                tokens.add(new Token(id, text, forced, phase));
+                // the test hooks pace or hold the batch itself, as a slow model would
+                produced[0]++;
+                if (hook != null) hook.accept(produced[0]);
+                if (delay > 0) sleep(delay);
             });
+            sub.metered().whenComplete((m, e) -> tokens.add(Token.END));
+            progress.accept(sub.run()::predictedRemaining);
+            for (Token t; (t = take(tokens, req)) != Token.END; ) {
+                kvHeld++;
+                metrics.liveKvTokens.incrementAndGet();
+                listener.onToken(t.id(), t.text(), t.forced(), t.phase());
+            }
+            BudgetRunner.Metered m = sub.metered().join();
+            metrics.batchRun(sub.ticket());
             listener.finish();
             double seconds = (System.nanoTime() - t0) / 1e9;
             BudgetOutcome o = m.outcome();
             boolean cancelled = o.result().stopReason() == StopReason.CANCELLED;
             return new Generated(o, o.result().promptTokens(), seconds, o.withinBudget(), cancelled,
-                    req.method() instanceof Method.Guided && !req.noThinking() ? runner.ceilingGrace(req) : null);
-        } catch (OutOfMemoryError e) {
-            throw ApiError.overloaded("not enough memory for this request now (" + e.getMessage() + "); try fewer max_tokens or later");
-        } catch (BglException e) {
-            throw ApiError.invalid(null, e.getMessage());
+                    req.method() instanceof Method.Guided && !req.noThinking() ? ceilingGrace(req) : null);
+        } catch (CompletionException e) {
+            throw failure(e.getCause());
+        } catch (OutOfMemoryError | BglException e) {
+            throw failure(e);
         } finally {
-            metrics.liveKvTokens.addAndGet(-kvHeld[0]);
+            metrics.liveKvTokens.addAndGet(-kvHeld);
             metrics.inFlight.decrementAndGet();
-            idle.add(runner);
+            active.decrementAndGet();
         }
     }
 
-    private BudgetRunner take() {
-        BudgetRunner r = idle.poll();
-        if (r != null) return r;
-        if (metrics.queued.incrementAndGet() > maxQueue) {
-            metrics.queued.decrementAndGet();
-            throw ApiError.rateLimited();
-        }
+    /** A token as the scheduler's thread hands it over; {@link #END} after the last. */
+    private record Token(int id, String text, boolean forced, ThinkingFormat.Phase phase) {
+        static final Token END = new Token(-2, "", false, null);
+    }
+
+    /** The next token; an interrupted request thread (the server stopping) cancels its sequence. */
+    private static Token take(BlockingQueue<Token> tokens, BudgetRequest req) {
         try {
-            return idle.take();
+            return tokens.take();
         } catch (InterruptedException e) {
+            req.cancellation().cancel();
             Thread.currentThread().interrupt();
             throw ApiError.overloaded("server is stopping");
-        } finally {
-            metrics.queued.decrementAndGet();
         }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What a failed run tells the client: its own error, never a stack trace. */
+    private static RuntimeException failure(Throwable e) {
+        if (e instanceof ApiError a) return a;
+        if (e instanceof OutOfMemoryError) return ApiError.overloaded("not enough memory for this request now (" + e.getMessage() + "); try fewer max_tokens or later");
+        if (e instanceof BglException b) return ApiError.invalid(null, b.getMessage());
+        return e instanceof RuntimeException r ? r : new RuntimeException(e);
+    }
+
+    /** Takes a place among the requests in the engine: a slot, or the queue; 429 when the queue is full. */
+    private void admit() {
+        int now = active.incrementAndGet();
+        if (now > maxConcurrent + maxQueue) {
+            active.decrementAndGet();
+            throw ApiError.rateLimited();
+        }
+    }
+
+    /** What the batch has done so far. */
+    public Scheduler.Stats batchStats() {
+        return scheduler.scheduler().stats();
+    }
+
+    /** Sequences the batch decodes together at most. */
+    public int slots() {
+        return maxConcurrent;
+    }
+
+    /** Requests waiting for a slot in the batch now. */
+    public int waiting() {
+        return Math.max(0, active.get() - maxConcurrent);
+    }
+
+    /** Stops the batch: running and waiting sequences end. */
+    @Override
+    public void close() {
+        scheduler.close();
     }
 }

@@ -25,6 +25,54 @@ public final class Metrics {
     final AtomicInteger queued = new AtomicInteger();
     /** Tokens generated so far by the running generations (their KV caches hold these and the prompt). */
     final java.util.concurrent.atomic.AtomicLong liveKvTokens = new java.util.concurrent.atomic.AtomicLong();
+    /** Set by the engine: the batch's step counters and rates are exported. */
+    volatile dev.bgl.decode.Scheduler scheduler;
+    /** Upper bounds of the queue-wait and time-to-first-token buckets, in seconds. */
+    static final double[] WAIT_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    private final Histogram queueWait = new Histogram(WAIT_BUCKETS), firstToken = new Histogram(WAIT_BUCKETS);
+
+    /** A cumulative histogram (Prometheus): counts per upper bound, the sum and the count. */
+    private static final class Histogram {
+        final double[] bounds;
+        final LongAdder[] buckets;
+        final LongAdder count = new LongAdder();
+        final java.util.concurrent.atomic.DoubleAdder sum = new java.util.concurrent.atomic.DoubleAdder();
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            buckets = new LongAdder[bounds.length];
+            for (int i = 0; i < bounds.length; i++) buckets[i] = new LongAdder();
+        }
+
+        void observe(double v) {
+            count.increment();
+            sum.add(v);
+            for (int i = 0; i < bounds.length; i++) if (v <= bounds[i]) buckets[i].increment();
+        }
+
+        void render(StringBuilder sb, String name, String help) {
+            sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+            sb.append("# TYPE ").append(name).append(" histogram\n");
+            for (int i = 0; i < bounds.length; i++)
+                sb.append(name).append("_bucket{le=\"").append(num(bounds[i])).append("\"} ").append(buckets[i].sum()).append('\n');
+            sb.append(name).append("_bucket{le=\"+Inf\"} ").append(count.sum()).append('\n');
+            sb.append(name).append("_sum ").append(num(sum.sum())).append('\n');
+            sb.append(name).append("_count ").append(count.sum()).append('\n');
+        }
+    }
+
+    /** A generation's times in the batch: how long it waited for a slot, and for its first token. */
+    public void batchRun(dev.bgl.decode.Scheduler.Ticket t) {
+        if (t.queueNanos() >= 0) queueWait.observe(t.queueNanos() / 1e9);
+        if (t.firstTokenNanos() >= 0) firstToken.observe(t.firstTokenNanos() / 1e9);
+    }
+
+    /** Mean time to first token so far, in seconds (NaN before any). */
+    public double meanFirstTokenSeconds() {
+        long n = firstToken.count.sum();
+        return n == 0 ? Double.NaN : firstToken.sum.sum() / n;
+    }
+
     /** KV-cache bytes one token takes in the served model (0: unknown, the KV gauge stays 0). */
     volatile long kvBytesPerToken;
 
@@ -67,8 +115,10 @@ public final class Metrics {
         return inFlight.get();
     }
 
+    /** Requests waiting for a slot in the batch. */
     public int queued() {
-        return queued.get();
+        var s = scheduler;
+        return s == null ? queued.get() : s.stats().waiting();
     }
 
     /** The text exposition format, version 0.0.4. */
@@ -99,8 +149,23 @@ public final class Metrics {
         sb.append("bgl_generation_seconds_bucket{le=\"+Inf\"} ").append(count).append('\n');
         sb.append("bgl_generation_seconds_sum ").append(num(latencySum.sum())).append('\n');
         sb.append("bgl_generation_seconds_count ").append(count).append('\n');
-        gauge(sb, "bgl_queue_length", "Requests waiting for a generation slot.", queued.get());
+        gauge(sb, "bgl_queue_length", "Requests waiting for a generation slot.", queued());
         gauge(sb, "bgl_in_flight", "Generations running now.", inFlight.get());
+        var sch = scheduler;
+        if (sch != null) {
+            var st = sch.stats();
+            gauge(sb, "bgl_batch_size", "Sequences decoded in the last step of the batch.", st.lastBatch());
+            gaugeD(sb, "bgl_batch_size_mean", "Mean sequences per decode step since start.", st.meanBatch());
+            gauge(sb, "bgl_batch_slots", "Sequences the batch decodes together at most (--max-concurrent).", sch.config().maxSequences());
+            counter(sb, "bgl_batch_steps_total", "Batched decode steps (one forward pass each).", st.steps());
+            counter(sb, "bgl_batch_decoded_tokens_total", "Tokens decoded by the batch.", st.decodedTokens());
+            counter(sb, "bgl_batch_prefilled_tokens_total", "Prompt tokens prefilled by the batch.", st.prefilledTokens());
+            gaugeD(sb, "bgl_decode_tokens_per_second", "Decode tokens per second of the whole batch, recent steps.", st.tokensPerSecond());
+            gaugeD(sb, "bgl_decode_tokens_per_second_per_sequence", "Decode tokens per second of one sequence in the batch, recent steps.",
+                    st.lastBatch() == 0 ? 0 : st.tokensPerSecond() / st.lastBatch());
+        }
+        queueWait.render(sb, "bgl_queue_wait_seconds", "Time generations waited for a slot in the batch.");
+        firstToken.render(sb, "bgl_time_to_first_token_seconds", "Time from a generation's submission to its first token.");
         sb.append("# HELP bgl_rejected_requests_total Requests refused for their resources, by reason.\n");
         sb.append("# TYPE bgl_rejected_requests_total counter\n");
         new TreeMap<>(rejected).forEach((k, v) -> sb.append("bgl_rejected_requests_total{reason=\"").append(escape(k)).append("\"} ")
@@ -165,6 +230,11 @@ public final class Metrics {
     private static void gauge(StringBuilder sb, String name, String help, long v) {
         sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
                 .append(name).append(' ').append(v).append('\n');
+    }
+
+    private static void gaugeD(StringBuilder sb, String name, String help, double v) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(num(v)).append('\n');
     }
 
     private static String num(double d) {
