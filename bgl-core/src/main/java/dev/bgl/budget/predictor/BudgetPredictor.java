@@ -39,7 +39,7 @@ public final class BudgetPredictor {
     private final int modelLayers;
     private final int modelVocab;
     private final int seq;
-    private final float[] in, x, q, k, v, ctx, tmp, ffn, scores;
+    private final float[] scores;
 
     // the operands of the linear map the parallel body runs (set just before it runs)
     private float[] opIn, opWt, opB, opOut;
@@ -66,15 +66,6 @@ public final class BudgetPredictor {
         this.modelLayers = modelLayers;
         this.modelVocab = modelVocab;
         this.seq = modelLayers + 2;
-        int d = c.width();
-        this.in = new float[seq * c.hidden()];
-        this.x = new float[seq * d];
-        this.q = new float[seq * d];
-        this.k = new float[seq * d];
-        this.v = new float[seq * d];
-        this.ctx = new float[seq * d];
-        this.tmp = new float[seq * d];
-        this.ffn = new float[seq * c.ffn()];
         this.scores = new float[seq];
     }
 
@@ -147,50 +138,108 @@ public final class BudgetPredictor {
 
     /** z at one position: the encoder's output at the CLS row, {@code width} values into {@code zOut}. */
     public void encode(HiddenStates h, float[] zOut) {
-        int hd = c.hidden(), d = c.width();
-        if (h.layers().length != modelLayers || h.dim() != hd)
-            throw new IllegalArgumentException("hidden states of " + h.layers().length + " layers x " + h.dim()
-                    + " do not fit a predictor for " + modelLayers + " layers x " + hd);
-        // rows: CLS, embedding, residual after layers 0..N-2, final norm (HF's hidden_states tuple)
-        System.arraycopy(w.cls(), 0, in, 0, hd);
-        System.arraycopy(h.embedding(), 0, in, hd, hd);
-        for (int l = 0; l < modelLayers - 1; l++) System.arraycopy(h.layers()[l], 0, in, (l + 2) * hd, hd);
-        System.arraycopy(h.finalNorm(), 0, in, (seq - 1) * hd, hd);
-        linear(in, seq, hd, t.inW(), w.inB(), d, x);
+        one[0] = h;
+        oneZ[0] = zOut;
+        encodeBatch(one, oneZ, 1);
+    }
 
+    private final HiddenStates[] one = new HiddenStates[1];
+    private final float[][] oneZ = new float[1][];
+
+    /**
+     * z of {@code n} positions (of different sequences) in one pass: the rows of all of them go
+     * through each projection together, so the encoder's matrices are read once for the batch.
+     * Each z is bitwise what {@link #encode} gives it alone (every row's arithmetic is the same).
+     */
+    public void encodeBatch(HiddenStates[] hs, float[][] zOut, int n) {
+        int hd = c.hidden(), d = c.width();
+        for (int i = 0; i < n; i++) {
+            HiddenStates h = hs[i];
+            if (h.layers().length != modelLayers || h.dim() != hd)
+                throw new IllegalArgumentException("hidden states of " + h.layers().length + " layers x " + h.dim()
+                        + " do not fit a predictor for " + modelLayers + " layers x " + hd);
+        }
+        Buffers b = buffers(n);
+        // rows of sequence i from i * seq: CLS, embedding, residual after layers 0..N-2, final norm (HF's hidden_states tuple)
+        for (int i = 0; i < n; i++) {
+            HiddenStates h = hs[i];
+            int o = i * seq * hd;
+            System.arraycopy(w.cls(), 0, b.in, o, hd);
+            System.arraycopy(h.embedding(), 0, b.in, o + hd, hd);
+            for (int l = 0; l < modelLayers - 1; l++) System.arraycopy(h.layers()[l], 0, b.in, o + (l + 2) * hd, hd);
+            System.arraycopy(h.finalNorm(), 0, b.in, o + (seq - 1) * hd, hd);
+        }
+        linear(b.in, n * seq, hd, t.inW(), w.inB(), d, b.x);
         int layers = c.layers();
-        for (int l = 0; l < layers; l++) layer(w.layers().get(l), t.layers()[l], l == layers - 1 ? 1 : seq);
-        System.arraycopy(x, 0, zOut, 0, d);
+        for (int l = 0; l < layers - 1; l++) layer(b, w.layers().get(l), t.layers()[l], n, false);
+        // the last layer needs only the CLS rows: gathered into rows 0..n of cls
+        for (int i = 0; i < n; i++) System.arraycopy(b.x, i * seq * d, b.cls, i * d, d);
+        layer(b, w.layers().get(layers - 1), t.layers()[layers - 1], n, true);
+        for (int i = 0; i < n; i++) System.arraycopy(b.cls, i * d, zOut[i], 0, d);
+    }
+
+    /** Scratch for {@code n} sequences' rows (grown on demand, kept). */
+    private static final class Buffers {
+        final int n;
+        final float[] in, x, q, k, v, ctx, tmp, ffn, cls;
+
+        Buffers(int n, int seq, PredictorConfig c) {
+            this.n = n;
+            int rows = n * seq, d = c.width();
+            in = new float[rows * c.hidden()];
+            x = new float[rows * d];
+            q = new float[rows * d];
+            k = new float[rows * d];
+            v = new float[rows * d];
+            ctx = new float[rows * d];
+            tmp = new float[rows * d];
+            ffn = new float[rows * c.ffn()];
+            cls = new float[n * d];
+        }
+    }
+
+    private Buffers buffers;
+
+    private Buffers buffers(int n) {
+        if (buffers == null || buffers.n < n) buffers = new Buffers(Math.max(n, buffers == null ? 1 : buffers.n), seq, c);
+        return buffers;
     }
 
     /**
-     * One post-LayerNorm BERT layer. Keys and values come from all rows; only the first {@code rows}
-     * rows are updated (the last layer needs just the CLS row).
+     * One post-LayerNorm BERT layer over the {@code n} sequences' rows in {@code b.x}. Keys and values
+     * come from all rows of a sequence; {@code clsOnly} (the last layer) updates only the CLS rows,
+     * gathered in {@code b.cls}, and leaves the result there.
      */
-    private void layer(PredictorWeights.Layer L, LayerT T, int rows) {
+    private void layer(Buffers b, PredictorWeights.Layer L, LayerT T, int n, boolean clsOnly) {
         int d = c.width(), f = c.ffn(), nh = c.heads(), hdim = c.headDim();
-        linear(x, rows, d, T.q(), L.qB(), d, q);
-        linear(x, seq, d, T.k(), L.kB(), d, k);
-        linear(x, seq, d, T.v(), L.vB(), d, v);
+        float[] xs = clsOnly ? b.cls : b.x;
+        int rows = clsOnly ? n : n * seq, perSeq = clsOnly ? 1 : seq;
+        linear(xs, rows, d, T.q(), L.qB(), d, b.q);
+        linear(b.x, n * seq, d, T.k(), L.kB(), d, b.k);
+        linear(b.x, n * seq, d, T.v(), L.vB(), d, b.v);
         float scale = (float) (1 / Math.sqrt(hdim));
-        for (int i = 0; i < rows; i++) {
-            for (int h = 0; h < nh; h++) {
-                int qo = i * d + h * hdim;
-                for (int j = 0; j < seq; j++) scores[j] = VectorOps.dot(q, qo, k, j * d + h * hdim, hdim) * scale;
-                VectorOps.softmax(scores, 0, seq);
-                java.util.Arrays.fill(ctx, qo, qo + hdim, 0f);
-                for (int j = 0; j < seq; j++) VectorOps.scaledAdd(ctx, qo, scores[j], v, j * d + h * hdim, hdim);
+        for (int s = 0; s < n; s++) {
+            int kv0 = s * seq * d; // this sequence's keys and values
+            for (int r = 0; r < perSeq; r++) {
+                int i = s * perSeq + r;
+                for (int h = 0; h < nh; h++) {
+                    int qo = i * d + h * hdim;
+                    for (int j = 0; j < seq; j++) scores[j] = VectorOps.dot(b.q, qo, b.k, kv0 + j * d + h * hdim, hdim) * scale;
+                    VectorOps.softmax(scores, 0, seq);
+                    java.util.Arrays.fill(b.ctx, qo, qo + hdim, 0f);
+                    for (int j = 0; j < seq; j++) VectorOps.scaledAdd(b.ctx, qo, scores[j], b.v, kv0 + j * d + h * hdim, hdim);
+                }
             }
         }
-        linear(ctx, rows, d, T.attnOut(), L.attnOutB(), d, tmp);
-        for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
-        layerNorm(tmp, x, rows, L.attnLnW(), L.attnLnB());
+        linear(b.ctx, rows, d, T.attnOut(), L.attnOutB(), d, b.tmp);
+        for (int i = 0; i < rows * d; i++) b.tmp[i] += xs[i];
+        layerNorm(b.tmp, xs, rows, L.attnLnW(), L.attnLnB());
 
-        linear(x, rows, d, T.ffnIn(), L.ffnInB(), f, ffn);
-        VectorOps.gelu(ffn, 0, rows * f);
-        linear(ffn, rows, f, T.ffnOut(), L.ffnOutB(), d, tmp);
-        for (int i = 0; i < rows * d; i++) tmp[i] += x[i];
-        layerNorm(tmp, x, rows, L.outLnW(), L.outLnB());
+        linear(xs, rows, d, T.ffnIn(), L.ffnInB(), f, b.ffn);
+        VectorOps.gelu(b.ffn, 0, rows * f);
+        linear(b.ffn, rows, f, T.ffnOut(), L.ffnOutB(), d, b.tmp);
+        for (int i = 0; i < rows * d; i++) b.tmp[i] += xs[i];
+        layerNorm(b.tmp, xs, rows, L.outLnW(), L.outLnB());
     }
 
     /** LayerNorm of each of the first {@code rows} rows of src into dst (biased variance, in double). */

@@ -105,6 +105,27 @@ class BudgetPredictorTest {
     }
 
     @Test
+    void aBatchOfPositionsGetsEachItsLoneEncoding() {
+        PredictorConfig c = PredictorConfig.bert(256, 64, 2, 4, 97);
+        BudgetPredictor p = new BudgetPredictor(Fixtures.random(c, 5), 3, 100);
+        SplittableRandom r = new SplittableRandom(12);
+        int n = 5;
+        HiddenStates[] hs = new HiddenStates[n];
+        float[][] batched = new float[n][64];
+        for (int i = 0; i < n; i++) hs[i] = Fixtures.hidden(r, 3, 256);
+        for (int pass = 0; pass < 3; pass++) { // the last pass compared: a cold JVM's vector reductions may differ from itself
+            p.encodeBatch(hs, batched, n);
+            for (int i = 0; i < n; i++) {
+                float[] alone = new float[64];
+                p.encode(hs[i], alone);
+                if (pass == 2) assertArrayEquals(alone, batched[i], "position " + i);
+            }
+        }
+        double[][] ref = reference(p.weights(), hs[3]);
+        for (int i = 0; i < 64; i++) assertEquals(ref[0][i], batched[3][i], 2e-4, "z[" + i + "] against the reference");
+    }
+
+    @Test
     void matchesAPlainReferenceOfTheMethod() {
         // width 64 x seq 5 x hidden 256 and the 256-wide FFN take the parallel paths too
         PredictorConfig c = PredictorConfig.bert(256, 64, 2, 4, 97);
