@@ -90,8 +90,8 @@ public final class BatchBench {
         List<Scheduler.Ticket> tickets = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             List<LogitsProcessor> chain = new ArrayList<>();
-            if (p != null)
-                chain.add(new BudgetGuidance(p, close, tokens / 2, options, model.tokenizer(), newline, SamplerConfig.GREEDY));
+            if (p != null) // its links, so the scheduler sees the predictor's pass and batches it
+                chain.addAll(new BudgetGuidance(p, close, tokens / 2, options, model.tokenizer(), newline, SamplerConfig.GREEDY).processors());
             chain.add(new LogitsProcessor() {
                 @Override
                 public void apply(Step step, float[] logits) {

@@ -3,6 +3,7 @@ package dev.bgl.budget;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.GammaMath;
 import dev.bgl.budget.predictor.PredictorCalibration;
+import dev.bgl.decode.BatchedWork;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Sampler;
@@ -10,6 +11,7 @@ import dev.bgl.decode.Step;
 import dev.bgl.model.HiddenStates;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -122,35 +124,98 @@ final class GuidanceReweight implements LogitsProcessor {
         return true;
     }
 
+    /** This step's mask and softmax were done by {@link #prepare}; z too when {@link #zReady}. */
+    private boolean prepared, zReady;
+
+    /**
+     * The predictor's pass of a guided step as a {@link BatchedWork}, so that a batch of sequences
+     * runs it once for all ({@link BudgetPredictor#encodeBatch}). Does this step's mask and softmax
+     * first, as {@link #apply} would: a settled step needs no pass.
+     */
+    @Override
+    public BatchedWork prepare(Step step, float[] logits) {
+        if (!step.thinking() || done.getAsBoolean()) return null;
+        mask(step, logits);
+        prepared = true;
+        if (!guideNext || step.hidden() == null) return null;
+        int n = Math.min(logits.length, predictor.guidable());
+        GuidanceMath.softmax(logits, p);
+        if (skipsPredictor(n)) return null;
+        return new Encode(this, step.hidden());
+    }
+
+    /** One position's encoding, batched with others on the same predictor. */
+    private record Encode(GuidanceReweight owner, HiddenStates hidden) implements BatchedWork {
+        @Override
+        public Object batchKey() {
+            return owner.predictor;
+        }
+
+        @Override
+        public void runAll(List<BatchedWork> group) {
+            int n = group.size();
+            HiddenStates[] hs = new HiddenStates[n];
+            float[][] zs = new float[n][];
+            for (int i = 0; i < n; i++) {
+                Encode e = (Encode) group.get(i);
+                hs[i] = e.hidden;
+                zs[i] = e.owner.z;
+            }
+            long t0 = System.nanoTime();
+            owner.predictor.encodeBatch(hs, zs, n);
+            long each = (System.nanoTime() - t0) / n;
+            for (BatchedWork w : group) {
+                GuidanceReweight g = ((Encode) w).owner;
+                g.zReady = true;
+                g.stats.predictorNanos += each;
+            }
+        }
+    }
+
     @Override
     public void apply(Step step, float[] logits) {
+        boolean wasPrepared = prepared;
+        prepared = false;
         if (!step.thinking() || done.getAsBoolean()) return;
-        // a guided thought ends where a thought ends: within the budget </think> only at a line start, never
-        // mid-line or mid-number; once the budget is spent, anywhere (a thought of one long line must end too)
+        if (!wasPrepared) mask(step, logits);
+        if (guideNext) guide(step, logits, wasPrepared);
+        zReady = false;
+    }
+
+    /**
+     * A guided thought ends where a thought ends: within the budget </think> only at a line start, never
+     * mid-line or mid-number; once the budget is spent, anywhere (a thought of one long line must end too).
+     */
+    private void mask(Step step, float[] logits) {
         if (!atLineStart && closeId < logits.length
                 && budget.remaining(step.thinkingSpent(), step.position()) > 0)
             logits[closeId] = Float.NEGATIVE_INFINITY;
-        if (guideNext) guide(step, logits);
     }
 
-    private void guide(Step step, float[] logits) {
+    /**
+     * A settled step: the min-p floor leaves one plausible token and </think> is that token or
+     * impossible, so p' is that token whatever the predictor says (its weight, or the fallback);
+     * the first thinking step (the difficulty estimate) and a calibrating run (the path's
+     * predictions) need its output, so they run it.
+     */
+    private boolean skipsPredictor(int n) {
+        return !firstThinkingStep && calibration == null && GuidanceMath.settled(p, n, options.minP(), closeId);
+    }
+
+    private void guide(Step step, float[] logits, boolean softmaxDone) {
         long t0 = System.nanoTime();
         HiddenStates h = step.hidden();
         if (h == null) throw new IllegalStateException("budget guidance needs hidden states, but the decode loop did not compute them");
         int vocab = logits.length, n = Math.min(vocab, predictor.guidable());
-        GuidanceMath.softmax(logits, p);
-        // a settled step: the min-p floor leaves one plausible token and </think> is that token or
-        // impossible, so p' is that token whatever the predictor says (its weight, or the fallback);
-        // the first thinking step (the difficulty estimate) and a calibrating run (the path's
-        // predictions) need its output, so they run it
-        if (!firstThinkingStep && calibration == null && GuidanceMath.settled(p, n, options.minP(), closeId)) {
+        if (!softmaxDone) GuidanceMath.softmax(logits, p);
+        if (skipsPredictor(n)) {
             int best = Sampler.argmax(logits, vocab);
             Arrays.fill(logits, Float.NEGATIVE_INFINITY);
             logits[best] = 0f;
             stats.settledSteps++;
             return;
         }
-        predictor.encode(h, z);
+        if (!zReady) predictor.encode(h, z); // else the batch's pass wrote it
         int m;
         int[] ids;
         if (options.allCandidates()) {

@@ -6,6 +6,7 @@ import dev.bgl.tokenizer.Tokenizer;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One sequence's decode loop, one step at a time, with the forward pass left to whoever drives
@@ -75,29 +76,84 @@ public final class DecodeLoop {
     /**
      * One step on the logits for the next position ({@code position} tokens in the cache): the
      * token the driver must feed next, or −1 when the sequence is finished ({@link #result}).
-     * The logits are modified in place.
+     * The logits are modified in place. Batched works of the processors run here, alone.
      */
     public int step(float[] logits, HiddenStates hiddenStates, int position) {
+        for (BatchedWork w = start(logits, hiddenStates, position); w != null; w = resume()) w.runAll(List.of(w));
+        return token();
+    }
+
+    // the step in progress: its state between start, resume and token
+    private Step current;
+    private float[] currentLogits;
+    private int chainAt;
+    private boolean prepared;
+    private int stepToken;
+
+    /**
+     * Starts a step: runs the processor chain until a processor asks for a {@link BatchedWork}
+     * (returned: the driver runs it, with other sequences' works if it likes, then calls
+     * {@link #resume}), or to the end of the step (null: {@link #token} has the step's outcome).
+     */
+    public BatchedWork start(float[] logits, HiddenStates hiddenStates, int position) {
         if (result != null) throw new IllegalStateException("the sequence has finished");
-        if (n >= req.maxTokens()) return finish();
+        current = null;
+        stepToken = -1;
+        if (n >= req.maxTokens()) {
+            finish();
+            return null;
+        }
         if (req.cancellation().isCancelled()) {
             reason = StopReason.CANCELLED;
-            return finish();
+            finish();
+            return null;
         }
         boolean forced = !control.pending.isEmpty();
         Step step = new Step(n, position, out, hiddenStates, thinking.phase(), thinking.spent());
-        int token;
         if (forced) {
-            token = control.pending.poll();
-        } else {
-            if (control.stopReason != null) {
-                reason = StopReason.PROCESSOR;
-                detail = control.stopReason;
-                return finish();
-            }
-            for (LogitsProcessor p : req.processors()) p.apply(step, logits);
-            token = sampler.sample(logits, vocab);
+            stepToken = take(step, control.pending.poll(), true);
+            return null;
         }
+        if (control.stopReason != null) {
+            reason = StopReason.PROCESSOR;
+            detail = control.stopReason;
+            finish();
+            return null;
+        }
+        current = step;
+        currentLogits = logits;
+        chainAt = 0;
+        prepared = false;
+        return resume();
+    }
+
+    /** Goes on with the step after its batched work ran: the next work, or null when the step is done. */
+    public BatchedWork resume() {
+        Step step = current;
+        if (step == null) return null;
+        List<LogitsProcessor> chain = req.processors();
+        for (; chainAt < chain.size(); chainAt++) {
+            LogitsProcessor p = chain.get(chainAt);
+            if (!prepared) {
+                prepared = true;
+                BatchedWork w = p.prepare(step, currentLogits);
+                if (w != null) return w;
+            }
+            p.apply(step, currentLogits);
+            prepared = false;
+        }
+        current = null;
+        stepToken = take(step, sampler.sample(currentLogits, vocab), false);
+        return null;
+    }
+
+    /** The outcome of the step {@link #start} began: the token to feed next, or −1 when the sequence has finished. */
+    public int token() {
+        return result != null ? -1 : stepToken;
+    }
+
+    /** The chosen (or inserted) token enters the sequence: processors, stream, stop checks. */
+    private int take(Step step, int token, boolean forced) {
         if (token < 0 || token >= vocab) throw new IllegalStateException("token " + token + " outside the vocabulary");
         thinking.accept(token);
         Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent());
@@ -121,7 +177,7 @@ public final class DecodeLoop {
             detail = stops.matched();
             return finish();
         }
-        if (position >= contextSize) {
+        if (step.position() >= contextSize) {
             reason = StopReason.CONTEXT_FULL;
             return finish();
         }

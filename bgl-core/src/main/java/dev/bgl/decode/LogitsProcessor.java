@@ -23,6 +23,15 @@ public interface LogitsProcessor {
     void apply(Step step, float[] logits);
 
     /**
+     * Called just before {@link #apply} with the same step and logits: the work {@code apply} will
+     * need that batches across sequences ({@link BatchedWork}), or null. The loop runs it (alone or
+     * with other sequences' works) before calling {@code apply}. The default needs none.
+     */
+    default BatchedWork prepare(Step step, float[] logits) {
+        return null;
+    }
+
+    /**
      * Sees each token that enters the sequence: sampled ones and those inserted through
      * {@link DecodeControl}. {@code forced} tells which; {@code step} holds the thinking state
      * after the token.

@@ -52,7 +52,12 @@ public final class Scheduler implements AutoCloseable {
      *                        average with a time constant of about a second; 0 when idle)
      */
     public record Stats(int running, int waiting, long steps, long decodedTokens, long prefilledTokens, int lastBatch,
-                        long kvBytesReserved, long finished, long failed, double tokensPerSecond) {
+                        long kvBytesReserved, long finished, long failed, double tokensPerSecond, long batchedWorks, long batchedWorkGroups) {
+        /** Mean works per group run: how many sequences' predictor passes (say) ran together. */
+        public double meanWorkGroup() {
+            return batchedWorkGroups == 0 ? 0 : (double) batchedWorks / batchedWorkGroups;
+        }
+
         /** Mean sequences per decode step. */
         public double meanBatch() {
             return steps == 0 ? 0 : (double) decodedTokens / steps;
@@ -98,7 +103,7 @@ public final class Scheduler implements AutoCloseable {
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private boolean closed;
-    private volatile long steps, decoded, prefilled, finished, failed;
+    private volatile long steps, decoded, prefilled, finished, failed, batchedWorks, batchedWorkGroups;
     private volatile int lastBatch;
     private volatile long reserved;
     /** Moving average of the batch's decode rate, and when the last step ended. */
@@ -148,7 +153,7 @@ public final class Scheduler implements AutoCloseable {
         synchronized (lock) {
             boolean idle = running.isEmpty() || System.nanoTime() - lastStepEnd > 2_000_000_000L;
             return new Stats(running.size(), waiting.size(), steps, decoded, prefilled, idle ? 0 : lastBatch, reserved, finished, failed,
-                    idle ? 0 : rate);
+                    idle ? 0 : rate, batchedWorks, batchedWorkGroups);
         }
     }
 
@@ -269,7 +274,7 @@ public final class Scheduler implements AutoCloseable {
                 budget -= n;
                 if (last) {
                     s.loop.started(s.session.length(), s.session.hidden());
-                    advance(s);
+                    stepAll(List.of(s));
                 }
             } catch (RuntimeException e) {
                 fail(s, e);
@@ -302,20 +307,60 @@ public final class Scheduler implements AutoCloseable {
         double seconds = (t1 - t0) / 1e9, w = Math.min(1, seconds);
         rate = rate == 0 || t1 - lastStepEnd > 2_000_000_000L ? n / seconds : (1 - w) * rate + w * (n / seconds);
         lastStepEnd = t1;
-        for (Sequence s : decoding) {
+        stepAll(decoding);
+    }
+
+    /**
+     * Runs every sequence's loop on its fresh logits, their processors' batched works (a predictor's
+     * pass) grouped by key and run once per group, then takes each one's next token.
+     */
+    private void stepAll(List<Sequence> seqs) {
+        java.util.Map<Sequence, BatchedWork> pending = new java.util.LinkedHashMap<>();
+        List<Sequence> stepped = new ArrayList<>();
+        for (Sequence s : seqs) {
             try {
-                advance(s);
+                BatchedWork w = s.loop.start(s.session.logits(), s.session.hidden(), s.session.length());
+                stepped.add(s);
+                if (w != null) pending.put(s, w);
             } catch (RuntimeException e) {
                 fail(s, e);
             }
         }
-    }
-
-    /** Runs the sequence's loop on its session's fresh logits: the next token to feed, or its end. */
-    private void advance(Sequence s) {
-        s.next = s.loop.step(s.session.logits(), s.session.hidden(), s.session.length());
-        if (s.ticket.firstToken < 0 && s.loop.generated() > 0) s.ticket.firstToken = System.nanoTime();
-        if (s.next < 0) retire(s);
+        while (!pending.isEmpty()) {
+            java.util.Map<Object, List<Sequence>> groups = new java.util.IdentityHashMap<>();
+            for (var e : pending.entrySet()) groups.computeIfAbsent(e.getValue().batchKey(), k -> new ArrayList<>()).add(e.getKey());
+            for (List<Sequence> g : groups.values()) {
+                List<BatchedWork> works = new ArrayList<>();
+                for (Sequence s : g) works.add(pending.get(s));
+                try {
+                    works.getFirst().runAll(works);
+                    batchedWorks += works.size();
+                    batchedWorkGroups++;
+                } catch (RuntimeException e) {
+                    for (Sequence s : g) {
+                        pending.remove(s);
+                        stepped.remove(s);
+                        fail(s, e);
+                    }
+                }
+            }
+            java.util.Map<Sequence, BatchedWork> next = new java.util.LinkedHashMap<>();
+            for (Sequence s : pending.keySet()) {
+                try {
+                    BatchedWork w = s.loop.resume();
+                    if (w != null) next.put(s, w);
+                } catch (RuntimeException e) {
+                    stepped.remove(s);
+                    fail(s, e);
+                }
+            }
+            pending = next;
+        }
+        for (Sequence s : stepped) {
+            s.next = s.loop.token();
+            if (s.ticket.firstToken < 0 && s.loop.generated() > 0) s.ticket.firstToken = System.nanoTime();
+            if (s.next < 0) retire(s);
+        }
     }
 
     private void retire(Sequence s) {
