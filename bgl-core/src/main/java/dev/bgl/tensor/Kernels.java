@@ -172,15 +172,16 @@ public final class Kernels {
      * of that cost (about a second of CPU). Optional; call once at engine start-up.
      */
     public static void warmUp() {
-        // 256: one K-quant super-block; 4 tokens take the dot4 path, TILE_GEMM_MIN_TOKENS the tiled one
-        int rows = 4, cols = 256, n = 4, tiled = TILE_GEMM_MIN_TOKENS;
-        float[] x = new float[tiled * cols], out = new float[tiled * rows], w = new float[rows * cols];
+        // 256: one K-quant super-block; 4 tokens take the dot4 path, TILE_GEMM_MIN_TOKENS the tiled one;
+        // a decode batch of 13 sequences takes the packed kernels for 8, 4 and 1 (matvecBatch)
+        int rows = 4, cols = 256, n = 4, tiled = TILE_GEMM_MIN_TOKENS, batch = 13;
+        float[] x = new float[Math.max(tiled, batch) * cols], out = new float[tiled * rows], w = new float[rows * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
         for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
-        float[] packedW = new float[Math.max(1, PackedRows.G) * cols], packedOut = new float[tiled * Math.max(1, PackedRows.G)];
+        float[] packedW = new float[Math.max(1, PackedRows.G) * cols], packedOut = new float[Math.max(tiled, batch) * Math.max(1, PackedRows.G)];
         for (int i = 0; i < packedW.length; i++) packedW[i] = (float) Math.cos(0.7 * i);
-        Activations[] scratch = new Activations[tiled];
-        for (int i = 0; i < tiled; i++) scratch[i] = new Activations(cols);
+        Activations[] scratch = new Activations[Math.max(tiled, batch)];
+        for (int i = 0; i < scratch.length; i++) scratch[i] = new Activations(cols);
         for (GgmlType type : new GgmlType[]{
                 GgmlType.F32, GgmlType.F16, GgmlType.BF16,
                 GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
@@ -195,6 +196,7 @@ public final class Kernels {
                 for (int it = 0; it < 1500; it++) {
                     matvec(p, x, packedOut, scratch[0]);
                     if (it % 4 == 0) matmul(p, x, tiled, packedOut, scratch);
+                    if (it % 2 == 0) matvecBatch(p, x, batch, packedOut, scratch);
                 }
             }
         }
