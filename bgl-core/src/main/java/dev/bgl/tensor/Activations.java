@@ -17,6 +17,7 @@ public final class Activations {
     final float[] kScale;  // Q8_K per-256 scales (plain float, as ggml keeps them)
     final int[] kSum16;    // Q8_K sums of each 16 quants (ggml's bsums): the K-quants' min terms use them
     final int[] q6Offset16; // per 16 quants, -32 x (sum of the even ones) and -32 x (sum of the odd ones) as the low and high half: Q6_KPacked's level offset
+    long[] floatPairs;      // quants 2i and 2i+1 as floats, the low and high half of one long: see fillFloatPairs
     ActivationType type;
     int length;
 
@@ -63,6 +64,19 @@ public final class Activations {
             }
         }
         return f;
+    }
+
+    /**
+     * Fills {@link #floatPairs} from the quants of the last {@link #encode} (Q8_0 or Q8_K): the
+     * batched packed kernels ({@link PackedKernel#matvec4}) broadcast one long into float lanes
+     * that alternate between columns 2i and 2i+1, as the packed column pairs do. Only the batched
+     * decode needs them, so {@link #encode} leaves them to this call; allocated on first use.
+     */
+    long[] fillFloatPairs() {
+        if (floatPairs == null) floatPairs = new long[(capacity + 1) / 2];
+        for (int i = 0; i < length / 2; i++)
+            floatPairs[i] = (Float.floatToRawIntBits(qs[2 * i]) & 0xFFFFFFFFL) | (long) Float.floatToRawIntBits(qs[2 * i + 1]) << 32;
+        return floatPairs;
     }
 
     /** Encodes {@code x[off..off+n)} as {@code type}. */

@@ -54,7 +54,10 @@ public final class Kernels {
      * {@code x} alone (the same kernel calls, the same order of sums), so a sequence decoded in a
      * batch produces the tokens it produces alone. The weights are walked once, a group of rows at
      * a time, all sequences taking their product with that group while it is in cache: decoding is
-     * bound by reading the weights, and this reads them once for the batch.
+     * bound by reading the weights, and this reads them once for the batch. Packed weights go
+     * through {@link PackedKernel#matvec8} / {@link PackedKernel#matvec4}, which widen each weight
+     * vector once for eight / four sequences (bitwise matvec's results, see there); without them
+     * the products cost as many single kernels and the batch gained under 2x per token.
      * {@code scratch} needs at least {@code n} entries.
      */
     public static void matvecBatch(Tensor w, float[] x, int n, float[] out, Activations[] scratch) {
@@ -69,11 +72,18 @@ public final class Kernels {
         PackedRows p = w.packed();
         if (p != null) {
             PackedKernel pk = p.kernel();
+            for (int i = 0; i < n; i++) scratch[i].fillFloatPairs();
             long groupBytes = p.groupBytes();
             int groups = p.groups(), g = PackedRows.G;
             Parallel.forRange(groups, Math.max(1, 64 / g), (start, end) -> {
-                for (int gi = start; gi < end; gi++)
-                    for (int i = 0; i < n; i++) pk.matvec(p.data(), gi * groupBytes, cols, scratch[i], out, i * rows + gi * g);
+                for (int gi = start; gi < end; gi++) {
+                    long at = gi * groupBytes;
+                    int i = 0;
+                    for (; i + 8 <= n; i += 8) pk.matvec8(p.data(), at, cols, scratch, i, out, i * rows + gi * g, rows);
+                    for (; i + 4 <= n; i += 4)
+                        pk.matvec4(p.data(), at, cols, scratch[i], scratch[i + 1], scratch[i + 2], scratch[i + 3], out, i * rows + gi * g, rows);
+                    for (; i < n; i++) pk.matvec(p.data(), at, cols, scratch[i], out, i * rows + gi * g);
+                }
             });
             for (int r = groups * g; r < rows; r++)
                 for (int i = 0; i < n; i++) out[i * rows + r] = k.dot(w.data(), r * rowBytes, scratch[i], 0, cols);
@@ -162,15 +172,16 @@ public final class Kernels {
      * of that cost (about a second of CPU). Optional; call once at engine start-up.
      */
     public static void warmUp() {
-        // 256: one K-quant super-block; 4 tokens take the dot4 path, TILE_GEMM_MIN_TOKENS the tiled one
-        int rows = 4, cols = 256, n = 4, tiled = TILE_GEMM_MIN_TOKENS;
-        float[] x = new float[tiled * cols], out = new float[tiled * rows], w = new float[rows * cols];
+        // 256: one K-quant super-block; 4 tokens take the dot4 path, TILE_GEMM_MIN_TOKENS the tiled one;
+        // a decode batch of 13 sequences takes the packed kernels for 8, 4 and 1 (matvecBatch)
+        int rows = 4, cols = 256, n = 4, tiled = TILE_GEMM_MIN_TOKENS, batch = 13;
+        float[] x = new float[Math.max(tiled, batch) * cols], out = new float[tiled * rows], w = new float[rows * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
         for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i);
-        float[] packedW = new float[Math.max(1, PackedRows.G) * cols], packedOut = new float[tiled * Math.max(1, PackedRows.G)];
+        float[] packedW = new float[Math.max(1, PackedRows.G) * cols], packedOut = new float[Math.max(tiled, batch) * Math.max(1, PackedRows.G)];
         for (int i = 0; i < packedW.length; i++) packedW[i] = (float) Math.cos(0.7 * i);
-        Activations[] scratch = new Activations[tiled];
-        for (int i = 0; i < tiled; i++) scratch[i] = new Activations(cols);
+        Activations[] scratch = new Activations[Math.max(tiled, batch)];
+        for (int i = 0; i < scratch.length; i++) scratch[i] = new Activations(cols);
         for (GgmlType type : new GgmlType[]{
                 GgmlType.F32, GgmlType.F16, GgmlType.BF16,
                 GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
@@ -185,6 +196,7 @@ public final class Kernels {
                 for (int it = 0; it < 1500; it++) {
                     matvec(p, x, packedOut, scratch[0]);
                     if (it % 4 == 0) matmul(p, x, tiled, packedOut, scratch);
+                    if (it % 2 == 0) matvecBatch(p, x, batch, packedOut, scratch);
                 }
             }
         }

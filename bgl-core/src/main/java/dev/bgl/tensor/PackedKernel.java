@@ -60,6 +60,29 @@ sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked {
     void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff);
 
     /**
+     * {@link #matvec} for four activation vectors at once, reading and widening each weight vector
+     * once for all four: {@code out[outOff + k·outStride + r]} = row r · x<i>k</i>. Each result is
+     * bitwise what {@link #matvec} gives for that activation alone (the batched decode relies on
+     * it): the integer block sums are exact whichever way they are formed, and each activation's
+     * float accumulation takes the same operations in the same order. {@link Activations#fillFloatPairs}
+     * must have been called on each activation since its last encode. By default four
+     * {@link #matvec} calls.
+     */
+    default void matvec4(MemorySegment data, long off, int cols, Activations x0, Activations x1, Activations x2, Activations x3,
+                         float[] out, int outOff, int outStride) {
+        matvec(data, off, cols, x0, out, outOff);
+        matvec(data, off, cols, x1, out, outOff + outStride);
+        matvec(data, off, cols, x2, out, outOff + 2 * outStride);
+        matvec(data, off, cols, x3, out, outOff + 3 * outStride);
+    }
+
+    /** {@link #matvec4} for the eight activations {@code x[first..first + 8)}. By default two matvec4 calls. */
+    default void matvec8(MemorySegment data, long off, int cols, Activations[] x, int first, float[] out, int outOff, int outStride) {
+        matvec4(data, off, cols, x[first], x[first + 1], x[first + 2], x[first + 3], out, outOff, outStride);
+        matvec4(data, off, cols, x[first + 4], x[first + 5], x[first + 6], x[first + 7], out, outOff + 4 * outStride, outStride);
+    }
+
+    /**
      * The group's rows as floats in the packed order, {@code tile[(c/2)·2G + 2r + c%2]} = row r,
      * column c: the same values as the source type's {@link TypeKernel#dequantize} (same float
      * operations), laid out for {@link TileGemm}'s interleaved product.

@@ -3,6 +3,7 @@ package dev.bgl.tensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -12,7 +13,9 @@ import java.nio.ByteOrder;
 import static dev.bgl.tensor.PackedRows.G;
 import static dev.bgl.tensor.Species.B_S;
 import static dev.bgl.tensor.Species.F;
+import static dev.bgl.tensor.Species.B_L;
 import static dev.bgl.tensor.Species.I;
+import static dev.bgl.tensor.Species.LG;
 import static dev.bgl.tensor.Species.S;
 import static dev.bgl.tensor.Species.S_HALF;
 
@@ -87,6 +90,153 @@ final class Q8_0Packed implements PackedKernel {
             }
         }
         acc.intoArray(out, outOff);
+    }
+
+    /**
+     * Lane indexes into two vectors of a column pair's products (rows 0..G/2 and G/2..G, columns
+     * interleaved): the even lanes (column 2p) and the odd ones (2p+1) of row 0, 1, .. G-1.
+     */
+    private static final FloatVector EVEN = pairLanes(0), ODD = pairLanes(1);
+
+    private static FloatVector pairLanes(int e) {
+        float[] idx = new float[G];
+        for (int r = 0; r < G; r++) idx[r] = 2 * r + e;
+        return FloatVector.fromArray(F, idx, 0);
+    }
+
+    /**
+     * Four activations per weight read. The integer block sums are formed in float lanes instead
+     * of 16-bit ones: each weight vector is widened to floats once and multiplied by each
+     * activation's column pair (one long broadcast), so an activation costs two FMAs per column
+     * pair and no 16-to-32-bit splitting. The sums stay exact integers (|w·x| ≤ 128·127, 32 of
+     * them ≤ 520192 < 2^24), so each equals the int sum {@link #matvec} converts, and the
+     * accumulation {@code acc = sum · (d · xs[b]) + acc} is the same float operations: the results
+     * are bitwise matvec's. A sum of exact products is never −0 (x + (−x) rounds to +0), as the
+     * converted int is not.
+     */
+    @Override
+    public void matvec4(MemorySegment data, long off, int cols, Activations x0, Activations x1, Activations x2, Activations x3,
+                        float[] out, int outOff, int outStride) {
+        long[] f0 = x0.floatPairs, f1 = x1.floatPairs, f2 = x2.floatPairs, f3 = x3.floatPairs;
+        float[] xs0 = x0.scale, xs1 = x1.scale, xs2 = x2.scale, xs3 = x3.scale;
+        long pairBytes = 2L * G, bb = blockBytes();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int blocks = cols / 32, span = blocks % SPAN == 0 ? SPAN : 1;
+        for (int b0 = 0; b0 < blocks; b0 += span) {
+            MemorySegment blk = data.asSlice(off + b0 * bb, span * bb); // as in matvec: one slice per SPAN blocks
+            for (int j = 0; j < span; j++) {
+                int b = b0 + j;
+                long q = j * bb + 2L * G;
+                int xo = 16 * b;
+                // lo: rows 0..G/2 (lane 2r+e: column 2p+e), hi: rows G/2..G
+                FloatVector lo0 = FloatVector.zero(F), hi0 = lo0, lo1 = lo0, hi1 = lo0, lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
+                for (int p = 0; p < 16; p++) {
+                    long at = q + p * pairBytes;
+                    FloatVector wl = (FloatVector) ByteVector.fromMemorySegment(B_L, blk, at, LE).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector wh = (FloatVector) ByteVector.fromMemorySegment(B_L, blk, at + G, LE).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v = LongVector.broadcast(LG, f0[xo + p]).reinterpretAsFloats();
+                    lo0 = wl.fma(v, lo0);
+                    hi0 = wh.fma(v, hi0);
+                    v = LongVector.broadcast(LG, f1[xo + p]).reinterpretAsFloats();
+                    lo1 = wl.fma(v, lo1);
+                    hi1 = wh.fma(v, hi1);
+                    v = LongVector.broadcast(LG, f2[xo + p]).reinterpretAsFloats();
+                    lo2 = wl.fma(v, lo2);
+                    hi2 = wh.fma(v, hi2);
+                    v = LongVector.broadcast(LG, f3[xo + p]).reinterpretAsFloats();
+                    lo3 = wl.fma(v, lo3);
+                    hi3 = wh.fma(v, hi3);
+                }
+                // the G scales, F16 to float, as in matvec
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, blk, j * bb, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector mag = h.and(0x7FFF), shifted = mag.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(shifted.or(0x7F800000), mag.compare(VectorOperators.GE, 0x7C00));
+                FloatVector d = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                acc0 = EVEN.selectFrom(lo0, hi0).add(ODD.selectFrom(lo0, hi0)).fma(d.mul(xs0[b]), acc0);
+                acc1 = EVEN.selectFrom(lo1, hi1).add(ODD.selectFrom(lo1, hi1)).fma(d.mul(xs1[b]), acc1);
+                acc2 = EVEN.selectFrom(lo2, hi2).add(ODD.selectFrom(lo2, hi2)).fma(d.mul(xs2[b]), acc2);
+                acc3 = EVEN.selectFrom(lo3, hi3).add(ODD.selectFrom(lo3, hi3)).fma(d.mul(xs3[b]), acc3);
+            }
+        }
+        acc0.intoArray(out, outOff);
+        acc1.intoArray(out, outOff + outStride);
+        acc2.intoArray(out, outOff + 2 * outStride);
+        acc3.intoArray(out, outOff + 3 * outStride);
+    }
+
+    /**
+     * {@link #matvec4} for eight activations: the weight vectors are widened once for all eight
+     * (about 15% less time per activation than matvec4 on AVX-512, where the FMAs, two per column
+     * pair and activation, are what is left). 16 + 8 accumulators fit the 32 vector registers.
+     */
+    @Override
+    public void matvec8(MemorySegment data, long off, int cols, Activations[] x, int first, float[] out, int outOff, int outStride) {
+        long[] f0 = x[first + 0].floatPairs, f1 = x[first + 1].floatPairs, f2 = x[first + 2].floatPairs, f3 = x[first + 3].floatPairs, f4 = x[first + 4].floatPairs, f5 = x[first + 5].floatPairs, f6 = x[first + 6].floatPairs, f7 = x[first + 7].floatPairs;
+        float[] xs0 = x[first + 0].scale, xs1 = x[first + 1].scale, xs2 = x[first + 2].scale, xs3 = x[first + 3].scale, xs4 = x[first + 4].scale, xs5 = x[first + 5].scale, xs6 = x[first + 6].scale, xs7 = x[first + 7].scale;
+        long pairBytes = 2L * G, bb = blockBytes();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+        int blocks = cols / 32, span = blocks % SPAN == 0 ? SPAN : 1;
+        for (int b0 = 0; b0 < blocks; b0 += span) {
+            MemorySegment blk = data.asSlice(off + b0 * bb, span * bb);
+            for (int j = 0; j < span; j++) {
+                int b = b0 + j;
+                long q = j * bb + 2L * G;
+                int xo = 16 * b;
+                FloatVector lo0 = FloatVector.zero(F), hi0 = lo0, lo1 = lo0, hi1 = lo0, lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0, lo4 = lo0, hi4 = lo0, lo5 = lo0, hi5 = lo0, lo6 = lo0, hi6 = lo0, lo7 = lo0, hi7 = lo0;
+                for (int p = 0; p < 16; p++) {
+                    long at = q + p * pairBytes;
+                    FloatVector wl = (FloatVector) ByteVector.fromMemorySegment(B_L, blk, at, LE).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector wh = (FloatVector) ByteVector.fromMemorySegment(B_L, blk, at + G, LE).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v;
+                    v = LongVector.broadcast(LG, f0[xo + p]).reinterpretAsFloats();
+                    lo0 = wl.fma(v, lo0);
+                    hi0 = wh.fma(v, hi0);
+                    v = LongVector.broadcast(LG, f1[xo + p]).reinterpretAsFloats();
+                    lo1 = wl.fma(v, lo1);
+                    hi1 = wh.fma(v, hi1);
+                    v = LongVector.broadcast(LG, f2[xo + p]).reinterpretAsFloats();
+                    lo2 = wl.fma(v, lo2);
+                    hi2 = wh.fma(v, hi2);
+                    v = LongVector.broadcast(LG, f3[xo + p]).reinterpretAsFloats();
+                    lo3 = wl.fma(v, lo3);
+                    hi3 = wh.fma(v, hi3);
+                    v = LongVector.broadcast(LG, f4[xo + p]).reinterpretAsFloats();
+                    lo4 = wl.fma(v, lo4);
+                    hi4 = wh.fma(v, hi4);
+                    v = LongVector.broadcast(LG, f5[xo + p]).reinterpretAsFloats();
+                    lo5 = wl.fma(v, lo5);
+                    hi5 = wh.fma(v, hi5);
+                    v = LongVector.broadcast(LG, f6[xo + p]).reinterpretAsFloats();
+                    lo6 = wl.fma(v, lo6);
+                    hi6 = wh.fma(v, hi6);
+                    v = LongVector.broadcast(LG, f7[xo + p]).reinterpretAsFloats();
+                    lo7 = wl.fma(v, lo7);
+                    hi7 = wh.fma(v, hi7);
+                }
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, blk, j * bb, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector mag = h.and(0x7FFF), shifted = mag.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(shifted.or(0x7F800000), mag.compare(VectorOperators.GE, 0x7C00));
+                FloatVector d = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                acc0 = EVEN.selectFrom(lo0, hi0).add(ODD.selectFrom(lo0, hi0)).fma(d.mul(xs0[b]), acc0);
+                acc1 = EVEN.selectFrom(lo1, hi1).add(ODD.selectFrom(lo1, hi1)).fma(d.mul(xs1[b]), acc1);
+                acc2 = EVEN.selectFrom(lo2, hi2).add(ODD.selectFrom(lo2, hi2)).fma(d.mul(xs2[b]), acc2);
+                acc3 = EVEN.selectFrom(lo3, hi3).add(ODD.selectFrom(lo3, hi3)).fma(d.mul(xs3[b]), acc3);
+                acc4 = EVEN.selectFrom(lo4, hi4).add(ODD.selectFrom(lo4, hi4)).fma(d.mul(xs4[b]), acc4);
+                acc5 = EVEN.selectFrom(lo5, hi5).add(ODD.selectFrom(lo5, hi5)).fma(d.mul(xs5[b]), acc5);
+                acc6 = EVEN.selectFrom(lo6, hi6).add(ODD.selectFrom(lo6, hi6)).fma(d.mul(xs6[b]), acc6);
+                acc7 = EVEN.selectFrom(lo7, hi7).add(ODD.selectFrom(lo7, hi7)).fma(d.mul(xs7[b]), acc7);
+            }
+        }
+        acc0.intoArray(out, outOff + 0 * outStride);
+        acc1.intoArray(out, outOff + 1 * outStride);
+        acc2.intoArray(out, outOff + 2 * outStride);
+        acc3.intoArray(out, outOff + 3 * outStride);
+        acc4.intoArray(out, outOff + 4 * outStride);
+        acc5.intoArray(out, outOff + 5 * outStride);
+        acc6.intoArray(out, outOff + 6 * outStride);
+        acc7.intoArray(out, outOff + 7 * outStride);
     }
 
     @Override

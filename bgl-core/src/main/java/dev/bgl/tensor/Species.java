@@ -50,6 +50,9 @@ final class Species {
     /** Bytes with one lane per float lane (L ≥ 8): per-row scales of {@link PackedRows} groups widen from it. */
     static final VectorSpecies<Byte> B_L = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
+    /** Longs of the same shape as {@link #F}: one long broadcast fills the float lanes with an alternating pair. */
+    static final VectorSpecies<Long> LG = VectorSpecies.of(long.class, F.vectorShape());
+
     static String describe() {
         return F + ", Q8_0 " + B_S + "->" + S + ", Q4_0 " + Q4_B + "->" + Q4_S;
     }
