@@ -83,6 +83,7 @@ final class LoadTestCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%-28s %s%n", "first token p50/p95/p99/max s", quad(r.ttft()));
         o.printf(Locale.ROOT, "%-28s %.1f (%d tokens, %d reasoning)%n", "completion tokens/s", r.tokensPerSecond(), r.completionTokens(), r.reasoningTokens());
         o.printf(Locale.ROOT, "%-28s %.1f%n", "streams/s", r.ok() / r.seconds());
+        if (!Double.isNaN(r.meanBatch())) o.printf(Locale.ROOT, "%-28s %.2f sequences per decode step%n", "server batch (mean)", r.meanBatch());
         if (!r.samples().isEmpty()) {
             LoadTest.Sample a = r.samples().getFirst(), b = r.samples().getLast();
             o.printf(Locale.ROOT, "%-28s %s -> %s MB (%d samples)%n", "server RSS first -> last", mb(a.rss()), mb(b.rss()), r.samples().size());
@@ -131,6 +132,8 @@ final class LoadTestCommand implements Callable<Integer> {
         o.put("completion_tokens", r.completionTokens());
         o.put("reasoning_tokens", r.reasoningTokens());
         o.put("completion_tokens_per_s", r.tokensPerSecond());
+        if (Double.isNaN(r.meanBatch())) o.putNull("server_mean_batch");
+        else o.put("server_mean_batch", r.meanBatch());
         o.put("memory_flat", r.memoryFlat());
         o.put("memory_flat_rule", "least-squares change over the second half of the run within max(5% of the mean, 8 MiB), for the server RSS and for its heap after GC (young pools after their last collection + old generation)");
         ArrayNode tr = o.putArray("memory_trends");

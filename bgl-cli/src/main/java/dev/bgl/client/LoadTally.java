@@ -46,12 +46,12 @@ final class LoadTally {
         reasoningTokens.add(reasoning);
     }
 
-    LoadTest.Report report(LoadTest.Settings s, double seconds, List<LoadTest.Sample> samples) {
+    LoadTest.Report report(LoadTest.Settings s, double seconds, List<LoadTest.Sample> samples, double meanBatch) {
         Map<String, Long> st = new TreeMap<>();
         statuses.forEach((k, v) -> st.put(k, v.sum()));
         return new LoadTest.Report(s, seconds, ok.sum(), rateLimited.sum(), otherStatus.sum(), failures.sum(), st,
                 List.copyOf(failureExamples), percentiles(latencies), percentiles(ttfts), completionTokens.sum(),
-                reasoningTokens.sum(), samples, MemoryTrends.of(samples, s.duration().toNanos() / 1e9));
+                reasoningTokens.sum(), samples, MemoryTrends.of(samples, s.duration().toNanos() / 1e9), meanBatch);
     }
 
     /** p50, p95, p99, max (NaN when empty). */

@@ -69,7 +69,7 @@ public final class LoadTest {
 
     public record Report(Settings settings, double seconds, long ok, long rateLimited, long otherStatus, long failures,
                   Map<String, Long> statuses, List<String> failureExamples, double[] latency, double[] ttft,
-                  long completionTokens, long reasoningTokens, List<Sample> samples, List<Trend> trends) {
+                  long completionTokens, long reasoningTokens, List<Sample> samples, List<Trend> trends, double meanBatch) {
         /** Every request sent: clean streams, 429s and failures (a status other than 200/429 is a failure). */
         public long requests() {
             return ok + rateLimited + failures;
@@ -117,6 +117,7 @@ public final class LoadTest {
         } catch (IOException e) {
             throw new BglException("--url " + s.base() + ": no server there (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
         }
+        double[] batchBefore = metrics.batchCounters();
         long start = System.nanoTime();
         long end = start + s.duration().toNanos();
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
@@ -155,7 +156,10 @@ public final class LoadTest {
         Sample last = metrics.sample(seconds);
         if (last != null) samples.add(last);
         watchdog.shutdownNow();
-        return tally.report(s, seconds, List.copyOf(samples));
+        double[] batchAfter = metrics.batchCounters();
+        double meanBatch = batchBefore == null || batchAfter == null || batchAfter[0] == batchBefore[0] ? Double.NaN
+                : (batchAfter[1] - batchBefore[1]) / (batchAfter[0] - batchBefore[0]);
+        return tally.report(s, seconds, List.copyOf(samples), meanBatch);
     }
 
     private void client(int id, long end) {

@@ -34,6 +34,24 @@ record ServerMetrics(HttpClient http, URI base, String apiKey) {
         }
     }
 
+    /** The batch's step and token counters now ({steps, decoded tokens}); null when /metrics did not answer or has none. */
+    double[] batchCounters() {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve("metrics")).timeout(Duration.ofSeconds(10)).GET();
+        if (apiKey != null && !apiKey.isEmpty()) rb.header("Authorization", "Bearer " + apiKey);
+        try {
+            HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) return null;
+            Map<String, Double> g = gauges(r.body());
+            Double steps = g.get("bgl_batch_steps_total"), decoded = g.get("bgl_batch_decoded_tokens_total");
+            return steps == null || decoded == null ? null : new double[]{steps, decoded};
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private static long get(Map<String, Double> g, String name) {
         Double v = g.get(name);
         return v == null ? -1 : v.longValue();

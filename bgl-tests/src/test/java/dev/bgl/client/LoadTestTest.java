@@ -70,6 +70,7 @@ class LoadTestTest {
             long serverTokens = (long) ServerMetrics.gauges(s.metrics().render()).get("bgl_completion_tokens_total").doubleValue();
             assertEquals(serverTokens, r.completionTokens());
             assertTrue(r.reasoningTokens() > 0 && r.reasoningTokens() <= r.completionTokens());
+            assertTrue(r.meanBatch() >= 1 && r.meanBatch() <= 2, "the server's batch, read from /metrics, within its 2 slots: " + r.meanBatch());
             double[] l = r.latency(), f = r.ttft();
             assertTrue(l[0] > 0 && l[0] <= l[1] && l[1] <= l[2] && l[2] <= l[3], "latency percentiles ordered");
             assertTrue(f[0] > 0 && f[0] <= l[0] + 1e-9 && f[3] <= l[3], "first token before the end");
@@ -102,6 +103,10 @@ class LoadTestTest {
             // held after its 3rd token: the gauges are read while it runs, not caught between two polls
             Thread gen = Thread.ofPlatform().start(() -> t.once("What is 12 + 30?", "u"));
             gate.awaitHeld();
+            // the batch holds after its 3rd token; the request's thread may still be handing the last ones over
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (ServerMetrics.gauges(s.metrics().render()).get("bgl_kv_live_bytes").longValue() < 3 * model.kvBytesPerToken()
+                    && System.nanoTime() < until) Thread.sleep(5);
             Map<String, Double> g = ServerMetrics.gauges(s.metrics().render());
             assertEquals(1, g.get("bgl_live_sessions").longValue());
             assertEquals(3 * model.kvBytesPerToken(), g.get("bgl_kv_live_bytes").longValue(), "the KV bytes of the 3 tokens so far");
