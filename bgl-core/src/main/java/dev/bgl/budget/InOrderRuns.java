@@ -43,45 +43,89 @@ public final class InOrderRuns {
      */
     public static void run(BudgetScheduler scheduler, int count, int parallel, Window window, IntFunction<Plan> plans, Done done) {
         if (parallel < 1) throw new BglException("--parallel must be >= 1, got " + parallel);
-        BudgetScheduler.Submitted[] inFlight = new BudgetScheduler.Submitted[count];
-        BudgetRunner.Metered[] results = new BudgetRunner.Metered[count];
-        Throwable[] errors = new Throwable[count];
-        long[] nanos = new long[count];
-        boolean[] ended = new boolean[count];
-        LinkedBlockingQueue<Integer> finished = new LinkedBlockingQueue<>();
-        int next = 0, delivered = 0, running = 0;
-        boolean ok = false;
-        try {
-            while (delivered < count) {
-                while (next < count && running < parallel && (window == Window.RUNNING || next < delivered + parallel)) {
-                    int i = next++;
-                    long t0 = System.nanoTime();
-                    BudgetScheduler.Submitted s = scheduler.submit(plans.apply(i), TokenListener.NONE);
-                    inFlight[i] = s;
-                    running++;
-                    // on the scheduler's thread: only the time and a note; the queue hands the result over to this thread
-                    s.metered().whenComplete((m, e) -> {
-                        nanos[i] = System.nanoTime() - t0;
-                        results[i] = m;
-                        errors[i] = e;
-                        finished.add(i);
-                    });
+        new InOrderRuns.Batch(scheduler, count, parallel, window, plans).run(done);
+    }
+
+    /** The state of one {@link #run}: what is in flight, what ended, what was handed back. */
+    private static final class Batch {
+        final BudgetScheduler scheduler;
+        final int count, parallel;
+        final Window window;
+        final IntFunction<Plan> plans;
+        final BudgetScheduler.Submitted[] inFlight;
+        final BudgetRunner.Metered[] results;
+        final Throwable[] errors;
+        final long[] nanos;
+        final boolean[] ended;
+        final LinkedBlockingQueue<Integer> finished = new LinkedBlockingQueue<>();
+        int next, delivered, running;
+
+        Batch(BudgetScheduler scheduler, int count, int parallel, Window window, IntFunction<Plan> plans) {
+            this.scheduler = scheduler;
+            this.count = count;
+            this.parallel = parallel;
+            this.window = window;
+            this.plans = plans;
+            inFlight = new BudgetScheduler.Submitted[count];
+            results = new BudgetRunner.Metered[count];
+            errors = new Throwable[count];
+            nanos = new long[count];
+            ended = new boolean[count];
+        }
+
+        void run(Done done) {
+            boolean ok = false;
+            try {
+                while (delivered < count) {
+                    startAllowed();
+                    int j = take(finished);
+                    running--;
+                    inFlight[j] = null;
+                    ended[j] = true;
+                    if (errors[j] != null) throw unwrap(errors[j]);
+                    while (delivered < count && ended[delivered]) {
+                        BudgetRunner.Metered m = results[delivered];
+                        results[delivered] = null;
+                        done.accept(delivered, m, nanos[delivered]);
+                        delivered++;
+                        // by index, run i is planned right after run i - N is handed back, before the next one is
+                        if (window == Window.BY_INDEX) startAllowed();
+                    }
                 }
-                int j = take(finished);
-                running--;
-                inFlight[j] = null;
-                ended[j] = true;
-                if (errors[j] != null) throw unwrap(errors[j]);
-                while (delivered < count && ended[delivered]) {
-                    BudgetRunner.Metered m = results[delivered];
-                    results[delivered] = null;
-                    done.accept(delivered, m, nanos[delivered]);
-                    delivered++;
-                }
+                ok = true;
+            } finally {
+                if (!ok) for (BudgetScheduler.Submitted s : inFlight) if (s != null) s.run().request().cancellation().cancel();
             }
-            ok = true;
-        } finally {
-            if (!ok) for (BudgetScheduler.Submitted s : inFlight) if (s != null) s.run().request().cancellation().cancel();
+        }
+
+        /** Starts the runs the window allows now. */
+        void startAllowed() {
+            while (next < count && running < parallel && (window == Window.RUNNING || next < delivered + parallel)) {
+                int i = next++;
+                long t0 = System.nanoTime();
+                BudgetScheduler.Submitted s = scheduler.submit(plans.apply(i), TokenListener.NONE);
+                inFlight[i] = s;
+                running++;
+                // on the scheduler's thread: only the time and a note; the queue hands the result over to this thread
+                s.metered().whenComplete((m, e) -> {
+                    nanos[i] = System.nanoTime() - t0;
+                    results[i] = m;
+                    errors[i] = e;
+                    finished.add(i);
+                });
+            }
+        }
+    }
+
+    /**
+     * The same one at a time on this thread, each run alone in its own session ({@link BudgetRunner#runMetered}): the
+     * sequential path that {@link #run} reproduces.
+     */
+    public static void oneByOne(BudgetRunner runner, int count, IntFunction<Plan> plans, Done done) {
+        for (int i = 0; i < count; i++) {
+            long t0 = System.nanoTime();
+            BudgetRunner.Metered m = runner.runMetered(plans.apply(i), TokenListener.NONE);
+            done.accept(i, m, System.nanoTime() - t0);
         }
     }
 
