@@ -80,12 +80,12 @@ public final class InOrderRuns {
                     startAllowed();
                     int j = take(finished);
                     running--;
-                    inFlight[j] = null;
                     ended[j] = true;
                     if (errors[j] != null) throw unwrap(errors[j]);
                     while (delivered < count && ended[delivered]) {
                         BudgetRunner.Metered m = results[delivered];
                         results[delivered] = null;
+                        inFlight[delivered] = null;
                         done.accept(delivered, m, nanos[delivered]);
                         delivered++;
                         // by index, run i is planned right after run i - N is handed back, before the next one is
@@ -94,7 +94,8 @@ public final class InOrderRuns {
                 }
                 ok = true;
             } finally {
-                if (!ok) for (BudgetScheduler.Submitted s : inFlight) if (s != null) s.run().request().cancellation().cancel();
+                // the runs started and not handed back: those still decoding end at their next step
+                if (!ok) for (int i = delivered; i < next; i++) if (inFlight[i] != null) inFlight[i].run().request().cancellation().cancel();
             }
         }
 
