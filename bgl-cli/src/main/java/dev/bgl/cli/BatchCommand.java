@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.BudgetScheduler;
+import dev.bgl.budget.InOrderRuns;
 import dev.bgl.budget.Method;
 import dev.bgl.decode.LoadedModel;
-import dev.bgl.decode.TokenListener;
+import dev.bgl.decode.Scheduler;
 import dev.bgl.eval.AccuracyCurves;
 import dev.bgl.eval.BudgetAllocator;
 import dev.bgl.eval.EvalProblem;
@@ -37,8 +39,9 @@ import java.util.regex.Pattern;
  * Answers a batch of questions under one shared pool of thinking tokens. Each question's difficulty is the budget
  * predictor's expected thinking length, read by a {@code guided} run capped at a few generated tokens (one prefill
  * and a few decode steps: the predictor fires on the first thinking token, before any thinking is spent). The
- * {@link BudgetAllocator} splits the pool; questions then run one after another, and as each finishes its unused
- * tokens go back and the rest of the pool is re-planned over those not yet run.
+ * {@link BudgetAllocator} splits the pool; questions then run one after another (or {@code --parallel N} together,
+ * question i starting once question i - N has finished), and as each finishes its unused tokens go back and the rest
+ * of the pool is re-planned over those not yet run.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = {"Answer many questions under one pool of thinking tokens shared by an allocation policy.",
@@ -74,6 +77,10 @@ final class BatchCommand implements Callable<Integer> {
     int maxTokens;
     @Option(names = "--out", required = true, description = "Output directory")
     Path out;
+    @Option(names = "--parallel", defaultValue = "1", description = "Questions decoded together in one continuous batch. Question i starts once"
+            + " question i-N has finished and handed its unused tokens back, so the allocation depends on N but never on timing;"
+            + " records stay in question order. 1: one after another (default: ${DEFAULT-VALUE})")
+    int parallel;
 
     /** Tokens generated to read a question's predicted difficulty: enough for {@code <think>} plus one thinking token. */
     private static final int PREDICT_TOKENS = 4;
@@ -95,6 +102,7 @@ final class BatchCommand implements Callable<Integer> {
         if (!meth.usesBudget()) throw new BglException("--method " + meth.name() + " uses no budget; pick one that does (e.g. guided, hard)");
         if (buckets < 1 || buckets > 100) throw new BglException("--buckets must be in 1..100, got " + buckets);
         if (maxTokens <= 0) throw new BglException("--max-tokens must be > 0, got " + maxTokens);
+        if (parallel < 1 || parallel > 1024) throw new BglException("--parallel must be in 1..1024, got " + parallel);
         AccuracyCurves acc = null;
         if (curves != null) {
             if (!Files.isRegularFile(curves)) throw new BglException("--curves " + curves + ": no such file");
@@ -123,54 +131,77 @@ final class BatchCommand implements Callable<Integer> {
         }
         if (acc != null) err.println(acc);
 
-        try (LoadedModel m = LoadedModel.open(modelPath)) {
-            BudgetRunner runner = answerCap.apply(new BudgetRunner(m, dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath)));
+        try (LoadedModel m = LoadedModel.open(modelPath);
+             BudgetScheduler batch = parallel == 1 ? null : new BudgetScheduler(answerCap.apply(new BudgetRunner(m,
+                     dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath))), Scheduler.Config.slots(parallel))) {
+            BudgetRunner runner = batch != null ? batch.runner()
+                    : answerCap.apply(new BudgetRunner(m, dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath)));
             List<EvalProblem> problems = set.problems();
             List<BudgetAllocator.Request> requests = new ArrayList<>();
-            for (EvalProblem p : problems) {
-                // a guided run of a few tokens: the predictor's estimate is made on the first thinking token
-                // (the model may open the thinking itself first), before any thinking is spent
-                BudgetOutcome o = runner.run(BudgetRequest.of(p.prompt(), new Method.Guided(), 1 << 20, PREDICT_TOKENS), TokenListener.NONE);
-                if (!Double.isFinite(o.predictedThinking()))
-                    throw new BglException(p.id() + ": the predictor made no estimate within " + PREDICT_TOKENS + " tokens (the model did not start thinking)");
-                requests.add(new BudgetAllocator.Request(p.id(), o.predictedThinking()));
-            }
+            // a guided run of a few tokens: the predictor's estimate is made on the first thinking token
+            // (the model may open the thinking itself first), before any thinking is spent; the estimates are independent
+            inOrder(runner, batch, problems.size(), InOrderRuns.Window.RUNNING,
+                    i -> BudgetRequest.of(problems.get(i).prompt(), new Method.Guided(), 1 << 20, PREDICT_TOKENS), (i, metered, nanos) -> {
+                        BudgetOutcome o = metered.outcome();
+                        if (!Double.isFinite(o.predictedThinking()))
+                            throw new BglException(problems.get(i).id() + ": the predictor made no estimate within " + PREDICT_TOKENS
+                                    + " tokens (the model did not start thinking)");
+                        requests.add(new BudgetAllocator.Request(problems.get(i).id(), o.predictedThinking()));
+                    });
             BudgetAllocator.Plan plan = allocator.plan(requests, poolTokens);
-            int correct = 0;
-            long thinking = 0, answer = 0;
+            int[] correct = {0};
+            long[] thinking = {0}, answer = {0};
+            int[] budgets = new int[problems.size()];
             ObjectMapper json = new ObjectMapper();
             try (Writer w = Files.newBufferedWriter(out.resolve("records.jsonl"), StandardCharsets.UTF_8)) {
-                for (int i = 0; i < problems.size(); i++) {
-                    EvalProblem p = problems.get(i);
-                    int budget = plan.start(i);
-                    long t0 = System.nanoTime();
+                // question i starts once question i - N has handed its unused tokens back: the same allocation whatever the timing
+                inOrder(runner, batch, problems.size(), InOrderRuns.Window.BY_INDEX, i -> {
+                    budgets[i] = plan.start(i);
                     // no tokens: answer without thinking (guided at budget 0 still spends one); the curves' budget-0
                     // point is nothink's accuracy for the same reason
+                    return BudgetRequest.of(problems.get(i).prompt(), budgets[i] == 0 ? new Method.NoThink() : meth, budgets[i], maxTokens);
+                }, (i, metered, nanos) -> {
+                    EvalProblem p = problems.get(i);
+                    int budget = budgets[i];
                     Method run = budget == 0 ? new Method.NoThink() : meth;
-                    BudgetOutcome o = runner.run(BudgetRequest.of(p.prompt(), run, budget, maxTokens), TokenListener.NONE);
-                    double wallMs = (System.nanoTime() - t0) / 1e6;
+                    BudgetOutcome o = metered.outcome();
+                    double wallMs = nanos / 1e6;
                     plan.replan(i, o.thinkingTokens());
                     EvalTasks.Graded g = set.grader().grade(p, o.answer(), o.thinkingClosed());
-                    if (g.correct()) correct++;
-                    thinking += o.thinkingTokens();
-                    answer += o.answerTokens();
+                    if (g.correct()) correct[0]++;
+                    thinking[0] += o.thinkingTokens();
+                    answer[0] += o.answerTokens();
                     EvalRecord r = new EvalRecord(p.id(), run.name(), budget, o.thinkingTokens(), o.answerTokens(), g.correct(), g.extracted(),
                             p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), requests.get(i).predictedThinking(),
                             o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.stopReason(), null, -1,
                             o.answerOverrun(), o.answerPhase().closedAtLineEnd());
-                    w.write(json.writeValueAsString(r.toJson()));
-                    w.write('\n');
-                    w.flush();
-                }
+                    try {
+                        w.write(json.writeValueAsString(r.toJson()));
+                        w.write('\n');
+                        w.flush();
+                    } catch (IOException e) {
+                        throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
+                    }
+                });
             } catch (IOException e) {
                 throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
             }
             int total = problems.size();
             stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
-                    pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct / total, correct, total,
-                    thinking, poolTokens == 0 ? 0 : 100.0 * thinking / poolTokens, answer, out.resolve("records.jsonl"));
+                    pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct[0] / total, correct[0], total,
+                    thinking[0], poolTokens == 0 ? 0 : 100.0 * thinking[0] / poolTokens, answer[0], out.resolve("records.jsonl"));
         }
         return 0;
+    }
+
+    /**
+     * Runs request i (made when it may start) for every i: one after another alone ({@code batch} null), or through the
+     * batch; each outcome is handed back in order, on this thread.
+     */
+    private void inOrder(BudgetRunner runner, BudgetScheduler batch, int count, InOrderRuns.Window window,
+                         java.util.function.IntFunction<BudgetRequest> request, InOrderRuns.Done done) {
+        if (batch == null) InOrderRuns.oneByOne(runner, count, i -> runner.plan(request.apply(i)), done);
+        else InOrderRuns.run(batch, count, parallel, window, i -> runner.plan(request.apply(i)), done);
     }
 
     private static List<EvalRecord> readRecords(Path file) {

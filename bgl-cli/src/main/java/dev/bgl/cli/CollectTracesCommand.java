@@ -34,12 +34,15 @@ final class CollectTracesCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Curriculum seed; problem i gets id s<seed>-<i> (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--temperature", defaultValue = "0", description = "0: greedy (default); else sampling with a per-problem seed") float temperature;
     @Option(names = "--max-tokens", defaultValue = "512", description = "Cap on generated tokens per response (default: ${DEFAULT-VALUE})") int maxTokens;
+    @Option(names = "--parallel", defaultValue = "1", description = "Responses decoded together in one continuous batch, written in problem order"
+            + " (each is the one it gets alone); --threads then sets the cores each batched step uses. 1: --threads worker threads,"
+            + " one response each (default: ${DEFAULT-VALUE})") int parallel;
 
     @Override
     public Integer call() {
         Path modelPath = modelOptions.resolveModel();
         int threads = modelOptions.threads != null ? modelOptions.threads : Parallel.threads();
-        var options = new TraceCollector.Options(seed, n, threads, temperature, maxTokens);
+        var options = new TraceCollector.Options(seed, n, threads, temperature, maxTokens, parallel);
         List<TraceCollector.Item> items = tasks == null ? TraceCollector.curriculum(options) : dataSet(tasks, n, onBadLine);
         try (LoadedModel m = modelOptions.open(modelPath)) {
             var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err));

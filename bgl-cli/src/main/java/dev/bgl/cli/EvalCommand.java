@@ -57,6 +57,10 @@ final class EvalCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--threads", defaultValue = "1", description = "Problems evaluated at once (default: ${DEFAULT-VALUE}); records do not depend on it")
     int threads;
+    @Option(names = "--parallel", defaultValue = "1", description = "Samples decoded together in one continuous batch (one model pass per"
+            + " step for all of them); records and their order are those of --parallel 1, only timings differ. Not with --threads,"
+            + " --spark or --calibrate (calibration learns from each run as it finishes, so it runs one sample at a time) (default: ${DEFAULT-VALUE})")
+    int parallel;
     @Option(names = "--max-tokens", defaultValue = "1024", description = "Cap on generated tokens per sample (default: ${DEFAULT-VALUE})")
     int maxTokens;
     @Option(names = "--temperature", defaultValue = "0", description = "Sampling temperature; 0 = greedy (default: ${DEFAULT-VALUE})")
@@ -99,6 +103,10 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new BglException("--on-bad-line must be skip or stop, got '" + onBadLine + "'");
         };
         if (threads < 1 || threads > 1024) throw new BglException("--threads must be in 1..1024, got " + threads);
+        EvalHarness.checkParallel(parallel, threads, spark != null);
+        if (parallel > 1 && calibrate)
+            throw new BglException("--calibrate corrects the predictor as each run finishes, so the next run depends on the order they finish in:"
+                    + " it runs one sample at a time; drop --parallel " + parallel);
         ModelOptions mo = new ModelOptions();
         mo.model = model;
         Path modelPath = mo.resolveModel();
@@ -126,7 +134,7 @@ final class EvalCommand implements Callable<Integer> {
              SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
-            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).run(log);
+            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).withParallel(parallel).run(log);
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();

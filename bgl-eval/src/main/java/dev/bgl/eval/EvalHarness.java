@@ -4,9 +4,12 @@ import dev.bgl.budget.Budget;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.BudgetScheduler;
+import dev.bgl.budget.InOrderRuns;
 import dev.bgl.budget.Method;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Scheduler;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.util.BglException;
 import dev.bgl.util.ProgressBar;
@@ -28,8 +31,9 @@ import java.util.function.Consumer;
  * as it finishes. {@code none} (and {@code nothink}) run first, once, without a budget; with budget fractions the
  * budgets are then derived from {@code none}'s mean thinking length. Problems are spread over worker threads that
  * share one {@link LoadedModel}, each with its own {@link BudgetRunner} from the factory (or, through a {@link Backend},
- * over a cluster's executors); every sample's sampler seed is a function of the run seed and the sample alone, so
- * records do not depend on the thread count or where they ran.
+ * over a cluster's executors, or {@link #withParallel decoded together} in one continuous batch); every sample's
+ * sampler seed is a function of the run seed and the sample alone, so records do not depend on the thread count,
+ * the batch or where they ran.
  */
 public final class EvalHarness {
 
@@ -66,6 +70,7 @@ public final class EvalHarness {
     private final int threads;
     private final Backend backend;
     private final PrintStream progress;
+    private int parallel = 1;
 
     /** @param progress where the progress bar goes (null: none) */
     public EvalHarness(LoadedModel model, RunnerFactory factory, EvalSettings settings, EvalTasks tasks, int threads, PrintStream progress) {
@@ -85,6 +90,25 @@ public final class EvalHarness {
         this.threads = threads;
         this.backend = backend;
         this.progress = progress;
+    }
+
+    /**
+     * Decodes up to {@code n} samples together in one continuous batch (a {@link BudgetScheduler} over one runner from
+     * the factory) instead of on worker threads; 1 (the default) keeps the worker threads. Each sample gets the tokens it
+     * gets alone and the records are written in the order of a sequential run, so only their timings differ. Runs that
+     * learn from each other as they finish (an online calibration shared by the runners) must stay at 1.
+     */
+    public EvalHarness withParallel(int n) {
+        checkParallel(n, threads, backend != null);
+        this.parallel = n;
+        return this;
+    }
+
+    /** Refuses a batch size out of range, or one with worker threads or another backend (a command checks before it loads anything). */
+    public static void checkParallel(int n, int threads, boolean otherBackend) {
+        if (n < 1 || n > 1024) throw new BglException("--parallel must be in 1..1024, got " + n);
+        if (n > 1 && threads > 1) throw new BglException("--parallel " + n + " decodes the samples together on one thread; drop --threads " + threads);
+        if (n > 1 && otherBackend) throw new BglException("--parallel " + n + " batches the samples on this machine; it cannot run with --spark");
     }
 
     /** One sample to produce: a problem, a method, and a budget in tokens ({@code limits} null) or in units. */
@@ -109,7 +133,7 @@ public final class EvalHarness {
         Counter counter = new Counter(bar, log.records());
         int generated = 0;
 
-        ThreadBackend local = backend == null ? new ThreadBackend() : null;
+        LocalBackend local = backend != null ? null : parallel > 1 ? new BatchBackend() : new ThreadBackend();
         Backend b = backend == null ? local : backend;
         try {
             List<Job> first = new ArrayList<>();
@@ -148,8 +172,13 @@ public final class EvalHarness {
         return written[0];
     }
 
+    /** Samples generated in this process; closed when the run ends. */
+    private interface LocalBackend extends Backend {
+        void close();
+    }
+
     /** The worker threads of this machine, sharing the harness's model, each with its own runner. */
-    private final class ThreadBackend implements Backend, AutoCloseable {
+    private final class ThreadBackend implements LocalBackend {
         private final ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "eval-worker");
             t.setDaemon(true);
@@ -181,19 +210,49 @@ public final class EvalHarness {
     }
 
     /**
+     * One continuous batch of {@code parallel} sequences on one runner: samples join as others finish, and their
+     * records are handed on in the jobs' order (a record whose predecessors are still decoding waits for them).
+     */
+    private final class BatchBackend implements LocalBackend {
+        private final BudgetRunner runner = factory.create(model);
+        private final BudgetScheduler scheduler = new BudgetScheduler(runner, Scheduler.Config.slots(parallel));
+
+        @Override
+        public void runAll(List<Job> jobs, Consumer<EvalRecord> done) {
+            InOrderRuns.run(scheduler, jobs.size(), parallel, InOrderRuns.Window.RUNNING,
+                    i -> runner.plan(request(settings, jobs.get(i))),
+                    (i, metered, nanos) -> done.accept(record(tasks, jobs.get(i), metered, nanos / 1e6)));
+        }
+
+        @Override
+        public void close() {
+            scheduler.close();
+        }
+    }
+
+    /**
      * Generates one record: the whole of what a sample is, so that a thread here and a task on a cluster's executor
      * (dev.bgl.spark) write the same record for the same job. The sampler seed is {@link #sampleSeed} of the job's key.
      */
     public static EvalRecord evaluate(BudgetRunner runner, EvalSettings settings, EvalTasks tasks, Job j) {
-        EvalProblem p = j.problem();
-        SamplerConfig sampler = settings.temperature() <= 0 ? SamplerConfig.GREEDY
-                : SamplerConfig.temperature((float) settings.temperature(), sampleSeed(settings.seed(), j.key()));
-        Budget budget = j.limits() != null ? Budget.parse(j.limits()) : j.method().usesBudget() ? Budget.tokens(j.budget()) : Budget.NONE;
-        BudgetRequest req = BudgetRequest.of(p.prompt(), j.method(), budget, settings.maxTokens()).withSampler(sampler);
+        BudgetRequest req = request(settings, j);
         // the wall clock a user waits: prompt rendering and the session included, so a seconds budget is judged on it
         long t0 = System.nanoTime();
         BudgetRunner.Metered metered = runner.runMetered(runner.plan(req), TokenListener.NONE);
-        double wallMs = (System.nanoTime() - t0) / 1e6;
+        return record(tasks, j, metered, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** The request of a job: its problem, method and budget, and its sampler seeded by {@link #sampleSeed}. */
+    static BudgetRequest request(EvalSettings settings, Job j) {
+        SamplerConfig sampler = settings.temperature() <= 0 ? SamplerConfig.GREEDY
+                : SamplerConfig.temperature((float) settings.temperature(), sampleSeed(settings.seed(), j.key()));
+        Budget budget = j.limits() != null ? Budget.parse(j.limits()) : j.method().usesBudget() ? Budget.tokens(j.budget()) : Budget.NONE;
+        return BudgetRequest.of(j.problem().prompt(), j.method(), budget, settings.maxTokens()).withSampler(sampler);
+    }
+
+    /** A job's record from its run's account and wall time, however it was decoded (alone or in a batch). */
+    static EvalRecord record(EvalTasks tasks, Job j, BudgetRunner.Metered metered, double wallMs) {
+        EvalProblem p = j.problem();
         BudgetOutcome o = metered.outcome();
         // measured: the tokens actually in the session's cache at the end (the last generated token is never fed)
         long kv = metered.controller() != null ? metered.sessionKvBytes() : -1;

@@ -106,4 +106,32 @@ class EvalCommandTest {
     void aPredictorFileThatIsNotThere() {
         assertOneLine(eval("--tasks", "synthetic", "--methods", "none", "--predictor", dir.resolve("nope.bin").toString()), "nope.bin: no such file");
     }
+
+    @Test
+    void parallelRefusesWhatWouldChangeItsRecords() {
+        assertOneLine(eval("--tasks", "synthetic", "--methods", "guided", "--budgets", "8", "--parallel", "4", "--calibrate"),
+                "--calibrate", "one sample at a time", "drop --parallel 4");
+        assertOneLine(eval("--tasks", "synthetic", "--methods", "none", "--parallel", "4", "--threads", "2"), "--parallel 4", "--threads 2");
+        assertOneLine(eval("--tasks", "synthetic", "--methods", "none", "--parallel", "0"), "--parallel must be in 1..1024, got 0");
+        assertFalse(Files.exists(dir.resolve("out").resolve("records.jsonl")), "nothing is written for bad input");
+    }
+
+    @Test
+    void aParallelRunWritesTheSameRecordsAsASequentialOne() throws Exception {
+        List<List<String>> runs = new ArrayList<>();
+        // the first run warms the JIT up (a kernel not yet compiled may round in another order); the next two are compared
+        String[] parallels = {"3", "1", "3"};
+        for (int i = 0; i < parallels.length; i++) {
+            String parallel = parallels[i];
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            Path o = dir.resolve("run" + i);
+            int code = Main.run(new String[]{"eval", "--tasks", "synthetic:sum", "--methods", "hard", "--budgets", "8", "--n", "3",
+                    "--max-tokens", "200", "--parallel", parallel, "--out", o.toString()}, new PrintWriter(out), new PrintWriter(err));
+            assertEquals(0, code, err.toString());
+            runs.add(Files.readAllLines(o.resolve("records.jsonl")).stream()
+                    .map(l -> l.replaceAll("\"(wall_ms|decode_tps)\":[^,]*,", "")).toList());
+        }
+        assertEquals(6, runs.get(1).size(), "3 problems × (none, hard@8)");
+        assertEquals(runs.get(1), runs.get(2), "the same records in the same order, timings aside");
+    }
 }

@@ -3,11 +3,14 @@ package dev.bgl.train.predictor;
 import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
+import dev.bgl.budget.BudgetScheduler;
+import dev.bgl.budget.InOrderRuns;
 import dev.bgl.budget.Method;
 import dev.bgl.chat.ChatMessage;
 import dev.bgl.decode.Cancellation;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.SamplerConfig;
+import dev.bgl.decode.Scheduler;
 import dev.bgl.decode.TokenListener;
 import dev.bgl.tasks.Curriculum;
 import dev.bgl.tasks.Problem;
@@ -43,13 +46,21 @@ public final class TraceCollector {
     /**
      * @param temperature 0: greedy (the default)
      * @param maxTokens   cap on generated tokens per response (thinking and answer)
+     * @param parallel    responses decoded together in one continuous batch; 1: {@code threads} worker threads, each
+     *                    decoding its own (above 1 the worker threads are not used)
      */
-    public record Options(long seed, int n, int threads, float temperature, int maxTokens) {
+    public record Options(long seed, int n, int threads, float temperature, int maxTokens, int parallel) {
         public Options {
             if (n < 1) throw new BglException("--n must be >= 1, got " + n);
             if (threads < 1) throw new BglException("--threads must be >= 1, got " + threads);
             if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
             if (!(temperature >= 0)) throw new BglException("--temperature must be >= 0, got " + temperature);
+            if (parallel < 1 || parallel > 1024) throw new BglException("--parallel must be in 1..1024, got " + parallel);
+        }
+
+        /** Worker threads, one response each at a time. */
+        public Options(long seed, int n, int threads, float temperature, int maxTokens) {
+            this(seed, n, threads, temperature, maxTokens, 1);
         }
     }
 
@@ -93,7 +104,16 @@ public final class TraceCollector {
         return collect(model, dir, o, curriculum(o), bar);
     }
 
-    /** Answers every item not already in {@code dir}'s trace file, appending each response as it finishes. */
+    /** Where a finished response goes (the file, the counts, the progress bar); called by one thread at a time. */
+    @FunctionalInterface
+    private interface Sink {
+        void accept(Trace t) throws IOException;
+    }
+
+    /**
+     * Answers every item not already in {@code dir}'s trace file, appending each response as it finishes (with
+     * {@code parallel} above 1, in the items' order: the file a sequential run writes, timings aside).
+     */
     public static Summary collect(LoadedModel model, Path dir, Options o, List<Item> items, ProgressBar bar) {
         if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no </think> token: it cannot make thinking traces");
         int vocab = model.transformer().config().vocabSize();
@@ -116,23 +136,26 @@ public final class TraceCollector {
         long t0 = System.nanoTime();
         AtomicInteger done = new AtomicInteger(), closed = new AtomicInteger(), right = new AtomicInteger();
         java.util.concurrent.atomic.AtomicLong thinking = new java.util.concurrent.atomic.AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(o.threads());
+        ExecutorService pool = o.parallel() > 1 ? null : Executors.newFixedThreadPool(o.threads());
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             if (bar != null) bar.update(skipped, "");
+            Sink sink = t -> {
+                synchronized (w) {
+                    w.write(t.toJsonLine());
+                    w.write('\n');
+                    w.flush();
+                }
+                int k = done.incrementAndGet();
+                if (t.closed()) closed.incrementAndGet();
+                if (t.correct()) right.incrementAndGet();
+                thinking.addAndGet(t.thinkingTokens());
+                if (bar != null) bar.update(skipped + k, String.format("acc %.0f%% think %.0f", 100.0 * right.get() / k, (double) thinking.get() / k));
+            };
             List<Future<?>> futures = new ArrayList<>();
-            for (int i : todo)
+            if (pool == null) batched(model, items, todo, o, sink);
+            else for (int i : todo)
                 futures.add(pool.submit(() -> {
-                    Trace t = one(model, items.get(i), o);
-                    synchronized (w) {
-                        w.write(t.toJsonLine());
-                        w.write('\n');
-                        w.flush();
-                    }
-                    int k = done.incrementAndGet();
-                    if (t.closed()) closed.incrementAndGet();
-                    if (t.correct()) right.incrementAndGet();
-                    thinking.addAndGet(t.thinkingTokens());
-                    if (bar != null) bar.update(skipped + k, String.format("acc %.0f%% think %.0f", 100.0 * right.get() / k, (double) thinking.get() / k));
+                    sink.accept(one(model, items.get(i), o));
                     return null;
                 }));
             for (Future<?> f : futures) {
@@ -146,11 +169,13 @@ public final class TraceCollector {
             if (bar != null) bar.finish();
         } catch (IOException e) {
             throw new BglException("cannot write " + file + ": " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            throw new BglException("cannot write " + file + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BglException("trace collection interrupted");
         } finally {
-            pool.shutdownNow();
+            if (pool != null) pool.shutdownNow();
         }
         int n = done.get();
         return new Summary(file, skipped, n, closed.get(), right.get(), n == 0 ? 0 : (double) thinking.get() / n, (System.nanoTime() - t0) / 1e9);
@@ -159,15 +184,41 @@ public final class TraceCollector {
     /** One problem answered with full thinking ({@link Method.None}). */
     static Trace one(LoadedModel model, Item p, Options o) {
         long t0 = System.nanoTime();
-        String id = p.id();
-        SamplerConfig sampler = o.temperature() > 0 ? SamplerConfig.temperature(o.temperature(), samplerSeed(o.seed(), id)) : SamplerConfig.GREEDY;
-        List<ChatMessage> messages = List.of(ChatMessage.user(p.question()));
-        BudgetRequest req = new BudgetRequest(messages, new Method.None(), dev.bgl.budget.Budget.NONE, sampler, o.maxTokens(), new Cancellation());
-        BudgetOutcome out = new BudgetRunner(model).run(req, TokenListener.NONE);
-        int[] prompt = model.encodePrompt(model.renderPrompt(messages, null)); // what the runner fed
-        return new Trace(id, p.family(), p.difficulty(), p.question(), p.answer(), model.name(),
+        BudgetOutcome out = new BudgetRunner(model).run(request(p, o), TokenListener.NONE);
+        return trace(model, p, out, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The items of {@code todo} decoded {@code o.parallel()} at a time in one continuous batch, each handed to the
+     * sink in their order as soon as those before it are: each response is the one it gets alone.
+     */
+    private static void batched(LoadedModel model, List<Item> items, List<Integer> todo, Options o, Sink sink) {
+        BudgetRunner runner = new BudgetRunner(model);
+        try (BudgetScheduler batch = new BudgetScheduler(runner, Scheduler.Config.slots(o.parallel()))) {
+            InOrderRuns.run(batch, todo.size(), o.parallel(), InOrderRuns.Window.RUNNING, k -> runner.plan(request(items.get(todo.get(k)), o)),
+                    (k, metered, nanos) -> {
+                        try {
+                            sink.accept(trace(model, items.get(todo.get(k)), metered.outcome(), nanos / 1e9));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e); // the caller names the file
+                        }
+                    });
+        }
+    }
+
+    /** The request of one problem: its question, full thinking, its own sampler seed when sampling. */
+    static BudgetRequest request(Item p, Options o) {
+        SamplerConfig sampler = o.temperature() > 0 ? SamplerConfig.temperature(o.temperature(), samplerSeed(o.seed(), p.id())) : SamplerConfig.GREEDY;
+        return new BudgetRequest(List.of(ChatMessage.user(p.question())), new Method.None(), dev.bgl.budget.Budget.NONE, sampler, o.maxTokens(),
+                new Cancellation());
+    }
+
+    /** A problem's trace from its response, however it was decoded. */
+    static Trace trace(LoadedModel model, Item p, BudgetOutcome out, double seconds) {
+        int[] prompt = model.encodePrompt(model.renderPrompt(List.of(ChatMessage.user(p.question())), null)); // what the runner fed
+        return new Trace(p.id(), p.family(), p.difficulty(), p.question(), p.answer(), model.name(),
                 model.transformer().config().vocabSize(), prompt, out.result().tokens(), out.thinkingTokens(),
-                out.thinkingClosed(), p.judge().correct(out), (System.nanoTime() - t0) / 1e9);
+                out.thinkingClosed(), p.judge().correct(out), seconds);
     }
 
     static long samplerSeed(long seed, String id) {
