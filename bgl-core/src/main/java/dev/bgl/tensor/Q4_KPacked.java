@@ -108,6 +108,99 @@ final class Q4_KPacked implements PackedKernel {
         acc.intoArray(out, outOff);
     }
 
+    /**
+     * {@link #matvec} for four activations: each column pair's weight bytes are loaded and split
+     * into their two sub-blocks' levels once for all four, then multiplied into each activation's
+     * own 16-bit sums. Each activation's integer sums are matvec's (exact) and its float
+     * accumulation takes the same operations: the results are bitwise matvec's.
+     */
+    @Override
+    public void matvec4(MemorySegment data, long off, int cols, Activations x0, Activations x1, Activations x2, Activations x3,
+                        float[] out, int outOff, int outStride) {
+        int[] xp0 = x0.pairs, xp1 = x1.pairs, xp2 = x2.pairs, xp3 = x3.pairs;
+        int[] sums0 = x0.kSum16, sums1 = x1.kSum16, sums2 = x2.kSum16, sums3 = x3.kSum16;
+        long pairBytes = 2L * G, bb = blockBytes();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int blocks = cols / QK_K, span = blocks % SPAN == 0 ? SPAN : 1;
+        for (int b0 = 0; b0 < blocks; b0 += span) {
+            MemorySegment blk = data.asSlice(off + b0 * bb, span * bb); // as in matvec
+            for (int j = 0; j < span; j++) {
+                int b = b0 + j;
+                long jb = j * bb;
+                IntVector sumi0 = IntVector.zero(I), sumi1 = sumi0, sumi2 = sumi0, sumi3 = sumi0;
+                IntVector summ0 = sumi0, summ1 = sumi0, summ2 = sumi0, summ3 = sumi0;
+                for (int t = 0; t < 4; t++) {
+                    ShortVector z = ShortVector.zero(S);
+                    ShortVector a01 = z, a02 = z, a11 = z, a12 = z, a21 = z, a22 = z, a31 = z, a32 = z;
+                    long q = QUANTS + t * 16 * pairBytes;
+                    int xo = 128 * b + 32 * t;
+                    for (int p = 0; p < 16; p++) {
+                        ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, jb + q + p * pairBytes, LE)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        ShortVector lo = w.and((short) 0xF), hi = w.lanewise(VectorOperators.LSHR, 4);
+                        a01 = a01.add(lo.mul(IntVector.broadcast(I, xp0[xo + p]).reinterpretAsShorts()));
+                        a02 = a02.add(hi.mul(IntVector.broadcast(I, xp0[xo + 16 + p]).reinterpretAsShorts()));
+                        a11 = a11.add(lo.mul(IntVector.broadcast(I, xp1[xo + p]).reinterpretAsShorts()));
+                        a12 = a12.add(hi.mul(IntVector.broadcast(I, xp1[xo + 16 + p]).reinterpretAsShorts()));
+                        a21 = a21.add(lo.mul(IntVector.broadcast(I, xp2[xo + p]).reinterpretAsShorts()));
+                        a22 = a22.add(hi.mul(IntVector.broadcast(I, xp2[xo + 16 + p]).reinterpretAsShorts()));
+                        a31 = a31.add(lo.mul(IntVector.broadcast(I, xp3[xo + p]).reinterpretAsShorts()));
+                        a32 = a32.add(hi.mul(IntVector.broadcast(I, xp3[xo + 16 + p]).reinterpretAsShorts()));
+                    }
+                    long sc = SCALES + 2L * t * G, mn = MINS + 2L * t * G;
+                    IntVector sc1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + sc, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector sc2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + sc + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector mn1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + mn, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector mn2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, jb + mn + G, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    int s16 = 16 * b + 4 * t;
+                    IntVector v1, v2;
+                    v1 = a01.reinterpretAsInts();
+                    v2 = a02.reinterpretAsInts();
+                    v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
+                    v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
+                    sumi0 = sumi0.add(v1.mul(sc1)).add(v2.mul(sc2));
+                    summ0 = summ0.add(mn1.mul(sums0[s16] + sums0[s16 + 1])).add(mn2.mul(sums0[s16 + 2] + sums0[s16 + 3]));
+                    v1 = a11.reinterpretAsInts();
+                    v2 = a12.reinterpretAsInts();
+                    v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
+                    v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
+                    sumi1 = sumi1.add(v1.mul(sc1)).add(v2.mul(sc2));
+                    summ1 = summ1.add(mn1.mul(sums1[s16] + sums1[s16 + 1])).add(mn2.mul(sums1[s16 + 2] + sums1[s16 + 3]));
+                    v1 = a21.reinterpretAsInts();
+                    v2 = a22.reinterpretAsInts();
+                    v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
+                    v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
+                    sumi2 = sumi2.add(v1.mul(sc1)).add(v2.mul(sc2));
+                    summ2 = summ2.add(mn1.mul(sums2[s16] + sums2[s16 + 1])).add(mn2.mul(sums2[s16 + 2] + sums2[s16 + 3]));
+                    v1 = a31.reinterpretAsInts();
+                    v2 = a32.reinterpretAsInts();
+                    v1 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16));
+                    v2 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16));
+                    sumi3 = sumi3.add(v1.mul(sc1)).add(v2.mul(sc2));
+                    summ3 = summ3.add(mn1.mul(sums3[s16] + sums3[s16 + 1])).add(mn2.mul(sums3[s16 + 2] + sums3[s16 + 3]));
+                }
+                FloatVector d = FloatVector.fromMemorySegment(F, blk, jb, LE), dmin = FloatVector.fromMemorySegment(F, blk, jb + 4L * G, LE);
+                float dy;
+                dy = x0.kScale[b];
+                acc0 = ((FloatVector) sumi0.convert(VectorOperators.I2F, 0)).fma(d.mul(dy), acc0);
+                acc0 = ((FloatVector) summ0.convert(VectorOperators.I2F, 0)).fma(dmin.mul(-dy), acc0);
+                dy = x1.kScale[b];
+                acc1 = ((FloatVector) sumi1.convert(VectorOperators.I2F, 0)).fma(d.mul(dy), acc1);
+                acc1 = ((FloatVector) summ1.convert(VectorOperators.I2F, 0)).fma(dmin.mul(-dy), acc1);
+                dy = x2.kScale[b];
+                acc2 = ((FloatVector) sumi2.convert(VectorOperators.I2F, 0)).fma(d.mul(dy), acc2);
+                acc2 = ((FloatVector) summ2.convert(VectorOperators.I2F, 0)).fma(dmin.mul(-dy), acc2);
+                dy = x3.kScale[b];
+                acc3 = ((FloatVector) sumi3.convert(VectorOperators.I2F, 0)).fma(d.mul(dy), acc3);
+                acc3 = ((FloatVector) summ3.convert(VectorOperators.I2F, 0)).fma(dmin.mul(-dy), acc3);
+            }
+        }
+        acc0.intoArray(out, outOff);
+        acc1.intoArray(out, outOff + outStride);
+        acc2.intoArray(out, outOff + 2 * outStride);
+        acc3.intoArray(out, outOff + 3 * outStride);
+    }
+
     @Override
     public void dequantize(MemorySegment data, long off, int cols, float[] tile) {
         long pairBytes = 2L * G, bb = blockBytes();

@@ -125,6 +125,111 @@ final class Q6_KPacked implements PackedKernel {
         acc.intoArray(out, outOff);
     }
 
+    /**
+     * {@link #matvec} for four activations: each step's three weight vectors are loaded, widened
+     * and assembled into the four sub-blocks' levels once for all four, then multiplied into each
+     * activation's own 16-bit sums. The integer arithmetic of each activation is matvec's (the
+     * same sums, exact), and so is its float accumulation: the results are bitwise matvec's.
+     */
+    @Override
+    public void matvec4(MemorySegment data, long off, int cols, Activations x0, Activations x1, Activations x2, Activations x3,
+                        float[] out, int outOff, int outStride) {
+        int[] xp0 = x0.pairs, xp1 = x1.pairs, xp2 = x2.pairs, xp3 = x3.pairs;
+        int[] o0 = x0.q6Offset16, o1 = x1.q6Offset16, o2 = x2.q6Offset16, o3 = x3.q6Offset16;
+        long pairBytes = 2L * G, bb = blockBytes();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < cols / QK_K; b++) {
+            MemorySegment blk = data.asSlice(off + b * bb, bb);
+            IntVector sumi0 = IntVector.zero(I), sumi1 = sumi0, sumi2 = sumi0, sumi3 = sumi0;
+            for (int u = 0; u < 4; u++) {
+                int so = 16 * b + 4 * u;
+                ShortVector a00 = IntVector.broadcast(I, o0[so]).reinterpretAsShorts(), a01 = IntVector.broadcast(I, o0[so + 1]).reinterpretAsShorts();
+                ShortVector a02 = IntVector.broadcast(I, o0[so + 2]).reinterpretAsShorts(), a03 = IntVector.broadcast(I, o0[so + 3]).reinterpretAsShorts();
+                ShortVector a10 = IntVector.broadcast(I, o1[so]).reinterpretAsShorts(), a11 = IntVector.broadcast(I, o1[so + 1]).reinterpretAsShorts();
+                ShortVector a12 = IntVector.broadcast(I, o1[so + 2]).reinterpretAsShorts(), a13 = IntVector.broadcast(I, o1[so + 3]).reinterpretAsShorts();
+                ShortVector a20 = IntVector.broadcast(I, o2[so]).reinterpretAsShorts(), a21 = IntVector.broadcast(I, o2[so + 1]).reinterpretAsShorts();
+                ShortVector a22 = IntVector.broadcast(I, o2[so + 2]).reinterpretAsShorts(), a23 = IntVector.broadcast(I, o2[so + 3]).reinterpretAsShorts();
+                ShortVector a30 = IntVector.broadcast(I, o3[so]).reinterpretAsShorts(), a31 = IntVector.broadcast(I, o3[so + 1]).reinterpretAsShorts();
+                ShortVector a32 = IntVector.broadcast(I, o3[so + 2]).reinterpretAsShorts(), a33 = IntVector.broadcast(I, o3[so + 3]).reinterpretAsShorts();
+                long lq = LEVELS + u * 8 * STEP;
+                int xo = 128 * b + 32 * u;
+                for (int p = 0; p < 8; p++) {
+                    long at = lq + p * STEP;
+                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector q0 = n0.and((short) 0xF).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
+                    ShortVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
+                    ShortVector q2 = n1.and((short) 0xF).or(h.and((short) 0x30));
+                    ShortVector q3 = n1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+                    a00 = a00.add(q0.mul(IntVector.broadcast(I, xp0[xo + p]).reinterpretAsShorts()));
+                    a01 = a01.add(q1.mul(IntVector.broadcast(I, xp0[xo + 8 + p]).reinterpretAsShorts()));
+                    a02 = a02.add(q2.mul(IntVector.broadcast(I, xp0[xo + 16 + p]).reinterpretAsShorts()));
+                    a03 = a03.add(q3.mul(IntVector.broadcast(I, xp0[xo + 24 + p]).reinterpretAsShorts()));
+                    a10 = a10.add(q0.mul(IntVector.broadcast(I, xp1[xo + p]).reinterpretAsShorts()));
+                    a11 = a11.add(q1.mul(IntVector.broadcast(I, xp1[xo + 8 + p]).reinterpretAsShorts()));
+                    a12 = a12.add(q2.mul(IntVector.broadcast(I, xp1[xo + 16 + p]).reinterpretAsShorts()));
+                    a13 = a13.add(q3.mul(IntVector.broadcast(I, xp1[xo + 24 + p]).reinterpretAsShorts()));
+                    a20 = a20.add(q0.mul(IntVector.broadcast(I, xp2[xo + p]).reinterpretAsShorts()));
+                    a21 = a21.add(q1.mul(IntVector.broadcast(I, xp2[xo + 8 + p]).reinterpretAsShorts()));
+                    a22 = a22.add(q2.mul(IntVector.broadcast(I, xp2[xo + 16 + p]).reinterpretAsShorts()));
+                    a23 = a23.add(q3.mul(IntVector.broadcast(I, xp2[xo + 24 + p]).reinterpretAsShorts()));
+                    a30 = a30.add(q0.mul(IntVector.broadcast(I, xp3[xo + p]).reinterpretAsShorts()));
+                    a31 = a31.add(q1.mul(IntVector.broadcast(I, xp3[xo + 8 + p]).reinterpretAsShorts()));
+                    a32 = a32.add(q2.mul(IntVector.broadcast(I, xp3[xo + 16 + p]).reinterpretAsShorts()));
+                    a33 = a33.add(q3.mul(IntVector.broadcast(I, xp3[xo + 24 + p]).reinterpretAsShorts()));
+                }
+                long sc = SCALES + 4L * u * G;
+                IntVector s0 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, sc, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector s1 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + G, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector s2 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + 2L * G, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector s3 = (IntVector) ByteVector.fromMemorySegment(B_L, blk, sc + 3L * G, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector v;
+                v = a00.reinterpretAsInts();
+                sumi0 = sumi0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s0));
+                v = a01.reinterpretAsInts();
+                sumi0 = sumi0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s1));
+                v = a02.reinterpretAsInts();
+                sumi0 = sumi0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s2));
+                v = a03.reinterpretAsInts();
+                sumi0 = sumi0.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s3));
+                v = a10.reinterpretAsInts();
+                sumi1 = sumi1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s0));
+                v = a11.reinterpretAsInts();
+                sumi1 = sumi1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s1));
+                v = a12.reinterpretAsInts();
+                sumi1 = sumi1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s2));
+                v = a13.reinterpretAsInts();
+                sumi1 = sumi1.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s3));
+                v = a20.reinterpretAsInts();
+                sumi2 = sumi2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s0));
+                v = a21.reinterpretAsInts();
+                sumi2 = sumi2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s1));
+                v = a22.reinterpretAsInts();
+                sumi2 = sumi2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s2));
+                v = a23.reinterpretAsInts();
+                sumi2 = sumi2.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s3));
+                v = a30.reinterpretAsInts();
+                sumi3 = sumi3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s0));
+                v = a31.reinterpretAsInts();
+                sumi3 = sumi3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s1));
+                v = a32.reinterpretAsInts();
+                sumi3 = sumi3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s2));
+                v = a33.reinterpretAsInts();
+                sumi3 = sumi3.add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16)).mul(s3));
+            }
+            FloatVector d = FloatVector.fromMemorySegment(F, blk, 0, LE);
+            acc0 = ((FloatVector) sumi0.convert(VectorOperators.I2F, 0)).fma(d.mul(x0.kScale[b]), acc0);
+            acc1 = ((FloatVector) sumi1.convert(VectorOperators.I2F, 0)).fma(d.mul(x1.kScale[b]), acc1);
+            acc2 = ((FloatVector) sumi2.convert(VectorOperators.I2F, 0)).fma(d.mul(x2.kScale[b]), acc2);
+            acc3 = ((FloatVector) sumi3.convert(VectorOperators.I2F, 0)).fma(d.mul(x3.kScale[b]), acc3);
+        }
+        acc0.intoArray(out, outOff);
+        acc1.intoArray(out, outOff + outStride);
+        acc2.intoArray(out, outOff + 2 * outStride);
+        acc3.intoArray(out, outOff + 3 * outStride);
+    }
+
     @Override
     public void dequantize(MemorySegment data, long off, int cols, float[] tile) {
         long pairBytes = 2L * G, bb = blockBytes();
