@@ -136,4 +136,30 @@ final class KernelCheck {
             }
         }
     }
+
+    /**
+     * Kernels.matvecBatch row i == Kernels.matvec of activation row i, bit for bit, packed where the
+     * type packs (rows past the last group included), for 4 and 9 sequences (the 4- and
+     * 8-sequence packed kernels and the single one). Meant for a JVM without C2 (the child of
+     * NarrowVectorTest): the row kernels' lane sums differ between C2 and the other tiers.
+     */
+    static void matvecBatchMatchesMatvec(GgmlType type, long seed) {
+        Random rnd = new Random(seed);
+        int rows = 2 * PackedRows.G + 3, cols = 512;
+        Tensor w = randomTensor(rnd, type, rows, cols).packedForProducts();
+        for (int n : new int[]{4, 9}) {
+            float[] x = gaussian(rnd, n * cols, 1), got = new float[n * rows], xi = new float[cols], want = new float[rows];
+            Activations[] scratch = new Activations[n];
+            for (int i = 0; i < n; i++) scratch[i] = new Activations(cols);
+            Kernels.matvecBatch(w, x, n, got, scratch);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(x, i * cols, xi, 0, cols);
+                Kernels.matvec(w, xi, want, new Activations(cols));
+                for (int r = 0; r < rows; r++)
+                    if (Float.floatToRawIntBits(want[r]) != Float.floatToRawIntBits(got[i * rows + r]))
+                        throw new AssertionError(type + (w.packed() != null ? " packed" : "") + " n=" + n + " sequence " + i + " row " + r
+                                + ": batched " + got[i * rows + r] + " vs alone " + want[r] + " (" + Species.describe() + ")");
+            }
+        }
+    }
 }
