@@ -41,6 +41,8 @@ final class EvalCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "For a Hugging Face model folder without a tokenizer (the paper's *-BG checkpoints): the base model's folder")
     Path tokenizer;
+    @Option(names = "--thinking-format", paramLabel = "NAME|OPEN,CLOSE", description = ModelOptions.THINKING_FORMAT_HELP)
+    String thinkingFormat;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
     @picocli.CommandLine.Mixin AnswerCapOption answerCap;
     @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
@@ -99,6 +101,7 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new BglException("--on-bad-line must be skip or stop, got '" + onBadLine + "'");
         };
         if (threads < 1 || threads > 1024) throw new BglException("--threads must be in 1..1024, got " + threads);
+        dev.bgl.chat.ThinkingMarkers format = ModelOptions.thinkingFormat(thinkingFormat);
         ModelOptions mo = new ModelOptions();
         mo.model = model;
         Path modelPath = mo.resolveModel();
@@ -119,10 +122,12 @@ final class EvalCommand implements Callable<Integer> {
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
         answerCap.validate();
+        // executors open the model from its path alone: they would take the format its template shows, not this one
+        if (spark != null && format != null) throw new BglException("--thinking-format cannot run with --spark yet: executors take the format the model's template and vocabulary show");
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
-        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force);
+        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer, format); RecordLog log = RecordLog.open(out, settings, force);
              SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");

@@ -49,7 +49,15 @@ public final class TraceFormat {
         if (generatedText == null) return Optional.empty();
         int close = generatedText.indexOf(THINK_CLOSE);
         if (close < 0) return Optional.empty();
-        String after = generatedText.substring(close + THINK_CLOSE.length());
+        return answerIn(generatedText.substring(close + THINK_CLOSE.length()));
+    }
+
+    /**
+     * The answer in the text after a closed thinking (whatever the model's thinking markers): what follows the last
+     * "Answer:", up to the end of its line or a special token, trimmed; empty when there is none.
+     */
+    public static Optional<String> answerIn(String after) {
+        if (after == null) return Optional.empty();
         int at = after.lastIndexOf(ANSWER_PREFIX);
         if (at < 0) return Optional.empty();
         String v = after.substring(at + ANSWER_PREFIX.length());

@@ -84,7 +84,8 @@ public final class TraceCollector {
         for (int i = 0; i < problems.size(); i++) {
             Problem p = problems.get(i);
             items.add(new Item(id(o.seed(), i), p.family(), p.difficulty(), p.question(), p.answer(),
-                    out -> TraceFormat.correct(p, out.result().text())));
+                    // judged on the answer after the close, so a model of any thinking format is judged alike
+                    out -> out.thinkingClosed() && TraceFormat.answerIn(out.answer()).map(p.answer()::equals).orElse(false)));
         }
         return items;
     }
