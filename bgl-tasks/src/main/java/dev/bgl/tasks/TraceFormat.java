@@ -11,8 +11,9 @@ import java.util.Optional;
  * generation prompt; the model itself generates {@code <think>}.
  */
 public final class TraceFormat {
-    public static final String THINK_OPEN = "<think>";
-    public static final String THINK_CLOSE = "</think>";
+    /** bgl-reasoner is a Qwen3-style model: it is trained on the {@code <think>} format's markers. */
+    public static final String THINK_OPEN = dev.bgl.chat.ThinkingMarkers.THINK.open();
+    public static final String THINK_CLOSE = dev.bgl.chat.ThinkingMarkers.THINK.close();
     public static final String END_OF_TURN = "<|im_end|>";
     public static final String ANSWER_PREFIX = "Answer:";
 

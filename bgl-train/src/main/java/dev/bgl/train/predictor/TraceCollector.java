@@ -96,7 +96,7 @@ public final class TraceCollector {
 
     /** Answers every item not already in {@code dir}'s trace file, appending each response as it finishes. */
     public static Summary collect(LoadedModel model, Path dir, Options o, List<Item> items, ProgressBar bar) {
-        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no </think> token: it cannot make thinking traces");
+        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: it cannot make thinking traces");
         int vocab = model.transformer().config().vocabSize();
         Path file = TraceFile.in(dir);
         Set<String> have = new HashSet<>();
