@@ -122,13 +122,11 @@ final class EvalCommand implements Callable<Integer> {
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
         answerCap.validate();
-        // executors open the model from its path alone: they would take the format its template shows, not this one
-        if (spark != null && format != null) throw new BglException("--thinking-format cannot run with --spark yet: executors take the format the model's template and vocabulary show");
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
         try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer, format); RecordLog log = RecordLog.open(out, settings, force);
-             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad)) {
+             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad, format)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).run(log);
@@ -150,12 +148,12 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The Spark application of --spark: executors build the runner this command's factory builds, from plain values. */
-    private SparkEval startSpark(Path modelPath, EvalTasks set, EvalSettings settings, TaskLoader.OnBadLine bad) {
+    private SparkEval startSpark(Path modelPath, EvalTasks set, EvalSettings settings, TaskLoader.OnBadLine bad, dev.bgl.chat.ThinkingMarkers format) {
         SparkJars.require();
         Path predictorFile = guidance.resolve(modelPath);
         if (predictorFile != null) guidance.loadWeights(modelPath); // a bad predictor fails here, once, not on every executor
         RunnerSpec rs = RunnerSpec.of(modelPath, tokenizer, dev.bgl.model.KvCacheType.F16, predictorFile, guidance.heads,
-                guidance.options(modelPath), answerCap.answerMax);
+                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format);
         return SparkEval.start(spark, sparkConf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
     }
 
