@@ -63,6 +63,19 @@ class ThinkingFormatOptionTest {
         return out.replaceAll("[0-9.]+ tok/s", "N tok/s");
     }
 
+    /** What `bgl inspect --json` prints (to System.out, as the command does). */
+    static String inspect(Path model) {
+        java.io.PrintStream old = System.out;
+        var buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, bgl("inspect", "--json", model.toString()).code());
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void theFormatCanBeGivenForAModelWhoseTemplateDoesNotShowIt() throws Exception {
         Path bracket = BracketThinkingModel.write(dir);
@@ -74,5 +87,8 @@ class ThinkingFormatOptionTest {
         assertTrue(auto.out().contains("[/THINK]"), "the cut closes with the model's marker: " + auto.out());
         assertFalse(auto.out().contains("</think>"), auto.out());
         assertEquals(withoutSpeed(auto.out()), withoutSpeed(given.out()));
+        String inspected = inspect(bracket);
+        assertTrue(inspected.contains("mistral ([THINK] … [/THINK])"), inspected);
+        assertTrue(inspect(RepoFiles.shippedModel()).contains("think (<think> … </think>)"));
     }
 }
