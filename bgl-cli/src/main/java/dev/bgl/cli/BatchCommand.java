@@ -53,6 +53,8 @@ final class BatchCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, description = "A .gguf file or a Hugging Face model folder (default: the embedded " + ModelOptions.DEFAULT_MODEL + ")")
     Path model;
+    @Option(names = "--thinking-format", paramLabel = "NAME|OPEN,CLOSE", description = ModelOptions.THINKING_FORMAT_HELP)
+    String thinkingFormat;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
     @picocli.CommandLine.Mixin AnswerCapOption answerCap;
     @Parameters(index = "0", paramLabel = "QUESTIONS", description = "synthetic | a questions file (jsonl, gsm8k:PATH, math500:PATH, ...: as eval --tasks)")
@@ -113,6 +115,7 @@ final class BatchCommand implements Callable<Integer> {
             }
         }
         BudgetAllocator allocator = new BudgetAllocator(pol, acc, chunk);
+        dev.bgl.chat.ThinkingMarkers format = ModelOptions.thinkingFormat(thinkingFormat);
         ModelOptions mo = new ModelOptions();
         mo.model = model;
         Path modelPath = mo.resolveModel();
@@ -131,7 +134,7 @@ final class BatchCommand implements Callable<Integer> {
         }
         if (acc != null) err.println(acc);
 
-        try (LoadedModel m = LoadedModel.open(modelPath);
+        try (LoadedModel m = LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format);
              BudgetScheduler batch = parallel == 1 ? null : new BudgetScheduler(answerCap.apply(new BudgetRunner(m,
                      dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath))), Scheduler.Config.slots(parallel))) {
             BudgetRunner runner = batch != null ? batch.runner()

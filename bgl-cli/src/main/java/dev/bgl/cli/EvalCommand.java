@@ -41,6 +41,8 @@ final class EvalCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "For a Hugging Face model folder without a tokenizer (the paper's *-BG checkpoints): the base model's folder")
     Path tokenizer;
+    @Option(names = "--thinking-format", paramLabel = "NAME|OPEN,CLOSE", description = ModelOptions.THINKING_FORMAT_HELP)
+    String thinkingFormat;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
     @picocli.CommandLine.Mixin AnswerCapOption answerCap;
     @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
@@ -107,6 +109,7 @@ final class EvalCommand implements Callable<Integer> {
         if (parallel > 1 && calibrate)
             throw new BglException("--calibrate corrects the predictor as each run finishes, so the next run depends on the order they finish in:"
                     + " it runs one sample at a time; drop --parallel " + parallel);
+        dev.bgl.chat.ThinkingMarkers format = ModelOptions.thinkingFormat(thinkingFormat);
         ModelOptions mo = new ModelOptions();
         mo.model = model;
         Path modelPath = mo.resolveModel();
@@ -130,8 +133,8 @@ final class EvalCommand implements Callable<Integer> {
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
-        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer); RecordLog log = RecordLog.open(out, settings, force);
-             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad)) {
+        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer, format); RecordLog log = RecordLog.open(out, settings, force);
+             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad, format)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
             EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).withParallel(parallel).run(log);
@@ -153,12 +156,12 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The Spark application of --spark: executors build the runner this command's factory builds, from plain values. */
-    private SparkEval startSpark(Path modelPath, EvalTasks set, EvalSettings settings, TaskLoader.OnBadLine bad) {
+    private SparkEval startSpark(Path modelPath, EvalTasks set, EvalSettings settings, TaskLoader.OnBadLine bad, dev.bgl.chat.ThinkingMarkers format) {
         SparkJars.require();
         Path predictorFile = guidance.resolve(modelPath);
         if (predictorFile != null) guidance.loadWeights(modelPath); // a bad predictor fails here, once, not on every executor
         RunnerSpec rs = RunnerSpec.of(modelPath, tokenizer, dev.bgl.model.KvCacheType.F16, predictorFile, guidance.heads,
-                guidance.options(modelPath), answerCap.answerMax);
+                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format);
         return SparkEval.start(spark, sparkConf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
     }
 

@@ -85,6 +85,8 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Object> chat = new LinkedHashMap<>();
         chat.put("template", m.templateFromFile() ? "from file (" + m.template().source().length() + " chars)" : "none in file; ChatML fallback");
         chat.put("thinking_model", m.isThinkingModel());
+        // the format its template and vocabulary show (what --thinking-format would override)
+        chat.put("thinking_format", m.isThinkingModel() ? m.markers().name() + " (" + m.markers().open() + " … " + m.markers().close() + ")" : null);
         chat.put("think_open_id", m.thinkOpenId());
         chat.put("think_close_id", m.thinkCloseId());
         try {

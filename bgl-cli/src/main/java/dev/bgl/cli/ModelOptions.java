@@ -1,5 +1,6 @@
 package dev.bgl.cli;
 
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.model.KvCacheType;
 import dev.bgl.tensor.Parallel;
@@ -30,9 +31,21 @@ final class ModelOptions {
     @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type, as llama.cpp's --cache-type-k/-v: f16 (half the memory of f32, llama.cpp's default), f32, q8_0 (Q8_0 blocks, about half of f16) or q4_0 (Q4_0 blocks, about a quarter) (default: ${DEFAULT-VALUE})")
     String kvType = "f16";
 
-    /** Opens the model at {@code path} with the chosen KV cache type. */
+    static final String THINKING_FORMAT_HELP = "The model's thinking format: think (<think>…</think>: Qwen3, DeepSeek-R1), mistral ([THINK]…[/THINK]),"
+            + " harmony (gpt-oss's analysis/final channels), or explicit OPEN,CLOSE markers (default: the one its chat template and vocabulary show)";
+
+    @Option(names = "--thinking-format", paramLabel = "NAME|OPEN,CLOSE", description = THINKING_FORMAT_HELP)
+    String thinkingFormat;
+
+    /** The format given with --thinking-format (an unknown one is an error here, before the model is read), or null. */
+    static ThinkingMarkers thinkingFormat(String spec) {
+        return spec == null ? null : ThinkingMarkers.parse(spec);
+    }
+
+    /** Opens the model at {@code path} with the chosen KV cache type and thinking format. */
     LoadedModel open(Path path) {
-        return openChecked(path, KvCacheType.parse(kvType), tokenizer);
+        ThinkingMarkers format = thinkingFormat(thinkingFormat);
+        return openChecked(path, KvCacheType.parse(kvType), tokenizer, format);
     }
 
     /**
@@ -40,7 +53,12 @@ final class ModelOptions {
      * template: a broken template stops here, in one line naming the file.
      */
     static LoadedModel openChecked(Path path, KvCacheType kv, Path tokenizer) {
-        LoadedModel m = LoadedModel.open(path, kv, tokenizer);
+        return openChecked(path, kv, tokenizer, null);
+    }
+
+    /** As {@link #openChecked(Path, KvCacheType, Path)} with a thinking format (null: the model's own). */
+    static LoadedModel openChecked(Path path, KvCacheType kv, Path tokenizer, ThinkingMarkers format) {
+        LoadedModel m = LoadedModel.open(path, kv, tokenizer, format);
         try {
             m.checkTemplate();
         } catch (BglException e) {

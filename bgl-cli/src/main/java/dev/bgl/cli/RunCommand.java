@@ -5,7 +5,6 @@ import dev.bgl.budget.BudgetOutcome;
 import dev.bgl.budget.Budget;
 import dev.bgl.budget.BudgetUnit;
 import dev.bgl.budget.Plan;
-import dev.bgl.budget.BudgetPrompts;
 import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.predictor.BudgetPredictor;
@@ -92,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
             Phase start = plan.promptPhase();
             // show what the prompt already put in the thinking, so the stream reads as the model sees it
             if (start == Phase.THINKING) display.prefill(m.markers().open() + "\n", Phase.THINKING);
-            if (start == Phase.ANSWER) display.prefill(BudgetPrompts.EMPTY_THINKING, Phase.ANSWER);
+            if (start == Phase.ANSWER) display.prefill(m.markers().emptyThinking(), Phase.ANSWER);
             installInterrupt(cancel);
             BudgetRunner.Metered metered = runner.runMetered(plan, display::onToken);
             display.end();

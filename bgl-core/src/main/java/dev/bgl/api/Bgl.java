@@ -41,7 +41,7 @@ public final class Bgl {
         Path predictor = predictorFile(model, options);
         if (predictor != null && !Files.exists(predictor)) throw new FormatException(predictor, "no such predictor file or folder");
         if (options.threads() > 0) Parallel.setThreads(options.threads());
-        LoadedModel m = LoadedModel.open(model, options.kvType(), null);
+        LoadedModel m = LoadedModel.open(model, options.kvType(), null, options.thinkingFormat());
         try {
             try {
                 m.checkTemplate(); // a broken template stops here rather than failing every question

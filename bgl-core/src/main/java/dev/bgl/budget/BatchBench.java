@@ -45,7 +45,7 @@ public final class BatchBench {
      */
     public static List<Point> run(LoadedModel model, int tokens, int[] parallels, int rounds, BudgetPredictor predictor, GuidanceOptions options) {
         if (tokens < 8) throw new BglException("bench --parallel: --gen-tokens must be >= 8, got " + tokens);
-        if (!model.isThinkingModel()) throw new BglException("bench --parallel: model " + model.name() + " has no </think> token");
+        if (!model.isThinkingModel()) throw new BglException("bench --parallel: model " + model.name() + " has no " + model.markers().close() + " token");
         int most = Arrays.stream(parallels).max().orElseThrow();
         if (Arrays.stream(parallels).anyMatch(n -> n < 1)) throw new BglException("--parallel values must be >= 1, got " + Arrays.toString(parallels));
         String rendered = model.renderPrompt(List.of(ChatMessage.user("Count the vowels in 'budget guidance'.")), null);

@@ -55,7 +55,7 @@ public final class BudgetGuidance implements LogitsProcessor {
      */
     public BudgetGuidance(BudgetPredictor predictor, int closeId, ThinkingBudget budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, boolean[] lineEnds, SamplerConfig sampler) {
-        if (closeId < 0) throw new IllegalArgumentException("the model has no </think> token");
+        if (closeId < 0) throw new IllegalArgumentException("the model has no token that closes its thinking");
         boolean[] nl = newline != null ? newline : newlineTokens(tokenizer, predictor.modelVocab());
         boolean[] ends = lineEnds != null ? lineEnds : AnswerGuard.lineEndTokens(tokenizer);
         this.finalAnswer = options.forceFinalAnswer()

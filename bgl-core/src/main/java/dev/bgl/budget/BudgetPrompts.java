@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * {@code nothink} prefills an empty thinking block. Neither inserts anything while decoding.
  */
 public final class BudgetPrompts {
-    /** Empty thinking, as Qwen3's template renders it with {@code enable_thinking=false} (for the {@code <think>} markers). */
-    public static final String EMPTY_THINKING = "<think>\n\n</think>\n\n";
+    /** Empty thinking, as Qwen3's template renders it with {@code enable_thinking=false} (a model's own: {@link ThinkingMarkers#emptyThinking}). */
+    public static final String EMPTY_THINKING = ThinkingMarkers.THINK.emptyThinking();
 
     private BudgetPrompts() {
     }
@@ -62,15 +62,14 @@ public final class BudgetPrompts {
         if (!endsWithEmptyThinking(rendered, mk)) {
             int open = rendered.lastIndexOf(mk.open()), close = rendered.lastIndexOf(mk.close());
             boolean opened = open >= 0 && open > close;
-            rendered += opened ? (rendered.endsWith("\n") ? "\n" : "\n\n") + mk.close() + "\n\n"
-                    : mk.open() + "\n\n" + mk.close() + "\n\n";
+            rendered += opened ? (rendered.endsWith("\n") ? "\n" : "\n\n") + mk.closeText() : mk.emptyThinking();
         }
         if (!endsWithEmptyThinking(rendered, mk))
             throw new BglException("budget method 'nothink': the prompt of " + what + " does not end with an empty thinking block");
         return rendered;
     }
 
-    /** Whether {@code prompt} ends with {@code <think>}, only whitespace, {@code </think>}, only whitespace. */
+    /** Whether {@code prompt} ends with the open tag, only whitespace, the close tag, only whitespace. */
     public static boolean endsWithEmptyThinking(String prompt, ThinkingMarkers mk) {
         return Pattern.compile(Pattern.quote(mk.open()) + "\\s*" + Pattern.quote(mk.close()) + "\\s*\\z").matcher(prompt).find();
     }

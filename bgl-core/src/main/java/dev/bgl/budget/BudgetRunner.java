@@ -267,16 +267,16 @@ public final class BudgetRunner {
         return switch (req.method()) {
             case Method.None m -> new Strategy(List.of(), () -> false, () -> Double.NaN);
             case Method.Hard m -> {
-                HardCutoff cut = new HardCutoff(budget, HardCutoff.DEFAULT_CLOSE,
-                        thinkingTokensOf(HardCutoff.DEFAULT_CLOSE));
+                HardCutoff cut = new HardCutoff(budget, model.markers().cutText(),
+                        thinkingTokensOf(model.markers().cutText()));
                 yield new Strategy(List.of(cut), cut::fired, () -> Double.NaN);
             }
             case Method.QwenStop m -> {
-                HardCutoff stop = QwenEarlyStop.processor(budget);
+                HardCutoff stop = QwenEarlyStop.processor(budget, model.markers());
                 yield new Strategy(List.of(stop), stop::fired, () -> Double.NaN);
             }
             case Method.S1 m -> {
-                S1BudgetForcing s1 = new S1BudgetForcing(budget, s1LineCap, model.tokenizer());
+                S1BudgetForcing s1 = new S1BudgetForcing(budget, s1LineCap, model.tokenizer(), model.markers());
                 yield new Strategy(List.of(s1), s1::fired, () -> Double.NaN);
             }
             // asks in words; nothing is inserted, so it never intervenes

@@ -73,7 +73,7 @@ public final class GuidanceBench {
      */
     public static Result run(LoadedModel model, BudgetPredictor predictor, int tokens, int budget, GuidanceOptions options) {
         if (tokens < 1) throw new BglException("bench: tokens must be >= 1, got " + tokens);
-        if (!model.isThinkingModel()) throw new BglException("bench: model " + model.name() + " has no </think> token");
+        if (!model.isThinkingModel()) throw new BglException("bench: model " + model.name() + " has no " + model.markers().close() + " token");
         BudgetPredictor p = predictor.forkFor(model);
         String rendered = model.renderPrompt(List.of(ChatMessage.user("Count the vowels in 'budget guidance'.")), null);
         int[] prompt = model.encodePrompt(rendered + model.markers().open() + "\n");

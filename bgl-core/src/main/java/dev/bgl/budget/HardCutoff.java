@@ -1,16 +1,17 @@
 package dev.bgl.budget;
 
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.InsertingProcessor;
 import dev.bgl.decode.Step;
 
 /**
  * The {@code hard} baseline, as vLLM, SGLang and llama.cpp cut thinking: once the thinking has
- * spent its budget, close it by inserting the closing text (by default {@code "\n</think>\n\n"}, the
- * separator Qwen3-style models are trained with), wherever the thought is. The answer is then
+ * spent its budget, close it by inserting the closing text (the model's {@link ThinkingMarkers#cutText}: for Qwen3 a line
+ * end, the close tag and a blank line, the separator its models are trained with), wherever the thought is. The answer is then
  * decoded normally. {@link QwenEarlyStop} is the same cut with a longer closing text.
  *
- * <p>Accounting: the closing text's tokens before {@code </think>} (the {@code "\n"} of the default)
+ * <p>Accounting: the closing text's tokens before the close tag (the {@code "\n"} of the cut text)
  * are thinking tokens too. With a {@code reserve} of that many tokens the cut comes early enough
  * that the thinking holds exactly {@code budget} tokens, as users of a hard limit expect (the
  * {@code hard} method does this); with a reserve of 0 the text is inserted at the budget and
@@ -19,7 +20,8 @@ import dev.bgl.decode.Step;
  * thinking as soon as it opens (before the first token when the prompt opened it).
  */
 public final class HardCutoff implements InsertingProcessor {
-    public static final String DEFAULT_CLOSE = "\n</think>\n\n";
+    /** The closing text of the {@code <think>} format ({@link ThinkingMarkers#cutText}); a model's own is its format's. */
+    public static final String DEFAULT_CLOSE = ThinkingMarkers.THINK.cutText();
 
     private final ThinkingBudget budget;
     private final String closeText;

@@ -48,7 +48,7 @@ public final class Planner {
      */
     public Plan plan(BudgetRequest req) {
         if (!model.isThinkingModel() && req.method().usesBudget())
-            throw new BglException("model " + model.name() + " has no </think> token: budget method '" + req.method().name() + "' needs a thinking model");
+            throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: budget method '" + req.method().name() + "' needs a thinking model");
         String text = promptText(req);
         int[] prompt = model.encodePrompt(text);
         return new Plan(req, text, prompt, phase(req, prompt), kvCappedMaxTokens(req, prompt.length));
@@ -93,7 +93,7 @@ public final class Planner {
         long fit = limit / perToken;
         // room for the prompt, the closing text and the answer reserve: less would end in an empty answer
         // (a reserve of 0 opts out: then only the prompt and one token must fit)
-        long need = promptTokens + (answerReserve == 0 ? 1 : model.tokenizer().encode(HardCutoff.DEFAULT_CLOSE, true).length + (long) answerReserve);
+        long need = promptTokens + (answerReserve == 0 ? 1 : model.tokenizer().encode(model.markers().cutText(), true).length + (long) answerReserve);
         if (fit < need)
             throw new KvBudgetTooSmall(promptTokens, "KV budget " + BudgetUnit.bytes(fit * perToken) + " holds " + fit + " tokens of " + perToken
                     + " bytes, but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)

@@ -1,5 +1,6 @@
 package dev.bgl.budget;
 
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Step;
@@ -11,17 +12,18 @@ import java.util.List;
 /**
  * The {@code s1} baseline, budget forcing as Muennighoff et al. (2025) use it to end thinking: at
  * the budget, "**Final Answer**" is written into the thinking, the model writes its final-answer
- * line, and the thinking is closed with {@code "\n</think>\n\n"} once that line ends (the model
+ * line, and the thinking is closed with the format's cut text (Qwen3: a line end, the close tag, a blank line) once that line ends (the model
  * writes {@code "\n\n"}, or "Wait" as it turns back to thinking). The line is capped, and may not end the
  * turn (end-of-generation tokens are forbidden in it), so the thinking always closes. If the model closes the thinking itself, nothing more is inserted.
  *
  * <p>Accounting: the thinking holds {@code budget} model tokens, the "**Final Answer**" tokens, the
  * model's final-answer line (at most {@code lineCap} tokens, its "\n\n" or "Wait" included), and
- * the {@code "\n"} before {@code </think>}: the overshoot is at most
+ * the {@code "\n"} before the close tag: the overshoot is at most
  * {@code tokens("**Final Answer**") + lineCap + 1}.
  */
 public final class S1BudgetForcing implements LogitsProcessor {
     public static final String FINAL_ANSWER = "**Final Answer**";
+    /** The closing text of the {@code <think>} format; a model's own is its format's {@link ThinkingMarkers#cutText}. */
     public static final String CLOSE = HardCutoff.DEFAULT_CLOSE;
     /** What ends the final-answer line. */
     public static final List<String> LINE_ENDS = List.of("\n\n", "Wait");
@@ -30,6 +32,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
     private enum State {THINKING, FINAL_LINE, DONE}
 
     private final ThinkingBudget budget;
+    private final String closeText;
     private final int lineCap;
     private final StreamingDecoder decoder;
     /** The end-of-generation tokens: during the final-answer line they are forbidden, so the thinking closes before the turn ends. */
@@ -52,6 +55,12 @@ public final class S1BudgetForcing implements LogitsProcessor {
 
     /** With a budget read at every step ({@link BudgetController}). */
     public S1BudgetForcing(ThinkingBudget budget, int lineCap, Tokenizer tokenizer) {
+        this(budget, lineCap, tokenizer, ThinkingMarkers.THINK);
+    }
+
+    /** For a model of {@code format}: the thinking is closed with its {@link ThinkingMarkers#cutText}. */
+    public S1BudgetForcing(ThinkingBudget budget, int lineCap, Tokenizer tokenizer, ThinkingMarkers format) {
+        this.closeText = format.cutText();
         if (lineCap < 0) throw new IllegalArgumentException("line cap must be >= 0, got " + lineCap);
         this.budget = budget;
         this.lineCap = lineCap;
@@ -113,7 +122,7 @@ public final class S1BudgetForcing implements LogitsProcessor {
     private void close(DecodeControl control) {
         state = State.DONE;
         closedByUs = true;
-        control.insertText(CLOSE);
+        control.insertText(closeText);
     }
 
     /** Whether "**Final Answer**" was inserted (the model had not closed its thinking within the budget). */

@@ -1,11 +1,44 @@
 package dev.bgl.chat;
 
+import dev.bgl.util.BglException;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
 /**
- * The tags a reasoning model wraps its thinking in (usually {@code <think>} and {@code </think>}),
- * and what a chat template does with them.
+ * A thinking format as data: the tags a reasoning model wraps its thinking in, what starts the
+ * answer after the closing tag, and so the texts a budget method inserts to end the thinking early.
+ * Every budget method, the prompt baselines, the server's {@code reasoning_content} split and trace
+ * collection take the markers from the model's format; the known families are described here and
+ * nowhere else.
+ *
+ * @param name        the family's name, as {@code --thinking-format} takes it
+ * @param open        the tag that opens the thinking (one token of the vocabulary)
+ * @param close       the tag that closes it (one token of the vocabulary)
+ * @param answerStart what the model writes between {@code close} and its answer (Qwen3's templates: a blank line)
  */
-public record ThinkingMarkers(String open, String close) {
-    public static final ThinkingMarkers THINK = new ThinkingMarkers("<think>", "</think>");
+public record ThinkingMarkers(String name, String open, String close, String answerStart) {
+    /** Qwen3 and DeepSeek-R1 (and its distills). */
+    public static final ThinkingMarkers THINK = new ThinkingMarkers("think", "<think>", "</think>", "\n\n");
+    /** Mistral's reasoning models (Magistral): {@code [THINK]…[/THINK]}. */
+    public static final ThinkingMarkers BRACKET = new ThinkingMarkers("mistral", "[THINK]", "[/THINK]", "\n\n");
+    /**
+     * gpt-oss's harmony channels: the analysis channel is the thinking, the final channel the answer. Described so
+     * that a harmony template is recognised; its markers are several tokens each, so a model loads with it only
+     * where its vocabulary makes them single tokens (gpt-oss itself is not run by bgl).
+     */
+    public static final ThinkingMarkers HARMONY = new ThinkingMarkers("harmony", "<|channel|>analysis<|message|>",
+            "<|end|><|start|>assistant<|channel|>final<|message|>", "");
+
+    /** The described families, in the order a model's template and vocabulary are matched against them. */
+    public static final List<ThinkingMarkers> KNOWN = List.of(THINK, BRACKET, HARMONY);
+
+    /** Other names the families go by on the command line. */
+    private static final List<List<String>> ALIASES = List.of(
+            List.of("think", "qwen3", "deepseek-r1", "<think>"),
+            List.of("mistral", "magistral", "[think]"),
+            List.of("harmony", "gpt-oss"));
 
     /**
      * What we know about thinking from a template and (optionally) its generation prompt.
@@ -14,9 +47,9 @@ public record ThinkingMarkers(String open, String close) {
      *                               (Qwen3, DeepSeek-R1 and its distills all strip or emit them)
      * @param promptOpensThinking    the generation prompt ends inside an open thinking block: the model's
      *                               first tokens are thinking, and it will not emit the open marker itself
-     *                               (DeepSeek-R1-distill's prompt ends with {@code <think>\n})
+     *                               (DeepSeek-R1-distill's prompt ends with the open tag and a newline)
      * @param promptClosesThinking   the generation prompt contains an opened and closed thinking block: thinking
-     *                               is switched off (Qwen3 with enable_thinking=false appends {@code <think>\n\n</think>\n\n})
+     *                               is switched off (Qwen3 with enable_thinking=false appends {@link #emptyThinking})
      */
     public record Detection(boolean thinkingModel, boolean promptOpensThinking, boolean promptClosesThinking) {}
 
@@ -24,6 +57,81 @@ public record ThinkingMarkers(String open, String close) {
         if (open == null || open.isEmpty() || close == null || close.isEmpty()) {
             throw new IllegalArgumentException("thinking markers must be non-empty");
         }
+        if (open.equals(close)) throw new IllegalArgumentException("thinking markers must differ, got " + open + " twice");
+        if (answerStart == null) answerStart = "";
+        if (name == null || name.isEmpty()) name = open + "," + close;
+    }
+
+    /** Markers given as they are (the answer starts after a blank line, as in Qwen3's templates). */
+    public ThinkingMarkers(String open, String close) {
+        this(null, open, close, "\n\n");
+    }
+
+    /**
+     * The format {@code spec} names: a family's name ({@code think}, {@code mistral}, {@code harmony}, or an alias
+     * such as {@code qwen3}, {@code magistral}), or explicit {@code OPEN,CLOSE} markers. Throws a one-line
+     * {@link BglException} naming an unknown one, before anything is loaded.
+     */
+    public static ThinkingMarkers parse(String spec) {
+        if (spec == null || spec.isBlank()) throw new BglException("--thinking-format: empty; give one of " + knownNames() + " or OPEN,CLOSE");
+        String s = spec.strip();
+        int comma = s.indexOf(',');
+        if (comma >= 0) {
+            String open = s.substring(0, comma).strip(), close = s.substring(comma + 1).strip();
+            if (open.isEmpty() || close.isEmpty() || close.contains(","))
+                throw new BglException("--thinking-format '" + spec + "': explicit markers are OPEN,CLOSE, two non-empty tags");
+            if (open.equals(close)) throw new BglException("--thinking-format '" + spec + "': the open and close markers must differ");
+            for (ThinkingMarkers k : KNOWN) if (k.open.equals(open) && k.close.equals(close)) return k;
+            return new ThinkingMarkers(open, close);
+        }
+        String key = s.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < KNOWN.size(); i++) if (ALIASES.get(i).contains(key)) return KNOWN.get(i);
+        throw new BglException("unknown thinking format '" + spec + "': give one of " + knownNames() + " or OPEN,CLOSE markers");
+    }
+
+    private static String knownNames() {
+        return String.join(", ", KNOWN.stream().map(ThinkingMarkers::name).toList());
+    }
+
+    /**
+     * The format a model uses, from its chat template and vocabulary: the first described family whose two markers
+     * are tokens of the vocabulary and which the template mentions; else the first whose markers are tokens; else
+     * {@link #THINK} (a model without those tokens does not think, as before formats were data).
+     *
+     * @param templateSource the chat template's source, or null (the ChatML fallback)
+     * @param isToken        whether a text is one token of the vocabulary
+     */
+    public static ThinkingMarkers choose(String templateSource, Predicate<String> isToken) {
+        ThinkingMarkers inVocab = null;
+        for (ThinkingMarkers k : KNOWN) {
+            if (!isToken.test(k.open) || !isToken.test(k.close)) continue;
+            if (templateSource != null && (templateSource.contains(k.open) || templateSource.contains(k.close))) return k;
+            if (inVocab == null) inVocab = k;
+        }
+        return inVocab != null ? inVocab : THINK;
+    }
+
+    /** What ends the thinking where the thought stands and starts the answer: the close tag and {@link #answerStart}. */
+    public String closeText() {
+        return close + answerStart;
+    }
+
+    /**
+     * The hard cut's closing text: a line end, then {@link #closeText} (Qwen3: {@code "\n</think>\n\n"}, the separator
+     * its models are trained with); its line end is a thinking token.
+     */
+    public String cutText() {
+        return "\n" + closeText();
+    }
+
+    /** An empty thinking block, as Qwen3's template renders it with enable_thinking=false (the nothink prompt). */
+    public String emptyThinking() {
+        return open + "\n\n" + closeText();
+    }
+
+    /** {@code text} as this format writes it, from one written in {@code from}'s markers (both tags swapped). */
+    public String rewrite(String text, ThinkingMarkers from) {
+        return text.replace(from.open, open).replace(from.close, close);
     }
 
     /**

@@ -40,7 +40,14 @@ public final class LoadedModel implements AutoCloseable {
     private final KvCacheType kvType;
     private final ModelCard card;
 
-    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType, ModelCard card) {
+    private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType, ModelCard card,
+                        ThinkingMarkers format) {
+        // the format given (--thinking-format) must be in the vocabulary (checked before the weights are read); else the family the template and vocabulary show
+        if (format != null) {
+            for (String tag : new String[]{format.open(), format.close()})
+                if (tokenizer.tokenId(tag).isEmpty())
+                    throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + tag);
+        }
         this.source = source;
         this.card = card;
         this.kvType = kvType;
@@ -48,7 +55,7 @@ public final class LoadedModel implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.templateFromFile = templateSource != null;
         this.template = ChatTemplate.orChatMl(templateSource);
-        this.markers = ThinkingMarkers.THINK;
+        this.markers = format != null ? format : ThinkingMarkers.choose(templateSource, t -> tokenizer.tokenId(t).isPresent());
         this.thinkOpenId = id(tokenizer.tokenId(markers.open()));
         this.thinkCloseId = id(tokenizer.tokenId(markers.close()));
         if (tokenizer.vocabSize() > transformer.config().vocabSize())
@@ -77,6 +84,15 @@ public final class LoadedModel implements AutoCloseable {
      * the model folder's {@code tokenizer_config.json}, else from the tokenizer's folder.
      */
     public static LoadedModel open(Path path, KvCacheType kvType, Path tokenizer) {
+        return open(path, kvType, tokenizer, null);
+    }
+
+    /**
+     * As {@link #open(Path, KvCacheType, Path)}, with the thinking format given ({@code --thinking-format}); null: the
+     * one its chat template and vocabulary show ({@link ThinkingMarkers#choose}). A format whose markers are not
+     * tokens of the vocabulary is refused, naming the file and the marker.
+     */
+    public static LoadedModel open(Path path, KvCacheType kvType, Path tokenizer, ThinkingMarkers format) {
         if (kvType == null) throw new BglException("no KV cache type given");
         if (!Files.exists(path)) throw new FormatException(path, "no such file or folder");
         if (tokenizer != null && !Files.isDirectory(path))
@@ -87,7 +103,7 @@ public final class LoadedModel implements AutoCloseable {
             try {
                 String template = hfTemplate(path);
                 if (template == null && tokenizer != null) template = hfTemplate(tj.getParent());
-                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), template, kvType, ModelCard.UNKNOWN);
+                return new LoadedModel(src, Tokenizer.fromTokenizerJson(tj), template, kvType, ModelCard.UNKNOWN, format);
             } catch (RuntimeException e) {
                 src.close();
                 throw e;
@@ -97,7 +113,7 @@ public final class LoadedModel implements AutoCloseable {
         try {
             var meta = src.file().meta();
             return new LoadedModel(src, Tokenizer.fromGguf(meta), meta.has("tokenizer.chat_template") ? meta.string("tokenizer.chat_template") : null, kvType,
-                    ModelCard.of(meta));
+                    ModelCard.of(meta), format);
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -163,16 +179,17 @@ public final class LoadedModel implements AutoCloseable {
         return templateFromFile;
     }
 
+    /** The model's thinking format: its markers, what starts the answer, what ends the thinking early. */
     public ThinkingMarkers markers() {
         return markers;
     }
 
-    /** Token id of {@code <think>}, or −1 if the vocabulary has none. */
+    /** Token id of the format's open marker, or −1 if the vocabulary has none. */
     public int thinkOpenId() {
         return thinkOpenId;
     }
 
-    /** Token id of {@code </think>}, or −1 if the vocabulary has none. */
+    /** Token id of the format's close marker, or −1 if the vocabulary has none. */
     public int thinkCloseId() {
         return thinkCloseId;
     }

@@ -18,7 +18,7 @@ public record ThinkingFormat(int openId, int closeId, Phase start) {
     public enum Phase {BEFORE, THINKING, ANSWER}
 
     public ThinkingFormat {
-        if (closeId < 0) throw new IllegalArgumentException("the model has no </think> token");
+        if (closeId < 0) throw new IllegalArgumentException("the model has no token that closes its thinking");
         if (start == null) throw new IllegalArgumentException("no start phase");
     }
 }

@@ -50,7 +50,7 @@ public record EvalTasks(String spec, List<EvalProblem> problems, Grader grader, 
 
     /** The curriculum's rule: "Answer: N" after a closed thinking, equal to the gold text. */
     public static final Grader TRACE_FORMAT = (p, answer, closed) -> {
-        Optional<String> x = closed ? TraceFormat.extractAnswer(TraceFormat.THINK_CLOSE + answer) : Optional.empty();
+        Optional<String> x = closed ? TraceFormat.answerIn(answer) : Optional.empty();
         return new Graded(x.map(p.answer()::equals).orElse(false), x.orElse(null));
     };
 

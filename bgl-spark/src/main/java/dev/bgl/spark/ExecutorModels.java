@@ -46,13 +46,13 @@ final class ExecutorModels {
     }
 
     static LoadedModel model(RunnerSpec s) {
-        return MODELS.computeIfAbsent(s.model() + "|" + s.kvType() + "|" + s.tokenizer(), k -> {
+        return MODELS.computeIfAbsent(s.model() + "|" + s.kvType() + "|" + s.tokenizer() + "|" + s.thinkingFormat(), k -> {
             Path path = Path.of(s.model());
             if (!Files.exists(path)) throw new BglException(where() + ": no model file " + path
                     + " (every executor opens the model at the same path: copy it to each node, or put it on shared storage)");
             if (s.tokenizer() != null && !Files.isDirectory(Path.of(s.tokenizer())))
                 throw new BglException(where() + ": no tokenizer folder " + s.tokenizer());
-            LoadedModel m = LoadedModel.open(path, s.kv(), s.tokenizer() == null ? null : Path.of(s.tokenizer()));
+            LoadedModel m = LoadedModel.open(path, s.kv(), s.tokenizer() == null ? null : Path.of(s.tokenizer()), s.format());
             m.checkTemplate();
             return m;
         });

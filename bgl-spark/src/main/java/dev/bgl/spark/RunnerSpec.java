@@ -1,5 +1,6 @@
 package dev.bgl.spark;
 
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.GuidanceOptions;
@@ -21,14 +22,27 @@ import java.nio.file.Path;
 public record RunnerSpec(String model, String tokenizer, String kvType, String predictor, int predictorHeads,
                          double minLambda, double minAlpha, double minModeLength, boolean everyToken, boolean allCandidates,
                          double candidateTopP, int candidateTopK, double candidateFloor, int ceilingGrace,
-                         boolean forceFinalAnswer, String finalAnswerText, double minP, Integer answerMax) implements Serializable {
+                         boolean forceFinalAnswer, String finalAnswerText, double minP, Integer answerMax,
+                         String thinkingFormat) implements Serializable {
 
     public static RunnerSpec of(Path model, Path tokenizer, KvCacheType kv, Path predictor, int predictorHeads, GuidanceOptions o,
                                 Integer answerMax) {
         return new RunnerSpec(model.toAbsolutePath().toString(), tokenizer == null ? null : tokenizer.toAbsolutePath().toString(),
                 kv.name(), predictor == null ? null : predictor.toAbsolutePath().toString(), predictorHeads, o.minLambda(), o.minAlpha(),
                 o.minModeLength(), o.everyToken(), o.allCandidates(), o.candidateTopP(), o.candidateTopK(), o.candidateFloor(),
-                o.ceilingGrace(), o.forceFinalAnswer(), o.finalAnswerText(), o.minP(), answerMax);
+                o.ceilingGrace(), o.forceFinalAnswer(), o.finalAnswerText(), o.minP(), answerMax, null);
+    }
+
+    /** The same with the driver's --thinking-format (null: each executor takes the one the model's template shows), as OPEN,CLOSE. */
+    public RunnerSpec withThinkingFormat(ThinkingMarkers f) {
+        return new RunnerSpec(model, tokenizer, kvType, predictor, predictorHeads, minLambda, minAlpha, minModeLength, everyToken,
+                allCandidates, candidateTopP, candidateTopK, candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP,
+                answerMax, f == null ? null : f.open() + "," + f.close());
+    }
+
+    /** The thinking format the driver gave, or null. */
+    ThinkingMarkers format() {
+        return thinkingFormat == null ? null : ThinkingMarkers.parse(thinkingFormat);
     }
 
     GuidanceOptions guidance() {

@@ -11,8 +11,9 @@ import java.util.Optional;
  * generation prompt; the model itself generates {@code <think>}.
  */
 public final class TraceFormat {
-    public static final String THINK_OPEN = "<think>";
-    public static final String THINK_CLOSE = "</think>";
+    /** bgl-reasoner is a Qwen3-style model: it is trained on the {@code <think>} format's markers. */
+    public static final String THINK_OPEN = dev.bgl.chat.ThinkingMarkers.THINK.open();
+    public static final String THINK_CLOSE = dev.bgl.chat.ThinkingMarkers.THINK.close();
     public static final String END_OF_TURN = "<|im_end|>";
     public static final String ANSWER_PREFIX = "Answer:";
 
@@ -49,7 +50,15 @@ public final class TraceFormat {
         if (generatedText == null) return Optional.empty();
         int close = generatedText.indexOf(THINK_CLOSE);
         if (close < 0) return Optional.empty();
-        String after = generatedText.substring(close + THINK_CLOSE.length());
+        return answerIn(generatedText.substring(close + THINK_CLOSE.length()));
+    }
+
+    /**
+     * The answer in the text after a closed thinking (whatever the model's thinking markers): what follows the last
+     * "Answer:", up to the end of its line or a special token, trimmed; empty when there is none.
+     */
+    public static Optional<String> answerIn(String after) {
+        if (after == null) return Optional.empty();
         int at = after.lastIndexOf(ANSWER_PREFIX);
         if (at < 0) return Optional.empty();
         String v = after.substring(at + ANSWER_PREFIX.length());

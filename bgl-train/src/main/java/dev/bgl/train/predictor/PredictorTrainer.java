@@ -94,7 +94,7 @@ public final class PredictorTrainer {
 
     /** Trains on {@code traces}, saves the weights to {@code out} and the calibration file beside it. */
     public static Report train(LoadedModel model, List<Trace> traces, Options o, Path out, StepListener listener) {
-        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no </think> token: no predictor to train");
+        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: no predictor to train");
         return new PredictorTrainer(model, o).run(traces, out, listener == null ? StepListener.NONE : listener);
     }
 

@@ -95,7 +95,8 @@ public final class TraceCollector {
         for (int i = 0; i < problems.size(); i++) {
             Problem p = problems.get(i);
             items.add(new Item(id(o.seed(), i), p.family(), p.difficulty(), p.question(), p.answer(),
-                    out -> TraceFormat.correct(p, out.result().text())));
+                    // judged on the answer after the close, so a model of any thinking format is judged alike
+                    out -> out.thinkingClosed() && TraceFormat.answerIn(out.answer()).map(p.answer()::equals).orElse(false)));
         }
         return items;
     }
@@ -115,7 +116,7 @@ public final class TraceCollector {
      * {@code parallel} above 1, in the items' order: the file a sequential run writes, timings aside).
      */
     public static Summary collect(LoadedModel model, Path dir, Options o, List<Item> items, ProgressBar bar) {
-        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no </think> token: it cannot make thinking traces");
+        if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: it cannot make thinking traces");
         int vocab = model.transformer().config().vocabSize();
         Path file = TraceFile.in(dir);
         Set<String> have = new HashSet<>();
