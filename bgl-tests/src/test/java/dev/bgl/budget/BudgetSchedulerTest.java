@@ -72,7 +72,10 @@ class BudgetSchedulerTest {
                 assertEquals(a.thinkingTokens(), b.thinkingTokens(), at);
                 assertEquals(a.withinBudget(), b.withinBudget(), at);
                 assertEquals(a.intervened(), b.intervened(), at);
-                assertEquals(Double.doubleToLongBits(a.predictedThinking()), Double.doubleToLongBits(b.predictedThinking()), at + ": predicted thinking");
+                // the model's last 9 vocabulary rows take the row kernel, whose lane sums C2 may compile differently at
+                // the lone and the batched call site (last bit): the estimate is compared to 1e-6, the tokens exactly
+                if (Double.isNaN(a.predictedThinking())) assertTrue(Double.isNaN(b.predictedThinking()), at);
+                else assertEquals(a.predictedThinking(), b.predictedThinking(), 1e-6 * Math.abs(a.predictedThinking()), at + ": predicted thinking");
             }
             Scheduler.Stats st = s.scheduler().stats();
             assertTrue(st.batchedWorks() > 0, "guided runs ran their predictor passes through the batch");

@@ -39,17 +39,21 @@ class MatvecBatchTest {
      * order differs between the interpreter and C2's code: a kernel compiled between the two calls
      * changes matvec's own result in the last bit. So a mismatch is retried after more calls (C2
      * compiles the kernels meanwhile) and fails only if it persists, as a wrong product does.
+     * C2 may also compile the same row kernel differently at its two call sites (inlined into
+     * different loops), so for those rows a persisting difference of at most 2 ulps is accepted;
+     * the packed kernels, which sum no lanes, must agree bit for bit.
      */
     private static void batchMatchesSingle(Tensor w, float[] x, int n) {
         for (int attempt = 0; ; attempt++) {
-            String mismatch = firstMismatch(w, x, n);
+            String mismatch = firstMismatch(w, x, n, attempt == 8);
             if (mismatch == null) return;
             if (attempt == 8) throw new AssertionError(mismatch);
-            for (int i = 0; i < 200; i++) firstMismatch(w, x, n);
+            for (int i = 0; i < 200; i++) firstMismatch(w, x, n, false);
         }
     }
 
-    private static String firstMismatch(Tensor w, float[] x, int n) {
+    private static String firstMismatch(Tensor w, float[] x, int n, boolean rowKernelUlps) {
+        int packedRows = w.packed() == null ? 0 : w.packed().groups() * PackedRows.G;
         int rows = w.rows(), cols = w.cols();
         Activations[] scratch = new Activations[n];
         for (int i = 0; i < n; i++) scratch[i] = new Activations(cols);
@@ -63,6 +67,7 @@ class MatvecBatchTest {
             Kernels.matvec(w, xi, want, a);
             for (int r = 0; r < rows; r++) {
                 int j = i * rows + r;
+                if (rowKernelUlps && r >= packedRows && Math.abs(want[r] - got[j]) <= 2 * Math.ulp(want[r])) continue;
                 if (Float.floatToRawIntBits(want[r]) != Float.floatToRawIntBits(got[j]))
                     return w.type() + (w.packed() != null ? " packed" : "") + " " + rows + "x" + cols + " n=" + n
                             + " sequence " + i + " row " + r + ": batched " + got[j] + " vs alone " + want[r] + " (" + Species.describe() + ")";
