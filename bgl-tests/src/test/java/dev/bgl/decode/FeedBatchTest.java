@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * hidden state. Checked on the second of two identical passes: until C2 compiles a Vector API
  * kernel its lane reductions may add in another order, so a cold JVM can differ from itself.
  * The F32 model's products are row kernels that sum lanes, which C2 may also compile differently
- * at two call sites: there the numbers agree to 1e-5; the Q8_0 model's packed kernels sum no
+ * at two call sites: there the numbers agree to 1e-4; the Q8_0 model's packed kernels sum no
  * lanes and must agree bit for bit.
  */
 class FeedBatchTest {
@@ -69,7 +69,7 @@ class FeedBatchTest {
     }
 
     private static void same(GgmlType type, float[] alone, float[] batched, String what) {
-        if (type == GgmlType.F32) assertArrayEquals(alone, batched, 1e-5f, what);
+        if (type == GgmlType.F32) assertArrayEquals(alone, batched, 1e-4f, what);
         else assertArrayEquals(alone, batched, what);
     }
 }

@@ -40,8 +40,9 @@ class MatvecBatchTest {
      * changes matvec's own result in the last bit. So a mismatch is retried after more calls (C2
      * compiles the kernels meanwhile) and fails only if it persists, as a wrong product does.
      * C2 may also compile the same row kernel differently at its two call sites (inlined into
-     * different loops), so for those rows a persisting difference of at most 2 ulps is accepted;
-     * the packed kernels, which sum no lanes, must agree bit for bit.
+     * different loops), so for those rows a persisting difference in the last bits (1e-5 relative:
+     * a reordered sum of a few hundred products) is accepted; the packed kernels, which sum no
+     * lanes, must agree bit for bit.
      */
     private static void batchMatchesSingle(Tensor w, float[] x, int n) {
         for (int attempt = 0; ; attempt++) {
@@ -67,7 +68,7 @@ class MatvecBatchTest {
             Kernels.matvec(w, xi, want, a);
             for (int r = 0; r < rows; r++) {
                 int j = i * rows + r;
-                if (rowKernelUlps && r >= packedRows && Math.abs(want[r] - got[j]) <= 2 * Math.ulp(want[r])) continue;
+                if (rowKernelUlps && r >= packedRows && Math.abs(want[r] - got[j]) <= 1e-5f * Math.max(1f, Math.abs(want[r]))) continue;
                 if (Float.floatToRawIntBits(want[r]) != Float.floatToRawIntBits(got[j]))
                     return w.type() + (w.packed() != null ? " packed" : "") + " " + rows + "x" + cols + " n=" + n
                             + " sequence " + i + " row " + r + ": batched " + got[j] + " vs alone " + want[r] + " (" + Species.describe() + ")";
