@@ -17,33 +17,28 @@ record ServerMetrics(HttpClient http, URI base, String apiKey) {
 
     /** Reads the memory gauges; null when /metrics did not answer. */
     LoadTest.Sample sample(double t) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve("metrics")).timeout(Duration.ofSeconds(10)).GET();
-        if (apiKey != null && !apiKey.isEmpty()) rb.header("Authorization", "Bearer " + apiKey);
-        try {
-            HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return null;
-            Map<String, Double> g = gauges(r.body());
-            return new LoadTest.Sample(t, get(g, "bgl_process_rss_bytes"), get(g, "bgl_jvm_heap_used_bytes"), get(g, "bgl_jvm_heap_committed_bytes"),
-                    get(g, "bgl_jvm_heap_after_gc_bytes"), get(g, "bgl_jvm_nonheap_used_bytes"), get(g, "bgl_live_sessions"),
-                    get(g, "bgl_kv_live_bytes"), get(g, "bgl_queue_length"));
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        Map<String, Double> g = read();
+        if (g == null) return null;
+        return new LoadTest.Sample(t, get(g, "bgl_process_rss_bytes"), get(g, "bgl_jvm_heap_used_bytes"), get(g, "bgl_jvm_heap_committed_bytes"),
+                get(g, "bgl_jvm_heap_after_gc_bytes"), get(g, "bgl_jvm_nonheap_used_bytes"), get(g, "bgl_live_sessions"),
+                get(g, "bgl_kv_live_bytes"), get(g, "bgl_queue_length"));
     }
 
     /** The batch's step and token counters now ({steps, decoded tokens}); null when /metrics did not answer or has none. */
     double[] batchCounters() {
+        Map<String, Double> g = read();
+        if (g == null) return null;
+        Double steps = g.get("bgl_batch_steps_total"), decoded = g.get("bgl_batch_decoded_tokens_total");
+        return steps == null || decoded == null ? null : new double[]{steps, decoded};
+    }
+
+    /** /metrics' unlabelled samples; null when it did not answer. */
+    private Map<String, Double> read() {
         HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve("metrics")).timeout(Duration.ofSeconds(10)).GET();
         if (apiKey != null && !apiKey.isEmpty()) rb.header("Authorization", "Bearer " + apiKey);
         try {
             HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return null;
-            Map<String, Double> g = gauges(r.body());
-            Double steps = g.get("bgl_batch_steps_total"), decoded = g.get("bgl_batch_decoded_tokens_total");
-            return steps == null || decoded == null ? null : new double[]{steps, decoded};
+            return r.statusCode() == 200 ? gauges(r.body()) : null;
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

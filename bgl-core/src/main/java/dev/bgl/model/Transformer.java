@@ -124,10 +124,15 @@ public final class Transformer {
     public final class Batch {
         final Scratch scratch;
         final float[] logits;
+        /** One sequence's query and attention output, for its own attention over its own cache. */
+        final float[] qOne, attOne;
+
         public Batch(int capacity) {
             if (capacity < 1) throw new IllegalArgumentException("batch capacity must be >= 1, got " + capacity);
             this.scratch = new Scratch(capacity);
             this.logits = new float[capacity * c.vocabSize()];
+            this.qOne = new float[c.qDim()];
+            this.attOne = new float[c.heads() * c.valueHeadDim()];
         }
 
         public int capacity() {
@@ -223,7 +228,7 @@ public final class Transformer {
             rope.fill(states[i].cache.length, s.ropeCos, s.ropeSin, i * half);
         }
         int qd = c.qDim(), ad = c.heads() * c.valueHeadDim();
-        float[] qOne = new float[qd], attOne = new float[ad];
+        float[] qOne = batch.qOne, attOne = batch.attOne;
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers()[l];
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.attnNorm(), dim);

@@ -15,9 +15,7 @@ public final class Metrics {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final LongAdder promptTokens = new LongAdder(), completionTokens = new LongAdder(), thinkingTokens = new LongAdder();
     private final LongAdder withinBudget = new LongAdder(), overBudget = new LongAdder(), cancelled = new LongAdder();
-    private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS.length];
-    private final LongAdder latencyCount = new LongAdder();
-    private final java.util.concurrent.atomic.DoubleAdder latencySum = new java.util.concurrent.atomic.DoubleAdder();
+    private final Histogram latency = new Histogram(LATENCY_BUCKETS);
     private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
     /** Set by the engine: its memory budget and reservations are exported as gauges. */
     volatile MemoryAdmission memory;
@@ -76,10 +74,6 @@ public final class Metrics {
     /** KV-cache bytes one token takes in the served model (0: unknown, the KV gauge stays 0). */
     volatile long kvBytesPerToken;
 
-    public Metrics() {
-        for (int i = 0; i < latencyBuckets.length; i++) latencyBuckets[i] = new LongAdder();
-    }
-
     /** One answered HTTP request; {@code path} should be a known route (labels stay few). */
     public void request(String path, int status) {
         requests.computeIfAbsent(path + "\u0000" + status, k -> new LongAdder()).increment();
@@ -92,9 +86,7 @@ public final class Metrics {
         completionTokens.add(completion);
         if (withinBudget != null) (withinBudget ? this.withinBudget : overBudget).increment();
         if (wasCancelled) cancelled.increment();
-        latencyCount.increment();
-        latencySum.add(seconds);
-        for (int i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]) latencyBuckets[i].increment();
+        latency.observe(seconds);
     }
 
     /**
@@ -141,14 +133,7 @@ public final class Metrics {
         sb.append("# TYPE bgl_budget_requests_total counter\n");
         sb.append("bgl_budget_requests_total{within_budget=\"true\"} ").append(withinBudget.sum()).append('\n');
         sb.append("bgl_budget_requests_total{within_budget=\"false\"} ").append(overBudget.sum()).append('\n');
-        sb.append("# HELP bgl_generation_seconds Wall time of generations.\n");
-        sb.append("# TYPE bgl_generation_seconds histogram\n");
-        for (int i = 0; i < LATENCY_BUCKETS.length; i++)
-            sb.append("bgl_generation_seconds_bucket{le=\"").append(num(LATENCY_BUCKETS[i])).append("\"} ").append(latencyBuckets[i].sum()).append('\n');
-        long count = latencyCount.sum();
-        sb.append("bgl_generation_seconds_bucket{le=\"+Inf\"} ").append(count).append('\n');
-        sb.append("bgl_generation_seconds_sum ").append(num(latencySum.sum())).append('\n');
-        sb.append("bgl_generation_seconds_count ").append(count).append('\n');
+        latency.render(sb, "bgl_generation_seconds", "Wall time of generations.");
         gauge(sb, "bgl_queue_length", "Requests waiting for a generation slot.", queued());
         gauge(sb, "bgl_in_flight", "Generations running now.", inFlight.get());
         var sch = scheduler;
