@@ -38,6 +38,48 @@ class FeedBatchTest {
         }
     }
 
+    /**
+     * Past a thousand positions, where a lone decode step splits its attention over the pages of
+     * its cache (split-K): sequences at different long depths in one batch still get their own numbers.
+     */
+    @Test
+    void longPositionsPastAThousand() throws Exception {
+        var vocab = ByteLevelVocab.spec();
+        Path f = dir.resolve("long.gguf");
+        RandomModelMaker.write(new RandomModelMaker.Spec(Architecture.QWEN3, GgmlType.Q8_0, 2, 64, 2, 1, 32, 96,
+                vocab.vocabSize(), 2048, 1e6f, 1e-6f, false, 6, "t"), vocab::writeTo, f);
+        try (LoadedModel m = LoadedModel.open(f, KvCacheType.F16)) {
+            for (int pass = 0; pass < 2; pass++) {
+                int[] depth = {1100, 1390, 1530};
+                int n = depth.length;
+                Session[] alone = new Session[n], batched = new Session[n];
+                for (int i = 0; i < n; i++) {
+                    int[] p = new int[depth[i]];
+                    for (int t = 0; t < p.length; t++) p[t] = 40 + (t * 31 + i * 7) % 200;
+                    alone[i] = m.newSession(1600);
+                    batched[i] = m.newSession(1600);
+                    alone[i].feed(p, 0, p.length, true);
+                    batched[i].feed(p, 0, p.length, true);
+                }
+                Transformer.Batch batch = m.transformer().new Batch(n);
+                for (int step = 0; step < 8; step++) {
+                    int[] tokens = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        tokens[i] = 40 + (step * 13 + i) % 200;
+                        alone[i].feed(tokens[i], true);
+                    }
+                    Session.feedBatch(batch, batched, tokens, n, new boolean[]{true, true, true});
+                    for (int i = 0; i < n && pass == 1; i++) {
+                        String at = "position " + alone[i].length() + " sequence " + i;
+                        assertArrayEquals(alone[i].hidden().finalNorm(), batched[i].hidden().finalNorm(), at + " final norm");
+                        // the vocabulary rows past the last packed group take a lane-summing row kernel
+                        assertArrayEquals(alone[i].logits(), batched[i].logits(), 1e-4f, at + " logits");
+                    }
+                }
+            }
+        }
+    }
+
     private static void compare(LoadedModel m, GgmlType type, boolean check) {
         int n = 3;
         Session[] alone = new Session[n], batched = new Session[n];
