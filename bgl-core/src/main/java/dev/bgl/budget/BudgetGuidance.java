@@ -2,6 +2,7 @@ package dev.bgl.budget;
 
 import dev.bgl.budget.predictor.BudgetPredictor;
 import dev.bgl.budget.predictor.PredictorCalibration;
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.SamplerConfig;
@@ -55,6 +56,16 @@ public final class BudgetGuidance implements LogitsProcessor {
      */
     public BudgetGuidance(BudgetPredictor predictor, int closeId, ThinkingBudget budget, GuidanceOptions options,
                           Tokenizer tokenizer, boolean[] newline, boolean[] lineEnds, SamplerConfig sampler) {
+        this(predictor, closeId, budget, options, tokenizer, newline, lineEnds, sampler, null);
+    }
+
+    /**
+     * @param markers the model's thinking format, whose texts the ceiling inserts; null: the described family
+     *                whose close tag is {@code closeId}'s text, else that tag with Qwen3's blank line after it
+     */
+    public BudgetGuidance(BudgetPredictor predictor, int closeId, ThinkingBudget budget, GuidanceOptions options,
+                          Tokenizer tokenizer, boolean[] newline, boolean[] lineEnds, SamplerConfig sampler,
+                          ThinkingMarkers markers) {
         if (closeId < 0) throw new IllegalArgumentException("the model has no token that closes its thinking");
         boolean[] nl = newline != null ? newline : newlineTokens(tokenizer, predictor.modelVocab());
         boolean[] ends = lineEnds != null ? lineEnds : AnswerGuard.lineEndTokens(tokenizer);
@@ -62,13 +73,20 @@ public final class BudgetGuidance implements LogitsProcessor {
                 ? new ForceFinalAnswer(closeId, tokenizer.encode(options.finalAnswerText(), true), sampler) : null;
         this.reweight = new GuidanceReweight(predictor, closeId, budget, options, nl, ends,
                 finalAnswer == null ? () -> false : finalAnswer::written, stats, path);
-        this.ceiling = options.ceiling() ? new GuidanceCeiling(budget, options.ceilingGrace(), nl, tokenizer.tokenText(closeId)) : null;
+        this.ceiling = options.ceiling() ? new GuidanceCeiling(budget, options.ceilingGrace(), nl,
+                markers != null ? markers : markersClosedBy(tokenizer.tokenText(closeId))) : null;
         // the final answer sees the guided logits, so it comes after the reweighting; the ceiling's
         // closing text is queued after the final answer's rest when both insert at one token
         List<LogitsProcessor> l = new ArrayList<>(List.of(reweight));
         if (finalAnswer != null) l.add(finalAnswer);
         if (ceiling != null) l.add(ceiling);
         this.links = List.copyOf(l);
+    }
+
+    /** The described format whose close tag is {@code close}, else that tag with {@link ThinkingMarkers#THINK}'s answer start. */
+    private static ThinkingMarkers markersClosedBy(String close) {
+        for (ThinkingMarkers k : ThinkingMarkers.KNOWN) if (k.close().equals(close)) return k;
+        return new ThinkingMarkers(null, "open of " + close, close, ThinkingMarkers.THINK.answerStart());
     }
 
     /** Per token id below {@code vocab}: whether its text contains a newline (ids the tokenizer lacks: false). */

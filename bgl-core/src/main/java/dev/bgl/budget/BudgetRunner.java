@@ -290,7 +290,7 @@ public final class BudgetRunner {
                 GuidanceOptions options = req.budget().hasHardLimit() ? (guidance.ceiling() ? guidance : guidance.withCeiling(0))
                         : req.budget().soft() ? guidance.withCeiling(-1) : guidance;
                 BudgetGuidance g = new BudgetGuidance(predictor, model.thinkCloseId(), budget, options, model.tokenizer(),
-                        newlineTokens, lineEndTokens(), req.sampler());
+                        newlineTokens, lineEndTokens(), req.sampler(), model.markers());
                 if (calibration != null) g.withCalibration(calibration);
                 yield new Strategy(g.processors(), g::intervened, g::predictedThinking, g);
             }

@@ -1,5 +1,6 @@
 package dev.bgl.budget;
 
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.InsertingProcessor;
 import dev.bgl.decode.Step;
@@ -12,9 +13,10 @@ import dev.bgl.decode.Step;
  * for line ends, and, like guidance, it judges only tokens the model wrote: text another link
  * inserts (a forced final answer) runs to its end.
  *
- * <p>Accounting: at a line end the closing text is {@code "</think>\n\n"}, all of it outside the
- * thinking, so the thinking holds at most budget + 2·grace − 1 tokens there; elsewhere it is
- * {@code "\n</think>\n\n"}, whose {@code "\n"} is a thinking token, so the cut comes one token early
+ * <p>Accounting: at a line end the closing text is the format's {@link ThinkingMarkers#closeText}
+ * (Qwen3: {@code "</think>\n\n"}), all of it outside the thinking, so the thinking holds at most
+ * budget + 2·grace − 1 tokens there; elsewhere it is {@link ThinkingMarkers#cutText}
+ * ({@code "\n</think>\n\n"}), whose {@code "\n"} is a thinking token, so the cut comes one token early
  * and the thinking ends at budget + 2·grace exactly. Under a budget read at every step
  * ({@link BudgetController}) "past the budget by n" is R = −n.
  */
@@ -27,18 +29,16 @@ final class GuidanceCeiling implements InsertingProcessor {
 
     /**
      * @param newline  per token id, whether its text contains a newline ({@link BudgetGuidance#newlineTokens})
-     * @param closeTag the text of the model's {@code </think>}
+     * @param markers  the model's thinking format: what closes the thinking and starts the answer
      */
-    GuidanceCeiling(ThinkingBudget budget, int grace, boolean[] newline, String closeTag) {
+    GuidanceCeiling(ThinkingBudget budget, int grace, boolean[] newline, ThinkingMarkers markers) {
         if (grace < 0) throw new IllegalArgumentException("ceiling grace must be >= 0, got " + grace);
         this.budget = budget;
         this.grace = grace;
         this.newline = newline;
-        this.closeAtNewline = closeTag + "\n\n";
-        this.closeAnywhere = "\n" + closeTag + "\n\n";
+        this.closeAtNewline = markers.closeText();
+        this.closeAnywhere = markers.cutText();
     }
-
-
 
     @Override
     public void accept(Step step, int token, boolean forced, DecodeControl control) {

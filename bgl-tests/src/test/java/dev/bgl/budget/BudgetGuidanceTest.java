@@ -6,6 +6,7 @@ import dev.bgl.budget.predictor.GammaMath;
 import dev.bgl.budget.predictor.PredictorCalibration;
 import dev.bgl.budget.predictor.PredictorConfig;
 import dev.bgl.budget.predictor.PredictorWeights;
+import dev.bgl.chat.ThinkingMarkers;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.SamplerConfig;
 import dev.bgl.decode.Drive;
@@ -261,6 +262,26 @@ class BudgetGuidanceTest {
         Recorder e = new Recorder();
         for (int i = 0; i < 50; i++) Drive.accept(off, step(), i % 2 == 0 ? A : NL, false, e);
         assertTrue(e.texts.isEmpty(), "no ceiling by default");
+    }
+
+    @Test
+    void theCeilingWritesTheModelsOwnFormatsClosingTexts() {
+        // a format whose answer starts right after its close (as harmony's final channel does): the ceiling must not add Qwen3's blank line
+        ThinkingMarkers noBlank = new ThinkingMarkers("x", "<think>", "</think>", "");
+        GuidanceOptions o = GuidanceOptions.DEFAULT.withCeiling(1);
+        BudgetGuidance g = Drive.track(new BudgetGuidance(uniformPredictor(8, 10), CLOSE, ThinkingBudget.fixed(2), o, TOK, null, null,
+                SamplerConfig.GREEDY, noBlank), OPEN, CLOSE, true);
+        Recorder c = new Recorder();
+        Drive.accept(g, step(), A, false, c);
+        Drive.accept(g, step(), A, false, c);
+        Drive.accept(g, step(), NL, false, c);
+        assertEquals(List.of("</think>"), c.texts, "at a line end past budget + grace: the format's close text alone");
+
+        BudgetGuidance h = Drive.track(new BudgetGuidance(uniformPredictor(8, 10), CLOSE, ThinkingBudget.fixed(2), o, TOK, null, null,
+                SamplerConfig.GREEDY, noBlank), OPEN, CLOSE, true);
+        Recorder d = new Recorder();
+        for (int i = 0; i < 3; i++) Drive.accept(h, step(), A, false, d);
+        assertEquals(List.of("\n</think>"), d.texts, "mid-line at budget + 2·grace: the format's cut text");
     }
 
     @Test
