@@ -1,6 +1,7 @@
 package dev.bgl.model;
 
 import dev.bgl.format.FormatException;
+import dev.bgl.tensor.PackedRows;
 import dev.bgl.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -42,7 +43,25 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         }
         float[] outNorm = vector(src, "output_norm.weight", c.dim());
         Tensor out = (c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim())).packedForProducts();
-        return new Weights(emb, layers, outNorm, out);
+        Weights w = new Weights(emb, layers, outNorm, out);
+        // Packing releases each source as it goes, but a fault maps the page cache's whole folio (up to 2 MB), so the
+        // first read of a tensor re-maps the tail of the one packed before it: on a MoE file of 417 KB experts 43% of
+        // the experts' source pages came back (258 MB). Released once more after all packing, they stay out.
+        for (Tensor t : w.products()) if (t.packed() != null) PackedRows.releaseSource(t);
+        return w;
+    }
+
+    /** Every matrix multiplied with activations (each once: a tied head is the embedding). */
+    private List<Tensor> products() {
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Tensor> all = new ArrayList<>(List.of(output));
+        for (LayerWeights l : layers) {
+            all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo()));
+            if (l.moe() == null) all.addAll(List.of(l.wGate(), l.wUp(), l.wDown()));
+            else for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down())) all.addAll(List.of(ts));
+        }
+        all.removeIf(t -> !seen.add(t));
+        return all;
     }
 
     /**
@@ -50,16 +69,8 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
      * released, so this is what packing adds to resident memory; row scales kept as floats).
      */
     long packedExtraBytes() {
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         long extra = 0;
-        List<Tensor> all = new ArrayList<>(List.of(output));
-        for (LayerWeights l : layers) {
-            all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo()));
-            if (l.moe() == null) all.addAll(List.of(l.wGate(), l.wUp(), l.wDown()));
-            else for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down())) all.addAll(List.of(ts));
-        }
-        for (Tensor t : all)
-            if (t.packed() != null && seen.add(t)) extra += t.packed().addedBytes(t);
+        for (Tensor t : products()) if (t.packed() != null) extra += t.packed().addedBytes(t);
         return extra;
     }
 
@@ -86,6 +97,9 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
                         + "], expected [" + cols + ", " + rows + "] (GGUF order)");
             ts[i] = t.packedForProducts();
         }
+        // each expert's first read re-maps the end of the one before it (see load): release them all again now,
+        // so that the transient residency of a layer's experts does not build up over the load
+        for (Tensor t : ts) if (t.packed() != null) PackedRows.releaseSource(t);
         return ts;
     }
 

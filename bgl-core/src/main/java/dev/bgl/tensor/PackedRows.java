@@ -59,6 +59,11 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
         return new PackedRows(t.type(), out, t.rows(), t.cols());
     }
 
+    /** Releases the pages of {@code t}'s stored rows that this process has mapped (none to release if it is not a file mapping). */
+    public static void releaseSource(Tensor t) {
+        if (t.data().isMapped() && t.data().byteSize() > 0) t.data().unload();
+    }
+
     private static VectorShuffle<Float> spread(int first) {
         int[] idx = new int[G];
         for (int i = 0; i < G; i++) idx[i] = first + i / 2;
