@@ -5,6 +5,7 @@ import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.eval.EvalTasks;
 import dev.bgl.tensor.Parallel;
+import dev.bgl.train.predictor.TraceCollector;
 import dev.bgl.util.BglException;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -27,6 +28,7 @@ final class ExecutorModels {
     private static final Map<String, LoadedModel> MODELS = new ConcurrentHashMap<>();
     private static final Map<String, Optional<PredictorWeights>> PREDICTORS = new ConcurrentHashMap<>();
     private static final Map<TaskSpec, EvalTasks> TASKS = new ConcurrentHashMap<>();
+    private static final Map<TraceItems, List<TraceCollector.Item>> ITEMS = new ConcurrentHashMap<>();
     /** Keyed by the model instance too: a runner of a model closed by {@link #closeAll} is never reused. */
     private static final ThreadLocal<Map<List<Object>, BudgetRunner>> RUNNERS = ThreadLocal.withInitial(HashMap::new);
     private static volatile boolean threadsSet;
@@ -43,6 +45,17 @@ final class ExecutorModels {
 
     static EvalTasks tasks(TaskSpec spec) {
         return TASKS.computeIfAbsent(spec, TaskSpec::load);
+    }
+
+    /** The items of a trace collection, loaded once per JVM. */
+    static List<TraceCollector.Item> items(TraceItems spec) {
+        return ITEMS.computeIfAbsent(spec, s -> s.load().items());
+    }
+
+    /** The model of a task that runs it without a budget runner (collect-traces), the kernels set up as for {@link #runner}. */
+    static LoadedModel modelForTask(RunnerSpec spec) {
+        kernelThreads();
+        return model(spec);
     }
 
     static LoadedModel model(RunnerSpec s) {
@@ -112,6 +125,7 @@ final class ExecutorModels {
         MODELS.clear();
         PREDICTORS.clear();
         TASKS.clear();
+        ITEMS.clear();
         synchronized (ExecutorModels.class) {
             if (threadsBefore > 0) Parallel.setThreads(threadsBefore);
             threadsBefore = -1;
