@@ -17,6 +17,7 @@ import dev.bgl.eval.TaskLoader;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkBatch;
 import dev.bgl.spark.SparkJars;
+import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.TaskSpec;
 import dev.bgl.util.ProgressBar;
 import dev.bgl.util.BglException;
@@ -94,6 +95,10 @@ final class BatchCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
+            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
+            + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
+    String parquet;
     private static final Pattern POOL = Pattern.compile("(\\d{1,18})\\s*(tok|tokens)?", Pattern.CASE_INSENSITIVE);
 
     static long parsePool(String s) {
@@ -143,8 +148,8 @@ final class BatchCommand implements Callable<Integer> {
         if (acc != null) err.println(acc);
 
         boolean parallelGiven = spec.commandLine().getParseResult().hasMatchedOption("--parallel");
-        if (spark == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark: add --spark MASTER or drop it");
-        if (spark != null) SparkJars.require();
+        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
+        if (spark != null || parquet != null) SparkJars.require();
         RunnerSpec remote = spark == null ? null : RunnerSpec.of(modelPath, null, dev.bgl.model.KvCacheType.F16, guidance.resolve(modelPath),
                 guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format);
         // with --spark the executors open the model; the driver keeps only the pool
@@ -203,10 +208,13 @@ final class BatchCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
             }
+            long parquetRows = parquet == null ? -1 : cluster != null ? cluster.writeParquet(out.resolve("records.jsonl"), parquet)
+                    : SparkParquet.writeEmbedded(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, parquet, sparkConf);
             int total = problems.size();
             stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
                     pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct[0] / total, correct[0], total,
                     thinking[0], poolTokens == 0 ? 0 : 100.0 * thinking[0] / poolTokens, answer[0], out.resolve("records.jsonl"));
+            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, parquet);
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.model.KvCacheType;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkJars;
+import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.SparkTraces;
 import dev.bgl.spark.TraceItems;
 import dev.bgl.util.BglException;
@@ -47,10 +48,14 @@ final class CollectTracesCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the traces as Parquet to the folder PATH (rewritten whole at the end of each run) through"
+            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
+            + " without it an embedded Spark does. The traces.jsonl file stays what a rerun resumes from")
+    String parquet;
 
     @Override
     public Integer call() {
-        if (spark == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark: add --spark MASTER or drop it");
+        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null && parallel != 1)
             throw new BglException("--parallel batches responses in this process; with --spark each executor core makes its own: drop --parallel " + parallel);
         if (spark != null && modelOptions.threads != null)
@@ -62,7 +67,7 @@ final class CollectTracesCommand implements Callable<Integer> {
         TraceItems.Loaded loaded = spec.load();
         if (loaded.skippedLines() > 0) System.err.println("bgl collect-traces: skipped " + loaded.skippedLines() + " bad lines of " + tasks);
         List<TraceCollector.Item> items = loaded.items();
-        if (spark != null) SparkJars.require();
+        if (spark != null || parquet != null) SparkJars.require();
         try (LoadedModel m = modelOptions.open(modelPath);
              SparkTraces cluster = spark == null ? null : SparkTraces.start(spark, sparkConf, RunnerSpec.of(modelPath, modelOptions.tokenizer,
                      KvCacheType.parse(modelOptions.kvType), null, 0, GuidanceOptions.DEFAULT, null)
@@ -71,6 +76,11 @@ final class CollectTracesCommand implements Callable<Integer> {
             var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err), cluster);
             cli.commandLine().getOut().printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
                     s.file(), s.collected(), s.skipped(), s.seconds(), s.closed(), s.correct(), s.meanThinking());
+            if (parquet != null) {
+                long rows = cluster != null ? cluster.writeParquet(s.file(), parquet)
+                        : SparkParquet.writeEmbedded(s.file(), SparkParquet.Kind.TRACES, parquet, sparkConf);
+                cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, parquet);
+            }
         }
         return 0;
     }

@@ -135,6 +135,11 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
         SparkApp.stopRunning();
     }
 
+    /** Writes the command's records file as Parquet at {@code dest} through this application ({@link SparkParquet}); returns the rows. */
+    public long writeParquet(java.nio.file.Path jsonl, String dest) {
+        return SparkParquet.write(sc, jsonl, SparkParquet.Kind.RECORDS, dest);
+    }
+
     @Override
     public void close() {
         SparkApp.stop(sc);

@@ -79,6 +79,11 @@ public final class SparkTraces implements TraceCollector.Backend, AutoCloseable 
         }
     }
 
+    /** Writes the command's traces file as Parquet at {@code dest} through this application ({@link SparkParquet}); returns the rows. */
+    public long writeParquet(java.nio.file.Path jsonl, String dest) {
+        return SparkParquet.write(sc, jsonl, SparkParquet.Kind.TRACES, dest);
+    }
+
     @Override
     public void close() {
         SparkApp.stop(sc);

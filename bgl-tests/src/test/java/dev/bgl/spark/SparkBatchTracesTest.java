@@ -113,8 +113,8 @@ class SparkBatchTracesTest {
         oneLine(bgl(List.of("collect-traces", "--n", "2", "--spark", "local[1]", "--threads", "2", "--out", o)),
                 "--threads sets this process's workers; with --spark the executors' cores (spark.executor.cores) do: drop --threads");
         oneLine(bgl(List.of("collect-traces", "--n", "2", "--spark-conf", "spark.executor.memory=2g", "--out", o)),
-                "--spark-conf is for --spark: add --spark MASTER or drop it");
-        oneLine(bgl(batch(dir.resolve("b"), "--spark-conf", "spark.executor.memory=2g")), "--spark-conf is for --spark: add --spark MASTER or drop it");
+                "--spark-conf is for --spark or --parquet: add one or drop it");
+        oneLine(bgl(batch(dir.resolve("b"), "--spark-conf", "spark.executor.memory=2g")), "--spark-conf is for --spark or --parquet: add one or drop it");
         oneLine(bgl(batch(dir.resolve("b"), "--spark", "local[1]", "--spark-conf", "no-equals")), "--spark-conf must be KEY=VALUE, got 'no-equals'");
     }
 }
