@@ -95,6 +95,9 @@ final class BatchCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the predictor) to every executor with the"
+            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
+    boolean shipModel;
     @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
             + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
             + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
@@ -148,10 +151,11 @@ final class BatchCommand implements Callable<Integer> {
         if (acc != null) err.println(acc);
 
         boolean parallelGiven = spec.commandLine().getParseResult().hasMatchedOption("--parallel");
+        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null || parquet != null) SparkJars.require();
         RunnerSpec remote = spark == null ? null : RunnerSpec.of(modelPath, null, dev.bgl.model.KvCacheType.F16, guidance.resolve(modelPath),
-                guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format);
+                guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
         // with --spark the executors open the model; the driver keeps only the pool
         try (SparkBatch cluster = spark == null ? null : SparkBatch.start(spark, sparkConf, remote, new TaskSpec(tasks, n, seed, TaskLoader.OnBadLine.STOP));
              LoadedModel m = cluster != null ? null : LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format);

@@ -48,6 +48,9 @@ final class CollectTracesCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the tokenizer folder) to every executor with the"
+            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
+    boolean shipModel;
     @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the traces as Parquet to the folder PATH (rewritten whole at the end of each run) through"
             + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
             + " without it an embedded Spark does. The traces.jsonl file stays what a rerun resumes from")
@@ -55,6 +58,7 @@ final class CollectTracesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null && parallel != 1)
             throw new BglException("--parallel batches responses in this process; with --spark each executor core makes its own: drop --parallel " + parallel);
@@ -71,7 +75,7 @@ final class CollectTracesCommand implements Callable<Integer> {
         try (LoadedModel m = modelOptions.open(modelPath);
              SparkTraces cluster = spark == null ? null : SparkTraces.start(spark, sparkConf, RunnerSpec.of(modelPath, modelOptions.tokenizer,
                      KvCacheType.parse(modelOptions.kvType), null, 0, GuidanceOptions.DEFAULT, null)
-                     .withThinkingFormat(ModelOptions.thinkingFormat(modelOptions.thinkingFormat)), spec, options)) {
+                     .withThinkingFormat(ModelOptions.thinkingFormat(modelOptions.thinkingFormat)).withShipped(shipModel), spec, options)) {
             if (cluster != null) System.err.println("bgl collect-traces: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
             var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err), cluster);
             cli.commandLine().getOut().printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",

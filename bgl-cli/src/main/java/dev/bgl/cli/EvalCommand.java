@@ -81,6 +81,9 @@ final class EvalCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the predictor and tokenizer folder) to every executor with the"
+            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
+    boolean shipModel;
     @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
             + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
             + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
@@ -135,6 +138,7 @@ final class EvalCommand implements Callable<Integer> {
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
         answerCap.validate();
+        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null || parquet != null) SparkJars.require();
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
@@ -171,7 +175,7 @@ final class EvalCommand implements Callable<Integer> {
         Path predictorFile = guidance.resolve(modelPath);
         if (predictorFile != null) guidance.loadWeights(modelPath); // a bad predictor fails here, once, not on every executor
         RunnerSpec rs = RunnerSpec.of(modelPath, tokenizer, dev.bgl.model.KvCacheType.F16, predictorFile, guidance.heads,
-                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format);
+                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
         return SparkEval.start(spark, sparkConf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
     }
 

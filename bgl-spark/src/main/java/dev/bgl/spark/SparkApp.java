@@ -46,6 +46,24 @@ final class SparkApp {
         return sc;
     }
 
+    /**
+     * Starts the application and, for a runner whose files are {@link RunnerSpec#shipped}, adds them to it
+     * ({@code SparkContext.addFile}; a folder, such as a Hugging Face model or tokenizer, with its contents): each
+     * executor fetches them once, into its own folder, before its first task.
+     */
+    static JavaSparkContext start(String master, String appName, List<String> conf, RunnerSpec runner) {
+        JavaSparkContext sc = start(master, appName, conf);
+        if (runner.shipped()) {
+            try {
+                for (String f : runner.files()) sc.sc().addFile(f, java.nio.file.Files.isDirectory(java.nio.file.Path.of(f)));
+            } catch (RuntimeException e) {
+                stop(sc);
+                throw new BglException("--spark-ship-model: cannot add the model's files to the application: " + SparkEval.oneLine(e));
+            }
+        }
+        return sc;
+    }
+
     static void stop(JavaSparkContext sc) {
         sc.stop();
         running = null;

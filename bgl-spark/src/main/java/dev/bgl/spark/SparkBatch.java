@@ -53,7 +53,7 @@ public final class SparkBatch implements AutoCloseable {
 
     /** Starts the application; {@code runner} is the command's guided runner (predictor, ceiling, answer cap) as plain values. */
     public static SparkBatch start(String master, List<String> conf, RunnerSpec runner, TaskSpec tasks) {
-        return new SparkBatch(SparkApp.start(master, "bgl batch", conf), master.startsWith("local"), runner, tasks);
+        return new SparkBatch(SparkApp.start(master, "bgl batch", conf, runner), master.startsWith("local"), runner, tasks);
     }
 
     /** Executor cores in all (local[N]: N). */

@@ -56,7 +56,7 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
      * @param tasks  the driver's own copy of the problems that {@code taskSpec} loads on each executor
      */
     public static SparkEval start(String master, List<String> conf, RunnerSpec runner, TaskSpec taskSpec, EvalSettings settings, EvalTasks tasks) {
-        return new SparkEval(SparkApp.start(master, "bgl eval", conf), master.startsWith("local"), runner, taskSpec, settings, tasks);
+        return new SparkEval(SparkApp.start(master, "bgl eval", conf, runner), master.startsWith("local"), runner, taskSpec, settings, tasks);
     }
 
     /** The default parallelism of the application: executor cores in all (local[N]: N). */

@@ -37,7 +37,7 @@ public final class SparkTraces implements TraceCollector.Backend, AutoCloseable 
 
     /** Starts the application; {@code model} names the model (no predictor: traces are made with full thinking). */
     public static SparkTraces start(String master, List<String> conf, RunnerSpec model, TraceItems items, TraceCollector.Options options) {
-        return new SparkTraces(SparkApp.start(master, "bgl collect-traces", conf), master.startsWith("local"), model, items, options);
+        return new SparkTraces(SparkApp.start(master, "bgl collect-traces", conf, model), master.startsWith("local"), model, items, options);
     }
 
     /** Executor cores in all (local[N]: N). */
