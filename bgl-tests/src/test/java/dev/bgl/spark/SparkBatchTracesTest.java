@@ -3,7 +3,10 @@ package dev.bgl.spark;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bgl.cli.Main;
+import dev.bgl.decode.LoadedModel;
 import dev.bgl.eval.EvalRecord;
+import dev.bgl.train.predictor.Trace;
+import dev.bgl.train.predictor.TraceCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,6 +111,28 @@ class SparkBatchTracesTest {
         String again = ok(spark);
         assertTrue(again.contains("0 new responses (8 already there)"), again);
         assertEquals(8, Files.readAllLines(dir.resolve("spark/traces.jsonl")).size());
+    }
+
+    @Test
+    void aTraceHandedTwiceIsWrittenOnce() throws Exception {
+        // what a retried Spark task leans on: a backend that hands every trace twice still leaves one line per id
+        TraceCollector.Options o = new TraceCollector.Options(4, 3, 1, 0f, 32);
+        List<TraceCollector.Item> items = TraceCollector.curriculum(o);
+        int[] handed = {0};
+        try (LoadedModel m = LoadedModel.open(SparkEvalTest.model())) {
+            TraceCollector.Summary s = TraceCollector.collect(m, dir.resolve("twice"), o, items, null, (todo, done) -> {
+                for (int i : todo) {
+                    Trace t = TraceCollector.one(m, items.get(i), o);
+                    done.accept(t);
+                    done.accept(t);
+                    handed[0] += 2;
+                }
+            });
+            assertEquals(6, handed[0]);
+            assertEquals(3, s.collected());
+        }
+        assertEquals(3, traces(dir.resolve("twice/traces.jsonl")).size());
+        assertEquals(3, Files.readAllLines(dir.resolve("twice/traces.jsonl")).size());
     }
 
     static void oneLine(Run r, String expected) {
