@@ -154,6 +154,7 @@ final class BatchCommand implements Callable<Integer> {
         if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null || parquet != null) SparkJars.require();
+        if (parquet != null) SparkParquet.check(parquet);
         RunnerSpec remote = spark == null ? null : RunnerSpec.of(modelPath, null, dev.bgl.model.KvCacheType.F16, guidance.resolve(modelPath),
                 guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
         // with --spark the executors open the model; the driver keeps only the pool

@@ -72,6 +72,7 @@ final class CollectTracesCommand implements Callable<Integer> {
         if (loaded.skippedLines() > 0) System.err.println("bgl collect-traces: skipped " + loaded.skippedLines() + " bad lines of " + tasks);
         List<TraceCollector.Item> items = loaded.items();
         if (spark != null || parquet != null) SparkJars.require();
+        if (parquet != null) SparkParquet.check(parquet);
         try (LoadedModel m = modelOptions.open(modelPath);
              SparkTraces cluster = spark == null ? null : SparkTraces.start(spark, sparkConf, RunnerSpec.of(modelPath, modelOptions.tokenizer,
                      KvCacheType.parse(modelOptions.kvType), null, 0, GuidanceOptions.DEFAULT, null)

@@ -141,6 +141,7 @@ final class EvalCommand implements Callable<Integer> {
         if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null || parquet != null) SparkJars.require();
+        if (parquet != null) SparkParquet.check(parquet);
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));

@@ -78,6 +78,26 @@ public final class SparkParquet {
         return Path.of(dest).toAbsolutePath().normalize().toUri().toString();
     }
 
+    /**
+     * Checks {@code dest} before a run rather than after it: a local folder is created (an existing one is replaced by
+     * the write); a file in its place, or a folder that cannot be made, is one line naming it. A URI of another file
+     * system (hdfs://, s3a://) is left to its writer.
+     */
+    public static void check(String dest) {
+        if (dest == null || dest.isBlank()) throw new BglException("--parquet needs a folder path");
+        String to = destination(dest);
+        if (!to.startsWith("file:")) return;
+        Path p = Path.of(java.net.URI.create(to));
+        if (Files.exists(p) && !Files.isDirectory(p)) throw new BglException("--parquet " + dest + ": " + p + " is a file; give a folder (it is rewritten whole)");
+        try {
+            Files.createDirectories(p);
+        } catch (IOException | RuntimeException e) {
+            throw new BglException("--parquet " + dest + ": cannot create the folder " + p + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
+        if (!Files.isWritable(p)) throw new BglException("--parquet " + dest + ": the folder " + p + " is not writable");
+    }
+
     /** Writes the lines of {@code jsonl} to {@code dest} through the application of {@code sc}; returns the rows written. */
     static long write(JavaSparkContext sc, Path jsonl, Kind kind, String dest) {
         List<String> lines = new ArrayList<>();
@@ -91,7 +111,7 @@ public final class SparkParquet {
             SparkSession s = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
             Dataset<Row> rows = s.read().schema(kind.schema).option("mode", "FAILFAST").json(s.createDataset(lines, Encoders.STRING()));
             rows.write().mode(SaveMode.Overwrite).parquet(to);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala throws it anywhere
             throw new BglException("--parquet " + dest + ": cannot write it (" + SparkEval.oneLine(e) + ")");
         }
         return lines.size();

@@ -141,7 +141,7 @@ class SparkBatchTracesTest {
     }
 
     @Test
-    void badSparkFlagsAreOneLine() {
+    void badSparkFlagsAreOneLine() throws Exception {
         String o = dir.resolve("o").toString();
         oneLine(bgl(List.of("collect-traces", "--n", "2", "--spark", "local[1]", "--parallel", "2", "--out", o)),
                 "--parallel batches responses in this process; with --spark each executor core makes its own: drop --parallel 2");
@@ -152,5 +152,9 @@ class SparkBatchTracesTest {
         oneLine(bgl(batch(dir.resolve("b"), "--spark-ship-model")), "--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         oneLine(bgl(batch(dir.resolve("b"), "--spark-conf", "spark.executor.memory=2g")), "--spark-conf is for --spark or --parquet: add one or drop it");
         oneLine(bgl(batch(dir.resolve("b"), "--spark", "local[1]", "--spark-conf", "no-equals")), "--spark-conf must be KEY=VALUE, got 'no-equals'");
+        // a Parquet path that cannot be a folder: said before the run, not after it
+        Path file = Files.writeString(dir.resolve("a-file.parquet"), "x");
+        oneLine(bgl(batch(dir.resolve("b"), "--parquet", file.toString())), "--parquet " + file + ": " + file + " is a file; give a folder (it is rewritten whole)");
+        assertFalse(Files.exists(dir.resolve("b/records.jsonl")), "nothing ran");
     }
 }
