@@ -39,7 +39,7 @@ final class SparkApp {
             sc = new JavaSparkContext(SparkJvm.conf(master, appName, conf));
         } catch (BglException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException too (checked in Java's eyes)
             throw new BglException("cannot start Spark with master " + master + ": " + SparkEval.oneLine(e));
         }
         running = sc;
@@ -97,7 +97,7 @@ final class SparkApp {
             ctx.runJob(rdd, task, new Collect(each), tag);
         } catch (BglException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a failed job is a SparkException: checked in Java's eyes, though Scala throws it from here
             throw new BglException("Spark job failed: " + SparkEval.oneLine(e));
         }
     }
