@@ -36,7 +36,7 @@ spark_home() {
   tr ':' '\n' < "$cp" | while read -r j; do [[ -n "$j" ]] && ln -s "$j" "$home/jars/"; done
   # the master's and workers' own lines at INFO (start, registration, executors launched and lost: what start waits
   # for and what a failure needs), the rest of Spark at WARN
-  { cat "$here/src/main/resources/dev/bgl/spark/log4j2.properties"
+  { cat "$here/bgl-spark/src/main/resources/dev/bgl/spark/log4j2.properties"
     printf 'logger.deploy.name = org.apache.spark.deploy\nlogger.deploy.level = info\n'; } > "$home/conf/log4j2.properties"
   echo "$home"
 }

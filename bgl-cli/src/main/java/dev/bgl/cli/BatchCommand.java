@@ -1,8 +1,6 @@
 package dev.bgl.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bgl.budget.BudgetOutcome;
-import dev.bgl.budget.BudgetRequest;
 import dev.bgl.budget.BudgetRunner;
 import dev.bgl.budget.BudgetScheduler;
 import dev.bgl.budget.InOrderRuns;
@@ -10,11 +8,18 @@ import dev.bgl.budget.Method;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.decode.Scheduler;
 import dev.bgl.eval.AccuracyCurves;
+import dev.bgl.eval.BatchQuestions;
 import dev.bgl.eval.BudgetAllocator;
 import dev.bgl.eval.EvalProblem;
 import dev.bgl.eval.EvalRecord;
 import dev.bgl.eval.EvalTasks;
 import dev.bgl.eval.TaskLoader;
+import dev.bgl.spark.RunnerSpec;
+import dev.bgl.spark.SparkBatch;
+import dev.bgl.spark.SparkJars;
+import dev.bgl.spark.SparkParquet;
+import dev.bgl.spark.TaskSpec;
+import dev.bgl.util.ProgressBar;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,11 +86,22 @@ final class BatchCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--parallel", defaultValue = "1", description = "Questions decoded together in one continuous batch. Question i starts once"
             + " question i-N has finished and handed its unused tokens back, so the allocation depends on N but never on timing;"
-            + " records stay in question order. 1: one after another (default: ${DEFAULT-VALUE})")
+            + " records stay in question order. 1: one after another. With --spark: questions answered at once on the executors,"
+            + " in the same order (default there: the executor cores) (default: ${DEFAULT-VALUE})")
     int parallel;
-
-    /** Tokens generated to read a question's predicted difficulty: enough for {@code <think>} plus one thinking token. */
-    private static final int PREDICT_TOKENS = 4;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the questions as Apache Spark tasks: local[N] (Spark embedded, N cores) or"
+            + " spark://HOST:PORT (a standalone cluster; this process is the driver and keeps the pool). The records are those of a"
+            + " local run with the same --parallel. The model, predictor and questions file must be at the same path on every node")
+    String spark;
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
+    List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the predictor) to every executor with the"
+            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
+    boolean shipModel;
+    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
+            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
+            + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
+    String parquet;
     private static final Pattern POOL = Pattern.compile("(\\d{1,18})\\s*(tok|tokens)?", Pattern.CASE_INSENSITIVE);
 
     static long parsePool(String s) {
@@ -134,50 +150,44 @@ final class BatchCommand implements Callable<Integer> {
         }
         if (acc != null) err.println(acc);
 
-        try (LoadedModel m = LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format);
-             BudgetScheduler batch = parallel == 1 ? null : new BudgetScheduler(answerCap.apply(new BudgetRunner(m,
+        boolean parallelGiven = spec.commandLine().getParseResult().hasMatchedOption("--parallel");
+        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
+        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
+        if (spark != null || parquet != null) SparkJars.require();
+        if (parquet != null) SparkParquet.check(parquet);
+        RunnerSpec remote = spark == null ? null : RunnerSpec.of(modelPath, null, dev.bgl.model.KvCacheType.F16, guidance.resolve(modelPath),
+                guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
+        // with --spark the executors open the model; the driver keeps only the pool
+        try (SparkBatch cluster = spark == null ? null : SparkBatch.start(spark, sparkConf, remote, new TaskSpec(tasks, n, seed, TaskLoader.OnBadLine.STOP));
+             LoadedModel m = cluster != null ? null : LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format);
+             BudgetScheduler batch = m == null || parallel == 1 ? null : new BudgetScheduler(answerCap.apply(new BudgetRunner(m,
                      dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath))), Scheduler.Config.slots(parallel))) {
-            BudgetRunner runner = batch != null ? batch.runner()
+            BudgetRunner runner = m == null ? null : batch != null ? batch.runner()
                     : answerCap.apply(new BudgetRunner(m, dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath)));
+            int window = cluster != null && !parallelGiven ? cluster.parallelism() : parallel;
+            if (cluster != null) err.println("bgl batch: Spark " + spark + ", " + cluster.parallelism() + " executor cores; " + window
+                    + " questions at once (the records of --parallel " + window + ")");
             List<EvalProblem> problems = set.problems();
+            // each question's estimate: independent of the others, made where the answers are
+            double[] predicted = cluster != null ? cluster.predict(problems.size()) : new double[problems.size()];
+            if (cluster == null)
+                inOrder(runner, batch, problems.size(), InOrderRuns.Window.RUNNING, i -> BatchQuestions.predictRequest(problems.get(i)),
+                        (i, metered, nanos) -> predicted[i] = BatchQuestions.predicted(problems.get(i).id(), metered.outcome().predictedThinking()));
             List<BudgetAllocator.Request> requests = new ArrayList<>();
-            // a guided run of a few tokens: the predictor's estimate is made on the first thinking token
-            // (the model may open the thinking itself first), before any thinking is spent; the estimates are independent
-            inOrder(runner, batch, problems.size(), InOrderRuns.Window.RUNNING,
-                    i -> BudgetRequest.of(problems.get(i).prompt(), new Method.Guided(), 1 << 20, PREDICT_TOKENS), (i, metered, nanos) -> {
-                        BudgetOutcome o = metered.outcome();
-                        if (!Double.isFinite(o.predictedThinking()))
-                            throw new BglException(problems.get(i).id() + ": the predictor made no estimate within " + PREDICT_TOKENS
-                                    + " tokens (the model did not start thinking)");
-                        requests.add(new BudgetAllocator.Request(problems.get(i).id(), o.predictedThinking()));
-                    });
+            for (int i = 0; i < problems.size(); i++) requests.add(new BudgetAllocator.Request(problems.get(i).id(), predicted[i]));
             BudgetAllocator.Plan plan = allocator.plan(requests, poolTokens);
             int[] correct = {0};
             long[] thinking = {0}, answer = {0};
             int[] budgets = new int[problems.size()];
             ObjectMapper json = new ObjectMapper();
+            ProgressBar bar = new ProgressBar("batch", problems.size(), System.err);
             try (Writer w = Files.newBufferedWriter(out.resolve("records.jsonl"), StandardCharsets.UTF_8)) {
-                // question i starts once question i - N has handed its unused tokens back: the same allocation whatever the timing
-                inOrder(runner, batch, problems.size(), InOrderRuns.Window.BY_INDEX, i -> {
-                    budgets[i] = plan.start(i);
-                    // no tokens: answer without thinking (guided at budget 0 still spends one); the curves' budget-0
-                    // point is nothink's accuracy for the same reason
-                    return BudgetRequest.of(problems.get(i).prompt(), budgets[i] == 0 ? new Method.NoThink() : meth, budgets[i], maxTokens);
-                }, (i, metered, nanos) -> {
-                    EvalProblem p = problems.get(i);
-                    int budget = budgets[i];
-                    Method run = budget == 0 ? new Method.NoThink() : meth;
-                    BudgetOutcome o = metered.outcome();
-                    double wallMs = nanos / 1e6;
-                    plan.replan(i, o.thinkingTokens());
-                    EvalTasks.Graded g = set.grader().grade(p, o.answer(), o.thinkingClosed());
-                    if (g.correct()) correct[0]++;
-                    thinking[0] += o.thinkingTokens();
-                    answer[0] += o.answerTokens();
-                    EvalRecord r = new EvalRecord(p.id(), run.name(), budget, o.thinkingTokens(), o.answerTokens(), g.correct(), g.extracted(),
-                            p.answer(), wallMs, o.result().decodeTokensPerSecond(), o.intervened(), requests.get(i).predictedThinking(),
-                            o.withinBudget(), o.overshoot(), o.thinkingClosed(), o.stopReason(), null, -1,
-                            o.answerOverrun(), o.answerPhase().closedAtLineEnd());
+                // each answer, in question order: its unused tokens back to the pool, then its record
+                SparkBatch.Done accept = (i, r) -> {
+                    plan.replan(i, r.thinkingTokens());
+                    if (r.correct()) correct[0]++;
+                    thinking[0] += r.thinkingTokens();
+                    answer[0] += r.answerTokens();
                     try {
                         w.write(json.writeValueAsString(r.toJson()));
                         w.write('\n');
@@ -185,14 +195,31 @@ final class BatchCommand implements Callable<Integer> {
                     } catch (IOException e) {
                         throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
                     }
-                });
+                    bar.update(i + 1, String.format(Locale.ROOT, "acc %.0f%%", 100.0 * correct[0] / (i + 1)));
+                };
+                // question i starts once question i - N has handed its unused tokens back: the same allocation whatever the timing
+                if (cluster != null)
+                    cluster.answerInOrder(problems.size(), window, i -> {
+                        budgets[i] = plan.start(i);
+                        return new SparkBatch.Question(i, meth.name(), budgets[i], maxTokens, predicted[i]);
+                    }, accept);
+                else
+                    inOrder(runner, batch, problems.size(), InOrderRuns.Window.BY_INDEX, i -> {
+                        budgets[i] = plan.start(i);
+                        return BatchQuestions.request(problems.get(i), meth, budgets[i], maxTokens);
+                    }, (i, metered, nanos) -> accept.accept(i, BatchQuestions.record(set, problems.get(i), meth, budgets[i], metered.outcome(),
+                            nanos, predicted[i])));
+                bar.finish();
             } catch (IOException e) {
                 throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
             }
+            long parquetRows = parquet == null ? -1 : cluster != null ? cluster.writeParquet(out.resolve("records.jsonl"), parquet)
+                    : SparkParquet.writeEmbedded(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, parquet, sparkConf);
             int total = problems.size();
             stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
                     pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct[0] / total, correct[0], total,
                     thinking[0], poolTokens == 0 ? 0 : 100.0 * thinking[0] / poolTokens, answer[0], out.resolve("records.jsonl"));
+            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, parquet);
         }
         return 0;
     }
@@ -202,7 +229,7 @@ final class BatchCommand implements Callable<Integer> {
      * batch; each outcome is handed back in order, on this thread.
      */
     private void inOrder(BudgetRunner runner, BudgetScheduler batch, int count, InOrderRuns.Window window,
-                         java.util.function.IntFunction<BudgetRequest> request, InOrderRuns.Done done) {
+                         java.util.function.IntFunction<dev.bgl.budget.BudgetRequest> request, InOrderRuns.Done done) {
         if (batch == null) InOrderRuns.oneByOne(runner, count, i -> runner.plan(request.apply(i)), done);
         else InOrderRuns.run(batch, count, parallel, window, i -> runner.plan(request.apply(i)), done);
     }

@@ -1,9 +1,13 @@
 package dev.bgl.cli;
 
 import dev.bgl.decode.LoadedModel;
-import dev.bgl.eval.EvalProblem;
-import dev.bgl.eval.EvalTasks;
-import dev.bgl.eval.TaskLoader;
+import dev.bgl.budget.GuidanceOptions;
+import dev.bgl.model.KvCacheType;
+import dev.bgl.spark.RunnerSpec;
+import dev.bgl.spark.SparkJars;
+import dev.bgl.spark.SparkParquet;
+import dev.bgl.spark.SparkTraces;
+import dev.bgl.spark.TraceItems;
 import dev.bgl.util.BglException;
 import dev.bgl.tensor.Parallel;
 import dev.bgl.train.predictor.TraceCollector;
@@ -15,7 +19,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "collect-traces", mixinStandardHelpOptions = true,
@@ -23,6 +26,7 @@ import java.util.concurrent.Callable;
                 + " or to the problems of a data set (--tasks), each judged by the eval harness's answer checker.",
                 "Writes OUT/traces.jsonl, one response per line as each finishes; a rerun resumes (ids already there are skipped)."})
 final class CollectTracesCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cli;
     @Mixin ModelOptions modelOptions;
     @Option(names = "--out", required = true, description = "Folder for traces.jsonl") Path out;
     @Option(names = "--tasks", paramLabel = "SPEC", description = "A data set instead of the curriculum: gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH"
@@ -38,50 +42,56 @@ final class CollectTracesCommand implements Callable<Integer> {
             + " (each is the one it gets alone); --threads then sets the cores each batched step uses. 1: --threads worker threads,"
             + " one response each (default: ${DEFAULT-VALUE})") int parallel;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Make the responses as Apache Spark tasks: local[N] (Spark embedded, N cores) or"
+            + " spark://HOST:PORT (a standalone cluster; this process is the driver and writes the file). The traces are those of a"
+            + " local run; the model and --tasks file must be at the same path on every node. Not with --parallel or --threads (executor cores are used)")
+    String spark;
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
+    List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the tokenizer folder) to every executor with the"
+            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
+    boolean shipModel;
+    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the traces as Parquet to the folder PATH (rewritten whole at the end of each run) through"
+            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
+            + " without it an embedded Spark does. The traces.jsonl file stays what a rerun resumes from")
+    String parquet;
+
     @Override
     public Integer call() {
+        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
+        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
+        if (spark != null && parallel != 1)
+            throw new BglException("--parallel batches responses in this process; with --spark each executor core makes its own: drop --parallel " + parallel);
+        if (spark != null && modelOptions.threads != null)
+            throw new BglException("--threads sets this process's workers; with --spark the executors' cores (spark.executor.cores) do: drop --threads");
         Path modelPath = modelOptions.resolveModel();
         int threads = modelOptions.threads != null ? modelOptions.threads : Parallel.threads();
         var options = new TraceCollector.Options(seed, n, threads, temperature, maxTokens, parallel);
-        List<TraceCollector.Item> items = tasks == null ? TraceCollector.curriculum(options) : dataSet(tasks, n, onBadLine);
-        try (LoadedModel m = modelOptions.open(modelPath)) {
-            var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err));
-            System.out.printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
+        TraceItems spec = new TraceItems(tasks, n, seed, TraceItems.onBadLine(onBadLine));
+        TraceItems.Loaded loaded = spec.load();
+        if (loaded.skippedLines() > 0) System.err.println("bgl collect-traces: skipped " + loaded.skippedLines() + " bad lines of " + tasks);
+        List<TraceCollector.Item> items = loaded.items();
+        if (spark != null || parquet != null) SparkJars.require();
+        if (parquet != null) SparkParquet.check(parquet);
+        try (LoadedModel m = modelOptions.open(modelPath);
+             SparkTraces cluster = spark == null ? null : SparkTraces.start(spark, sparkConf, RunnerSpec.of(modelPath, modelOptions.tokenizer,
+                     KvCacheType.parse(modelOptions.kvType), null, 0, GuidanceOptions.DEFAULT, null)
+                     .withThinkingFormat(ModelOptions.thinkingFormat(modelOptions.thinkingFormat)).withShipped(shipModel), spec, options)) {
+            if (cluster != null) System.err.println("bgl collect-traces: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
+            var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err), cluster);
+            cli.commandLine().getOut().printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
                     s.file(), s.collected(), s.skipped(), s.seconds(), s.closed(), s.correct(), s.meanThinking());
+            if (parquet != null) {
+                long rows = cluster != null ? cluster.writeParquet(s.file(), parquet)
+                        : SparkParquet.writeEmbedded(s.file(), SparkParquet.Kind.TRACES, parquet, sparkConf);
+                cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, parquet);
+            }
         }
         return 0;
     }
 
-    /**
-     * The first n problems of a data set as trace items, judged as eval judges them (each problem's answer checker
-     * on the text after the thinking). The family a trace records is the format (gsm8k, math500, ...), the
-     * difficulty the problem's level where the file gives one (MATH-500), else 0.
-     */
+    /** The first n problems of a data set as trace items, judged as eval judges them ({@link TraceItems}). */
     static List<TraceCollector.Item> dataSet(String spec, int n, String onBadLine) {
-        String s = spec.strip();
-        if (s.equals("synthetic") || s.startsWith("synthetic:"))
-            throw new BglException("--tasks " + spec + ": without --tasks collect-traces answers the curriculum's TRAIN problems;"
-                    + " synthetic here would be eval's held-out TEST problems");
-        TaskLoader.OnBadLine bad = switch (onBadLine.strip().toLowerCase(Locale.ROOT)) {
-            case "stop" -> TaskLoader.OnBadLine.STOP;
-            case "skip" -> TaskLoader.OnBadLine.SKIP;
-            default -> throw new BglException("--on-bad-line must be skip or stop, got '" + onBadLine + "'");
-        };
-        EvalTasks set = EvalTasks.load(s, n, 0, bad);
-        if (set.skippedLines() > 0) System.err.println("bgl collect-traces: skipped " + set.skippedLines() + " bad lines of " + spec);
-        int colon = s.indexOf(':');
-        String family = colon > 1 && !s.substring(0, colon).contains("/") ? s.substring(0, colon).toLowerCase(Locale.ROOT) : "jsonl";
-        List<TraceCollector.Item> items = new ArrayList<>();
-        for (EvalProblem p : set.problems()) {
-            int level = 0;
-            try {
-                level = Integer.parseInt(p.meta().getOrDefault("level", "0").replaceAll("\\D", ""));
-            } catch (NumberFormatException ignored) {
-                // a level that is not a number: no difficulty
-            }
-            items.add(new TraceCollector.Item(p.id(), family, level, p.prompt(), p.answer(),
-                    out -> set.grader().grade(p, out.answer(), out.thinkingClosed()).correct()));
-        }
-        return items;
+        return new TraceItems(spec, n, 0, TraceItems.onBadLine(onBadLine)).load().items();
     }
 }

@@ -16,6 +16,7 @@ import dev.bgl.eval.TaskLoader;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkEval;
 import dev.bgl.spark.SparkJars;
+import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.TaskSpec;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
@@ -80,6 +81,13 @@ final class EvalCommand implements Callable<Integer> {
     String spark;
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
     List<String> sparkConf = new ArrayList<>();
+    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the predictor and tokenizer folder) to every executor with the"
+            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
+    boolean shipModel;
+    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
+            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
+            + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
+    String parquet;
     @Option(names = "--calibration", description = "Predictor calibration points {true_remaining, predicted_mean} per line (default: DIR/calibration.jsonl when present)")
     Path calibration;
 
@@ -130,6 +138,10 @@ final class EvalCommand implements Callable<Integer> {
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
         answerCap.validate();
+        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
+        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
+        if (spark != null || parquet != null) SparkJars.require();
+        if (parquet != null) SparkParquet.check(parquet);
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
@@ -141,6 +153,8 @@ final class EvalCommand implements Callable<Integer> {
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
+            long parquetRows = parquet == null ? -1 : cluster != null ? cluster.writeParquet(log.file(), parquet)
+                    : SparkParquet.writeEmbedded(log.file(), SparkParquet.Kind.RECORDS, parquet, sparkConf);
             stdout.print(EvalReport.table(summary));
             if (cal != null) {
                 cal.save(calFile);
@@ -151,6 +165,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             stdout.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
                     log.file(), out.resolve(EvalReport.HTML));
+            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, parquet);
         }
         return 0;
     }
@@ -161,7 +176,7 @@ final class EvalCommand implements Callable<Integer> {
         Path predictorFile = guidance.resolve(modelPath);
         if (predictorFile != null) guidance.loadWeights(modelPath); // a bad predictor fails here, once, not on every executor
         RunnerSpec rs = RunnerSpec.of(modelPath, tokenizer, dev.bgl.model.KvCacheType.F16, predictorFile, guidance.heads,
-                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format);
+                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
         return SparkEval.start(spark, sparkConf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
     }
 

@@ -5,8 +5,10 @@ import dev.bgl.budget.predictor.PredictorWeights;
 import dev.bgl.decode.LoadedModel;
 import dev.bgl.eval.EvalTasks;
 import dev.bgl.tensor.Parallel;
+import dev.bgl.train.predictor.TraceCollector;
 import dev.bgl.util.BglException;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 
 import java.nio.file.Files;
@@ -25,8 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ExecutorModels {
     private static final Map<String, LoadedModel> MODELS = new ConcurrentHashMap<>();
+    private static final java.util.Queue<Path> OPENED = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static final Map<String, Optional<PredictorWeights>> PREDICTORS = new ConcurrentHashMap<>();
     private static final Map<TaskSpec, EvalTasks> TASKS = new ConcurrentHashMap<>();
+    private static final Map<TraceItems, List<TraceCollector.Item>> ITEMS = new ConcurrentHashMap<>();
     /** Keyed by the model instance too: a runner of a model closed by {@link #closeAll} is never reused. */
     private static final ThreadLocal<Map<List<Object>, BudgetRunner>> RUNNERS = ThreadLocal.withInitial(HashMap::new);
     private static volatile boolean threadsSet;
@@ -45,15 +49,28 @@ final class ExecutorModels {
         return TASKS.computeIfAbsent(spec, TaskSpec::load);
     }
 
+    /** The items of a trace collection, loaded once per JVM. */
+    static List<TraceCollector.Item> items(TraceItems spec) {
+        return ITEMS.computeIfAbsent(spec, s -> s.load().items());
+    }
+
+    /** The model of a task that runs it without a budget runner (collect-traces), the kernels set up as for {@link #runner}. */
+    static LoadedModel modelForTask(RunnerSpec spec) {
+        kernelThreads();
+        return model(spec);
+    }
+
     static LoadedModel model(RunnerSpec s) {
-        return MODELS.computeIfAbsent(s.model() + "|" + s.kvType() + "|" + s.tokenizer() + "|" + s.thinkingFormat(), k -> {
-            Path path = Path.of(s.model());
+        return MODELS.computeIfAbsent(s.model() + "|" + s.kvType() + "|" + s.tokenizer() + "|" + s.thinkingFormat() + "|" + s.shipped(), k -> {
+            Path path = local(s.model(), s.shipped(), "model file");
             if (!Files.exists(path)) throw new BglException(where() + ": no model file " + path
-                    + " (every executor opens the model at the same path: copy it to each node, or put it on shared storage)");
-            if (s.tokenizer() != null && !Files.isDirectory(Path.of(s.tokenizer())))
-                throw new BglException(where() + ": no tokenizer folder " + s.tokenizer());
-            LoadedModel m = LoadedModel.open(path, s.kv(), s.tokenizer() == null ? null : Path.of(s.tokenizer()), s.format());
+                    + " (every executor opens the model at the same path: copy it to each node, put it on shared storage, or send it with --spark-ship-model)");
+            Path tokenizer = s.tokenizer() == null ? null : local(s.tokenizer(), s.shipped(), "tokenizer folder");
+            if (tokenizer != null && !Files.isDirectory(tokenizer))
+                throw new BglException(where() + ": no tokenizer folder " + tokenizer);
+            LoadedModel m = LoadedModel.open(path, s.kv(), tokenizer, s.format());
             m.checkTemplate();
+            OPENED.add(path);
             return m;
         });
     }
@@ -61,10 +78,32 @@ final class ExecutorModels {
     private static PredictorWeights predictor(RunnerSpec s) {
         if (s.predictor() == null) return null;
         return PREDICTORS.computeIfAbsent(s.predictor() + "|" + s.predictorHeads(), k -> {
-            Path path = Path.of(s.predictor());
+            Path path = local(s.predictor(), s.shipped(), "predictor file");
             if (!Files.exists(path)) throw new BglException(where() + ": no predictor file " + path);
             return Optional.of(PredictorWeights.load(path, s.predictorHeads()));
         }).orElse(null);
+    }
+
+    /**
+     * Where this executor reads a file of the spec: the driver's path, or with {@code shipped} its own copy of the file
+     * the driver added to the application ({@code SparkFiles.get}: the same file name, in the executor's folder).
+     */
+    static Path local(String driverPath, boolean shipped, String what) {
+        if (!shipped) return Path.of(driverPath);
+        String name = Path.of(driverPath).getFileName().toString();
+        Path copy;
+        try {
+            copy = Path.of(SparkFiles.get(name));
+        } catch (RuntimeException e) {
+            throw new BglException(where() + ": the shipped " + what + " " + name + " cannot be found (" + e.getMessage() + ")");
+        }
+        if (!Files.exists(copy)) throw new BglException(where() + ": the shipped " + what + " " + name + " did not arrive (no " + copy + ")");
+        return copy;
+    }
+
+    /** The model files this JVM opened, in order (a shipped model: the executor's copy), for the tests. */
+    static List<Path> opened() {
+        return List.copyOf(OPENED);
     }
 
     /**
@@ -112,6 +151,7 @@ final class ExecutorModels {
         MODELS.clear();
         PREDICTORS.clear();
         TASKS.clear();
+        ITEMS.clear();
         synchronized (ExecutorModels.class) {
             if (threadsBefore > 0) Parallel.setThreads(threadsBefore);
             threadsBefore = -1;

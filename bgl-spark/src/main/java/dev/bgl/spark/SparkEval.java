@@ -9,15 +9,9 @@ import dev.bgl.eval.EvalRecord;
 import dev.bgl.eval.EvalSettings;
 import dev.bgl.eval.EvalTasks;
 import dev.bgl.util.BglException;
-import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.rdd.RDD;
 import scala.collection.Iterator;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
-import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -39,11 +33,6 @@ import java.util.regex.Pattern;
  */
 public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Samples per task: enough to make a task's scheduling (milliseconds) small beside its work, few enough to balance. */
-    static final int SAMPLES_PER_TASK = 16;
-
-    /** The application of this JVM, for {@link #stopRunning}: Spark allows one SparkContext per JVM. */
-    private static volatile JavaSparkContext running;
     private final JavaSparkContext sc;
     private final boolean local;
     private final RunnerSpec runner;
@@ -67,15 +56,7 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
      * @param tasks  the driver's own copy of the problems that {@code taskSpec} loads on each executor
      */
     public static SparkEval start(String master, List<String> conf, RunnerSpec runner, TaskSpec taskSpec, EvalSettings settings, EvalTasks tasks) {
-        SparkJvm.quietLogs();
-        JavaSparkContext sc;
-        try {
-            sc = new JavaSparkContext(SparkJvm.conf(master, "bgl eval", conf));
-        } catch (RuntimeException e) {
-            throw new BglException("cannot start Spark with master " + master + ": " + oneLine(e));
-        }
-        running = sc;
-        return new SparkEval(sc, master.startsWith("local"), runner, taskSpec, settings, tasks);
+        return new SparkEval(SparkApp.start(master, "bgl eval", conf, runner), master.startsWith("local"), runner, taskSpec, settings, tasks);
     }
 
     /** The default parallelism of the application: executor cores in all (local[N]: N). */
@@ -91,18 +72,13 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
             if (i == null) throw new IllegalArgumentException("job for a problem not in the task set: " + j.problem().id());
             work.add(new EvalJob(i, j.method().name(), j.budget(), j.limits()));
         }
-        int slices = Math.min(work.size(), Math.max(4 * parallelism(), (work.size() + SAMPLES_PER_TASK - 1) / SAMPLES_PER_TASK));
-        RDD<EvalJob> rdd = sc.parallelize(work, Math.max(1, slices)).rdd();
-        SparkContext ctx = sc.sc();
-        @SuppressWarnings("unchecked")
-        ClassTag<ArrayList<String>> tag = (ClassTag<ArrayList<String>>) (ClassTag<?>) ClassTag$.MODULE$.apply(ArrayList.class);
-        try {
-            ctx.runJob(rdd, new RunPartition(runner, taskSpec, settingsJson), new Collect(done), tag);
-        } catch (BglException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new BglException("Spark job failed: " + oneLine(e));
-        }
+        SparkApp.runPartitioned(sc, work, new RunPartition(runner, taskSpec, settingsJson), line -> {
+            try {
+                done.accept(EvalRecord.fromJson(JSON.readTree(line)));
+            } catch (IOException e) {
+                throw new BglException("bad record from an executor: " + e.getMessage());
+            }
+        });
     }
 
     /** An executor's work: one record per job of the partition, as JSON lines. */
@@ -137,27 +113,6 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
         }
     }
 
-    /** On the driver, once per partition as it finishes: each record to the harness. */
-    private static final class Collect extends AbstractFunction2<Object, ArrayList<String>, BoxedUnit> {
-        private final Consumer<EvalRecord> done;
-
-        Collect(Consumer<EvalRecord> done) {
-            this.done = done;
-        }
-
-        @Override
-        public BoxedUnit apply(Object partition, ArrayList<String> lines) {
-            for (String line : lines) {
-                try {
-                    done.accept(EvalRecord.fromJson(JSON.readTree(line)));
-                } catch (IOException e) {
-                    throw new BglException("bad record from an executor: " + e.getMessage());
-                }
-            }
-            return BoxedUnit.UNIT;
-        }
-    }
-
     private static final Pattern BGL_ERROR = Pattern.compile("dev\\.bgl\\.[\\w.]*Exception: ([^\\n]*)");
 
     /**
@@ -177,15 +132,17 @@ public final class SparkEval implements EvalHarness.Backend, AutoCloseable {
 
     /** Stops the application still running in this JVM, if any (an eval abandoned at a deadline). */
     static void stopRunning() {
-        JavaSparkContext sc = running;
-        if (sc != null) sc.stop();
-        running = null;
+        SparkApp.stopRunning();
+    }
+
+    /** Writes the command's records file as Parquet at {@code dest} through this application ({@link SparkParquet}); returns the rows. */
+    public long writeParquet(java.nio.file.Path jsonl, String dest) {
+        return SparkParquet.write(sc, jsonl, SparkParquet.Kind.RECORDS, dest);
     }
 
     @Override
     public void close() {
-        sc.stop();
-        running = null;
+        SparkApp.stop(sc);
         if (local) ExecutorModels.closeAll();
     }
 }

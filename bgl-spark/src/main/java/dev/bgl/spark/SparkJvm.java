@@ -61,8 +61,18 @@ final class SparkJvm {
         if (isLocalMachine(master)) c.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         Path code = codeLocation();
         if (code != null && Files.isRegularFile(code)) {
-            // bgl.jar (./bgl, spark-submit): shipped to the executors by the driver
-            if (!c.contains("spark.jars")) c.setJars(new String[]{code.toString()});
+            String m = master.toLowerCase(Locale.ROOT);
+            if (c.contains("spark.jars") || m.startsWith("local")) {
+                // local[N]: the executor is this JVM, whose class path has bgl.jar already (shipping it would copy 33 MB
+                // into a temporary folder and load every class a second time through Spark's class loader)
+            } else if (isLocalMachine(master)) {
+                // a cluster on this machine: its executors read bgl.jar in place, on their own class path, rather than
+                // fetching a copy from the driver each (and Spark's log settings in it are found at their start)
+                c.set("spark.executor.extraClassPath", code.toString());
+            } else {
+                // bgl.jar (./bgl, spark-submit) on a cluster elsewhere: shipped to the executors by the driver
+                c.setJars(new String[]{code.toString()});
+            }
         } else if (code != null) {
             // compiled classes (the tests): a folder cannot be shipped; on one machine the executors read them in place,
             // every module's classes folder on the driver's class path

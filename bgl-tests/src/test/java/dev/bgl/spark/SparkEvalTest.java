@@ -74,6 +74,26 @@ class SparkEvalTest {
         assertEquals("executor 1 on 127.0.0.1: no model file /x/m.gguf (every executor opens the model at the same path)", SparkEval.oneLine(spark));
     }
 
+    /** A task whose executor throws bgl's own error, as one naming a missing file does. */
+    static final class Refuses extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>, ArrayList<String>>
+            implements java.io.Serializable {
+        @Override
+        public ArrayList<String> apply(scala.collection.Iterator<Integer> it) {
+            throw new BglException("executor 7 on node-x: no task file /data/q.jsonl");
+        }
+    }
+
+    @Test
+    void aJobWhoseTasksFailIsOneLineWithTheExecutorsMessage() {
+        org.apache.spark.api.java.JavaSparkContext sc = SparkApp.start("local[1]", "failing", List.of());
+        try {
+            BglException e = assertThrows(BglException.class, () -> SparkApp.runPartitioned(sc, List.of(1, 2), new Refuses(), line -> fail(line)));
+            assertEquals("Spark job failed: executor 7 on node-x: no task file /data/q.jsonl", e.getMessage());
+        } finally {
+            SparkApp.stop(sc);
+        }
+    }
+
     @Test
     void badSparkConfIsOneLine() {
         StringWriter out = new StringWriter(), err = new StringWriter();

@@ -73,7 +73,9 @@ class StandaloneClusterTest {
 
         SparkEvalTest.run(SparkEvalTest.eval(dir.resolve("local"), "--threads", "2"));
         ExecutorService t = Executors.newSingleThreadExecutor();
-        Future<String> eval = t.submit(() -> SparkEvalTest.run(SparkEvalTest.eval(dir.resolve("cluster-run"), "--spark", "spark://127.0.0.1:" + port)));
+        // the model sent with the application (--spark-ship-model): each executor fetches it into its own folder
+        Future<String> eval = t.submit(() -> SparkEvalTest.run(SparkEvalTest.eval(dir.resolve("cluster-run"), "--spark", "spark://127.0.0.1:" + port,
+                "--spark-ship-model")));
         String table;
         try {
             table = eval.get(EVAL_SECONDS, TimeUnit.SECONDS);
@@ -87,10 +89,14 @@ class StandaloneClusterTest {
         }
         assertTrue(table.contains("60 records (60 generated now)"), table);
         SameRecords.assertSame(dir.resolve("local/records.jsonl"), dir.resolve("cluster-run/records.jsonl"));
-        // both workers ran executors of the application (the work was spread, not run on one)
+        // both workers ran executors of the application (the work was spread, not run on one), each with its own copy of
+        // the model in its folder (work-N/APP/EXECUTOR/), fetched from the driver
+        String name = SparkEvalTest.model().getFileName().toString();
         for (String w : List.of("work-1", "work-2"))
-            try (var apps = Files.list(clusterDir.resolve(w))) {
-                assertTrue(apps.findAny().isPresent(), "no executor ran on " + w);
+            try (var files = Files.walk(clusterDir.resolve(w))) {
+                List<Path> copies = files.filter(f -> f.getFileName().toString().equals(name)).toList();
+                assertFalse(copies.isEmpty(), "no executor ran on " + w + ", or it had no copy of " + name);
+                for (Path c : copies) assertEquals(Files.size(SparkEvalTest.model()), Files.size(c), "the whole model: " + c);
             }
     }
 }

@@ -105,6 +105,19 @@ public final class TraceCollector {
         return collect(model, dir, o, curriculum(o), bar);
     }
 
+    /**
+     * Where the responses are made when not in this JVM: another engine (a Spark job) that makes the trace of each
+     * item with {@link #one}, the local workers' own code, and hands each back.
+     */
+    @FunctionalInterface
+    public interface Backend {
+        /**
+         * Makes the trace of every item whose index is in {@code todo} and hands each to {@code done} (from one thread
+         * at a time) as it finishes; returns when all are done. A trace handed twice (a retried task) is written once.
+         */
+        void runAll(List<Integer> todo, java.util.function.Consumer<Trace> done);
+    }
+
     /** Where a finished response goes (the file, the counts, the progress bar); called by one thread at a time. */
     @FunctionalInterface
     private interface Sink {
@@ -116,6 +129,11 @@ public final class TraceCollector {
      * {@code parallel} above 1, in the items' order: the file a sequential run writes, timings aside).
      */
     public static Summary collect(LoadedModel model, Path dir, Options o, List<Item> items, ProgressBar bar) {
+        return collect(model, dir, o, items, bar, null);
+    }
+
+    /** As {@link #collect(LoadedModel, Path, Options, List, ProgressBar)}, the responses made by {@code backend} (null: here). */
+    public static Summary collect(LoadedModel model, Path dir, Options o, List<Item> items, ProgressBar bar, Backend backend) {
         if (!model.isThinkingModel()) throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: it cannot make thinking traces");
         int vocab = model.transformer().config().vocabSize();
         Path file = TraceFile.in(dir);
@@ -137,11 +155,14 @@ public final class TraceCollector {
         long t0 = System.nanoTime();
         AtomicInteger done = new AtomicInteger(), closed = new AtomicInteger(), right = new AtomicInteger();
         java.util.concurrent.atomic.AtomicLong thinking = new java.util.concurrent.atomic.AtomicLong();
-        ExecutorService pool = o.parallel() > 1 ? null : Executors.newFixedThreadPool(o.threads());
+        ExecutorService pool = o.parallel() > 1 || backend != null ? null : Executors.newFixedThreadPool(o.threads());
+        Set<String> written = new HashSet<>();
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             if (bar != null) bar.update(skipped, "");
             Sink sink = t -> {
                 synchronized (w) {
+                    // keyed by id: a trace handed twice (a retried task), or one already in the file, is written once
+                    if (have.contains(t.id()) || !written.add(t.id())) return;
                     w.write(t.toJsonLine());
                     w.write('\n');
                     w.flush();
@@ -153,7 +174,14 @@ public final class TraceCollector {
                 if (bar != null) bar.update(skipped + k, String.format("acc %.0f%% think %.0f", 100.0 * right.get() / k, (double) thinking.get() / k));
             };
             List<Future<?>> futures = new ArrayList<>();
-            if (pool == null) batched(model, items, todo, o, sink);
+            if (backend != null) backend.runAll(todo, t -> {
+                try {
+                    sink.accept(t);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e); // the caller names the file
+                }
+            });
+            else if (pool == null) batched(model, items, todo, o, sink);
             else for (int i : todo)
                 futures.add(pool.submit(() -> {
                     sink.accept(one(model, items.get(i), o));
@@ -182,8 +210,8 @@ public final class TraceCollector {
         return new Summary(file, skipped, n, closed.get(), right.get(), n == 0 ? 0 : (double) thinking.get() / n, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** One problem answered with full thinking ({@link Method.None}). */
-    static Trace one(LoadedModel model, Item p, Options o) {
+    /** One problem answered with full thinking ({@link Method.None}): what a local worker and a Spark task both run. */
+    public static Trace one(LoadedModel model, Item p, Options o) {
         long t0 = System.nanoTime();
         BudgetOutcome out = new BudgetRunner(model).run(request(p, o), TokenListener.NONE);
         return trace(model, p, out, (System.nanoTime() - t0) / 1e9);
