@@ -139,6 +139,8 @@ final class BatchCommand implements Callable<Integer> {
         // a shared pool holds only if no request thinks past its budget: guided keeps its hard ceiling here
         // (GRACE 0, the thinking ends at the budget exactly) unless --ceiling names another grace
         if (guidance.ceilingGrace == null || guidance.ceilingGrace < 0) guidance.ceilingGrace = 0;
+        // the driver reads the predictor beside the model: a wrong --model must not read as a missing predictor
+        if (!Files.exists(modelPath)) throw new dev.bgl.format.FormatException(modelPath, "no such file or folder");
         var weights = guidance.loadWeights(modelPath);
         if (weights == null) throw new BglException("batch predicts difficulty with the budget predictor: pass --predictor FILE");
         PrintWriter stdout = spec.commandLine().getOut();

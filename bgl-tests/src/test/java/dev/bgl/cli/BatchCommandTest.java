@@ -46,6 +46,9 @@ class BatchCommandTest {
                 "--method none uses no budget; pick one that does (e.g. guided, hard)");
         oneLineError(bgl("batch", "synthetic", "--pool", "100", "--curves", dir.resolve("nope.jsonl").toString(), "--out", o),
                 "--curves " + dir.resolve("nope.jsonl") + ": no such file");
+        Path missing = dir.resolve("nope.gguf");
+        oneLineError(bgl("batch", "synthetic", "--pool", "100", "--model", missing.toString(), "--out", o),
+                missing + ": no such file or folder");
     }
 
     @Test
