@@ -3,11 +3,12 @@
 # 2 workers x 1 core (tools/spark/cluster.sh), alternately, then on 1 worker x 1 core; wall time of each whole
 # command (JVM and Spark start included), the load average before each, and whether the records are identical.
 #   tools/spark/measure.sh [OUT_DIR] [ROUNDS]      (default /tmp/bgl-spark-measure, 2)
+#   BGL_MEASURE_METHODS=none,hard,qwen-stop,s1,prompt,nothink,guided: the README's 300-problem run (its budgets at seed 0)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${1:-/tmp/bgl-spark-measure}"; rounds="${2:-2}"
 port="${BGL_SPARK_PORT:-7077}"
-eval_args=(eval --tasks synthetic --n 300 --seed 0 --methods none,hard,guided --budgets 30,60,90)
+eval_args=(eval --tasks synthetic --n 300 --seed 0 --methods "${BGL_MEASURE_METHODS:-none,hard,guided}" --budgets 30,60,90)
 mkdir -p "$out"
 log="$out/times.tsv"
 echo -e "run\tseconds\tload1_before\trecords" > "$log"
