@@ -33,7 +33,7 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--experts-used", description = "qwen3moe: experts the router picks per token (default 2)") Integer expertsUsed;
     @Option(names = "--expert-ffn", description = "qwen3moe: each expert's feed-forward size (default: --ffn's default / 4, rounded up like it)") Integer expertFfn;
     @Option(names = "--context", defaultValue = "4096") int context;
-    @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 1000000 for qwen)") Float ropeBase;
+    @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 150000 for gpt-oss, 1000000 for qwen)") Float ropeBase;
     @Option(names = "--rope-scaling", paramLabel = "linear:F|yarn:F[:ORIG]",
             description = "Declare RoPE scaling: linear by factor F, or YaRN by factor F from an original context ORIG (default: --context)") String ropeScaling;
     @Option(names = "--rope-freqs", paramLabel = "F[:ORIG]",
@@ -86,7 +86,7 @@ final class MakeModelCommand implements Callable<Integer> {
         if (slidingWindow != null && !a.gptOss()) throw new BglException("--sliding-window is for --arch gpt-oss, not " + arch);
         int window = a.gptOss() ? (slidingWindow == null ? 128 : slidingWindow) : 0;
         if (a.gptOss() && window < 1) throw new BglException("--sliding-window must be at least 1, got " + window);
-        float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : 1000000f);
+        float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : a.gptOss() ? 150000f : 1000000f);
         RopeScaling rope = ropeScaling(context, hd, base);
         var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
         int vocab = spec.vocabSize();
