@@ -78,6 +78,11 @@ class GptOssBadInputTest {
             assertEquals(8, c.windowOf(0));
             assertEquals(0, c.windowOf(1));
             assertEquals(new ExpertConfig(4, 2, 32, false), c.experts());
+            // every tensor of the file is counted once, sinks and biases included; a token reads 2 of 4 experts' matrices and biases
+            long elements = 0;
+            for (String name : src.tensorNames()) elements += src.tensor(name).elements();
+            assertEquals(elements, c.parameterCount());
+            assertEquals(elements - 2L * 2 * (3 * 64 * 32 + 2 * 32 + 64), c.activeParameterCount());
             // the same file rewritten unchanged opens alike: the rewriting itself breaks nothing
             try (var again = GgufModelSource.open(rewrite(null, null, null, null))) {
                 assertEquals(c, again.config());
