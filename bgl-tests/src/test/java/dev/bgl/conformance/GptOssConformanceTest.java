@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 32-token continuation run past it), 8 experts of which 4 are used, with biases and swiglu_oai.
  * The window is 16 keys, so most of the prompt's positions are windowed. F32 weights: greedy
  * continuations equal and probabilities within 2e-3; MXFP4 experts (the rest F32, as gpt-oss
- * ships): probabilities within 1e-2. Attention is peaked (qk gain 3) so that positions, and with
+ * ships): probabilities within 1e-2. A 300-token prompt (19 windows, five KV pages) checks the last position
+ * and 16 greedy tokens. Attention is peaked (qk gain 3) so that positions, and with
  * them the window and YaRN, change the output; {@link #windowAndYarnMatter} checks that they do.
  */
 class GptOssConformanceTest {
@@ -104,6 +105,36 @@ class GptOssConformanceTest {
         System.err.printf("gpt-oss: without the window %.2e, without YaRN %.2e%n", window, yarn);
         assertTrue(window > 2e-2, "the window changes the last position's probabilities by only " + window);
         assertTrue(yarn > 2e-2, "YaRN changes the last position's probabilities by only " + yarn);
+    }
+
+    /**
+     * A prompt of 300 tokens, 19 windows long and across five KV pages, so that prefill chunks and decode
+     * steps skip whole pages before their window: the last position's probabilities and 16 greedy tokens.
+     */
+    @Test
+    void aPromptManyWindowsLongMatchesLlamaCpp(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gpt-oss-long.gguf");
+        RandomModelMaker.write(spec(GgmlType.F32, WINDOW, RopeScaling.yarn(4, 32)), TestVocab::write, file);
+        int[] tokens = new SplittableRandom(37).ints(300, 0, TestVocab.SIZE).toArray();
+        int greedy = 16, vocab = TestVocab.SIZE;
+        JsonNode ref = LlamaCppReference.locate().call(Map.of("op", "probs", "model", file.toString(), "tokens", tokens,
+                "topK", TOP, "greedy", greedy, "lastOnly", true), 300);
+        try (var src = GgufModelSource.open(file)) {
+            Transformer model = new Transformer(src);
+            var state = model.newState(tokens.length + greedy + 1, true);
+            float[] last = new float[vocab];
+            model.forward(state, tokens, 0, tokens.length, last, false, null);
+            TopKComparison c = TopKComparison.of(last, ref, 1, vocab);
+            System.err.printf("gpt-oss 300 tokens maxDiff=%.2e%n", c.maxDiff());
+            assertTrue(c.maxDiff() <= 2e-3, "max |p - p_llama.cpp| at position 299 = " + c.maxDiff());
+            int[] ours = new int[greedy], theirs = new int[greedy];
+            for (int i = 0; i < greedy; i++) {
+                ours[i] = Sampler.argmax(last, vocab);
+                model.forward(state, ours, i, 1, last, false, null);
+                theirs[i] = ref.get("greedy").get(i).asInt();
+            }
+            assertEquals(Arrays.toString(theirs), Arrays.toString(ours), "greedy continuation after 300 tokens");
+        }
     }
 
     private static float[] lastLogits(Path dir, String name, RandomModelMaker.Spec spec) throws Exception {
