@@ -56,6 +56,12 @@ public final class GgufModelSource implements ModelSource {
         int headDim = m.intIn(a + "attention.key_length", 2, 1 << 12, dim / heads);
         int vHeadDim = m.intIn(a + "attention.value_length", 1, 1 << 12, headDim);
         if (headDim % 2 != 0) throw new FormatException(file.path(), "attention.key_length " + headDim + " must be even for RoPE");
+        // llama.cpp rotates rope.dimension_count dimensions of each head (n_rot); bgl rotates whole heads, so a
+        // partial rotation would be silently wrong
+        String rotKey = a + "rope.dimension_count";
+        if (m.has(rotKey) && m.integer(rotKey) != headDim)
+            throw new FormatException(file.path(), "metadata '" + rotKey + "' = " + m.integer(rotKey) + " rotates part of each head of "
+                    + headDim + "; bgl rotates whole heads only");
         ExpertConfig experts = arch.mixtureOfExperts() ? readExperts(file, a) : null;
         // gpt-oss softmaxes the chosen experts' logits, which sum to 1 already: llama.cpp passes norm_w = false
         if (arch.gptOss()) experts = new ExpertConfig(experts.count(), experts.used(), experts.ffnDim(), false);

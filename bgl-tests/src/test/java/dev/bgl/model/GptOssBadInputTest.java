@@ -121,6 +121,16 @@ class GptOssBadInputTest {
     }
 
     @Test
+    void aPartialRotationIsNamed() throws IOException {
+        // llama.cpp would rotate 16 of the head's 32 dimensions (n_rot); bgl rotates whole heads, so it refuses
+        String m = error(rewrite("gpt-oss.rope.dimension_count", GgufValue.ofU32(16), null, null));
+        assertTrue(m.contains("'gpt-oss.rope.dimension_count' = 16") && m.contains("32"), m);
+        try (var src = GgufModelSource.open(rewrite("gpt-oss.rope.dimension_count", GgufValue.ofU32(32), null, null))) {
+            assertEquals(32, src.config().headDim());
+        }
+    }
+
+    @Test
     void aWindowThatIsNotPositiveIsNamed() throws IOException {
         String m = error(rewrite("gpt-oss.attention.sliding_window", GgufValue.ofU32(0), null, null));
         assertTrue(m.contains("'gpt-oss.attention.sliding_window' = 0"), m);
