@@ -58,9 +58,13 @@ final class InspectCommand implements Callable<Integer> {
             ex.put("used_per_token", c.experts().used());
             ex.put("expert_ffn_dim", c.experts().ffnDim());
             ex.put("normalised_top_k", c.experts().normTopK());
+            // gpt-oss softmaxes the chosen experts' biased logits and runs the clamped SwiGLU
+            if (c.architecture().gptOss()) ex.put("routing", "top k of the biased router logits, softmax over those k; swiglu_oai (alpha 1.702, limit 7)");
             ex.put("active_parameters", c.activeParameterCount());
             info.put("experts", ex);
         }
+        if (c.slidingWindow() != null) info.put("sliding_window", c.slidingWindow().describe(c.layers()));
+        if (c.architecture().gptOss()) info.put("attention_sinks", "one logit per query head (" + c.heads() + " per layer)");
         info.put("vocab_size", c.vocabSize());
         info.put("context_length", c.contextLength());
         info.put("rope_theta", c.ropeTheta());

@@ -19,8 +19,10 @@ import java.util.concurrent.Callable;
 @Command(name = "make-model", mixinStandardHelpOptions = true,
         description = "Write a random-weight model as GGUF (for conformance tests and benchmarks; llama.cpp loads it too).")
 final class MakeModelCommand implements Callable<Integer> {
-    @Option(names = "--arch", required = true, description = "llama, qwen2, qwen3 or qwen3moe") String arch;
-    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, or the llama.cpp mixes Q4_K_M, Q5_K_M (default ${DEFAULT-VALUE})") String type;
+    @Option(names = "--arch", required = true, description = "llama, qwen2, qwen3, qwen3moe or gpt-oss") String arch;
+    @Option(names = "--type", defaultValue = "F32", description = "Matrix type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, or the llama.cpp mixes Q4_K_M, Q5_K_M, MXFP4_MOE (experts MXFP4, the rest Q8_0) (default ${DEFAULT-VALUE})") String type;
+    @Option(names = "--expert-type", description = "qwen3moe, gpt-oss: the expert matrices' type when it differs from --type (e.g. MXFP4, as gpt-oss ships)") String expertType;
+    @Option(names = "--sliding-window", description = "gpt-oss: keys a query sees on the sliding-window (even) layers (default 128, gpt-oss's own)") Integer slidingWindow;
     @Option(names = "--layers", defaultValue = "2") int layers;
     @Option(names = "--dim", defaultValue = "256") int dim;
     @Option(names = "--heads", defaultValue = "4") int heads;
@@ -31,7 +33,7 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--experts-used", description = "qwen3moe: experts the router picks per token (default 2)") Integer expertsUsed;
     @Option(names = "--expert-ffn", description = "qwen3moe: each expert's feed-forward size (default: --ffn's default / 4, rounded up like it)") Integer expertFfn;
     @Option(names = "--context", defaultValue = "4096") int context;
-    @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 1000000 for qwen)") Float ropeBase;
+    @Option(names = "--rope-base", description = "RoPE base (default: 10000 for llama, 150000 for gpt-oss, 1000000 for qwen)") Float ropeBase;
     @Option(names = "--rope-scaling", paramLabel = "linear:F|yarn:F[:ORIG]",
             description = "Declare RoPE scaling: linear by factor F, or YaRN by factor F from an original context ORIG (default: --context)") String ropeScaling;
     @Option(names = "--rope-freqs", paramLabel = "F[:ORIG]",
@@ -45,15 +47,26 @@ final class MakeModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Architecture a = Architecture.byName(arch);
-        if (a == null) throw new BglException("--arch: unknown architecture '" + arch + "' (llama, qwen2, qwen3 or qwen3moe)");
+        if (a == null) throw new BglException("--arch: unknown architecture '" + arch + "' (llama, qwen2, qwen3, qwen3moe or gpt-oss)");
         RandomModelMaker.Mix mix = RandomModelMaker.Mix.UNIFORM;
         GgmlType t = GgmlType.byName(type);
+        GgmlType et = null;
+        if (expertType != null) {
+            et = GgmlType.byName(expertType);
+            if (et == null || !dev.bgl.tensor.TypeKernel.supported(et))
+                throw new BglException("--expert-type: cannot write '" + expertType + "' (" + dev.bgl.tensor.TypeKernel.SUPPORTED + ")");
+        }
+        if (type.equalsIgnoreCase("MXFP4_MOE")) { // llama-quantize's ftype: experts MXFP4, every other matrix Q8_0
+            if (!a.mixtureOfExperts()) throw new BglException("--type MXFP4_MOE is for qwen3moe and gpt-oss, not " + arch);
+            t = GgmlType.Q8_0;
+            et = GgmlType.MXFP4;
+        }
         if (type.equalsIgnoreCase("Q4_K_M") || type.equalsIgnoreCase("Q5_K_M")) {
             t = GgmlType.byName(type.substring(0, 4));
             mix = RandomModelMaker.Mix.K_M;
         }
         if (t == null || !dev.bgl.tensor.TypeKernel.supported(t))
-            throw new BglException("--type: cannot write '" + type + "' (" + dev.bgl.tensor.TypeKernel.SUPPORTED + ", Q4_K_M, Q5_K_M)");
+            throw new BglException("--type: cannot write '" + type + "' (" + dev.bgl.tensor.TypeKernel.SUPPORTED + ", Q4_K_M, Q5_K_M, MXFP4_MOE)");
         if (!Files.isRegularFile(vocabFrom)) throw new BglException("--vocab-from: no such file: " + vocabFrom);
         int kv = kvHeads == null ? heads : kvHeads;
         if (heads <= 0 || dim <= 0 || kv <= 0) throw new BglException("--dim, --heads and --kv-heads must be positive");
@@ -66,18 +79,22 @@ final class MakeModelCommand implements Callable<Integer> {
             int ef = expertFfn == null ? Math.max(round, (dim * 3 / 4 + round - 1) / round * round) : expertFfn;
             if (n < 1 || k < 1 || ef < 1) throw new BglException("--experts, --experts-used and --expert-ffn must be positive");
             if (k > n) throw new BglException("--experts-used " + k + " exceeds --experts " + n);
-            moe = new ExpertConfig(n, k, ef, true);
+            moe = new ExpertConfig(n, k, ef, !a.gptOss()); // gpt-oss softmaxes the chosen k: nothing to renormalise
         } else if (experts != null || expertsUsed != null || expertFfn != null) {
-            throw new BglException("--experts, --experts-used and --expert-ffn are for --arch qwen3moe, not " + arch);
+            throw new BglException("--experts, --experts-used and --expert-ffn are for --arch qwen3moe and gpt-oss, not " + arch);
         }
-        float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : 1000000f);
+        if (slidingWindow != null && !a.gptOss()) throw new BglException("--sliding-window is for --arch gpt-oss, not " + arch);
+        int window = a.gptOss() ? (slidingWindow == null ? 128 : slidingWindow) : 0;
+        if (a.gptOss() && window < 1) throw new BglException("--sliding-window must be at least 1, got " + window);
+        float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : a.gptOss() ? 150000f : 1000000f);
         RopeScaling rope = ropeScaling(context, hd, base);
         var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
         int vocab = spec.vocabSize();
         RandomModelMaker.Spec s;
         try {
             s = new RandomModelMaker.Spec(a, t, layers, dim, heads, kv, hd, f, vocab, context, base, rmsEps, tied, seed,
-                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix).withRope(rope).withExperts(moe);
+                    "bgl-random-" + arch + "-" + type.toLowerCase(), mix).withRope(rope).withExperts(moe)
+                    .withSlidingWindow(window).withExpertType(et);
         } catch (IllegalArgumentException e) {
             throw new BglException(e.getMessage());
         }
@@ -85,10 +102,11 @@ final class MakeModelCommand implements Callable<Integer> {
         RandomModelMaker.write(s, w -> TokenizerGguf.putTokenizerJson(vocabFrom, w, vocab), out,
                 (done, total) -> bar.update(done * 1000 / Math.max(1, total), null));
         bar.finish();
-        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), %s, vocab %d, rope scaling %s, %.1f MB%n",
+        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), %s, vocab %d, rope scaling %s%s, %.1f MB%n",
                 out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd,
-                moe == null ? "ffn " + f : moe.count() + " experts (" + moe.used() + " used) of ffn " + moe.ffnDim(), vocab, rope.describe(),
-                Files.size(out) / 1e6);
+                moe == null ? "ffn " + f : moe.count() + " experts (" + moe.used() + " used) of ffn " + moe.ffnDim()
+                        + (et == null ? "" : " in " + et), vocab, rope.describe(),
+                window > 0 ? ", sliding window " + window : "", Files.size(out) / 1e6);
         return 0;
     }
 

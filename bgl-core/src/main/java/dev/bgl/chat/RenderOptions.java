@@ -30,4 +30,24 @@ public record RenderOptions(boolean addGenerationPrompt, Boolean enableThinking,
     public RenderOptions withTokens(String bos, String eos) {
         return new RenderOptions(addGenerationPrompt, enableThinking, bos, eos, extraVariables);
     }
+
+    /** The efforts gpt-oss's harmony template knows ({@code reasoning_effort}, "Reasoning: …" in its system message). */
+    public static final java.util.List<String> REASONING_EFFORTS = java.util.List.of("low", "medium", "high");
+
+    /**
+     * These options with {@code reasoning_effort} set for a harmony (gpt-oss) template, which writes it into the
+     * system message; null leaves it undefined (the template's own default, medium). Another value is one error
+     * naming it.
+     */
+    public RenderOptions withReasoningEffort(String effort) {
+        Map<String, Object> vars = new java.util.HashMap<>(extraVariables);
+        if (effort == null) vars.remove("reasoning_effort");
+        else {
+            String e = effort.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!REASONING_EFFORTS.contains(e))
+                throw new dev.bgl.util.BglException("reasoning effort '" + effort + "' is not one of " + String.join(", ", REASONING_EFFORTS));
+            vars.put("reasoning_effort", e);
+        }
+        return new RenderOptions(addGenerationPrompt, enableThinking, bosToken, eosToken, vars);
+    }
 }

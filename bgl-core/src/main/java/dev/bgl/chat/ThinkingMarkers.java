@@ -24,9 +24,12 @@ public record ThinkingMarkers(String name, String open, String close, String ans
     /** Mistral's reasoning models (Magistral): {@code [THINK]…[/THINK]}. */
     public static final ThinkingMarkers BRACKET = new ThinkingMarkers("mistral", "[THINK]", "[/THINK]", "\n\n");
     /**
-     * gpt-oss's harmony channels: the analysis channel is the thinking, the final channel the answer. Described so
-     * that a harmony template is recognised; its markers are several tokens each, so a model loads with it only
-     * where its vocabulary makes them single tokens (gpt-oss itself is not run by bgl).
+     * gpt-oss's harmony channels: the analysis channel is the thinking, the final channel the answer; ending the
+     * thinking early writes the end of the analysis message and the final channel's header. Described so that a
+     * harmony template is recognised; the decode loop follows markers that are single tokens, and gpt-oss's own
+     * vocabulary spells these in 3 and 6 tokens, so a model runs with it where its vocabulary makes each marker one
+     * token (the test fixture {@code HarmonyThinkingModel} does; the gpt-oss network itself runs, see
+     * {@code Architecture#gptOss}). Its template takes {@code reasoning_effort} ({@link RenderOptions#withReasoningEffort}).
      */
     public static final ThinkingMarkers HARMONY = new ThinkingMarkers("harmony", "<|channel|>analysis<|message|>",
             "<|end|><|start|>assistant<|channel|>final<|message|>", "");

@@ -23,6 +23,15 @@ public sealed interface Architecture {
      */
     default boolean mixtureOfExperts() { return false; }
 
+    /**
+     * gpt-oss's block (llama.cpp's LLM_ARCH_OPENAI_MOE): an attention-output bias, one learned sink
+     * logit per query head in the softmax's denominator ({@code attn_sinks}), layers alternating
+     * sliding-window and full attention ({@link ModelConfig#slidingWindow()}), the feed-forward's
+     * norm named {@code post_attention_norm}, a router with a bias whose top k logits are chosen
+     * first and then softmaxed, and experts with biases and the clamped SwiGLU ({@code swiglu_oai}).
+     */
+    default boolean gptOss() { return false; }
+
     enum RopeStyle {NORMAL, NEOX}
 
     /**
@@ -59,13 +68,24 @@ public sealed interface Architecture {
         public boolean mixtureOfExperts() { return true; }
     }
 
+    /** OpenAI's gpt-oss-20b / 120b as llama.cpp runs them (see {@link #gptOss()}). */
+    record GptOss() implements Architecture {
+        public String ggufName() { return "gpt-oss"; }
+        public RopeStyle ropeStyle() { return RopeStyle.NEOX; }
+        public boolean qkvBias() { return true; }
+        public boolean qkNorm() { return false; }
+        public boolean mixtureOfExperts() { return true; }
+        public boolean gptOss() { return true; }
+    }
+
     Architecture LLAMA = new Llama();
     Architecture QWEN2 = new Qwen2();
     Architecture QWEN3 = new Qwen3();
     Architecture QWEN3MOE = new Qwen3Moe();
+    Architecture GPT_OSS = new GptOss();
 
     /** The GGUF names bgl runs, for error messages. */
-    String NAMES = "llama, qwen2, qwen3, qwen3moe";
+    String NAMES = "llama, qwen2, qwen3, qwen3moe, gpt-oss";
 
     /** By GGUF name or HF {@code model_type}; null when unknown. */
     static Architecture byName(String name) {
@@ -74,6 +94,7 @@ public sealed interface Architecture {
             case "qwen2" -> QWEN2;
             case "qwen3" -> QWEN3;
             case "qwen3moe", "qwen3_moe" -> QWEN3MOE; // GGUF, HF model_type
+            case "gpt-oss" -> GPT_OSS; // GGUF only: HF's gpt_oss folders store MXFP4 blocks bgl does not map yet
             default -> null;
         };
     }

@@ -10,6 +10,11 @@ import dev.bgl.tensor.Tensor;
  * model says so), each chosen expert's SwiGLU scaled by its weight, and the k results added in
  * rank order (the order ggml adds them, so F32 sums round alike).
  *
+ * <p>gpt-oss ({@link Architecture#gptOss()}, llama.cpp's SOFTMAX_WEIGHT gating and
+ * LLM_FFN_SWIGLU_OAI_MOE): the router's logits get a bias, the top k LOGITS are chosen and only
+ * those k are softmaxed into the weights; each expert's three products get that expert's bias,
+ * and the activation is the clamped {@link #swigluOai} instead of SiLU(gate)·up.
+ *
  * <p>Tokens are grouped by expert: each expert's matrices are multiplied once with all the rows
  * of the chunk routed to it, and an expert no token chose is never read, which is what makes a
  * decode step read about the active parameters only.
@@ -25,7 +30,18 @@ final class ExpertMixture {
     final float[] slots;     // [n][used][dim]: weighted expert outputs, summed in rank order at the end
     final int[] rows;        // [n * used]: (token * used + rank) of the rows routed to one expert
 
+    /** gpt-oss's routing, biases and activation (see the class comment). */
+    private final boolean oss;
+
+    /** The clamped SwiGLU of gpt-oss, as ggml's swiglu_oai with llama.cpp's alpha and limit. */
+    static final float OAI_ALPHA = 1.702f, OAI_LIMIT = 7f;
+
     ExpertMixture(ExpertConfig e, int dim, int maxTokens) {
+        this(e, dim, maxTokens, false);
+    }
+
+    ExpertMixture(ExpertConfig e, int dim, int maxTokens, boolean gptOss) {
+        this.oss = gptOss;
         this.e = e;
         this.dim = dim;
         logits = new float[maxTokens * e.count()];
@@ -47,7 +63,11 @@ final class ExpertMixture {
         this.rowwise = rowwise;
         int count = e.count(), k = e.used(), f = e.ffnDim();
         matmul(moe.router(), x, n, logits, acts);
-        for (int t = 0; t < n; t++) route(t);
+        if (moe.routerBias() != null) addRows(logits, moe.routerBias(), n);
+        for (int t = 0; t < n; t++) {
+            if (oss) routeTopKSoftmax(t);
+            else route(t);
+        }
         for (int ex = 0; ex < count; ex++) {
             int m = 0;
             for (int s = 0; s < n * k; s++)
@@ -59,11 +79,18 @@ final class ExpertMixture {
             if (m == 0) continue; // this expert's weights are not touched
             matmul(moe.gate()[ex], in, m, gate, acts);
             matmul(moe.up()[ex], in, m, up, acts);
-            for (int i = 0; i < m * f; i++) {
-                float g = gate[i];
-                hidden[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            if (oss) {
+                addRows(gate, moe.gateBias()[ex], m);
+                addRows(up, moe.upBias()[ex], m);
+                for (int i = 0; i < m * f; i++) hidden[i] = swigluOai(gate[i], up[i]);
+            } else {
+                for (int i = 0; i < m * f; i++) {
+                    float g = gate[i];
+                    hidden[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+                }
             }
             matmul(moe.down()[ex], hidden, m, out, acts);
+            if (oss) addRows(out, moe.downBias()[ex], m);
             for (int r = 0; r < m; r++) {
                 int s = rows[r];
                 float w = weights[s];
@@ -112,6 +139,52 @@ final class ExpertMixture {
             s = Math.max(s, 6.103515625e-5f); // ggml clamps the sum to F16's smallest normal before dividing
             for (int r = 0; r < k; r++) weights[t * k + r] /= s;
         }
+    }
+
+    /**
+     * ggml's swiglu_oai: the gate clamped above at the limit, the up value to ±limit, and
+     * x·σ(alpha·x)·(y + 1), written as ggml writes it (x / (1 + e^(−alpha·x))).
+     */
+    static float swigluOai(float gate, float up) {
+        float x = Math.min(gate, OAI_LIMIT);
+        float y = Math.min(Math.max(up, -OAI_LIMIT), OAI_LIMIT);
+        return x / (1f + (float) Math.exp(OAI_ALPHA * -x)) * (y + 1f);
+    }
+
+    /**
+     * gpt-oss's routing: token t's k largest logits (best first; ggml's descending argsort) and
+     * the softmax of those k alone as their weights (ggml's soft_max: e^(x − max) in float, summed
+     * in double, times float(1/sum)).
+     */
+    private void routeTopKSoftmax(int t) {
+        int count = e.count(), k = e.used(), lo = t * count;
+        for (int r = 0; r < k; r++) {
+            int best = -1;
+            for (int i = 0; i < count; i++) {
+                if (best >= 0 && !(logits[lo + i] > logits[lo + best])) continue;
+                boolean taken = false;
+                for (int q = 0; q < r; q++) taken |= chosen[t * k + q] == i;
+                if (!taken) best = i;
+            }
+            chosen[t * k + r] = best;
+            weights[t * k + r] = logits[lo + best];
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int r = 0; r < k; r++) max = Math.max(max, weights[t * k + r]);
+        double sum = 0;
+        for (int r = 0; r < k; r++) {
+            float p = (float) Math.exp(weights[t * k + r] - max);
+            weights[t * k + r] = p;
+            sum += p;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int r = 0; r < k; r++) weights[t * k + r] *= inv;
+    }
+
+    /** Adds {@code b} to each of the first {@code n} rows of {@code x} (rows of b.length). */
+    private static void addRows(float[] x, float[] b, int n) {
+        int d = b.length;
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) x[i * d + j] += b[j];
     }
 
     private boolean rowwise;

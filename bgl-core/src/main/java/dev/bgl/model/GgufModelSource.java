@@ -56,7 +56,15 @@ public final class GgufModelSource implements ModelSource {
         int headDim = m.intIn(a + "attention.key_length", 2, 1 << 12, dim / heads);
         int vHeadDim = m.intIn(a + "attention.value_length", 1, 1 << 12, headDim);
         if (headDim % 2 != 0) throw new FormatException(file.path(), "attention.key_length " + headDim + " must be even for RoPE");
+        // llama.cpp rotates rope.dimension_count dimensions of each head (n_rot); bgl rotates whole heads, so a
+        // partial rotation would be silently wrong
+        String rotKey = a + "rope.dimension_count";
+        if (m.has(rotKey) && m.integer(rotKey) != headDim)
+            throw new FormatException(file.path(), "metadata '" + rotKey + "' = " + m.integer(rotKey) + " rotates part of each head of "
+                    + headDim + "; bgl rotates whole heads only");
         ExpertConfig experts = arch.mixtureOfExperts() ? readExperts(file, a) : null;
+        // gpt-oss softmaxes the chosen experts' logits, which sum to 1 already: llama.cpp passes norm_w = false
+        if (arch.gptOss()) experts = new ExpertConfig(experts.count(), experts.used(), experts.ffnDim(), false);
         // a MoE file's dense feed_forward_length is unused (llama.cpp's converter writes it anyway)
         int ffn = experts != null ? m.intIn(a + "feed_forward_length", 1, 1 << 20, experts.ffnDim()) : m.intIn(a + "feed_forward_length", 1, 1 << 20);
         int ctx = m.intIn(a + "context_length", 1, 1 << 24, 4096);
@@ -69,7 +77,63 @@ public final class GgufModelSource implements ModelSource {
         boolean tied = !file.tensors().containsKey("output.weight");
         RopeScaling rope = readRopeScaling(file, a, ctx).withFreqFactors(readFreqFactors(file, headDim));
         if (experts != null) checkExpertTensors(file, layers, dim, experts);
-        return new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, vHeadDim, ffn, ctx, eps, theta, tied, rope, experts);
+        SlidingWindow window = null;
+        if (arch.gptOss()) {
+            window = readSlidingWindow(file, a, theta);
+            if (tied) throw new FormatException(file.path(), "missing tensor 'output.weight' (gpt-oss has its own output head; llama.cpp requires it too)");
+            checkGptOssTensors(file, layers, dim, heads, kvHeads, headDim, vHeadDim, experts);
+        }
+        return new ModelConfig(arch, vocab, dim, layers, heads, kvHeads, headDim, vHeadDim, ffn, ctx, eps, theta, tied, rope, experts, window);
+    }
+
+    /**
+     * gpt-oss's {@code attention.sliding_window} (required, at least 1) and the layer pattern's
+     * period ({@code attention.sliding_window_pattern}, 2 when absent, as llama.cpp defaults it).
+     * A separate RoPE base for the windowed layers ({@code rope.freq_base_swa}) that differs from
+     * the full layers' is refused: bgl rotates every layer alike.
+     */
+    static SlidingWindow readSlidingWindow(GgufFile file, String a, float theta) {
+        GgufMetadata m = file.meta();
+        String key = a + "attention.sliding_window";
+        long size = m.integer(key);
+        if (size < 1 || size > 1 << 24)
+            throw new FormatException(file.path(), "metadata '" + key + "' = " + size + " must be between 1 and " + (1 << 24)
+                    + " (the keys a query sees on a sliding-window layer)");
+        String patternKey = a + "attention.sliding_window_pattern";
+        int period = m.intIn(patternKey, 0, 1 << 16, 2);
+        String baseKey = a + "rope.freq_base_swa";
+        if (m.has(baseKey) && (float) m.real(baseKey) != theta)
+            throw new FormatException(file.path(), "metadata '" + baseKey + "' = " + m.real(baseKey) + " differs from '" + a
+                    + "rope.freq_base' = " + theta + "; bgl uses one RoPE base for every layer");
+        return new SlidingWindow((int) size, period);
+    }
+
+    /**
+     * Every gpt-oss layer tensor against the metadata, from the tensor directory alone (so that a
+     * file missing its sinks or a bias, or whose shapes disagree, fails before any allocation):
+     * attention with biases, the sinks, the output bias, the post-attention norm, and the router's
+     * and experts' biases (the expert matrices are checked by {@link #checkExpertTensors}).
+     */
+    static void checkGptOssTensors(GgufFile file, int layers, int dim, int heads, int kvHeads, int headDim, int vHeadDim, ExpertConfig e) {
+        String from = "from embedding_length, attention.head_count(_kv), attention.key_length and expert counts";
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            checkDims(file, from, p + "attn_norm.weight", dim);
+            checkDims(file, from, p + "attn_q.weight", dim, (long) heads * headDim);
+            checkDims(file, from, p + "attn_k.weight", dim, (long) kvHeads * headDim);
+            checkDims(file, from, p + "attn_v.weight", dim, (long) kvHeads * vHeadDim);
+            checkDims(file, from, p + "attn_q.bias", (long) heads * headDim);
+            checkDims(file, from, p + "attn_k.bias", (long) kvHeads * headDim);
+            checkDims(file, from, p + "attn_v.bias", (long) kvHeads * vHeadDim);
+            checkDims(file, from, p + "attn_output.weight", (long) heads * vHeadDim, dim);
+            checkDims(file, from, p + "attn_output.bias", dim);
+            checkDims(file, from, p + "attn_sinks.weight", heads);
+            checkDims(file, from, p + "post_attention_norm.weight", dim);
+            checkDims(file, from, p + "ffn_gate_inp.bias", e.count());
+            checkDims(file, from, p + "ffn_gate_exps.bias", e.ffnDim(), e.count());
+            checkDims(file, from, p + "ffn_up_exps.bias", e.ffnDim(), e.count());
+            checkDims(file, from, p + "ffn_down_exps.bias", dim, e.count());
+        }
     }
 
     /**
@@ -102,11 +166,15 @@ public final class GgufModelSource implements ModelSource {
     }
 
     private static void checkDims(GgufFile file, String name, long... dims) {
+        checkDims(file, "from expert_count, expert_feed_forward_length and embedding_length", name, dims);
+    }
+
+    private static void checkDims(GgufFile file, String from, String name, long... dims) {
         GgufTensorInfo t = file.tensors().get(name);
         if (t == null) throw new FormatException(file.path(), "missing tensor '" + name + "'");
         if (!java.util.Arrays.equals(t.dims(), dims))
             throw new FormatException(file.path(), "tensor '" + name + "' has shape " + t.shape() + ", expected "
-                    + java.util.Arrays.toString(dims) + " (GGUF order; from expert_count, expert_feed_forward_length and embedding_length)");
+                    + java.util.Arrays.toString(dims) + " (GGUF order; " + from + ")");
     }
 
     /**

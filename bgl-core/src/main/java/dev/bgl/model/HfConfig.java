@@ -48,8 +48,9 @@ public final class HfConfig {
 
         String type = f.string("model_type");
         Architecture arch = Architecture.byName(type);
-        if (arch == null)
-            throw new FormatException(file, "'model_type' is '" + type + "'; bgl runs llama, qwen2, qwen3, qwen3_moe");
+        if (arch == null || arch.gptOss())
+            throw new FormatException(file, "'model_type' is '" + type + "'; bgl runs llama, qwen2, qwen3, qwen3_moe"
+                    + (arch == null ? "" : " from a folder (gpt-oss from its GGUF file)"));
         int vocab = f.intIn("vocab_size", 1, 1 << 24, null);
         int dim = f.intIn("hidden_size", 1, 1 << 16, null);
         int layers = f.intIn("num_hidden_layers", 1, 1024, null);
@@ -100,6 +101,8 @@ public final class HfConfig {
     public static ObjectNode toJson(ModelConfig c, String torchDtype) {
         if (c.valueHeadDim() != c.headDim())
             throw new IllegalArgumentException("value head size " + c.valueHeadDim() + " differs from key head size " + c.headDim() + "; config.json cannot say so");
+        if (c.architecture().gptOss())
+            throw new IllegalArgumentException("gpt-oss is exported as GGUF only (its sinks, biases and sliding window have no config.json mapping in bgl)");
         ObjectNode o = JSON.createObjectNode();
         String type = c.architecture() instanceof Architecture.Qwen3Moe ? "qwen3_moe" : c.architecture().ggufName();
         o.putArray("architectures").add(switch (c.architecture()) {
@@ -107,6 +110,7 @@ public final class HfConfig {
             case Architecture.Qwen2 q -> "Qwen2ForCausalLM";
             case Architecture.Qwen3 q -> "Qwen3ForCausalLM";
             case Architecture.Qwen3Moe q -> "Qwen3MoeForCausalLM";
+            case Architecture.GptOss g -> "GptOssForCausalLM"; // refused above
         });
         o.put("model_type", type);
         o.put("vocab_size", c.vocabSize());

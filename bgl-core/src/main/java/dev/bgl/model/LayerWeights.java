@@ -14,9 +14,26 @@ record LayerWeights(
         float[] qNorm, float[] kNorm,            // null unless the architecture has QK norm
         float[] ffnNorm,
         Tensor wGate, Tensor wUp, Tensor wDown,   // null in a MoE layer
-        Moe moe) {                                // null in a dense layer
+        Moe moe,                                  // null in a dense layer
+        float[] bo,                               // attn_output's bias (gpt-oss); null otherwise
+        float[] sinks,                            // one sink logit per query head (gpt-oss); null otherwise
+        int window) {                             // keys a query sees on this layer, 0: all
 
-    /** The router ({@code ffn_gate_inp}: one row of logits per expert) and each expert's SwiGLU matrices. */
-    record Moe(Tensor router, Tensor[] gate, Tensor[] up, Tensor[] down) {
+    /** A layer without gpt-oss's output bias, sinks and window. */
+    LayerWeights(float[] attnNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo, float[] bq, float[] bk, float[] bv,
+                 float[] qNorm, float[] kNorm, float[] ffnNorm, Tensor wGate, Tensor wUp, Tensor wDown, Moe moe) {
+        this(attnNorm, wq, wk, wv, wo, bq, bk, bv, qNorm, kNorm, ffnNorm, wGate, wUp, wDown, moe, null, null, 0);
+    }
+
+    /**
+     * The router ({@code ffn_gate_inp}: one row of logits per expert) and each expert's SwiGLU
+     * matrices; gpt-oss adds a bias to the router ({@code routerBias}, [count]) and to each
+     * expert's products ({@code [expert][rows]}), null elsewhere.
+     */
+    record Moe(Tensor router, Tensor[] gate, Tensor[] up, Tensor[] down,
+               float[] routerBias, float[][] gateBias, float[][] upBias, float[][] downBias) {
+        Moe(Tensor router, Tensor[] gate, Tensor[] up, Tensor[] down) {
+            this(router, gate, up, down, null, null, null, null);
+        }
     }
 }

@@ -9,6 +9,7 @@ package dev.bgl.model;
  * @param tiedEmbeddings the output projection reuses {@code token_embd}
  * @param ropeScaling  how RoPE's angles are stretched for long contexts ({@link RopeScaling#NONE} for plain RoPE)
  * @param experts      the mixture-of-experts feed-forward of a {@link Architecture#mixtureOfExperts()} model; null for a dense one
+ * @param slidingWindow which layers attend within a window of recent keys (gpt-oss); null: every layer sees all keys
  */
 public record ModelConfig(
         Architecture architecture,
@@ -25,7 +26,8 @@ public record ModelConfig(
         float ropeTheta,
         boolean tiedEmbeddings,
         RopeScaling ropeScaling,
-        ExpertConfig experts) {
+        ExpertConfig experts,
+        SlidingWindow slidingWindow) {
 
     public ModelConfig {
         if (heads % kvHeads != 0)
@@ -36,6 +38,25 @@ public record ModelConfig(
             throw new IllegalArgumentException(ff.length + " rope frequency factors for a head of " + headDim + " (" + headDim / 2 + " pairs)");
         if (architecture.mixtureOfExperts() != (experts != null))
             throw new IllegalArgumentException(architecture.ggufName() + (experts == null ? " needs" : " has no") + " expert counts");
+    }
+
+    /** A model whose layers all see every key. */
+    public ModelConfig(Architecture architecture, int vocabSize, int dim, int layers, int heads, int kvHeads, int headDim,
+                       int valueHeadDim, int ffnDim, int contextLength, float rmsEps, float ropeTheta, boolean tiedEmbeddings,
+                       RopeScaling ropeScaling, ExpertConfig experts) {
+        this(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength, rmsEps, ropeTheta,
+                tiedEmbeddings, ropeScaling, experts, null);
+    }
+
+    /** The window of {@code layer}'s attention in keys, 0 when it sees every key. */
+    public int windowOf(int layer) {
+        return slidingWindow == null ? 0 : slidingWindow.of(layer);
+    }
+
+    /** This config with sliding-window attention (null: none). */
+    public ModelConfig withSlidingWindow(SlidingWindow w) {
+        return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
+                rmsEps, ropeTheta, tiedEmbeddings, ropeScaling, experts, w);
     }
 
     /** A dense model with this RoPE scaling. */
@@ -56,19 +77,19 @@ public record ModelConfig(
     /** This config with another RoPE scaling. */
     public ModelConfig withRopeScaling(RopeScaling rope) {
         return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
-                rmsEps, ropeTheta, tiedEmbeddings, rope, experts);
+                rmsEps, ropeTheta, tiedEmbeddings, rope, experts, slidingWindow);
     }
 
     /** This config with the output head tied or not. */
     public ModelConfig withTiedEmbeddings(boolean tied) {
         return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
-                rmsEps, ropeTheta, tied, ropeScaling, experts);
+                rmsEps, ropeTheta, tied, ropeScaling, experts, slidingWindow);
     }
 
     /** This config with a mixture-of-experts feed-forward (null: dense). */
     public ModelConfig withExperts(ExpertConfig e) {
         return new ModelConfig(architecture, vocabSize, dim, layers, heads, kvHeads, headDim, valueHeadDim, ffnDim, contextLength,
-                rmsEps, ropeTheta, tiedEmbeddings, ropeScaling, e);
+                rmsEps, ropeTheta, tiedEmbeddings, ropeScaling, e, slidingWindow);
     }
 
     /** The widest feed-forward hidden size a forward pass needs room for (dense or one expert). */
@@ -108,7 +129,9 @@ public record ModelConfig(
                 + (long) dim * qDim() + (long) dim * kvDim() + (long) dim * vDim() + (long) qDim() * dim
                 + ffn
                 + (architecture.qkvBias() ? qDim() + kvDim() + vDim() : 0)
-                + (architecture.qkNorm() ? 2L * headDim : 0);
+                + (architecture.qkNorm() ? 2L * headDim : 0)
+                // gpt-oss: attn_output's bias, the sinks, the router's bias and the experts' biases
+                + (architecture.gptOss() ? dim + heads + experts.count() + (2L * experts.ffnDim() + dim) * expertsCounted : 0);
         long emb = (long) vocabSize * dim;
         return emb + (tiedEmbeddings ? 0 : emb) + dim + perLayer * layers;
     }

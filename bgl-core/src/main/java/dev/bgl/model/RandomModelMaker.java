@@ -38,11 +38,15 @@ public final class RandomModelMaker {
      *                   {@code rope_freqs.weight} tensor for its frequency factors
      * @param qkGain     scale of attn_q and attn_k (1: attention nearly uniform, as in most tests; a few:
      *                   peaked attention, whose result depends on the positions, for RoPE tests)
-     * @param experts    the expert counts of a mixture-of-experts architecture (qwen3moe); null for a dense one
+     * @param experts    the expert counts of a mixture-of-experts architecture (qwen3moe, gpt-oss); null for a dense one
+     * @param slidingWindow gpt-oss's {@code attention.sliding_window} (its even layers see that many keys); 0 for others
+     * @param expertType the expert matrices' type when it differs from {@code type} (a real gpt-oss file keeps its
+     *                   experts in MXFP4 and the rest in F16/BF16/F32); null: {@code type}
      */
     public record Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                        int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied,
-                       long seed, String name, Mix mix, RopeScaling rope, float qkGain, ExpertConfig experts) {
+                       long seed, String name, Mix mix, RopeScaling rope, float qkGain, ExpertConfig experts,
+                       int slidingWindow, GgmlType expertType) {
         public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                     int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name) {
             this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, Mix.UNIFORM);
@@ -51,25 +55,42 @@ public final class RandomModelMaker {
         public Spec(Architecture arch, GgmlType type, int layers, int dim, int heads, int kvHeads, int headDim,
                     int ffnDim, int vocab, int contextLength, float ropeTheta, float rmsEps, boolean tied, long seed, String name, Mix mix) {
             this(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied, seed, name, mix,
-                    RopeScaling.NONE, 1f, null);
+                    RopeScaling.NONE, 1f, null, 0, null);
         }
 
         /** This spec with {@code rope} as its RoPE scaling. */
         public Spec withRope(RopeScaling rope) {
             return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
-                    seed, name, mix, rope, qkGain, experts);
+                    seed, name, mix, rope, qkGain, experts, slidingWindow, expertType);
         }
 
         /** This spec with attn_q and attn_k scaled by {@code gain}. */
         public Spec withQkGain(float gain) {
             return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
-                    seed, name, mix, rope, gain, experts);
+                    seed, name, mix, rope, gain, experts, slidingWindow, expertType);
         }
 
         /** This spec with a mixture-of-experts feed-forward of these counts. */
         public Spec withExperts(ExpertConfig e) {
             return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
-                    seed, name, mix, rope, qkGain, e);
+                    seed, name, mix, rope, qkGain, e, slidingWindow, expertType);
+        }
+
+        /** This spec with gpt-oss's sliding window of {@code keys}. */
+        public Spec withSlidingWindow(int keys) {
+            return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
+                    seed, name, mix, rope, qkGain, experts, keys, expertType);
+        }
+
+        /** This spec with the expert matrices in {@code t} (null: the spec's type). */
+        public Spec withExpertType(GgmlType t) {
+            return new Spec(arch, type, layers, dim, heads, kvHeads, headDim, ffnDim, vocab, contextLength, ropeTheta, rmsEps, tied,
+                    seed, name, mix, rope, qkGain, experts, slidingWindow, t);
+        }
+
+        /** The expert matrices' type. */
+        public GgmlType expertMatrixType() {
+            return expertType == null ? type : expertType;
         }
 
         public Spec {
@@ -88,7 +109,22 @@ public final class RandomModelMaker {
             if (heads % kvHeads != 0) throw new IllegalArgumentException("--heads " + heads + " must be a multiple of --kv-heads " + kvHeads);
             if (headDim % 2 != 0) throw new IllegalArgumentException("head dim " + headDim + " must be even");
             if (!arch.mixtureOfExperts() && experts != null)
-                throw new IllegalArgumentException(arch.ggufName() + " has no experts; expert counts are for qwen3moe");
+                throw new IllegalArgumentException(arch.ggufName() + " has no experts; expert counts are for qwen3moe and gpt-oss");
+            if (slidingWindow < 0) throw new IllegalArgumentException("sliding window " + slidingWindow + " must be positive");
+            if (!arch.gptOss() && slidingWindow != 0)
+                throw new IllegalArgumentException("a sliding window is for gpt-oss, not " + arch.ggufName());
+            if (arch.gptOss() && tied)
+                throw new IllegalArgumentException("gpt-oss has its own output head (llama.cpp requires output.weight): no tied embeddings");
+            if (expertType != null && !arch.mixtureOfExperts())
+                throw new IllegalArgumentException("an expert type is for qwen3moe and gpt-oss, not " + arch.ggufName());
+            if (expertType != null && mix == Mix.K_M)
+                throw new IllegalArgumentException("an expert type and the _M mix together are not written");
+            if (expertType != null && !TypeKernel.supported(expertType)) throw new IllegalArgumentException("cannot write tensor type " + expertType);
+            GgmlType et = expertType == null ? type : expertType; // the fields are not assigned yet in here
+            if (experts != null && experts.ffnDim() % et.blockSize != 0)
+                throw new IllegalArgumentException(et + " experts need an expert ffn that is a multiple of " + et.blockSize + "; got " + experts.ffnDim());
+            if (expertType != null && dim % expertType.blockSize != 0)
+                throw new IllegalArgumentException(expertType + " experts need a dim that is a multiple of " + expertType.blockSize + "; got " + dim);
             int bs = type.blockSize;
             for (int cols : new int[]{dim, heads * headDim, experts == null ? ffnDim : experts.ffnDim()})
                 if (cols % bs != 0) throw new IllegalArgumentException(type + " needs row lengths that are multiples of " + bs + "; got " + cols
@@ -108,6 +144,8 @@ public final class RandomModelMaker {
     public static void write(Spec s, Consumer<GgufWriter> vocabWriter, Path out, java.util.function.BiConsumer<Long, Long> progress) throws IOException {
         if (s.arch().mixtureOfExperts() && s.experts() == null)
             throw new IllegalArgumentException(s.arch().ggufName() + " needs expert counts (Spec.withExperts)");
+        if (s.arch().gptOss() && s.slidingWindow() < 1)
+            throw new IllegalArgumentException("gpt-oss needs a sliding window of at least 1 key (Spec.withSlidingWindow), got " + s.slidingWindow());
         GgufWriter w = new GgufWriter();
         String a = s.arch().ggufName() + ".";
         w.put("general.architecture", s.arch().ggufName());
@@ -123,6 +161,8 @@ public final class RandomModelMaker {
             w.putU32(a + "expert_used_count", ex.used());
             w.putU32(a + "expert_feed_forward_length", ex.ffnDim());
         }
+        // as llama.cpp's converter writes gpt-oss: the window alone; the layer pattern (period 2) is llama.cpp's default
+        if (s.arch().gptOss()) w.putU32(a + "attention.sliding_window", s.slidingWindow());
         w.putU32(a + "attention.head_count", s.heads());
         w.putU32(a + "attention.head_count_kv", s.kvHeads());
         w.putU32(a + "attention.key_length", s.headDim());
@@ -137,7 +177,7 @@ public final class RandomModelMaker {
             if (rope.kind() == RopeScaling.Kind.YARN) w.putU32(a + "rope.scaling.original_context_length", rope.originalContext());
         }
         if (rope.attnFactor() != 1f) w.putF32(a + "rope.scaling.attn_factor", rope.attnFactor());
-        w.putU32("general.file_type", fileType(s.type(), s.mix()));
+        w.putU32("general.file_type", s.expertType() == GgmlType.MXFP4 ? 38 : fileType(s.type(), s.mix()));
         vocabWriter.accept(w);
 
         SplittableRandom rnd = new SplittableRandom(s.seed());
@@ -170,15 +210,23 @@ public final class RandomModelMaker {
                 vector(w, p + "attn_k_norm.weight", s.headDim(), 1f, 0.1f, rnd);
             }
             matrix(w, p + "attn_output.weight", s.type(), s.dim(), qDim, 0.3f / (float) Math.sqrt(qDim), rnd);
+            if (s.arch().gptOss()) {
+                vector(w, p + "attn_output.bias", s.dim(), 0f, 0.02f, rnd);
+                // sinks near the scores' scale: a large share of the first tokens' attention, a small one later
+                vector(w, p + "attn_sinks.weight", s.heads(), 1f, 1f, rnd);
+                vector(w, p + "post_attention_norm.weight", s.dim(), 1f, 0.1f, rnd);
+                gptOssExperts(w, p, s, rnd);
+                continue;
+            }
             vector(w, p + "ffn_norm.weight", s.dim(), 1f, 0.1f, rnd);
             if (ex != null) {
                 // the router stays F32, as llama.cpp's quantizer leaves ffn_gate_inp; its logits'
                 // spread (std ~2) makes routing decisive, not a near-tie that rounding could flip
                 matrix(w, p + "ffn_gate_inp.weight", GgmlType.F32, ex.count(), s.dim(), 2f / (float) Math.sqrt(s.dim()), rnd);
                 int f = ex.ffnDim();
-                experts(w, p + "ffn_gate_exps.weight", s.type(), ex.count(), f, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
-                experts(w, p + "ffn_up_exps.weight", s.type(), ex.count(), f, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
-                experts(w, p + "ffn_down_exps.weight", moreBits, ex.count(), s.dim(), f, 0.3f / (float) Math.sqrt(f), rnd);
+                experts(w, p + "ffn_gate_exps.weight", s.expertMatrixType(), ex.count(), f, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+                experts(w, p + "ffn_up_exps.weight", s.expertMatrixType(), ex.count(), f, s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
+                experts(w, p + "ffn_down_exps.weight", s.mix() == Mix.K_M ? moreBits : s.expertMatrixType(), ex.count(), s.dim(), f, 0.3f / (float) Math.sqrt(f), rnd);
                 continue;
             }
             matrix(w, p + "ffn_gate.weight", s.type(), s.ffnDim(), s.dim(), 1f / (float) Math.sqrt(s.dim()), rnd);
@@ -193,6 +241,33 @@ public final class RandomModelMaker {
                     Tensor.quantize(GgufModelSource.ROPE_FREQS, GgmlType.F32, ff, 1, ff.length).data().toArray(ValueLayout.JAVA_BYTE));
         long total = w.tensorBytes();
         w.write(out, progress == null ? null : done -> progress.accept(done, total));
+    }
+
+    /**
+     * gpt-oss's router and experts, with their biases. Gate and up are larger than qwen3moe's (std
+     * about 2.5) so that some values pass swiglu_oai's clamp at ±7, and down is smaller to keep
+     * the residual branch as small as the others.
+     */
+    private static void gptOssExperts(GgufWriter w, String p, Spec s, SplittableRandom rnd) {
+        ExpertConfig ex = s.experts();
+        int f = ex.ffnDim(), n = ex.count();
+        GgmlType t = s.expertMatrixType();
+        matrix(w, p + "ffn_gate_inp.weight", GgmlType.F32, n, s.dim(), 2f / (float) Math.sqrt(s.dim()), rnd);
+        vector(w, p + "ffn_gate_inp.bias", n, 0f, 0.5f, rnd);
+        experts(w, p + "ffn_gate_exps.weight", t, n, f, s.dim(), 2.5f / (float) Math.sqrt(s.dim()), rnd);
+        experts(w, p + "ffn_up_exps.weight", t, n, f, s.dim(), 2.5f / (float) Math.sqrt(s.dim()), rnd);
+        experts(w, p + "ffn_down_exps.weight", t, n, s.dim(), f, 0.1f / (float) Math.sqrt(f), rnd);
+        biases(w, p + "ffn_gate_exps.bias", f, n, 0.3f, rnd);
+        biases(w, p + "ffn_up_exps.bias", f, n, 0.3f, rnd);
+        biases(w, p + "ffn_down_exps.bias", s.dim(), n, 0.02f, rnd);
+    }
+
+    /** {@code count} experts' biases of {@code n} values, one F32 tensor of GGUF dims [n, count]. */
+    private static void biases(GgufWriter w, String name, int n, int count, float std, SplittableRandom rnd) {
+        float[] v = new float[n * count];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (gaussian(rnd) * std);
+        Tensor t = Tensor.quantize(name, GgmlType.F32, v, count, n);
+        w.tensor(name, GgmlType.F32, new long[]{n, count}, t.data().toArray(ValueLayout.JAVA_BYTE));
     }
 
     /**

@@ -28,6 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Threads split the KV heads; when a single query (decode) leaves threads idle, each head's
  * pages are split too (split-K): the splits' maxima, then their sums, are merged between passes
  * so that every weight is exactly the unsplit one, and the partial outputs are added at the end.
+ *
+ * <p>gpt-oss adds two things, both as ggml computes them: a sliding window (a query at p sees
+ * keys p − window + 1 .. p; pages wholly before the window are not read), and one sink logit
+ * per query head that joins the softmax's maximum and its sum but has no value (ggml's
+ * soft_max with sinks: max = max(scores, sink), sum += e^(sink − max)).
  */
 final class TiledAttention {
     /** Float lanes, capped at 16 so that a page (64 positions) holds whole vectors. */
@@ -48,8 +53,8 @@ final class TiledAttention {
 
     // the call in progress, read by the workers through body
     private KvCache cache;
-    private int layer, pos0, n, splits, stride, phase;
-    private float[] q, out;
+    private int layer, pos0, n, splits, stride, phase, window, basePage;
+    private float[] q, out, sinks;
 
     /** Scratch and partial results of one work item (one KV head, one split of its pages). */
     private static final class Item {
@@ -89,6 +94,16 @@ final class TiledAttention {
      * of {@code layer}, whose keys and values are already stored.
      */
     void run(KvCache cache, int layer, int pos0, int n, float[] q, float[] out) {
+        run(cache, layer, pos0, n, q, out, 0, null);
+    }
+
+    /**
+     * As above, each query seeing only the last {@code window} positions (itself included; 0: all),
+     * with {@code sinks[h]} (null: none) in query head h's softmax.
+     */
+    void run(KvCache cache, int layer, int pos0, int n, float[] q, float[] out, int window, float[] sinks) {
+        this.window = window;
+        this.sinks = sinks;
         this.cache = cache;
         this.layer = layer;
         this.pos0 = pos0;
@@ -97,7 +112,8 @@ final class TiledAttention {
         this.out = out;
         int pages = (pos0 + n + PAGE - 1) / PAGE;
         stride = pages * PAGE;
-        splits = n > 1 ? 1 : Math.max(1, Math.min(maxSplits, pages / MIN_SPLIT_PAGES));
+        basePage = first(0) / PAGE; // the chunk's first query sees the earliest position
+        splits = n > 1 ? 1 : Math.max(1, Math.min(maxSplits, (pages - basePage) / MIN_SPLIT_PAGES));
         if (splits == 1) {
             phase = ALL;
             Parallel.forRange(kvHeads, 1, body);
@@ -107,7 +123,7 @@ final class TiledAttention {
         Parallel.forRange(kvHeads * splits, 1, body);
         for (int kvh = 0; kvh < kvHeads; kvh++)
             for (int g = 0; g < group; g++) {
-                float m = Float.NEGATIVE_INFINITY;
+                float m = sinks == null ? Float.NEGATIVE_INFINITY : sinks[kvh * group + g];
                 for (int s = 0; s < splits; s++) m = Math.max(m, items[kvh * maxSplits + s].m[g]);
                 for (int s = 0; s < splits; s++) items[kvh * maxSplits + s].m[g] = m;
             }
@@ -117,6 +133,7 @@ final class TiledAttention {
             for (int g = 0; g < group; g++) {
                 double sum = 0;
                 for (int s = 0; s < splits; s++) sum += items[kvh * maxSplits + s].l[g];
+                if (sinks != null) sum += (float) Math.exp(sinks[kvh * group + g] - items[kvh * maxSplits].m[g]);
                 for (int s = 0; s < splits; s++) items[kvh * maxSplits + s].l[g] = sum;
             }
         phase = VALUES;
@@ -133,12 +150,12 @@ final class TiledAttention {
     }
 
     private void runItems(int from, int to) {
-        int pages = stride / PAGE;
+        int pages = stride / PAGE - basePage;
         for (int w = from; w < to; w++) {
             int kvh = w / splits, split = w % splits;
             Item it = items[kvh * maxSplits + split];
             if (it.sc.length < ROW_BLOCK * stride) it.sc = new float[ROW_BLOCK * (stride + stride / 2)]; // room to grow: reallocated rarely
-            int p0 = (int) ((long) pages * split / splits), p1 = (int) ((long) pages * (split + 1) / splits);
+            int p0 = basePage + (int) ((long) pages * split / splits), p1 = basePage + (int) ((long) pages * (split + 1) / splits);
             for (int r0 = 0; r0 < n * group; r0 += ROW_BLOCK) attend(it, kvh, p0, p1, r0, Math.min(ROW_BLOCK, n * group - r0));
         }
     }
@@ -148,11 +165,19 @@ final class TiledAttention {
         return pos0 + row / group + 1;
     }
 
+    /** The first position that global row {@code row} sees: 0, or the start of its window. */
+    private int first(int row) {
+        return window <= 0 ? 0 : Math.max(0, seen(row) - window);
+    }
+
     /** The passes of {@link #phase} for rows {@code [r0, r0+rows)} of KV head {@code kvh} over pages [p0, p1). */
     private void attend(Item it, int kvh, int p0, int p1, int r0, int rows) {
         boolean f16 = cache.f16, q8 = cache.type == KvCacheType.Q8_0 || cache.type == KvCacheType.Q4_0, widened = cache.type != KvCacheType.F32;
         int from = p0 * PAGE, to = p1 * PAGE;
+        int lowPage = Math.max(p0, first(r0) / PAGE); // pages before the block's first row's window are not read
         float[] sc = it.sc;
+        // whether this item folds the sinks in itself (unsplit); split items have them merged by run()
+        boolean ownSinks = sinks != null && splits == 1;
         if ((phase & SCORES) != 0) {
             for (int r = 0; r < rows; r++) {
                 int row = r0 + r, src = row / group * qDim + (kvh * group + row % group) * hd;
@@ -160,7 +185,7 @@ final class TiledAttention {
                 if (q8) q8Round(q, src, it.qf, r * hd);
                 else for (int j = 0; j < hd; j++) it.qf[r * hd + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(q[src + j])) : q[src + j];
             }
-            for (int page = p0; page < p1; page++) {
+            for (int page = lowPage; page < p1; page++) {
                 int t0 = page * PAGE;
                 int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0); // what the block's last row sees here
                 if (valid <= 0) break;
@@ -170,8 +195,8 @@ final class TiledAttention {
             }
             for (int r = 0; r < rows; r++) {
                 int o = r * stride, end = Math.min(to, seen(r0 + r));
-                float m = Float.NEGATIVE_INFINITY;
-                for (int t = from; t < end; t++) m = Math.max(m, sc[o + t]);
+                float m = ownSinks ? sinks[head(kvh, r0 + r)] : Float.NEGATIVE_INFINITY;
+                for (int t = Math.max(from, first(r0 + r)); t < end; t++) m = Math.max(m, sc[o + t]);
                 it.m[r] = m;
             }
         }
@@ -180,7 +205,7 @@ final class TiledAttention {
                 int o = r * stride, end = Math.min(to, seen(r0 + r));
                 float m = it.m[r];
                 double sum = 0;
-                int t = from;
+                int t = Math.max(from, first(r0 + r));
                 for (; t + L <= end; t += L) {
                     FloatVector e = FloatVector.fromArray(F, sc, o + t).sub(m).lanewise(VectorOperators.EXP);
                     e.intoArray(sc, o + t);
@@ -191,12 +216,15 @@ final class TiledAttention {
                     sc[o + t] = e;
                     sum += e;
                 }
+                if (ownSinks) sum += (float) Math.exp(sinks[head(kvh, r0 + r)] - m);
                 it.l[r] = sum;
             }
         }
         if ((phase & VALUES) != 0) {
             for (int r = 0; r < rows; r++) {
-                int o = r * stride, end = Math.min(to, seen(r0 + r)), t = from;
+                int o = r * stride, end = Math.min(to, seen(r0 + r)), lo = Math.max(from, first(r0 + r));
+                for (int t = lowPage * PAGE; t < lo; t++) sc[o + t] = 0; // before this row's window
+                int t = lo;
                 float inv = (float) (1.0 / it.l[r]);
                 // a quantised cache runs llama.cpp's flash-attention path, whose weights stay floats
                 if (f16) for (; t < end; t++) sc[o + t] = Float.float16ToFloat(Float.floatToFloat16(sc[o + t] * inv));
@@ -204,7 +232,7 @@ final class TiledAttention {
                 for (t = Math.max(from, end); t < to; t++) sc[o + t] = 0; // rows paired with a longer one add nothing there
             }
             java.util.Arrays.fill(it.acc, 0, rows * vhd, 0f);
-            for (int page = p0; page < p1; page++) {
+            for (int page = lowPage; page < p1; page++) {
                 int t0 = page * PAGE;
                 int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0);
                 if (valid <= 0) break;
@@ -219,6 +247,11 @@ final class TiledAttention {
                 }
             }
         }
+    }
+
+    /** The query head of global row {@code row} of KV head {@code kvh}'s group. */
+    private int head(int kvh, int row) {
+        return kvh * group + row % group;
     }
 
     /**

@@ -6,8 +6,9 @@ import dev.bgl.tensor.Parallel;
 import dev.bgl.tensor.Tensor;
 
 /**
- * The decoder-only transformer shared by llama, qwen2, qwen3 and qwen3moe: RMSNorm, RoPE attention with
- * grouped KV heads (optional QKV bias, optional per-head QK norm), a SwiGLU feed-forward or a
+ * The decoder-only transformer shared by llama, qwen2, qwen3, qwen3moe and gpt-oss: RMSNorm, RoPE attention with
+ * grouped KV heads (optional QKV bias, optional per-head QK norm; gpt-oss's output bias, sinks and
+ * sliding-window layers), a SwiGLU feed-forward or a
  * mixture of SwiGLU experts ({@link ExpertMixture}), and a tied
  * or separate output head. Architectures differ only in the switches of {@link Architecture}.
  *
@@ -113,7 +114,7 @@ public final class Transformer {
             for (int i = 0; i < n; i++) acts[i] = new Activations(widest);
             ropeCos = new float[n * (c.headDim() / 2)];
             ropeSin = new float[n * (c.headDim() / 2)];
-            moe = c.experts() == null ? null : new ExpertMixture(c.experts(), c.dim(), n);
+            moe = c.experts() == null ? null : new ExpertMixture(c.experts(), c.dim(), n, c.architecture().gptOss());
         }
     }
 
@@ -246,10 +247,11 @@ public final class Transformer {
                 qkNormRopeStore(s, lw, l, i, pos, cache);
                 // the sequence's own attention, over its own cache, as when it runs alone
                 System.arraycopy(s.q, i * qd, qOne, 0, qd);
-                states[i].scratch.attention.run(cache, l, pos, 1, qOne, attOne);
+                states[i].scratch.attention.run(cache, l, pos, 1, qOne, attOne, lw.window(), lw.sinks());
                 System.arraycopy(attOne, 0, s.att, i * ad, ad);
             }
             Kernels.matvecBatch(lw.wo(), s.att, n, s.xb, s.acts);
+            if (lw.bo() != null) addBias(s.xb, lw.bo(), n);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.ffnNorm(), dim);
             if (lw.moe() != null) {
@@ -322,8 +324,9 @@ public final class Transformer {
                 addBias(s.v, lw.bv(), n);
             }
             for (int i = 0; i < n; i++) qkNormRopeStore(s, lw, l, i, pos0 + i, st.cache);
-            s.attention.run(st.cache, l, pos0, n, s.q, s.att);
+            s.attention.run(st.cache, l, pos0, n, s.q, s.att, lw.window(), lw.sinks());
             matmul(lw.wo(), s.att, n, s.xb, s);
+            if (lw.bo() != null) addBias(s.xb, lw.bo(), n);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
 
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.ffnNorm(), dim);

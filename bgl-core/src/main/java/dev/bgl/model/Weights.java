@@ -22,6 +22,7 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         Tensor emb = matrix(src, "token_embd.weight", c.vocabSize(), c.dim());
         LayerWeights[] layers = new LayerWeights[c.layers()];
         boolean bias = c.architecture().qkvBias(), qkNorm = c.architecture().qkNorm(), moe = c.experts() != null;
+        boolean oss = c.architecture().gptOss();
         for (int i = 0; i < c.layers(); i++) {
             String p = "blk." + i + ".";
             layers[i] = new LayerWeights(
@@ -35,11 +36,14 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
                     bias ? vector(src, p + "attn_v.bias", c.vDim()) : null,
                     qkNorm ? vector(src, p + "attn_q_norm.weight", c.headDim()) : null,
                     qkNorm ? vector(src, p + "attn_k_norm.weight", c.headDim()) : null,
-                    vector(src, p + "ffn_norm.weight", c.dim()),
+                    vector(src, p + (oss ? "post_attention_norm.weight" : "ffn_norm.weight"), c.dim()),
                     moe ? null : product(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
                     moe ? null : product(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
                     moe ? null : product(src, p + "ffn_down.weight", c.dim(), c.ffnDim()),
-                    moe ? experts(src, p, c) : null);
+                    moe ? experts(src, p, c) : null,
+                    oss ? vector(src, p + "attn_output.bias", c.dim()) : null,
+                    oss ? vector(src, p + "attn_sinks.weight", c.heads()) : null,
+                    c.windowOf(i));
         }
         float[] outNorm = vector(src, "output_norm.weight", c.dim());
         Tensor out = (c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim())).packedForProducts();
@@ -81,10 +85,23 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
     private static LayerWeights.Moe experts(ModelSource src, String p, ModelConfig c) {
         ExpertConfig e = c.experts();
         Tensor router = matrix(src, p + "ffn_gate_inp.weight", e.count(), c.dim());
+        boolean oss = c.architecture().gptOss();
         return new LayerWeights.Moe(router,
                 expertSet(src, p + "ffn_gate_exps.weight", e.count(), e.ffnDim(), c.dim()),
                 expertSet(src, p + "ffn_up_exps.weight", e.count(), e.ffnDim(), c.dim()),
-                expertSet(src, p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffnDim()));
+                expertSet(src, p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffnDim()),
+                oss ? vector(src, p + "ffn_gate_inp.bias", e.count()) : null,
+                oss ? biasSet(src, p + "ffn_gate_exps.bias", e.count(), e.ffnDim()) : null,
+                oss ? biasSet(src, p + "ffn_up_exps.bias", e.count(), e.ffnDim()) : null,
+                oss ? biasSet(src, p + "ffn_down_exps.bias", e.count(), c.dim()) : null);
+    }
+
+    /** A 2-D bias of {@code count} experts (GGUF dims [n, count]) as one float row per expert. */
+    private static float[][] biasSet(ModelSource src, String name, int count, int n) {
+        float[] all = vector(src, name, count * n);
+        float[][] out = new float[count][];
+        for (int e = 0; e < count; e++) out[e] = java.util.Arrays.copyOfRange(all, e * n, (e + 1) * n);
+        return out;
     }
 
     private static Tensor[] expertSet(ModelSource src, String name, int count, int rows, int cols) {

@@ -17,7 +17,7 @@ import java.lang.foreign.ValueLayout;
  * may hold up to 16 products of a 4-bit level (Q4_K), 8 of a signed 6-bit one (Q6_K), 2 of an
  * int8 (Q8_0) before it could overflow; the split into ints sign-extends each half.
  */
-sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked {
+sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked, MXFP4Packed {
 
     /** Columns per block (32 or 256), and bytes of one group's block. */
     int blockCols();
@@ -94,6 +94,7 @@ sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked {
             case Q8_0 -> Q8_0Packed.INSTANCE;
             case Q4_K -> Q4_KPacked.INSTANCE;
             case Q6_K -> Q6_KPacked.INSTANCE;
+            case MXFP4 -> MXFP4Packed.available() ? MXFP4Packed.INSTANCE : null; // its table lookup needs 16-lane vectors
             default -> null;
         };
     }

@@ -44,6 +44,34 @@ class TiledAttentionTest {
     @ParameterizedTest(name = "{0} heads {1}/{2} hd {3} pos0 {4} n {5} threads {6}")
     @MethodSource("cases")
     void matchesPlainAttention(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads) {
+        check(type, heads, kvHeads, hd, pos0, n, threads, 0, false);
+    }
+
+    /**
+     * gpt-oss's sliding window and sinks: windows ending inside a page and spanning pages, a
+     * window wider than the context, decode with and without the split over pages (whose merge
+     * folds the sinks in), and a prefill chunk whose rows' windows start at different positions.
+     */
+    static Stream<Arguments> windowCases() {
+        return Stream.of(
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 1299, 1, 1, 128, true),
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 1299, 1, 4, 600, true),
+                Arguments.of(KvCacheType.F32, 8, 2, 64, 1299, 1, 4, 0, true),
+                Arguments.of(KvCacheType.F32, 8, 2, 64, 1299, 1, 8, 100, false),
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 1100, 32, 1, 16, true),
+                Arguments.of(KvCacheType.F32, 8, 2, 64, 1100, 32, 2, 70, true),
+                Arguments.of(KvCacheType.F16, 8, 2, 64, 0, 32, 1, 16, true),
+                Arguments.of(KvCacheType.F16, 3, 1, 40, 30, 7, 1, 5000, true),
+                Arguments.of(KvCacheType.Q8_0, 8, 2, 64, 1299, 1, 4, 256, true));
+    }
+
+    @ParameterizedTest(name = "{0} heads {1}/{2} hd {3} pos0 {4} n {5} threads {6} window {7} sinks {8}")
+    @MethodSource("windowCases")
+    void windowAndSinksMatchPlainAttention(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads, int window, boolean sinks) {
+        check(type, heads, kvHeads, hd, pos0, n, threads, window, sinks);
+    }
+
+    private static void check(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads, int window, boolean withSinks) {
         ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, heads * hd, 2, heads, kvHeads, hd, hd, 64, 4096, 1e-6f, 1e6f, true);
         int len = pos0 + n, layer = 1;
         KvCache cache = new KvCache(c, len + 5, type);
@@ -61,7 +89,13 @@ class TiledAttentionTest {
         float[] q = new float[n * c.qDim()];
         for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
         float[] out = new float[n * heads * hd];
-        new TiledAttention(c, threads).run(cache, layer, pos0, n, q, out);
+        // sinks around the scores' maximum, so that they take a real share (and now and then set the maximum)
+        float[] sinks = null;
+        if (withSinks) {
+            sinks = new float[heads];
+            for (int h = 0; h < heads; h++) sinks[h] = 2f + 2f * (float) rnd.nextGaussian();
+        }
+        new TiledAttention(c, threads).run(cache, layer, pos0, n, q, out, window, sinks);
 
         int group = heads / kvHeads;
         // float against double; with F16 weights a float rounding may also tip a weight's F16
@@ -69,29 +103,29 @@ class TiledAttentionTest {
         double tolerance = type == KvCacheType.F16 ? 5e-4 : 1e-4, maxErr = 0;
         for (int i = 0; i < n; i++) {
             for (int h = 0; h < heads; h++) {
-                int kvh = h / group, seen = pos0 + i + 1;
+                int kvh = h / group, seen = pos0 + i + 1, from = window > 0 ? Math.max(0, seen - window) : 0;
                 double[] w = new double[seen];
-                double max = Double.NEGATIVE_INFINITY;
+                double max = sinks == null ? Double.NEGATIVE_INFINITY : sinks[h];
                 float[] qh = java.util.Arrays.copyOfRange(q, i * c.qDim() + h * hd, i * c.qDim() + (h + 1) * hd);
                 for (int j = 0; j < hd; j++) // as ggml's operands of a product with an F16 or Q8_0 cache
                     if (type == KvCacheType.F16) qh[j] = Float.float16ToFloat(Float.floatToFloat16(qh[j]));
                 if (type == KvCacheType.Q8_0 || type == KvCacheType.Q4_0) qh = q8(qh);
-                for (int t = 0; t < seen; t++) {
+                for (int t = from; t < seen; t++) {
                     double d = 0;
                     for (int j = 0; j < hd; j++) d += (double) qh[j] * cache.key(layer, t, kvh * hd + j);
                     w[t] = d / Math.sqrt(hd);
                     max = Math.max(max, w[t]);
                 }
-                double sum = 0;
-                for (int t = 0; t < seen; t++) sum += w[t] = Math.exp(w[t] - max);
-                for (int t = 0; t < seen; t++) {
+                double sum = sinks == null ? 0 : Math.exp(sinks[h] - max); // a sink has a weight and no value
+                for (int t = from; t < seen; t++) sum += w[t] = Math.exp(w[t] - max);
+                for (int t = from; t < seen; t++) {
                     w[t] /= sum;
                     // ggml rounds the normalised weights to F16 before multiplying an F16 value cache
                     if (type == KvCacheType.F16) w[t] = Float.float16ToFloat(Float.floatToFloat16((float) w[t]));
                 }
                 for (int x = 0; x < hd; x++) {
                     double ref = 0;
-                    for (int t = 0; t < seen; t++) ref += w[t] * cache.value(layer, t, kvh * hd + x);
+                    for (int t = from; t < seen; t++) ref += w[t] * cache.value(layer, t, kvh * hd + x);
                     double got = out[i * heads * hd + h * hd + x];
                     maxErr = Math.max(maxErr, Math.abs(got - ref));
                     assertEquals(ref, got, tolerance, "query " + i + " head " + h + " element " + x);
