@@ -161,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
                 Path modelPath = m.source().path();
                 var p = guidance.predictor != null ? BudgetPredictor.forModel(guidance.loadWeights(modelPath), m) : randomPredictor(m);
                 GuidanceOptions o = guidance.predictor != null ? guidance.options(modelPath) : GuidanceOptions.DEFAULT.withEveryToken(true);
-                var g = GuidanceBench.run(m, p, genTokens, genTokens / 2, o);
+                var g = GuidanceBench.run(m, p, genTokens, genTokens / 2, o, depth == null ? 0 : depth);
                 out.printf(Locale.ROOT, "guidance   settings: %s, min-p %s, mask %s,%s,%s%s%n", o.everyToken() ? "every thinking token" : "after newlines",
                         o.minP(), o.minLambda(), o.minAlpha(), o.minModeLength(), guidance.predictor != null ? " (flags, else the predictor file's)" : "");
                 out.println("guidance   " + g.describe());

@@ -113,5 +113,11 @@ class GuidedGenerationTest {
             assertTrue(v > 0 && Double.isFinite(v), r.describe());
         assertEquals(vocab, r.vocab());
         assertTrue(r.meanCandidates() >= 1 && r.meanCandidates() <= vocab);
+
+        // at a depth every run decodes after the long prompt, prefilled once and cut back to before each run
+        GuidanceBench.Result deep = GuidanceBench.run(model, predictor(), 6, 50, GuidanceOptions.DEFAULT.withEveryToken(true), 120);
+        assertTrue(deep.context() >= 120 && deep.context() < 160 && r.context() < 120, "context " + deep.context() + " against " + r.context());
+        assertEquals(6, deep.predictorSteps());
+        assertTrue(deep.describe().contains("after " + deep.context() + " of context"), deep.describe());
     }
 }
