@@ -48,7 +48,8 @@ public final class LoadedModel implements AutoCloseable {
         if (format != null) {
             for (String tag : new String[]{format.open(), format.close()})
                 if (tokenizer.tokenId(tag).isEmpty())
-                    throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + tag);
+                    throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + tag
+                            + severalTokens(tokenizer, tag));
         }
         this.source = source;
         this.card = card;
@@ -102,6 +103,28 @@ public final class LoadedModel implements AutoCloseable {
     /** Whether the chat template reads {@code reasoning_effort} at all (gpt-oss's does; Qwen3's does not). */
     public boolean templateUsesReasoningEffort() {
         return template.source() != null && template.source().contains("reasoning_effort");
+    }
+
+    /** Where a marker is several tokens of the vocabulary, a note saying so (bgl follows single-token markers only). */
+    private static String severalTokens(Tokenizer tokenizer, String tag) {
+        int n = tokenizer.encode(tag, true).length;
+        return n > 1 ? " (it spells it in " + n + " tokens, and bgl's decode loop follows single-token markers only)" : "";
+    }
+
+    /**
+     * Why this model cannot run a method that needs thinking, as the rest of a sentence "model NAME …": it has no
+     * close marker, or (gpt-oss's harmony in its own vocabulary) its template's format spells the markers in several
+     * tokens, which the decode loop and the budget methods do not follow yet. Empty for a thinking model.
+     */
+    public String notThinkingReason() {
+        if (isThinkingModel()) return "";
+        int open = tokenizer.encode(markers.open(), true).length, close = tokenizer.encode(markers.close(), true).length;
+        if (templateFromFile && template.source() != null && (template.source().contains(markers.open()) || template.source().contains(markers.close()))
+                && (open > 1 || close > 1))
+            return "uses the " + markers.name() + " thinking format, whose markers its vocabulary spells in " + open + " and " + close
+                    + " tokens (" + markers.open() + ", " + markers.close() + "), and bgl's decode loop and budget methods follow"
+                    + " single-token markers only";
+        return "has no " + markers.close() + " token";
     }
 
     private static int id(OptionalInt o) {

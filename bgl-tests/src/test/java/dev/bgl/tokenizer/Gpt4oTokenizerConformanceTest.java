@@ -84,4 +84,31 @@ class Gpt4oTokenizerConformanceTest {
             assertEquals(reference.text().get(i), fromGguf.decode(reference.tokens().get(i)), quote(s));
         }
     }
+
+    /**
+     * gpt-oss's vocabulary is o200k with harmony's control tokens at their ids (o200k_harmony): there, harmony's
+     * thinking markers are 3 and 6 tokens, which is why bgl's single-token decode loop cannot follow them yet.
+     */
+    @Test
+    void harmonyMarkersAreSeveralTokensOfGptOssVocabulary() {
+        TokenizerSpec o200k = fromJson.spec().paddedTo(201_088);
+        String[] tokens = o200k.tokens().clone();
+        TokenType[] types = o200k.types().clone();
+        String[][] harmony = {{"200002", "<|return|>"}, {"200003", "<|constrain|>"}, {"200005", "<|channel|>"}, {"200006", "<|start|>"},
+                {"200007", "<|end|>"}, {"200008", "<|message|>"}, {"200012", "<|call|>"}};
+        for (String[] h : harmony) {
+            tokens[Integer.parseInt(h[0])] = h[1];
+            types[Integer.parseInt(h[0])] = TokenType.CONTROL;
+        }
+        Tokenizer t = Tokenizer.of(new TokenizerSpec(o200k.model(), o200k.pre(), tokens, types, o200k.scores(), o200k.merges(),
+                o200k.bosId(), o200k.eosId(), o200k.padId(), o200k.unkId(), o200k.addBos(), o200k.addEos(), o200k.addSpacePrefix(), null, "o200k_harmony"));
+        int[] open = t.encode(dev.bgl.chat.ThinkingMarkers.HARMONY.open(), true);
+        int[] close = t.encode(dev.bgl.chat.ThinkingMarkers.HARMONY.close(), true);
+        assertEquals(3, open.length, Arrays.toString(open));
+        assertEquals(200005, open[0]);
+        assertEquals(200008, open[2]);
+        assertEquals(6, close.length, Arrays.toString(close));
+        assertEquals(List.of(200007, 200006), List.of(close[0], close[1]));
+        assertEquals(dev.bgl.chat.ThinkingMarkers.HARMONY.close(), t.decode(close));
+    }
 }
