@@ -22,9 +22,15 @@ final class ReasoningEffortOption {
         }
     }
 
-    /** The model rendering its prompts with the effort given (the same model when none was). */
+    /**
+     * The model rendering its prompts with the effort given (the same model when none was); a note on stderr when its
+     * template does not read the variable, so that an effort that changes nothing does not pass unnoticed.
+     */
     LoadedModel apply(LoadedModel m) {
         validate();
-        return effort == null ? m : m.withReasoningEffort(effort);
+        if (effort == null) return m;
+        if (!m.templateUsesReasoningEffort())
+            System.err.println("bgl: note: the chat template of " + m.name() + " does not use reasoning_effort; --reasoning-effort " + effort.strip() + " changes nothing");
+        return m.withReasoningEffort(effort);
     }
 }

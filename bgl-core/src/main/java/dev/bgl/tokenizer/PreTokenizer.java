@@ -7,7 +7,8 @@ import java.util.Arrays;
  * cross a word boundary. These are hand-written scanners, ported line by line from llama.cpp's
  * {@code unicode_regex_split_custom_*}, because they must reproduce llama.cpp's splits exactly (a
  * {@code java.util.regex} version differs in small ways, e.g. {@code \s+(?!\S)} at the end of a
- * fragment and what counts as {@code \s}).
+ * fragment and what counts as {@code \s}). {@link #GPT4O} is the exception: llama.cpp has no scanner for it and runs
+ * a regex over a collapsed text, which {@link Gpt4oSplit} reproduces.
  */
 public enum PreTokenizer {
     /**

@@ -32,8 +32,8 @@ class ReasoningEffortCliTest {
         assertCleanError(bgl("serve", "--port", "0", "--reasoning-effort", "none"), "--reasoning-effort", "'none'");
     }
 
-    /** The prompt-token count generate reports on stderr. */
-    static int promptTokens(String... args) {
+    /** What generate writes on System.err (its statistics, notes). */
+    static String stderrOf(String... args) {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         BadInputTest.Run r;
@@ -45,6 +45,12 @@ class ReasoningEffortCliTest {
         }
         String err = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, r.code(), r.err() + err);
+        return err;
+    }
+
+    /** The prompt-token count generate reports on stderr. */
+    static int promptTokens(String... args) {
+        String err = stderrOf(args);
         Matcher m = Pattern.compile("\\[(\\d+) prompt tokens").matcher(err);
         assertTrue(m.find(), err);
         return Integer.parseInt(m.group(1));
@@ -56,5 +62,15 @@ class ReasoningEffortCliTest {
         int plain = promptTokens("generate", "-m", model, "-p", "2+2?", "--max-tokens", "1", "--temperature", "0");
         int high = promptTokens("generate", "-m", model, "-p", "2+2?", "--max-tokens", "1", "--temperature", "0", "--reasoning-effort", "high");
         assertTrue(high > plain, "'Reasoning: high' is in the prompt: " + high + " vs " + plain);
+    }
+
+    @Test
+    void aTemplateWithoutItSaysItChangesNothing() throws Exception {
+        String model = dev.bgl.util.RepoFiles.shippedModel().toString();
+        String err = stderrOf("generate", "-m", model, "-p", "2+2?", "--max-tokens", "1", "--temperature", "0", "--reasoning-effort", "low");
+        assertTrue(err.contains("does not use reasoning_effort") && err.contains("changes nothing"), err);
+        String effortModel = EffortTemplateModel.write(dir).toString();
+        err = stderrOf("generate", "-m", effortModel, "-p", "2+2?", "--max-tokens", "1", "--temperature", "0", "--reasoning-effort", "low");
+        assertTrue(!err.contains("changes nothing"), err);
     }
 }
