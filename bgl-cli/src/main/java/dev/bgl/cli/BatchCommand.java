@@ -62,6 +62,7 @@ final class BatchCommand implements Callable<Integer> {
     String thinkingFormat;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
     @picocli.CommandLine.Mixin AnswerCapOption answerCap;
+    @picocli.CommandLine.Mixin ReasoningEffortOption effort;
     @Parameters(index = "0", paramLabel = "QUESTIONS", description = "synthetic | a questions file (jsonl, gsm8k:PATH, math500:PATH, ...: as eval --tasks)")
     String tasks;
     @Option(names = "--pool", required = true, description = "Thinking tokens shared by all questions, e.g. 20000tok or 20000")
@@ -153,6 +154,8 @@ final class BatchCommand implements Callable<Integer> {
         if (acc != null) err.println(acc);
 
         boolean parallelGiven = spec.commandLine().getParseResult().hasMatchedOption("--parallel");
+        effort.validate();
+        if (spark != null && effort.effort != null) throw new BglException("--reasoning-effort is not passed to Spark's executors yet: drop it or --spark");
         if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null || parquet != null) SparkJars.require();
@@ -161,7 +164,7 @@ final class BatchCommand implements Callable<Integer> {
                 guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
         // with --spark the executors open the model; the driver keeps only the pool
         try (SparkBatch cluster = spark == null ? null : SparkBatch.start(spark, sparkConf, remote, new TaskSpec(tasks, n, seed, TaskLoader.OnBadLine.STOP));
-             LoadedModel m = cluster != null ? null : LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format);
+             LoadedModel m = cluster != null ? null : effort.apply(LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format));
              BudgetScheduler batch = m == null || parallel == 1 ? null : new BudgetScheduler(answerCap.apply(new BudgetRunner(m,
                      dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath))), Scheduler.Config.slots(parallel))) {
             BudgetRunner runner = m == null ? null : batch != null ? batch.runner()

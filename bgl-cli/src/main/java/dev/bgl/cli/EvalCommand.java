@@ -46,6 +46,7 @@ final class EvalCommand implements Callable<Integer> {
     String thinkingFormat;
     @picocli.CommandLine.Mixin GuidanceCli guidance;
     @picocli.CommandLine.Mixin AnswerCapOption answerCap;
+    @picocli.CommandLine.Mixin ReasoningEffortOption effort;
     @Option(names = "--tasks", required = true, description = "synthetic | synthetic:FAMILY,... | gsm8k:PATH | math500:PATH | aime:PATH | amc:PATH | jsonl:PATH | PATH (format detected)")
     String tasks;
     @Option(names = "--methods", defaultValue = "none,hard", description = "Comma-separated: none, hard, qwen-stop, s1, prompt, nothink, guided (none always runs, first) (default: ${DEFAULT-VALUE})")
@@ -138,6 +139,8 @@ final class EvalCommand implements Callable<Integer> {
             cal = Files.isRegularFile(calFile) ? PredictorCalibration.load(calFile) : new PredictorCalibration();
         }
         answerCap.validate();
+        effort.validate();
+        if (spark != null && effort.effort != null) throw new BglException("--reasoning-effort is not passed to Spark's executors yet: drop it or --spark");
         if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
         if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null || parquet != null) SparkJars.require();
@@ -145,7 +148,7 @@ final class EvalCommand implements Callable<Integer> {
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
-        try (LoadedModel m = ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer, format); RecordLog log = RecordLog.open(out, settings, force);
+        try (LoadedModel m = effort.apply(ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer, format)); RecordLog log = RecordLog.open(out, settings, force);
              SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad, format)) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");

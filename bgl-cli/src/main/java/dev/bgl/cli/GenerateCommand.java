@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
         description = "Generate a reply to a prompt, streaming it to stdout (thinking included).")
 final class GenerateCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
+    @Mixin ReasoningEffortOption effort;
     @Option(names = {"-p", "--prompt"}, required = true, description = "The user's message (or raw text with --raw)") String prompt;
     @Option(names = "--system", description = "A system message") String system;
     @Option(names = "--raw", description = "Feed the prompt as it is, without the chat template") boolean raw;
@@ -48,7 +49,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxTokens < 0) throw new BglException("--max-tokens must be >= 0, got " + maxTokens);
         SamplerConfig sampler = new SamplerConfig(temperature, topK, topP, minP, seed);
-        try (LoadedModel m = model.open(model.resolveModel())) {
+        effort.validate();
+        try (LoadedModel m = effort.apply(model.open(model.resolveModel()))) {
             Boolean enable = thinking == null ? null : thinking.think;
             String text;
             if (raw) {

@@ -51,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE})") long seed;
     @Mixin GuidanceCli guidance;
     @Mixin AnswerCapOption answerCap;
+    @Mixin ReasoningEffortOption effort;
     @Option(names = "--color", defaultValue = "auto", description = "Dim the thinking: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: when stdout is a terminal)") Color color;
     @Parameters(arity = "0..*", paramLabel = "QUESTION", description = "The question (words are joined with spaces)") List<String> words;
 
@@ -68,6 +69,7 @@ final class RunCommand implements Callable<Integer> {
             throw new BglException("--mode prompt asks for a number of tokens in words: give --budget in tokens, got '" + budgetText + "'");
         if (maxTokens < 1) throw new BglException("--max-tokens must be >= 1, got " + maxTokens);
         answerCap.validate();
+        effort.validate();
         if (method.usesBudget() && maxTokens < budget.maxTokensNeeded())
             throw new BglException("--max-tokens " + maxTokens + " is less than the thinking budget (" + budget.tokenLimit() + ") plus the answer's reserve ("
                     + dev.bgl.budget.BudgetController.DEFAULT_ANSWER_RESERVE + "): the answer would be cut off; give at least "
@@ -80,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
         Cancellation cancel = new Cancellation();
         var req = new BudgetRequest(List.of(ChatMessage.user(question)), method, budget, sampler, maxTokens, cancel);
 
-        try (LoadedModel m = model.open(model.resolveModel())) {
+        try (LoadedModel m = effort.apply(model.open(model.resolveModel()))) {
             PredictorWeights weights = method instanceof Method.Guided ? guidance.loadWeights(model.resolveModel()) : null;
             BudgetRunner runner = new BudgetRunner(m, weights == null ? null : BudgetPredictor.forModel(weights, m), guidance.options(model.resolveModel()))
                     .withAnswerReserve(answerReserve);

@@ -35,6 +35,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin GuidanceCli guidance;
     @Mixin AnswerCapOption answerCap;
+    @Mixin ReasoningEffortOption effort;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all)") String host;
     @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0: any free port)") int port;
     @Option(names = "--api-key", description = "Accepted bearer key (repeat for several); none: no authentication") List<String> apiKeys;
@@ -84,7 +85,8 @@ final class ServeCommand implements Callable<Integer> {
                 maxBodyBytes, effortBudgets, maxTokensPerRequest, maxKvBytesPerRequest, maxMemory, guard())
                 .withMaxThinkingBudget(BudgetCeiling.parse(maxThinkingBudget));
         answerCap.validate();
-        try (LoadedModel m = model.open(modelPath)) {
+        effort.validate();
+        try (LoadedModel m = effort.apply(model.open(modelPath))) {
             PredictorWeights weights = guidance.loadWeights(modelPath);
             BudgetPredictor predictor = weights == null ? null : BudgetPredictor.forModel(weights, m);
             FeedbackService feedback = openFeedback(db, config, predictor != null, policyFloor);

@@ -179,7 +179,7 @@ public final class BglModel implements AutoCloseable {
             throw new BglException("method 'guided' needs a budget predictor, and " + model.name() + " was loaded without one "
                     + "(BglOptions.withPredictor, or NAME.predictor.safetensors beside the model)");
         if (method.usesBudget() && !model.isThinkingModel())
-            throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: method '" + method.name() + "' needs a thinking model");
+            throw new BglException("model " + model.name() + " " + model.notThinkingReason() + ": method '" + method.name() + "' needs a thinking model");
     }
 
     private static int maxTokens(AskOptions options, Budget budget, BudgetRunner runner) {

@@ -48,7 +48,7 @@ public final class Planner {
      */
     public Plan plan(BudgetRequest req) {
         if (!model.isThinkingModel() && req.method().usesBudget())
-            throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: budget method '" + req.method().name() + "' needs a thinking model");
+            throw new BglException("model " + model.name() + " " + model.notThinkingReason() + ": budget method '" + req.method().name() + "' needs a thinking model");
         String text = promptText(req);
         int[] prompt = model.encodePrompt(text);
         return new Plan(req, text, prompt, phase(req, prompt), kvCappedMaxTokens(req, prompt.length));

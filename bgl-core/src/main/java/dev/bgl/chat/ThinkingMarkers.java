@@ -98,8 +98,10 @@ public record ThinkingMarkers(String name, String open, String close, String ans
 
     /**
      * The format a model uses, from its chat template and vocabulary: the first described family whose two markers
-     * are tokens of the vocabulary and which the template mentions; else the first whose markers are tokens; else
-     * {@link #THINK} (a model without those tokens does not think, as before formats were data).
+     * are tokens of the vocabulary and which the template mentions; else the first whose markers are tokens; else the
+     * first the template mentions (its markers are not single tokens here, as gpt-oss's harmony in its own vocabulary:
+     * the model runs without thinking, and can say which format it lacks); else {@link #THINK} (a model without those
+     * tokens does not think, as before formats were data).
      *
      * @param templateSource the chat template's source, or null (the ChatML fallback)
      * @param isToken        whether a text is one token of the vocabulary
@@ -111,7 +113,10 @@ public record ThinkingMarkers(String name, String open, String close, String ans
             if (templateSource != null && (templateSource.contains(k.open) || templateSource.contains(k.close))) return k;
             if (inVocab == null) inVocab = k;
         }
-        return inVocab != null ? inVocab : THINK;
+        if (inVocab != null) return inVocab;
+        if (templateSource != null)
+            for (ThinkingMarkers k : KNOWN) if (templateSource.contains(k.open) || templateSource.contains(k.close)) return k;
+        return THINK;
     }
 
     /** What ends the thinking where the thought stands and starts the answer: the close tag and {@link #answerStart}. */

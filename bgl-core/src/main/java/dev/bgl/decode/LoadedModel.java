@@ -39,6 +39,8 @@ public final class LoadedModel implements AutoCloseable {
     private final int thinkCloseId;
     private final KvCacheType kvType;
     private final ModelCard card;
+    /** {@code reasoning_effort} for the chat template (low, medium, high); null: the template's own default. */
+    private final String reasoningEffort;
 
     private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType, ModelCard card,
                         ThinkingMarkers format) {
@@ -46,7 +48,8 @@ public final class LoadedModel implements AutoCloseable {
         if (format != null) {
             for (String tag : new String[]{format.open(), format.close()})
                 if (tokenizer.tokenId(tag).isEmpty())
-                    throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + tag);
+                    throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + tag
+                            + severalTokens(tokenizer, tag));
         }
         this.source = source;
         this.card = card;
@@ -58,9 +61,70 @@ public final class LoadedModel implements AutoCloseable {
         this.markers = format != null ? format : ThinkingMarkers.choose(templateSource, t -> tokenizer.tokenId(t).isPresent());
         this.thinkOpenId = id(tokenizer.tokenId(markers.open()));
         this.thinkCloseId = id(tokenizer.tokenId(markers.close()));
+        this.reasoningEffort = null;
         if (tokenizer.vocabSize() > transformer.config().vocabSize())
             throw new FormatException(source.path(), "tokenizer has " + tokenizer.vocabSize() + " tokens but the model's embedding has "
                     + transformer.config().vocabSize() + " rows");
+    }
+
+    /** The same model (file, weights, tokenizer: shared, not copied) rendering its prompts with another reasoning effort. */
+    private LoadedModel(LoadedModel base, String reasoningEffort) {
+        this.source = base.source;
+        this.transformer = base.transformer;
+        this.tokenizer = base.tokenizer;
+        this.template = base.template;
+        this.templateFromFile = base.templateFromFile;
+        this.markers = base.markers;
+        this.thinkOpenId = base.thinkOpenId;
+        this.thinkCloseId = base.thinkCloseId;
+        this.kvType = base.kvType;
+        this.card = base.card;
+        this.defaultContext = base.defaultContext;
+        this.reasoningEffort = reasoningEffort;
+    }
+
+    /**
+     * This model with {@code reasoning_effort} (low, medium or high; null: the template's default) rendered into its
+     * prompts: gpt-oss's harmony template writes it into the system message ("Reasoning: high"); a template that does
+     * not use the variable ignores it. The result shares this model's file and weights: close only one of the two.
+     * Another value is one error naming it.
+     */
+    public LoadedModel withReasoningEffort(String effort) {
+        RenderOptions checked = RenderOptions.DEFAULT.withReasoningEffort(effort);
+        String e = (String) checked.extraVariables().get("reasoning_effort");
+        return java.util.Objects.equals(e, reasoningEffort) ? this : new LoadedModel(this, e);
+    }
+
+    /** The reasoning effort rendered into prompts (low, medium, high), or null: the template's default. */
+    public String reasoningEffort() {
+        return reasoningEffort;
+    }
+
+    /** Whether the chat template reads {@code reasoning_effort} at all (gpt-oss's does; Qwen3's does not). */
+    public boolean templateUsesReasoningEffort() {
+        return template.source() != null && template.source().contains("reasoning_effort");
+    }
+
+    /** Where a marker is several tokens of the vocabulary, a note saying so (bgl follows single-token markers only). */
+    private static String severalTokens(Tokenizer tokenizer, String tag) {
+        int n = tokenizer.encode(tag, true).length;
+        return n > 1 ? " (it spells it in " + n + " tokens, and bgl's decode loop follows single-token markers only)" : "";
+    }
+
+    /**
+     * Why this model cannot run a method that needs thinking, as the rest of a sentence "model NAME …": it has no
+     * close marker, or (gpt-oss's harmony in its own vocabulary) its template's format spells the markers in several
+     * tokens, which the decode loop and the budget methods do not follow yet. Empty for a thinking model.
+     */
+    public String notThinkingReason() {
+        if (isThinkingModel()) return "";
+        int open = tokenizer.encode(markers.open(), true).length, close = tokenizer.encode(markers.close(), true).length;
+        if (templateFromFile && template.source() != null && (template.source().contains(markers.open()) || template.source().contains(markers.close()))
+                && (open > 1 || close > 1))
+            return "uses the " + markers.name() + " thinking format, whose markers its vocabulary spells in " + open + " and " + close
+                    + " tokens (" + markers.open() + ", " + markers.close() + "), and bgl's decode loop and budget methods follow"
+                    + " single-token markers only";
+        return "has no " + markers.close() + " token";
     }
 
     private static int id(OptionalInt o) {
@@ -216,7 +280,7 @@ public final class LoadedModel implements AutoCloseable {
     public String renderPrompt(List<ChatMessage> messages, Boolean enableThinking) {
         String bos = tokenizer.bosId() >= 0 ? tokenizer.tokenText(tokenizer.bosId()) : null;
         String eos = tokenizer.eosId() >= 0 ? tokenizer.tokenText(tokenizer.eosId()) : null;
-        return template.render(messages, RenderOptions.DEFAULT.withThinking(enableThinking).withTokens(bos, eos));
+        return template.render(messages, RenderOptions.DEFAULT.withThinking(enableThinking).withTokens(bos, eos).withReasoningEffort(reasoningEffort));
     }
 
     /** The longest a probe conversation may take to render: a template slower than this would slow every request. */

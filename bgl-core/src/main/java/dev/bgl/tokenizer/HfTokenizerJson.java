@@ -24,6 +24,8 @@ import java.util.Map;
 final class HfTokenizerJson {
     static final String QWEN2_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     static final String LLAMA3_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** o200k_base, as gpt-oss's and GPT-4o's tokenizer.json spell it. */
+    static final String GPT4O_REGEX = "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -157,7 +159,7 @@ final class HfTokenizerJson {
                 for (JsonNode q : list) {
                     String t = q.path("type").asText();
                     if (t.equals("Split")) {
-                        if (found != null) throw new BglException(src + ": pre_tokenizer has several Split steps; bgl knows the Qwen2, Llama-3 and GPT-2 splits only");
+                        if (found != null) throw new BglException(src + ": pre_tokenizer has several Split steps; bgl knows the Qwen2, Llama-3, GPT-2 and gpt-4o splits only");
                         found = byRegex(q.path("pattern").path("Regex").asText(null), src);
                     } else if (t.equals("ByteLevel")) {
                         byteLevel = true;
@@ -185,7 +187,8 @@ final class HfTokenizerJson {
         if (regex.equals(QWEN2_REGEX)) return PreTokenizer.QWEN2;
         if (regex.equals(LLAMA3_REGEX)) return PreTokenizer.LLAMA3;
         if (regex.equals(GPT2_REGEX)) return PreTokenizer.GPT2;
-        throw new BglException(src + ": pre_tokenizer regex is not one bgl knows (Qwen2, Llama-3, GPT-2): " + regex);
+        if (regex.equals(GPT4O_REGEX)) return PreTokenizer.GPT4O;
+        throw new BglException(src + ": pre_tokenizer regex is not one bgl knows (Qwen2, Llama-3, GPT-2, gpt-4o): " + regex);
     }
 
     private static String[] merges(JsonNode node, Map<String, Integer> vocab, String src) {

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * cross a word boundary. These are hand-written scanners, ported line by line from llama.cpp's
  * {@code unicode_regex_split_custom_*}, because they must reproduce llama.cpp's splits exactly (a
  * {@code java.util.regex} version differs in small ways, e.g. {@code \s+(?!\S)} at the end of a
- * fragment and what counts as {@code \s}).
+ * fragment and what counts as {@code \s}). {@link #GPT4O} is the exception: llama.cpp has no scanner for it and runs
+ * a regex over a collapsed text, which {@link Gpt4oSplit} reproduces.
  */
 public enum PreTokenizer {
     /**
@@ -20,6 +21,11 @@ public enum PreTokenizer {
     /** GPT-2 ({@code gpt-2}): {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}. */
     GPT2,
     /**
+     * o200k_base ({@code gpt-4o}: gpt-oss and GPT-4o's vocabulary): letter
+     * runs split at case changes, contractions attached, digits in threes. See {@link Gpt4oSplit}.
+     */
+    GPT4O,
+    /**
      * llama.cpp's {@code default} (a missing pre-tokenizer): punctuation runs are split off first,
      * then the GPT-2 split, then number runs, then groups of three ASCII digits.
      */
@@ -31,6 +37,7 @@ public enum PreTokenizer {
             case "qwen2", "deepseek-r1-qwen" -> QWEN2;
             case "llama3", "llama-v3", "llama-bpe" -> LLAMA3;
             case "gpt-2", "gpt2" -> GPT2;
+            case "gpt-4o" -> GPT4O;
             case "default", "" -> DEFAULT;
             default -> null;
         };
@@ -42,6 +49,7 @@ public enum PreTokenizer {
             case QWEN2 -> "qwen2";
             case LLAMA3 -> "llama-bpe";
             case GPT2 -> "gpt-2";
+            case GPT4O -> "gpt-4o";
             case DEFAULT -> "default";
         };
     }
@@ -61,6 +69,9 @@ public enum PreTokenizer {
             case QWEN2 -> new Scan(cps, 0, cps.length, ends).llama3(false);
             case LLAMA3 -> new Scan(cps, 0, cps.length, ends).llama3(true);
             case GPT2 -> new Scan(cps, 0, cps.length, ends).gpt2();
+            case GPT4O -> {
+                return Gpt4oSplit.split(cps);
+            }
             case DEFAULT -> {
                 int[] step = runs(cps, new int[]{cps.length}, 1, PreTokenizer::isDefaultPunct);
                 Ends gpt = new Ends(step.length * 2 + 4);

@@ -145,7 +145,7 @@ public record TokenizerSpec(String model, PreTokenizer pre, String[] tokens, Tok
             String preName = m.string("tokenizer.ggml.pre", "default");
             pre = PreTokenizer.ofGgufName(preName);
             if (pre == null)
-                throw new FormatException(m.file(), "metadata 'tokenizer.ggml.pre' = '" + preName + "' is a pre-tokenizer bgl does not know (it knows qwen2, llama-bpe/llama3, gpt-2, default)");
+                throw new FormatException(m.file(), "metadata 'tokenizer.ggml.pre' = '" + preName + "' is a pre-tokenizer bgl does not know (it knows qwen2, llama-bpe/llama3, gpt-2, gpt-4o, default)");
             if (!m.has("tokenizer.ggml.merges")) throw new FormatException(m.file(), "missing metadata 'tokenizer.ggml.merges' (a BPE tokenizer needs its merges)");
             merges = m.strings("tokenizer.ggml.merges");
         } else if (!spm) {

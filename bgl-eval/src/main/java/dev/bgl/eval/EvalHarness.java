@@ -82,7 +82,7 @@ public final class EvalHarness {
                        PrintStream progress) {
         if (threads < 1 || threads > 1024) throw new BglException("--threads must be in 1..1024, got " + threads);
         if (!model.isThinkingModel())
-            throw new BglException("model " + model.name() + " has no " + model.markers().close() + " token: the evaluation needs a thinking model");
+            throw new BglException("model " + model.name() + " " + model.notThinkingReason() + ": the evaluation needs a thinking model");
         this.model = model;
         this.factory = factory;
         this.settings = settings;

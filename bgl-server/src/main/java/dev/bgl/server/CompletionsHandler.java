@@ -80,7 +80,8 @@ final class CompletionsHandler {
         Cancellation cancel = new Cancellation();
         try {
             // rendered and counted once, here: 400 before any slot is taken or any prefill
-            Plan plan = engine.plan(new BudgetRequest(p.messages(), p.method(), p.budget(), p.sampler(), p.maxTokens(), cancel));
+            Plan plan = engine.plan(new BudgetRequest(p.messages(), p.method(), p.budget(), p.sampler(), p.maxTokens(), cancel),
+                    RequestParser.templateEffort(body));
             int promptTokens = plan.prompt().length;
             if (p.maxTokensDefault()) { // the client did not ask for this many: fit the default to the limits rather than refuse
                 int fit = engine.memory().fitMaxTokens(promptTokens, p.maxTokens());

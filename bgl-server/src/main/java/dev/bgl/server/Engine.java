@@ -98,8 +98,18 @@ public final class Engine implements AutoCloseable {
      * and an answer; a {@link BglException} when the template refuses the conversation.
      */
     public Plan plan(BudgetRequest req) {
+        return plan(req, null);
+    }
+
+    /**
+     * As {@link #plan(BudgetRequest)}, the chat template rendering {@code reasoningEffort} (low, medium, high) for this
+     * request; null: the server's ({@code serve --reasoning-effort}, else the template's default).
+     */
+    public Plan plan(BudgetRequest req, String reasoningEffort) {
         try {
-            Plan plan = planner.plan(req);
+            Planner p = reasoningEffort == null || reasoningEffort.equals(model.reasoningEffort()) ? planner
+                    : new Planner(model.withReasoningEffort(reasoningEffort), planner.answerReserve());
+            Plan plan = p.plan(req);
             checkContext(plan.prompt().length);
             return plan;
         } catch (Planner.KvBudgetTooSmall e) {

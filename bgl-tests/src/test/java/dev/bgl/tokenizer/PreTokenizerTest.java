@@ -49,4 +49,19 @@ class PreTokenizerTest {
         assertEquals(List.of("I", "'m", " 12345"), split(g, "I'm 12345"));
         assertEquals(List.of("I", "'", "M"), split(g, "I'M"), "GPT-2 contractions are lower-case only");
     }
+
+    @Test
+    void gpt4o() {
+        PreTokenizer o = PreTokenizer.GPT4O;
+        assertEquals(o, PreTokenizer.ofGgufName("gpt-4o"));
+        assertEquals("gpt-4o", o.ggufName());
+        assertEquals(List.of("camel", "Case", "HTTPServer", "ID"), split(o, "camelCaseHTTPServerID"), "a word is upper-case letters then lower-case ones");
+        assertEquals(List.of("I'M", " you're", " DON'T"), split(o, "I'M you're DON'T"), "contractions stay on their word");
+        assertEquals(List.of("123", "456", "7"), split(o, "1234567"));
+        assertEquals(List.of(" //\n", "x"), split(o, " //\nx"), "punctuation takes trailing slashes and newlines");
+        assertEquals(List.of("\u00c9", "COLE"), split(o, "\u00c9COLE"), "as in llama.cpp, a non-ASCII letter is both cases");
+        assertEquals(List.of("e", "\u0301"), split(o, "e\u0301"), "as in llama.cpp, a combining mark is not a letter");
+        assertEquals(List.of("x", " ", " y", "  "), split(o, "x  y  "));
+        assertEquals(null, PreTokenizer.ofGgufName("o200k"), "unknown names stay unknown");
+    }
 }
