@@ -126,7 +126,8 @@ final class EvalCommand implements Callable<Integer> {
         List<String> limits = new ArrayList<>();
         EvalSettings.splitBudgets(budgets, tokenBudgets, limits);
         EvalSettings settings = new EvalSettings(modelPath.toString(), tasks, EvalSettings.parseMethods(methods), tokenBudgets, fractions,
-                n, seed, maxTokens, temperature, guidance.describe(modelPath), limits);
+                n, seed, maxTokens, temperature, guidance.describe(modelPath), limits,
+                effort.effort == null ? null : effort.effort.strip().toLowerCase(java.util.Locale.ROOT));
         if (calibration != null && !Files.isRegularFile(calibration)) throw new BglException("--calibration " + calibration + ": no such file");
         EvalTasks set = EvalTasks.load(tasks, n, seed, bad);
         if (set.skippedLines() > 0) System.err.println("bgl eval: skipped " + set.skippedLines() + " bad lines of " + tasks);

@@ -31,7 +31,14 @@ import java.util.TreeSet;
  *                    at once joined by '+'); empty in runs written before units existed
  */
 public record EvalSettings(String model, String tasks, List<String> methods, List<Integer> budgets, List<Double> fractions,
-                           int n, long seed, int maxTokens, double temperature, String predictor, List<String> limits) {
+                           int n, long seed, int maxTokens, double temperature, String predictor, List<String> limits,
+                           String reasoningEffort) {
+    /** Without a reasoning effort (the template's own). */
+    public EvalSettings(String model, String tasks, List<String> methods, List<Integer> budgets, List<Double> fractions,
+                        int n, long seed, int maxTokens, double temperature, String predictor, List<String> limits) {
+        this(model, tasks, methods, budgets, fractions, n, seed, maxTokens, temperature, predictor, limits, null);
+    }
+
     /** Token budgets only, as before budgets had units. */
     public EvalSettings(String model, String tasks, List<String> methods, List<Integer> budgets, List<Double> fractions,
                         int n, long seed, int maxTokens, double temperature, String predictor) {
@@ -115,6 +122,10 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
         }
     }
 
+    private static String effortText(String effort) {
+        return effort == null ? "the template's own" : effort;
+    }
+
     /** The first setting that differs from {@code other}, as "name: this vs other", or null when they agree. */
     public String difference(EvalSettings other) {
         String[][] pairs = {
@@ -126,7 +137,9 @@ public record EvalSettings(String model, String tasks, List<String> methods, Lis
                 {"max tokens", "" + maxTokens, "" + other.maxTokens},
                 {"temperature", String.format(Locale.ROOT, "%s", temperature), String.format(Locale.ROOT, "%s", other.temperature)},
                 {"predictor", String.valueOf(predictor), String.valueOf(other.predictor)},
-                {"budgets in units", limits.toString(), other.limits.toString()}};
+                {"budgets in units", limits.toString(), other.limits.toString()},
+                // an effort renders another prompt: records of two efforts must not mix in one run (null: the template's own)
+                {"reasoning effort", effortText(reasoningEffort), effortText(other.reasoningEffort)}};
         for (String[] p : pairs) if (!p[1].equals(p[2])) return p[0] + ": " + p[1] + " vs " + p[2];
         return null;
     }

@@ -73,4 +73,21 @@ class ReasoningEffortCliTest {
         err = stderrOf("generate", "-m", effortModel, "-p", "2+2?", "--max-tokens", "1", "--temperature", "0", "--reasoning-effort", "low");
         assertTrue(!err.contains("changes nothing"), err);
     }
+
+    @Test
+    void anEvalRunOfOneEffortIsNotResumedWithAnother() throws Exception {
+        String model = EffortTemplateModel.write(dir).toString(), out = dir.resolve("run").toString();
+        String[] base = {"eval", "-m", model, "--tasks", "synthetic", "--n", "1", "--methods", "none", "--max-tokens", "8", "--out", out};
+        BadInputTest.Run first = bgl(concat(base, "--reasoning-effort", "low"));
+        assertEquals(0, first.code(), first.err());
+        assertEquals(0, bgl(concat(base, "--reasoning-effort", "LOW")).code(), "the same effort resumes");
+        assertCleanError(bgl(concat(base, "--reasoning-effort", "high")), "other settings", "reasoning effort: now high, there low");
+        assertCleanError(bgl(base), "other settings", "reasoning effort: now the template's own, there low");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }
