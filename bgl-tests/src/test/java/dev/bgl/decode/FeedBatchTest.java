@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * kernel its lane reductions may add in another order, so a cold JVM can differ from itself.
  * The F32 model's products are row kernels that sum lanes, which C2 may also compile differently
  * at two call sites: there the numbers agree to 1e-4; the Q8_0 model's packed kernels sum no
- * lanes and must agree bit for bit.
+ * lanes and its hidden states must agree bit for bit (its logits' last rows, past the last packed
+ * group of the vocabulary, are a row kernel again: 1e-4).
  */
 class FeedBatchTest {
     @TempDir
@@ -104,7 +105,9 @@ class FeedBatchTest {
                 for (int l = 0; l < 2; l++)
                     same(type, alone[i].hidden().layers()[l], batched[i].hidden().layers()[l], at + " layer " + l);
                 same(type, alone[i].hidden().finalNorm(), batched[i].hidden().finalNorm(), at + " final norm");
-                same(type, alone[i].logits(), batched[i].logits(), at + " logits");
+                // the vocabulary rows past the last packed group take a lane-summing row kernel, which C2 may compile
+                // differently at the two call sites (1 ulp apart at row 272 of 275 in one CI run): held to 1e-4 as F32 is
+                assertArrayEquals(alone[i].logits(), batched[i].logits(), 1e-4f, at + " logits");
                 assertEquals(alone[i].length(), batched[i].length());
             }
         }
