@@ -120,11 +120,25 @@ final class ExpertMixture {
         }
         float inv = (float) (1.0 / sum);
         for (int i = 0; i < count; i++) logits[lo + i] *= inv;
-        // selection of the k largest: k and count are small (8 of 128 at most in practice)
+        selectTopK(t);
+        if (e.normTopK()) {
+            float s = 0;
+            for (int r = 0; r < k; r++) s += weights[t * k + r];
+            s = Math.max(s, 6.103515625e-5f); // ggml clamps the sum to F16's smallest normal before dividing
+            for (int r = 0; r < k; r++) weights[t * k + r] /= s;
+        }
+    }
+
+    /**
+     * Token t's k largest logits, best first, into {@code chosen} and their values into {@code weights}: k and
+     * the expert count are small (8 of 128 at most in practice). The first expert not yet taken stands until a
+     * larger one comes, so NaN logits still pick k experts.
+     */
+    private void selectTopK(int t) {
+        int count = e.count(), k = e.used(), lo = t * count;
         for (int r = 0; r < k; r++) {
             int best = -1;
             for (int i = 0; i < count; i++) {
-                // the first expert not yet taken stands until a larger one comes (so NaN logits still pick k experts)
                 if (best >= 0 && !(logits[lo + i] > logits[lo + best])) continue;
                 boolean taken = false;
                 for (int q = 0; q < r; q++) taken |= chosen[t * k + q] == i;
@@ -132,12 +146,6 @@ final class ExpertMixture {
             }
             chosen[t * k + r] = best;
             weights[t * k + r] = logits[lo + best];
-        }
-        if (e.normTopK()) {
-            float s = 0;
-            for (int r = 0; r < k; r++) s += weights[t * k + r];
-            s = Math.max(s, 6.103515625e-5f); // ggml clamps the sum to F16's smallest normal before dividing
-            for (int r = 0; r < k; r++) weights[t * k + r] /= s;
         }
     }
 
@@ -158,17 +166,7 @@ final class ExpertMixture {
      */
     private void routeTopKSoftmax(int t) {
         int count = e.count(), k = e.used(), lo = t * count;
-        for (int r = 0; r < k; r++) {
-            int best = -1;
-            for (int i = 0; i < count; i++) {
-                if (best >= 0 && !(logits[lo + i] > logits[lo + best])) continue;
-                boolean taken = false;
-                for (int q = 0; q < r; q++) taken |= chosen[t * k + q] == i;
-                if (!taken) best = i;
-            }
-            chosen[t * k + r] = best;
-            weights[t * k + r] = logits[lo + best];
-        }
+        selectTopK(t);
         float max = Float.NEGATIVE_INFINITY;
         for (int r = 0; r < k; r++) max = Math.max(max, weights[t * k + r]);
         double sum = 0;
