@@ -30,6 +30,8 @@ public final class KvCache {
     private final float[][][] k32, v32; // the same, when f32
     private final byte[][][] k8, v8;    // the same, when q8_0: quants; when q4_0: two quants a byte (element e in byte e/2, low nibble first)
     private final short[][][] ks, vs;   // and their blocks' F16 scales, [layer][page][PAGE * dim / 32]
+    /** [layer][page]: an F16 page that holds an infinity or NaN somewhere, which {@link #keyPage16} and {@link #valuePage16} do not hand out. */
+    private final boolean[][] nonFinite;
     final int capacity;
     final int kvDim;
     final int vDim;
@@ -66,6 +68,7 @@ public final class KvCache {
         this.v8 = q8 ? new byte[layers][pages][] : null;
         this.ks = q8 ? new short[layers][pages][] : null;
         this.vs = q8 ? new short[layers][pages][] : null;
+        this.nonFinite = f16 ? new boolean[layers][pages] : null;
     }
 
     /** Q8_0 or Q4_0 blocks; Q4_0 ones. */
@@ -134,6 +137,7 @@ public final class KvCache {
             }
             for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0, o = slot * vDim; i < vDim; i++) vp[o + i] = Float.floatToFloat16(v[vOff + i]);
+            if (!nonFinite[layer][page]) nonFinite[layer][page] = hasNonFinite(kp, slot, vp);
         } else {
             float[] kp = k32[layer][page], vp = v32[layer][page];
             if (kp == null) {
@@ -215,6 +219,27 @@ public final class KvCache {
         else for (int j = 0; j < hd; j++)
             for (int s = 0, src = (off + j) * PAGE, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[src + s]);
         return tile;
+    }
+
+    /** Whether this slot's stored keys or values hold an infinity or NaN (F16 exponent all ones). */
+    private boolean hasNonFinite(short[] kp, int slot, short[] vp) {
+        for (int i = 0; i < kvDim; i++) if ((kp[i * PAGE + slot] & 0x7c00) == 0x7c00) return true;
+        for (int i = 0, o = slot * vDim; i < vDim; i++) if ((vp[o + i] & 0x7c00) == 0x7c00) return true;
+        return false;
+    }
+
+    /**
+     * An F16 page's keys as stored (element-major, {@code [i * PAGE + slot]}), for a kernel that
+     * widens them in registers; null when the cache is not F16 or the page holds an infinity or
+     * NaN (such a kernel's widening is exact for finite halves only: read {@link #keyTile} then).
+     */
+    short[] keyPage16(int layer, int page) {
+        return f16 && !nonFinite[layer][page] ? k16[layer][page] : null;
+    }
+
+    /** An F16 page's values as stored (position-major, {@code [slot * vDim + i]}); null as {@link #keyPage16}. */
+    short[] valuePage16(int layer, int page) {
+        return f16 && !nonFinite[layer][page] ? v16[layer][page] : null;
     }
 
     /**

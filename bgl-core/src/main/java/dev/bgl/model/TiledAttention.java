@@ -2,6 +2,9 @@ package dev.bgl.model;
 
 import dev.bgl.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -38,6 +41,11 @@ final class TiledAttention {
     /** Float lanes, capped at 16 so that a page (64 positions) holds whole vectors. */
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** L halves (F16 bits) and L ints: the lanes of {@link #half}. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** 2^112: takes a half's exponent (bias 15), placed in a float's exponent field (bias 127), to its value. */
+    private static final float HALF_SCALE = 0x1p112f;
     private static final int PAGE = KvCache.PAGE;
     /** Query rows (query × head of the group) that share one pass over a tile; bounds the score scratch to 16 rows. */
     static final int ROW_BLOCK = 16;
@@ -150,13 +158,49 @@ final class TiledAttention {
     }
 
     private void runItems(int from, int to) {
+        if (n == 1 && splits == 1 && group <= ROW_BLOCK) {
+            attendHeads(from, to);
+            return;
+        }
         int pages = stride / PAGE - basePage;
         for (int w = from; w < to; w++) {
             int kvh = w / splits, split = w % splits;
-            Item it = items[kvh * maxSplits + split];
-            if (it.sc.length < ROW_BLOCK * stride) it.sc = new float[ROW_BLOCK * (stride + stride / 2)]; // room to grow: reallocated rarely
+            Item it = item(kvh, split);
             int p0 = basePage + (int) ((long) pages * split / splits), p1 = basePage + (int) ((long) pages * (split + 1) / splits);
             for (int r0 = 0; r0 < n * group; r0 += ROW_BLOCK) attend(it, kvh, p0, p1, r0, Math.min(ROW_BLOCK, n * group - r0));
+        }
+    }
+
+    /** Work item {@code (kvh, split)}, its score rows grown to the context. */
+    private Item item(int kvh, int split) {
+        Item it = items[kvh * maxSplits + split];
+        if (it.sc.length < ROW_BLOCK * stride) it.sc = new float[ROW_BLOCK * (stride + stride / 2)]; // room to grow: reallocated rarely
+        return it;
+    }
+
+    /**
+     * One query (decode), unsplit: KV heads {@code [h0, h1)} together, a page at a time, every
+     * head's slice of a page before the next page. The same operations in the same order per
+     * head as {@link #attend}, so the same results; what changes is the memory traffic. A page
+     * holds the keys (and values) of all KV heads, so head after head over all pages reads the
+     * cache in 16 KB runs scattered over the context, page after page in runs of the whole page:
+     * at 4k tokens of context one core streamed the cache at 6.5 GB/s the first way (the kernel
+     * was bound by it), far below what it reads in long runs.
+     */
+    private void attendHeads(int h0, int h1) {
+        int p1 = stride / PAGE, lowPage = Math.max(basePage, first(0) / PAGE);
+        if ((phase & SCORES) != 0) {
+            for (int h = h0; h < h1; h++) queries(item(h, 0), h, 0, group);
+            for (int page = lowPage; page < p1; page++)
+                for (int h = h0; h < h1; h++) if (!scorePage(items[h * maxSplits], h, page, 0, group)) break;
+            for (int h = h0; h < h1; h++) maxima(items[h * maxSplits], h, basePage * PAGE, p1 * PAGE, 0, group);
+        }
+        if ((phase & EXP) != 0) for (int h = h0; h < h1; h++) exponentials(items[h * maxSplits], h, basePage * PAGE, p1 * PAGE, 0, group);
+        if ((phase & VALUES) != 0) {
+            for (int h = h0; h < h1; h++) weights(items[h * maxSplits], basePage * PAGE, p1 * PAGE, lowPage, 0, group);
+            for (int page = lowPage; page < p1; page++)
+                for (int h = h0; h < h1; h++) if (!valuePage(items[h * maxSplits], h, page, 0, group)) break;
+            for (int h = h0; h < h1; h++) output(items[h * maxSplits], h, 0, group);
         }
     }
 
@@ -172,80 +216,119 @@ final class TiledAttention {
 
     /** The passes of {@link #phase} for rows {@code [r0, r0+rows)} of KV head {@code kvh} over pages [p0, p1). */
     private void attend(Item it, int kvh, int p0, int p1, int r0, int rows) {
-        boolean f16 = cache.f16, q8 = cache.type == KvCacheType.Q8_0 || cache.type == KvCacheType.Q4_0, widened = cache.type != KvCacheType.F32;
         int from = p0 * PAGE, to = p1 * PAGE;
         int lowPage = Math.max(p0, first(r0) / PAGE); // pages before the block's first row's window are not read
-        float[] sc = it.sc;
-        // whether this item folds the sinks in itself (unsplit); split items have them merged by run()
-        boolean ownSinks = sinks != null && splits == 1;
         if ((phase & SCORES) != 0) {
-            for (int r = 0; r < rows; r++) {
-                int row = r0 + r, src = row / group * qDim + (kvh * group + row % group) * hd;
-                // ggml multiplies an F16 cache only with F16 operands, a Q8_0 or Q4_0 cache with Q8_0 ones
-                if (q8) q8Round(q, src, it.qf, r * hd);
-                else for (int j = 0; j < hd; j++) it.qf[r * hd + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(q[src + j])) : q[src + j];
-            }
-            for (int page = lowPage; page < p1; page++) {
-                int t0 = page * PAGE;
-                int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0); // what the block's last row sees here
-                if (valid <= 0) break;
-                int blocks = (valid + L - 1) / L * L; // whole vectors: slots past `valid` are computed and never read
-                float[] keys = cache.keyTile(layer, page, kvh * hd, hd, blocks, it.kTile);
-                scores(it, keys, widened ? 0 : kvh * hd * PAGE, rows, t0, blocks);
-            }
-            for (int r = 0; r < rows; r++) {
-                int o = r * stride, end = Math.min(to, seen(r0 + r));
-                float m = ownSinks ? sinks[head(kvh, r0 + r)] : Float.NEGATIVE_INFINITY;
-                for (int t = Math.max(from, first(r0 + r)); t < end; t++) m = Math.max(m, sc[o + t]);
-                it.m[r] = m;
-            }
+            queries(it, kvh, r0, rows);
+            for (int page = lowPage; page < p1; page++) if (!scorePage(it, kvh, page, r0, rows)) break;
+            maxima(it, kvh, from, to, r0, rows);
         }
-        if ((phase & EXP) != 0) {
-            for (int r = 0; r < rows; r++) {
-                int o = r * stride, end = Math.min(to, seen(r0 + r));
-                float m = it.m[r];
-                double sum = 0;
-                int t = Math.max(from, first(r0 + r));
-                for (; t + L <= end; t += L) {
-                    FloatVector e = FloatVector.fromArray(F, sc, o + t).sub(m).lanewise(VectorOperators.EXP);
-                    e.intoArray(sc, o + t);
-                    sum += e.reduceLanes(VectorOperators.ADD);
-                }
-                for (; t < end; t++) {
-                    float e = (float) Math.exp(sc[o + t] - m);
-                    sc[o + t] = e;
-                    sum += e;
-                }
-                if (ownSinks) sum += (float) Math.exp(sinks[head(kvh, r0 + r)] - m);
-                it.l[r] = sum;
-            }
-        }
+        if ((phase & EXP) != 0) exponentials(it, kvh, from, to, r0, rows);
         if ((phase & VALUES) != 0) {
-            for (int r = 0; r < rows; r++) {
-                int o = r * stride, end = Math.min(to, seen(r0 + r)), lo = Math.max(from, first(r0 + r));
-                for (int t = lowPage * PAGE; t < lo; t++) sc[o + t] = 0; // before this row's window
-                int t = lo;
-                float inv = (float) (1.0 / it.l[r]);
-                // a quantised cache runs llama.cpp's flash-attention path, whose weights stay floats
-                if (f16) for (; t < end; t++) sc[o + t] = Float.float16ToFloat(Float.floatToFloat16(sc[o + t] * inv));
-                else for (; t < end; t++) sc[o + t] *= inv;
-                for (t = Math.max(from, end); t < to; t++) sc[o + t] = 0; // rows paired with a longer one add nothing there
+            weights(it, from, to, lowPage, r0, rows);
+            for (int page = lowPage; page < p1; page++) if (!valuePage(it, kvh, page, r0, rows)) break;
+            output(it, kvh, r0, rows);
+        }
+    }
+
+    /** The rows' queries as the cache type multiplies them, into {@code it.qf}; the outputs cleared. */
+    private void queries(Item it, int kvh, int r0, int rows) {
+        boolean f16 = cache.f16, q8 = cache.type == KvCacheType.Q8_0 || cache.type == KvCacheType.Q4_0;
+        for (int r = 0; r < rows; r++) {
+            int row = r0 + r, src = row / group * qDim + (kvh * group + row % group) * hd;
+            // ggml multiplies an F16 cache only with F16 operands, a Q8_0 or Q4_0 cache with Q8_0 ones
+            if (q8) q8Round(q, src, it.qf, r * hd);
+            else for (int j = 0; j < hd; j++) it.qf[r * hd + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(q[src + j])) : q[src + j];
+        }
+    }
+
+    /** The rows' scores against the keys of one page; false past what the block's last row sees. */
+    private boolean scorePage(Item it, int kvh, int page, int r0, int rows) {
+        int t0 = page * PAGE;
+        int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0); // what the block's last row sees here
+        if (valid <= 0) return false;
+        int blocks = (valid + L - 1) / L * L; // whole vectors: slots past `valid` are computed and never read
+        short[] halves = cache.keyPage16(layer, page);
+        if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, blocks);
+        else scores(it, cache.keyTile(layer, page, kvh * hd, hd, blocks, it.kTile), cache.type != KvCacheType.F32 ? 0 : kvh * hd * PAGE, rows, t0, blocks);
+        return true;
+    }
+
+    /** Each row's maximum score over positions [from, to) it sees (with its sink when unsplit). */
+    private void maxima(Item it, int kvh, int from, int to, int r0, int rows) {
+        float[] sc = it.sc;
+        boolean ownSinks = sinks != null && splits == 1; // split items have the sinks merged by run()
+        for (int r = 0; r < rows; r++) {
+            int o = r * stride, end = Math.min(to, seen(r0 + r));
+            float m = ownSinks ? sinks[head(kvh, r0 + r)] : Float.NEGATIVE_INFINITY;
+            for (int t = Math.max(from, first(r0 + r)); t < end; t++) m = Math.max(m, sc[o + t]);
+            it.m[r] = m;
+        }
+    }
+
+    /** Scores to e^(s − max) in place, and each row's sum of them (with its sink when unsplit). */
+    private void exponentials(Item it, int kvh, int from, int to, int r0, int rows) {
+        float[] sc = it.sc;
+        boolean ownSinks = sinks != null && splits == 1;
+        for (int r = 0; r < rows; r++) {
+            int o = r * stride, end = Math.min(to, seen(r0 + r));
+            float m = it.m[r];
+            double sum = 0;
+            int t = Math.max(from, first(r0 + r));
+            for (; t + L <= end; t += L) {
+                FloatVector e = FloatVector.fromArray(F, sc, o + t).sub(m).lanewise(VectorOperators.EXP);
+                e.intoArray(sc, o + t);
+                sum += e.reduceLanes(VectorOperators.ADD);
             }
-            java.util.Arrays.fill(it.acc, 0, rows * vhd, 0f);
-            for (int page = lowPage; page < p1; page++) {
-                int t0 = page * PAGE;
-                int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0);
-                if (valid <= 0) break;
-                float[] vals = cache.valueTile(layer, page, kvh * vhd, vhd, valid, it.vTile);
-                addValues(it, vals, widened ? 0 : kvh * vhd, widened ? vhd : vDim, rows, t0, valid);
+            for (; t < end; t++) {
+                float e = (float) Math.exp(sc[o + t] - m);
+                sc[o + t] = e;
+                sum += e;
             }
-            if (splits == 1) {
-                int attDim = heads * vhd;
-                for (int r = 0; r < rows; r++) {
-                    int row = r0 + r;
-                    System.arraycopy(it.acc, r * vhd, out, row / group * attDim + (kvh * group + row % group) * vhd, vhd);
-                }
-            }
+            if (ownSinks) sum += (float) Math.exp(sinks[head(kvh, r0 + r)] - m);
+            it.l[r] = sum;
+        }
+    }
+
+    /** Exponentials to normalised weights (rounded as ggml rounds them), zero where a row sees nothing; the outputs cleared. */
+    private void weights(Item it, int from, int to, int lowPage, int r0, int rows) {
+        float[] sc = it.sc;
+        for (int r = 0; r < rows; r++) {
+            int o = r * stride, end = Math.min(to, seen(r0 + r)), lo = Math.max(from, first(r0 + r));
+            for (int t = lowPage * PAGE; t < lo; t++) sc[o + t] = 0; // before this row's window
+            int t = lo;
+            float inv = (float) (1.0 / it.l[r]);
+            // a quantised cache runs llama.cpp's flash-attention path, whose weights stay floats
+            if (cache.f16) for (; t < end; t++) sc[o + t] = Float.float16ToFloat(Float.floatToFloat16(sc[o + t] * inv));
+            else for (; t < end; t++) sc[o + t] *= inv;
+            for (t = Math.max(from, end); t < to; t++) sc[o + t] = 0; // rows paired with a longer one add nothing there
+        }
+        java.util.Arrays.fill(it.acc, 0, rows * vhd, 0f);
+    }
+
+    /** The rows' weighted values of one page added to their outputs; false past what the block's last row sees. */
+    private boolean valuePage(Item it, int kvh, int page, int r0, int rows) {
+        int t0 = page * PAGE;
+        int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0);
+        if (valid <= 0) return false;
+        short[] halves = cache.valuePage16(layer, page);
+        if (halves != null) {
+            addValues16(it, halves, kvh * vhd, rows, t0, valid);
+            return true;
+        }
+        boolean widened = cache.type != KvCacheType.F32;
+        float[] vals = cache.valueTile(layer, page, kvh * vhd, vhd, valid, it.vTile);
+        addValues(it, vals, widened ? 0 : kvh * vhd, widened ? vhd : vDim, rows, t0, valid);
+        return true;
+    }
+
+    /** Unsplit: the rows' outputs to their places in {@code out} (split ones are added up by run()). */
+    private void output(Item it, int kvh, int r0, int rows) {
+        if (splits != 1) return;
+        int attDim = heads * vhd;
+        for (int r = 0; r < rows; r++) {
+            int row = r0 + r;
+            System.arraycopy(it.acc, r * vhd, out, row / group * attDim + (kvh * group + row % group) * vhd, vhd);
         }
     }
 
@@ -268,13 +351,156 @@ final class TiledAttention {
         }
     }
 
+    /**
+     * L finite halves from {@code a[i..]} as floats, exactly (what {@link Float#float16ToFloat}
+     * gives; infinities and NaNs are not carried, see {@link KvCache#keyPage16}). The Vector API
+     * has no half-to-float conversion; this one is four lane operations: sign-extend to ints,
+     * shift the half's exponent and mantissa into a float's fields (the sign lands in bit 31 by the
+     * extension), mask the rest, and scale by 2^112 to re-bias the exponent, which also makes a
+     * half's subnormals exact normal floats. Widening in registers lets the products read the
+     * cache directly: a separate widening pass into a tile read memory in bursts between the
+     * products and streamed the cache at about half the rate.
+     */
+    static FloatVector half(short[] a, int i) {
+        IntVector x = (IntVector) ShortVector.fromArray(H, a, i).convertShape(VectorOperators.S2I, I, 0);
+        return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(HALF_SCALE);
+    }
+
+    /** {@link #scores} reading an F16 page's keys ({@code kBase}: the head's first element row) as stored. */
+    private void scores16(Item it, short[] keys, int kBase, int rows, int t0, int blocks) {
+        float[] qf = it.qf, sc = it.sc;
+        for (int r = 0; r < rows; r += 2) {
+            int r1 = Math.min(r + 1, rows - 1); // an unpaired last row is computed twice, harmlessly
+            int q0 = r * hd, q1 = r1 * hd;
+            int s = 0;
+            for (; s + 4 * L <= blocks; s += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
+                    FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
+                    FloatVector k0 = half(keys, k), k1 = half(keys, k + L), k2 = half(keys, k + 2 * L), k3 = half(keys, k + 3 * L);
+                    a0 = k0.fma(x, a0);
+                    a1 = k1.fma(x, a1);
+                    a2 = k2.fma(x, a2);
+                    a3 = k3.fma(x, a3);
+                    b0 = k0.fma(y, b0);
+                    b1 = k1.fma(y, b1);
+                    b2 = k2.fma(y, b2);
+                    b3 = k3.fma(y, b3);
+                }
+                int o0 = r * stride + t0 + s, o1 = r1 * stride + t0 + s;
+                b0.mul(scale).intoArray(sc, o1);
+                b1.mul(scale).intoArray(sc, o1 + L);
+                b2.mul(scale).intoArray(sc, o1 + 2 * L);
+                b3.mul(scale).intoArray(sc, o1 + 3 * L);
+                a0.mul(scale).intoArray(sc, o0);
+                a1.mul(scale).intoArray(sc, o0 + L);
+                a2.mul(scale).intoArray(sc, o0 + 2 * L);
+                a3.mul(scale).intoArray(sc, o0 + 3 * L);
+            }
+            for (; s < blocks; s += L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
+                    FloatVector kv = half(keys, k);
+                    a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
+                    a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
+                }
+                a0.mul(scale).intoArray(sc, r * stride + t0 + s);
+                a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
+            }
+        }
+    }
+
+    /** {@link #addValues} reading an F16 page's values (position-major, rows of {@code vDim}) as stored. */
+    private void addValues16(Item it, short[] vals, int vBase, int rows, int t0, int valid) {
+        float[] w = it.sc, acc = it.acc;
+        for (int r = 0; r < rows; r += 2) {
+            int r1 = Math.min(r + 1, rows - 1);
+            int a0 = r * vhd, a1 = r1 * vhd, w0 = r * stride + t0, w1 = r1 * stride + t0;
+            int x = 0;
+            for (; x + 4 * L <= vhd; x += 4 * L) {
+                FloatVector u0 = FloatVector.fromArray(F, acc, a0 + x), u1 = FloatVector.fromArray(F, acc, a0 + x + L),
+                        u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
+                FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
+                        y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
+                for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+                    FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
+                    FloatVector v0 = half(vals, v), v1 = half(vals, v + L), v2 = half(vals, v + 2 * L), v3 = half(vals, v + 3 * L);
+                    u0 = v0.fma(b0, u0);
+                    u1 = v1.fma(b0, u1);
+                    u2 = v2.fma(b0, u2);
+                    u3 = v3.fma(b0, u3);
+                    y0 = v0.fma(b1, y0);
+                    y1 = v1.fma(b1, y1);
+                    y2 = v2.fma(b1, y2);
+                    y3 = v3.fma(b1, y3);
+                }
+                y0.intoArray(acc, a1 + x);
+                y1.intoArray(acc, a1 + x + L);
+                y2.intoArray(acc, a1 + x + 2 * L);
+                y3.intoArray(acc, a1 + x + 3 * L);
+                u0.intoArray(acc, a0 + x);
+                u1.intoArray(acc, a0 + x + L);
+                u2.intoArray(acc, a0 + x + 2 * L);
+                u3.intoArray(acc, a0 + x + 3 * L);
+            }
+            for (; x + L <= vhd; x += L) {
+                FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
+                for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+                    FloatVector vv = half(vals, v);
+                    u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
+                    y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
+                }
+                y.intoArray(acc, a1 + x);
+                u.intoArray(acc, a0 + x);
+            }
+            for (; x < vhd; x++) {
+                float u = acc[a0 + x], y = acc[a1 + x];
+                for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+                    float vv = Float.float16ToFloat(vals[v]);
+                    u = Math.fma(w[w0 + t], vv, u);
+                    y = Math.fma(w[w1 + t], vv, y);
+                }
+                acc[a1 + x] = y;
+                acc[a0 + x] = u;
+            }
+        }
+    }
+
     /** sc[r·stride + t0 + s] = scale · q_r · key(s) for s < blocks, two rows per pass over the keys. */
     private void scores(Item it, float[] keys, int kBase, int rows, int t0, int blocks) {
         float[] qf = it.qf, sc = it.sc;
         for (int r = 0; r < rows; r += 2) {
             int r1 = Math.min(r + 1, rows - 1); // an unpaired last row is computed twice, harmlessly
             int q0 = r * hd, q1 = r1 * hd;
-            for (int s = 0; s < blocks; s += L) {
+            int s = 0;
+            // four vectors of positions at once: eight independent FMA chains keep both FMA pipes
+            // busy (two chains, one per row, waited on the FMA latency at every element)
+            for (; s + 4 * L <= blocks; s += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
+                    FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
+                    FloatVector k0 = FloatVector.fromArray(F, keys, k), k1 = FloatVector.fromArray(F, keys, k + L),
+                            k2 = FloatVector.fromArray(F, keys, k + 2 * L), k3 = FloatVector.fromArray(F, keys, k + 3 * L);
+                    a0 = k0.fma(x, a0);
+                    a1 = k1.fma(x, a1);
+                    a2 = k2.fma(x, a2);
+                    a3 = k3.fma(x, a3);
+                    b0 = k0.fma(y, b0);
+                    b1 = k1.fma(y, b1);
+                    b2 = k2.fma(y, b2);
+                    b3 = k3.fma(y, b3);
+                }
+                int o0 = r * stride + t0 + s, o1 = r1 * stride + t0 + s;
+                b0.mul(scale).intoArray(sc, o1); // an unpaired row: b = a, stored twice
+                b1.mul(scale).intoArray(sc, o1 + L);
+                b2.mul(scale).intoArray(sc, o1 + 2 * L);
+                b3.mul(scale).intoArray(sc, o1 + 3 * L);
+                a0.mul(scale).intoArray(sc, o0);
+                a1.mul(scale).intoArray(sc, o0 + L);
+                a2.mul(scale).intoArray(sc, o0 + 2 * L);
+                a3.mul(scale).intoArray(sc, o0 + 3 * L);
+            }
+            for (; s < blocks; s += L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0;
                 for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
                     FloatVector kv = FloatVector.fromArray(F, keys, k);

@@ -146,6 +146,55 @@ class TiledAttentionTest {
         }
     }
 
+    /** The in-register widening of an F16 cache gives exactly Float.float16ToFloat for every finite half, subnormals and both zeros included. */
+    @org.junit.jupiter.api.Test
+    void halvesWidenExactly() {
+        short[] all = new short[65536 + 64];
+        for (int i = 0; i < 65536; i++) all[i] = (short) i;
+        float[] lanes = new float[64];
+        int checked = 0;
+        for (int i = 0; i < 65536; i += 16) {
+            TiledAttention.half(all, i).intoArray(lanes, 0);
+            int n = TiledAttention.half(all, i).length();
+            for (int j = 0; j < n && i + j < 65536; j++) {
+                short h = all[i + j];
+                if ((h & 0x7c00) == 0x7c00) continue; // infinities and NaNs: pages holding them are widened the other way
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(h)), Float.floatToRawIntBits(lanes[j]), "half " + Integer.toHexString(h & 0xffff));
+                checked++;
+            }
+        }
+        assertEquals(65536 - 2048, checked, "every finite half (of 16 lanes per load; fewer lanes check fewer)");
+    }
+
+    /**
+     * An F16 value that overflowed to infinity reaches the output as ggml's would (infinite in the
+     * element it sits in, for both query heads of its KV head), not as the large finite number the
+     * in-register widening would make of it; the other KV head stays finite.
+     */
+    @org.junit.jupiter.api.Test
+    void anInfiniteValueIsCarried() {
+        ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, 4 * 64, 1, 4, 2, 64, 64, 64, 4096, 1e-6f, 1e6f, true);
+        int len = 1100, bad = 700, x = 5;
+        KvCache cache = new KvCache(c, len, KvCacheType.F16);
+        Random rnd = new Random(3);
+        float[] k = new float[c.kvDim()], v = new float[c.vDim()];
+        for (int pos = 0; pos < len; pos++) {
+            for (int i = 0; i < k.length; i++) k[i] = (float) rnd.nextGaussian() * 0.2f;
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+            if (pos == bad) v[x] = 1e6f; // KV head 0, element 5: past F16's 65,504
+            cache.store(0, pos, k, 0, v, 0);
+        }
+        float[] q = new float[c.qDim()], out = new float[c.heads() * 64];
+        for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
+        new TiledAttention(c, 1).run(cache, 0, len - 1, 1, q, out);
+        for (int h = 0; h < 4; h++)
+            for (int e = 0; e < 64; e++) {
+                float o = out[h * 64 + e];
+                if (h < 2 && e == x) assertTrue(Float.isInfinite(o), "head " + h + " element " + e + ": " + o);
+                else assertTrue(Float.isFinite(o), "head " + h + " element " + e + ": " + o);
+            }
+    }
+
     /** x through ggml's x86 quantize_row_q8_0 and back: blocks of 32, quants rint(x · 127/amax), scale amax/127 in F16. */
     static float[] q8(float[] x) {
         float[] out = new float[x.length];
