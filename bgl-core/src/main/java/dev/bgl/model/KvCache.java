@@ -237,6 +237,26 @@ public final class KvCache {
         return f16 && !nonFinite[layer][page] ? k16[layer][page] : null;
     }
 
+    /** A Q8_0 page's key quants as stored ({@code [i * PAGE + slot]}, scales in {@link #keyScales8}); null for other types. */
+    byte[] keyPage8(int layer, int page) {
+        return quantized && !q4 ? k8[layer][page] : null;
+    }
+
+    /** A Q8_0 page's key scales (F16, {@code [i / 32 * PAGE + slot]}). */
+    short[] keyScales8(int layer, int page) {
+        return ks[layer][page];
+    }
+
+    /** A Q8_0 page's value quants as stored ({@code [slot * vDim + i]}, scales in {@link #valueScales8}); null for other types. */
+    byte[] valuePage8(int layer, int page) {
+        return quantized && !q4 ? v8[layer][page] : null;
+    }
+
+    /** A Q8_0 page's value scales (F16, {@code [slot * vDim / 32 + i / 32]}). */
+    short[] valueScales8(int layer, int page) {
+        return vs[layer][page];
+    }
+
     /** An F16 page's values as stored (position-major, {@code [slot * vDim + i]}); null as {@link #keyPage16}. */
     short[] valuePage16(int layer, int page) {
         return f16 && !nonFinite[layer][page] ? v16[layer][page] : null;

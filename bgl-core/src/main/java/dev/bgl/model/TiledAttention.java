@@ -1,6 +1,7 @@
 package dev.bgl.model;
 
 import dev.bgl.tensor.Parallel;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -44,6 +45,8 @@ final class TiledAttention {
     /** L halves (F16 bits) and L ints: the lanes of {@link #half}. */
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** L int8 quants: a Q8_0 cache's lanes. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     /** 2^112: takes a half's exponent (bias 15), placed in a float's exponent field (bias 127), to its value. */
     private static final float HALF_SCALE = 0x1p112f;
     private static final int PAGE = KvCache.PAGE;
@@ -249,7 +252,9 @@ final class TiledAttention {
         if (valid <= 0) return false;
         int blocks = (valid + L - 1) / L * L; // whole vectors: slots past `valid` are computed and never read
         short[] halves = cache.keyPage16(layer, page);
+        byte[] quants = halves == null ? cache.keyPage8(layer, page) : null;
         if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, blocks);
+        else if (quants != null) scores8(it, quants, cache.keyScales8(layer, page), kvh * hd, rows, t0, blocks);
         else scores(it, cache.keyTile(layer, page, kvh * hd, hd, blocks, it.kTile), cache.type != KvCacheType.F32 ? 0 : kvh * hd * PAGE, rows, t0, blocks);
         return true;
     }
@@ -314,6 +319,11 @@ final class TiledAttention {
         short[] halves = cache.valuePage16(layer, page);
         if (halves != null) {
             addValues16(it, halves, kvh * vhd, rows, t0, valid);
+            return true;
+        }
+        byte[] quants = cache.valuePage8(layer, page);
+        if (quants != null) {
+            addValues8(it, quants, cache.valueScales8(layer, page), kvh * vhd, rows, t0, valid);
             return true;
         }
         boolean widened = cache.type != KvCacheType.F32;
@@ -457,6 +467,135 @@ final class TiledAttention {
                 float u = acc[a0 + x], y = acc[a1 + x];
                 for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
                     float vv = Float.float16ToFloat(vals[v]);
+                    u = Math.fma(w[w0 + t], vv, u);
+                    y = Math.fma(w[w1 + t], vv, y);
+                }
+                acc[a1 + x] = y;
+                acc[a0 + x] = u;
+            }
+        }
+    }
+
+    /** L Q8_0 quants from {@code q[i..]} times their scales: exactly the cache's values (an int8 times an F16 fits a float). */
+    private static FloatVector dequant(byte[] q, int i, FloatVector d) {
+        return ((FloatVector) ByteVector.fromArray(B, q, i).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+    }
+
+    /**
+     * {@link #scores} reading a Q8_0 page's keys as stored: quants {@code [e * PAGE + slot]}, an F16
+     * scale per block of 32 elements and slot {@code [e / 32 * PAGE + slot]}; the head's elements
+     * start at {@code e0}. Each key vector is its quants times its scales, as the tile held it.
+     */
+    private void scores8(Item it, byte[] keys, short[] scales, int e0, int rows, int t0, int blocks) {
+        float[] qf = it.qf, sc = it.sc;
+        for (int r = 0; r < rows; r += 2) {
+            int r1 = Math.min(r + 1, rows - 1); // an unpaired last row is computed twice, harmlessly
+            int q0 = r * hd, q1 = r1 * hd;
+            int s = 0;
+            for (; s + 4 * L <= blocks; s += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int j0 = 0; j0 < hd; j0 += KvCache.QK) {
+                    int so = (e0 + j0) / KvCache.QK * PAGE + s;
+                    FloatVector d0 = half(scales, so), d1 = half(scales, so + L), d2 = half(scales, so + 2 * L), d3 = half(scales, so + 3 * L);
+                    for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
+                        FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
+                        FloatVector k0 = dequant(keys, k, d0), k1 = dequant(keys, k + L, d1), k2 = dequant(keys, k + 2 * L, d2), k3 = dequant(keys, k + 3 * L, d3);
+                        a0 = k0.fma(x, a0);
+                        a1 = k1.fma(x, a1);
+                        a2 = k2.fma(x, a2);
+                        a3 = k3.fma(x, a3);
+                        b0 = k0.fma(y, b0);
+                        b1 = k1.fma(y, b1);
+                        b2 = k2.fma(y, b2);
+                        b3 = k3.fma(y, b3);
+                    }
+                }
+                int o0 = r * stride + t0 + s, o1 = r1 * stride + t0 + s;
+                b0.mul(scale).intoArray(sc, o1);
+                b1.mul(scale).intoArray(sc, o1 + L);
+                b2.mul(scale).intoArray(sc, o1 + 2 * L);
+                b3.mul(scale).intoArray(sc, o1 + 3 * L);
+                a0.mul(scale).intoArray(sc, o0);
+                a1.mul(scale).intoArray(sc, o0 + L);
+                a2.mul(scale).intoArray(sc, o0 + 2 * L);
+                a3.mul(scale).intoArray(sc, o0 + 3 * L);
+            }
+            for (; s < blocks; s += L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                for (int j0 = 0; j0 < hd; j0 += KvCache.QK) {
+                    FloatVector d = half(scales, (e0 + j0) / KvCache.QK * PAGE + s);
+                    for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
+                        FloatVector kv = dequant(keys, k, d);
+                        a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
+                        a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
+                    }
+                }
+                a0.mul(scale).intoArray(sc, r * stride + t0 + s);
+                a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
+            }
+        }
+    }
+
+    /**
+     * {@link #addValues} reading a Q8_0 page's values as stored: quants {@code [slot * vDim + e]},
+     * an F16 scale per slot and block of 32 {@code [slot * vDim / 32 + e / 32]}; the head's
+     * elements start at {@code e0}. L divides 32, so a vector never straddles two blocks.
+     */
+    private void addValues8(Item it, byte[] vals, short[] scales, int e0, int rows, int t0, int valid) {
+        float[] w = it.sc, acc = it.acc;
+        int blocksPerRow = vDim / KvCache.QK;
+        for (int r = 0; r < rows; r += 2) {
+            int r1 = Math.min(r + 1, rows - 1);
+            int a0 = r * vhd, a1 = r1 * vhd, w0 = r * stride + t0, w1 = r1 * stride + t0;
+            int x = 0;
+            for (; x + 4 * L <= vhd; x += 4 * L) {
+                FloatVector u0 = FloatVector.fromArray(F, acc, a0 + x), u1 = FloatVector.fromArray(F, acc, a0 + x + L),
+                        u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
+                FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
+                        y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
+                int e = e0 + x;
+                for (int t = 0, v = e; t < valid; t++, v += vDim) {
+                    int sb = t * blocksPerRow;
+                    FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
+                    FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + e / KvCache.QK])),
+                            d1 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + (e + L) / KvCache.QK])),
+                            d2 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + (e + 2 * L) / KvCache.QK])),
+                            d3 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + (e + 3 * L) / KvCache.QK]));
+                    FloatVector v0 = dequant(vals, v, d0), v1 = dequant(vals, v + L, d1), v2 = dequant(vals, v + 2 * L, d2), v3 = dequant(vals, v + 3 * L, d3);
+                    u0 = v0.fma(b0, u0);
+                    u1 = v1.fma(b0, u1);
+                    u2 = v2.fma(b0, u2);
+                    u3 = v3.fma(b0, u3);
+                    y0 = v0.fma(b1, y0);
+                    y1 = v1.fma(b1, y1);
+                    y2 = v2.fma(b1, y2);
+                    y3 = v3.fma(b1, y3);
+                }
+                y0.intoArray(acc, a1 + x);
+                y1.intoArray(acc, a1 + x + L);
+                y2.intoArray(acc, a1 + x + 2 * L);
+                y3.intoArray(acc, a1 + x + 3 * L);
+                u0.intoArray(acc, a0 + x);
+                u1.intoArray(acc, a0 + x + L);
+                u2.intoArray(acc, a0 + x + 2 * L);
+                u3.intoArray(acc, a0 + x + 3 * L);
+            }
+            for (; x + L <= vhd; x += L) {
+                FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
+                int e = e0 + x;
+                for (int t = 0, v = e; t < valid; t++, v += vDim) {
+                    FloatVector vv = dequant(vals, v, FloatVector.broadcast(F, Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK])));
+                    u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
+                    y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
+                }
+                y.intoArray(acc, a1 + x);
+                u.intoArray(acc, a0 + x);
+            }
+            for (; x < vhd; x++) {
+                float u = acc[a0 + x], y = acc[a1 + x];
+                int e = e0 + x;
+                for (int t = 0, v = e; t < valid; t++, v += vDim) {
+                    float vv = vals[v] * Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK]);
                     u = Math.fma(w[w0 + t], vv, u);
                     y = Math.fma(w[w1 + t], vv, y);
                 }
