@@ -69,7 +69,7 @@ final class TiledAttention {
 
     /** Scratch and partial results of one work item (one KV head, one split of its pages). */
     private static final class Item {
-        final float[] kTile, vTile, qf, m, acc;
+        final float[] kTile, vTile, qf, m, acc, kScale;
         final double[] l;
         float[] sc = new float[0]; // [row][stride]: scores, then weights; grown with the context
 
@@ -80,6 +80,7 @@ final class TiledAttention {
             m = new float[ROW_BLOCK];
             l = new double[ROW_BLOCK];
             acc = new float[ROW_BLOCK * vhd];
+            kScale = new float[(hd + KvCache.QK - 1) / KvCache.QK * PAGE];
         }
     }
 
@@ -253,8 +254,10 @@ final class TiledAttention {
         int blocks = (valid + L - 1) / L * L; // whole vectors: slots past `valid` are computed and never read
         short[] halves = cache.keyPage16(layer, page);
         byte[] quants = halves == null ? cache.keyPage8(layer, page) : null;
-        if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, blocks);
-        else if (quants != null) scores8(it, quants, cache.keyScales8(layer, page), kvh * hd, rows, t0, blocks);
+        // the pages themselves hold whole pages: their kernels go on to four whole vectors, never into their tails
+        int wide = Math.min(PAGE, (blocks + 4 * L - 1) / (4 * L) * (4 * L));
+        if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, wide);
+        else if (quants != null) scores8(it, quants, cache.keyScales8(layer, page), kvh * hd, rows, t0, wide);
         else scores(it, cache.keyTile(layer, page, kvh * hd, hd, blocks, it.kTile), cache.type != KvCacheType.F32 ? 0 : kvh * hd * PAGE, rows, t0, blocks);
         return true;
     }
@@ -407,16 +410,28 @@ final class TiledAttention {
                 a2.mul(scale).intoArray(sc, o0 + 2 * L);
                 a3.mul(scale).intoArray(sc, o0 + 3 * L);
             }
-            for (; s < blocks; s += L) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
-                    FloatVector kv = half(keys, k);
-                    a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
-                    a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
-                }
-                a0.mul(scale).intoArray(sc, r * stride + t0 + s);
-                a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
+            if (s < blocks) scores16Tail(it, keys, kBase, r, r1, t0, s, blocks);
+        }
+    }
+
+    /**
+     * {@link #scores16} past the last four vectors (a page of a narrower vector shape). Its own
+     * method, as are the other kernels' tails: inlined into the kernel it made C2 stop inlining
+     * the vector calls of the tail (NodeCountInliningCutoff), and a vector call not inlined boxes
+     * every vector: that tail ran about 4x slower than the whole kernel.
+     */
+    private void scores16Tail(Item it, short[] keys, int kBase, int r, int r1, int t0, int s, int blocks) {
+        float[] qf = it.qf, sc = it.sc;
+        int q0 = r * hd, q1 = r1 * hd;
+        for (; s < blocks; s += L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
+                FloatVector kv = half(keys, k);
+                a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
+                a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
             }
+            a0.mul(scale).intoArray(sc, r * stride + t0 + s);
+            a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
         }
     }
 
@@ -453,26 +468,32 @@ final class TiledAttention {
                 u2.intoArray(acc, a0 + x + 2 * L);
                 u3.intoArray(acc, a0 + x + 3 * L);
             }
-            for (; x + L <= vhd; x += L) {
-                FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
-                for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
-                    FloatVector vv = half(vals, v);
-                    u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
-                    y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
-                }
-                y.intoArray(acc, a1 + x);
-                u.intoArray(acc, a0 + x);
+            if (x < vhd) addValues16Tail(it, vals, vBase, x, a0, a1, w0, w1, valid);
+        }
+    }
+
+    /** {@link #addValues16} past the last four vectors of the head (see {@link #scores16Tail}). */
+    private void addValues16Tail(Item it, short[] vals, int vBase, int x, int a0, int a1, int w0, int w1, int valid) {
+        float[] w = it.sc, acc = it.acc;
+        for (; x + L <= vhd; x += L) {
+            FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
+            for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+                FloatVector vv = half(vals, v);
+                u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
+                y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
             }
-            for (; x < vhd; x++) {
-                float u = acc[a0 + x], y = acc[a1 + x];
-                for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
-                    float vv = Float.float16ToFloat(vals[v]);
-                    u = Math.fma(w[w0 + t], vv, u);
-                    y = Math.fma(w[w1 + t], vv, y);
-                }
-                acc[a1 + x] = y;
-                acc[a0 + x] = u;
+            y.intoArray(acc, a1 + x);
+            u.intoArray(acc, a0 + x);
+        }
+        for (; x < vhd; x++) {
+            float u = acc[a0 + x], y = acc[a1 + x];
+            for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+                float vv = Float.float16ToFloat(vals[v]);
+                u = Math.fma(w[w0 + t], vv, u);
+                y = Math.fma(w[w1 + t], vv, y);
             }
+            acc[a1 + x] = y;
+            acc[a0 + x] = u;
         }
     }
 
@@ -487,7 +508,10 @@ final class TiledAttention {
      * start at {@code e0}. Each key vector is its quants times its scales, as the tile held it.
      */
     private void scores8(Item it, byte[] keys, short[] scales, int e0, int rows, int t0, int blocks) {
-        float[] qf = it.qf, sc = it.sc;
+        float[] qf = it.qf, sc = it.sc, d = it.kScale;
+        // the head's scales as floats, once per page: widened in the loop below, the vector calls
+        // made the kernel too large for C2 to inline them all (and a call not inlined boxes its vectors)
+        for (int b = 0, n = hd / KvCache.QK * PAGE, src = e0 / KvCache.QK * PAGE; b < n; b++) d[b] = Float.float16ToFloat(scales[src + b]);
         for (int r = 0; r < rows; r += 2) {
             int r1 = Math.min(r + 1, rows - 1); // an unpaired last row is computed twice, harmlessly
             int q0 = r * hd, q1 = r1 * hd;
@@ -495,8 +519,9 @@ final class TiledAttention {
             for (; s + 4 * L <= blocks; s += 4 * L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
                 for (int j0 = 0; j0 < hd; j0 += KvCache.QK) {
-                    int so = (e0 + j0) / KvCache.QK * PAGE + s;
-                    FloatVector d0 = half(scales, so), d1 = half(scales, so + L), d2 = half(scales, so + 2 * L), d3 = half(scales, so + 3 * L);
+                    int so = j0 / KvCache.QK * PAGE + s;
+                    FloatVector d0 = FloatVector.fromArray(F, d, so), d1 = FloatVector.fromArray(F, d, so + L),
+                            d2 = FloatVector.fromArray(F, d, so + 2 * L), d3 = FloatVector.fromArray(F, d, so + 3 * L);
                     for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
                         FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
                         FloatVector k0 = dequant(keys, k, d0), k1 = dequant(keys, k + L, d1), k2 = dequant(keys, k + 2 * L, d2), k3 = dequant(keys, k + 3 * L, d3);
@@ -520,19 +545,26 @@ final class TiledAttention {
                 a2.mul(scale).intoArray(sc, o0 + 2 * L);
                 a3.mul(scale).intoArray(sc, o0 + 3 * L);
             }
-            for (; s < blocks; s += L) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                for (int j0 = 0; j0 < hd; j0 += KvCache.QK) {
-                    FloatVector d = half(scales, (e0 + j0) / KvCache.QK * PAGE + s);
-                    for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
-                        FloatVector kv = dequant(keys, k, d);
-                        a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
-                        a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
-                    }
+            if (s < blocks) scores8Tail(it, keys, e0, r, r1, t0, s, blocks);
+        }
+    }
+
+    /** {@link #scores8} past the last four vectors (see {@link #scores16Tail}). */
+    private void scores8Tail(Item it, byte[] keys, int e0, int r, int r1, int t0, int s, int blocks) {
+        float[] qf = it.qf, sc = it.sc;
+        int q0 = r * hd, q1 = r1 * hd;
+        for (; s < blocks; s += L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int j0 = 0; j0 < hd; j0 += KvCache.QK) {
+                FloatVector d = FloatVector.fromArray(F, it.kScale, j0 / KvCache.QK * PAGE + s);
+                for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
+                    FloatVector kv = dequant(keys, k, d);
+                    a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
+                    a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
                 }
-                a0.mul(scale).intoArray(sc, r * stride + t0 + s);
-                a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
             }
+            a0.mul(scale).intoArray(sc, r * stride + t0 + s);
+            a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
         }
     }
 
@@ -580,28 +612,35 @@ final class TiledAttention {
                 u2.intoArray(acc, a0 + x + 2 * L);
                 u3.intoArray(acc, a0 + x + 3 * L);
             }
-            for (; x + L <= vhd; x += L) {
-                FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
-                int e = e0 + x;
-                for (int t = 0, v = e; t < valid; t++, v += vDim) {
-                    FloatVector vv = dequant(vals, v, FloatVector.broadcast(F, Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK])));
-                    u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
-                    y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
-                }
-                y.intoArray(acc, a1 + x);
-                u.intoArray(acc, a0 + x);
+            if (x < vhd) addValues8Tail(it, vals, scales, e0, x, a0, a1, w0, w1, valid);
+        }
+    }
+
+    /** {@link #addValues8} past the last four vectors of the head (see {@link #scores16Tail}). */
+    private void addValues8Tail(Item it, byte[] vals, short[] scales, int e0, int x, int a0, int a1, int w0, int w1, int valid) {
+        float[] w = it.sc, acc = it.acc;
+        int blocksPerRow = vDim / KvCache.QK;
+        for (; x + L <= vhd; x += L) {
+            FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
+            int e = e0 + x;
+            for (int t = 0, v = e; t < valid; t++, v += vDim) {
+                FloatVector vv = dequant(vals, v, FloatVector.broadcast(F, Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK])));
+                u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
+                y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
             }
-            for (; x < vhd; x++) {
-                float u = acc[a0 + x], y = acc[a1 + x];
-                int e = e0 + x;
-                for (int t = 0, v = e; t < valid; t++, v += vDim) {
-                    float vv = vals[v] * Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK]);
-                    u = Math.fma(w[w0 + t], vv, u);
-                    y = Math.fma(w[w1 + t], vv, y);
-                }
-                acc[a1 + x] = y;
-                acc[a0 + x] = u;
+            y.intoArray(acc, a1 + x);
+            u.intoArray(acc, a0 + x);
+        }
+        for (; x < vhd; x++) {
+            float u = acc[a0 + x], y = acc[a1 + x];
+            int e = e0 + x;
+            for (int t = 0, v = e; t < valid; t++, v += vDim) {
+                float vv = vals[v] * Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK]);
+                u = Math.fma(w[w0 + t], vv, u);
+                y = Math.fma(w[w1 + t], vv, y);
             }
+            acc[a1 + x] = y;
+            acc[a0 + x] = u;
         }
     }
 
