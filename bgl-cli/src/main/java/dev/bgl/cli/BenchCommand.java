@@ -139,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                         rss / 1e6, peak / 1e6, weights / 1e6, kv / 1e6, (peak - weights - kv) / 1e6, m.transformer().packedExtraBytes() / 1e6);
             }
             // after the memory figures: the probe's buffer would count in them
-            double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 3);
+            double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 8); // the fastest of 8: single passes on this VM swing by 2x
             // a decode step reads the weights once and the whole KV cache so far: at depth, the
             // cache is a large share of the bytes (3,000 tokens of F16 KV on a 0.6B model: 344 MB)
             // decode token i (from 0) attends over promptTokens + i + 1 positions
