@@ -19,6 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  * read the cache {@code group × chunk} times; at 4k tokens of context that traffic was the largest
  * part of a decode step.
  *
+ * <p>F16 and Q8_0 pages are read as stored, widened in vector registers inside the products
+ * ({@link #half}, {@link #dequant}) rather than into a float tile first; and a decode step takes
+ * its heads page by page ({@link #attendHeads}). Both are about memory: at 4k tokens a decode
+ * step's attention reads ~470 MB of F16 cache, and a widening pass into a tile, head after head,
+ * streamed it at 6.5 GB/s on one core, against 10-12 GB/s now (AttentionBench). Q4_0 pages, and
+ * pages holding an infinity or NaN, still go through tiles.
+ *
  * <p>Why not flash attention's online softmax: ggml (llama.cpp without flash attention, the
  * reference of the conformance tests) rounds the NORMALISED weights to F16 before multiplying an
  * F16 value cache, which needs the sum before the first value is added. An online-softmax version
@@ -128,7 +135,10 @@ final class TiledAttention {
         splits = n > 1 ? 1 : Math.max(1, Math.min(maxSplits, (pages - basePage) / MIN_SPLIT_PAGES));
         if (splits == 1) {
             phase = ALL;
-            Parallel.forRange(kvHeads, 1, body);
+            // decode: one run of heads per thread, so that each walks its heads page by page
+            // (attendHeads); chunks of one head would bring back the head-by-head reads
+            int grain = n == 1 ? (kvHeads + Parallel.threads() - 1) / Parallel.threads() : 1;
+            Parallel.forRange(kvHeads, grain, body);
             return;
         }
         phase = SCORES;
