@@ -137,7 +137,10 @@ public final class KvCache {
             }
             for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0, o = slot * vDim; i < vDim; i++) vp[o + i] = Float.floatToFloat16(v[vOff + i]);
-            if (!nonFinite[layer][page]) nonFinite[layer][page] = hasNonFinite(kp, slot, vp);
+            // |x| < 65504 cannot round to an infinity: the strided look at the stored keys (a cache
+            // line per element, ~1% of a short-context decode step) only when an input is that large or NaN
+            if (!nonFinite[layer][page] && !(Math.max(maxAbs(k, kOff, kvDim), maxAbs(v, vOff, vDim)) < 65504f))
+                nonFinite[layer][page] = hasNonFinite(kp, slot, vp);
         } else {
             float[] kp = k32[layer][page], vp = v32[layer][page];
             if (kp == null) {
@@ -219,6 +222,13 @@ public final class KvCache {
         else for (int j = 0; j < hd; j++)
             for (int s = 0, src = (off + j) * PAGE, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[src + s]);
         return tile;
+    }
+
+    /** The largest magnitude of {@code x[off..off+n)}, NaN if one is NaN. */
+    private static float maxAbs(float[] x, int off, int n) {
+        float m = 0;
+        for (int i = 0; i < n; i++) m = Math.max(m, Math.abs(x[off + i]));
+        return m;
     }
 
     /** Whether this slot's stored keys or values hold an infinity or NaN (F16 exponent all ones). */
