@@ -1,6 +1,7 @@
 package dev.bgl.model;
 
 import dev.bgl.tensor.Parallel;
+import dev.bgl.tensor.VectorOps;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -291,18 +292,8 @@ final class TiledAttention {
         for (int r = 0; r < rows; r++) {
             int o = r * stride, end = Math.min(to, seen(r0 + r));
             float m = it.m[r];
-            double sum = 0;
             int t = Math.max(from, first(r0 + r));
-            for (; t + L <= end; t += L) {
-                FloatVector e = FloatVector.fromArray(F, sc, o + t).sub(m).lanewise(VectorOperators.EXP);
-                e.intoArray(sc, o + t);
-                sum += e.reduceLanes(VectorOperators.ADD);
-            }
-            for (; t < end; t++) {
-                float e = (float) Math.exp(sc[o + t] - m);
-                sc[o + t] = e;
-                sum += e;
-            }
+            double sum = t < end ? VectorOps.expSum(sc, o + t, end - t, m) : 0;
             if (ownSinks) sum += (float) Math.exp(sinks[head(kvh, r0 + r)] - m);
             it.l[r] = sum;
         }

@@ -160,6 +160,15 @@ public final class VectorOps {
      */
     public static void softmax(float[] x, int off, int n) {
         float max = max(x, off, n);
+        double sum = expSum(x, off, n, max);
+        scale(x, off, (float) (1.0 / sum), n);
+    }
+
+    /**
+     * x[off..off+n) to e^(x − max) in place, and their sum: each vector's lanes summed in float,
+     * the vectors' sums in double, as ggml's soft_max sums (and so the attention's softmax).
+     */
+    public static double expSum(float[] x, int off, int n, float max) {
         double sum = 0;
         int i = 0;
         for (; i <= n - L; i += L) {
@@ -172,7 +181,7 @@ public final class VectorOps {
             x[off + i] = e;
             sum += e;
         }
-        scale(x, off, (float) (1.0 / sum), n);
+        return sum;
     }
 
     /** x·sigmoid(x) = x / (1 + e^−x), as ggml_silu_f32. */
