@@ -8,14 +8,14 @@ package dev.bgl.model;
  *
  * <p>With {@code f16} the values are stored as IEEE half floats (two bytes each), as llama.cpp's
  * default cache stores them; otherwise as floats. Within a page, values are position-major
- * ({@code page[(pos % PAGE) * vDim + i]}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
+ * ({@code page[(pos % PAGE) * vDim + i]}; an F16 page head by head, see {@link #valuePage16}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
  * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
  *
  * <p>With {@code q8_0} each row is quantised in blocks of 32 as ggml's x86 quantize_row_q8_0 does
  * for llama.cpp's {@code --cache-type-k/-v q8_0} (scale amax/127 kept as F16, quants
  * rint(x·127/amax)): int8 quants in the same layouts as above, and each block's F16 scale beside
- * them ({@code [block][PAGE]} for keys, {@code [slot][block]} for values), 34 bytes per 32 elements
+ * them ({@code [block][PAGE]} for keys, one per value block, in the values' order), 34 bytes per 32 elements
  * as llama.cpp counts them. {@code q4_0} is the same with ggml's Q4_0 blocks (quants 0..15 from
  * x/d + 8.5 truncated, d = −(the element of largest magnitude)/8 as F16; two quants a byte: 18
  * bytes per 32 elements).
@@ -35,6 +35,8 @@ public final class KvCache {
     final int capacity;
     final int kvDim;
     final int vDim;
+    /** Elements per value head: an F16 page holds each head's values as one run ({@link #valuePage16}). */
+    final int vhd;
     final KvCacheType type;
     /** F16 elements: the attention rounds its operands to F16 as ggml does. */
     final boolean f16;
@@ -50,13 +52,14 @@ public final class KvCache {
         this.capacity = capacity;
         this.kvDim = c.kvDim();
         this.vDim = c.vDim();
+        this.vhd = c.valueHeadDim();
         this.type = type;
         this.f16 = type == KvCacheType.F16;
         this.layers = c.layers();
         this.q4 = type == KvCacheType.Q4_0;
         boolean q8 = type == KvCacheType.Q8_0 || q4;
         this.quantized = q8;
-        if (q8 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0))
+        if (q8 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0 || c.valueHeadDim() % QK != 0))
             throw new dev.bgl.util.BglException("--kv-type " + type.label() + " needs key and value rows and the head size in multiples of 32 (its block), got keys "
                     + kvDim + ", values " + vDim + ", head size " + c.headDim());
         int pages = (capacity + PAGE - 1) >>> PAGE_SHIFT;
@@ -124,9 +127,10 @@ public final class KvCache {
                 kScale[b * PAGE + slot] = q4 ? quantizeQ4(k, kOff + b * QK, block) : quantizeBlock(k, kOff + b * QK, block);
                 for (int j = 0; j < QK; j++) put(kp, (b * QK + j) * PAGE + slot, block[j]);
             }
-            for (int b = 0, o = slot * vDim; b < vDim / QK; b++) {
-                vScale[slot * (vDim / QK) + b] = q4 ? quantizeQ4(v, vOff + b * QK, block) : quantizeBlock(v, vOff + b * QK, block);
-                for (int j = 0; j < QK; j++) put(vp, o + b * QK + j, block[j]);
+            for (int b = 0; b < vDim / QK; b++) {
+                int o = valueIndex(slot, b * QK);
+                vScale[o / QK] = q4 ? quantizeQ4(v, vOff + b * QK, block) : quantizeBlock(v, vOff + b * QK, block);
+                for (int j = 0; j < QK; j++) put(vp, o + j, block[j]);
             }
         } else if (f16) {
             short[] kp = k16[layer][page], vp = v16[layer][page];
@@ -136,7 +140,7 @@ public final class KvCache {
                 pagesAllocated = Math.max(pagesAllocated, page + 1);
             }
             for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = Float.floatToFloat16(k[kOff + i]);
-            for (int i = 0, o = slot * vDim; i < vDim; i++) vp[o + i] = Float.floatToFloat16(v[vOff + i]);
+            for (int i = 0; i < vDim; i++) vp[valueIndex(slot, i)] = Float.floatToFloat16(v[vOff + i]);
             // |x| < 65504 cannot round to an infinity: the strided look at the stored keys (a cache
             // line per element, ~1% of a short-context decode step) only when an input is that large or NaN
             if (!nonFinite[layer][page] && !(Math.max(maxAbs(k, kOff, kvDim), maxAbs(v, vOff, vDim)) < 65504f))
@@ -234,7 +238,7 @@ public final class KvCache {
     /** Whether this slot's stored keys or values hold an infinity or NaN (F16 exponent all ones). */
     private boolean hasNonFinite(short[] kp, int slot, short[] vp) {
         for (int i = 0; i < kvDim; i++) if ((kp[i * PAGE + slot] & 0x7c00) == 0x7c00) return true;
-        for (int i = 0, o = slot * vDim; i < vDim; i++) if ((vp[o + i] & 0x7c00) == 0x7c00) return true;
+        for (int i = 0; i < vDim; i++) if ((vp[valueIndex(slot, i)] & 0x7c00) == 0x7c00) return true;
         return false;
     }
 
@@ -257,17 +261,23 @@ public final class KvCache {
         return ks[layer][page];
     }
 
-    /** A Q8_0 page's value quants as stored ({@code [slot * vDim + i]}, scales in {@link #valueScales8}); null for other types. */
+    /** A Q8_0 page's value quants as stored ({@link #valueIndex}: head-major as {@link #valuePage16}; scales in {@link #valueScales8}); null for other types. */
     byte[] valuePage8(int layer, int page) {
         return quantized && !q4 ? v8[layer][page] : null;
     }
 
-    /** A Q8_0 page's value scales (F16, {@code [slot * vDim / 32 + i / 32]}). */
+    /** A Q8_0 page's value scales (F16, the block of quant index q at {@code q / 32}). */
     short[] valueScales8(int layer, int page) {
         return vs[layer][page];
     }
 
-    /** An F16 page's values as stored (position-major, {@code [slot * vDim + i]}); null as {@link #keyPage16}. */
+    /**
+     * An F16 page's values as stored, head-major and position-major within a head
+     * ({@link #value16}: head h's values at slot t from {@code (h · PAGE + t) · vhd}); null as
+     * {@link #keyPage16}. A head's values for the page are one run of memory: position-major over
+     * all heads, a head's 256-byte rows lay 2 KB apart, and reading them that way took twice the
+     * time of the same products over the keys even with the page in L3 (AttentionBench).
+     */
     short[] valuePage16(int layer, int page) {
         return f16 && !nonFinite[layer][page] ? v16[layer][page] : null;
     }
@@ -278,16 +288,16 @@ public final class KvCache {
      * {@code t · vDim + off}), an F16 or Q8_0 page's block widened into {@code tile} (slot t's at
      * {@code t · vhd}). Q8_0 needs {@code off} and {@code vhd} in whole blocks.
      */
-    float[] valueTile(int layer, int page, int off, int vhd, int m, float[] tile) {
+    float[] valueTile(int layer, int page, int off, int headDim, int m, float[] tile) {
+        int vhd = headDim;
         if (type == KvCacheType.F32) return v32[layer][page];
         if (quantized) {
             byte[] vq = v8[layer][page];
             short[] sc = vs[layer][page];
-            int blocks = vDim / QK;
             for (int slot = 0; slot < m; slot++)
                 for (int b = off / QK, dst = slot * vhd; b < (off + vhd) / QK; b++) {
-                    float d = Float.float16ToFloat(sc[slot * blocks + b]);
-                    int src = slot * vDim + b * QK;
+                    int src = valueIndex(slot, b * QK);
+                    float d = Float.float16ToFloat(sc[src / QK]);
                     if (q4) for (int j = 0; j < QK; j++) tile[dst++] = get(vq, src + j) * d;
                     else for (int j = 0; j < QK; j++) tile[dst++] = vq[src + j] * d;
                 }
@@ -295,7 +305,7 @@ public final class KvCache {
         }
         short[] vp = v16[layer][page];
         for (int slot = 0; slot < m; slot++)
-            for (int j = 0, src = slot * vDim + off, dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
+            for (int j = 0, src = valueIndex(slot, off), dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
         return tile;
     }
 
@@ -309,7 +319,15 @@ public final class KvCache {
     /** Value element {@code i} at {@code pos} as stored. */
     float value(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (quantized) return get(v8[layer][page], slot * vDim + i) * Float.float16ToFloat(vs[layer][page][slot * (vDim / QK) + i / QK]);
-        return f16 ? Float.float16ToFloat(v16[layer][page][slot * vDim + i]) : v32[layer][page][slot * vDim + i];
+        if (quantized) return get(v8[layer][page], valueIndex(slot, i)) * Float.float16ToFloat(vs[layer][page][valueIndex(slot, i) / QK]);
+        return f16 ? Float.float16ToFloat(v16[layer][page][valueIndex(slot, i)]) : v32[layer][page][slot * vDim + i];
+    }
+
+    /**
+     * Where value element {@code i} of slot {@code slot} lies in an F16 or quantised page: head-major,
+     * then position-major (a quantised page's block scale is at this index / 32: a head holds whole blocks).
+     */
+    private int valueIndex(int slot, int i) {
+        return (i / vhd * PAGE + slot) * vhd + i % vhd;
     }
 }

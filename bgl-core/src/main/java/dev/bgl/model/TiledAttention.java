@@ -322,12 +322,12 @@ final class TiledAttention {
         if (valid <= 0) return false;
         short[] halves = cache.valuePage16(layer, page);
         if (halves != null) {
-            addValues16(it, halves, kvh * vhd, rows, t0, valid);
+            addValues16(it, halves, kvh * vhd * PAGE, rows, t0, valid);
             return true;
         }
         byte[] quants = cache.valuePage8(layer, page);
         if (quants != null) {
-            addValues8(it, quants, cache.valueScales8(layer, page), kvh * vhd, rows, t0, valid);
+            addValues8(it, quants, cache.valueScales8(layer, page), kvh * vhd * PAGE, rows, t0, valid);
             return true;
         }
         boolean widened = cache.type != KvCacheType.F32;
@@ -436,7 +436,7 @@ final class TiledAttention {
         }
     }
 
-    /** {@link #addValues} reading an F16 page's values (position-major, rows of {@code vDim}) as stored. */
+    /** {@link #addValues} reading an F16 page's values as stored (the head's run: position-major rows of {@code vhd}). */
     private void addValues16(Item it, short[] vals, int vBase, int rows, int t0, int valid) {
         float[] w = it.sc, acc = it.acc;
         for (int r = 0; r < rows; r += 2) {
@@ -448,7 +448,7 @@ final class TiledAttention {
                         u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
                 FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
                         y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
-                for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+                for (int t = 0, v = vBase + x; t < valid; t++, v += vhd) {
                     FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
                     FloatVector v0 = half(vals, v), v1 = half(vals, v + L), v2 = half(vals, v + 2 * L), v3 = half(vals, v + 3 * L);
                     u0 = v0.fma(b0, u0);
@@ -478,7 +478,7 @@ final class TiledAttention {
         float[] w = it.sc, acc = it.acc;
         for (; x + L <= vhd; x += L) {
             FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
-            for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+            for (int t = 0, v = vBase + x; t < valid; t++, v += vhd) {
                 FloatVector vv = half(vals, v);
                 u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
                 y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
@@ -488,7 +488,7 @@ final class TiledAttention {
         }
         for (; x < vhd; x++) {
             float u = acc[a0 + x], y = acc[a1 + x];
-            for (int t = 0, v = vBase + x; t < valid; t++, v += vDim) {
+            for (int t = 0, v = vBase + x; t < valid; t++, v += vhd) {
                 float vv = Float.float16ToFloat(vals[v]);
                 u = Math.fma(w[w0 + t], vv, u);
                 y = Math.fma(w[w1 + t], vv, y);
@@ -570,13 +570,12 @@ final class TiledAttention {
     }
 
     /**
-     * {@link #addValues} reading a Q8_0 page's values as stored: quants {@code [slot * vDim + e]},
-     * an F16 scale per slot and block of 32 {@code [slot * vDim / 32 + e / 32]}; the head's
-     * elements start at {@code e0}. L divides 32, so a vector never straddles two blocks.
+     * {@link #addValues} reading a Q8_0 page's values as stored: the head's quants from {@code e0}
+     * (position-major rows of {@code vhd}, {@link KvCache#valuePage8}), the F16 scale of quant q at
+     * {@code q / 32}. L divides 32, so a vector never straddles two blocks.
      */
     private void addValues8(Item it, byte[] vals, short[] scales, int e0, int rows, int t0, int valid) {
         float[] w = it.sc, acc = it.acc;
-        int blocksPerRow = vDim / KvCache.QK;
         for (int r = 0; r < rows; r += 2) {
             int r1 = Math.min(r + 1, rows - 1);
             int a0 = r * vhd, a1 = r1 * vhd, w0 = r * stride + t0, w1 = r1 * stride + t0;
@@ -586,14 +585,12 @@ final class TiledAttention {
                         u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
                 FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
                         y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
-                int e = e0 + x;
-                for (int t = 0, v = e; t < valid; t++, v += vDim) {
-                    int sb = t * blocksPerRow;
+                for (int t = 0, v = e0 + x; t < valid; t++, v += vhd) {
                     FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
-                    FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + e / KvCache.QK])),
-                            d1 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + (e + L) / KvCache.QK])),
-                            d2 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + (e + 2 * L) / KvCache.QK])),
-                            d3 = FloatVector.broadcast(F, Float.float16ToFloat(scales[sb + (e + 3 * L) / KvCache.QK]));
+                    FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(scales[v / KvCache.QK])),
+                            d1 = FloatVector.broadcast(F, Float.float16ToFloat(scales[(v + L) / KvCache.QK])),
+                            d2 = FloatVector.broadcast(F, Float.float16ToFloat(scales[(v + 2 * L) / KvCache.QK])),
+                            d3 = FloatVector.broadcast(F, Float.float16ToFloat(scales[(v + 3 * L) / KvCache.QK]));
                     FloatVector v0 = dequant(vals, v, d0), v1 = dequant(vals, v + L, d1), v2 = dequant(vals, v + 2 * L, d2), v3 = dequant(vals, v + 3 * L, d3);
                     u0 = v0.fma(b0, u0);
                     u1 = v1.fma(b0, u1);
@@ -620,12 +617,10 @@ final class TiledAttention {
     /** {@link #addValues8} past the last four vectors of the head (see {@link #scores16Tail}). */
     private void addValues8Tail(Item it, byte[] vals, short[] scales, int e0, int x, int a0, int a1, int w0, int w1, int valid) {
         float[] w = it.sc, acc = it.acc;
-        int blocksPerRow = vDim / KvCache.QK;
         for (; x + L <= vhd; x += L) {
             FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
-            int e = e0 + x;
-            for (int t = 0, v = e; t < valid; t++, v += vDim) {
-                FloatVector vv = dequant(vals, v, FloatVector.broadcast(F, Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK])));
+            for (int t = 0, v = e0 + x; t < valid; t++, v += vhd) {
+                FloatVector vv = dequant(vals, v, FloatVector.broadcast(F, Float.float16ToFloat(scales[v / KvCache.QK])));
                 u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
                 y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
             }
@@ -634,9 +629,8 @@ final class TiledAttention {
         }
         for (; x < vhd; x++) {
             float u = acc[a0 + x], y = acc[a1 + x];
-            int e = e0 + x;
-            for (int t = 0, v = e; t < valid; t++, v += vDim) {
-                float vv = vals[v] * Float.float16ToFloat(scales[t * blocksPerRow + e / KvCache.QK]);
+            for (int t = 0, v = e0 + x; t < valid; t++, v += vhd) {
+                float vv = vals[v] * Float.float16ToFloat(scales[v / KvCache.QK]);
                 u = Math.fma(w[w0 + t], vv, u);
                 y = Math.fma(w[w1 + t], vv, y);
             }
