@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #half}, {@link #dequant}) rather than into a float tile first; and a decode step takes
  * its heads page by page ({@link #attendHeads}). Both are about memory: at 4k tokens a decode
  * step's attention reads ~470 MB of F16 cache, and a widening pass into a tile, head after head,
- * streamed it at 6.5 GB/s on one core, against 10-12 GB/s now (AttentionBench). Q4_0 pages, and
+ * streamed it at 6.5 GB/s on one core, against 14-15 GB/s now (AttentionBench), with
+ * each head's values one run of the page ({@link KvCache#valuePage16}). Q4_0 pages, and
  * pages holding an infinity or NaN, still go through tiles.
  *
  * <p>Why not flash attention's online softmax: ggml (llama.cpp without flash attention, the
