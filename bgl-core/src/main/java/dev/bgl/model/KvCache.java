@@ -8,7 +8,7 @@ package dev.bgl.model;
  *
  * <p>With {@code f16} the values are stored as IEEE half floats (two bytes each), as llama.cpp's
  * default cache stores them; otherwise as floats. Within a page, values are position-major
- * ({@code page[(pos % PAGE) * vDim + i]}; an F16 page head by head, see {@link #valuePage16}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
+ * ({@code page[(pos % PAGE) * vDim + i]}; an F16 or quantised page head by head, see {@link #valueIndex}) and keys element-major ({@code page[i * PAGE + pos % PAGE]}):
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
  * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
  *
@@ -35,7 +35,7 @@ public final class KvCache {
     final int capacity;
     final int kvDim;
     final int vDim;
-    /** Elements per value head: an F16 page holds each head's values as one run ({@link #valuePage16}). */
+    /** Elements per value head: an F16 or quantised page holds each head's values as one run ({@link #valueIndex}). */
     final int vhd;
     final KvCacheType type;
     /** F16 elements: the attention rounds its operands to F16 as ggml does. */
@@ -60,8 +60,8 @@ public final class KvCache {
         boolean q8 = type == KvCacheType.Q8_0 || q4;
         this.quantized = q8;
         if (q8 && (kvDim % QK != 0 || vDim % QK != 0 || c.headDim() % QK != 0 || c.valueHeadDim() % QK != 0))
-            throw new dev.bgl.util.BglException("--kv-type " + type.label() + " needs key and value rows and the head size in multiples of 32 (its block), got keys "
-                    + kvDim + ", values " + vDim + ", head size " + c.headDim());
+            throw new dev.bgl.util.BglException("--kv-type " + type.label() + " needs key and value rows and the head sizes in multiples of 32 (its block), got keys "
+                    + kvDim + ", values " + vDim + ", head size " + c.headDim() + ", value head size " + c.valueHeadDim());
         int pages = (capacity + PAGE - 1) >>> PAGE_SHIFT;
         this.k16 = f16 ? new short[layers][pages][] : null;
         this.v16 = f16 ? new short[layers][pages][] : null;
@@ -273,7 +273,7 @@ public final class KvCache {
 
     /**
      * An F16 page's values as stored, head-major and position-major within a head
-     * ({@link #value16}: head h's values at slot t from {@code (h · PAGE + t) · vhd}); null as
+     * ({@link #valueIndex}: head h's values at slot t from {@code (h · PAGE + t) · vhd}); null as
      * {@link #keyPage16}. A head's values for the page are one run of memory: position-major over
      * all heads, a head's 256-byte rows lay 2 KB apart, and reading them that way took twice the
      * time of the same products over the keys even with the page in L3 (AttentionBench).
@@ -283,19 +283,18 @@ public final class KvCache {
     }
 
     /**
-     * The values of one KV head (elements {@code [off, off+vhd)} of each row) at the first
+     * The values of one KV head (elements {@code [off, off+headDim)} of each row) at the first
      * {@code m} slots of {@code page}, position-major: an F32 page itself (slot t's at
      * {@code t · vDim + off}), an F16 or Q8_0 page's block widened into {@code tile} (slot t's at
-     * {@code t · vhd}). Q8_0 needs {@code off} and {@code vhd} in whole blocks.
+     * {@code t · headDim}). Q8_0 needs {@code off} and {@code headDim} in whole blocks.
      */
     float[] valueTile(int layer, int page, int off, int headDim, int m, float[] tile) {
-        int vhd = headDim;
         if (type == KvCacheType.F32) return v32[layer][page];
         if (quantized) {
             byte[] vq = v8[layer][page];
             short[] sc = vs[layer][page];
             for (int slot = 0; slot < m; slot++)
-                for (int b = off / QK, dst = slot * vhd; b < (off + vhd) / QK; b++) {
+                for (int b = off / QK, dst = slot * headDim; b < (off + headDim) / QK; b++) {
                     int src = valueIndex(slot, b * QK);
                     float d = Float.float16ToFloat(sc[src / QK]);
                     if (q4) for (int j = 0; j < QK; j++) tile[dst++] = get(vq, src + j) * d;
@@ -305,7 +304,7 @@ public final class KvCache {
         }
         short[] vp = v16[layer][page];
         for (int slot = 0; slot < m; slot++)
-            for (int j = 0, src = valueIndex(slot, off), dst = slot * vhd; j < vhd; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
+            for (int j = 0, src = valueIndex(slot, off), dst = slot * headDim; j < headDim; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
         return tile;
     }
 
