@@ -29,6 +29,8 @@ final class ExpertMixture {
     final float[] out;       // [n][dim]: that expert's output for them
     final float[] slots;     // [n][used][dim]: weighted expert outputs, summed in rank order at the end
     final int[] rows;        // [n * used]: (token * used + rank) of the rows routed to one expert
+    private final Activations xScratch; // a decode token's input, encoded for its experts' gate and up products
+    private Activations xEncoded;       // what xScratch holds in this forward, or null
 
     /** gpt-oss's routing, biases and activation (see the class comment). */
     private final boolean oss;
@@ -51,6 +53,7 @@ final class ExpertMixture {
         out = new float[maxTokens * dim];
         slots = new float[maxTokens * e.used() * dim];
         rows = new int[maxTokens * e.used()];
+        xScratch = new Activations(dim);
     }
 
     /**
@@ -62,6 +65,7 @@ final class ExpertMixture {
     void forward(LayerWeights.Moe moe, float[] x, int n, float[] residual, float[] gate, float[] up, float[] hidden, Activations[] acts, boolean rowwise) {
         this.rowwise = rowwise;
         int count = e.count(), k = e.used(), f = e.ffnDim();
+        xEncoded = null;
         matmul(moe.router(), x, n, logits, acts);
         if (moe.routerBias() != null) addRows(logits, moe.routerBias(), n);
         for (int t = 0; t < n; t++) {
@@ -77,8 +81,13 @@ final class ExpertMixture {
                     m++;
                 }
             if (m == 0) continue; // this expert's weights are not touched
-            matmul(moe.gate()[ex], in, m, gate, acts);
-            matmul(moe.up()[ex], in, m, up, acts);
+            if (n == 1) { // decode: every expert multiplies the token's one input, encoded once for all of them
+                xEncoded = Kernels.matvecSharing(moe.gate()[ex], x, xEncoded, gate, xScratch);
+                xEncoded = Kernels.matvecSharing(moe.up()[ex], x, xEncoded, up, xScratch);
+            } else {
+                matmul(moe.gate()[ex], in, m, gate, acts);
+                matmul(moe.up()[ex], in, m, up, acts);
+            }
             if (oss) {
                 addRows(gate, moe.gateBias()[ex], m);
                 addRows(up, moe.upBias()[ex], m);

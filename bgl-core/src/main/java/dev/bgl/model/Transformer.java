@@ -315,9 +315,15 @@ public final class Transformer {
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers()[l];
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.attnNorm(), dim);
-            matmul(lw.wq(), s.xb, n, s.q, s);
-            matmul(lw.wk(), s.xb, n, s.k, s);
-            matmul(lw.wv(), s.xb, n, s.v, s);
+            if (n == 1) { // one input for three products: encoded once
+                Activations a = Kernels.matvecSharing(lw.wq(), s.xb, null, s.q, s.acts[0]);
+                a = Kernels.matvecSharing(lw.wk(), s.xb, a, s.k, s.acts[0]);
+                Kernels.matvecSharing(lw.wv(), s.xb, a, s.v, s.acts[0]);
+            } else {
+                matmul(lw.wq(), s.xb, n, s.q, s);
+                matmul(lw.wk(), s.xb, n, s.k, s);
+                matmul(lw.wv(), s.xb, n, s.v, s);
+            }
             if (lw.bq() != null) {
                 addBias(s.q, lw.bq(), n);
                 addBias(s.k, lw.bk(), n);
@@ -336,8 +342,12 @@ public final class Transformer {
                 if (all != null) putHidden(all, allBase, n, l + 1, s.x);
                 continue;
             }
-            matmul(lw.wGate(), s.xb, n, s.gate, s);
-            matmul(lw.wUp(), s.xb, n, s.up, s);
+            if (n == 1) {
+                Kernels.matvecSharing(lw.wUp(), s.xb, Kernels.matvecSharing(lw.wGate(), s.xb, null, s.gate, s.acts[0]), s.up, s.acts[0]);
+            } else {
+                matmul(lw.wGate(), s.xb, n, s.gate, s);
+                matmul(lw.wUp(), s.xb, n, s.up, s);
+            }
             swiglu(s, n);
             matmul(lw.wDown(), s.hb, n, s.xb, s);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];

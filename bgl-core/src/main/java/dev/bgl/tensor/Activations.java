@@ -1,5 +1,7 @@
 package dev.bgl.tensor;
 
+import jdk.incubator.vector.ShortVector;
+
 /**
  * Activations encoded once for many dot products: plain floats, floats rounded to F16 or BF16, or
  * Q8_0 blocks (one scale per 32 values, int8 quants) or Q8_K blocks (one per 256), as ggml encodes the right-hand side of its
@@ -95,8 +97,13 @@ public final class Activations {
             case Q8_0 -> Q8_0Kernel.quantizeActivations(x, off, n, this);
             case Q8_K -> KQuants.quantizeActivationsQ8K(x, off, n, this);
         }
-        if (type == ActivationType.Q8_0 || type == ActivationType.Q8_K)
-            for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | (qs[2 * i + 1] << 16);
+        if (type == ActivationType.Q8_0 || type == ActivationType.Q8_K) {
+            // a pair is the two 16-bit quants as they lie in memory, little-endian: the shorts read as ints
+            int i = 0;
+            for (; 2 * i + Species.SL <= n; i += Species.SL / 2)
+                ShortVector.fromArray(Species.S, qs, 2 * i).reinterpretAsInts().intoArray(pairs, i);
+            for (; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | (qs[2 * i + 1] << 16);
+        }
         if (type == ActivationType.Q8_K)
             for (int s = 0; s < n / 16; s++) {
                 int even = 0, odd = 0; // |sum| <= 8 x 127, so -32 x sum fits in 16 bits

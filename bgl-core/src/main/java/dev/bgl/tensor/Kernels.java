@@ -17,8 +17,42 @@ public final class Kernels {
 
     /** out[r] = dot(W[r], x) for every row r; {@code x.length >= W.cols}, {@code out.length >= W.rows}. */
     public static void matvec(Tensor w, float[] x, float[] out, Activations scratch) {
+        matvec(w, encodeFor(w, x, scratch), out);
+    }
+
+    /**
+     * {@code x} encoded as {@code w}'s products take it, for {@link #matvec(Tensor, Activations, float[])}:
+     * several products of one input (q, k and v; gate and up; a token's experts) then encode it once.
+     * Quantising 1,024 activations costs about as much as streaming 40 KB of weights, and a qwen3moe
+     * decode step multiplies each token's input with 16 expert matrices of 400 KB.
+     */
+    public static Activations encodeFor(Tensor w, float[] x, Activations scratch) {
+        return scratch.encode(w.kernel().activationType(), x, 0, w.cols());
+    }
+
+    /** Whether {@code a} is encoded as {@code w}'s products take it: its activation type, {@code w.cols} values. */
+    public static boolean encodedFor(Tensor w, Activations a) {
+        return a.type() == w.kernel().activationType() && a.length() == w.cols();
+    }
+
+    /**
+     * {@link #matvec(Tensor, float[], float[], Activations)} for one of several products of the
+     * same {@code x}: {@code encoded} (the return of the call before, or null) is used when it
+     * suits {@code w}, else {@code x} is encoded into {@code scratch}. Returns the encoding used,
+     * for the next product. The caller vouches that {@code encoded} was made from {@code x} as it
+     * is now. Results are bitwise those of encoding for each product.
+     */
+    public static Activations matvecSharing(Tensor w, float[] x, Activations encoded, float[] out, Activations scratch) {
+        Activations a = encoded != null && encodedFor(w, encoded) ? encoded : encodeFor(w, x, scratch);
+        matvec(w, a, out);
+        return a;
+    }
+
+    /** out[r] = dot(W[r], x) over activations already encoded for {@code w} ({@link #encodeFor}). */
+    public static void matvec(Tensor w, Activations a, float[] out) {
+        if (!encodedFor(w, a))
+            throw new IllegalArgumentException("activations are " + a.length() + " x " + a.type() + ", '" + w.name() + "' takes " + w.cols() + " x " + w.kernel().activationType());
         TypeKernel k = w.kernel();
-        Activations a = scratch.encode(k.activationType(), x, 0, w.cols());
         if (w.packed() != null) {
             matvecPacked(w, a, out, 0);
             return;

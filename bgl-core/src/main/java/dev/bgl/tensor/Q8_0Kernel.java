@@ -20,6 +20,7 @@ import static dev.bgl.tensor.Species.I;
 import static dev.bgl.tensor.Species.L;
 import static dev.bgl.tensor.Species.S;
 import static dev.bgl.tensor.Species.SL;
+import static dev.bgl.tensor.Species.S_HALF;
 
 /** ggml's Q8_0: blocks of 32 int8 quants with one F16 scale (34 bytes). */
 public final class Q8_0Kernel implements TypeKernel {
@@ -94,16 +95,17 @@ public final class Q8_0Kernel implements TypeKernel {
                     FloatVector v = FloatVector.fromArray(F, x, o + j).mul(id).add(ROUND_MAGIC).sub(ROUND_MAGIC);
                     IntVector qi = (IntVector) v.convert(VectorOperators.F2I, 0);
                     qi.convertShape(VectorOperators.I2B, B_L, 0).reinterpretAsBytes().intoArray(q, qo + j);
+                    qi.convertShape(VectorOperators.I2S, S_HALF, 0).reinterpretAsShorts().intoArray(qs, qo + j);
                     sum += qi.reduceLanes(VectorOperators.ADD);
                 }
             } else { // 4-lane vectors: no byte vector is that short
                 for (int j = 0; j < QK; j++) {
                     byte v = (byte) (int) Math.rint(x[o + j] * id);
                     q[qo + j] = v;
+                    qs[qo + j] = v;
                     sum += v;
                 }
             }
-            for (int j = 0; j < QK; j++) qs[qo + j] = q[qo + j];
             a.scale[b] = Float.float16ToFloat(Float.floatToFloat16(d));
             a.blockSum[b] = sum;
             a.q8_1Sum[b] = Float.float16ToFloat(Float.floatToFloat16(d * sum)); // from d before its F16 rounding, as ggml's quantize_row_q8_1
