@@ -3,6 +3,7 @@ package dev.bgl.model;
 import dev.bgl.tensor.Activations;
 import dev.bgl.tensor.Kernels;
 import dev.bgl.tensor.Tensor;
+import dev.bgl.tensor.VectorOps;
 
 /**
  * The mixture-of-experts feed-forward of qwen3moe, in llama.cpp's order: router logits, softmax
@@ -93,10 +94,7 @@ final class ExpertMixture {
                 addRows(up, moe.upBias()[ex], m);
                 for (int i = 0; i < m * f; i++) hidden[i] = swigluOai(gate[i], up[i]);
             } else {
-                for (int i = 0; i < m * f; i++) {
-                    float g = gate[i];
-                    hidden[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-                }
+                VectorOps.siluMul(gate, up, hidden, m * f);
             }
             matmul(moe.down()[ex], hidden, m, out, acts);
             if (oss) addRows(out, moe.downBias()[ex], m);

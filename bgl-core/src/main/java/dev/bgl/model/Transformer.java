@@ -4,6 +4,7 @@ import dev.bgl.tensor.Activations;
 import dev.bgl.tensor.Kernels;
 import dev.bgl.tensor.Parallel;
 import dev.bgl.tensor.Tensor;
+import dev.bgl.tensor.VectorOps;
 
 /**
  * The decoder-only transformer shared by llama, qwen2, qwen3, qwen3moe and gpt-oss: RMSNorm, RoPE attention with
@@ -287,11 +288,7 @@ public final class Transformer {
     }
 
     private void swiglu(Scratch s, int n) {
-        int f = c.ffnDim();
-        for (int i = 0; i < n * f; i++) {
-            float g = s.gate[i];
-            s.hb[i] = g / (1f + (float) Math.exp(-g)) * s.up[i];
-        }
+        VectorOps.siluMul(s.gate, s.up, s.hb, n * c.ffnDim());
     }
 
     private void chunk(State st, int[] tokens, int off, int n, ChunkOutputs o) {

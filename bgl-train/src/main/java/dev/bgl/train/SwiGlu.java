@@ -1,5 +1,7 @@
 package dev.bgl.train;
 
+import dev.bgl.tensor.VectorExp;
+import dev.bgl.tensor.VectorOps;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,15 +17,7 @@ final class SwiGlu {
     }
 
     static void forward(float[] h, float[] gate, float[] up, int n) {
-        int i = 0;
-        for (; i <= n - F.length(); i += F.length()) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(VectorExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(h, i);
-        }
-        for (; i < n; i++) {
-            float g = gate[i];
-            h[i] = g / (VectorExp.exp(-g) + 1f) * up[i];
-        }
+        VectorOps.siluMul(gate, up, h, n);
     }
 
     /** Writes (not adds) dgate and dup: silu'(g) = σ(g)·(1 + g·(1 − σ(g))). */

@@ -1,4 +1,4 @@
-package dev.bgl.train;
+package dev.bgl.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * e^x for training, with the same bits whether or not the JIT has compiled the caller. The Vector
+ * e^x with the same bits whether or not the JIT has compiled the caller (training, and the
+ * engine's SwiGLU). The Vector
  * API's {@code lanewise(EXP)} is {@code Math.exp} per lane until C2 compiles it, then a SIMD
  * library call, and the two differ in the last bit for about 1% of inputs, which made a resumed
  * training run drift from the uninterrupted one. This is Cephes' expf built only from operations
@@ -16,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * it the result saturates: e^−87.3 ≈ 1.1e−38 and e^88.37 ≈ 2.4e38, which the silu callers treat
  * as 0 and ∞). The scalar form repeats each step, so a vector's tail matches its body.
  */
-final class VectorExp {
+public final class VectorExp {
     private static final float LO = -87.3f, HI = 88.37f;
     private static final float LOG2E = 1.44269504088896341f, ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
@@ -26,7 +27,7 @@ final class VectorExp {
     private VectorExp() {
     }
 
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         VectorSpecies<Float> f = x.species();
         x = x.max(LO).min(HI);
         FloatVector n = x.mul(LOG2E).add(ROUND).sub(ROUND);
@@ -43,7 +44,7 @@ final class VectorExp {
         return y.mul(twoN);
     }
 
-    static float exp(float x) {
+    public static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
         float n = x * LOG2E + ROUND - ROUND;
         float r = Math.fma(n, -LN2_HI, x);

@@ -1,4 +1,4 @@
-package dev.bgl.train;
+package dev.bgl.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
