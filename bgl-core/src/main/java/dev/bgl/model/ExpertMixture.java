@@ -32,6 +32,7 @@ final class ExpertMixture {
     final int[] rows;        // [n * used]: (token * used + rank) of the rows routed to one expert
     private final Activations xScratch; // a decode token's input, encoded for its experts' gate and up products
     private Activations xEncoded;       // what xScratch holds in this forward, or null
+    private final float[] gateUp;       // [2 * ffnDim]: an expert's gate and up products from its stacked rows
 
     /** gpt-oss's routing, biases and activation (see the class comment). */
     private final boolean oss;
@@ -55,6 +56,7 @@ final class ExpertMixture {
         slots = new float[maxTokens * e.used() * dim];
         rows = new int[maxTokens * e.used()];
         xScratch = new Activations(dim);
+        gateUp = new float[2 * e.ffnDim()];
     }
 
     /**
@@ -82,7 +84,14 @@ final class ExpertMixture {
                     m++;
                 }
             if (m == 0) continue; // this expert's weights are not touched
-            if (n == 1) { // decode: every expert multiplies the token's one input, encoded once for all of them
+            if (n == 1 && moe.gateUp() != null && moe.gateUp()[ex] != null) {
+                // decode: the token's one input, encoded once for all its experts; gate and up rows in one product
+                Tensor g = moe.gate()[ex];
+                if (xEncoded == null || !Kernels.encodedFor(g, xEncoded)) xEncoded = Kernels.encodeFor(g, x, xScratch);
+                Kernels.matvec(moe.gateUp()[ex], xEncoded, gateUp);
+                System.arraycopy(gateUp, 0, gate, 0, f);
+                System.arraycopy(gateUp, f, up, 0, f);
+            } else if (n == 1) {
                 xEncoded = Kernels.matvecSharing(moe.gate()[ex], x, xEncoded, gate, xScratch);
                 xEncoded = Kernels.matvecSharing(moe.up()[ex], x, xEncoded, up, xScratch);
             } else {

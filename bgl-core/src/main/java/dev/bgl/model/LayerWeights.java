@@ -1,5 +1,6 @@
 package dev.bgl.model;
 
+import dev.bgl.tensor.PackedRows;
 import dev.bgl.tensor.Tensor;
 
 /**
@@ -28,12 +29,15 @@ record LayerWeights(
     /**
      * The router ({@code ffn_gate_inp}: one row of logits per expert) and each expert's SwiGLU
      * matrices; gpt-oss adds a bias to the router ({@code routerBias}, [count]) and to each
-     * expert's products ({@code [expert][rows]}), null elsewhere.
+     * expert's products ({@code [expert][rows]}), null elsewhere. {@code gateUp[e]}, where not
+     * null, is expert e's gate rows then its up rows packed as one matrix, the memory that
+     * {@code gate[e]} and {@code up[e]} view (see {@link dev.bgl.tensor.PackedRows#stack}): one
+     * product gives both at decode.
      */
     record Moe(Tensor router, Tensor[] gate, Tensor[] up, Tensor[] down,
-               float[] routerBias, float[][] gateBias, float[][] upBias, float[][] downBias) {
+               float[] routerBias, float[][] gateBias, float[][] upBias, float[][] downBias, PackedRows[] gateUp) {
         Moe(Tensor router, Tensor[] gate, Tensor[] up, Tensor[] down) {
-            this(router, gate, up, down, null, null, null, null);
+            this(router, gate, up, down, null, null, null, null, null);
         }
     }
 }

@@ -86,14 +86,34 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         ExpertConfig e = c.experts();
         Tensor router = matrix(src, p + "ffn_gate_inp.weight", e.count(), c.dim());
         boolean oss = c.architecture().gptOss();
-        return new LayerWeights.Moe(router,
-                expertSet(src, p + "ffn_gate_exps.weight", e.count(), e.ffnDim(), c.dim()),
-                expertSet(src, p + "ffn_up_exps.weight", e.count(), e.ffnDim(), c.dim()),
-                expertSet(src, p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffnDim()),
+        Tensor[] gate = expertSet(src, p + "ffn_gate_exps.weight", e.count(), e.ffnDim(), c.dim());
+        Tensor[] up = expertSet(src, p + "ffn_up_exps.weight", e.count(), e.ffnDim(), c.dim());
+        PackedRows[] gateUp = new PackedRows[e.count()];
+        for (int i = 0; i < e.count(); i++) {
+            if (PackedRows.stackable(gate[i], up[i])) { // one copy, viewed whole and as its two parts
+                gateUp[i] = PackedRows.stack(gate[i], up[i]);
+                gate[i] = withPacked(gate[i], gateUp[i].rows(0, gate[i].rows()));
+                up[i] = withPacked(up[i], gateUp[i].rows(gate[i].rows(), up[i].rows()));
+            } else {
+                gate[i] = gate[i].packedForProducts();
+                up[i] = up[i].packedForProducts();
+            }
+        }
+        Tensor[] down = expertSet(src, p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffnDim());
+        for (int i = 0; i < e.count(); i++) down[i] = down[i].packedForProducts();
+        // each expert's first read re-maps the end of the one before it (see load): release them all again now,
+        // so that the transient residency of a layer's experts does not build up over the load
+        for (Tensor[] set : List.of(gate, up, down)) for (Tensor t : set) if (t.packed() != null) PackedRows.releaseSource(t);
+        return new LayerWeights.Moe(router, gate, up, down,
                 oss ? vector(src, p + "ffn_gate_inp.bias", e.count()) : null,
                 oss ? biasSet(src, p + "ffn_gate_exps.bias", e.count(), e.ffnDim()) : null,
                 oss ? biasSet(src, p + "ffn_up_exps.bias", e.count(), e.ffnDim()) : null,
-                oss ? biasSet(src, p + "ffn_down_exps.bias", e.count(), c.dim()) : null);
+                oss ? biasSet(src, p + "ffn_down_exps.bias", e.count(), c.dim()) : null,
+                gateUp);
+    }
+
+    private static Tensor withPacked(Tensor t, PackedRows packed) {
+        return new Tensor(t.name(), t.type(), t.data(), t.rows(), t.cols(), packed);
     }
 
     /** A 2-D bias of {@code count} experts (GGUF dims [n, count]) as one float row per expert. */
@@ -104,6 +124,7 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         return out;
     }
 
+    /** A 3-D expert tensor as one matrix per expert, each checked against the metadata's shape; not yet packed. */
     private static Tensor[] expertSet(ModelSource src, String name, int count, int rows, int cols) {
         Tensor[] ts = src.experts(name, count);
         if (ts.length != count) throw new FormatException(src.path(), "tensor '" + name + "' has " + ts.length + " experts, expected " + count);
@@ -112,11 +133,7 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
             if (t.rows() != rows || t.cols() != cols)
                 throw new FormatException(src.path(), "expert " + i + " of '" + name + "' has shape [" + t.cols() + ", " + t.rows()
                         + "], expected [" + cols + ", " + rows + "] (GGUF order)");
-            ts[i] = t.packedForProducts();
         }
-        // each expert's first read re-maps the end of the one before it (see load): release them all again now,
-        // so that the transient residency of a layer's experts does not build up over the load
-        for (Tensor t : ts) if (t.packed() != null) PackedRows.releaseSource(t);
         return ts;
     }
 

@@ -71,14 +71,31 @@ public final class Kernels {
      */
     static void matvecPacked(Tensor w, Activations a, float[] out, int outOff) {
         PackedRows p = w.packed();
+        matvecGroups(p, a, out, outOff);
+        TypeKernel k = w.kernel();
+        long rowBytes = w.rowBytes();
+        int cols = p.cols();
+        for (int r = p.groups() * PackedRows.G; r < w.rows(); r++) out[outOff + r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
+    }
+
+    /**
+     * out[r] = dot(W[r], x) for every row of a packed matrix of whole groups ({@link PackedRows#stack}),
+     * over activations already encoded for its type ({@link #encodeFor} of either stacked tensor).
+     */
+    public static void matvec(PackedRows p, Activations a, float[] out) {
+        if (a.type() != TypeKernel.of(p.type()).activationType() || a.length() != p.cols() || p.rows() % PackedRows.G != 0)
+            throw new IllegalArgumentException("activations are " + a.length() + " x " + a.type() + ", packed rows " + p.rows() + " x " + p.cols() + " " + p.type());
+        matvecGroups(p, a, out, 0);
+    }
+
+    /** The whole groups of a packed matrix, a group per kernel call, split over {@link Parallel}. */
+    private static void matvecGroups(PackedRows p, Activations a, float[] out, int outOff) {
         PackedKernel pk = p.kernel();
-        long groupBytes = p.groupBytes(), rowBytes = w.rowBytes();
-        int cols = p.cols(), groups = p.groups(), g = PackedRows.G;
-        Parallel.forRange(groups, 64 / g, (start, end) -> {
+        long groupBytes = p.groupBytes();
+        int cols = p.cols(), g = PackedRows.G;
+        Parallel.forRange(p.groups(), 64 / g, (start, end) -> {
             for (int i = start; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, outOff + i * g);
         });
-        TypeKernel k = w.kernel();
-        for (int r = groups * g; r < w.rows(); r++) out[outOff + r] = k.dot(w.data(), r * rowBytes, a, 0, cols);
     }
 
     /**

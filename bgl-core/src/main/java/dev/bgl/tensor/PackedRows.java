@@ -46,8 +46,49 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
     public static PackedRows pack(Tensor t) {
         PackedKernel k = PackedKernel.of(t.type());
         long groupBytes = k.blockBytes() * (t.cols() / k.blockCols());
+        MemorySegment out = Arena.ofAuto().allocate(groupBytes * (t.rows() / G), 64);
+        packInto(t, out);
+        return new PackedRows(t.type(), out, t.rows(), t.cols());
+    }
+
+    /**
+     * Whether {@code a} and {@code b} can be packed as one matrix, a's rows then b's ({@link #stack}):
+     * both {@link #packable}, of one type and row length, and of whole groups of rows.
+     */
+    public static boolean stackable(Tensor a, Tensor b) {
+        return packable(a) && packable(b) && a.type() == b.type() && a.cols() == b.cols() && a.rows() % G == 0 && b.rows() % G == 0;
+    }
+
+    /**
+     * {@code a} and {@code b} ({@link #stackable}) packed into one copy, a's rows first: one
+     * product with it gives both matrices' products from one stream of memory, and
+     * {@link #rows} views each part for products of its own. A decode step of qwen3moe takes an
+     * expert's gate and up products this way: 16 matrices of 400 KB a layer became 8 of 800 KB,
+     * and every matrix read from cold memory starts slower than the stream it then becomes.
+     */
+    public static PackedRows stack(Tensor a, Tensor b) {
+        if (!stackable(a, b)) throw new IllegalArgumentException("tensors '" + a.name() + "' and '" + b.name() + "' cannot be packed as one matrix");
+        PackedKernel k = PackedKernel.of(a.type());
+        long groupBytes = k.blockBytes() * (a.cols() / k.blockCols()), aBytes = groupBytes * (a.rows() / G);
+        MemorySegment out = Arena.ofAuto().allocate(aBytes + groupBytes * (b.rows() / G), 64);
+        packInto(a, out.asSlice(0, aBytes));
+        packInto(b, out.asSlice(aBytes));
+        return new PackedRows(a.type(), out, a.rows() + b.rows(), a.cols());
+    }
+
+    /** Rows {@code [first, first + count)} of this copy, both multiples of {@link #G}: a view, no copy. */
+    public PackedRows rows(int first, int count) {
+        if (first % G != 0 || count % G != 0 || first < 0 || count < 0 || first + count > groups() * G)
+            throw new IllegalArgumentException("rows " + first + ".." + (first + count) + " are not whole groups of " + G + " within " + rows);
+        long groupBytes = groupBytes();
+        return new PackedRows(type, data.asSlice(first / G * groupBytes, count / G * groupBytes), count, cols);
+    }
+
+    /** Packs {@code t}'s whole groups into {@code out} (its size), releasing its source pages as it goes. */
+    private static void packInto(Tensor t, MemorySegment out) {
+        PackedKernel k = PackedKernel.of(t.type());
+        long groupBytes = k.blockBytes() * (t.cols() / k.blockCols());
         int groups = t.rows() / G;
-        MemorySegment out = Arena.ofAuto().allocate(groupBytes * groups, 64);
         long rowBytes = t.rowBytes();
         for (int g0 = 0; g0 < groups; g0 += GROUPS_PER_CHUNK) {
             int start = g0, end = Math.min(groups, g0 + GROUPS_PER_CHUNK);
@@ -56,7 +97,6 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
             });
             if (t.data().isMapped()) t.data().asSlice(start * G * rowBytes, (long) (end - start) * G * rowBytes).unload();
         }
-        return new PackedRows(t.type(), out, t.rows(), t.cols());
     }
 
     /** Releases the pages of {@code t}'s stored rows that this process has mapped (none to release if it is not a file mapping). */

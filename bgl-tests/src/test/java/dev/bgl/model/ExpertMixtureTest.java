@@ -29,6 +29,40 @@ class ExpertMixtureTest {
         check(false);
     }
 
+    /** A decode token through experts whose gate and up rows are packed as one matrix gives the bits of the separate products. */
+    @Test
+    void stackedGateAndUpGiveTheSeparateProductsBits() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int dim = 64, ffn = 32, count = 4, used = 2; // ffn: whole groups of rows for 8 or 16 float lanes
+        Tensor[] gate = new Tensor[count], up = new Tensor[count], down = new Tensor[count];
+        Tensor[] gateS = new Tensor[count], upS = new Tensor[count];
+        dev.bgl.tensor.PackedRows[] stacked = new dev.bgl.tensor.PackedRows[count];
+        for (int e = 0; e < count; e++) {
+            Tensor g = Tensor.quantize("g" + e, GgmlType.Q8_0, random(rnd, ffn * dim, false), ffn, dim);
+            Tensor u = Tensor.quantize("u" + e, GgmlType.Q8_0, random(rnd, ffn * dim, false), ffn, dim);
+            down[e] = Tensor.quantize("d" + e, GgmlType.Q8_0, random(rnd, dim * ffn, false), dim, ffn).packedForProducts();
+            gate[e] = g.packedForProducts();
+            up[e] = u.packedForProducts();
+            stacked[e] = dev.bgl.tensor.PackedRows.stack(g, u);
+            gateS[e] = new Tensor(g.name(), g.type(), g.data(), ffn, dim, stacked[e].rows(0, ffn));
+            upS[e] = new Tensor(u.name(), u.type(), u.data(), ffn, dim, stacked[e].rows(ffn, ffn));
+        }
+        Tensor router = Tensor.quantize("r", GgmlType.F32, random(rnd, count * dim, false), count, dim);
+        var separate = new LayerWeights.Moe(router, gate, up, down);
+        var together = new LayerWeights.Moe(router, gateS, upS, down, null, null, null, null, stacked);
+        var mixture = new ExpertMixture(new ExpertConfig(count, used, ffn, true), dim, 1);
+        Activations[] acts = {new Activations(Math.max(dim, ffn))};
+        for (int token = 0; token < 3; token++) {
+            float[] x = random(rnd, dim, false), want = new float[dim], got = new float[dim];
+            mixture.forward(separate, x, 1, want, new float[ffn], new float[ffn], new float[ffn], acts, false);
+            mixture.forward(together, x, 1, got, new float[ffn], new float[ffn], new float[ffn], acts, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, "token " + token);
+            boolean moved = false;
+            for (float v : got) moved |= v != 0;
+            assertTrue(moved, "the experts added something");
+        }
+    }
+
     private void check(boolean norm) {
         SplittableRandom rnd = new SplittableRandom(4);
         float[] x0 = new float[DIM];

@@ -20,6 +20,9 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -133,6 +136,43 @@ class PackedRowsTest {
             for (int i = 0; i < got.length; i++)
                 assertEquals(ref[i], got[i], 1e-4f * Math.max(1, Math.abs(ref[i])), type + " n=" + n + " at " + i);
         }
+    }
+
+    /** Two matrices packed as one: its product is both products, and each part's view multiplies as that matrix packed alone. */
+    @Test
+    void stackedMatricesMultiplyAsEachAlone() {
+        Random rnd = new Random(7);
+        int g = PackedRows.G;
+        for (GgmlType type : new GgmlType[]{GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+            int cols = 512, ra = 3 * g, rb = 2 * g;
+            Tensor a = KernelCheck.randomTensor(rnd, type, ra, cols), b = KernelCheck.randomTensor(rnd, type, rb, cols);
+            assertTrue(PackedRows.stackable(a, b), type + " stackable");
+            PackedRows both = PackedRows.stack(a, b);
+            Tensor aView = new Tensor(a.name(), type, a.data(), ra, cols, both.rows(0, ra));
+            Tensor bView = new Tensor(b.name(), type, b.data(), rb, cols, both.rows(ra, rb));
+            float[] x = KernelCheck.gaussian(rnd, cols, 1);
+            float[] wantA = new float[ra], wantB = new float[rb], gotA = new float[ra], gotB = new float[rb], gotBoth = new float[ra + rb];
+            Kernels.matvec(a.packedForProducts(), x, wantA, new Activations(cols));
+            Kernels.matvec(b.packedForProducts(), x, wantB, new Activations(cols));
+            Kernels.matvec(aView, x, gotA, new Activations(cols));
+            Kernels.matvec(bView, x, gotB, new Activations(cols));
+            Kernels.matvec(both, Kernels.encodeFor(a, x, new Activations(cols)), gotBoth);
+            assertArrayEquals(wantA, gotA, type + " first part");
+            assertArrayEquals(wantB, gotB, type + " second part");
+            assertArrayEquals(wantA, java.util.Arrays.copyOfRange(gotBoth, 0, ra), type + " stacked product, first rows");
+            assertArrayEquals(wantB, java.util.Arrays.copyOfRange(gotBoth, ra, ra + rb), type + " stacked product, last rows");
+        }
+        // rows that are not whole groups, other types or lengths: not stackable, and refused by name
+        Tensor q8 = KernelCheck.randomTensor(rnd, GgmlType.Q8_0, g, 256);
+        for (Tensor other : new Tensor[]{KernelCheck.randomTensor(rnd, GgmlType.Q8_0, g + 1, 256), KernelCheck.randomTensor(rnd, GgmlType.Q4_K, g, 256),
+                KernelCheck.randomTensor(rnd, GgmlType.Q8_0, g, 512)}) {
+            assertFalse(PackedRows.stackable(q8, other), other.rows() + "x" + other.cols() + " " + other.type());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PackedRows.stack(q8, other));
+            assertTrue(e.getMessage().contains(q8.name()), e.getMessage());
+        }
+        PackedRows p = PackedRows.stack(q8, q8);
+        assertThrows(IllegalArgumentException.class, () -> p.rows(1, g));
+        assertThrows(IllegalArgumentException.class, () -> p.rows(g, 2 * g));
     }
 
     @Test
