@@ -106,8 +106,11 @@ class FeedBatchTest {
                     same(type, alone[i].hidden().layers()[l], batched[i].hidden().layers()[l], at + " layer " + l);
                 same(type, alone[i].hidden().finalNorm(), batched[i].hidden().finalNorm(), at + " final norm");
                 // the vocabulary rows past the last packed group take a lane-summing row kernel, which C2 may compile
-                // differently at the two call sites (1 ulp apart at row 272 of 275 in one CI run): held to 1e-4 as F32 is
-                assertArrayEquals(alone[i].logits(), batched[i].logits(), 1e-4f, at + " logits");
+                // differently at the two call sites (1 ulp apart at row 272 of 275 in one CI run): held to 1e-4. The F32
+                // model's lane-summing kernels are in every layer, and their last bits, carried through two layers into the
+                // logits, moved a logit by 1.0e-4 and 1.2e-4 in 2 of 4 runs (this test before any change to the engine, and
+                // then always the same values at the same step): 1e-3 for F32. Sessions mixed up in a batch differ by O(1).
+                assertArrayEquals(alone[i].logits(), batched[i].logits(), type == GgmlType.F32 ? 1e-3f : 1e-4f, at + " logits");
                 assertEquals(alone[i].length(), batched[i].length());
             }
         }
