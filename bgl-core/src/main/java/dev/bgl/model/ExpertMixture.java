@@ -2,6 +2,7 @@ package dev.bgl.model;
 
 import dev.bgl.tensor.Activations;
 import dev.bgl.tensor.Kernels;
+import dev.bgl.tensor.Parallel;
 import dev.bgl.tensor.Tensor;
 import dev.bgl.tensor.VectorOps;
 
@@ -32,7 +33,10 @@ final class ExpertMixture {
     final int[] rows;        // [n * used]: (token * used + rank) of the rows routed to one expert
     private final Activations xScratch; // a decode token's input, encoded for its experts' gate and up products
     private Activations xEncoded;       // what xScratch holds in this forward, or null
-    private final float[] gateUp;       // [2 * ffnDim]: an expert's gate and up products from its stacked rows
+    // a decode token's expert of rank r, on whichever thread runs it: gate and up products [2 * ffnDim],
+    // the activation [ffnDim], the down product [dim], and the activation's encoding
+    private final float[][] rankGateUp, rankHidden, rankOut;
+    private final Activations[] rankActs;
 
     /** gpt-oss's routing, biases and activation (see the class comment). */
     private final boolean oss;
@@ -56,7 +60,12 @@ final class ExpertMixture {
         slots = new float[maxTokens * e.used() * dim];
         rows = new int[maxTokens * e.used()];
         xScratch = new Activations(dim);
-        gateUp = new float[2 * e.ffnDim()];
+        int k = e.used();
+        rankGateUp = new float[k][2 * e.ffnDim()];
+        rankHidden = new float[k][e.ffnDim()];
+        rankOut = new float[k][dim];
+        rankActs = new Activations[k];
+        for (int r = 0; r < k; r++) rankActs[r] = new Activations(Math.max(dim, e.ffnDim()));
     }
 
     /**
@@ -75,6 +84,10 @@ final class ExpertMixture {
             if (oss) routeTopKSoftmax(t);
             else route(t);
         }
+        if (n == 1 && allStacked(moe)) {
+            decodeToken(moe, x, residual);
+            return;
+        }
         for (int ex = 0; ex < count; ex++) {
             int m = 0;
             for (int s = 0; s < n * k; s++)
@@ -84,14 +97,8 @@ final class ExpertMixture {
                     m++;
                 }
             if (m == 0) continue; // this expert's weights are not touched
-            if (n == 1 && moe.gateUp() != null && moe.gateUp()[ex] != null) {
-                // decode: the token's one input, encoded once for all its experts; gate and up rows in one product
-                Tensor g = moe.gate()[ex];
-                if (xEncoded == null || !Kernels.encodedFor(g, xEncoded)) xEncoded = Kernels.encodeFor(g, x, xScratch);
-                Kernels.matvec(moe.gateUp()[ex], xEncoded, gateUp);
-                System.arraycopy(gateUp, 0, gate, 0, f);
-                System.arraycopy(gateUp, f, up, 0, f);
-            } else if (n == 1) {
+            if (n == 1) { // decode: the token's one input, encoded once for all its experts
+
                 xEncoded = Kernels.matvecSharing(moe.gate()[ex], x, xEncoded, gate, xScratch);
                 xEncoded = Kernels.matvecSharing(moe.up()[ex], x, xEncoded, up, xScratch);
             } else {
@@ -113,6 +120,54 @@ final class ExpertMixture {
                 for (int j = 0; j < dim; j++) slots[s * dim + j] = out[r * dim + j] * w;
             }
         }
+        sumSlots(n, residual);
+    }
+
+    /** Whether every expert's gate and up rows are packed as one matrix ({@link LayerWeights.Moe#gateUp}). */
+    private static boolean allStacked(LayerWeights.Moe moe) {
+        if (moe.gateUp() == null) return false;
+        for (var p : moe.gateUp()) if (p == null) return false;
+        return true;
+    }
+
+    /**
+     * One decode token: its k experts, each a chain of two products (gate and up as one, then
+     * down) run by one thread, the experts spread over the threads. The products of a chain are
+     * not split further (a call from inside a region runs on its caller's thread), so a layer
+     * holds one parallel region instead of two per expert: at decode an expert's matrices are
+     * 0.3-0.8 MB, where the hand-over of a region costs a noticeable share of the product. The
+     * token's input is encoded once, before. Every expert's result is the bits of the serial
+     * loop's, and the k results are added in rank order as there.
+     */
+    private void decodeToken(LayerWeights.Moe moe, float[] x, float[] residual) {
+        int k = e.used();
+        Activations encoded = Kernels.encodeFor(moe.gate()[chosen[0]], x, xScratch);
+        Parallel.forRange(k, 1, (start, end) -> {
+            for (int r = start; r < end; r++) expert(moe, chosen[r], r, encoded);
+        });
+        sumSlots(1, residual);
+    }
+
+    /** Expert {@code ex} of rank {@code r} for the decode token (input encoded): its weighted output into slot r. */
+    private void expert(LayerWeights.Moe moe, int ex, int r, Activations encoded) {
+        int f = e.ffnDim();
+        float[] gu = rankGateUp[r], h = rankHidden[r], o = rankOut[r];
+        Kernels.matvec(moe.gateUp()[ex], encoded, gu); // gate rows, then up rows
+        if (oss) {
+            float[] gb = moe.gateBias()[ex], ub = moe.upBias()[ex];
+            for (int i = 0; i < f; i++) h[i] = swigluOai(gu[i] + gb[i], gu[f + i] + ub[i]);
+        } else {
+            VectorOps.siluMul(gu, 0, gu, f, h, f);
+        }
+        Kernels.matvec(moe.down()[ex], h, o, rankActs[r]);
+        if (oss) addRows(o, moe.downBias()[ex], 1);
+        float w = weights[r];
+        for (int j = 0; j < dim; j++) slots[r * dim + j] = o[j] * w;
+    }
+
+    /** Each token's k weighted expert outputs, added in rank order (ggml's order), into the residual. */
+    private void sumSlots(int n, float[] residual) {
+        int k = e.used();
         for (int t = 0; t < n; t++) {
             int base = t * k * dim;
             for (int j = 0; j < dim; j++) {

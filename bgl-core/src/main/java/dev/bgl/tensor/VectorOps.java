@@ -247,11 +247,16 @@ public final class VectorOps {
      * decode step.
      */
     public static void siluMul(float[] gate, float[] up, float[] out, int n) {
+        siluMul(gate, 0, up, 0, out, n);
+    }
+
+    /** {@link #siluMul(float[], float[], float[], int)} from {@code gate[gateOff..]} and {@code up[upOff..]} into {@code out[0..n)}. */
+    public static void siluMul(float[] gate, int gateOff, float[] up, int upOff, float[] out, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, gate, i);
-            v.div(VectorExp.exp(v.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
+            FloatVector v = FloatVector.fromArray(F, gate, gateOff + i);
+            v.div(VectorExp.exp(v.neg()).add(1f)).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(out, i);
         }
-        for (; i < n; i++) out[i] = silu(gate[i]) * up[i];
+        for (; i < n; i++) out[i] = silu(gate[gateOff + i]) * up[upOff + i];
     }
 }

@@ -3,6 +3,7 @@ package dev.bgl.model;
 import dev.bgl.format.GgmlType;
 import dev.bgl.tensor.Activations;
 import dev.bgl.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -29,11 +30,26 @@ class ExpertMixtureTest {
         check(false);
     }
 
-    /** A decode token through experts whose gate and up rows are packed as one matrix gives the bits of the separate products. */
+    @AfterEach
+    void restoreThreads() {
+        dev.bgl.tensor.Parallel.setThreads(dev.bgl.tensor.Parallel.defaultThreads());
+    }
+
+    /**
+     * A decode token through experts whose gate and up rows are packed as one matrix, its experts
+     * spread over 1, 2 and 3 threads, gives the bits of the serial loop over the separate products.
+     */
     @Test
     void stackedGateAndUpGiveTheSeparateProductsBits() {
+        for (int threads : new int[]{1, 2, 3}) {
+            dev.bgl.tensor.Parallel.setThreads(threads);
+            stackedAgainstSeparate(threads);
+        }
+    }
+
+    private void stackedAgainstSeparate(int threads) {
         SplittableRandom rnd = new SplittableRandom(9);
-        int dim = 64, ffn = 32, count = 4, used = 2; // ffn: whole groups of rows for 8 or 16 float lanes
+        int dim = 64, ffn = 32, count = 8, used = 3; // ffn: whole groups of rows for 8 or 16 float lanes
         Tensor[] gate = new Tensor[count], up = new Tensor[count], down = new Tensor[count];
         Tensor[] gateS = new Tensor[count], upS = new Tensor[count];
         dev.bgl.tensor.PackedRows[] stacked = new dev.bgl.tensor.PackedRows[count];
@@ -56,7 +72,7 @@ class ExpertMixtureTest {
             float[] x = random(rnd, dim, false), want = new float[dim], got = new float[dim];
             mixture.forward(separate, x, 1, want, new float[ffn], new float[ffn], new float[ffn], acts, false);
             mixture.forward(together, x, 1, got, new float[ffn], new float[ffn], new float[ffn], acts, false);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, "token " + token);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, threads + " threads, token " + token);
             boolean moved = false;
             for (float v : got) moved |= v != 0;
             assertTrue(moved, "the experts added something");
