@@ -18,12 +18,14 @@ record LayerWeights(
         Moe moe,                                  // null in a dense layer
         float[] bo,                               // attn_output's bias (gpt-oss); null otherwise
         float[] sinks,                            // one sink logit per query head (gpt-oss); null otherwise
-        int window) {                             // keys a query sees on this layer, 0: all
+        int window,                               // keys a query sees on this layer, 0: all
+        PackedRows qkv,                           // wq, wk, wv packed as one matrix (they view it); null where they could not be
+        PackedRows gateUp) {                      // wGate, wUp likewise; null in a MoE layer or where they could not be
 
-    /** A layer without gpt-oss's output bias, sinks and window. */
+    /** A layer without gpt-oss's output bias, sinks and window, and without stacked matrices. */
     LayerWeights(float[] attnNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo, float[] bq, float[] bk, float[] bv,
                  float[] qNorm, float[] kNorm, float[] ffnNorm, Tensor wGate, Tensor wUp, Tensor wDown, Moe moe) {
-        this(attnNorm, wq, wk, wv, wo, bq, bk, bv, qNorm, kNorm, ffnNorm, wGate, wUp, wDown, moe, null, null, 0);
+        this(attnNorm, wq, wk, wv, wo, bq, bk, bv, qNorm, kNorm, ffnNorm, wGate, wUp, wDown, moe, null, null, 0, null, null);
     }
 
     /**

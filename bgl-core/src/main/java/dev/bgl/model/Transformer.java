@@ -89,6 +89,8 @@ public final class Transformer {
     final class Scratch {
         final int rows;
         final float[] x, xb, q, k, v, att, gate, up, hb, tmp;
+        /** One token's products with a stacked matrix (q, k, v or gate, up: {@link LayerWeights#qkv}), before they are split. */
+        final float[] stacked;
         final TiledAttention attention;
         final Activations[] acts;
         /** cos/sin of each row's angles, [rows][headDim / 2], filled once per chunk for all layers. */
@@ -109,6 +111,7 @@ public final class Transformer {
             up = new float[n * ffn];
             hb = new float[n * ffn];
             tmp = new float[Math.max(c.dim(), ffn)];
+            stacked = new float[Math.max(c.qDim() + c.kvDim() + c.vDim(), 2 * ffn)];
             attention = new TiledAttention(c, Parallel.threads());
             int widest = Math.max(Math.max(c.dim(), ffn), c.heads() * c.valueHeadDim());
             acts = new Activations[n];
@@ -312,7 +315,12 @@ public final class Transformer {
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers()[l];
             for (int i = 0; i < n; i++) rmsnorm(s.xb, i * dim, s.x, i * dim, lw.attnNorm(), dim);
-            if (n == 1) { // one input for three products: encoded once
+            if (n == 1 && lw.qkv() != null) { // one input, one product over the three matrices packed as one
+                Kernels.matvec(lw.qkv(), Kernels.encodeFor(lw.wq(), s.xb, s.acts[0]), s.stacked);
+                System.arraycopy(s.stacked, 0, s.q, 0, c.qDim());
+                System.arraycopy(s.stacked, c.qDim(), s.k, 0, c.kvDim());
+                System.arraycopy(s.stacked, c.qDim() + c.kvDim(), s.v, 0, c.vDim());
+            } else if (n == 1) { // one input for three products: encoded once
                 Activations a = Kernels.matvecSharing(lw.wq(), s.xb, null, s.q, s.acts[0]);
                 a = Kernels.matvecSharing(lw.wk(), s.xb, a, s.k, s.acts[0]);
                 Kernels.matvecSharing(lw.wv(), s.xb, a, s.v, s.acts[0]);
@@ -339,7 +347,11 @@ public final class Transformer {
                 if (all != null) putHidden(all, allBase, n, l + 1, s.x);
                 continue;
             }
-            if (n == 1) {
+            if (n == 1 && lw.gateUp() != null) {
+                Kernels.matvec(lw.gateUp(), Kernels.encodeFor(lw.wGate(), s.xb, s.acts[0]), s.stacked);
+                System.arraycopy(s.stacked, 0, s.gate, 0, c.ffnDim());
+                System.arraycopy(s.stacked, c.ffnDim(), s.up, 0, c.ffnDim());
+            } else if (n == 1) {
                 Kernels.matvecSharing(lw.wUp(), s.xb, Kernels.matvecSharing(lw.wGate(), s.xb, null, s.gate, s.acts[0]), s.up, s.acts[0]);
             } else {
                 matmul(lw.wGate(), s.xb, n, s.gate, s);

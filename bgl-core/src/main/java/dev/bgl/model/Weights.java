@@ -25,11 +25,17 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         boolean oss = c.architecture().gptOss();
         for (int i = 0; i < c.layers(); i++) {
             String p = "blk." + i + ".";
+            // q, k and v multiply one input, as do the dense gate and up: each set packed as one matrix where it can be
+            Tensor[] qkv = {matrix(src, p + "attn_q.weight", c.qDim(), c.dim()), matrix(src, p + "attn_k.weight", c.kvDim(), c.dim()),
+                    matrix(src, p + "attn_v.weight", c.vDim(), c.dim())};
+            PackedRows qkvStack = PackedRows.stackable(qkv) ? PackedRows.stack(qkv) : null;
+            qkv = packed(qkvStack, qkv);
+            Tensor[] gu = moe ? null : new Tensor[]{matrix(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()), matrix(src, p + "ffn_up.weight", c.ffnDim(), c.dim())};
+            PackedRows guStack = gu != null && PackedRows.stackable(gu) ? PackedRows.stack(gu) : null;
+            if (gu != null) gu = packed(guStack, gu);
             layers[i] = new LayerWeights(
                     vector(src, p + "attn_norm.weight", c.dim()),
-                    product(src, p + "attn_q.weight", c.qDim(), c.dim()),
-                    product(src, p + "attn_k.weight", c.kvDim(), c.dim()),
-                    product(src, p + "attn_v.weight", c.vDim(), c.dim()),
+                    qkv[0], qkv[1], qkv[2],
                     product(src, p + "attn_output.weight", c.dim(), c.heads() * c.valueHeadDim()),
                     bias ? vector(src, p + "attn_q.bias", c.qDim()) : null,
                     bias ? vector(src, p + "attn_k.bias", c.kvDim()) : null,
@@ -37,13 +43,13 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
                     qkNorm ? vector(src, p + "attn_q_norm.weight", c.headDim()) : null,
                     qkNorm ? vector(src, p + "attn_k_norm.weight", c.headDim()) : null,
                     vector(src, p + (oss ? "post_attention_norm.weight" : "ffn_norm.weight"), c.dim()),
-                    moe ? null : product(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    moe ? null : product(src, p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    moe ? null : gu[0],
+                    moe ? null : gu[1],
                     moe ? null : product(src, p + "ffn_down.weight", c.dim(), c.ffnDim()),
                     moe ? experts(src, p, c) : null,
                     oss ? vector(src, p + "attn_output.bias", c.dim()) : null,
                     oss ? vector(src, p + "attn_sinks.weight", c.heads()) : null,
-                    c.windowOf(i));
+                    c.windowOf(i), qkvStack, guStack);
         }
         float[] outNorm = vector(src, "output_norm.weight", c.dim());
         Tensor out = (c.tiedEmbeddings() ? emb : matrix(src, "output.weight", c.vocabSize(), c.dim())).packedForProducts();
@@ -92,8 +98,9 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         for (int i = 0; i < e.count(); i++) {
             if (PackedRows.stackable(gate[i], up[i])) { // one copy, viewed whole and as its two parts
                 gateUp[i] = PackedRows.stack(gate[i], up[i]);
-                gate[i] = withPacked(gate[i], gateUp[i].rows(0, gate[i].rows()));
-                up[i] = withPacked(up[i], gateUp[i].rows(gate[i].rows(), up[i].rows()));
+                Tensor[] v = PackedRows.views(gateUp[i], gate[i], up[i]);
+                gate[i] = v[0];
+                up[i] = v[1];
             } else {
                 gate[i] = gate[i].packedForProducts();
                 up[i] = up[i].packedForProducts();
@@ -112,9 +119,6 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
                 gateUp);
     }
 
-    private static Tensor withPacked(Tensor t, PackedRows packed) {
-        return new Tensor(t.name(), t.type(), t.data(), t.rows(), t.cols(), packed);
-    }
 
     /** A 2-D bias of {@code count} experts (GGUF dims [n, count]) as one float row per expert. */
     private static float[][] biasSet(ModelSource src, String name, int count, int n) {
@@ -148,6 +152,14 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
             for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down()))
                 for (Tensor t : ts) all += t.data().byteSize();
         return all / e.count() * (e.count() - e.used());
+    }
+
+    /** {@code parts} as views of {@code stacked} (their {@link PackedRows#stack}), or each packed alone when it is null. */
+    private static Tensor[] packed(PackedRows stacked, Tensor[] parts) {
+        if (stacked != null) return PackedRows.views(stacked, parts);
+        Tensor[] out = new Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) out[i] = parts[i].packedForProducts();
+        return out;
     }
 
     /** A layer's matrix, checked and packed for products ({@link Tensor#packedForProducts}). */

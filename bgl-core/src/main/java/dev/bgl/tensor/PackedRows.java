@@ -52,28 +52,55 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
     }
 
     /**
-     * Whether {@code a} and {@code b} can be packed as one matrix, a's rows then b's ({@link #stack}):
-     * both {@link #packable}, of one type and row length, and of whole groups of rows.
+     * Whether {@code parts} can be packed as one matrix, their rows one after another ({@link #stack}):
+     * each {@link #packable}, all of one type and row length, and each of whole groups of rows.
      */
-    public static boolean stackable(Tensor a, Tensor b) {
-        return packable(a) && packable(b) && a.type() == b.type() && a.cols() == b.cols() && a.rows() % G == 0 && b.rows() % G == 0;
+    public static boolean stackable(Tensor... parts) {
+        for (Tensor t : parts)
+            if (!packable(t) || t.type() != parts[0].type() || t.cols() != parts[0].cols() || t.rows() % G != 0) return false;
+        return parts.length > 0;
     }
 
     /**
-     * {@code a} and {@code b} ({@link #stackable}) packed into one copy, a's rows first: one
-     * product with it gives both matrices' products from one stream of memory, and
-     * {@link #rows} views each part for products of its own. A decode step of qwen3moe takes an
-     * expert's gate and up products this way: 16 matrices of 400 KB a layer became 8 of 800 KB,
-     * and every matrix read from cold memory starts slower than the stream it then becomes.
+     * {@code parts} ({@link #stackable}) packed into one copy, in order: one product with it gives
+     * every part's product from one stream of memory, and {@link #rows} views each part for
+     * products of its own. A decode step of qwen3moe takes an expert's gate and up products this
+     * way: 16 matrices of 400 KB a layer became 8 of 800 KB, and every matrix read from cold
+     * memory starts slower than the stream it then becomes.
      */
-    public static PackedRows stack(Tensor a, Tensor b) {
-        if (!stackable(a, b)) throw new IllegalArgumentException("tensors '" + a.name() + "' and '" + b.name() + "' cannot be packed as one matrix");
-        PackedKernel k = PackedKernel.of(a.type());
-        long groupBytes = k.blockBytes() * (a.cols() / k.blockCols()), aBytes = groupBytes * (a.rows() / G);
-        MemorySegment out = Arena.ofAuto().allocate(aBytes + groupBytes * (b.rows() / G), 64);
-        packInto(a, out.asSlice(0, aBytes));
-        packInto(b, out.asSlice(aBytes));
-        return new PackedRows(a.type(), out, a.rows() + b.rows(), a.cols());
+    public static PackedRows stack(Tensor... parts) {
+        if (!stackable(parts)) {
+            StringBuilder names = new StringBuilder();
+            for (Tensor t : parts) names.append(names.isEmpty() ? "" : ", ").append('\'').append(t.name()).append('\'');
+            throw new IllegalArgumentException("tensors " + names + " cannot be packed as one matrix");
+        }
+        PackedKernel k = PackedKernel.of(parts[0].type());
+        long groupBytes = k.blockBytes() * (parts[0].cols() / k.blockCols()), total = 0;
+        int rows = 0;
+        for (Tensor t : parts) {
+            total += groupBytes * (t.rows() / G);
+            rows += t.rows();
+        }
+        MemorySegment out = Arena.ofAuto().allocate(total, 64);
+        long at = 0;
+        for (Tensor t : parts) {
+            long bytes = groupBytes * (t.rows() / G);
+            packInto(t, out.asSlice(at, bytes));
+            at += bytes;
+        }
+        return new PackedRows(parts[0].type(), out, rows, parts[0].cols());
+    }
+
+    /** Each of {@code parts} as a view of its rows in {@code stacked} ({@link #stack} of them, in that order). */
+    public static Tensor[] views(PackedRows stacked, Tensor... parts) {
+        Tensor[] out = new Tensor[parts.length];
+        int first = 0;
+        for (int i = 0; i < parts.length; i++) {
+            Tensor t = parts[i];
+            out[i] = new Tensor(t.name(), t.type(), t.data(), t.rows(), t.cols(), stacked.rows(first, t.rows()));
+            first += t.rows();
+        }
+        return out;
     }
 
     /** Rows {@code [first, first + count)} of this copy, both multiples of {@link #G}: a view, no copy. */

@@ -138,29 +138,30 @@ class PackedRowsTest {
         }
     }
 
-    /** Two matrices packed as one: its product is both products, and each part's view multiplies as that matrix packed alone. */
+    /** Matrices packed as one (q, k and v; gate and up): its product is every product, and each part's view multiplies as that matrix packed alone. */
     @Test
     void stackedMatricesMultiplyAsEachAlone() {
         Random rnd = new Random(7);
         int g = PackedRows.G;
         for (GgmlType type : new GgmlType[]{GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
-            int cols = 512, ra = 3 * g, rb = 2 * g;
-            Tensor a = KernelCheck.randomTensor(rnd, type, ra, cols), b = KernelCheck.randomTensor(rnd, type, rb, cols);
-            assertTrue(PackedRows.stackable(a, b), type + " stackable");
-            PackedRows both = PackedRows.stack(a, b);
-            Tensor aView = new Tensor(a.name(), type, a.data(), ra, cols, both.rows(0, ra));
-            Tensor bView = new Tensor(b.name(), type, b.data(), rb, cols, both.rows(ra, rb));
-            float[] x = KernelCheck.gaussian(rnd, cols, 1);
-            float[] wantA = new float[ra], wantB = new float[rb], gotA = new float[ra], gotB = new float[rb], gotBoth = new float[ra + rb];
-            Kernels.matvec(a.packedForProducts(), x, wantA, new Activations(cols));
-            Kernels.matvec(b.packedForProducts(), x, wantB, new Activations(cols));
-            Kernels.matvec(aView, x, gotA, new Activations(cols));
-            Kernels.matvec(bView, x, gotB, new Activations(cols));
-            Kernels.matvec(both, Kernels.encodeFor(a, x, new Activations(cols)), gotBoth);
-            assertArrayEquals(wantA, gotA, type + " first part");
-            assertArrayEquals(wantB, gotB, type + " second part");
-            assertArrayEquals(wantA, java.util.Arrays.copyOfRange(gotBoth, 0, ra), type + " stacked product, first rows");
-            assertArrayEquals(wantB, java.util.Arrays.copyOfRange(gotBoth, ra, ra + rb), type + " stacked product, last rows");
+            int cols = 512;
+            Tensor[] parts = {KernelCheck.randomTensor(rnd, type, 3 * g, cols), KernelCheck.randomTensor(rnd, type, 2 * g, cols),
+                    KernelCheck.randomTensor(rnd, type, g, cols)};
+            assertTrue(PackedRows.stackable(parts), type + " stackable");
+            PackedRows all = PackedRows.stack(parts);
+            Tensor[] views = PackedRows.views(all, parts);
+            float[] x = KernelCheck.gaussian(rnd, cols, 1), gotAll = new float[6 * g];
+            Kernels.matvec(all, Kernels.encodeFor(parts[0], x, new Activations(cols)), gotAll);
+            int first = 0;
+            for (int i = 0; i < parts.length; i++) {
+                int rows = parts[i].rows();
+                float[] want = new float[rows], got = new float[rows];
+                Kernels.matvec(parts[i].packedForProducts(), x, want, new Activations(cols));
+                Kernels.matvec(views[i], x, got, new Activations(cols));
+                assertArrayEquals(want, got, type + " part " + i + " viewed");
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(gotAll, first, first + rows), type + " part " + i + " in the stacked product");
+                first += rows;
+            }
         }
         // rows that are not whole groups, other types or lengths: not stackable, and refused by name
         Tensor q8 = KernelCheck.randomTensor(rnd, GgmlType.Q8_0, g, 256);
