@@ -20,6 +20,7 @@ public final class Activations {
     final int[] kSum16;    // Q8_K sums of each 16 quants (ggml's bsums): the K-quants' min terms use them
     final int[] q6Offset16; // per 16 quants, -32 x (sum of the even ones) and -32 x (sum of the odd ones) as the low and high half: Q6_KPacked's level offset
     long[] floatPairs;      // quants 2i and 2i+1 as floats, the low and high half of one long: see fillFloatPairs
+    private boolean floatPairsFilled; // floatPairs are those of the last encode
     ActivationType type;
     int length;
 
@@ -78,7 +79,13 @@ public final class Activations {
         if (floatPairs == null) floatPairs = new long[(capacity + 1) / 2];
         for (int i = 0; i < length / 2; i++)
             floatPairs[i] = (Float.floatToRawIntBits(qs[2 * i]) & 0xFFFFFFFFL) | (long) Float.floatToRawIntBits(qs[2 * i + 1]) << 32;
+        floatPairsFilled = true;
         return floatPairs;
+    }
+
+    /** {@link #floatPairs}, filled unless they are already those of the last encode (several products of one encoding). */
+    long[] floatPairsFilled() {
+        return floatPairsFilled ? floatPairs : fillFloatPairs();
     }
 
     /** Encodes {@code x[off..off+n)} as {@code type}. */
@@ -86,6 +93,7 @@ public final class Activations {
         if (n > capacity) throw new IllegalArgumentException("activations: " + n + " > capacity " + capacity);
         this.type = type;
         this.length = n;
+        this.floatPairsFilled = false;
         switch (type) {
             case F32 -> System.arraycopy(x, off, f, 0, n);
             case F16 -> {

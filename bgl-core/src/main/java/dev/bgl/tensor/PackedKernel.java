@@ -56,8 +56,19 @@ sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked, MXFP4P
         for (int i = 0; i < 4; i++) a[at + i] = (byte) (bits >>> (8 * i));
     }
 
-    /** {@code out[outOff + r]} = row r of the group at {@code off} · x, for r < 16. */
+    /**
+     * {@code out[outOff + r]} = row r of the group at {@code off} · x, for r < 16. Where
+     * {@link #readsFloatPairs}, the caller has filled x's {@link Activations#fillFloatPairs} since its last encode.
+     */
     void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff);
+
+    /**
+     * Whether {@link #matvec} multiplies in float lanes and reads the activations' float pairs:
+     * they are filled once for the whole product instead of formed again for every group.
+     */
+    default boolean readsFloatPairs() {
+        return false;
+    }
 
     /**
      * {@link #matvec} for four activation vectors at once, reading and widening each weight vector

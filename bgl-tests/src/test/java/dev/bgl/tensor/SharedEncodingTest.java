@@ -23,17 +23,22 @@ class SharedEncodingTest {
                 KernelCheck.randomTensor(rnd, GgmlType.Q4_K, 32, cols),
                 KernelCheck.randomTensor(rnd, GgmlType.Q6_K, 32, cols).packedForProducts(),
                 KernelCheck.randomTensor(rnd, GgmlType.F32, 24, cols),
-                KernelCheck.randomTensor(rnd, GgmlType.Q8_0, 16, cols).packedForProducts()};
-        float[] x = KernelCheck.gaussian(rnd, cols, 1);
-        Activations scratch = new Activations(cols), alone = new Activations(cols);
-        Activations encoded = null;
-        for (Tensor w : ws) {
-            float[] got = new float[w.rows()], want = new float[w.rows()];
-            encoded = Kernels.matvecSharing(w, x, encoded, got, scratch);
-            Kernels.matvec(w, x, want, alone);
-            assertArrayEquals(want, got, w.type() + " sharing");
-            assertSame(scratch, encoded);
-            assertTrue(Kernels.encodedFor(w, encoded));
+                KernelCheck.randomTensor(rnd, GgmlType.Q8_0, 16, cols).packedForProducts(),
+                // MXFP4's packed kernel reads float pairs formed once per encoding: a second input must not see the first's
+                KernelCheck.randomTensor(rnd, GgmlType.MXFP4, 32, cols).packedForProducts(),
+                KernelCheck.randomTensor(rnd, GgmlType.MXFP4, 16, cols).packedForProducts()};
+        Activations scratch = new Activations(cols);
+        for (int input = 0; input < 2; input++) {
+            float[] x = KernelCheck.gaussian(rnd, cols, 1);
+            Activations encoded = null;
+            for (Tensor w : ws) {
+                float[] got = new float[w.rows()], want = new float[w.rows()];
+                encoded = Kernels.matvecSharing(w, x, encoded, got, scratch);
+                Kernels.matvec(w, x, want, new Activations(cols)); // a fresh encoding: nothing from before
+                assertArrayEquals(want, got, w.type() + " sharing, input " + input);
+                assertSame(scratch, encoded);
+                assertTrue(Kernels.encodedFor(w, encoded));
+            }
         }
     }
 
