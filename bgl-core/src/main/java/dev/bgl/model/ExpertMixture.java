@@ -98,7 +98,6 @@ final class ExpertMixture {
                 }
             if (m == 0) continue; // this expert's weights are not touched
             if (n == 1) { // decode: the token's one input, encoded once for all its experts
-
                 xEncoded = Kernels.matvecSharing(moe.gate()[ex], x, xEncoded, gate, xScratch);
                 xEncoded = Kernels.matvecSharing(moe.up()[ex], x, xEncoded, up, xScratch);
             } else {

@@ -28,10 +28,10 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
             // q, k and v multiply one input, as do the dense gate and up: each set packed as one matrix where it can be
             Tensor[] qkv = {matrix(src, p + "attn_q.weight", c.qDim(), c.dim()), matrix(src, p + "attn_k.weight", c.kvDim(), c.dim()),
                     matrix(src, p + "attn_v.weight", c.vDim(), c.dim())};
-            PackedRows qkvStack = PackedRows.stackable(qkv) ? PackedRows.stack(qkv) : null;
+            PackedRows qkvStack = stackWhereItCan(qkv);
             qkv = packed(qkvStack, qkv);
             Tensor[] gu = moe ? null : new Tensor[]{matrix(src, p + "ffn_gate.weight", c.ffnDim(), c.dim()), matrix(src, p + "ffn_up.weight", c.ffnDim(), c.dim())};
-            PackedRows guStack = gu != null && PackedRows.stackable(gu) ? PackedRows.stack(gu) : null;
+            PackedRows guStack = moe ? null : stackWhereItCan(gu);
             if (gu != null) gu = packed(guStack, gu);
             layers[i] = new LayerWeights(
                     vector(src, p + "attn_norm.weight", c.dim()),
@@ -95,16 +95,11 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
         Tensor[] gate = expertSet(src, p + "ffn_gate_exps.weight", e.count(), e.ffnDim(), c.dim());
         Tensor[] up = expertSet(src, p + "ffn_up_exps.weight", e.count(), e.ffnDim(), c.dim());
         PackedRows[] gateUp = new PackedRows[e.count()];
-        for (int i = 0; i < e.count(); i++) {
-            if (PackedRows.stackable(gate[i], up[i])) { // one copy, viewed whole and as its two parts
-                gateUp[i] = PackedRows.stack(gate[i], up[i]);
-                Tensor[] v = PackedRows.views(gateUp[i], gate[i], up[i]);
-                gate[i] = v[0];
-                up[i] = v[1];
-            } else {
-                gate[i] = gate[i].packedForProducts();
-                up[i] = up[i].packedForProducts();
-            }
+        for (int i = 0; i < e.count(); i++) { // one copy, viewed whole and as its two parts
+            gateUp[i] = stackWhereItCan(gate[i], up[i]);
+            Tensor[] v = packed(gateUp[i], new Tensor[]{gate[i], up[i]});
+            gate[i] = v[0];
+            up[i] = v[1];
         }
         Tensor[] down = expertSet(src, p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffnDim());
         for (int i = 0; i < e.count(); i++) down[i] = down[i].packedForProducts();
@@ -118,7 +113,6 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
                 oss ? biasSet(src, p + "ffn_down_exps.bias", e.count(), c.dim()) : null,
                 gateUp);
     }
-
 
     /** A 2-D bias of {@code count} experts (GGUF dims [n, count]) as one float row per expert. */
     private static float[][] biasSet(ModelSource src, String name, int count, int n) {
@@ -152,6 +146,11 @@ record Weights(Tensor tokenEmbd, LayerWeights[] layers, float[] outputNorm, Tens
             for (Tensor[] ts : List.of(l.moe().gate(), l.moe().up(), l.moe().down()))
                 for (Tensor t : ts) all += t.data().byteSize();
         return all / e.count() * (e.count() - e.used());
+    }
+
+    /** {@code parts} packed as one matrix ({@link PackedRows#stack}) where they can be, else null. */
+    private static PackedRows stackWhereItCan(Tensor... parts) {
+        return PackedRows.stackable(parts) ? PackedRows.stack(parts) : null;
     }
 
     /** {@code parts} as views of {@code stacked} (their {@link PackedRows#stack}), or each packed alone when it is null. */

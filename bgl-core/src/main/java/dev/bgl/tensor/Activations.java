@@ -84,7 +84,7 @@ public final class Activations {
     }
 
     /** {@link #floatPairs}, filled unless they are already those of the last encode (several products of one encoding). */
-    long[] floatPairsFilled() {
+    long[] ensureFloatPairs() {
         return floatPairsFilled ? floatPairs : fillFloatPairs();
     }
 

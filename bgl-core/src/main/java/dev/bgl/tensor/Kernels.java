@@ -93,7 +93,7 @@ public final class Kernels {
         PackedKernel pk = p.kernel();
         long groupBytes = p.groupBytes();
         int cols = p.cols(), g = PackedRows.G;
-        if (pk.readsFloatPairs()) a.floatPairsFilled();
+        if (pk.readsFloatPairs()) a.ensureFloatPairs();
         Parallel.forRange(p.groups(), 64 / g, (start, end) -> {
             for (int i = start; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, outOff + i * g);
         });
