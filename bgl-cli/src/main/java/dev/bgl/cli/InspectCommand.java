@@ -93,6 +93,11 @@ final class InspectCommand implements Callable<Integer> {
         chat.put("thinking_format", m.isThinkingModel() ? m.markers().name() + " (" + m.markers().open() + " … " + m.markers().close() + ")" : null);
         chat.put("think_open_id", m.thinkOpenId());
         chat.put("think_close_id", m.thinkCloseId());
+        // markers of several tokens (harmony's in gpt-oss's vocabulary): all their ids, the thinking closing on the first
+        if (m.thinkOpenTokens().length > 1 || m.thinkCloseTokens().length > 1) {
+            chat.put("think_open_tokens", java.util.Arrays.toString(m.thinkOpenTokens()));
+            chat.put("think_close_tokens", java.util.Arrays.toString(m.thinkCloseTokens()));
+        }
         try {
             chat.put("example_prompt", m.renderPrompt(List.of(ChatMessage.user("What is 2+2?")), null));
         } catch (RuntimeException e) {

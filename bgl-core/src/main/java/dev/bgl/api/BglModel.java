@@ -97,7 +97,7 @@ public final class BglModel implements AutoCloseable {
             BudgetRequest req = request(messages, method, budget, options.sampler(), maxTokens(options, budget, runner), cancel);
             AnswerListener to = listener;
             Plan plan = runner.plan(req);
-            PhaseSplitter split = new PhaseSplitter(model.tokenizer(), plan.promptPhase(),
+            PhaseSplitter split = new PhaseSplitter(model.tokenizer(), plan.promptPhase(), Math.max(0, model.thinkCloseTokens().length - 1),
                     new PhaseSplitter.Sink() {
                         public void reasoning(String text) {
                             to.onThinking(text);

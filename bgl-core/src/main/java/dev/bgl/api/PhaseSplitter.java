@@ -35,11 +35,19 @@ public final class PhaseSplitter implements TokenListener {
     private final StringBuilder before = new StringBuilder();
     private final StringBuilder pendingSpace = new StringBuilder();
     private boolean answerStarted;
+    private final int closeTail;
+    private int tailLeft;
 
     /** @param start the phase the prompt leaves the model in (the loop's phase before the first token) */
     public PhaseSplitter(Tokenizer tokenizer, Phase start, Sink sink) {
+        this(tokenizer, start, 0, sink);
+    }
+
+    /** @param closeTail tokens of the close marker after its closing token (harmony's: 5; a one-token marker's: 0) */
+    public PhaseSplitter(Tokenizer tokenizer, Phase start, int closeTail, Sink sink) {
         this.tokenizer = tokenizer;
         this.phase = start;
+        this.closeTail = closeTail;
         this.sink = sink;
     }
 
@@ -60,13 +68,19 @@ public final class PhaseSplitter implements TokenListener {
             }
             case THINKING -> {
                 if (now != Phase.THINKING) {
-                    // </think>: not text
+                    tailLeft = closeTail; // </think>: not text, nor the rest of its marker
                 } else {
                     thinkingTokens++;
                     if (!text.isEmpty()) sink.reasoning(text);
                 }
             }
-            case ANSWER -> answer(text);
+            case ANSWER -> {
+                if (tailLeft > 0 && forced) tailLeft--;
+                else {
+                    tailLeft = 0;
+                    answer(text);
+                }
+            }
         }
     }
 

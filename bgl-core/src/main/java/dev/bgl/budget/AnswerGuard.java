@@ -3,6 +3,7 @@ package dev.bgl.budget;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
 import dev.bgl.decode.Step;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.decode.ThinkingFormat.Phase;
 import dev.bgl.tokenizer.Tokenizer;
 
@@ -10,8 +11,9 @@ import dev.bgl.tokenizer.Tokenizer;
  * The answer phase's guard, last in every method's chain: once the thinking is closed, it stays
  * closed, and the answer is an answer, not more reasoning.
  * <ul>
- * <li>After {@code </think>} neither thinking marker can be generated again (their logits are −∞),
- * so a model cannot reopen or re-close its thinking and reason on in the answer.</li>
+ * <li>After {@code </think>} neither thinking marker can be generated again (their logits are −∞:
+ * the closing token, and the token that would complete an open marker), so a model cannot reopen or
+ * re-close its thinking and reason on in the answer.</li>
  * <li>The answer has a cap ({@code answerMax} tokens after {@code </think>}, end of turn included): a
  * run that reaches it without ending is stopped with the reason {@link #ANSWER_CAP}, and its
  * accounting says so: reasoning written after the close is not free.</li>
@@ -25,37 +27,39 @@ import dev.bgl.tokenizer.Tokenizer;
  * ended a line, or it wrote none): a thought cut mid-line or mid-number is what users of hard cuts
  * complain about.
  *
- * <p>Accounting: the guard inserts only answer tokens (the prefix); they count toward the cap.
+ * <p>Accounting: the guard inserts only answer tokens (the prefix); they count toward the cap. The
+ * rest of a close marker of several tokens (harmony's final-channel header) is the marker, not answer:
+ * it does not count, and its tokens are not markers "after the close".
  */
 public final class AnswerGuard implements LogitsProcessor {
     /** The stop detail of a run whose answer reached the cap. */
     public static final String ANSWER_CAP = "answer_cap";
 
-    private final int openId, closeId;
+    private final ThinkingFormat markers;
     private final int answerMax;
     private final int[] prefix;
     private final boolean[] endsLine;
     private final Tokenizer tokenizer;
-    private int answerTokens;
+    private int answerTokens, tailLeft;
     private boolean capped, markerAfterClose, lastModelTokenEndedLine = true, prefixInserted;
     private Boolean closedAtLineEnd;
     /** The phase of the last step seen (the loop keeps it; the guard remembers it to see the close happen). */
     private Phase phase;
 
     /**
-     * @param answerMax    tokens the answer may take after {@code </think>}
+     * @param markers      the model's thinking markers (the start phase is not read: the loop's steps carry the phase)
+     * @param answerMax    tokens the answer may take after the close marker
      * @param answerPrefix inserted after a forced close (null: never)
      * @param tokenizer    encodes the prefix and tells which tokens end a line
      */
-    public AnswerGuard(int openId, int closeId, int answerMax, String answerPrefix, Tokenizer tokenizer) {
-        this(openId, closeId, answerMax, answerPrefix, tokenizer, null);
+    public AnswerGuard(ThinkingFormat markers, int answerMax, String answerPrefix, Tokenizer tokenizer) {
+        this(markers, answerMax, answerPrefix, tokenizer, null);
     }
 
     /** @param lineEnds {@link #lineEndTokens} of the tokenizer, computed once by the caller (null: computed here) */
-    public AnswerGuard(int openId, int closeId, int answerMax, String answerPrefix, Tokenizer tokenizer, boolean[] lineEnds) {
+    public AnswerGuard(ThinkingFormat markers, int answerMax, String answerPrefix, Tokenizer tokenizer, boolean[] lineEnds) {
         if (answerMax < 1) throw new IllegalArgumentException("answer cap must be >= 1 token, got " + answerMax);
-        this.openId = openId;
-        this.closeId = closeId;
+        this.markers = markers;
         this.answerMax = answerMax;
         this.prefix = answerPrefix == null || answerPrefix.isEmpty() ? new int[0] : tokenizer.encode(answerPrefix, true);
         this.endsLine = lineEnds != null ? lineEnds : lineEndTokens(tokenizer);
@@ -82,8 +86,9 @@ public final class AnswerGuard implements LogitsProcessor {
     @Override
     public void apply(Step step, float[] logits) {
         if (step.phase() != Phase.ANSWER) return;
-        if (openId >= 0 && openId < logits.length) logits[openId] = Float.NEGATIVE_INFINITY;
-        if (closeId >= 0 && closeId < logits.length) logits[closeId] = Float.NEGATIVE_INFINITY;
+        int close = markers.closeId(), open = markers.openCompletion(step.tokens(), step.generated());
+        if (close < logits.length) logits[close] = Float.NEGATIVE_INFINITY;
+        if (open >= 0 && open < logits.length) logits[open] = Float.NEGATIVE_INFINITY;
     }
 
     @Override
@@ -101,14 +106,20 @@ public final class AnswerGuard implements LogitsProcessor {
             case THINKING -> {
                 if (phase == Phase.ANSWER) {
                     closedAtLineEnd = lastModelTokenEndedLine;
+                    tailLeft = markers.closeLength() - 1; // the loop writes the rest of the marker first
                     if (forced) insertPrefix(control); // queued after the rest of the closing text
                 } else if (!forced) {
                     lastModelTokenEndedLine = token >= 0 && token < endsLine.length && endsLine[token];
                 }
             }
             case ANSWER -> {
+                if (tailLeft > 0 && forced) {
+                    tailLeft--; // the close marker's rest: not answer
+                    return;
+                }
+                tailLeft = 0;
                 answerTokens++;
-                if (token == openId || token == closeId) markerAfterClose = true; // only an insertion can do this
+                if (markers.entersAsMarker(step.tokens(), step.generated(), token)) markerAfterClose = true; // only an insertion can do this
                 if (answerTokens >= answerMax && !capped && !tokenizer.isEndOfGeneration(token)) {
                     capped = true;
                     control.stop(ANSWER_CAP); // an end of generation on this very token ends the run first

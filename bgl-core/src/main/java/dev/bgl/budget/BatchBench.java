@@ -100,7 +100,7 @@ public final class BatchBench {
             });
             int seq = i;
             GenerateRequest r = new GenerateRequest(prompt, tokens, SamplerConfig.GREEDY, List.of(), false, chain, null,
-                    new ThinkingFormat(model.thinkOpenId(), close, ThinkingFormat.Phase.THINKING));
+                    model.thinkingFormat(ThinkingFormat.Phase.THINKING));
             tickets.add(s.submit(r, prompt.length + tokens + 8, (id, text, forced, phase) -> {
                 if (id >= 0 && count[seq] < tokens) at[seq][count[seq]++] = System.nanoTime();
             }));

@@ -239,14 +239,13 @@ public final class BudgetRunner {
     private int answerMax;
 
     private AnswerGuard guard() {
-        return new AnswerGuard(model.thinkOpenId(), model.thinkCloseId(),
+        return new AnswerGuard(model.thinkingFormat(ThinkingFormat.Phase.BEFORE),
                 answerMax(), model.card().answerPrefix(), model.tokenizer(), lineEndTokens());
     }
 
     /** The model's markers and where the plan's prompt leaves it, for the loop; null for a model that does not think. */
     private ThinkingFormat thinkingFormat(Plan plan) {
-        if (!model.isThinkingModel()) return null;
-        return new ThinkingFormat(model.thinkOpenId(), model.thinkCloseId(), plan.promptPhase());
+        return model.thinkingFormat(plan.promptPhase());
     }
 
     private boolean[] lineEndTokens() {
@@ -297,7 +296,7 @@ public final class BudgetRunner {
         };
     }
 
-    /** How many tokens of {@code text} come before its {@code </think>}: thinking tokens it adds when inserted. */
+    /** How many tokens of {@code text} come before its closing token: thinking tokens it adds when inserted. */
     int thinkingTokensOf(String text) {
         int[] ids = model.tokenizer().encode(text, true);
         for (int i = 0; i < ids.length; i++) if (ids[i] == model.thinkCloseId()) return i;
@@ -314,7 +313,7 @@ public final class BudgetRunner {
         int thinkEnd = close >= 0 ? close : t.length;
         int thinkingTokens = plan.promptClosesThinking() ? 0 : r.thinkingTokens();
         // the prompt closed the thinking: all output is answer
-        int answerFrom = plan.promptClosesThinking() ? 0 : close >= 0 ? close + 1 : (open >= 0 ? t.length : 0);
+        int answerFrom = plan.promptClosesThinking() ? 0 : close >= 0 ? r.answerFrom() : (open >= 0 ? t.length : 0);
         String thinking = open >= 0 ? model.tokenizer().decode(Arrays.copyOfRange(t, open, thinkEnd)) : "";
         String answer = model.tokenizer().decode(withoutEndOfGeneration(Arrays.copyOfRange(t, answerFrom, t.length)));
         AnswerPhase phase = answerPhase(guard, t, plan.promptClosesThinking() || close >= 0 ? answerFrom : t.length);
@@ -334,7 +333,8 @@ public final class BudgetRunner {
      */
     private AnswerPhase answerPhase(AnswerGuard guard, int[] t, int answerFrom) {
         boolean marker = false;
-        for (int i = answerFrom; i < t.length; i++) marker |= t[i] == model.thinkOpenId() || t[i] == model.thinkCloseId();
+        ThinkingFormat markers = model.thinkingFormat(ThinkingFormat.Phase.BEFORE);
+        for (int i = answerFrom; i < t.length && markers != null; i++) marker |= markers.entersAsMarker(t, i, t[i]);
         if (guard == null) return new AnswerPhase(answerMax(), false, marker, null);
         return new AnswerPhase(guard.answerMax(), guard.capped(), marker || guard.markerAfterClose(), guard.closedAtLineEnd());
     }

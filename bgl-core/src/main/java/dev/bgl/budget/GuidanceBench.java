@@ -177,7 +177,7 @@ public final class GuidanceBench {
         if (g != null) chain.add(g);
         chain.add(keepThinking);
         GenerateRequest r = new GenerateRequest(prompt, tokens, SamplerConfig.GREEDY, List.of(), false, chain, null,
-                new ThinkingFormat(model.thinkOpenId(), close, ThinkingFormat.Phase.THINKING));
+                model.thinkingFormat(ThinkingFormat.Phase.THINKING));
         return new Generator(s, model.tokenizer()).generate(r, TokenListener.NONE);
     }
 }

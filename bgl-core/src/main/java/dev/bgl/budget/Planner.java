@@ -68,16 +68,7 @@ public final class Planner {
     private Phase phase(BudgetRequest req, int[] prompt) {
         if (!model.isThinkingModel()) return Phase.BEFORE;
         if (req.method() instanceof Method.NoThink || req.noThinking()) return Phase.ANSWER;
-        return opensThinking(prompt) ? Phase.THINKING : Phase.BEFORE;
-    }
-
-    /** Whether the prompt leaves the model inside an open thinking block (DeepSeek-R1's template does). */
-    private boolean opensThinking(int[] prompt) {
-        for (int i = prompt.length - 1; i >= 0; i--) {
-            if (prompt[i] == model.thinkCloseId()) return false;
-            if (prompt[i] == model.thinkOpenId()) return true;
-        }
-        return false;
+        return model.thinkingFormat(Phase.BEFORE).promptPhase(prompt);
     }
 
     /**

@@ -155,7 +155,9 @@ public final class DecodeLoop {
     /** The chosen (or inserted) token enters the sequence: processors, stream, stop checks. */
     private int take(Step step, int token, boolean forced) {
         if (token < 0 || token >= vocab) throw new IllegalStateException("token " + token + " outside the vocabulary");
+        boolean wasThinking = thinking.thinking();
         thinking.accept(token);
+        if (wasThinking && !thinking.thinking()) writeCloseTail();
         Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent());
         for (LogitsProcessor p : req.processors()) p.accept(after, token, forced, control);
         if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
@@ -184,6 +186,24 @@ public final class DecodeLoop {
         return token;
     }
 
+    /**
+     * The thinking just closed on the close marker's first token: the rest of the marker (harmony's final-channel
+     * header after {@code <|end|>}) is queued first, unless what is queued already begins with it (a processor
+     * inserted the whole marker). A one-token marker has no rest.
+     */
+    private void writeCloseTail() {
+        int[] tail = req.thinking().closeTail();
+        if (tail.length == 0) return;
+        var queued = control.pending.iterator();
+        boolean written = true;
+        for (int t : tail) if (!queued.hasNext() || queued.next() != t) {
+            written = false;
+            break;
+        }
+        if (written) return;
+        for (int i = tail.length - 1; i >= 0; i--) control.pending.addFirst(tail[i]);
+    }
+
     /** Tokens generated so far. */
     public int generated() {
         return n;
@@ -204,7 +224,7 @@ public final class DecodeLoop {
         }
         long end = System.nanoTime(), started = prefillEnd == 0 ? end : prefillEnd;
         result = new GenerateResult(Arrays.copyOf(out, n), text.toString(), reason, detail, req.prompt().length,
-                forcedCount, started - created, end - started, thinking.from(), thinking.close());
+                forcedCount, started - created, end - started, thinking.from(), thinking.close(), thinking.answerFrom());
         return -1;
     }
 

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
 
 /**
  * A model ready to generate: weights (GGUF file or Hugging Face folder), its tokenizer, its chat
@@ -35,8 +34,10 @@ public final class LoadedModel implements AutoCloseable {
     private final ChatTemplate template;
     private final boolean templateFromFile;
     private final ThinkingMarkers markers;
-    private final int thinkOpenId;
-    private final int thinkCloseId;
+    /** The open marker's tokens (harmony's are 3 in gpt-oss's vocabulary). */
+    private final int[] thinkOpen;
+    /** The close marker's tokens; null when this model cannot follow its format's close (then it does not think). */
+    private final int[] thinkClose;
     private final KvCacheType kvType;
     private final ModelCard card;
     /** {@code reasoning_effort} for the chat template (low, medium, high); null: the template's own default. */
@@ -45,12 +46,9 @@ public final class LoadedModel implements AutoCloseable {
     private LoadedModel(ModelSource source, Tokenizer tokenizer, String templateSource, KvCacheType kvType, ModelCard card,
                         ThinkingMarkers format) {
         // the format given (--thinking-format) must be in the vocabulary (checked before the weights are read); else the family the template and vocabulary show
-        if (format != null) {
-            for (String tag : new String[]{format.open(), format.close()})
-                if (tokenizer.tokenId(tag).isEmpty())
-                    throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + tag
-                            + severalTokens(tokenizer, tag));
-        }
+        if (format != null && !followable(tokenizer, format.close()))
+            throw new FormatException(source.path(), "thinking format '" + format.name() + "': the vocabulary has no token " + format.close()
+                    + severalTokens(tokenizer, format.close()));
         this.source = source;
         this.card = card;
         this.kvType = kvType;
@@ -59,8 +57,8 @@ public final class LoadedModel implements AutoCloseable {
         this.templateFromFile = templateSource != null;
         this.template = ChatTemplate.orChatMl(templateSource);
         this.markers = format != null ? format : ThinkingMarkers.choose(templateSource, t -> tokenizer.tokenId(t).isPresent());
-        this.thinkOpenId = id(tokenizer.tokenId(markers.open()));
-        this.thinkCloseId = id(tokenizer.tokenId(markers.close()));
+        this.thinkOpen = tokenizer.encode(markers.open(), true);
+        this.thinkClose = followable(tokenizer, markers.close()) ? tokenizer.encode(markers.close(), true) : null;
         this.reasoningEffort = null;
         if (tokenizer.vocabSize() > transformer.config().vocabSize())
             throw new FormatException(source.path(), "tokenizer has " + tokenizer.vocabSize() + " tokens but the model's embedding has "
@@ -75,8 +73,8 @@ public final class LoadedModel implements AutoCloseable {
         this.template = base.template;
         this.templateFromFile = base.templateFromFile;
         this.markers = base.markers;
-        this.thinkOpenId = base.thinkOpenId;
-        this.thinkCloseId = base.thinkCloseId;
+        this.thinkOpen = base.thinkOpen;
+        this.thinkClose = base.thinkClose;
         this.kvType = base.kvType;
         this.card = base.card;
         this.defaultContext = base.defaultContext;
@@ -105,30 +103,39 @@ public final class LoadedModel implements AutoCloseable {
         return template.source() != null && template.source().contains("reasoning_effort");
     }
 
-    /** Where a marker is several tokens of the vocabulary, a note saying so (bgl follows single-token markers only). */
+    /**
+     * Whether the decode loop can follow a close marker in this vocabulary: it is one token, or several whose first
+     * is a control token (harmony's {@code <|end|>}), which the model writes for nothing else: the thinking closes
+     * on that token and the rest of the marker is written after it ({@link ThinkingFormat}). A marker spelled in
+     * ordinary text ({@code </think>} where the vocabulary lacks it) cannot close anything: its first piece,
+     * {@code <}, is written everywhere.
+     */
+    private static boolean followable(Tokenizer tokenizer, String close) {
+        int[] ids = tokenizer.encode(close, true);
+        return ids.length == 1 && tokenizer.tokenId(close).isPresent() || ids.length > 1 && tokenizer.isSpecial(ids[0]);
+    }
+
+    /** Where a close marker cannot be followed, what its spelling is (bgl follows one of several tokens only after a control token). */
     private static String severalTokens(Tokenizer tokenizer, String tag) {
-        int n = tokenizer.encode(tag, true).length;
-        return n > 1 ? " (it spells it in " + n + " tokens, and bgl's decode loop follows single-token markers only)" : "";
+        int[] ids = tokenizer.encode(tag, true);
+        return ids.length > 1 ? " (it spells it in " + ids.length + " tokens, the first of them '" + tokenizer.tokenText(ids[0])
+                + "' ordinary text, and bgl follows a close marker of several tokens only when it starts with a control token, as harmony's <|end|>)" : "";
     }
 
     /**
      * Why this model cannot run a method that needs thinking, as the rest of a sentence "model NAME …": it has no
-     * close marker, or (gpt-oss's harmony in its own vocabulary) its template's format spells the markers in several
-     * tokens, which the decode loop and the budget methods do not follow yet. Empty for a thinking model.
+     * close marker, or its template's format spells the close marker in several tokens that do not start with a
+     * control token, which the decode loop cannot follow. Empty for a thinking model.
      */
     public String notThinkingReason() {
         if (isThinkingModel()) return "";
-        int open = tokenizer.encode(markers.open(), true).length, close = tokenizer.encode(markers.close(), true).length;
+        int[] close = tokenizer.encode(markers.close(), true);
         if (templateFromFile && template.source() != null && (template.source().contains(markers.open()) || template.source().contains(markers.close()))
-                && (open > 1 || close > 1))
-            return "uses the " + markers.name() + " thinking format, whose markers its vocabulary spells in " + open + " and " + close
-                    + " tokens (" + markers.open() + ", " + markers.close() + "), and bgl's decode loop and budget methods follow"
-                    + " single-token markers only";
+                && close.length > 1)
+            return "uses the " + markers.name() + " thinking format, whose close marker " + markers.close() + " its vocabulary spells in "
+                    + close.length + " tokens starting with ordinary text ('" + tokenizer.tokenText(close[0]) + "'), and bgl follows a close"
+                    + " marker of several tokens only when it starts with a control token";
         return "has no " + markers.close() + " token";
-    }
-
-    private static int id(OptionalInt o) {
-        return o.isPresent() ? o.getAsInt() : -1;
     }
 
     /** Opens a {@code .gguf} file or a Hugging Face model folder, with an F16 KV cache. */
@@ -248,18 +255,33 @@ public final class LoadedModel implements AutoCloseable {
         return markers;
     }
 
-    /** Token id of the format's open marker, or −1 if the vocabulary has none. */
+    /** Token id of the format's open marker when it is one token, else −1 (see {@link #thinkingFormat}). */
     public int thinkOpenId() {
-        return thinkOpenId;
+        return thinkOpen.length == 1 ? thinkOpen[0] : -1;
     }
 
-    /** Token id of the format's close marker, or −1 if the vocabulary has none. */
+    /** Token id of the token that closes the thinking (the close marker's first), or −1 if the model does not think. */
     public int thinkCloseId() {
-        return thinkCloseId;
+        return thinkClose == null ? -1 : thinkClose[0];
+    }
+
+    /** The open marker's tokens. */
+    public int[] thinkOpenTokens() {
+        return thinkOpen.clone();
+    }
+
+    /** The close marker's tokens (empty if the model does not think). */
+    public int[] thinkCloseTokens() {
+        return thinkClose == null ? new int[0] : thinkClose.clone();
+    }
+
+    /** The markers as the decode loop follows them, the prompt leaving the model in {@code start}; null for a model that does not think. */
+    public ThinkingFormat thinkingFormat(ThinkingFormat.Phase start) {
+        return thinkClose == null ? null : new ThinkingFormat(thinkOpen, thinkClose, start);
     }
 
     public boolean isThinkingModel() {
-        return thinkCloseId >= 0;
+        return thinkClose != null;
     }
 
     /** The default context of a new session: the model's own where the heap holds its KV cache (see {@link dev.bgl.model.ContextMemory#defaultContext}). */

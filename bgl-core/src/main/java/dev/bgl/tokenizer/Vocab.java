@@ -51,10 +51,16 @@ final class Vocab {
             Integer id = ids.get(t);
             if (id != null && types[id] == TokenType.CONTROL) endOfGeneration[id] = true;
         }
+        // harmony (gpt-oss): <|end|> ends a message, not the turn, which ends at <|return|> or <|call|>; llama.cpp
+        // drops <|end|> from its end-of-generation tokens when both of those are there, and so does bgl
+        Integer end = ids.get("<|end|>"), ret = ids.get("<|return|>"), call = ids.get("<|call|>");
+        if (end != null && ret != null && call != null && endOfGeneration[ret] && endOfGeneration[call] && end != spec.eosId())
+            endOfGeneration[end] = false;
     }
 
     /** Texts that end a turn in the chat formats bgl runs (llama.cpp keeps a similar list). */
-    private static final String[] EOG_TEXTS = {"<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "</s>", "<|end|>", "<end_of_turn>"};
+    private static final String[] EOG_TEXTS = {"<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "</s>", "<|end|>", "<end_of_turn>",
+            "<|return|>", "<|call|>"};
 
     /** The byte of a {@code <0xXX>} token, or -1. */
     static int byteTokenValue(String t) {

@@ -244,7 +244,7 @@ final class CompletionsHandler {
 
     private PhaseSplitter splitter(Plan plan, PhaseSplitter.Sink sink) {
         var m = engine.model();
-        return new PhaseSplitter(m.tokenizer(), plan.promptPhase(), sink);
+        return new PhaseSplitter(m.tokenizer(), plan.promptPhase(), Math.max(0, m.thinkCloseTokens().length - 1), sink);
     }
 
     private void record(String id, String user, ParsedRequest p, Engine.Generated g, String taskType) {

@@ -44,6 +44,6 @@ class BglThinkingFormatTest {
     void aFormatTheVocabularyLacksIsRefusedNamingTheFile() {
         FormatException e = assertThrows(FormatException.class,
                 () -> Bgl.load(RepoFiles.shippedModel(), BglOptions.DEFAULT.withoutPredictor().withThinkingFormat(ThinkingMarkers.BRACKET)));
-        assertTrue(e.getMessage().contains("bgl-reasoner.gguf") && e.getMessage().contains("no token [THINK]"), e.getMessage());
+        assertTrue(e.getMessage().contains("bgl-reasoner.gguf") && e.getMessage().contains("no token [/THINK]"), e.getMessage());
     }
 }

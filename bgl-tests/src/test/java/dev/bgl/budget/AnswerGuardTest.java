@@ -40,7 +40,7 @@ class AnswerGuardTest {
     }
 
     static AnswerGuard guard(Phase start, int cap, String prefix) {
-        return Drive.track(new AnswerGuard(OPEN, CLOSE, cap, prefix, TOK), OPEN, CLOSE, start);
+        return Drive.track(new AnswerGuard(new dev.bgl.decode.ThinkingFormat(OPEN, CLOSE, start), cap, prefix, TOK), OPEN, CLOSE, start);
     }
 
     @Test

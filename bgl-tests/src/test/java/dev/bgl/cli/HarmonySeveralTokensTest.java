@@ -11,8 +11,10 @@ import static dev.bgl.cli.BadInputTest.bgl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A harmony template over a vocabulary that spells harmony's markers in several tokens (gpt-oss's own does, in 3 and
- * 6): plain generation runs; a budget method, and --thinking-format harmony, are one line naming the format and why.
+ * A harmony template over a vocabulary that spells harmony's markers in ordinary text (no {@code <|end|>} control
+ * token; gpt-oss's own vocabulary has one, {@link dev.bgl.budget.HarmonyMarkersTest}): a close spelled from {@code <}
+ * cannot be followed, so plain generation runs and a budget method, or --thinking-format harmony, is one line naming
+ * the format and why.
  */
 class HarmonySeveralTokensTest {
     @TempDir
@@ -22,9 +24,10 @@ class HarmonySeveralTokensTest {
     void budgetMethodsSayWhyAndPlainGenerationRuns() throws Exception {
         String model = EffortTemplateModel.harmony(dir).toString();
         assertCleanError(bgl("run", "--model", model, "--mode", "hard", "--budget", "8", "2+2?"),
-                "uses the harmony thinking format", "<|channel|>analysis<|message|>", "single-token markers only", "needs a thinking model");
+                "uses the harmony thinking format", "<|end|><|start|>assistant<|channel|>final<|message|>", "starting with ordinary text ('<')",
+                "only when it starts with a control token", "needs a thinking model");
         assertCleanError(bgl("run", "--model", model, "--thinking-format", "harmony", "--mode", "hard", "--budget", "8", "2+2?"),
-                "thinking format 'harmony'", "no token <|channel|>analysis<|message|>", "spells it in", "single-token markers only");
+                "thinking format 'harmony'", "no token <|end|>", "spells it in", "only when it starts with a control token");
         BadInputTest.Run plain = bgl("generate", "--model", model, "-p", "2+2?", "--max-tokens", "2", "--temperature", "0", "--quiet");
         assertEquals(0, plain.code(), plain.err());
     }

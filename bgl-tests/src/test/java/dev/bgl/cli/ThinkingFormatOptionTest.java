@@ -53,9 +53,9 @@ class ThinkingFormatOptionTest {
     void markersTheVocabularyLacksAreRefusedNamingTheFileAndTheMarker() {
         Path model = RepoFiles.shippedModel();
         assertCleanError(bgl("run", "--model", model.toString(), "--thinking-format", "mistral", "--mode", "hard", "--budget", "8", "2+2?"),
-                model.getFileName().toString(), "thinking format 'mistral'", "no token [THINK]");
+                model.getFileName().toString(), "thinking format 'mistral'", "no token [/THINK]", "the first of them '[' ordinary text");
         assertCleanError(bgl("run", "--model", model.toString(), "--thinking-format", "harmony", "--mode", "hard", "--budget", "8", "2+2?"),
-                "thinking format 'harmony'", "no token <|channel|>analysis<|message|>");
+                "thinking format 'harmony'", "no token <|end|><|start|>assistant<|channel|>final<|message|>", "starts with a control token");
     }
 
     /** The run's text without its decode speed (the only part that may differ between two runs). */

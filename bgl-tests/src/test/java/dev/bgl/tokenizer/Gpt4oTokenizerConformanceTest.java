@@ -12,6 +12,7 @@ import java.util.List;
 
 import static dev.bgl.tokenizer.LlamaCppReference.quote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -87,7 +88,9 @@ class Gpt4oTokenizerConformanceTest {
 
     /**
      * gpt-oss's vocabulary is o200k with harmony's control tokens at their ids (o200k_harmony): there, harmony's
-     * thinking markers are 3 and 6 tokens, which is why bgl's single-token decode loop cannot follow them yet.
+     * thinking markers are 3 and 6 tokens, the close starting with the control token {@code <|end|>}, on which the
+     * decode loop closes the thinking ({@code ThinkingFormat}); {@code <|end|>} ends a message, not the turn, as
+     * llama.cpp decides for this vocabulary: generation ends at {@code <|return|>} or {@code <|call|>}.
      */
     @Test
     void harmonyMarkersAreSeveralTokensOfGptOssVocabulary() {
@@ -110,5 +113,19 @@ class Gpt4oTokenizerConformanceTest {
         assertEquals(6, close.length, Arrays.toString(close));
         assertEquals(List.of(200007, 200006), List.of(close[0], close[1]));
         assertEquals(dev.bgl.chat.ThinkingMarkers.HARMONY.close(), t.decode(close));
+        assertTrue(t.isSpecial(close[0]), "the close starts with a control token: the loop can follow it");
+        assertFalse(t.isEndOfGeneration(200007), "<|end|> ends the analysis message, not the generation");
+        assertTrue(t.isEndOfGeneration(200002) && t.isEndOfGeneration(200012), "<|return|> and <|call|> end it");
+
+        // a gpt-oss reply as the loop follows it: the analysis is the thinking, the final channel the answer
+        var format = new dev.bgl.decode.ThinkingFormat(open, close, dev.bgl.decode.ThinkingFormat.Phase.BEFORE);
+        var state = new dev.bgl.decode.ThinkingState(format);
+        int[] thought = t.encode("User asks 2+2. Answer 4.", true), reply = t.encode(
+                "<|channel|>analysis<|message|>User asks 2+2. Answer 4.<|end|><|start|>assistant<|channel|>final<|message|>4<|return|>", true);
+        for (int id : reply) state.accept(id);
+        assertEquals(thought.length, state.spent());
+        assertEquals(3, state.from());
+        assertEquals(3 + thought.length, state.close());
+        assertEquals(reply.length - 2, state.answerFrom(), "the answer is '4' and <|return|>");
     }
 }

@@ -109,7 +109,7 @@ public final class ReasonerQuality {
         Session s = model.newSession(ctx);
         return new Generator(s, model.tokenizer()).generate(
                 new GenerateRequest(prompt, maxTokens, SamplerConfig.GREEDY, List.of(), true, processors, null,
-                        new ThinkingFormat(model.thinkOpenId(), model.thinkCloseId(), ThinkingFormat.Phase.BEFORE)), TokenListener.NONE);
+                        model.thinkingFormat(ThinkingFormat.Phase.BEFORE)), TokenListener.NONE);
     }
 
     static Report report(List<Outcome> out, double seconds) {

@@ -64,7 +64,7 @@ class PredictorTrainerTest {
     @Test
     void positionsTargetsAndRemainingLengthFollowTheOfficialConvention() {
         Trace t = countdown("x", 3); // thinking "210"
-        TrainingSequence s = TrainingSequence.of(t, model.thinkOpenId(), model.thinkCloseId());
+        TrainingSequence s = TrainingSequence.of(t, model.thinkingFormat(dev.bgl.decode.ThinkingFormat.Phase.BEFORE));
         int p = t.promptTokens().length;
         assertEquals(p, s.open(), "the <think> token is the first position");
         assertEquals(p + 4, s.close(), "</think> after three digits");
@@ -81,7 +81,7 @@ class PredictorTrainerTest {
     @Test
     void conciseCopyThinksOnlyTheAnswer() {
         Trace t = countdown("x", 6);
-        TrainingSequence c = TrainingSequence.concise(t, model.tokenizer(), model.thinkOpenId(), model.thinkCloseId());
+        TrainingSequence c = TrainingSequence.concise(t, model.tokenizer(), model.thinkingFormat(dev.bgl.decode.ThinkingFormat.Phase.BEFORE), model.markers());
         String thinking = model.tokenizer().decode(Arrays.copyOfRange(c.tokens(), c.open() + 1, c.close()));
         assertEquals("\nAnswer: 6\n", thinking);
         assertTrue(c.concise());

@@ -1,5 +1,7 @@
 package dev.bgl.train.predictor;
 
+import dev.bgl.chat.ThinkingMarkers;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -22,47 +24,52 @@ record TrainingSequence(String id, int[] tokens, int open, int close, boolean co
     }
 
     /** The sequence of a trace, or null when its thinking never opened or never closed. */
-    static TrainingSequence of(Trace t, int thinkOpen, int thinkClose) {
+    static TrainingSequence of(Trace t, ThinkingFormat markers) {
         int[] seq = concat(t.promptTokens(), t.tokens());
-        return locate(t.id(), seq, t.promptTokens().length, thinkOpen, thinkClose, false);
+        return locate(t.id(), seq, t.promptTokens().length, markers, false);
     }
 
-    private static TrainingSequence locate(String id, int[] seq, int promptLength, int thinkOpen, int thinkClose, boolean concise) {
-        int open = promptOpen(seq, promptLength, thinkOpen, thinkClose);
-        if (open < 0)
-            for (int i = promptLength; i < seq.length && open < 0; i++) if (seq[i] == thinkOpen) open = i;
-        if (open < 0) return null;
-        for (int i = Math.max(open + 1, promptLength); i < seq.length; i++)
-            if (seq[i] == thinkClose) return new TrainingSequence(id, Arrays.copyOf(seq, i + 1), open, i, concise);
+    /**
+     * Where the thinking opens (the open marker's last token: its hidden state predicts the first thinking token)
+     * and where its closing token is. A marker of several tokens (harmony's) counts from its last token on.
+     */
+    private static TrainingSequence locate(String id, int[] seq, int promptLength, ThinkingFormat markers, boolean concise) {
+        int[] open = markers.open();
+        int openAt = markers.promptPhase(Arrays.copyOf(seq, promptLength)) == ThinkingFormat.Phase.THINKING ? lastOpen(seq, promptLength, open) : -1;
+        for (int end = promptLength + 1; end <= seq.length && openAt < 0 && open.length > 0; end++)
+            if (ThinkingFormat.endsWith(seq, end, open)) openAt = end - 1;
+        if (openAt < 0) return null;
+        for (int i = Math.max(openAt + 1, promptLength); i < seq.length; i++)
+            if (seq[i] == markers.closeId()) return new TrainingSequence(id, Arrays.copyOf(seq, i + 1), openAt, i, concise);
         return null;
     }
 
-    /** The prompt's own {@code <think>} when the template opens the thinking (DeepSeek-R1's does), else −1. */
-    private static int promptOpen(int[] seq, int promptLength, int thinkOpen, int thinkClose) {
-        for (int i = promptLength - 1; i >= 0; i--) {
-            if (seq[i] == thinkClose) return -1;
-            if (seq[i] == thinkOpen) return i;
-        }
+    /** The last token of the prompt's last open marker. */
+    private static int lastOpen(int[] seq, int promptLength, int[] open) {
+        for (int end = promptLength; end > 0; end--) if (ThinkingFormat.endsWith(seq, end, open)) return end - 1;
         return -1;
     }
 
     /**
      * The paper's "concise" augmentation: a copy whose thinking is replaced by the answer section
-     * (what follows {@code </think>\n\n}), so that the data holds short routes to the answer too.
+     * (what follows the close marker), so that the data holds short routes to the answer too.
      * Null when the trace has no closed thinking or no answer.
+     *
+     * @param markers the model's markers as the loop follows them
+     * @param texts   the same markers as text, and what starts the answer after the close
      */
-    static TrainingSequence concise(Trace t, Tokenizer tok, int thinkOpen, int thinkClose) {
-        TrainingSequence full = of(t, thinkOpen, thinkClose);
+    static TrainingSequence concise(Trace t, Tokenizer tok, ThinkingFormat markers, ThinkingMarkers texts) {
+        TrainingSequence full = of(t, markers);
         if (full == null) return null;
-        int p = t.promptTokens().length, closeInResponse = full.close - p;
+        int p = t.promptTokens().length, answerInResponse = full.close - p + markers.closeLength();
         List<Integer> after = new ArrayList<>();
-        for (int i = closeInResponse + 1; i < t.tokens().length; i++) if (!tok.isEndOfGeneration(t.tokens()[i])) after.add(t.tokens()[i]);
+        for (int i = answerInResponse; i < t.tokens().length; i++) if (!tok.isEndOfGeneration(t.tokens()[i])) after.add(t.tokens()[i]);
         String answer = tok.decode(after.stream().mapToInt(Integer::intValue).toArray()).strip();
         if (answer.isEmpty()) return null;
         boolean promptOpens = full.open < p;
-        String response = (promptOpens ? "" : tok.tokenText(thinkOpen)) + "\n" + answer + "\n" + tok.tokenText(thinkClose) + "\n\n" + answer;
+        String response = (promptOpens ? "" : texts.open()) + "\n" + answer + "\n" + texts.closeText() + answer;
         int[] seq = concat(t.promptTokens(), tok.encode(response, true));
-        return locate(t.id() + "#concise", seq, p, thinkOpen, thinkClose, true);
+        return locate(t.id() + "#concise", seq, p, markers, true);
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -1,6 +1,7 @@
 package dev.bgl.train.predictor;
 
 import dev.bgl.decode.LoadedModel;
+import dev.bgl.decode.ThinkingFormat;
 import dev.bgl.util.BglException;
 
 import java.util.ArrayList;
@@ -23,10 +24,12 @@ record TrainingSet(List<TrainingSequence> train, List<TrainingSequence> test, in
         List<TrainingSequence> train = new ArrayList<>(), test = new ArrayList<>();
         int unusable = 0, heldOutTraces = 0;
         Set<String> ids = new HashSet<>();
+        ThinkingFormat markers = model.thinkingFormat(ThinkingFormat.Phase.BEFORE);
+        if (markers == null) throw new BglException("model " + model.name() + " " + model.notThinkingReason() + ": its traces have no thinking to train on");
         for (Trace t : traces) {
             TraceFile.check(t, vocab, "trace " + t.id());
             if (!ids.add(t.id())) throw new BglException("trace id " + t.id() + " appears twice in the traces");
-            TrainingSequence s = TrainingSequence.of(t, model.thinkOpenId(), model.thinkCloseId());
+            TrainingSequence s = TrainingSequence.of(t, markers);
             if (s == null) {
                 unusable++;
                 continue;
@@ -37,7 +40,7 @@ record TrainingSet(List<TrainingSequence> train, List<TrainingSequence> test, in
             } else {
                 train.add(s);
                 if (concise) {
-                    TrainingSequence c = TrainingSequence.concise(t, model.tokenizer(), model.thinkOpenId(), model.thinkCloseId());
+                    TrainingSequence c = TrainingSequence.concise(t, model.tokenizer(), markers, model.markers());
                     if (c != null) train.add(c);
                 }
             }
