@@ -14,8 +14,8 @@ import java.util.function.Predicate;
  * nowhere else.
  *
  * @param name        the family's name, as {@code --thinking-format} takes it
- * @param open        the tag that opens the thinking (one token of the vocabulary)
- * @param close       the tag that closes it (one token of the vocabulary)
+ * @param open        the tag that opens the thinking (one token of the vocabulary, or several)
+ * @param close       the tag that closes it (one token, or several starting with a control token, as harmony's)
  * @param answerStart what the model writes between {@code close} and its answer (Qwen3's templates: a blank line)
  */
 public record ThinkingMarkers(String name, String open, String close, String answerStart) {
@@ -25,11 +25,9 @@ public record ThinkingMarkers(String name, String open, String close, String ans
     public static final ThinkingMarkers BRACKET = new ThinkingMarkers("mistral", "[THINK]", "[/THINK]", "\n\n");
     /**
      * gpt-oss's harmony channels: the analysis channel is the thinking, the final channel the answer; ending the
-     * thinking early writes the end of the analysis message and the final channel's header. Described so that a
-     * harmony template is recognised; the decode loop follows markers that are single tokens, and gpt-oss's own
-     * vocabulary spells these in 3 and 6 tokens, so a model runs with it where its vocabulary makes each marker one
-     * token (the test fixture {@code HarmonyThinkingModel} does; the gpt-oss network itself runs, see
-     * {@code Architecture#gptOss}). Its template takes {@code reasoning_effort} ({@link RenderOptions#withReasoningEffort}).
+     * thinking early writes the end of the analysis message and the final channel's header. gpt-oss's vocabulary
+     * spells these in 3 and 6 tokens; the thinking closes on the first, {@code <|end|>}, and the loop writes the rest
+     * ({@code dev.bgl.decode.ThinkingFormat}). Its template takes {@code reasoning_effort} ({@link RenderOptions#withReasoningEffort}).
      */
     public static final ThinkingMarkers HARMONY = new ThinkingMarkers("harmony", "<|channel|>analysis<|message|>",
             "<|end|><|start|>assistant<|channel|>final<|message|>", "");
@@ -99,8 +97,8 @@ public record ThinkingMarkers(String name, String open, String close, String ans
     /**
      * The format a model uses, from its chat template and vocabulary: the first described family whose two markers
      * are tokens of the vocabulary and which the template mentions; else the first whose markers are tokens; else the
-     * first the template mentions (its markers are not single tokens here, as gpt-oss's harmony in its own vocabulary:
-     * the model runs without thinking, and can say which format it lacks); else {@link #THINK} (a model without those
+     * first the template mentions (its markers are not single tokens here, as gpt-oss's harmony in its own vocabulary,
+     * which the loop follows when the close starts with a control token); else {@link #THINK} (a model without those
      * tokens does not think, as before formats were data).
      *
      * @param templateSource the chat template's source, or null (the ChatML fallback)
