@@ -40,7 +40,8 @@ final class MakeModelCommand implements Callable<Integer> {
             description = "llama only: write Llama 3.1's rope_freqs.weight for factor F (low 1, high 4) from an original context ORIG (default 8192)") String ropeFreqs;
     @Option(names = "--rms-eps", defaultValue = "1e-6") float rmsEps;
     @Option(names = "--tied", description = "Reuse token_embd as the output head.") boolean tied;
-    @Option(names = "--vocab-from", required = true, description = "tokenizer.json whose vocabulary, merges and chat template the model gets") Path vocabFrom;
+    @Option(names = "--vocab-from", required = true, description = "tokenizer.json whose vocabulary, merges and chat template the model gets (--arch gpt-oss with"
+            + " o200k_base, gpt-4o's: o200k_harmony, gpt-oss's own, with harmony's control tokens and chat template)") Path vocabFrom;
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Parameters(index = "0", paramLabel = "OUT.gguf") Path out;
 
@@ -88,7 +89,10 @@ final class MakeModelCommand implements Callable<Integer> {
         if (a.gptOss() && window < 1) throw new BglException("--sliding-window must be at least 1, got " + window);
         float base = ropeBase != null ? ropeBase : (a == Architecture.LLAMA ? 10000f : a.gptOss() ? 150000f : 1000000f);
         RopeScaling rope = ropeScaling(context, hd, base);
-        var spec = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
+        var o200k = dev.bgl.tokenizer.Tokenizer.specFromTokenizerJson(vocabFrom);
+        // gpt-oss from o200k_base (gpt-4o's tokenizer.json): its own vocabulary, o200k_harmony, with harmony's template
+        boolean harmony = a.gptOss() && dev.bgl.tokenizer.HarmonyVocabulary.isO200kBase(o200k);
+        var spec = harmony ? dev.bgl.tokenizer.HarmonyVocabulary.of(o200k) : o200k;
         int vocab = spec.vocabSize();
         RandomModelMaker.Spec s;
         try {
@@ -99,13 +103,16 @@ final class MakeModelCommand implements Callable<Integer> {
             throw new BglException(e.getMessage());
         }
         ProgressBar bar = new ProgressBar("make-model", 1000, System.err);
-        RandomModelMaker.write(s, w -> TokenizerGguf.putTokenizerJson(vocabFrom, w, vocab), out,
+        RandomModelMaker.write(s, w -> {
+                    if (harmony) spec.writeTo(w);
+                    else TokenizerGguf.putTokenizerJson(vocabFrom, w, vocab);
+                }, out,
                 (done, total) -> bar.update(done * 1000 / Math.max(1, total), null));
         bar.finish();
-        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), %s, vocab %d, rope scaling %s%s, %.1f MB%n",
+        System.out.printf("wrote %s: %s %s, %d layers, dim %d, %d heads (%d kv, head dim %d), %s, vocab %d%s, rope scaling %s%s, %.1f MB%n",
                 out, arch, mix == RandomModelMaker.Mix.K_M ? type.toUpperCase() : t, layers, dim, heads, kv, hd,
                 moe == null ? "ffn " + f : moe.count() + " experts (" + moe.used() + " used) of ffn " + moe.ffnDim()
-                        + (et == null ? "" : " in " + et), vocab, rope.describe(),
+                        + (et == null ? "" : " in " + et), vocab, harmony ? " (o200k_harmony, harmony chat template)" : "", rope.describe(),
                 window > 0 ? ", sliding window " + window : "", Files.size(out) / 1e6);
         return 0;
     }
