@@ -31,6 +31,6 @@ class SparkThinkingFormatTest {
         RunnerSpec wrong = RunnerSpec.of(RepoFiles.shippedModel(), null, KvCacheType.F16, null, 0, GuidanceOptions.DEFAULT, null)
                 .withThinkingFormat(ThinkingMarkers.BRACKET);
         FormatException e = assertThrows(FormatException.class, () -> ExecutorModels.model(wrong));
-        assertTrue(e.getMessage().contains("no token [THINK]"), e.getMessage());
+        assertTrue(e.getMessage().contains("no token [/THINK]"), e.getMessage());
     }
 }
