@@ -18,7 +18,14 @@ package dev.bgl.model;
  * them ({@code [block][PAGE]} for keys, one per value block, in the values' order), 34 bytes per 32 elements
  * as llama.cpp counts them. {@code q4_0} is the same with ggml's Q4_0 blocks (quants 0..15 from
  * x/d + 8.5 truncated, d = −(the element of largest magnitude)/8 as F16; two quants a byte: 18
- * bytes per 32 elements).
+ * bytes per 32 elements). A Q4_0 page packs each run of 32 quants (in the orders above) as ggml
+ * packs a block: byte j of the run's 16 holds quant j in its low nibble and quant j + 16 in its
+ * high one, each less 8 as a signed nibble ({@link #put}). A key row of 64 slots is then two
+ * runs: slots 0..15 and 16..31 in the nibbles of its first 16 bytes, 32..47 and 48..63 in the
+ * next 16; so 16 contiguous bytes, widened to ints, give 16 consecutive slots (or value
+ * elements) by two shifts and the 16 after them by one ({@link TiledAttention#nibbles}). Packed
+ * element after element, adjacent slots shared a byte, and the attention unpacked them one at a
+ * time.
  */
 public final class KvCache {
     static final int PAGE_SHIFT = 6;
@@ -28,7 +35,7 @@ public final class KvCache {
 
     private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
     private final float[][][] k32, v32; // the same, when f32
-    private final byte[][][] k8, v8;    // the same, when q8_0: quants; when q4_0: two quants a byte (element e in byte e/2, low nibble first)
+    private final byte[][][] k8, v8;    // the same, when q8_0: quants; when q4_0: two quants a byte (see put)
     private final short[][][] ks, vs;   // and their blocks' F16 scales, [layer][page][PAGE * dim / 32]
     /** [layer][page]: an F16 page that holds an infinity or NaN somewhere, which {@link #keyPage16} and {@link #valuePage16} do not hand out. */
     private final boolean[][] nonFinite;
@@ -189,16 +196,32 @@ public final class KvCache {
         return Float.floatToFloat16(d);
     }
 
-    /** Stores quant {@code v} as element {@code e} of a page: a byte, or a nibble (offset by 8) for Q4_0. */
+    /**
+     * Stores quant {@code v} as element {@code e} of a page: a byte, or for Q4_0 a nibble
+     * ({@code v} is −8..7, two's complement in 4 bits) of the run of 32 that {@code e} is in, as a
+     * ggml block packs them: elements j and j + 16 of the run share its byte j, j in the low nibble.
+     */
     private void put(byte[] page, int e, byte v) {
         if (!q4) page[e] = v;
-        else if ((e & 1) == 0) page[e >> 1] = (byte) ((page[e >> 1] & 0xF0) | (v + 8));
-        else page[e >> 1] = (byte) ((page[e >> 1] & 0x0F) | ((v + 8) << 4));
+        else {
+            int b = nibbleByte(e), shift = nibbleShift(e);
+            page[b] = (byte) ((page[b] & ~(15 << shift)) | ((v & 15) << shift));
+        }
     }
 
     /** Element {@code e}'s quant, as {@link #put} stored it. */
     private int get(byte[] page, int e) {
-        return q4 ? ((page[e >> 1] >> ((e & 1) << 2)) & 15) - 8 : page[e];
+        return q4 ? (page[nibbleByte(e)] << (28 - nibbleShift(e))) >> 28 : page[e];
+    }
+
+    /** The byte of a Q4_0 page that holds element {@code e}: its run's 16 bytes, then e's place in the run's half. */
+    private static int nibbleByte(int e) {
+        return (e >>> 5 << 4) | (e & 15);
+    }
+
+    /** Where element {@code e}'s nibble lies in its byte: 0 (low) for the first 16 of its run of 32, 4 (high) for the last 16. */
+    private static int nibbleShift(int e) {
+        return (e & 16) >>> 2;
     }
 
     /**
@@ -256,7 +279,25 @@ public final class KvCache {
         return quantized && !q4 ? k8[layer][page] : null;
     }
 
-    /** A Q8_0 page's key scales (F16, {@code [i / 32 * PAGE + slot]}). */
+    /**
+     * A Q4_0 page's key quants as stored: the quants of element i's slots in bytes
+     * {@code [i · PAGE/2, (i+1) · PAGE/2)}, slot s in byte {@code i · PAGE/2 + s / 32 · 16 + s % 16}, in
+     * its low nibble for s % 32 < 16 and its high one above ({@link #put}); scales in
+     * {@link #keyScales8}. Null for other types.
+     */
+    byte[] keyPage4(int layer, int page) {
+        return q4 ? k8[layer][page] : null;
+    }
+
+    /**
+     * A Q4_0 page's value quants as stored: the order of {@link #valuePage8}, each run of 32 in 16
+     * bytes (byte j: quant j low, quant j + 16 high); scales in {@link #valueScales8}. Null for other types.
+     */
+    byte[] valuePage4(int layer, int page) {
+        return q4 ? v8[layer][page] : null;
+    }
+
+    /** A Q8_0 or Q4_0 page's key scales (F16, {@code [i / 32 * PAGE + slot]}). */
     short[] keyScales8(int layer, int page) {
         return ks[layer][page];
     }
@@ -266,7 +307,7 @@ public final class KvCache {
         return quantized && !q4 ? v8[layer][page] : null;
     }
 
-    /** A Q8_0 page's value scales (F16, the block of quant index q at {@code q / 32}). */
+    /** A Q8_0 or Q4_0 page's value scales (F16, the block of quant index q at {@code q / 32}). */
     short[] valueScales8(int layer, int page) {
         return vs[layer][page];
     }
