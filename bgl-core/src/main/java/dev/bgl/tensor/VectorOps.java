@@ -166,23 +166,32 @@ public final class VectorOps {
 
     /**
      * x[off..off+n) to e^(x − max) in place, and their sum: each vector's lanes summed in float,
-     * the vectors' sums in double, as ggml's soft_max sums (and so the attention's softmax).
+     * the vectors' sums in double, as ggml's soft_max sums (and so the attention's softmax). The
+     * exponential is {@link VectorExp}'s, the same bits compiled or not and in a lane or the tail
+     * ({@code lanewise(EXP)} changed its last bits when C2 compiled this loop, so attention, and
+     * a greedy token on a near tie, depended on how warm the JVM was); below its range (e^−87.3,
+     * a masked −∞ score) it is 0.
      */
     public static double expSum(float[] x, int off, int n, float max) {
         double sum = 0;
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector d = FloatVector.fromArray(F, x, off + i).sub(max);
+            FloatVector e = VectorExp.exp(d).blend(0f, d.compare(VectorOperators.LT, EXP_FLOOR));
             e.intoArray(x, off + i);
             sum += e.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
+            float d = x[off + i] - max;
+            float e = d < EXP_FLOOR ? 0f : VectorExp.exp(d);
             x[off + i] = e;
             sum += e;
         }
         return sum;
     }
+
+    /** Where {@link #expSum} counts e^x as 0: the bottom of {@link VectorExp}'s range. */
+    private static final float EXP_FLOOR = -87.3f;
 
     /**
      * x·sigmoid(x) = x / (1 + e^−x), as ggml_silu_f32, with {@link VectorExp}'s e^x: the same bits
@@ -206,7 +215,8 @@ public final class VectorOps {
      * The exact GELU in place, x·Φ(x) = ½x(1 + erf(x/√2)) (BERT's "gelu"), with erf from Abramowitz
      * and Stegun 7.1.26 (absolute error 1.5e-7, below a float's resolution of the result) and the
      * vector exp: a budget predictor's FFN calls it on every hidden unit at every guided token,
-     * where a scalar Math.exp per element cost a quarter of the encoder.
+     * where a scalar Math.exp per element cost a quarter of the encoder. {@link VectorExp}'s, so a
+     * guided run's predictions do not change when the JIT compiles this loop.
      */
     public static void gelu(float[] x, int off, int n) {
         final float invSqrt2 = (float) Math.sqrt(0.5), p = 0.3275911f;
@@ -218,7 +228,7 @@ public final class VectorOps {
             FloatVector t = ax.mul(p).add(1f);
             t = FloatVector.broadcast(F, 1f).div(t);
             FloatVector poly = t.mul(a5).add(a4).mul(t).add(a3).mul(t).add(a2).mul(t).add(a1).mul(t);
-            FloatVector r = poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+            FloatVector r = poly.mul(VectorExp.exp(ax.mul(ax).neg())).neg().add(1f);
             FloatVector erf = r.blend(r.neg(), v.compare(VectorOperators.LT, 0f));
             v.mul(0.5f).mul(erf.add(1f)).intoArray(x, off + i);
         }
