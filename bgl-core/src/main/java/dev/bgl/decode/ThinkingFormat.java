@@ -68,11 +68,6 @@ public record ThinkingFormat(int[] open, int[] close, Phase start) {
         return close.length;
     }
 
-    /** Tokens of the open marker. */
-    public int openLength() {
-        return open.length;
-    }
-
     /** This format with the prompt leaving the model in {@code phase}. */
     public ThinkingFormat startingIn(Phase phase) {
         return new ThinkingFormat(open, close, phase);

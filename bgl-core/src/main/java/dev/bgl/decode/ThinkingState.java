@@ -107,9 +107,4 @@ public final class ThinkingState {
     public boolean closingTailPending() {
         return phase == Phase.ANSWER && inTail;
     }
-
-    /** Whether the last token seen was part of the close marker (its closing token or its tail). */
-    public boolean lastWasCloseMarker() {
-        return closedAt >= 0 && seen - 1 < closedAt + 1 + tailMatched;
-    }
 }
