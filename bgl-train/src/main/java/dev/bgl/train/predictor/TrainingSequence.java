@@ -35,7 +35,7 @@ record TrainingSequence(String id, int[] tokens, int open, int close, boolean co
      */
     private static TrainingSequence locate(String id, int[] seq, int promptLength, ThinkingFormat markers, boolean concise) {
         int[] open = markers.open();
-        int openAt = markers.promptPhase(Arrays.copyOf(seq, promptLength)) == ThinkingFormat.Phase.THINKING ? lastOpen(seq, promptLength, open) : -1;
+        int openAt = promptOpen(seq, promptLength, markers);
         for (int end = promptLength + 1; end <= seq.length && openAt < 0 && open.length > 0; end++)
             if (ThinkingFormat.endsWith(seq, end, open)) openAt = end - 1;
         if (openAt < 0) return null;
@@ -44,9 +44,16 @@ record TrainingSequence(String id, int[] tokens, int open, int close, boolean co
         return null;
     }
 
-    /** The last token of the prompt's last open marker. */
-    private static int lastOpen(int[] seq, int promptLength, int[] open) {
-        for (int end = promptLength; end > 0; end--) if (ThinkingFormat.endsWith(seq, end, open)) return end - 1;
+    /**
+     * The last token of the prompt's open marker when the prompt leaves the thinking open (DeepSeek-R1's template),
+     * else −1: as {@link ThinkingFormat#promptPhase}, a closing token after the last whole open marker closes it.
+     */
+    private static int promptOpen(int[] seq, int promptLength, ThinkingFormat markers) {
+        int[] open = markers.open();
+        for (int end = promptLength; end > 0; end--) {
+            if (seq[end - 1] == markers.closeId()) return -1;
+            if (open.length > 0 && ThinkingFormat.endsWith(seq, end, open)) return end - 1;
+        }
         return -1;
     }
 
