@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,10 +105,22 @@ class SchedulerTest {
         LoadedModel m = byName(name);
         List<int[]> prompts = prompts(m);
         int[] maxTokens = {5, 40, 12, 1, 27, 33};
+        // The first sequence's first token waits (on the scheduler thread) until all six are
+        // submitted: otherwise how many steps it runs alone depends on how fast this thread
+        // submits, and the mean batch below on the machine's load.
+        CountDownLatch allSubmitted = new CountDownLatch(1);
+        TokenListener holdFirst = (id, text, forced, phase) -> {
+            try {
+                allSubmitted.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
         try (Scheduler s = new Scheduler(m, Scheduler.Config.slots(3))) {
             List<Scheduler.Ticket> tickets = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++)
-                tickets.add(s.submit(GenerateRequest.of(prompts.get(i), maxTokens[i], SamplerConfig.GREEDY), 256, TokenListener.NONE));
+                tickets.add(s.submit(GenerateRequest.of(prompts.get(i), maxTokens[i], SamplerConfig.GREEDY), 256, i == 0 ? holdFirst : TokenListener.NONE));
+            allSubmitted.countDown();
             for (int i = 0; i < prompts.size(); i++) {
                 GenerateResult batched = tickets.get(i).result().get(60, TimeUnit.SECONDS);
                 assertSame(alone(m, GenerateRequest.of(prompts.get(i), maxTokens[i], SamplerConfig.GREEDY), 256), batched, name + " #" + i);
