@@ -140,11 +140,13 @@ final class BenchCommand implements Callable<Integer> {
             }
             // after the memory figures: the probe's buffer would count in them
             double bandwidth = MemoryBandwidth.measure(BANDWIDTH_PROBE_BYTES, 8); // the fastest of 8: single passes on this VM swing by 2x
-            // a decode step reads the weights once and the whole KV cache so far: at depth, the
-            // cache is a large share of the bytes (3,000 tokens of F16 KV on a 0.6B model: 344 MB)
-            // decode token i (from 0) attends over promptTokens + i + 1 positions
+            // a decode step reads the weights once and the whole KV cache so far (a sliding-window
+            // layer: its window): at depth, the cache is a large share of the bytes (3,000 tokens of
+            // F16 KV on a 0.6B model: 344 MB); decode token i (from 0) attends over promptTokens + i + 1 positions
             double meanContext = promptTokens + (genTokens + 1) / 2.0;
-            long kvRead = (long) (m.kvBytesPerToken() * meanContext);
+            long kvRead = 0;
+            for (int i = 0; i < genTokens; i++) kvRead += m.transformer().config().kvBytesRead(m.kvType(), promptTokens + i + 1);
+            kvRead /= Math.max(1, genTokens);
             long perToken = read + kvRead;
             out.printf("roofline   a decode token reads %.3f MB of weights + %.3f MB of KV cache (%s, %.1f tokens of context on average) = %.3f MB%n",
                     read / 1e6, kvRead / 1e6, m.kvType().label(), meanContext, perToken / 1e6);

@@ -105,12 +105,13 @@ final class InspectCommand implements Callable<Integer> {
         }
         info.put("chat", chat);
         long weights = m.source().weightBytes();
-        long kvF16 = c.kvBytesPerToken(KvCacheType.F16) * ctx;
+        long kvF16 = c.kvBytes(KvCacheType.F16, ctx);
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("weights_bytes_mapped", weights);
         mem.put("context", ctx);
         // the cache grows in pages as the context fills; these are the figures for a full context
-        for (KvCacheType kv : KvCacheType.values()) mem.put("kv_cache_bytes_" + kv.label(), c.kvBytesPerToken(kv) * ctx);
+        // (a sliding-window layer's share stops at its window)
+        for (KvCacheType kv : KvCacheType.values()) mem.put("kv_cache_bytes_" + kv.label(), c.kvBytes(kv, ctx));
         // the longest context whose KV cache the heap left after loading holds, per KV type
         long free = ContextMemory.freeHeap();
         mem.put("heap_free_bytes", free);

@@ -14,9 +14,9 @@ public final class ContextMemory {
     private ContextMemory() {
     }
 
-    /** KV-cache bytes of a full context of {@code tokens} with elements of type {@code t}. */
+    /** KV-cache bytes of a full context of {@code tokens} with elements of type {@code t} ({@link ModelConfig#kvBytes}). */
     public static long kvBytes(ModelConfig c, int tokens, KvCacheType t) {
-        return c.kvBytesPerToken(t) * tokens;
+        return c.kvBytes(t, tokens);
     }
 
     /** "f16 1.2 GB, f32 2.4 GB": a full context's KV cache under each type. */
@@ -31,7 +31,7 @@ public final class ContextMemory {
 
     /** The largest context whose KV cache of type {@code t} fits in {@code available} bytes. */
     public static long largestContext(ModelConfig c, KvCacheType t, long available) {
-        return Math.max(0, available) / c.kvBytesPerToken(t);
+        return c.kvTokensWithin(t, available);
     }
 
     /**

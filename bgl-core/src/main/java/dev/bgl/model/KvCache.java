@@ -26,6 +26,12 @@ package dev.bgl.model;
  * elements) by two shifts and the 16 after them by one ({@link TiledAttention#nibbles}). Packed
  * element after element, adjacent slots shared a byte, and the attention unpacked them one at a
  * time.
+ *
+ * <p>A sliding-window layer (gpt-oss's even layers) holds only the pages its next queries can see:
+ * after each chunk's attention the forward pass {@linkplain #releaseBefore releases} the pages
+ * wholly before the window of the next position, so at a long context such a layer holds about
+ * window + {@link Transformer#MAX_CHUNK} positions, not the whole context, as llama.cpp keeps a
+ * separate cache of that size for its SWA layers.
  */
 public final class KvCache {
     static final int PAGE_SHIFT = 6;
@@ -48,7 +54,11 @@ public final class KvCache {
     /** F16 elements: the attention rounds its operands to F16 as ggml does. */
     final boolean f16;
     private final int layers;
-    private int pagesAllocated;
+    /** Each layer's attention window in positions (0: it sees every key), and the bytes of one position's key and value rows. */
+    private final int[] window;
+    private final long layerBytesPerPosition;
+    /** [layer]: pages allocated now, and pages released below (pages before it are null and not read again). */
+    private final int[] pagesHeld, releasedBelow;
     int length;
 
     KvCache(ModelConfig c, int capacity, boolean f16) {
@@ -63,6 +73,11 @@ public final class KvCache {
         this.type = type;
         this.f16 = type == KvCacheType.F16;
         this.layers = c.layers();
+        this.window = new int[layers];
+        for (int l = 0; l < layers; l++) window[l] = c.windowOf(l);
+        this.layerBytesPerPosition = type.rowBytes(kvDim) + type.rowBytes(vDim);
+        this.pagesHeld = new int[layers];
+        this.releasedBelow = new int[layers];
         this.q4 = type == KvCacheType.Q4_0;
         boolean q8 = type == KvCacheType.Q8_0 || q4;
         this.quantized = q8;
@@ -97,24 +112,74 @@ public final class KvCache {
         return capacity;
     }
 
-    /** Forgets everything from position {@code n} on (to rewind or reuse a prompt prefix). Pages stay allocated for reuse. */
+    /**
+     * Forgets everything from position {@code n} on (to rewind or reuse a prompt prefix). Pages stay
+     * allocated for reuse. A sliding-window layer that has released the positions the query at
+     * {@code n} would see cannot go back there (only to 0): an IllegalStateException says so.
+     */
     public void truncate(int n) {
         if (n < 0 || n > length) throw new IllegalArgumentException("truncate to " + n + " of " + length);
+        if (n == 0) java.util.Arrays.fill(releasedBelow, 0); // every page is written again before it is read
+        else
+            for (int l = 0; l < layers; l++)
+                if (window[l] > 0 && releasedBelow[l] > Math.max(0, n + 1 - window[l]) >>> PAGE_SHIFT)
+                    throw new IllegalStateException("cannot rewind the KV cache to " + n + " tokens: layer " + l + " attends within "
+                            + window[l] + " positions and has released those before " + (releasedBelow[l] << PAGE_SHIFT));
         length = n;
     }
 
-    /** Bytes the cache holds for the tokens in it. */
+    /** Positions {@code layer} holds for the next token of a context of {@code tokens}: all of them, or its window. */
+    static long heldPositions(int window, long tokens) {
+        return window > 0 ? Math.min(tokens, window) : tokens;
+    }
+
+    /**
+     * The most positions {@code layer} holds at a context of {@code tokens}: all of them, or on a
+     * sliding-window layer its window, the chunk beyond it that is released only after the next
+     * chunk's attention, and the two pages at its ends that also hold positions outside it.
+     */
+    static long heldPositionsBound(int window, long tokens) {
+        return window > 0 ? Math.min(tokens, (long) window + 2L * Transformer.MAX_CHUNK + 2L * PAGE) : tokens;
+    }
+
+    /** Bytes the cache holds for the tokens in it: every position on a full layer, the window's on a sliding-window layer. */
     public long bytesUsed() {
-        return (long) length * bytesPerPosition();
+        long positions = 0;
+        for (int l = 0; l < layers; l++) positions += heldPositions(window[l], length);
+        return positions * layerBytesPerPosition;
     }
 
-    private long bytesPerPosition() {
-        return layers * (type.rowBytes(kvDim) + type.rowBytes(vDim));
-    }
-
-    /** Bytes allocated: whole pages up to the furthest position written so far. */
+    /** Bytes allocated: the whole pages each layer holds now. */
     public long bytesReserved() {
-        return (long) pagesAllocated * PAGE * bytesPerPosition();
+        long pages = 0;
+        for (int l = 0; l < layers; l++) pages += pagesHeld[l];
+        return pages * PAGE * layerBytesPerPosition;
+    }
+
+    /**
+     * Releases {@code layer}'s pages that hold only positions before {@code from}: a sliding-window
+     * layer calls this with the first position its next query sees, so the pages it will not read
+     * again go back to the heap. Pages are released once; a page written again is allocated again.
+     */
+    void releaseBefore(int layer, int from) {
+        int below = Math.max(0, from) >>> PAGE_SHIFT;
+        for (int page = releasedBelow[layer]; page < below; page++) {
+            boolean held;
+            if (quantized) {
+                held = k8[layer][page] != null;
+                k8[layer][page] = v8[layer][page] = null;
+                ks[layer][page] = vs[layer][page] = null;
+            } else if (f16) {
+                held = k16[layer][page] != null;
+                k16[layer][page] = v16[layer][page] = null;
+                nonFinite[layer][page] = false;
+            } else {
+                held = k32[layer][page] != null;
+                k32[layer][page] = v32[layer][page] = null;
+            }
+            if (held) pagesHeld[layer]--;
+        }
+        releasedBelow[layer] = Math.max(releasedBelow[layer], below);
     }
 
     /** Stores the key and value rows of {@code layer} at {@code pos}, allocating the page on first use. */
@@ -127,7 +192,7 @@ public final class KvCache {
                 vp = v8[layer][page] = new byte[q4 ? PAGE * vDim / 2 : PAGE * vDim];
                 ks[layer][page] = new short[PAGE * kvDim / QK];
                 vs[layer][page] = new short[PAGE * vDim / QK];
-                pagesAllocated = Math.max(pagesAllocated, page + 1);
+                pagesHeld[layer]++;
             }
             short[] kScale = ks[layer][page], vScale = vs[layer][page];
             for (int b = 0; b < kvDim / QK; b++) {
@@ -144,7 +209,7 @@ public final class KvCache {
             if (kp == null) {
                 kp = k16[layer][page] = new short[PAGE * kvDim];
                 vp = v16[layer][page] = new short[PAGE * vDim];
-                pagesAllocated = Math.max(pagesAllocated, page + 1);
+                pagesHeld[layer]++;
             }
             for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0; i < vDim; i++) vp[valueIndex(slot, i)] = Float.floatToFloat16(v[vOff + i]);
@@ -157,7 +222,7 @@ public final class KvCache {
             if (kp == null) {
                 kp = k32[layer][page] = new float[PAGE * kvDim];
                 vp = v32[layer][page] = new float[PAGE * vDim];
-                pagesAllocated = Math.max(pagesAllocated, page + 1);
+                pagesHeld[layer]++;
             }
             for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = k[kOff + i];
             System.arraycopy(v, vOff, vp, slot * vDim, vDim);

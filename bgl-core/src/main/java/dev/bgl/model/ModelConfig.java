@@ -136,8 +136,48 @@ public record ModelConfig(
         return emb + (tiedEmbeddings ? 0 : emb) + dim + perLayer * layers;
     }
 
-    /** Bytes of KV cache per token with keys and values stored as {@code t} (whole blocks for a block type). */
+    /**
+     * Bytes of KV cache per token with keys and values stored as {@code t} (whole blocks for a block
+     * type), counting every layer: a sliding-window layer's share stops growing past its window
+     * ({@link #kvBytes}), so for such a model this is the rate up to the window.
+     */
     public long kvBytesPerToken(KvCacheType t) {
         return (long) layers * (t.rowBytes(kvDim()) + t.rowBytes(vDim()));
+    }
+
+    /**
+     * The most KV cache a session holds at a context of {@code tokens}: every position on a layer
+     * that sees every key; on a sliding-window layer its window and what the forward pass keeps
+     * beyond it (two chunks and two pages: {@link KvCache#releaseBefore}). What a context needs in
+     * memory, for the check before allocating and for {@code inspect}.
+     */
+    public long kvBytes(KvCacheType t, long tokens) {
+        long perLayer = t.rowBytes(kvDim()) + t.rowBytes(vDim()), positions = 0;
+        for (int l = 0; l < layers; l++) positions += KvCache.heldPositionsBound(windowOf(l), tokens);
+        return positions * perLayer;
+    }
+
+    /** KV cache bytes one decode step reads at a context of {@code tokens}: a sliding-window layer reads its window only. */
+    public long kvBytesRead(KvCacheType t, long tokens) {
+        long perLayer = t.rowBytes(kvDim()) + t.rowBytes(vDim()), positions = 0;
+        for (int l = 0; l < layers; l++) positions += KvCache.heldPositions(windowOf(l), tokens);
+        return positions * perLayer;
+    }
+
+    /** The largest context whose {@link #kvBytes} of type {@code t} fit in {@code bytes} (Long.MAX_VALUE when every layer is windowed and its cap fits). */
+    public long kvTokensWithin(KvCacheType t, long bytes) {
+        if (bytes <= 0) return 0;
+        long lo = 0, hi = 1;
+        while (kvBytes(t, hi) <= bytes) { // kvBytes grows with tokens, and stops growing only when every layer is windowed
+            if (hi > (1L << 40)) return Long.MAX_VALUE;
+            lo = hi;
+            hi *= 2;
+        }
+        while (hi - lo > 1) { // kvBytes(lo) <= bytes < kvBytes(hi)
+            long mid = (lo + hi) >>> 1;
+            if (kvBytes(t, mid) <= bytes) lo = mid;
+            else hi = mid;
+        }
+        return lo;
     }
 }

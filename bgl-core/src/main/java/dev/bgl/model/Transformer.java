@@ -252,6 +252,7 @@ public final class Transformer {
                 // the sequence's own attention, over its own cache, as when it runs alone
                 System.arraycopy(s.q, i * qd, qOne, 0, qd);
                 states[i].scratch.attention.run(cache, l, pos, 1, qOne, attOne, lw.window(), lw.sinks());
+                if (lw.window() > 0) cache.releaseBefore(l, pos + 1 - lw.window());
                 System.arraycopy(attOne, 0, s.att, i * ad, ad);
             }
             Kernels.matvecBatch(lw.wo(), s.att, n, s.xb, s.acts);
@@ -336,6 +337,9 @@ public final class Transformer {
             }
             for (int i = 0; i < n; i++) qkNormRopeStore(s, lw, l, i, pos0 + i, st.cache);
             s.attention.run(st.cache, l, pos0, n, s.q, s.att, lw.window(), lw.sinks());
+            // what this chunk's first query did not see, no later query will (the chunk's own
+            // window start, not the next one's: a chunk fed again after a failure still finds its keys)
+            if (lw.window() > 0) st.cache.releaseBefore(l, pos0 + 1 - lw.window());
             matmul(lw.wo(), s.att, n, s.xb, s);
             if (lw.bo() != null) addBias(s.xb, lw.bo(), n);
             for (int i = 0; i < n * dim; i++) s.x[i] += s.xb[i];
