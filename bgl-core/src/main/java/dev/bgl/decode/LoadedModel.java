@@ -228,9 +228,14 @@ public final class LoadedModel implements AutoCloseable {
         return kvType;
     }
 
-    /** KV-cache bytes one cached token takes in this model's sessions. */
+    /** KV-cache bytes one cached token takes in this model's sessions (every layer: see {@link #kvBytes}). */
     public long kvBytesPerToken() {
         return transformer.config().kvBytesPerToken(kvType);
+    }
+
+    /** The most KV cache a session of this model holds at a context of {@code tokens} (a sliding-window layer: its window). */
+    public long kvBytes(long tokens) {
+        return transformer.config().kvBytes(kvType, tokens);
     }
 
     public Transformer transformer() {

@@ -97,7 +97,6 @@ public final class Scheduler implements AutoCloseable {
     private final LoadedModel model;
     private final Config config;
     private final Transformer.Batch batch;
-    private final long kvBytesPerToken;
     private final Thread thread;
     private final Object lock = new Object();
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
@@ -114,7 +113,6 @@ public final class Scheduler implements AutoCloseable {
         this.model = model;
         this.config = config;
         this.batch = model.transformer().new Batch(config.maxSequences());
-        this.kvBytesPerToken = model.kvBytesPerToken();
         this.thread = Thread.ofPlatform().name("bgl-scheduler").daemon().unstarted(this::loop);
         thread.start();
     }
@@ -125,7 +123,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** KV-cache bytes a sequence with a context of {@code contextSize} tokens may reach. */
     public long kvBytesFor(int contextSize) {
-        return contextSize * kvBytesPerToken;
+        return model.kvBytes(contextSize);
     }
 
     /**

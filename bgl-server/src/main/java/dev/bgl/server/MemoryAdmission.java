@@ -66,15 +66,15 @@ public final class MemoryAdmission {
         return (int) Math.max(Math.min(context, want), promptTokens + 1L);
     }
 
-    /** Bytes the KV cache holds for {@code tokens} positions: what the per-request KV limit is compared with. */
+    /** Bytes the KV cache holds for {@code tokens} positions (a sliding-window layer: its window): what the per-request KV limit is compared with. */
     long kvBytes(int tokens) {
-        return tokens * c.kvBytesPerToken(kvType);
+        return c.kvBytes(kvType, tokens);
     }
 
     /** Heap the cache allocates for {@code tokens} positions: whole pages of {@link KvCache#PAGE}. */
     long kvHeapBytes(int tokens) {
         long pages = (tokens + KvCache.PAGE - 1) / KvCache.PAGE;
-        return pages * KvCache.PAGE * c.kvBytesPerToken(kvType);
+        return c.kvBytes(kvType, pages * KvCache.PAGE);
     }
 
     /** Heap one generation takes: KV cache, attention scores, the forward pass's scratch, logits and hidden states. */
@@ -118,7 +118,7 @@ public final class MemoryAdmission {
     public void checkFits(int promptTokens, int maxTokens) {
         long kv = kvBytes(sessionTokens(promptTokens, maxTokens));
         if (kvPerRequest > 0 && kv > kvPerRequest) {
-            long fit = kvPerRequest / c.kvBytesPerToken(kvType) - promptTokens - SESSION_SLACK;
+            long fit = Math.min(Integer.MAX_VALUE, c.kvTokensWithin(kvType, kvPerRequest)) - promptTokens - SESSION_SLACK;
             throw new ApiError(400, "invalid_request_error", "the prompt (" + promptTokens + " tokens) and max_tokens " + maxTokens
                     + " need " + kv + " bytes of KV cache, more than this server allows per request (" + kvPerRequest + ", --max-kv-bytes-per-request)"
                     + (fit >= 1 ? "; ask for max_tokens <= " + fit : "; the prompt alone is too long"), "max_tokens", "kv_cache_too_large");
