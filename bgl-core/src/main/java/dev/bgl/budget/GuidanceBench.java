@@ -100,11 +100,11 @@ public final class GuidanceBench {
         int[] prefix = java.util.Arrays.copyOf(full, full.length - keep), prompt = java.util.Arrays.copyOfRange(full, full.length - keep, full.length);
         try (Session s = model.newSession(full.length + tokens + 8)) {
             s.feed(prefix, 0, prefix.length, false);
-            return timed(model, p, s, prefix.length, prompt, tokens, budget, options, full.length);
+            return timed(model, p, s, prefix, prompt, tokens, budget, options, full.length);
         }
     }
 
-    private static Result timed(LoadedModel model, BudgetPredictor p, Session s, int prefixLength, int[] prompt, int tokens, int budget,
+    private static Result timed(LoadedModel model, BudgetPredictor p, Session s, int[] prefix, int[] prompt, int tokens, int budget,
                                 GuidanceOptions options, int context) {
         boolean[] newline = BudgetGuidance.newlineTokens(model.tokenizer(), p.modelVocab());
         int warm = tokens; // the predictor runs at a fraction of the steps: its code needs the whole length to compile
@@ -113,19 +113,19 @@ public final class GuidanceBench {
         GuidanceOptions every = options.withAllCandidates(false), all = options.withAllCandidates(true);
         // every variant warms up before any is timed (the JIT compiles the decode loop, the kernels and
         // the predictor once), then three rounds run the variants in turn and each keeps its fastest run
-        decode(model, s, prefixLength, prompt, warm, null);
+        decode(model, s, prefix, prompt, warm, null);
         // the predictor at every step first (no floor), or under a floor it runs too rarely to be compiled before timing
-        decode(model, s, prefixLength, prompt, warm, guidance(model, p, budget, every.withMinP(0), newline));
-        decode(model, s, prefixLength, prompt, warm, guidance(model, p, budget, all.withMinP(0), newline));
-        decode(model, s, prefixLength, prompt, warm, guidance(model, p, budget, every, newline));
-        decode(model, s, prefixLength, prompt, warm, guidance(model, p, budget, all, newline));
+        decode(model, s, prefix, prompt, warm, guidance(model, p, budget, every.withMinP(0), newline));
+        decode(model, s, prefix, prompt, warm, guidance(model, p, budget, all.withMinP(0), newline));
+        decode(model, s, prefix, prompt, warm, guidance(model, p, budget, every, newline));
+        decode(model, s, prefix, prompt, warm, guidance(model, p, budget, all, newline));
         long[] wall = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE}, cpuNs = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
         BudgetGuidance cand = null, full = null;
         for (int round = 0; round < ROUNDS; round++) {
             for (int v = 0; v < 3; v++) {
                 BudgetGuidance g = v == 0 ? null : guidance(model, p, budget, v == 1 ? every : all, newline);
                 long c0 = cpuNow(cpu);
-                long w = decode(model, s, prefixLength, prompt, tokens, g).decodeNanos();
+                long w = decode(model, s, prefix, prompt, tokens, g).decodeNanos();
                 long c = cpuNow(cpu) - c0;
                 if (w < wall[v]) {
                     wall[v] = w;
@@ -163,9 +163,17 @@ public final class GuidanceBench {
         return model.encodePrompt(model.renderPrompt(List.of(ChatMessage.user(message)), null) + model.markers().open() + "\n");
     }
 
-    /** One run on {@code s}, cut back to its prefilled {@code prefixLength} tokens first. */
-    private static GenerateResult decode(LoadedModel model, Session s, int prefixLength, int[] prompt, int tokens, BudgetGuidance g) {
-        s.truncate(prefixLength);
+    /**
+     * One run on {@code s}, cut back to its prefilled {@code prefix} first; prefilled again when the
+     * session cannot go back that far (a sliding-window layer released what the prefix's end sees).
+     * The runs are timed on their decode only.
+     */
+    private static GenerateResult decode(LoadedModel model, Session s, int[] prefix, int[] prompt, int tokens, BudgetGuidance g) {
+        if (s.canTruncate(prefix.length)) s.truncate(prefix.length);
+        else {
+            s.truncate(0);
+            s.feed(prefix, 0, prefix.length, false);
+        }
         int close = model.thinkCloseId();
         LogitsProcessor keepThinking = new LogitsProcessor() {
             @Override

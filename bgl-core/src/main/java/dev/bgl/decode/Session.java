@@ -125,6 +125,11 @@ public final class Session implements AutoCloseable {
         return hiddenValid ? hidden : null;
     }
 
+    /** Whether {@link #truncate}{@code (n)} can rewind there: always to 0, and elsewhere unless a sliding-window layer released what position n sees. */
+    public boolean canTruncate(int n) {
+        return state.cache.canTruncate(n);
+    }
+
     /** Rewinds to the first {@code n} tokens (the logits are stale until the next feed). */
     public void truncate(int n) {
         state.cache.truncate(n);

@@ -115,17 +115,29 @@ public final class KvCache {
     /**
      * Forgets everything from position {@code n} on (to rewind or reuse a prompt prefix). Pages stay
      * allocated for reuse. A sliding-window layer that has released the positions the query at
-     * {@code n} would see cannot go back there (only to 0): an IllegalStateException says so.
+     * {@code n} would see cannot go back there (only to 0: {@link #canTruncate}); a BglException says so.
      */
     public void truncate(int n) {
         if (n < 0 || n > length) throw new IllegalArgumentException("truncate to " + n + " of " + length);
+        int l = layerMissing(n);
+        if (l >= 0)
+            throw new dev.bgl.util.BglException("cannot rewind the KV cache to " + n + " tokens: layer " + l + " attends within "
+                    + window[l] + " positions and has released those before " + (releasedBelow[l] << PAGE_SHIFT));
         if (n == 0) java.util.Arrays.fill(releasedBelow, 0); // every page is written again before it is read
-        else
-            for (int l = 0; l < layers; l++)
-                if (window[l] > 0 && releasedBelow[l] > Math.max(0, n + 1 - window[l]) >>> PAGE_SHIFT)
-                    throw new IllegalStateException("cannot rewind the KV cache to " + n + " tokens: layer " + l + " attends within "
-                            + window[l] + " positions and has released those before " + (releasedBelow[l] << PAGE_SHIFT));
         length = n;
+    }
+
+    /** Whether {@link #truncate}{@code (n)} can keep what the query at {@code n} sees. */
+    public boolean canTruncate(int n) {
+        return n >= 0 && n <= length && layerMissing(n) < 0;
+    }
+
+    /** A sliding-window layer that released positions the query at {@code n} would see, or −1. */
+    private int layerMissing(int n) {
+        if (n == 0) return -1;
+        for (int l = 0; l < layers; l++)
+            if (window[l] > 0 && releasedBelow[l] > Math.max(0, n + 1 - window[l]) >>> PAGE_SHIFT) return l;
+        return -1;
     }
 
     /** Positions {@code layer} holds for the next token of a context of {@code tokens}: all of them, or its window. */
