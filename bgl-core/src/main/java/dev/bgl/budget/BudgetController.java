@@ -30,22 +30,58 @@ public final class BudgetController implements ThinkingBudget {
     /**
      * What one token costs on this model.
      *
-     * @param parameters             weights touched per token (≈ 2 FLOPs each)
-     * @param kvBytesPerToken        KV-cache bytes one token occupies
-     * @param attentionFlopsPerToken FLOPs attention adds per token already in the context
+     * @param parameters                     weights touched per token (≈ 2 FLOPs each)
+     * @param kvBytesPerToken                KV-cache bytes one token occupies, every layer counted
+     * @param attentionFlopsPerToken         FLOPs attention adds per token already in the context, every layer counted
+     * @param window                         the sliding window of the windowed layers (gpt-oss), 0 when none
+     * @param windowedKvBytesPerToken        the windowed layers' share of {@code kvBytesPerToken}: past the window
+     *                                       they hold no more (the cache releases what they no longer see)
+     * @param windowedAttentionFlopsPerToken their share of {@code attentionFlopsPerToken}: past the window they attend to it only
      */
-    public record CostModel(long parameters, long kvBytesPerToken, long attentionFlopsPerToken) {
+    public record CostModel(long parameters, long kvBytesPerToken, long attentionFlopsPerToken,
+                            int window, long windowedKvBytesPerToken, long windowedAttentionFlopsPerToken) {
+        /** A model whose layers all see every key. */
+        public CostModel(long parameters, long kvBytesPerToken, long attentionFlopsPerToken) {
+            this(parameters, kvBytesPerToken, attentionFlopsPerToken, 0, 0, 0);
+        }
+
         /** From the model's config, with keys and values stored as {@code kv}. */
         public static CostModel of(ModelConfig c, dev.bgl.model.KvCacheType kv) {
             // QK^T over headDim and the weighted sum of values over valueHeadDim, multiply-add = 2 FLOPs
-            long attn = 2L * c.layers() * c.heads() * (c.headDim() + c.valueHeadDim());
+            long attnLayer = 2L * c.heads() * (c.headDim() + c.valueHeadDim());
+            long kvLayer = c.kvBytesPerToken(kv) / c.layers();
+            int window = 0, windowed = 0;
+            for (int l = 0; l < c.layers(); l++)
+                if (c.windowOf(l) > 0) {
+                    window = Math.max(window, c.windowOf(l)); // gpt-oss: one window for all its windowed layers
+                    windowed++;
+                }
             // a mixture of experts computes with the experts it picks, not all of them
-            return new CostModel(c.activeParameterCount(), c.kvBytesPerToken(kv), attn);
+            return new CostModel(c.activeParameterCount(), c.kvBytesPerToken(kv), attnLayer * c.layers(),
+                    window, kvLayer * windowed, attnLayer * windowed);
         }
 
-        /** FLOPs to compute the token that goes to position {@code pos} (it attends to pos + 1 tokens). */
+        /** Positions past the window among the first {@code tokens}: those the windowed layers no longer count. */
+        private long pastWindow(long tokens) {
+            return window > 0 ? Math.max(0, tokens - window) : 0;
+        }
+
+        /** KV-cache bytes of a context of {@code tokens}: every layer up to the window, the full layers past it. */
+        public long kvBytes(long tokens) {
+            return kvBytesPerToken * tokens - windowedKvBytesPerToken * pastWindow(tokens);
+        }
+
+        /** The most tokens whose {@link #kvBytes} fit in {@code bytes} (Long.MAX_VALUE when only windowed layers grow and the window fits). */
+        public long tokensWithin(long bytes) {
+            if (bytes < 0) return bytes / kvBytesPerToken;
+            if (window == 0 || windowedKvBytesPerToken == 0 || bytes < kvBytesPerToken * window) return bytes / kvBytesPerToken;
+            long full = kvBytesPerToken - windowedKvBytesPerToken;
+            return full == 0 ? Long.MAX_VALUE : window + (bytes - kvBytesPerToken * window) / full;
+        }
+
+        /** FLOPs to compute the token that goes to position {@code pos} (it attends to pos + 1 tokens, a windowed layer to its window). */
         public double flopsAt(long pos) {
-            return 2.0 * parameters + (double) attentionFlopsPerToken * (pos + 1);
+            return 2.0 * parameters + (double) attentionFlopsPerToken * (pos + 1) - (double) windowedAttentionFlopsPerToken * pastWindow(pos + 1);
         }
     }
 
@@ -137,7 +173,7 @@ public final class BudgetController implements ThinkingBudget {
                 double per = nanosPerTokenEstimate();
                 yield floor(left / per) - answerReserve;
             }
-            case BudgetUnit.KvBytes k -> k.bytes() / cost.kvBytesPerToken() - ctx - answerReserve;
+            case BudgetUnit.KvBytes k -> satSub(cost.tokensWithin(k.bytes()), (long) ctx + answerReserve);
             case BudgetUnit.Flops f -> tokensForFlops(f.f() - flopsSpent, ctx) - answerReserve;
             case BudgetUnit.Cost c -> floor(c.total() / c.pricePer1kTokens() * 1000) - ctx - answerReserve;
         };
@@ -146,12 +182,48 @@ public final class BudgetController implements ThinkingBudget {
     /** Most tokens k at positions ctx, ctx+1, … whose FLOPs fit in {@code flops}: k·(2N + a(ctx+1)) + a·k(k−1)/2 ≤ flops. */
     long tokensForFlops(double flops, int ctx) {
         if (flops <= 0) return (long) Math.floor(flops / cost.flopsAt(ctx)); // overspent: how far, in tokens
+        if (cost.window() > 0 && cost.windowedAttentionFlopsPerToken() > 0) return tokensForFlopsWindowed(flops, ctx);
         double a = cost.attentionFlopsPerToken(), b = cost.flopsAt(ctx);
         double k = a == 0 ? flops / b : (-(b - a / 2) + Math.sqrt((b - a / 2) * (b - a / 2) + 2 * a * flops)) / a;
         long n = (long) Math.floor(k);
         // guard the rounding of the closed form
         while (n > 0 && n * b + a * n * (n - 1) / 2 > flops) n--;
         return n;
+    }
+
+    /**
+     * {@link #tokensForFlops} when windowed layers stop growing at their window: the FLOPs of k tokens
+     * in closed form ({@link #flopsOf}), the largest k that fits found by doubling and bisection.
+     */
+    private long tokensForFlopsWindowed(double flops, int ctx) {
+        long lo = 0, hi = 1;
+        while (flopsOf(ctx, hi) <= flops) {
+            if (hi > (1L << 50)) return Long.MAX_VALUE;
+            lo = hi;
+            hi *= 2;
+        }
+        while (hi - lo > 1) { // flopsOf(lo) <= flops < flopsOf(hi)
+            long mid = (lo + hi) >>> 1;
+            if (flopsOf(ctx, mid) <= flops) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** FLOPs of the k tokens at positions ctx .. ctx+k−1: the sum of {@link CostModel#flopsAt}. */
+    double flopsOf(int ctx, long k) {
+        double a = cost.attentionFlopsPerToken(), w = cost.windowedAttentionFlopsPerToken();
+        double linear = k * (2.0 * cost.parameters() + a * (ctx + 1)) + a * k * (k - 1) / 2;
+        // token at position p attends to p + 1 keys; the windowed layers to the window only: subtract
+        // w per key past the window, over the attended counts j = ctx+1 .. ctx+k
+        long win = cost.window(), from = Math.max(ctx + 1L, win + 1), to = ctx + k;
+        if (to < from) return linear;
+        double m = to - from + 1;
+        return linear - w * (m * (from - win) + m * (m - 1) / 2);
+    }
+
+    private static long satSub(long a, long b) {
+        return a == Long.MAX_VALUE ? a : a - b;
     }
 
     private static long floor(double v) {
@@ -201,7 +273,7 @@ public final class BudgetController implements ThinkingBudget {
 
     /** KV-cache bytes the run's tokens take (the last token is never fed, so this is an upper bound by one token). */
     public long kvBytes() {
-        return (long) context * cost.kvBytesPerToken();
+        return cost.kvBytes(context);
     }
 
     public List<BudgetUnit> limits() {

@@ -78,17 +78,18 @@ public final class Planner {
      * reported as incomplete; the limit itself is never exceeded.
      */
     private int kvCappedMaxTokens(BudgetRequest req, int promptTokens) {
+        BudgetController.CostModel cost = BudgetController.CostModel.of(model.transformer().config(), model.kvType());
         long perToken = model.kvBytesPerToken();
         long limit = req.budget().kvBytesLimit();
         if (limit == Long.MAX_VALUE) return req.maxTokens();
-        long fit = limit / perToken;
+        long fit = cost.tokensWithin(limit); // a sliding-window layer stops growing at its window
         // room for the prompt, the closing text and the answer reserve: less would end in an empty answer
         // (a reserve of 0 opts out: then only the prompt and one token must fit)
         long need = promptTokens + (answerReserve == 0 ? 1 : model.tokenizer().encode(model.markers().cutText(), true).length + (long) answerReserve);
         if (fit < need)
-            throw new KvBudgetTooSmall(promptTokens, "KV budget " + BudgetUnit.bytes(fit * perToken) + " holds " + fit + " tokens of " + perToken
+            throw new KvBudgetTooSmall(promptTokens, "KV budget " + BudgetUnit.bytes(cost.kvBytes(fit)) + " holds " + fit + " tokens of " + perToken
                     + " bytes, but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)
-                    + " tokens reserved) need " + need + ": give at least " + BudgetUnit.bytes((double) need * perToken));
+                    + " tokens reserved) need " + need + ": give at least " + BudgetUnit.bytes((double) cost.kvBytes(need)));
         return (int) Math.min(req.maxTokens(), fit - promptTokens);
     }
 }
