@@ -27,11 +27,12 @@ package dev.bgl.model;
  * element after element, adjacent slots shared a byte, and the attention unpacked them one at a
  * time.
  *
- * <p>A sliding-window layer (gpt-oss's even layers) holds only the pages its next queries can see:
+ * <p>A sliding-window layer (gpt-oss's even layers) holds only the pages its queries can still see:
  * after each chunk's attention the forward pass {@linkplain #releaseBefore releases} the pages
- * wholly before the window of the next position, so at a long context such a layer holds about
- * window + {@link Transformer#MAX_CHUNK} positions, not the whole context, as llama.cpp keeps a
- * separate cache of that size for its SWA layers.
+ * wholly before the window of that chunk's first query, so at a long context such a layer holds at
+ * most its window, two chunks ({@link Transformer#MAX_CHUNK}) and two pages of positions
+ * ({@link #heldPositionsBound}), not the whole context, as llama.cpp keeps a cache of about the
+ * window's size for its SWA layers.
  */
 public final class KvCache {
     static final int PAGE_SHIFT = 6;
@@ -169,9 +170,10 @@ public final class KvCache {
     }
 
     /**
-     * Releases {@code layer}'s pages that hold only positions before {@code from}: a sliding-window
-     * layer calls this with the first position its next query sees, so the pages it will not read
-     * again go back to the heap. Pages are released once; a page written again is allocated again.
+     * Releases {@code layer}'s pages that hold only positions before {@code from}: the forward pass
+     * calls this for a sliding-window layer with the first position the chunk's first query saw, so
+     * the pages no later query reads go back to the heap. Pages are released once; a page written
+     * again (after a rewind to 0) is allocated again.
      */
     void releaseBefore(int layer, int from) {
         int below = Math.max(0, from) >>> PAGE_SHIFT;
