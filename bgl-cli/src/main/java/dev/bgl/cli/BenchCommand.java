@@ -97,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             double[] prefillRatios = new double[rounds], decodeRatios = new double[rounds];
             for (int round = 0; round < rounds; round++) {
                 s.truncate(0);
-                long t0 = System.nanoTime();
+                long start = System.nanoTime(), t0 = start;
                 s.feed(prompt, 0, promptTokens, false);
                 double p = promptTokens / ((System.nanoTime() - t0) / 1e9);
                 int tok = 100;
@@ -110,10 +110,16 @@ final class BenchCommand implements Callable<Integer> {
                 prefill = Math.max(prefill, p);
                 decode = Math.max(decode, d);
                 if (vsLlamaCpp) {
+                    // bgl's round first: a reference that fails or times out at depth does not take it along
+                    out.printf(Locale.ROOT, "round %d     bgl prefill %.1f, decode %.2f tok/s%n", round + 1, p, d);
+                    out.flush();
+                    // llama.cpp may take several times bgl's time (a quantised cache at 16k: 4x and more):
+                    // wait ten times bgl's round, and never less than half an hour
+                    long timeout = Math.max(1800, 10 * (System.nanoTime() - start) / 1_000_000_000L);
                     JsonNode r = LlamaCppReference.locate().call(Map.of("op", "bench", "model", m.source().path().toString(),
                             "promptTokens", promptTokens, "genTokens", genTokens, "threads", Parallel.threads(),
                             "flashAttention", flashAttention(), "vocab", m.transformer().config().vocabSize(),
-                            "kvType", m.kvType().label()), 1800);
+                            "kvType", m.kvType().label()), timeout);
                     double rp = r.get("prefillTokPerSec").asDouble(), rd = r.get("decodeTokPerSec").asDouble();
                     lp = Math.max(lp, rp);
                     ld = Math.max(ld, rd);

@@ -54,6 +54,23 @@ class BenchCommandTest {
         assertEquals(share, Integer.parseInt(roof.group(4)), slack, "roofline share = bytes read per second / memory bandwidth");
     }
 
+    /**
+     * Against llama.cpp each round prints bgl's figures before calling the reference, so a
+     * reference that fails or times out (a quantised cache at 16k took longer than the half hour
+     * the bench used to wait) does not take bgl's measurement with it.
+     */
+    @Test
+    void vsLlamaCppPrintsBglsRoundBeforeTheReferenceRuns() {
+        RunCommandTest.Run r = RunCommandTest.bgl("bench", "--model", RunCommandTest.shipped().toString(), "--threads", "1",
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--rounds", "1", "--vs-llamacpp");
+        assertEquals(0, r.code(), r.err());
+        Matcher own = find(Pattern.compile("round 1\\s+bgl prefill ([\\d.]+), decode ([\\d.]+) tok/s\\n"), r.out());
+        Matcher both = find(Pattern.compile("round 1\\s+bgl prefill ([\\d.]+), decode ([\\d.]+) tok/s; llama.cpp prefill ([\\d.]+), decode ([\\d.]+) tok/s"), r.out());
+        assertTrue(own.start() < both.start(), r.out());
+        assertEquals(own.group(1), both.group(1), "the same round");
+        assertTrue(Double.parseDouble(both.group(3)) > 0 && Double.parseDouble(both.group(4)) > 0, both.group());
+    }
+
     @Test
     void depthMeasuresAfterThatManyTokensOfContext() {
         RunCommandTest.Run r = RunCommandTest.bgl("bench", "--model", RunCommandTest.shipped().toString(), "--threads", "1",
