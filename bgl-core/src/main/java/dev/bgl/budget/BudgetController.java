@@ -196,18 +196,7 @@ public final class BudgetController implements ThinkingBudget {
      * in closed form ({@link #flopsOf}), the largest k that fits found by doubling and bisection.
      */
     private long tokensForFlopsWindowed(double flops, int ctx) {
-        long lo = 0, hi = 1;
-        while (flopsOf(ctx, hi) <= flops) {
-            if (hi > (1L << 50)) return Long.MAX_VALUE;
-            lo = hi;
-            hi *= 2;
-        }
-        while (hi - lo > 1) { // flopsOf(lo) <= flops < flopsOf(hi)
-            long mid = (lo + hi) >>> 1;
-            if (flopsOf(ctx, mid) <= flops) lo = mid;
-            else hi = mid;
-        }
-        return lo;
+        return dev.bgl.util.Monotone.largest(k -> flopsOf(ctx, k) <= flops, 1L << 50);
     }
 
     /** FLOPs of the k tokens at positions ctx .. ctx+k−1: the sum of {@link CostModel#flopsAt}. */

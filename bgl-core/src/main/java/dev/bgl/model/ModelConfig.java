@@ -167,17 +167,7 @@ public record ModelConfig(
     /** The largest context whose {@link #kvBytes} of type {@code t} fit in {@code bytes} (Long.MAX_VALUE when every layer is windowed and its cap fits). */
     public long kvTokensWithin(KvCacheType t, long bytes) {
         if (bytes <= 0) return 0;
-        long lo = 0, hi = 1;
-        while (kvBytes(t, hi) <= bytes) { // kvBytes grows with tokens, and stops growing only when every layer is windowed
-            if (hi > (1L << 40)) return Long.MAX_VALUE;
-            lo = hi;
-            hi *= 2;
-        }
-        while (hi - lo > 1) { // kvBytes(lo) <= bytes < kvBytes(hi)
-            long mid = (lo + hi) >>> 1;
-            if (kvBytes(t, mid) <= bytes) lo = mid;
-            else hi = mid;
-        }
-        return lo;
+        // kvBytes grows with tokens, and stops growing only when every layer is windowed
+        return dev.bgl.util.Monotone.largest(k -> kvBytes(t, k) <= bytes, 1L << 40);
     }
 }
