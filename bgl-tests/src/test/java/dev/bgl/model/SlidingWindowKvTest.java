@@ -75,7 +75,9 @@ class SlidingWindowKvTest {
             int[] prompt = new SplittableRandom(4).ints(600, 0, VOCAB).toArray();
             float[] first = new float[VOCAB], again = new float[VOCAB];
             // warm up: until C2 compiles the Vector API kernels their lane sums may add in another
-            // order, and the comparisons below are bitwise
+            // order; C2 may still recompile later, so the comparisons allow small differences (a read of a
+            // released page would throw, and a wrong key would move the logits far more); a last-bit
+            // difference can also flip an expert near a tie in the routing, hence 1e-2 on logits of about 2
             for (int round = 0; round < 3; round++) {
                 var warm = model.newState(CONTEXT, KvCacheType.F16);
                 model.forward(warm, prompt, 0, 590, null, false, null);
@@ -87,7 +89,7 @@ class SlidingWindowKvTest {
             // back to 590: the windows of positions 590.. are still held (released only before the chunk's own window)
             state.cache.truncate(590);
             model.forward(state, prompt, 590, 10, again, false, null);
-            assertArrayEquals(first, again, "the same tokens again after a rewind within the window");
+            assertArrayEquals(first, again, 1e-2f, "the same logits again after a rewind within the window");
             // far back: the windowed layers released those positions
             assertTrue(state.cache.canTruncate(590) && state.cache.canTruncate(0) && !state.cache.canTruncate(100));
             var e = assertThrows(dev.bgl.util.BglException.class, () -> state.cache.truncate(100));
@@ -97,7 +99,7 @@ class SlidingWindowKvTest {
             state.cache.truncate(0);
             model.forward(state, prompt, 0, 590, null, false, null);
             model.forward(state, prompt, 590, 10, again, false, null);
-            assertArrayEquals(first, again, "the same tokens again after a rewind to the start");
+            assertArrayEquals(first, again, 1e-2f, "the same logits again after a rewind to the start");
         }
     }
 
