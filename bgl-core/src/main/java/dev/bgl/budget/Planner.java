@@ -88,7 +88,8 @@ public final class Planner {
         long need = promptTokens + (answerReserve == 0 ? 1 : model.tokenizer().encode(model.markers().cutText(), true).length + (long) answerReserve);
         if (fit < need)
             throw new KvBudgetTooSmall(promptTokens, "KV budget " + BudgetUnit.bytes(cost.kvBytes(fit)) + " holds " + fit + " tokens of " + perToken
-                    + " bytes, but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)
+                    + " bytes" + (cost.window() > 0 && cost.windowedKvBytesPerToken() > 0 ? " (" + (perToken - cost.windowedKvBytesPerToken())
+                    + " past the sliding window of " + cost.window() + ")" : "") + ", but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)
                     + " tokens reserved) need " + need + ": give at least " + BudgetUnit.bytes((double) cost.kvBytes(need)));
         return (int) Math.min(req.maxTokens(), fit - promptTokens);
     }

@@ -49,7 +49,6 @@ public final class BglServer implements AutoCloseable {
         this.config = config;
         this.feedback = feedback;
         this.engine = new Engine(model, runners, config, metrics);
-        metrics.kvBytesPerToken(model.kvBytesPerToken());
         this.access = new Access(config.apiKeys(), config.guard().adminKeys(), config.guard().sessionSecret());
         this.requestLimit = new RateLimiter(config.guard().requestsPerMinute(), "requests");
         this.ratingLimit = new RateLimiter(config.guard().ratingsPerMinute(), "ratings");

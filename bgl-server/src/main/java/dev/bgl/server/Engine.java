@@ -172,7 +172,8 @@ public final class Engine implements AutoCloseable {
         }
         metrics.inFlight.incrementAndGet();
         long t0 = System.nanoTime();
-        long kvHeld = 0; // tokens this generation's KV cache holds, for the live-KV gauge
+        // the KV bytes this generation's output takes, for the live-KV gauge (windowed layers stop growing)
+        long kvHeld = 0, generated = 0, promptKv = model.kvBytes(plan.prompt().length);
         BlockingQueue<Token> tokens = new LinkedBlockingQueue<>();
         try (held) {
             long delay = testTokenDelayMillis;
@@ -188,8 +189,9 @@ public final class Engine implements AutoCloseable {
             sub.metered().whenComplete((m, e) -> tokens.add(Token.END));
             progress.accept(sub.run()::predictedRemaining);
             for (Token t; (t = take(tokens, req)) != Token.END; ) {
-                kvHeld++;
-                metrics.liveKvTokens.incrementAndGet();
+                long now = model.kvBytes(plan.prompt().length + ++generated) - promptKv;
+                metrics.liveKvBytes.addAndGet(now - kvHeld);
+                kvHeld = now;
                 listener.onToken(t.id(), t.text(), t.forced(), t.phase());
             }
             BudgetRunner.Metered m = sub.metered().join();
@@ -205,7 +207,7 @@ public final class Engine implements AutoCloseable {
         } catch (OutOfMemoryError | BglException e) {
             throw failure(e);
         } finally {
-            metrics.liveKvTokens.addAndGet(-kvHeld);
+            metrics.liveKvBytes.addAndGet(-kvHeld);
             metrics.inFlight.decrementAndGet();
             active.decrementAndGet();
         }

@@ -21,8 +21,12 @@ public final class Metrics {
     volatile MemoryAdmission memory;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger queued = new AtomicInteger();
-    /** Tokens generated so far by the running generations (their KV caches hold these and the prompt). */
-    final java.util.concurrent.atomic.AtomicLong liveKvTokens = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * KV bytes the tokens generated so far by the running generations take (their caches hold these and the prompt's):
+     * per generation, {@link dev.bgl.decode.LoadedModel#kvBytes} of prompt and output less that of the prompt, so a
+     * sliding-window layer (gpt-oss) stops adding once its window is full.
+     */
+    final java.util.concurrent.atomic.AtomicLong liveKvBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Set by the engine: the batch's step counters and rates are exported. */
     volatile dev.bgl.decode.Scheduler scheduler;
     /** Upper bounds of the queue-wait and time-to-first-token buckets, in seconds. */
@@ -72,7 +76,6 @@ public final class Metrics {
     }
 
     /** KV-cache bytes one token takes in the served model (0: unknown, the KV gauge stays 0). */
-    volatile long kvBytesPerToken;
 
     /** One answered HTTP request; {@code path} should be a known route (labels stay few). */
     public void request(String path, int status) {
@@ -164,11 +167,6 @@ public final class Metrics {
         return sb.toString();
     }
 
-    /** Sets the KV bytes per token of the served model, for {@code bgl_kv_live_bytes}. */
-    public void kvBytesPerToken(long bytes) {
-        kvBytesPerToken = bytes;
-    }
-
     /**
      * Memory gauges, to see whether a long run leaks: JVM heap (used, committed, and used after the
      * last collection of each heap pool: the live data, without the garbage a sample of "used" catches),
@@ -186,7 +184,7 @@ public final class Metrics {
         if (rss >= 0) gauge(sb, "bgl_process_rss_bytes", "Resident set size of the server process (VmRSS).", rss);
         gauge(sb, "bgl_live_sessions", "Sessions (KV caches) alive now: one per running generation.", inFlight.get());
         gauge(sb, "bgl_kv_live_bytes", "KV-cache bytes of the tokens generated so far by the running generations.",
-                liveKvTokens.get() * kvBytesPerToken);
+                liveKvBytes.get());
     }
 
     /**
