@@ -48,6 +48,10 @@ final class GuidanceCli {
             description = "Plausibility floor (not in the paper): at a guided step, tokens below P x the top token's probability get no weight; 0: off; default: what the predictor file recommends, else 0")
     Double minP;
 
+    @Option(names = "--guidance-scale", paramLabel = "G",
+            description = "Guidance strength (not in the paper, which is 1): each token's chance that its thought fits is raised to the power G before it weighs the model's probability; above 1 a thought plans its last line to end within the budget; default: what the predictor file recommends, else 1")
+    Double scale;
+
     /**
      * The guidance settings: the flags given, else what the predictor file recommends (bgl's
      * {@code train-predictor --recommend-*} writes that), else the paper's defaults.
@@ -58,6 +62,13 @@ final class GuidanceCli {
         GuidanceOptions o = file != null && Files.exists(file) ? GuidanceOptions.recommended(recommendation(file)) : GuidanceOptions.DEFAULT;
         if (everyToken != null) o = o.withEveryToken(everyToken);
         if (minP != null) o = o.withMinP(minP);
+        if (scale != null) {
+            try {
+                o = o.withScale(scale);
+            } catch (BglException e) {
+                throw new BglException("--guidance-scale: " + e.getMessage());
+            }
+        }
         if (mask != null) {
             if (mask.length != 3) throw new BglException("--mask needs three numbers LAMBDA,ALPHA,MODE, got " + mask.length);
             o = o.withMask(mask[0], mask[1], mask[2]);
@@ -113,7 +124,8 @@ final class GuidanceCli {
         Path predictor = resolve(model);
         if (predictor == null) return null;
         GuidanceOptions o = options(model);
-        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s,%s,%s min-p=%s", predictor, heads,
-                o.everyToken(), o.allCandidates(), o.ceilingGrace(), o.forceFinalAnswer(), o.minLambda(), o.minAlpha(), o.minModeLength(), o.minP());
+        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s,%s,%s min-p=%s%s", predictor, heads,
+                o.everyToken(), o.allCandidates(), o.ceilingGrace(), o.forceFinalAnswer(), o.minLambda(), o.minAlpha(), o.minModeLength(), o.minP(),
+                o.scale() == 1 ? "" : " scale=" + o.scale()); // the paper's strength adds nothing: runs recorded before it resume
     }
 }

@@ -47,6 +47,8 @@ final class TrainPredictorCommand implements Callable<Integer> {
     @Option(names = "--recommend-mask", paramLabel = "LAMBDA,ALPHA,MODE", split = ",",
             description = "Record in the file the validity mask guidance should use by default (see --mask of run/eval)")
     double[] recommendMask;
+    @Option(names = "--recommend-scale", paramLabel = "G", description = "Record in the file the guidance strength guidance should use by default (see --guidance-scale of run/eval)")
+    Double recommendScale;
     @Option(names = "--paper", description = "The official recipe's shape and schedule: width 768, 12 layers, 12 heads, lr 1e-4, 1 epoch") boolean paper;
 
     @Override
@@ -89,15 +91,23 @@ final class TrainPredictorCommand implements Callable<Integer> {
                 throw new BglException("--recommend-mask needs three numbers LAMBDA,ALPHA,MODE, got " + recommendMask.length);
             masked = GuidanceOptions.DEFAULT.withMask(recommendMask[0], recommendMask[1], recommendMask[2]);
         }
+        if (recommendScale != null) {
+            try {
+                GuidanceOptions.DEFAULT.withScale(recommendScale);
+            } catch (BglException e) {
+                throw new BglException("--recommend-scale: " + e.getMessage());
+            }
+        }
     }
 
     /** Rewrites the file with the recommended guidance settings as metadata (F32 round trip: the weights are unchanged). */
     private void recordGuidanceDefaults(Path file) {
-        if (!recommendEveryToken && recommendMinP == null && masked == null) return;
+        if (!recommendEveryToken && recommendMinP == null && masked == null && recommendScale == null) return;
         Map<String, String> meta = new LinkedHashMap<>();
         if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
         if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
         if (masked != null) meta.put(PredictorWeights.MASK_KEY, masked.maskText());
+        if (recommendScale != null) meta.put(PredictorWeights.SCALE_KEY, Double.toString(recommendScale));
         PredictorWeights.load(file, 0).save(file, meta);
     }
 }

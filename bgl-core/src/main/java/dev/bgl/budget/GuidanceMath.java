@@ -120,10 +120,11 @@ final class GuidanceMath {
         return false;
     }
 
-    /** c = P(X ≤ x) under Gamma(α, λ) when the Gamma passes the official validity mask, else 0. */
+    /** c^γ, c = P(X ≤ x) under Gamma(α, λ), when the Gamma passes the official validity mask, else 0 (γ: {@link GuidanceOptions#scale}). */
     static double weight(double alpha, double lambda, double x, GuidanceOptions o) {
         if (!valid(alpha, lambda, o)) return 0;
-        return GammaMath.cdf(alpha, lambda, x);
+        double c = GammaMath.cdf(alpha, lambda, x);
+        return o.scale() == 1 ? c : Math.pow(c, o.scale());
     }
 
     /** The official mask: λ ≥ 10, α > 1 and a mode length exp((α−1)/λ) − 1 ≥ 0.9 (thresholds from the options). */

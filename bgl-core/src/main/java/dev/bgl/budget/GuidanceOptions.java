@@ -34,14 +34,23 @@ import java.nio.file.Path;
  *                       predictor noise alone can outweigh a 1000:1 preference of the model for the
  *                       right digit; the floor leaves guidance the choices the model finds plausible.
  *                       {@code </think>} is spared: the thought may always end ({@link BudgetGuidance}).
+ * @param scale          guidance strength γ (not in the paper, which is γ = 1): p′ ∝ p·c^γ. As the scale of
+ *                       classifier guidance, γ &gt; 1 trusts the predictor more than the model: a token whose
+ *                       thought fits half as often gets a quarter of the weight at γ = 2, not a half. With a
+ *                       predictor whose Gammas are wide (over log-length), γ = 1 lets a thought run a few
+ *                       tokens past its budget and finish its line there; γ = 2 makes it plan the last line
+ *                       to end within it.
  */
 public record GuidanceOptions(double minLambda, double minAlpha, double minModeLength, boolean everyToken,
                               boolean allCandidates, double candidateTopP, int candidateTopK, double candidateFloor,
-                              int ceilingGrace, boolean forceFinalAnswer, String finalAnswerText, double minP) {
+                              int ceilingGrace, boolean forceFinalAnswer, String finalAnswerText, double minP,
+                              double scale) {
 
     public static final String FINAL_ANSWER = "**Final Answer**\n";
+    /** Beyond this, c^γ underflows for any thought that is not certain to fit: guidance would be a hard rule. */
+    public static final double MAX_SCALE = 16;
     public static final GuidanceOptions DEFAULT = new GuidanceOptions(10, 1, 0.9, false, false, 0.999, 10_000, 1e-4,
-            -1, false, FINAL_ANSWER, 0);
+            -1, false, FINAL_ANSWER, 0, 1);
 
     public GuidanceOptions {
         if (!(minLambda >= 0) || !(minAlpha >= 0) || Double.isNaN(minModeLength))
@@ -57,6 +66,8 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
             throw new BglException("guidance: force-final-answer needs a non-empty final answer text");
         if (finalAnswerText == null) finalAnswerText = FINAL_ANSWER;
         if (!(minP >= 0 && minP <= 1)) throw new BglException("guidance: min-p must be in [0, 1], got " + minP);
+        if (!(scale > 0 && scale <= MAX_SCALE))
+            throw new BglException("guidance: scale must be in (0, " + (int) MAX_SCALE + "], got " + scale);
     }
 
     /** What the predictor file recommends ({@link PredictorWeights#recommendation}) over the paper's defaults. */
@@ -70,6 +81,11 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
      */
     public static GuidanceOptions recommended(RecommendedGuidance r) {
         GuidanceOptions o = DEFAULT.withEveryToken(r.everyToken()).withMinP(r.minP());
+        try {
+            o = o.withScale(r.scale());
+        } catch (BglException e) {
+            throw new FormatException(r.file(), "metadata " + PredictorWeights.SCALE_KEY + " " + r.scale() + ": " + e.getMessage());
+        }
         if (r.mask() != null) {
             try {
                 o = o.withMask(r.mask()[0], r.mask()[1], r.mask()[2]);
@@ -91,38 +107,44 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
 
     public GuidanceOptions withEveryToken(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, b, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
     }
 
     public GuidanceOptions withAllCandidates(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, b, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
     }
 
     public GuidanceOptions withCandidates(double topP, int topK, double floor) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, topP, topK, floor,
-                ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
+                ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
     }
 
     public GuidanceOptions withMask(double lambda, double alpha, double modeLength) {
         return new GuidanceOptions(lambda, alpha, modeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
     }
 
     /** A hard ceiling with this grace (−1 for none). */
     public GuidanceOptions withCeiling(int grace) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, grace, forceFinalAnswer, finalAnswerText, minP);
+                candidateFloor, grace, forceFinalAnswer, finalAnswerText, minP, scale);
     }
 
     public GuidanceOptions withForceFinalAnswer(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, b, finalAnswerText, minP);
+                candidateFloor, ceilingGrace, b, finalAnswerText, minP, scale);
+    }
+
+    /** Guidance strength γ: p′ ∝ p·c^γ (1: the paper's). */
+    public GuidanceOptions withScale(double g) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, g);
     }
 
     /** A plausibility floor relative to the top token (0: off). */
     public GuidanceOptions withMinP(double m) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, m);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, m, scale);
     }
 }

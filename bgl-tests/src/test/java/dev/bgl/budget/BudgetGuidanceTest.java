@@ -147,6 +147,44 @@ class BudgetGuidanceTest {
     }
 
     @Test
+    void theGuidanceScaleRaisesEachTokensChanceToFitToItsPower() {
+        float[] logits = {2f, 1f, 0.5f};
+        float[] alpha = {8, 12, 20}, lambda = {10, 15, 8};
+        GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
+        double[] p = new double[3];
+        double x = Math.log(5);
+        double[] c = {erlangCdf(8, 10 * x), erlangCdf(12, 15 * x), erlangCdf(20, 8 * x)};
+        for (double g : new double[]{1, 2, 3.5}) {
+            float[] l = logits.clone();
+            GuidanceMath.softmax(l, p);
+            double[] q = p.clone();
+            GuidanceMath.reweight(l, p, new int[]{0, 1, 2}, 3, alpha, lambda, 4, noMask.withScale(g), -1);
+            double[] w = new double[3];
+            double sum = 0;
+            for (int i = 0; i < 3; i++) sum += w[i] = q[i] * Math.pow(c[i], g);
+            for (int i = 0; i < 3; i++) assertEquals(Math.log(w[i] / sum), l[i], 1e-5, "scale " + g + ", token " + i);
+        }
+        // what the scale is for: a token half as likely to fit loses a factor 2 at the paper's strength, 4 at 2
+        float[] same = {0f, 0f};
+        float[] a2 = {10, 10}, l2 = {10, 10};
+        double r = Math.log(9); // a remaining budget of 8
+        double c0 = erlangCdf(10, 10 * r);
+        float lam1 = 10;
+        while (erlangCdf(10, lam1 * r) > c0 / 2 + 1e-12) lam1 -= 1e-4f; // a second token just under half as likely to fit
+        l2[1] = lam1;
+        double[] pp = new double[2];
+        for (double g : new double[]{1, 2}) {
+            float[] l = same.clone();
+            GuidanceMath.softmax(l, pp);
+            GuidanceMath.reweight(l, pp, new int[]{0, 1}, 2, a2, l2, 8, noMask.withScale(g), -1);
+            assertEquals(Math.pow(2, g), Math.exp(l[0] - l[1]), 1e-2 * Math.pow(2, g), "scale " + g);
+        }
+        for (double bad : new double[]{0, -1, Double.NaN, 17})
+            assertTrue(assertThrows(dev.bgl.util.BglException.class, () -> GuidanceOptions.DEFAULT.withScale(bad)).getMessage()
+                    .contains("scale must be in (0, 16]"), "scale " + bad);
+    }
+
+    @Test
     void whenNothingPassesTheMaskTheArgmaxTakesAll() {
         float[] logits = {0.5f, 3f, 1f};
         double[] p = new double[3];

@@ -82,6 +82,25 @@ class GuidanceCliTest {
     }
 
     @Test
+    void aRecordedGuidanceScaleAppliesUnlessTheFlagSaysOtherwiseAndABadOneIsNamed() throws Exception {
+        Path model = Files.writeString(dir.resolve("scaled.gguf"), "x");
+        Path p = predictorBeside(model, Map.of(PredictorWeights.SCALE_KEY, "2"));
+        assertEquals(2, parse().options(model).scale());
+        assertEquals(1, parse("--guidance-scale", "1").options(model).scale());
+        assertTrue(parse().describe(model).contains("scale=2.0"), parse().describe(model));
+        assertFalse(parse("--guidance-scale", "1").describe(model).contains(" scale="), "the paper's strength is described as before it existed");
+        var flag = assertThrows(dev.bgl.util.BglException.class, () -> parse("--guidance-scale", "0").options(model));
+        assertTrue(flag.getMessage().startsWith("--guidance-scale: ") && flag.getMessage().contains("got 0.0"), flag.getMessage());
+        predictorBeside(model, Map.of(PredictorWeights.SCALE_KEY, "strong"));
+        var word = assertThrows(dev.bgl.util.BglException.class, () -> parse().options(model));
+        assertTrue(word.getMessage().contains(p.toString()) && word.getMessage().contains(PredictorWeights.SCALE_KEY)
+                && word.getMessage().contains("'strong'"), word.getMessage());
+        predictorBeside(model, Map.of(PredictorWeights.SCALE_KEY, "-3"));
+        var negative = assertThrows(dev.bgl.util.BglException.class, () -> parse().options(model));
+        assertTrue(negative.getMessage().contains(p.toString()) && negative.getMessage().contains("got -3.0"), negative.getMessage());
+    }
+
+    @Test
     void withoutRecommendationsThePapersDefaultsApply() throws Exception {
         Path model = Files.writeString(dir.resolve("plain.gguf"), "x");
         predictorBeside(model, Map.of());

@@ -37,6 +37,8 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     /** Guidance settings the predictor was validated with (bgl's own files; the paper's have none). */
     public static final String EVERY_TOKEN_KEY = "bgl.guidance.every_token";
     public static final String MIN_P_KEY = "bgl.guidance.min_p";
+    /** The guidance strength γ (p′ ∝ p·c^γ). */
+    public static final String SCALE_KEY = "bgl.guidance.scale";
     /** The validity mask as "LAMBDA,ALPHA,MODE". */
     public static final String MASK_KEY = "bgl.guidance.mask";
 
@@ -219,13 +221,14 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     static RecommendedGuidance recommendation(Path file, Map<String, String> meta, boolean modelFolder) {
         boolean everyToken = Boolean.parseBoolean(meta.getOrDefault(EVERY_TOKEN_KEY, "false").strip());
         double minP = number(file, MIN_P_KEY, meta.getOrDefault(MIN_P_KEY, "0"));
+        double scale = number(file, SCALE_KEY, meta.getOrDefault(SCALE_KEY, "1"));
         String mask = meta.get(MASK_KEY);
-        if (mask == null) return new RecommendedGuidance(file, everyToken, minP, null, null, modelFolder);
+        if (mask == null) return new RecommendedGuidance(file, everyToken, minP, scale, null, null, modelFolder);
         String[] parts = mask.split(",", -1);
         if (parts.length != 3)
             throw new FormatException(file, "metadata " + MASK_KEY + " needs three numbers LAMBDA,ALPHA,MODE, got '" + mask + "'");
         double[] m = {number(file, MASK_KEY, parts[0]), number(file, MASK_KEY, parts[1]), number(file, MASK_KEY, parts[2])};
-        return new RecommendedGuidance(file, everyToken, minP, mask, m, modelFolder);
+        return new RecommendedGuidance(file, everyToken, minP, scale, mask, m, modelFolder);
     }
 
     /** The value of {@link #MASK_KEY} for a mask (what {@link #recommendation} reads back). */
