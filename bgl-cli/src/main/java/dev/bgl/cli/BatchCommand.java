@@ -16,7 +16,6 @@ import dev.bgl.eval.EvalTasks;
 import dev.bgl.eval.TaskLoader;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkBatch;
-import dev.bgl.spark.SparkJars;
 import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.TaskSpec;
 import dev.bgl.util.ProgressBar;
@@ -94,15 +93,7 @@ final class BatchCommand implements Callable<Integer> {
             + " spark://HOST:PORT (a standalone cluster; this process is the driver and keeps the pool). The records are those of a"
             + " local run with the same --parallel. The model, predictor and questions file must be at the same path on every node")
     String spark;
-    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
-    List<String> sparkConf = new ArrayList<>();
-    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the predictor) to every executor with the"
-            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
-    boolean shipModel;
-    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
-            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
-            + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
-    String parquet;
+    @picocli.CommandLine.Mixin SparkOptions sparkOptions;
     private static final Pattern POOL = Pattern.compile("(\\d{1,18})\\s*(tok|tokens)?", Pattern.CASE_INSENSITIVE);
 
     static long parsePool(String s) {
@@ -156,14 +147,11 @@ final class BatchCommand implements Callable<Integer> {
         boolean parallelGiven = spec.commandLine().getParseResult().hasMatchedOption("--parallel");
         effort.validate();
         if (spark != null && effort.effort != null) throw new BglException("--reasoning-effort is not passed to Spark's executors yet: drop it or --spark");
-        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
-        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
-        if (spark != null || parquet != null) SparkJars.require();
-        if (parquet != null) SparkParquet.check(parquet);
+        sparkOptions.check(spark);
         RunnerSpec remote = spark == null ? null : RunnerSpec.of(modelPath, null, dev.bgl.model.KvCacheType.F16, guidance.resolve(modelPath),
-                guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
+                guidance.heads, guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(sparkOptions.shipModel);
         // with --spark the executors open the model; the driver keeps only the pool
-        try (SparkBatch cluster = spark == null ? null : SparkBatch.start(spark, sparkConf, remote, new TaskSpec(tasks, n, seed, TaskLoader.OnBadLine.STOP));
+        try (SparkBatch cluster = spark == null ? null : SparkBatch.start(spark, sparkOptions.conf, remote, new TaskSpec(tasks, n, seed, TaskLoader.OnBadLine.STOP));
              LoadedModel m = cluster != null ? null : effort.apply(LoadedModel.open(modelPath, dev.bgl.model.KvCacheType.F16, null, format));
              BudgetScheduler batch = m == null || parallel == 1 ? null : new BudgetScheduler(answerCap.apply(new BudgetRunner(m,
                      dev.bgl.budget.predictor.BudgetPredictor.forModel(weights, m), guidance.options(modelPath))), Scheduler.Config.slots(parallel))) {
@@ -218,13 +206,13 @@ final class BatchCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
             }
-            long parquetRows = parquet == null ? -1 : cluster != null ? cluster.writeParquet(out.resolve("records.jsonl"), parquet)
-                    : SparkParquet.writeEmbedded(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, parquet, sparkConf);
+            long parquetRows = sparkOptions.parquet == null ? -1 : cluster != null ? cluster.writeParquet(out.resolve("records.jsonl"), sparkOptions.parquet)
+                    : SparkParquet.writeEmbedded(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, sparkOptions.parquet, sparkOptions.conf);
             int total = problems.size();
             stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
                     pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct[0] / total, correct[0], total,
                     thinking[0], poolTokens == 0 ? 0 : 100.0 * thinking[0] / poolTokens, answer[0], out.resolve("records.jsonl"));
-            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, parquet);
+            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, sparkOptions.parquet);
         }
         return 0;
     }

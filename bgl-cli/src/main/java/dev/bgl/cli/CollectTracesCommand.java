@@ -4,7 +4,6 @@ import dev.bgl.decode.LoadedModel;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.model.KvCacheType;
 import dev.bgl.spark.RunnerSpec;
-import dev.bgl.spark.SparkJars;
 import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.SparkTraces;
 import dev.bgl.spark.TraceItems;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -46,24 +44,15 @@ final class CollectTracesCommand implements Callable<Integer> {
             + " spark://HOST:PORT (a standalone cluster; this process is the driver and writes the file). The traces are those of a"
             + " local run; the model and --tasks file must be at the same path on every node. Not with --parallel or --threads (executor cores are used)")
     String spark;
-    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
-    List<String> sparkConf = new ArrayList<>();
-    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the tokenizer folder) to every executor with the"
-            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
-    boolean shipModel;
-    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the traces as Parquet to the folder PATH (rewritten whole at the end of each run) through"
-            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
-            + " without it an embedded Spark does. The traces.jsonl file stays what a rerun resumes from")
-    String parquet;
+    @picocli.CommandLine.Mixin SparkOptions sparkOptions;
 
     @Override
     public Integer call() {
-        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
-        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
         if (spark != null && parallel != 1)
             throw new BglException("--parallel batches responses in this process; with --spark each executor core makes its own: drop --parallel " + parallel);
         if (spark != null && modelOptions.threads != null)
             throw new BglException("--threads sets this process's workers; with --spark the executors' cores (spark.executor.cores) do: drop --threads");
+        sparkOptions.check(spark);
         Path modelPath = modelOptions.resolveModel();
         int threads = modelOptions.threads != null ? modelOptions.threads : Parallel.threads();
         var options = new TraceCollector.Options(seed, n, threads, temperature, maxTokens, parallel);
@@ -71,20 +60,18 @@ final class CollectTracesCommand implements Callable<Integer> {
         TraceItems.Loaded loaded = spec.load();
         if (loaded.skippedLines() > 0) System.err.println("bgl collect-traces: skipped " + loaded.skippedLines() + " bad lines of " + tasks);
         List<TraceCollector.Item> items = loaded.items();
-        if (spark != null || parquet != null) SparkJars.require();
-        if (parquet != null) SparkParquet.check(parquet);
         try (LoadedModel m = modelOptions.open(modelPath);
-             SparkTraces cluster = spark == null ? null : SparkTraces.start(spark, sparkConf, RunnerSpec.of(modelPath, modelOptions.tokenizer,
+             SparkTraces cluster = spark == null ? null : SparkTraces.start(spark, sparkOptions.conf, RunnerSpec.of(modelPath, modelOptions.tokenizer,
                      KvCacheType.parse(modelOptions.kvType), null, 0, GuidanceOptions.DEFAULT, null)
-                     .withThinkingFormat(ModelOptions.thinkingFormat(modelOptions.thinkingFormat)).withShipped(shipModel), spec, options)) {
+                     .withThinkingFormat(ModelOptions.thinkingFormat(modelOptions.thinkingFormat)).withShipped(sparkOptions.shipModel), spec, options)) {
             if (cluster != null) System.err.println("bgl collect-traces: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
             var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err), cluster);
             cli.commandLine().getOut().printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
                     s.file(), s.collected(), s.skipped(), s.seconds(), s.closed(), s.correct(), s.meanThinking());
-            if (parquet != null) {
-                long rows = cluster != null ? cluster.writeParquet(s.file(), parquet)
-                        : SparkParquet.writeEmbedded(s.file(), SparkParquet.Kind.TRACES, parquet, sparkConf);
-                cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, parquet);
+            if (sparkOptions.parquet != null) {
+                long rows = cluster != null ? cluster.writeParquet(s.file(), sparkOptions.parquet)
+                        : SparkParquet.writeEmbedded(s.file(), SparkParquet.Kind.TRACES, sparkOptions.parquet, sparkOptions.conf);
+                cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, sparkOptions.parquet);
             }
         }
         return 0;

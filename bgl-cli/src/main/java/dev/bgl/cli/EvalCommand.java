@@ -80,15 +80,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run the samples as an Apache Spark job: local[N] (Spark embedded, N cores) or spark://HOST:PORT"
             + " (a standalone cluster; this process is the driver). The model and task files must be at the same path on every node. Records are those of a local run; --threads is not used (executor cores are)")
     String spark;
-    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark, e.g. spark.executor.memory=2g (repeatable)")
-    List<String> sparkConf = new ArrayList<>();
-    @Option(names = "--spark-ship-model", description = "With --spark: send the model file (and the predictor and tokenizer folder) to every executor with the"
-            + " application (SparkContext.addFile, as spark-submit --files does); executors open their own copy, so the nodes need no shared path")
-    boolean shipModel;
-    @Option(names = "--parquet", paramLabel = "PATH", description = "Also write the records as Parquet to the folder PATH (rewritten whole at the end of each run) through"
-            + " Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared storage, hdfs://...),"
-            + " without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
-    String parquet;
+    @picocli.CommandLine.Mixin SparkOptions sparkOptions;
     @Option(names = "--calibration", description = "Predictor calibration points {true_remaining, predicted_mean} per line (default: DIR/calibration.jsonl when present)")
     Path calibration;
 
@@ -142,10 +134,7 @@ final class EvalCommand implements Callable<Integer> {
         answerCap.validate();
         effort.validate();
         if (spark != null && effort.effort != null) throw new BglException("--reasoning-effort is not passed to Spark's executors yet: drop it or --spark");
-        if (shipModel && spark == null) throw new BglException("--spark-ship-model sends the model to Spark's executors: add --spark MASTER or drop it");
-        if (spark == null && parquet == null && !sparkConf.isEmpty()) throw new BglException("--spark-conf is for --spark or --parquet: add one or drop it");
-        if (spark != null || parquet != null) SparkJars.require();
-        if (parquet != null) SparkParquet.check(parquet);
+        sparkOptions.check(spark);
         if (spark != null && calibrate) throw new BglException("--calibrate corrects the predictor as traces finish, in one process: it cannot run with --spark");
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
@@ -157,8 +146,8 @@ final class EvalCommand implements Callable<Integer> {
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
-            long parquetRows = parquet == null ? -1 : cluster != null ? cluster.writeParquet(log.file(), parquet)
-                    : SparkParquet.writeEmbedded(log.file(), SparkParquet.Kind.RECORDS, parquet, sparkConf);
+            long parquetRows = sparkOptions.parquet == null ? -1 : cluster != null ? cluster.writeParquet(log.file(), sparkOptions.parquet)
+                    : SparkParquet.writeEmbedded(log.file(), SparkParquet.Kind.RECORDS, sparkOptions.parquet, sparkOptions.conf);
             stdout.print(EvalReport.table(summary));
             if (cal != null) {
                 cal.save(calFile);
@@ -169,7 +158,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             stdout.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
                     log.file(), out.resolve(EvalReport.HTML));
-            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, parquet);
+            if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, sparkOptions.parquet);
         }
         return 0;
     }
@@ -180,8 +169,8 @@ final class EvalCommand implements Callable<Integer> {
         Path predictorFile = guidance.resolve(modelPath);
         if (predictorFile != null) guidance.loadWeights(modelPath); // a bad predictor fails here, once, not on every executor
         RunnerSpec rs = RunnerSpec.of(modelPath, tokenizer, dev.bgl.model.KvCacheType.F16, predictorFile, guidance.heads,
-                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(shipModel);
-        return SparkEval.start(spark, sparkConf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
+                guidance.options(modelPath), answerCap.answerMax).withThinkingFormat(format).withShipped(sparkOptions.shipModel);
+        return SparkEval.start(spark, sparkOptions.conf, rs, new TaskSpec(tasks, n, seed, bad), settings, set);
     }
 
     private String commandLine() {
