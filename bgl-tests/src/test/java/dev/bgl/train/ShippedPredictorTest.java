@@ -23,12 +23,16 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The predictor that ships beside the default model loads for it and steers its thinking under a tight budget. */
 class ShippedPredictorTest {
+    /** The guidance strength the shipped predictor was validated with (docs/results). */
+    static final double SCALE = 2;
+
     @Test
     void recordsTheGuidanceSettingsItWasValidatedWith() {
         try (SafetensorsFile f = SafetensorsFile.open(RepoFiles.shippedPredictor())) {
             assertEquals("true", f.metadata().get(PredictorWeights.EVERY_TOKEN_KEY));
             assertEquals(0.1, Double.parseDouble(f.metadata().get(PredictorWeights.MIN_P_KEY)));
             assertEquals("0.0,0.0,0.0", f.metadata().get(PredictorWeights.MASK_KEY));
+            assertEquals(SCALE, Double.parseDouble(f.metadata().get(PredictorWeights.SCALE_KEY)));
         }
     }
 
@@ -37,7 +41,7 @@ class ShippedPredictorTest {
         try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             BudgetPredictor p = BudgetPredictor.load(RepoFiles.shippedPredictor(), m, 0);
             GuidanceOptions o = GuidanceOptions.recommended(RepoFiles.shippedPredictor());
-            assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0), o);
+            assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0).withScale(SCALE), o);
             BudgetRunner runner = new BudgetRunner(m, p, o);
             List<Problem> problems = Curriculum.defaults().sample(4242, 12, Split.TEST);
             int guidedRight = 0, hardRight = 0, guidedThinking = 0, noneThinking = 0, within = 0;
