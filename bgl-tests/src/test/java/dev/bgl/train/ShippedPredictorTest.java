@@ -43,7 +43,7 @@ class ShippedPredictorTest {
             GuidanceOptions o = GuidanceOptions.recommended(RepoFiles.shippedPredictor());
             assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0).withScale(SCALE), o);
             BudgetRunner runner = new BudgetRunner(m, p, o);
-            List<Problem> problems = Curriculum.defaults().sample(4242, 12, Split.TEST);
+            List<Problem> problems = Curriculum.defaults().sample(4242, 36, Split.TEST);
             int guidedRight = 0, hardRight = 0, guidedThinking = 0, noneThinking = 0, within = 0;
             for (Problem q : problems) {
                 BudgetOutcome none = runner.run(BudgetRequest.of(q.question(), new Method.None(), 0, 400), TokenListener.NONE);
@@ -57,13 +57,13 @@ class ShippedPredictorTest {
                 noneThinking += none.thinkingTokens();
                 assertTrue(guided.thinkingClosed(), "guided thinking closes: " + q.question());
             }
-            // each problem's budget is a quarter of its own full thinking. Guided thoughts close only at a line start until
-            // the budget is spent, so at these tiny per-problem budgets (a line or two) some end a few tokens past it:
-            // 8 of 12 within on the shipped model; on 300 problems at a quarter of the mean: 42% vs 29% right, 91% within
-            // (docs/results)
-            assertTrue(guidedRight >= hardRight + 4, "guided " + guidedRight + " vs hard " + hardRight + " right of 12");
-            assertTrue(guidedThinking < 0.85 * noneThinking, "guided thinks " + guidedThinking + " tokens vs " + noneThinking + " unconstrained");
-            assertTrue(within >= 8, "guided ends within the budget in " + within + " of 12 (guided " + guidedRight + ", hard " + hardRight + " right)");
+            // each problem's budget is a quarter of its own full thinking (a line or two for short problems). Measured on
+            // the shipped model and predictor (strength 2): guided 16, hard 5 right of 36, all 36 guided thoughts within
+            // their budgets, 904 thinking tokens against 4,726. 12 problems were too few to hold a margin: 6 vs 3 there.
+            // On 300 problems at a quarter of the mean: 47.7% vs 27.7% right, 99% within (docs/results)
+            assertTrue(guidedRight >= hardRight + 6, "guided " + guidedRight + " vs hard " + hardRight + " right of 36");
+            assertTrue(guidedThinking < 0.5 * noneThinking, "guided thinks " + guidedThinking + " tokens vs " + noneThinking + " unconstrained");
+            assertTrue(within >= 34, "guided ends within the budget in " + within + " of 36 (guided " + guidedRight + ", hard " + hardRight + " right)");
         }
     }
 }
