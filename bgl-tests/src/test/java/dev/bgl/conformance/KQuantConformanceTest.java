@@ -40,6 +40,14 @@ class KQuantConformanceTest {
      * the others do. Not yet explained; see the branch report.
      */
     static final double QWEN2_TOLERANCE = 3e-2;
+    /**
+     * On hosts with 8-lane float vectors (AVX2, no AVX-512) the float sums run in another order, and the qwen3 Q5_K
+     * model reads 1.06e-2 through prefill (tiled float products) and 1.07e-2 through the decode path, one token at a
+     * time with the integer kernels (llama.cpp's own products, bitwise), while the other types stay at 4e-3..9.8e-3:
+     * the gap is this random net's amplification of rounding, not an arithmetic that differs from llama.cpp's, as
+     * for qwen2 above. 16-lane hosts keep {@link #TOLERANCE}.
+     */
+    static final double NARROW_VECTOR_TOLERANCE = 1.5e-2;
 
     static Stream<Arguments> models() {
         List<Arguments> out = new ArrayList<>();
@@ -78,7 +86,8 @@ class KQuantConformanceTest {
             System.err.printf("%s %s %s maxDiff=%.2e meanTop=%.3f%n", archName, type, mix, maxDiff, meanTop);
             assertTrue(meanTop > 0.1 && meanTop < 0.8,
                     "the test model's distributions are too flat or too certain to test anything: mean top p " + meanTop);
-            double tolerance = arch == Architecture.QWEN2 ? QWEN2_TOLERANCE : TOLERANCE;
+            double tolerance = arch == Architecture.QWEN2 ? QWEN2_TOLERANCE
+                    : jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() < 16 ? NARROW_VECTOR_TOLERANCE : TOLERANCE;
             assertTrue(maxDiff <= tolerance, archName + " " + type + " " + mix + ": max |p - p_llama.cpp| = " + maxDiff + " > " + tolerance);
         }
     }
