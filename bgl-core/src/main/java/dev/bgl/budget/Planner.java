@@ -86,11 +86,14 @@ public final class Planner {
         // room for the prompt, the closing text and the answer reserve: less would end in an empty answer
         // (a reserve of 0 opts out: then only the prompt and one token must fit)
         long need = promptTokens + (answerReserve == 0 ? 1 : model.tokenizer().encode(model.markers().cutText(), true).length + (long) answerReserve);
-        if (fit < need)
+        if (fit < need) {
+            // a model with sliding-window layers (gpt-oss) adds fewer bytes a token once the window is full
+            String pastWindow = cost.window() > 0 && cost.windowedKvBytesPerToken() > 0
+                    ? " (" + (perToken - cost.windowedKvBytesPerToken()) + " past the sliding window of " + cost.window() + ")" : "";
             throw new KvBudgetTooSmall(promptTokens, "KV budget " + BudgetUnit.bytes(cost.kvBytes(fit)) + " holds " + fit + " tokens of " + perToken
-                    + " bytes" + (cost.window() > 0 && cost.windowedKvBytesPerToken() > 0 ? " (" + (perToken - cost.windowedKvBytesPerToken())
-                    + " past the sliding window of " + cost.window() + ")" : "") + ", but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)
+                    + " bytes" + pastWindow + ", but the prompt (" + promptTokens + " tokens) and an answer (" + (need - promptTokens)
                     + " tokens reserved) need " + need + ": give at least " + BudgetUnit.bytes((double) cost.kvBytes(need)));
+        }
         return (int) Math.min(req.maxTokens(), fit - promptTokens);
     }
 }

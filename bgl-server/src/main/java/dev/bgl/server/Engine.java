@@ -173,7 +173,8 @@ public final class Engine implements AutoCloseable {
         metrics.inFlight.incrementAndGet();
         long t0 = System.nanoTime();
         // the KV bytes this generation's output takes, for the live-KV gauge (windowed layers stop growing)
-        long kvHeld = 0, generated = 0, promptKv = model.kvBytes(plan.prompt().length);
+        int promptTokens = plan.prompt().length;
+        long kvHeld = 0, generated = 0, promptKv = model.kvBytes(promptTokens);
         BlockingQueue<Token> tokens = new LinkedBlockingQueue<>();
         try (held) {
             long delay = testTokenDelayMillis;
@@ -189,7 +190,7 @@ public final class Engine implements AutoCloseable {
             sub.metered().whenComplete((m, e) -> tokens.add(Token.END));
             progress.accept(sub.run()::predictedRemaining);
             for (Token t; (t = take(tokens, req)) != Token.END; ) {
-                long now = model.kvBytes(plan.prompt().length + ++generated) - promptKv;
+                long now = model.kvBytes(promptTokens + ++generated) - promptKv;
                 metrics.liveKvBytes.addAndGet(now - kvHeld);
                 kvHeld = now;
                 listener.onToken(t.id(), t.text(), t.forced(), t.phase());

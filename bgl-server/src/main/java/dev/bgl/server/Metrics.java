@@ -75,8 +75,6 @@ public final class Metrics {
         return n == 0 ? Double.NaN : firstToken.sum.sum() / n;
     }
 
-    /** KV-cache bytes one token takes in the served model (0: unknown, the KV gauge stays 0). */
-
     /** One answered HTTP request; {@code path} should be a known route (labels stay few). */
     public void request(String path, int status) {
         requests.computeIfAbsent(path + "\u0000" + status, k -> new LongAdder()).increment();
