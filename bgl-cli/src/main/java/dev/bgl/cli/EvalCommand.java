@@ -12,6 +12,7 @@ import dev.bgl.eval.EvalSettings;
 import dev.bgl.eval.EvalSummary;
 import dev.bgl.eval.EvalTasks;
 import dev.bgl.eval.RecordLog;
+import dev.bgl.eval.TextLog;
 import dev.bgl.eval.TaskLoader;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkEval;
@@ -75,6 +76,10 @@ final class EvalCommand implements Callable<Integer> {
     String onBadLine;
     @Option(names = "--force", description = "Discard the records of a run with other settings in --out")
     boolean force;
+
+    @Option(names = "--save-texts", description = "Also write what each sample generated now wrote (its thinking and answer) to DIR/texts.jsonl,"
+            + " keyed as records.jsonl is: to read why a run went wrong")
+    boolean saveTexts;
     @Option(names = "--calibrate", description = "Online calibration of the predictor (guided): start from NAME.predictor.calibration.json beside the predictor when present, correct as traces finish, report the MAE of log predicted remaining length raw vs corrected, and save the file")
     boolean calibrate;
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run the samples as an Apache Spark job: local[N] (Spark embedded, N cores) or spark://HOST:PORT"
@@ -107,6 +112,7 @@ final class EvalCommand implements Callable<Integer> {
         };
         if (threads < 1 || threads > 1024) throw new BglException("--threads must be in 1..1024, got " + threads);
         EvalHarness.checkParallel(parallel, threads, spark != null);
+        EvalHarness.checkTexts(saveTexts, spark != null);
         if (parallel > 1 && calibrate)
             throw new BglException("--calibrate corrects the predictor as each run finishes, so the next run depends on the order they finish in:"
                     + " it runs one sample at a time; drop --parallel " + parallel);
@@ -139,10 +145,12 @@ final class EvalCommand implements Callable<Integer> {
         EvalHarness.RunnerFactory withoutCap = runnerFactory(guidance, modelPath, cal);
         EvalHarness.RunnerFactory factory = m -> answerCap.apply(withoutCap.create(m));
         try (LoadedModel m = effort.apply(ModelOptions.openChecked(modelPath, dev.bgl.model.KvCacheType.F16, tokenizer, format)); RecordLog log = RecordLog.open(out, settings, force);
-             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad, format)) {
+             SparkEval cluster = spark == null ? null : startSpark(modelPath, set, settings, bad, format);
+             TextLog texts = saveTexts ? TextLog.open(out, log.resumed() == 0) : null) {
             if (log.resumed() > 0) System.err.println("bgl eval: resuming: " + log.resumed() + " records already in " + log.file());
             if (cluster != null) System.err.println("bgl eval: Spark " + spark + ", " + cluster.parallelism() + " executor cores");
-            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).withParallel(parallel).run(log);
+            EvalHarness.Result result = new EvalHarness(m, factory, settings, set, threads, cluster, System.err).withParallel(parallel)
+                    .withTexts(texts).run(log);
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
@@ -159,6 +167,7 @@ final class EvalCommand implements Callable<Integer> {
             stdout.printf("%d records (%d generated now) in %s; report: %s%n", result.records().size(), result.generated(),
                     log.file(), out.resolve(EvalReport.HTML));
             if (parquetRows >= 0) stdout.printf("%d records as Parquet in %s%n", parquetRows, sparkOptions.parquet);
+            if (texts != null) stdout.printf("texts of the %d samples generated now in %s%n", result.generated(), texts.file());
         }
         return 0;
     }

@@ -71,6 +71,7 @@ public final class EvalHarness {
     private final Backend backend;
     private final PrintStream progress;
     private int parallel = 1;
+    private TextLog texts;
 
     /** @param progress where the progress bar goes (null: none) */
     public EvalHarness(LoadedModel model, RunnerFactory factory, EvalSettings settings, EvalTasks tasks, int threads, PrintStream progress) {
@@ -102,6 +103,22 @@ public final class EvalHarness {
         checkParallel(n, threads, backend != null);
         this.parallel = n;
         return this;
+    }
+
+    /**
+     * Writes what each sample generated now wrote (its thinking and answer) to {@code texts} as it finishes. Samples
+     * generated on this machine only: a cluster's executors hand back records, not texts (see {@link #checkTexts}).
+     */
+    public EvalHarness withTexts(TextLog texts) {
+        checkTexts(texts != null, backend != null);
+        this.texts = texts;
+        return this;
+    }
+
+    /** Refuses texts with another backend (a command checks before it loads anything). */
+    public static void checkTexts(boolean texts, boolean otherBackend) {
+        if (texts && otherBackend)
+            throw new BglException("--save-texts writes what this machine generates; Spark's executors hand back records only: drop --save-texts or --spark");
     }
 
     /** Refuses a batch size out of range, or one with worker threads or another backend (a command checks before it loads anything). */
@@ -190,7 +207,7 @@ public final class EvalHarness {
         @Override
         public void runAll(List<Job> jobs, Consumer<EvalRecord> done) {
             List<Future<?>> futures = new ArrayList<>();
-            for (Job j : jobs) futures.add(pool.submit(() -> done.accept(evaluate(runners.get(), settings, tasks, j))));
+            for (Job j : jobs) futures.add(pool.submit(() -> done.accept(evaluate(runners.get(), settings, tasks, j, texts))));
             try {
                 for (Future<?> f : futures) f.get();
             } catch (InterruptedException e) {
@@ -221,7 +238,7 @@ public final class EvalHarness {
         public void runAll(List<Job> jobs, Consumer<EvalRecord> done) {
             InOrderRuns.run(scheduler, jobs.size(), parallel, InOrderRuns.Window.RUNNING,
                     i -> runner.plan(request(settings, jobs.get(i))),
-                    (i, metered, nanos) -> done.accept(record(tasks, jobs.get(i), metered, nanos / 1e6)));
+                    (i, metered, nanos) -> done.accept(record(tasks, jobs.get(i), metered, nanos / 1e6, texts)));
         }
 
         @Override
@@ -230,16 +247,28 @@ public final class EvalHarness {
         }
     }
 
+
     /**
      * Generates one record: the whole of what a sample is, so that a thread here and a task on a cluster's executor
      * (dev.bgl.spark) write the same record for the same job. The sampler seed is {@link #sampleSeed} of the job's key.
      */
     public static EvalRecord evaluate(BudgetRunner runner, EvalSettings settings, EvalTasks tasks, Job j) {
+        return evaluate(runner, settings, tasks, j, null);
+    }
+
+    /** {@link #evaluate}, the sample's texts written to {@code texts} first (null: not kept). */
+    static EvalRecord evaluate(BudgetRunner runner, EvalSettings settings, EvalTasks tasks, Job j, TextLog texts) {
         BudgetRequest req = request(settings, j);
         // the wall clock a user waits: prompt rendering and the session included, so a seconds budget is judged on it
         long t0 = System.nanoTime();
         BudgetRunner.Metered metered = runner.runMetered(runner.plan(req), TokenListener.NONE);
-        return record(tasks, j, metered, (System.nanoTime() - t0) / 1e6);
+        return record(tasks, j, metered, (System.nanoTime() - t0) / 1e6, texts);
+    }
+
+    /** {@link #record}, the sample's texts written to {@code texts} first (null: not kept). */
+    private static EvalRecord record(EvalTasks tasks, Job j, BudgetRunner.Metered metered, double wallMs, TextLog texts) {
+        if (texts != null) texts.append(j.key(), metered.outcome().thinking(), metered.outcome().answer());
+        return record(tasks, j, metered, wallMs);
     }
 
     /** The request of a job: its problem, method and budget, and its sampler seeded by {@link #sampleSeed}. */

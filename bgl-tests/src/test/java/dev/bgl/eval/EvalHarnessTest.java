@@ -86,6 +86,54 @@ class EvalHarnessTest {
         assertEquals(0, again.generated(), "a finished run generates nothing");
     }
 
+    /** Runs with texts kept in {@code dir/texts.jsonl}, on worker threads or in one batch of {@code parallel}. */
+    static EvalHarness.Result runWithTexts(EvalSettings s, Path dir, int threads, int parallel, boolean force) {
+        EvalTasks tasks = EvalTasks.load(s.tasks(), s.n(), s.seed(), TaskLoader.OnBadLine.STOP);
+        try (RecordLog log = RecordLog.open(dir, s, force); TextLog texts = TextLog.open(dir, log.resumed() == 0)) {
+            return new EvalHarness(model, BudgetRunner::new, s, tasks, threads, null).withParallel(parallel).withTexts(texts).run(log);
+        }
+    }
+
+    static Map<String, com.fasterxml.jackson.databind.JsonNode> textsByKey(Path dir) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, com.fasterxml.jackson.databind.JsonNode> m = new TreeMap<>();
+        for (String l : Files.readAllLines(dir.resolve(TextLog.TEXTS), StandardCharsets.UTF_8)) {
+            var o = json.readTree(l);
+            String key = o.get("id").asText() + "/" + o.get("method").asText() + "/" + o.get("budget").asText();
+            assertNull(m.put(key, o), "one line per sample: " + key);
+        }
+        return m;
+    }
+
+    @Test
+    void savedTextsHoldWhatEachSampleWroteUnderItsRecordsKey(@TempDir Path dir) throws Exception {
+        EvalSettings s = settings(4, List.of(8));
+        EvalHarness.Result r = runWithTexts(s, dir.resolve("threads"), 2, 1, false);
+        Map<String, com.fasterxml.jackson.databind.JsonNode> texts = textsByKey(dir.resolve("threads"));
+        assertEquals(8, texts.size(), "4 problems x (none + hard@8)");
+        for (EvalRecord rec : r.records()) {
+            var t = texts.get(rec.id() + "/" + rec.method() + "/" + (rec.hasBudget() ? String.valueOf(rec.budget()) : "null"));
+            assertNotNull(t, "a text line for " + rec.key());
+            if (rec.extracted() != null)
+                assertTrue(t.get("answer").asText().contains(rec.extracted()), "the answer text holds the extracted answer: " + t);
+            if (rec.method().equals("none")) {
+                var cut = texts.get(rec.id() + "/hard/8");
+                assertTrue(t.get("thinking").asText().length() > 3 * cut.get("thinking").asText().length(),
+                        "a full thought is much longer than one cut at 8 tokens: " + t.get("thinking") + " vs " + cut.get("thinking"));
+            }
+        }
+        // the same samples decoded in one batch write the same texts
+        runWithTexts(s, dir.resolve("batch"), 1, 4, false);
+        assertEquals(texts.toString(), textsByKey(dir.resolve("batch")).toString());
+        // a finished run resumed generates nothing and adds no text; --force starts both files over
+        assertEquals(0, runWithTexts(s, dir.resolve("threads"), 2, 1, false).generated());
+        assertEquals(8, textsByKey(dir.resolve("threads")).size());
+        runWithTexts(settings(2, List.of(8)), dir.resolve("threads"), 2, 1, true);
+        assertEquals(4, textsByKey(dir.resolve("threads")).size(), "--force discards the earlier run's texts with its records");
+        BglException e = assertThrows(BglException.class, () -> EvalHarness.checkTexts(true, true));
+        assertTrue(e.getMessage().contains("--save-texts") && e.getMessage().contains("--spark"), e.getMessage());
+    }
+
     @Test
     void otherSettingsInTheSameDirectoryAreRefusedUnlessForced(@TempDir Path dir) throws Exception {
         EvalSettings s = settings(2, List.of(8));
