@@ -170,8 +170,8 @@ final class BenchCommand implements Callable<Integer> {
                 var p = guidance.predictor != null ? BudgetPredictor.forModel(guidance.loadWeights(modelPath), m) : randomPredictor(m);
                 GuidanceOptions o = guidance.predictor != null ? guidance.options(modelPath) : GuidanceOptions.DEFAULT.withEveryToken(true);
                 var g = GuidanceBench.run(m, p, genTokens, genTokens / 2, o, depth == null ? 0 : depth);
-                out.printf(Locale.ROOT, "guidance   settings: %s, min-p %s, scale %s, mask %s,%s,%s%s%n", o.everyToken() ? "every thinking token" : "after newlines",
-                        o.minP(), o.scale(), o.minLambda(), o.minAlpha(), o.minModeLength(), guidance.predictor != null ? " (flags, else the predictor file's)" : "");
+                out.printf(Locale.ROOT, "guidance   settings: %s, min-p %s, scale %s, lookahead %d, mask %s,%s,%s%s%n", o.everyToken() ? "every thinking token" : "after newlines",
+                        o.minP(), o.scale(), o.lookahead(), o.minLambda(), o.minAlpha(), o.minModeLength(), guidance.predictor != null ? " (flags, else the predictor file's)" : "");
                 out.println("guidance   " + g.describe());
                 out.printf("guidance overhead per token: %.1f%% with candidate-only heads, %.1f%% with full heads%n",
                         100 * (g.guidedNsPerToken() / g.plainNsPerToken() - 1), 100 * (g.fullNsPerToken() / g.plainNsPerToken() - 1));

@@ -52,6 +52,12 @@ final class GuidanceCli {
             description = "Guidance strength (not in the paper, which is 1): each token's chance that its thought fits is raised to the power G before it weighs the model's probability; above 1 a thought plans its last line to end within the budget; default: what the predictor file recommends, else 1")
     Double scale;
 
+    @Option(names = "--lookahead", paramLabel = "K",
+            description = "At a line start, feed each of the K most likely plausible tokens one position ahead and weigh it by what the predictor"
+                    + " reads there (not in the paper; each costs a forward pass): a token's own head cannot tell which route it opens when routes"
+                    + " start alike; 0: off; default: what the predictor file recommends, else 0")
+    Integer lookahead;
+
     /**
      * The guidance settings: the flags given, else what the predictor file recommends (bgl's
      * {@code train-predictor --recommend-*} writes that), else the paper's defaults.
@@ -67,6 +73,13 @@ final class GuidanceCli {
                 o = o.withScale(scale);
             } catch (BglException e) {
                 throw new BglException("--guidance-scale: " + e.getMessage());
+            }
+        }
+        if (lookahead != null) {
+            try {
+                o = o.withLookahead(lookahead);
+            } catch (BglException e) {
+                throw new BglException("--lookahead: " + e.getMessage());
             }
         }
         if (mask != null) {
@@ -124,8 +137,9 @@ final class GuidanceCli {
         Path predictor = resolve(model);
         if (predictor == null) return null;
         GuidanceOptions o = options(model);
-        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s,%s,%s min-p=%s%s", predictor, heads,
+        return String.format(Locale.ROOT, "%s heads=%d every=%s all=%s ceiling=%d final=%s mask=%s,%s,%s min-p=%s%s%s", predictor, heads,
                 o.everyToken(), o.allCandidates(), o.ceilingGrace(), o.forceFinalAnswer(), o.minLambda(), o.minAlpha(), o.minModeLength(), o.minP(),
-                o.scale() == 1 ? "" : " scale=" + o.scale()); // the paper's strength adds nothing: runs recorded before it resume
+                o.scale() == 1 ? "" : " scale=" + o.scale(), // the paper's strength adds nothing: runs recorded before it resume
+                o.lookahead() == 0 ? "" : " lookahead=" + o.lookahead());
     }
 }

@@ -49,6 +49,8 @@ final class TrainPredictorCommand implements Callable<Integer> {
     double[] recommendMask;
     @Option(names = "--recommend-scale", paramLabel = "G", description = "Record in the file the guidance strength guidance should use by default (see --guidance-scale of run/eval)")
     Double recommendScale;
+    @Option(names = "--recommend-lookahead", paramLabel = "K", description = "Record in the file how many candidates guidance should look at one token ahead at a line start by default (see --lookahead of run/eval)")
+    Integer recommendLookahead;
     @Option(names = "--paper", description = "The official recipe's shape and schedule: width 768, 12 layers, 12 heads, lr 1e-4, 1 epoch") boolean paper;
 
     @Override
@@ -98,16 +100,24 @@ final class TrainPredictorCommand implements Callable<Integer> {
                 throw new BglException("--recommend-scale: " + e.getMessage());
             }
         }
+        if (recommendLookahead != null) {
+            try {
+                GuidanceOptions.DEFAULT.withLookahead(recommendLookahead);
+            } catch (BglException e) {
+                throw new BglException("--recommend-lookahead: " + e.getMessage());
+            }
+        }
     }
 
     /** Rewrites the file with the recommended guidance settings as metadata (F32 round trip: the weights are unchanged). */
     private void recordGuidanceDefaults(Path file) {
-        if (!recommendEveryToken && recommendMinP == null && masked == null && recommendScale == null) return;
+        if (!recommendEveryToken && recommendMinP == null && masked == null && recommendScale == null && recommendLookahead == null) return;
         Map<String, String> meta = new LinkedHashMap<>();
         if (recommendEveryToken) meta.put(PredictorWeights.EVERY_TOKEN_KEY, "true");
         if (recommendMinP != null) meta.put(PredictorWeights.MIN_P_KEY, Double.toString(recommendMinP));
         if (masked != null) meta.put(PredictorWeights.MASK_KEY, masked.maskText());
         if (recommendScale != null) meta.put(PredictorWeights.SCALE_KEY, Double.toString(recommendScale));
+        if (recommendLookahead != null) meta.put(PredictorWeights.LOOKAHEAD_KEY, Integer.toString(recommendLookahead));
         PredictorWeights.load(file, 0).save(file, meta);
     }
 }

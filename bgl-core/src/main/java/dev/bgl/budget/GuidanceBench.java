@@ -45,6 +45,7 @@ public final class GuidanceBench {
      * @param vocab                  tokens the full variant computes
      * @param predictorSteps         steps at which the predictor ran (candidate-only run)
      * @param settledSteps           guided steps it skipped because one token was plausible ({@link BudgetGuidance#settledSteps})
+     * @param lookaheads             candidates fed one token ahead (candidate-only run; {@link GuidanceOptions#lookahead})
      * @param plainCpuNsPerToken     CPU time of the calling thread per token, plain (NaN where not measurable)
      * @param guidedCpuNsPerToken    the same, guided with candidate-only heads
      * @param fullCpuNsPerToken      the same, guided with full heads
@@ -52,7 +53,7 @@ public final class GuidanceBench {
      */
     public record Result(int tokens, double plainNsPerToken, double guidedNsPerToken, double fullNsPerToken,
                          double candidateNsPerStep, double fullNsPerStep, double meanCandidates, int vocab,
-                         int predictorSteps, int settledSteps,
+                         int predictorSteps, int settledSteps, int lookaheads,
                          double plainCpuNsPerToken, double guidedCpuNsPerToken, double fullCpuNsPerToken, int context) {
         /**
          * Whether the CPU times are meaningful: with one worker thread every kernel runs on the
@@ -66,9 +67,10 @@ public final class GuidanceBench {
         public String describe() {
             return String.format(java.util.Locale.ROOT,
                     "%d tokens after %d of context: plain %.3f ms/token; guided %.3f ms/token (candidates, %.1f per step) / %.3f ms/token (full %d); "
-                            + "predictor ran at %d steps (%.1f us each with candidates, %.1f us full), skipped %d settled steps",
+                            + "predictor ran at %d steps (%.1f us each with candidates, %.1f us full), skipped %d settled steps%s",
                     tokens, context, plainNsPerToken / 1e6, guidedNsPerToken / 1e6, meanCandidates, fullNsPerToken / 1e6, vocab,
-                    predictorSteps, candidateNsPerStep / 1e3, fullNsPerStep / 1e3, settledSteps);
+                    predictorSteps, candidateNsPerStep / 1e3, fullNsPerStep / 1e3, settledSteps,
+                    lookaheads == 0 ? "" : ", looked " + lookaheads + " candidates ahead (a forward pass each)");
         }
     }
 
@@ -137,7 +139,7 @@ public final class GuidanceBench {
         }
         double nan = Double.NaN;
         return new Result(tokens, (double) wall[0] / tokens, (double) wall[1] / tokens, (double) wall[2] / tokens,
-                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable(), cand.guidedSteps(), cand.settledSteps(),
+                perStep(cand), perStep(full), cand.meanCandidates(), p.guidable(), cand.guidedSteps(), cand.settledSteps(), cand.stats().lookaheads(),
                 cpu ? (double) cpuNs[0] / tokens : nan, cpu ? (double) cpuNs[1] / tokens : nan, cpu ? (double) cpuNs[2] / tokens : nan, context);
     }
 

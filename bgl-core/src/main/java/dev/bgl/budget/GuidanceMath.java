@@ -98,13 +98,23 @@ final class GuidanceMath {
      */
     static boolean reweight(float[] logits, double[] p, int[] ids, int m, float[] alpha, float[] lambda, int remaining,
                             GuidanceOptions o, int spared) {
+        return reweight(logits, p, ids, m, alpha, lambda, null, remaining, o, spared);
+    }
+
+    /**
+     * {@link #reweight} where {@code chance[i]}, when not NaN (and {@code chance} not null), is candidate i's
+     * chance to fit as measured ahead of it ({@link #chanceAhead}), used in place of its own Gamma's.
+     */
+    static boolean reweight(float[] logits, double[] p, int[] ids, int m, float[] alpha, float[] lambda, double[] chance,
+                            int remaining, GuidanceOptions o, int spared) {
         double x = GammaMath.encode(Math.max(remaining, 1));
         int best = Sampler.argmax(logits, logits.length);
         double plausible = o.minP() * p[best];
         double total = 0;
         for (int i = 0; i < m; i++) {
             int v = ids[i];
-            double w = p[v] < plausible && v != spared ? 0 : p[v] * weight(alpha[i], lambda[i], x, o);
+            double w = p[v] < plausible && v != spared ? 0
+                    : p[v] * (chance != null && !Double.isNaN(chance[i]) ? strength(chance[i], o) : weight(alpha[i], lambda[i], x, o));
             p[v] = w;
             total += w;
         }
@@ -122,9 +132,35 @@ final class GuidanceMath {
 
     /** c^γ, c = P(X ≤ x) under Gamma(α, λ), when the Gamma passes the official validity mask, else 0 (γ: {@link GuidanceOptions#scale}). */
     static double weight(double alpha, double lambda, double x, GuidanceOptions o) {
-        if (!valid(alpha, lambda, o)) return 0;
-        double c = GammaMath.cdf(alpha, lambda, x);
+        return strength(chance(alpha, lambda, x, o), o);
+    }
+
+    /** c = P(X ≤ x) under Gamma(α, λ) when the Gamma passes the validity mask, else 0. */
+    static double chance(double alpha, double lambda, double x, GuidanceOptions o) {
+        return valid(alpha, lambda, o) ? GammaMath.cdf(alpha, lambda, x) : 0;
+    }
+
+    /** c^γ (γ: {@link GuidanceOptions#scale}). */
+    static double strength(double c, GuidanceOptions o) {
         return o.scale() == 1 ? c : Math.pow(c, o.scale());
+    }
+
+    /**
+     * A candidate's chance to fit, read one token ahead of it: at the position after it, the next
+     * step's candidates {@code ids[0..m)} with α, λ from the predictor there and probabilities
+     * {@code p} from the model there; the mean of their chances with {@code remaining} thinking
+     * tokens left, weighted by p over those counted. {@code excluded} (−1: none) is left out: the
+     * close marker where the thought cannot close (mid-line). 0 when nothing is counted.
+     */
+    static double chanceAhead(double[] p, int[] ids, int m, float[] alpha, float[] lambda, int remaining, GuidanceOptions o, int excluded) {
+        double x = GammaMath.encode(Math.max(remaining, 1)), sum = 0, mass = 0;
+        for (int i = 0; i < m; i++) {
+            int v = ids[i];
+            if (v == excluded) continue;
+            sum += p[v] * chance(alpha[i], lambda[i], x, o);
+            mass += p[v];
+        }
+        return mass > 0 ? sum / mass : 0;
     }
 
     /** The official mask: λ ≥ 10, α > 1 and a mode length exp((α−1)/λ) − 1 ≥ 0.9 (thresholds from the options). */

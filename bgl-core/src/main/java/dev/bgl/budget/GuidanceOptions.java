@@ -40,17 +40,24 @@ import java.nio.file.Path;
  *                       predictor whose Gammas are wide (over log-length), γ = 1 lets a thought run a few
  *                       tokens past its budget and finish its line there; γ = 2 makes it plan the last line
  *                       to end within it.
+ * @param lookahead      candidates looked at one token ahead at a line start (0: off; not in the paper). A
+ *                       candidate head sees the position before the token, so it cannot tell which route a
+ *                       token opens when the routes start alike (a digit, say); fed ahead ({@link dev.bgl.decode.Probe}),
+ *                       the predictor reads the position after it. The {@code lookahead} most likely
+ *                       plausible candidates get that chance instead: each costs one forward pass.
  */
 public record GuidanceOptions(double minLambda, double minAlpha, double minModeLength, boolean everyToken,
                               boolean allCandidates, double candidateTopP, int candidateTopK, double candidateFloor,
                               int ceilingGrace, boolean forceFinalAnswer, String finalAnswerText, double minP,
-                              double scale) {
+                              double scale, int lookahead) {
 
     public static final String FINAL_ANSWER = "**Final Answer**\n";
     /** Beyond this, c^γ underflows for any thought that is not certain to fit: guidance would be a hard rule. */
     public static final double MAX_SCALE = 16;
+    /** Candidates above the plausibility floor rarely number more; each one looked at costs a forward pass. */
+    public static final int MAX_LOOKAHEAD = 16;
     public static final GuidanceOptions DEFAULT = new GuidanceOptions(10, 1, 0.9, false, false, 0.999, 10_000, 1e-4,
-            -1, false, FINAL_ANSWER, 0, 1);
+            -1, false, FINAL_ANSWER, 0, 1, 0);
 
     public GuidanceOptions {
         if (!(minLambda >= 0) || !(minAlpha >= 0) || Double.isNaN(minModeLength))
@@ -68,6 +75,8 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
         if (!(minP >= 0 && minP <= 1)) throw new BglException("guidance: min-p must be in [0, 1], got " + minP);
         if (!(scale > 0 && scale <= MAX_SCALE))
             throw new BglException("guidance: scale must be in (0, " + (int) MAX_SCALE + "], got " + scale);
+        if (lookahead < 0 || lookahead > MAX_LOOKAHEAD)
+            throw new BglException("guidance: lookahead must be in 0.." + MAX_LOOKAHEAD + " candidates, got " + lookahead);
     }
 
     /** What the predictor file recommends ({@link PredictorWeights#recommendation}) over the paper's defaults. */
@@ -85,6 +94,11 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
             o = o.withScale(r.scale());
         } catch (BglException e) {
             throw new FormatException(r.file(), "metadata " + PredictorWeights.SCALE_KEY + " " + r.scale() + ": " + e.getMessage());
+        }
+        try {
+            o = o.withLookahead(r.lookahead());
+        } catch (BglException e) {
+            throw new FormatException(r.file(), "metadata " + PredictorWeights.LOOKAHEAD_KEY + " " + r.lookahead() + ": " + e.getMessage());
         }
         if (r.mask() != null) {
             try {
@@ -107,44 +121,50 @@ public record GuidanceOptions(double minLambda, double minAlpha, double minModeL
 
     public GuidanceOptions withEveryToken(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, b, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale, lookahead);
     }
 
     public GuidanceOptions withAllCandidates(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, b, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale, lookahead);
     }
 
     public GuidanceOptions withCandidates(double topP, int topK, double floor) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, topP, topK, floor,
-                ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
+                ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale, lookahead);
     }
 
     public GuidanceOptions withMask(double lambda, double alpha, double modeLength) {
         return new GuidanceOptions(lambda, alpha, modeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale, lookahead);
     }
 
     /** A hard ceiling with this grace (−1 for none). */
     public GuidanceOptions withCeiling(int grace) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, grace, forceFinalAnswer, finalAnswerText, minP, scale);
+                candidateFloor, grace, forceFinalAnswer, finalAnswerText, minP, scale, lookahead);
     }
 
     public GuidanceOptions withForceFinalAnswer(boolean b) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, b, finalAnswerText, minP, scale);
+                candidateFloor, ceilingGrace, b, finalAnswerText, minP, scale, lookahead);
     }
 
     /** Guidance strength γ: p′ ∝ p·c^γ (1: the paper's). */
     public GuidanceOptions withScale(double g) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, g);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, g, lookahead);
     }
 
     /** A plausibility floor relative to the top token (0: off). */
     public GuidanceOptions withMinP(double m) {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, m, scale);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, m, scale, lookahead);
+    }
+
+    /** Candidates looked at one token ahead at a line start (0: off). */
+    public GuidanceOptions withLookahead(int k) {
+        return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale, k);
     }
 }

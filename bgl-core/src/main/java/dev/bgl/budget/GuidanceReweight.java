@@ -6,6 +6,7 @@ import dev.bgl.budget.predictor.PredictorCalibration;
 import dev.bgl.decode.BatchedWork;
 import dev.bgl.decode.DecodeControl;
 import dev.bgl.decode.LogitsProcessor;
+import dev.bgl.decode.Probe;
 import dev.bgl.decode.Sampler;
 import dev.bgl.decode.Step;
 import dev.bgl.model.HiddenStates;
@@ -229,7 +230,8 @@ final class GuidanceReweight implements LogitsProcessor {
         if (scale != 1) for (int i = 0; i < m; i++) lambda[i] /= (float) scale; // s·X ~ Gamma(α, λ/s)
         path.candidates(ids, m, alpha, lambda, scale);
         int remaining = Math.max(budget.remaining(step.thinkingSpent(), step.position()), 1);
-        if (GuidanceMath.reweight(logits, p, ids, m, alpha, lambda, remaining, options, closeId)) stats.fallbacks++;
+        double[] ahead = options.lookahead() > 0 && atLineStart && step.probe() != null ? lookAhead(step.probe(), ids, m, remaining) : null;
+        if (GuidanceMath.reweight(logits, p, ids, m, alpha, lambda, ahead, remaining, options, closeId)) stats.fallbacks++;
         else estimateRemaining(ids, m, logits, step.thinkingSpent());
         if (firstThinkingStep) {
             firstThinkingStep = false;
@@ -239,6 +241,63 @@ final class GuidanceReweight implements LogitsProcessor {
         stats.guidedSteps++;
         stats.candidatesTotal += m;
         stats.predictorNanos += System.nanoTime() - t0;
+    }
+
+    // lookahead's buffers, allocated at its first use
+    private double[] chanceAhead, pAhead;
+    private float[] logitsAhead, zAhead, alphaAhead, lambdaAhead;
+    private HiddenStates hiddenAhead;
+    private int[] candAhead;
+
+    /**
+     * At a line start, where routes branch: each of the {@link GuidanceOptions#lookahead} most likely
+     * plausible candidates (not {@code </think>}) is fed one token ahead, and its chance to fit
+     * becomes what the predictor reads at the position after it ({@link GuidanceMath#chanceAhead},
+     * one token less left). A candidate head sees only the position before the token: when two routes
+     * start alike (a digit that begins an equation restated or a number reduced) it cannot tell them
+     * apart, and the position after the token can. The rest keep their heads' chances. Returns the
+     * chances by candidate index (NaN: its head's), or null when no candidate was fed.
+     */
+    private double[] lookAhead(Probe probe, int[] ids, int m, int remaining) {
+        int vocab = p.length;
+        if (chanceAhead == null || chanceAhead.length < cand.length) {
+            chanceAhead = new double[cand.length];
+            pAhead = new double[vocab];
+            logitsAhead = new float[vocab];
+            zAhead = new float[z.length];
+            alphaAhead = new float[alpha.length];
+            lambdaAhead = new float[lambda.length];
+            candAhead = new int[cand.length];
+            int d = predictor.config().hidden();
+            hiddenAhead = new HiddenStates(new float[d], new float[predictor.modelLayers()][d], new float[d]);
+        }
+        java.util.Arrays.fill(chanceAhead, 0, m, Double.NaN);
+        double top = 0;
+        for (int i = 0; i < m; i++) top = Math.max(top, p[ids[i]]);
+        double plausible = options.minP() * top;
+        int n = Math.min(vocab, predictor.guidable()), fed = 0;
+        for (int k = 0; k < options.lookahead(); k++) {
+            int best = -1; // the most likely candidate not yet fed
+            for (int i = 0; i < m; i++) {
+                int v = ids[i];
+                if (v == closeId || !Double.isNaN(chanceAhead[i]) || p[v] < plausible || !(p[v] > 0)) continue;
+                if (best < 0 || p[v] > p[ids[best]]) best = i;
+            }
+            if (best < 0) break;
+            int token = ids[best];
+            if (!probe.lookAhead(token, logitsAhead, hiddenAhead)) break;
+            predictor.encode(hiddenAhead, zAhead);
+            GuidanceMath.softmax(logitsAhead, pAhead);
+            int m2 = options.allCandidates() ? n : GuidanceMath.selectCandidates(pAhead, n, options, candAhead, keys, closeId);
+            int[] ids2 = options.allCandidates() ? identity : candAhead;
+            predictor.heads(zAhead, ids2, m2, alphaAhead, lambdaAhead);
+            if (scale != 1) for (int i = 0; i < m2; i++) lambdaAhead[i] /= (float) scale;
+            boolean closes = token < endsLine.length && endsLine[token]; // mid-line the thought cannot close
+            chanceAhead[best] = GuidanceMath.chanceAhead(pAhead, ids2, m2, alphaAhead, lambdaAhead, remaining - 1, options, closes ? -1 : closeId);
+            fed++;
+        }
+        stats.lookaheads += fed;
+        return fed > 0 ? chanceAhead : null;
     }
 
     /**

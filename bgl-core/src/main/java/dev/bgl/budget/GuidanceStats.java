@@ -6,7 +6,7 @@ package dev.bgl.budget;
  * guided steps and the candidates weighed. Counted by {@link GuidanceReweight} on the decode thread.
  */
 public final class GuidanceStats {
-    int guidedSteps, settledSteps, fallbacks;
+    int guidedSteps, settledSteps, fallbacks, lookaheads;
     long predictorNanos, candidatesTotal;
 
     /** Steps at which the predictor ran. */
@@ -25,6 +25,11 @@ public final class GuidanceStats {
     /** Guided steps where no candidate passed the mask and the argmax took all the mass. */
     public int fallbacks() {
         return fallbacks;
+    }
+
+    /** Candidates fed one token ahead ({@link GuidanceOptions#lookahead}): a forward pass each. */
+    public int lookaheads() {
+        return lookaheads;
     }
 
     /** Time spent in guided steps (predictor, softmax, candidates, reweighting), in nanoseconds. */

@@ -37,6 +37,7 @@ public final class DecodeLoop {
     private StopReason reason = StopReason.MAX_TOKENS;
     private String detail = "";
     private GenerateResult result;
+    private Probe probe;
 
     /**
      * A loop for {@code req} whose tokens go to {@code listener}, on a model of {@code vocab} tokens,
@@ -56,6 +57,12 @@ public final class DecodeLoop {
         this.out = new int[Math.max(16, Math.min(req.maxTokens(), 4096))];
     }
 
+    /** Lets the processors look one token ahead through {@code p} (null: none); the driver sets it before {@link #started}. */
+    public DecodeLoop withProbe(Probe p) {
+        this.probe = p;
+        return this;
+    }
+
     /** The tokens to prefill. */
     public int[] prompt() {
         return req.prompt();
@@ -69,7 +76,7 @@ public final class DecodeLoop {
     /** The prompt is in the cache ({@code position} tokens): the processors' {@code begin}. */
     public void started(int position, HiddenStates hiddenStates) {
         prefillEnd = System.nanoTime();
-        Step start = new Step(0, position, new int[0], hiddenStates, thinking.phase(), 0);
+        Step start = new Step(0, position, new int[0], hiddenStates, thinking.phase(), 0, probe);
         for (LogitsProcessor p : req.processors()) p.begin(start, control);
     }
 
@@ -109,7 +116,7 @@ public final class DecodeLoop {
             return null;
         }
         boolean forced = !control.pending.isEmpty();
-        Step step = new Step(n, position, out, hiddenStates, thinking.phase(), thinking.spent());
+        Step step = new Step(n, position, out, hiddenStates, thinking.phase(), thinking.spent(), probe);
         if (forced) {
             stepToken = take(step, control.pending.poll(), true);
             return null;
@@ -158,7 +165,7 @@ public final class DecodeLoop {
         boolean wasThinking = thinking.thinking();
         thinking.accept(token);
         if (wasThinking && !thinking.thinking()) writeCloseTail();
-        Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent());
+        Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent(), probe);
         for (LogitsProcessor p : req.processors()) p.accept(after, token, forced, control);
         if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
         out[n++] = token;

@@ -16,7 +16,8 @@ public final class Generator {
     }
 
     public GenerateResult generate(GenerateRequest req, TokenListener listener) {
-        DecodeLoop loop = new DecodeLoop(req, listener, tokenizer, session.model().config().vocabSize(), session.contextSize());
+        DecodeLoop loop = new DecodeLoop(req, listener, tokenizer, session.model().config().vocabSize(), session.contextSize())
+                .withProbe(session.probe());
         boolean hidden = loop.wantsHidden();
         session.feed(req.prompt(), 0, req.prompt().length, hidden);
         loop.started(session.length(), session.hidden());

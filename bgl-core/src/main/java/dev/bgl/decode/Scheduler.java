@@ -238,6 +238,7 @@ public final class Scheduler implements AutoCloseable {
             if (running.size() >= config.maxSequences() || reserved + need > config.kvBytesLimit()) break;
             it.remove();
             s.session = model.newSession(s.contextSize);
+            s.loop.withProbe(s.session.probe());
             s.ticket.admitted = System.nanoTime();
             reserved += need;
             running.add(s);

@@ -115,6 +115,26 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * A {@link Probe} on this session: it feeds a token at the next position into the caller's
+     * buffers and rewinds the cache. Null when a layer attends within a window: writing a position
+     * may release a page the rewound cache still needs.
+     */
+    public Probe probe() {
+        for (int l = 0; l < model.config().layers(); l++) if (model.config().windowOf(l) > 0) return null;
+        return this::lookAhead;
+    }
+
+    private final int[] probeToken = new int[1];
+
+    private boolean lookAhead(int token, float[] logitsOut, HiddenStates hiddenOut) {
+        if (length + 1 > contextSize()) return false;
+        probeToken[0] = token;
+        model.forward(state, probeToken, 0, 1, logitsOut, false, hiddenOut);
+        state.cache.truncate(length);
+        return true;
+    }
+
     /** Next-token logits after the last feed. The array is reused: copy it to keep it. */
     public float[] logits() {
         return logits;

@@ -9,9 +9,15 @@ import dev.bgl.model.HiddenStates;
  * position when a processor asked for them (null otherwise), and the loop's {@link ThinkingState}:
  * the phase and the thinking tokens spent. In {@link LogitsProcessor#apply} these are the state
  * before the token about to be chosen; in {@link LogitsProcessor#accept}, after the token accepted;
- * in {@link LogitsProcessor#begin}, where the prompt left the model.
+ * in {@link LogitsProcessor#begin}, where the prompt left the model. {@code probe} looks one token
+ * ahead of the sequence (null when its driver offers none).
  */
-public record Step(int generated, int position, int[] tokens, HiddenStates hidden, Phase phase, int thinkingSpent) {
+public record Step(int generated, int position, int[] tokens, HiddenStates hidden, Phase phase, int thinkingSpent, Probe probe) {
+
+    /** A step without a probe. */
+    public Step(int generated, int position, int[] tokens, HiddenStates hidden, Phase phase, int thinkingSpent) {
+        this(generated, position, tokens, hidden, phase, thinkingSpent, null);
+    }
 
     /** Whether the model is inside its thinking. */
     public boolean thinking() {

@@ -24,7 +24,7 @@ import java.nio.file.Path;
 public record RunnerSpec(String model, String tokenizer, String kvType, String predictor, int predictorHeads,
                          double minLambda, double minAlpha, double minModeLength, boolean everyToken, boolean allCandidates,
                          double candidateTopP, int candidateTopK, double candidateFloor, int ceilingGrace,
-                         boolean forceFinalAnswer, String finalAnswerText, double minP, double scale, Integer answerMax,
+                         boolean forceFinalAnswer, String finalAnswerText, double minP, double scale, int lookahead, Integer answerMax,
                          String thinkingFormat, boolean shipped) implements Serializable {
 
     public static RunnerSpec of(Path model, Path tokenizer, KvCacheType kv, Path predictor, int predictorHeads, GuidanceOptions o,
@@ -32,21 +32,21 @@ public record RunnerSpec(String model, String tokenizer, String kvType, String p
         return new RunnerSpec(model.toAbsolutePath().toString(), tokenizer == null ? null : tokenizer.toAbsolutePath().toString(),
                 kv.name(), predictor == null ? null : predictor.toAbsolutePath().toString(), predictorHeads, o.minLambda(), o.minAlpha(),
                 o.minModeLength(), o.everyToken(), o.allCandidates(), o.candidateTopP(), o.candidateTopK(), o.candidateFloor(),
-                o.ceilingGrace(), o.forceFinalAnswer(), o.finalAnswerText(), o.minP(), o.scale(), answerMax, null, false);
+                o.ceilingGrace(), o.forceFinalAnswer(), o.finalAnswerText(), o.minP(), o.scale(), o.lookahead(), answerMax, null, false);
     }
 
     /** The same with the driver's --thinking-format (null: each executor takes the one the model's template shows), as OPEN,CLOSE. */
     public RunnerSpec withThinkingFormat(ThinkingMarkers f) {
         return new RunnerSpec(model, tokenizer, kvType, predictor, predictorHeads, minLambda, minAlpha, minModeLength, everyToken,
                 allCandidates, candidateTopP, candidateTopK, candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP,
-                scale, answerMax, f == null ? null : f.open() + "," + f.close(), shipped);
+                scale, lookahead, answerMax, f == null ? null : f.open() + "," + f.close(), shipped);
     }
 
     /** The same with the files shipped (true) or read at their paths on every node (false). */
     public RunnerSpec withShipped(boolean ship) {
         return new RunnerSpec(model, tokenizer, kvType, predictor, predictorHeads, minLambda, minAlpha, minModeLength, everyToken,
                 allCandidates, candidateTopP, candidateTopK, candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP,
-                scale, answerMax, thinkingFormat, ship);
+                scale, lookahead, answerMax, thinkingFormat, ship);
     }
 
     /** The files {@link #shipped} sends: the model, the tokenizer folder and the predictor that are given. */
@@ -64,7 +64,7 @@ public record RunnerSpec(String model, String tokenizer, String kvType, String p
 
     GuidanceOptions guidance() {
         return new GuidanceOptions(minLambda, minAlpha, minModeLength, everyToken, allCandidates, candidateTopP, candidateTopK,
-                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale);
+                candidateFloor, ceilingGrace, forceFinalAnswer, finalAnswerText, minP, scale, lookahead);
     }
 
     KvCacheType kv() {

@@ -147,6 +147,32 @@ class BudgetGuidanceTest {
     }
 
     @Test
+    void aChanceReadAheadIsTheModelWeightedMeanOfTheNextStepsChancesAndReplacesTheHeads() {
+        GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, 0);
+        // next step: token 0 (p 0.6) surely fits in 100, token 1 (p 0.3) surely not, token 2 (p 0.1) is excluded
+        double[] p = {0.6, 0.3, 0.1};
+        float[] alpha = {2, 400, 2}, lambda = {100, 20, 100};
+        double x = dev.bgl.budget.predictor.GammaMath.encode(100);
+        double c0 = GuidanceMath.chance(2, 100, x, noMask), c1 = GuidanceMath.chance(400, 20, x, noMask);
+        assertTrue(c0 > 0.99 && c1 < 1e-6, c0 + " " + c1);
+        assertEquals((0.6 * c0 + 0.3 * c1) / 0.9, GuidanceMath.chanceAhead(p, new int[]{0, 1, 2}, 3, alpha, lambda, 100, noMask, 2), 1e-12);
+        assertEquals(0.6 * c0 + 0.3 * c1 + 0.1 * c0, GuidanceMath.chanceAhead(p, new int[]{0, 1, 2}, 3, alpha, lambda, 100, noMask, -1), 1e-12);
+        // a Gamma the mask rejects counts as a thought that does not fit
+        assertEquals(0.3 * c1 / 0.9, GuidanceMath.chanceAhead(p, new int[]{0, 1, 2}, 3, alpha, lambda, 100, GuidanceOptions.DEFAULT.withMask(10, 1, 5), 2),
+                1e-12);
+        assertEquals(0, GuidanceMath.chanceAhead(p, new int[]{2}, 1, alpha, lambda, 100, noMask, 2));
+
+        // reweighting: a chance read ahead replaces the candidate's head (NaN keeps it), raised to the strength
+        double[] q = {0.5, 0.5};
+        float[] la = {2, 2}, ll = {100, 100}; // both heads say "fits"
+        float[] logits = {0, 0};
+        GuidanceMath.reweight(logits, q.clone(), new int[]{0, 1}, 2, la, ll, new double[]{0.25, Double.NaN}, 10, noMask.withScale(2), -1);
+        double head = GuidanceMath.weight(2, 100, dev.bgl.budget.predictor.GammaMath.encode(10), noMask.withScale(2));
+        assertEquals(0.0625 / (0.0625 + head), Math.exp(logits[0]), 1e-6);
+        assertEquals(head / (0.0625 + head), Math.exp(logits[1]), 1e-6);
+    }
+
+    @Test
     void theGuidanceScaleRaisesEachTokensChanceToFitToItsPower() {
         float[] logits = {2f, 1f, 0.5f};
         float[] alpha = {8, 12, 20}, lambda = {10, 15, 8};

@@ -101,6 +101,27 @@ class GuidanceCliTest {
     }
 
     @Test
+    void aRecordedLookaheadAppliesUnlessTheFlagSaysOtherwiseAndABadOneIsNamed() throws Exception {
+        Path model = Files.writeString(dir.resolve("ahead.gguf"), "x");
+        Path p = predictorBeside(model, Map.of(PredictorWeights.LOOKAHEAD_KEY, "3"));
+        assertEquals(3, parse().options(model).lookahead());
+        assertEquals(0, parse("--lookahead", "0").options(model).lookahead());
+        assertTrue(parse().describe(model).contains(" lookahead=3"), parse().describe(model));
+        assertFalse(parse("--lookahead", "0").describe(model).contains("lookahead"), "no lookahead is described as before it existed");
+        var flag = assertThrows(dev.bgl.util.BglException.class, () -> parse("--lookahead", "-1").options(model));
+        assertTrue(flag.getMessage().startsWith("--lookahead: ") && flag.getMessage().contains("got -1"), flag.getMessage());
+        var many = assertThrows(dev.bgl.util.BglException.class, () -> parse("--lookahead", "17").options(model));
+        assertTrue(many.getMessage().contains("0..16") && many.getMessage().contains("got 17"), many.getMessage());
+        predictorBeside(model, Map.of(PredictorWeights.LOOKAHEAD_KEY, "2.5"));
+        var half = assertThrows(dev.bgl.util.BglException.class, () -> parse().options(model));
+        assertTrue(half.getMessage().contains(p.toString()) && half.getMessage().contains(PredictorWeights.LOOKAHEAD_KEY)
+                && half.getMessage().contains("'2.5'"), half.getMessage());
+        predictorBeside(model, Map.of(PredictorWeights.LOOKAHEAD_KEY, "99"));
+        var big = assertThrows(dev.bgl.util.BglException.class, () -> parse().options(model));
+        assertTrue(big.getMessage().contains(p.toString()) && big.getMessage().contains("got 99"), big.getMessage());
+    }
+
+    @Test
     void withoutRecommendationsThePapersDefaultsApply() throws Exception {
         Path model = Files.writeString(dir.resolve("plain.gguf"), "x");
         predictorBeside(model, Map.of());

@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ShippedPredictorTest {
     /** The guidance strength the shipped predictor was validated with (docs/results). */
     static final double SCALE = 2;
+    /** The candidates it looks at one token ahead at a line start (docs/results). */
+    static final int LOOKAHEAD = 3;
 
     @Test
     void recordsTheGuidanceSettingsItWasValidatedWith() {
@@ -33,6 +35,7 @@ class ShippedPredictorTest {
             assertEquals(0.1, Double.parseDouble(f.metadata().get(PredictorWeights.MIN_P_KEY)));
             assertEquals("0.0,0.0,0.0", f.metadata().get(PredictorWeights.MASK_KEY));
             assertEquals(SCALE, Double.parseDouble(f.metadata().get(PredictorWeights.SCALE_KEY)));
+            assertEquals(LOOKAHEAD, Integer.parseInt(f.metadata().get(PredictorWeights.LOOKAHEAD_KEY)));
         }
     }
 
@@ -41,7 +44,7 @@ class ShippedPredictorTest {
         try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
             BudgetPredictor p = BudgetPredictor.load(RepoFiles.shippedPredictor(), m, 0);
             GuidanceOptions o = GuidanceOptions.recommended(RepoFiles.shippedPredictor());
-            assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0).withScale(SCALE), o);
+            assertEquals(GuidanceOptions.DEFAULT.withEveryToken(true).withMinP(0.1).withMask(0, 0, 0).withScale(SCALE).withLookahead(LOOKAHEAD), o);
             BudgetRunner runner = new BudgetRunner(m, p, o);
             List<Problem> problems = Curriculum.defaults().sample(4242, 36, Split.TEST);
             int guidedRight = 0, hardRight = 0, guidedThinking = 0, noneThinking = 0, within = 0;
@@ -58,12 +61,33 @@ class ShippedPredictorTest {
                 assertTrue(guided.thinkingClosed(), "guided thinking closes: " + q.question());
             }
             // each problem's budget is a quarter of its own full thinking (a line or two for short problems). Measured on
-            // the shipped model and predictor (strength 2): guided 16, hard 5 right of 36, all 36 guided thoughts within
-            // their budgets, 904 thinking tokens against 4,726. 12 problems were too few to hold a margin: 6 vs 3 there.
+            // the shipped model and predictor (strength 2, lookahead 3): guided 17, hard 5 right of 36, all 36 guided thoughts
+            // within their budgets, 986 thinking tokens against 4,726 (without lookahead: 16 right, 904 tokens). 12 problems were too few to hold a margin: 6 vs 3 there.
             // On 300 problems at a quarter of the mean: 47.7% vs 27.7% right, 99% within (docs/results)
             assertTrue(guidedRight >= hardRight + 6, "guided " + guidedRight + " vs hard " + hardRight + " right of 36");
             assertTrue(guidedThinking < 0.5 * noneThinking, "guided thinks " + guidedThinking + " tokens vs " + noneThinking + " unconstrained");
             assertTrue(within >= 34, "guided ends within the budget in " + within + " of 36 (guided " + guidedRight + ", hard " + hardRight + " right)");
+        }
+    }
+
+    /**
+     * A candidate head reads the position before its token. Here both routes start with a digit: "7" restates the
+     * equation (the detailed route, over 140 tokens before x), "4" begins reducing 43 (the compact one, about 60).
+     * The heads prefer the detailed route, which does not fit 90 tokens; fed one token ahead, the predictor sees
+     * which route each digit opened.
+     */
+    @Test
+    void lookingAheadTakesTheRouteThatFitsWhereTheHeadsCannotTellTheRoutesApart() {
+        try (LoadedModel m = LoadedModel.open(RepoFiles.shippedModel())) {
+            BudgetPredictor p = BudgetPredictor.load(RepoFiles.shippedPredictor(), m, 0);
+            GuidanceOptions o = GuidanceOptions.recommended(RepoFiles.shippedPredictor());
+            String q = "Solve for x: 7*(x-8-1+3)+1-3+5+5=43";
+            BudgetOutcome heads = new BudgetRunner(m, p, o.withLookahead(0)).run(BudgetRequest.of(q, new Method.Guided(), 90, 400), TokenListener.NONE);
+            BudgetOutcome ahead = new BudgetRunner(m, p, o).run(BudgetRequest.of(q, new Method.Guided(), 90, 400), TokenListener.NONE);
+            assertTrue(heads.thinking().strip().startsWith("7*("), "the heads take the detailed route: " + heads.thinking());
+            assertFalse(heads.answer().contains("Answer: 11"), "which does not reach x within 90 tokens: " + heads.answer());
+            assertTrue(ahead.thinking().strip().startsWith("43-"), "looking ahead takes the compact route: " + ahead.thinking());
+            assertTrue(ahead.answer().contains("Answer: 11") && ahead.thinkingTokens() <= 90, ahead.thinkingTokens() + " " + ahead.answer());
         }
     }
 }

@@ -39,6 +39,8 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
     public static final String MIN_P_KEY = "bgl.guidance.min_p";
     /** The guidance strength γ (p′ ∝ p·c^γ). */
     public static final String SCALE_KEY = "bgl.guidance.scale";
+    /** Candidates looked at one token ahead at a line start. */
+    public static final String LOOKAHEAD_KEY = "bgl.guidance.lookahead";
     /** The validity mask as "LAMBDA,ALPHA,MODE". */
     public static final String MASK_KEY = "bgl.guidance.mask";
 
@@ -222,13 +224,20 @@ public record PredictorWeights(PredictorConfig config, float[] cls, float[] inW,
         boolean everyToken = Boolean.parseBoolean(meta.getOrDefault(EVERY_TOKEN_KEY, "false").strip());
         double minP = number(file, MIN_P_KEY, meta.getOrDefault(MIN_P_KEY, "0"));
         double scale = number(file, SCALE_KEY, meta.getOrDefault(SCALE_KEY, "1"));
+        String look = meta.getOrDefault(LOOKAHEAD_KEY, "0").strip();
+        int lookahead;
+        try {
+            lookahead = Integer.parseInt(look);
+        } catch (NumberFormatException e) {
+            throw new FormatException(file, "metadata " + LOOKAHEAD_KEY + " is not a whole number: '" + look + "'");
+        }
         String mask = meta.get(MASK_KEY);
-        if (mask == null) return new RecommendedGuidance(file, everyToken, minP, scale, null, null, modelFolder);
+        if (mask == null) return new RecommendedGuidance(file, everyToken, minP, scale, lookahead, null, null, modelFolder);
         String[] parts = mask.split(",", -1);
         if (parts.length != 3)
             throw new FormatException(file, "metadata " + MASK_KEY + " needs three numbers LAMBDA,ALPHA,MODE, got '" + mask + "'");
         double[] m = {number(file, MASK_KEY, parts[0]), number(file, MASK_KEY, parts[1]), number(file, MASK_KEY, parts[2])};
-        return new RecommendedGuidance(file, everyToken, minP, scale, mask, m, modelFolder);
+        return new RecommendedGuidance(file, everyToken, minP, scale, lookahead, mask, m, modelFolder);
     }
 
     /** The value of {@link #MASK_KEY} for a mask (what {@link #recommendation} reads back). */

@@ -12,10 +12,11 @@ import java.nio.file.Path;
  * @param everyToken  guide every thinking token
  * @param minP        the plausibility floor (0: off)
  * @param scale       the guidance strength γ (1: the paper's)
+ * @param lookahead   candidates looked at one token ahead at a line start (0: none, the paper's)
  * @param maskText    the validity mask as written, "LAMBDA,ALPHA,MODE" (null: the paper's)
  * @param mask        the same as three numbers (null: the paper's)
  * @param modelFolder the predictor lives in a model folder (the paper's released checkpoints), which
  *                    the official code runs with heads over the whole vocabulary
  */
-public record RecommendedGuidance(Path file, boolean everyToken, double minP, double scale, String maskText, double[] mask, boolean modelFolder) {
+public record RecommendedGuidance(Path file, boolean everyToken, double minP, double scale, int lookahead, String maskText, double[] mask, boolean modelFolder) {
 }
