@@ -229,8 +229,10 @@ final class GuidanceReweight implements LogitsProcessor {
         predictor.heads(z, ids, m, alpha, lambda);
         if (scale != 1) for (int i = 0; i < m; i++) lambda[i] /= (float) scale; // s·X ~ Gamma(α, λ/s)
         path.candidates(ids, m, alpha, lambda, scale);
-        int remaining = Math.max(budget.remaining(step.thinkingSpent(), step.position()), 1);
-        double[] ahead = options.lookahead() > 0 && atLineStart && step.probe() != null ? lookAhead(step.probe(), ids, m, remaining) : null;
+        int left = budget.remaining(step.thinkingSpent(), step.position()), remaining = Math.max(left, 1);
+        // once the budget is spent the thought should close: no token is looked at ahead to argue for one more
+        double[] ahead = options.lookahead() > 0 && left > 0 && atLineStart && step.probe() != null
+                ? lookAhead(step.probe(), ids, m, remaining) : null;
         if (GuidanceMath.reweight(logits, p, ids, m, alpha, lambda, ahead, remaining, options, closeId)) stats.fallbacks++;
         else estimateRemaining(ids, m, logits, step.thinkingSpent());
         if (firstThinkingStep) {
