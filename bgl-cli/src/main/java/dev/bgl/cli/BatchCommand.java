@@ -206,8 +206,7 @@ final class BatchCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
             }
-            long parquetRows = sparkOptions.parquet == null ? -1 : cluster != null ? cluster.writeParquet(out.resolve("records.jsonl"), sparkOptions.parquet)
-                    : SparkParquet.writeEmbedded(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, sparkOptions.parquet, sparkOptions.conf);
+            long parquetRows = sparkOptions.writeParquet(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, cluster == null ? null : cluster::writeParquet);
             int total = problems.size();
             stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
                     pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct[0] / total, correct[0], total,

@@ -68,11 +68,8 @@ final class CollectTracesCommand implements Callable<Integer> {
             var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err), cluster);
             cli.commandLine().getOut().printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
                     s.file(), s.collected(), s.skipped(), s.seconds(), s.closed(), s.correct(), s.meanThinking());
-            if (sparkOptions.parquet != null) {
-                long rows = cluster != null ? cluster.writeParquet(s.file(), sparkOptions.parquet)
-                        : SparkParquet.writeEmbedded(s.file(), SparkParquet.Kind.TRACES, sparkOptions.parquet, sparkOptions.conf);
-                cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, sparkOptions.parquet);
-            }
+            long rows = sparkOptions.writeParquet(s.file(), SparkParquet.Kind.TRACES, cluster == null ? null : cluster::writeParquet);
+            if (rows >= 0) cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, sparkOptions.parquet);
         }
         return 0;
     }

@@ -154,8 +154,7 @@ final class EvalCommand implements Callable<Integer> {
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
-            long parquetRows = sparkOptions.parquet == null ? -1 : cluster != null ? cluster.writeParquet(log.file(), sparkOptions.parquet)
-                    : SparkParquet.writeEmbedded(log.file(), SparkParquet.Kind.RECORDS, sparkOptions.parquet, sparkOptions.conf);
+            long parquetRows = sparkOptions.writeParquet(log.file(), SparkParquet.Kind.RECORDS, cluster == null ? null : cluster::writeParquet);
             stdout.print(EvalReport.table(summary));
             if (cal != null) {
                 cal.save(calFile);

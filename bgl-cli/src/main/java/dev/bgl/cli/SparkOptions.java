@@ -5,8 +5,10 @@ import dev.bgl.spark.SparkParquet;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * The Spark options that {@code eval}, {@code batch} and {@code collect-traces} share besides their own
@@ -25,6 +27,16 @@ final class SparkOptions {
             + " at the end of each run) through Spark's DataFrame writer: with --spark the executors write it (give a path every node can write: shared"
             + " storage, hdfs://...), without it an embedded Spark does. The JSONL file stays what a rerun resumes from")
     String parquet;
+
+    /**
+     * With {@code --parquet}: writes {@code jsonl} (records or traces, {@code kind}) there through the command's
+     * cluster ({@code cluster}: its executors write; null: an embedded Spark does) and returns the rows written;
+     * −1 without {@code --parquet}.
+     */
+    long writeParquet(Path jsonl, SparkParquet.Kind kind, BiFunction<Path, String, Long> cluster) {
+        if (parquet == null) return -1;
+        return cluster != null ? cluster.apply(jsonl, parquet) : SparkParquet.writeEmbedded(jsonl, kind, parquet, conf);
+    }
 
     /**
      * Before anything loads: options that need {@code --spark} (or {@code --parquet}) have it, Spark's jars are there when
