@@ -7,8 +7,7 @@ import dev.bgl.model.HiddenStates;
  * leads (budget guidance's lookahead): feeds {@code token} at the sequence's next position, writes
  * that position's logits and hidden states into the caller's buffers, and rewinds the cache, so the
  * sequence is as it was (its next token overwrites the position). The drivers hand one to the
- * steps of each sequence ({@link Step#probe}); it is null where the cache cannot always rewind by
- * one token (a sliding-window layer may release a page as the probe writes).
+ * steps of each sequence ({@link Step#probe}).
  */
 @FunctionalInterface
 public interface Probe {

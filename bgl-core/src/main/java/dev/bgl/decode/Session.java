@@ -117,11 +117,11 @@ public final class Session implements AutoCloseable {
 
     /**
      * A {@link Probe} on this session: it feeds a token at the next position into the caller's
-     * buffers and rewinds the cache. Null when a layer attends within a window: writing a position
-     * may release a page the rewound cache still needs.
+     * buffers and rewinds the cache. A sliding-window layer releases, as the probe writes, only the
+     * pages its query at that position no longer sees, which are those the next real token would
+     * release: the rewind never needs them.
      */
     public Probe probe() {
-        for (int l = 0; l < model.config().layers(); l++) if (model.config().windowOf(l) > 0) return null;
         return this::lookAhead;
     }
 

@@ -70,7 +70,7 @@ class ProbeTest {
     }
 
     @Test
-    void aFullContextOrAWindowedLayerGivesNoProbe() throws Exception {
+    void aFullContextRefusesTheProbe() throws Exception {
         var vocab = ByteLevelVocab.spec();
         Path f = dir.resolve("q.gguf");
         RandomModelMaker.write(new RandomModelMaker.Spec(Architecture.QWEN3, GgmlType.F32, 2, 64, 2, 1, 32, 96,
@@ -81,11 +81,36 @@ class ProbeTest {
                     "no room for one more token");
             assertEquals(3, s.length());
         }
+    }
+
+    /**
+     * A sliding-window layer releases pages as positions pass its window; a probe releases only what the next
+     * real token would, so the rewind needs nothing released. Checked where the window's first position
+     * crosses a page (64 positions), on gpt-oss's pattern (windowed and full layers alternating).
+     */
+    @Test
+    void slidingWindowLayersRewindAcrossPageBoundaries() throws Exception {
+        var vocab = ByteLevelVocab.spec();
         Path oss = dir.resolve("oss.gguf");
-        RandomModelMaker.write(new RandomModelMaker.Spec(Architecture.GPT_OSS, GgmlType.F32, 2, 64, 4, 2, 32, 96, vocab.vocabSize(), 256,
-                150000f, 1e-5f, false, 5, "t").withExperts(new ExpertConfig(4, 2, 32, false)).withSlidingWindow(8), vocab::writeTo, oss);
-        try (var src = dev.bgl.model.GgufModelSource.open(oss); Session s = new Session(new dev.bgl.model.Transformer(src), 16, KvCacheType.F16)) {
-            assertNull(s.probe(), "a windowed layer may release a page the probe's rewind needs");
+        int window = 8;
+        RandomModelMaker.write(new RandomModelMaker.Spec(Architecture.GPT_OSS, GgmlType.Q8_0, 2, 64, 4, 2, 32, 96, vocab.vocabSize(), 512,
+                150000f, 1e-5f, false, 5, "t").withExperts(new ExpertConfig(4, 2, 32, false)).withSlidingWindow(window), vocab::writeTo, oss);
+        try (var src = dev.bgl.model.GgufModelSource.open(oss)) {
+            var model = new dev.bgl.model.Transformer(src);
+            var c = model.config();
+            for (int pass = 0; pass < 2; pass++)
+                for (int length : new int[]{window + 62, window + 63, window + 64, window + 127, 300}) {
+                    int[] prompt = new int[length];
+                    for (int t = 0; t < length; t++) prompt[t] = 40 + (t * 29) % 180;
+                    try (Session probed = new Session(model, length + 4, KvCacheType.F16); Session plain = new Session(model, length + 4, KvCacheType.F16)) {
+                        probed.feed(prompt, 0, length, false);
+                        plain.feed(prompt, 0, length, false);
+                        assertTrue(probed.probe().lookAhead(77, new float[c.vocabSize()], HiddenStates.allocate(c)));
+                        probed.feed(91, false);
+                        plain.feed(91, false);
+                        if (pass == 1) assertArrayEquals(plain.logits(), probed.logits(), "after a probe at " + length);
+                    }
+                }
         }
     }
 }
