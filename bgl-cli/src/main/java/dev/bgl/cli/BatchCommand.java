@@ -16,7 +16,6 @@ import dev.bgl.eval.EvalTasks;
 import dev.bgl.eval.TaskLoader;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkBatch;
-import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.TaskSpec;
 import dev.bgl.util.ProgressBar;
 import dev.bgl.util.BglException;
@@ -206,7 +205,7 @@ final class BatchCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new BglException("cannot write " + out.resolve("records.jsonl") + ": " + e.getMessage());
             }
-            long parquetRows = sparkOptions.writeParquet(out.resolve("records.jsonl"), SparkParquet.Kind.RECORDS, cluster == null ? null : cluster::writeParquet);
+            long parquetRows = sparkOptions.writeParquet(out.resolve("records.jsonl"), SparkOptions.ParquetOf.RECORDS, cluster == null ? null : cluster::writeParquet);
             int total = problems.size();
             stdout.printf(Locale.ROOT, "%s %s, pool %d: accuracy %.1f%% (%d/%d), thinking tokens %d (%.1f%% of pool), answer tokens %d; records in %s%n",
                     pol.name().toLowerCase(Locale.ROOT), meth.name(), poolTokens, total == 0 ? 0 : 100.0 * correct[0] / total, correct[0], total,

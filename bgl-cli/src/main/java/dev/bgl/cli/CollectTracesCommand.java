@@ -4,7 +4,6 @@ import dev.bgl.decode.LoadedModel;
 import dev.bgl.budget.GuidanceOptions;
 import dev.bgl.model.KvCacheType;
 import dev.bgl.spark.RunnerSpec;
-import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.SparkTraces;
 import dev.bgl.spark.TraceItems;
 import dev.bgl.util.BglException;
@@ -68,7 +67,7 @@ final class CollectTracesCommand implements Callable<Integer> {
             var s = TraceCollector.collect(m, out, options, items, new ProgressBar("traces", items.size(), System.err), cluster);
             cli.commandLine().getOut().printf("%s: %d new responses (%d already there) in %.1f s; %d closed their thinking, %d correct, mean thinking %.1f tokens%n",
                     s.file(), s.collected(), s.skipped(), s.seconds(), s.closed(), s.correct(), s.meanThinking());
-            long rows = sparkOptions.writeParquet(s.file(), SparkParquet.Kind.TRACES, cluster == null ? null : cluster::writeParquet);
+            long rows = sparkOptions.writeParquet(s.file(), SparkOptions.ParquetOf.TRACES, cluster == null ? null : cluster::writeParquet);
             if (rows >= 0) cli.commandLine().getOut().printf("%d traces as Parquet in %s%n", rows, sparkOptions.parquet);
         }
         return 0;

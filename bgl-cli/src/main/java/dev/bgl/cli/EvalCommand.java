@@ -17,7 +17,6 @@ import dev.bgl.eval.TaskLoader;
 import dev.bgl.spark.RunnerSpec;
 import dev.bgl.spark.SparkEval;
 import dev.bgl.spark.SparkJars;
-import dev.bgl.spark.SparkParquet;
 import dev.bgl.spark.TaskSpec;
 import dev.bgl.util.BglException;
 import picocli.CommandLine.Command;
@@ -154,7 +153,7 @@ final class EvalCommand implements Callable<Integer> {
             EvalSummary summary = EvalSummary.of(result.records(), settings.methods());
             EvalReport.write(out, new EvalReport.Context(commandLine(), m.name(), settings, result, set.size()), summary, calibration);
             java.io.PrintWriter stdout = spec.commandLine().getOut();
-            long parquetRows = sparkOptions.writeParquet(log.file(), SparkParquet.Kind.RECORDS, cluster == null ? null : cluster::writeParquet);
+            long parquetRows = sparkOptions.writeParquet(log.file(), SparkOptions.ParquetOf.RECORDS, cluster == null ? null : cluster::writeParquet);
             stdout.print(EvalReport.table(summary));
             if (cal != null) {
                 cal.save(calFile);

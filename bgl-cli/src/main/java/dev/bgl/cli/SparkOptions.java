@@ -29,13 +29,21 @@ final class SparkOptions {
     String parquet;
 
     /**
-     * With {@code --parquet}: writes {@code jsonl} (records or traces, {@code kind}) there through the command's
-     * cluster ({@code cluster}: its executors write; null: an embedded Spark does) and returns the rows written;
-     * −1 without {@code --parquet}.
+     * What a command copies to Parquet. Not {@link SparkParquet.Kind} itself: its constants are Spark schemas, and
+     * naming one loads Spark's classes, which {@code bgl.jar} runs without unless {@code --spark} or
+     * {@code --parquet} is given.
      */
-    long writeParquet(Path jsonl, SparkParquet.Kind kind, BiFunction<Path, String, Long> cluster) {
+    enum ParquetOf { RECORDS, TRACES }
+
+    /**
+     * With {@code --parquet}: writes {@code jsonl} ({@code what} it holds) there through the command's cluster
+     * ({@code cluster}: its executors write; null: an embedded Spark does) and returns the rows written; −1 without
+     * {@code --parquet}, touching nothing of Spark.
+     */
+    long writeParquet(Path jsonl, ParquetOf what, BiFunction<Path, String, Long> cluster) {
         if (parquet == null) return -1;
-        return cluster != null ? cluster.apply(jsonl, parquet) : SparkParquet.writeEmbedded(jsonl, kind, parquet, conf);
+        if (cluster != null) return cluster.apply(jsonl, parquet);
+        return SparkParquet.writeEmbedded(jsonl, what == ParquetOf.TRACES ? SparkParquet.Kind.TRACES : SparkParquet.Kind.RECORDS, parquet, conf);
     }
 
     /**
