@@ -294,8 +294,9 @@ final class GuidanceReweight implements LogitsProcessor {
             int[] ids2 = options.allCandidates() ? identity : candAhead;
             predictor.heads(zAhead, ids2, m2, alphaAhead, lambdaAhead);
             if (scale != 1) for (int i = 0; i < m2; i++) lambdaAhead[i] /= (float) scale;
-            boolean closes = token < endsLine.length && endsLine[token]; // mid-line the thought cannot close
-            chanceAhead[best] = GuidanceMath.chanceAhead(pAhead, ids2, m2, alphaAhead, lambdaAhead, remaining - 1, options, closes ? -1 : closeId);
+            // after the token the thought may close at a line start, or anywhere once it has spent the budget (see mask)
+            boolean mayClose = (token < endsLine.length && endsLine[token]) || remaining <= 1;
+            chanceAhead[best] = GuidanceMath.chanceAhead(pAhead, ids2, m2, alphaAhead, lambdaAhead, remaining - 1, options, mayClose ? -1 : closeId);
             fed++;
         }
         stats.lookaheads += fed;
