@@ -165,7 +165,8 @@ public final class DecodeLoop {
         boolean wasThinking = thinking.thinking();
         thinking.accept(token);
         if (wasThinking && !thinking.thinking()) writeCloseTail();
-        Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent(), probe);
+        // no probe: the token accepted is not fed yet, so a look ahead would stand where it is about to go
+        Step after = new Step(n, step.position(), out, step.hidden(), thinking.phase(), thinking.spent(), null);
         for (LogitsProcessor p : req.processors()) p.accept(after, token, forced, control);
         if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
         out[n++] = token;

@@ -10,7 +10,8 @@ import dev.bgl.model.HiddenStates;
  * the phase and the thinking tokens spent. In {@link LogitsProcessor#apply} these are the state
  * before the token about to be chosen; in {@link LogitsProcessor#accept}, after the token accepted;
  * in {@link LogitsProcessor#begin}, where the prompt left the model. {@code probe} looks one token
- * ahead of the sequence (null when its driver offers none).
+ * ahead of the tokens fed so far, in {@code begin} and {@code apply} (null in {@code accept}, whose
+ * token is not fed yet, and where the driver offers none).
  */
 public record Step(int generated, int position, int[] tokens, HiddenStates hidden, Phase phase, int thinkingSpent, Probe probe) {
 
