@@ -107,7 +107,7 @@ final class GuidanceMath {
      */
     static boolean reweight(float[] logits, double[] p, int[] ids, int m, float[] alpha, float[] lambda, double[] chance,
                             int remaining, GuidanceOptions o, int spared) {
-        double x = GammaMath.encode(Math.max(remaining, 1));
+        double x = GammaMath.encode(fittingLength(remaining));
         int best = Sampler.argmax(logits, logits.length);
         double plausible = o.minP() * p[best];
         double total = 0;
@@ -128,6 +128,18 @@ final class GuidanceMath {
             logits[v] = p[v] > 0 ? (float) Math.log(p[v] / total) : Float.NEGATIVE_INFINITY;
         }
         return false;
+    }
+
+    /**
+     * The longest remaining length L that fits when {@code remaining} thinking tokens are left: L counts
+     * the candidate and every token after it up to and including the close marker (the predictor's
+     * label), and the budget counts the thinking strictly inside the markers, so the close is free:
+     * L ≤ R + 1. With nothing left only the close itself fits (L = 1). The paper's budget counts every
+     * generated token, the close too, and its condition is L ≤ R: taken as it is here, a guided thought
+     * was held one token short of its budget (a 30-token budget was planned as 29).
+     */
+    static int fittingLength(int remaining) {
+        return Math.max(remaining, 0) + 1;
     }
 
     /** c^γ, c = P(X ≤ x) under Gamma(α, λ), when the Gamma passes the official validity mask, else 0 (γ: {@link GuidanceOptions#scale}). */
@@ -153,7 +165,7 @@ final class GuidanceMath {
      * close marker where the thought cannot close (mid-line). 0 when nothing is counted.
      */
     static double chanceAhead(double[] p, int[] ids, int m, float[] alpha, float[] lambda, int remaining, GuidanceOptions o, int excluded) {
-        double x = GammaMath.encode(Math.max(remaining, 1)), sum = 0, mass = 0;
+        double x = GammaMath.encode(fittingLength(remaining)), sum = 0, mass = 0;
         for (int i = 0; i < m; i++) {
             int v = ids[i];
             if (v == excluded) continue;

@@ -18,8 +18,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The reweighting link of budget guidance (Li et al. 2025; {@link BudgetGuidance} composes the links). At a guided step with k thinking tokens
  * spent of a budget B, the predictor gives each candidate token v a Gamma(α_v, λ_v) over
- * x = log(L+1), L the thinking left if v is chosen; with R = max(B−k, 1) the weight
- * c_v = P(X ≤ log(R+1)) is the chance that v leads to a thought that fits, and the next token is
+ * x = log(L+1), L the tokens left if v is chosen up to and including {@code </think>}; with R = B−k the weight
+ * c_v = P(X ≤ log(max(R, 0) + 2)) is the chance that v leads to a thought that fits (the close is not
+ * thinking, so L ≤ R + 1 fits: {@link GuidanceMath#fittingLength}), and the next token is
  * drawn from p′ ∝ softmax(logits)·c. Tokens whose Gamma fails the validity mask of the official
  * code get c = 0; if none is left, the most likely token gets all the mass. The processor writes
  * log p′ into the logits, so the ordinary sampler picks greedily or samples from it.
@@ -229,11 +230,11 @@ final class GuidanceReweight implements LogitsProcessor {
         predictor.heads(z, ids, m, alpha, lambda);
         if (scale != 1) for (int i = 0; i < m; i++) lambda[i] /= (float) scale; // s·X ~ Gamma(α, λ/s)
         path.candidates(ids, m, alpha, lambda, scale);
-        int left = budget.remaining(step.thinkingSpent(), step.position()), remaining = Math.max(left, 1);
+        int left = budget.remaining(step.thinkingSpent(), step.position());
         // once the budget is spent the thought should close: no token is looked at ahead to argue for one more
         double[] ahead = options.lookahead() > 0 && left > 0 && atLineStart && step.probe() != null
-                ? lookAhead(step.probe(), ids, m, remaining) : null;
-        if (GuidanceMath.reweight(logits, p, ids, m, alpha, lambda, ahead, remaining, options, closeId)) stats.fallbacks++;
+                ? lookAhead(step.probe(), ids, m, left) : null;
+        if (GuidanceMath.reweight(logits, p, ids, m, alpha, lambda, ahead, left, options, closeId)) stats.fallbacks++;
         else estimateRemaining(ids, m, logits, step.thinkingSpent());
         if (firstThinkingStep) {
             firstThinkingStep = false;

@@ -89,8 +89,8 @@ class BudgetGuidanceTest {
         double z = Arrays.stream(expP).sum();
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
         // token 1: mode length e^{1/12} − 1 < 0.9; token 3: λ < 10; both masked
-        int remaining = 5;
-        double x = Math.log(6);
+        int remaining = 5; // L ≤ 6 fits: the close is not thinking
+        double x = Math.log(7);
         double w0 = expP[0] / z * erlangCdf(8, 10 * x), w2 = expP[2] / z * erlangCdf(12, 15 * x);
         boolean fallback = GuidanceMath.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, remaining, GuidanceOptions.DEFAULT, -1);
         assertFalse(fallback);
@@ -98,6 +98,35 @@ class BudgetGuidanceTest {
         assertEquals(Math.log(w2 / (w0 + w2)), logits[2], 1e-6);
         assertEquals(Float.NEGATIVE_INFINITY, logits[1]);
         assertEquals(Float.NEGATIVE_INFINITY, logits[3]);
+    }
+
+    /**
+     * The budget counts the thinking strictly inside the markers, and the predictor's L counts the
+     * candidate and every token up to and including the close: with R left, L ≤ R + 1 fits. A token
+     * followed at once by the close (L = 2) fits the budget's last token; with nothing left only the
+     * close (L = 1) does. Read as the paper's L ≤ R, the last token of every budget went unused.
+     */
+    @Test
+    void theCloseIsFreeSoATokenThenTheCloseFitsTheLastTokenOfTheBudget() {
+        assertEquals(2, GuidanceMath.fittingLength(1));
+        assertEquals(31, GuidanceMath.fittingLength(30));
+        assertEquals(1, GuidanceMath.fittingLength(0));
+        assertEquals(1, GuidanceMath.fittingLength(-4), "overspent: only the close fits");
+        GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, 0);
+        // token 0: surely L = 2 (its Gamma over log(L+1) sits just under log 3); token 1: surely a longer thought
+        float a = 40_000;
+        float[] alpha = {a, a}, lambda = {(float) (a / (Math.log(3) - 0.01)), (float) (a / Math.log(20))};
+        float[] logits = {0f, 1f};
+        double[] p = new double[2];
+        GuidanceMath.softmax(logits, p);
+        GuidanceMath.reweight(logits, p, new int[]{0, 1}, 2, alpha, lambda, 1, noMask, -1);
+        assertEquals(0f, logits[0], 1e-6f, "one token left: the token that closes after it takes all the mass");
+        assertEquals(Float.NEGATIVE_INFINITY, logits[1]);
+        float[] spent = {0f, 1f};
+        GuidanceMath.softmax(spent, p);
+        assertTrue(GuidanceMath.reweight(spent, p, new int[]{0, 1}, 2, alpha, lambda, 0, noMask, -1),
+                "nothing left: neither fits, the fallback takes the model's choice");
+        assertEquals(0f, spent[1]);
     }
 
     @Test
@@ -108,7 +137,7 @@ class BudgetGuidanceTest {
         double[] q = p.clone();
         float[] alpha = {8, 2, 12, 8}, lambda = {10, 12, 15, 9.5f};
         GuidanceOptions none = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
-        double x = Math.log(3);
+        double x = Math.log(4);
         GuidanceMath.reweight(logits, p, new int[]{0, 1, 2, 3}, 4, alpha, lambda, 2, none, -1);
         double[] w = {q[0] * erlangCdf(8, 10 * x), q[1] * erlangCdf(2, 12 * x), q[2] * erlangCdf(12, 15 * x), q[3] * erlangCdf(8, 9.5 * x)};
         double sum = Arrays.stream(w).sum();
@@ -129,19 +158,19 @@ class BudgetGuidanceTest {
         float[] open = logits.clone();
         GuidanceMath.softmax(open, p);
         GuidanceOptions noMask = GuidanceOptions.DEFAULT.withMask(0, 0, Double.NEGATIVE_INFINITY);
-        GuidanceMath.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask, -1);
+        GuidanceMath.reweight(open, p, new int[]{0, 1, 2}, 3, alpha, lambda, 2, noMask, -1);
         assertEquals(1, dev.bgl.decode.Sampler.argmax(open, 3), "without a floor the short-route token wins");
         float[] floored = logits.clone();
         GuidanceMath.softmax(floored, p);
         double[] q = p.clone();
-        GuidanceMath.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), -1);
+        GuidanceMath.reweight(floored, p, new int[]{0, 1, 2}, 3, alpha, lambda, 2, noMask.withMinP(0.05), -1);
         assertEquals(Float.NEGATIVE_INFINITY, floored[1]);
         // tokens 0 and 2 share α, λ: their ratio stays the model's
         assertEquals(Math.log(q[0] / q[2]), floored[0] - floored[2], 1e-5);
         // the token spared from the floor (</think> in the processor) is weighed as without it
         float[] spared = logits.clone();
         GuidanceMath.softmax(spared, p);
-        GuidanceMath.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withMinP(0.05), 1);
+        GuidanceMath.reweight(spared, p, new int[]{0, 1, 2}, 3, alpha, lambda, 2, noMask.withMinP(0.05), 1);
         for (int i = 0; i < 3; i++) assertEquals(open[i], spared[i], 1e-6, "token " + i);
         assertThrows(dev.bgl.util.BglException.class, () -> GuidanceOptions.DEFAULT.withMinP(1.5));
     }
@@ -152,7 +181,7 @@ class BudgetGuidanceTest {
         // next step: token 0 (p 0.6) surely fits in 100, token 1 (p 0.3) surely not, token 2 (p 0.1) is excluded
         double[] p = {0.6, 0.3, 0.1};
         float[] alpha = {2, 400, 2}, lambda = {100, 20, 100};
-        double x = dev.bgl.budget.predictor.GammaMath.encode(100);
+        double x = dev.bgl.budget.predictor.GammaMath.encode(101);
         double c0 = GuidanceMath.chance(2, 100, x, noMask), c1 = GuidanceMath.chance(400, 20, x, noMask);
         assertTrue(c0 > 0.99 && c1 < 1e-6, c0 + " " + c1);
         assertEquals((0.6 * c0 + 0.3 * c1) / 0.9, GuidanceMath.chanceAhead(p, new int[]{0, 1, 2}, 3, alpha, lambda, 100, noMask, 2), 1e-12);
@@ -167,7 +196,7 @@ class BudgetGuidanceTest {
         float[] la = {2, 2}, ll = {100, 100}; // both heads say "fits"
         float[] logits = {0, 0};
         GuidanceMath.reweight(logits, q.clone(), new int[]{0, 1}, 2, la, ll, new double[]{0.25, Double.NaN}, 10, noMask.withScale(2), -1);
-        double head = GuidanceMath.weight(2, 100, dev.bgl.budget.predictor.GammaMath.encode(10), noMask.withScale(2));
+        double head = GuidanceMath.weight(2, 100, dev.bgl.budget.predictor.GammaMath.encode(11), noMask.withScale(2));
         assertEquals(0.0625 / (0.0625 + head), Math.exp(logits[0]), 1e-6);
         assertEquals(head / (0.0625 + head), Math.exp(logits[1]), 1e-6);
     }
@@ -184,7 +213,7 @@ class BudgetGuidanceTest {
             float[] l = logits.clone();
             GuidanceMath.softmax(l, p);
             double[] q = p.clone();
-            GuidanceMath.reweight(l, p, new int[]{0, 1, 2}, 3, alpha, lambda, 4, noMask.withScale(g), -1);
+            GuidanceMath.reweight(l, p, new int[]{0, 1, 2}, 3, alpha, lambda, 3, noMask.withScale(g), -1); // L ≤ 4 fits
             double[] w = new double[3];
             double sum = 0;
             for (int i = 0; i < 3; i++) sum += w[i] = q[i] * Math.pow(c[i], g);
@@ -193,7 +222,7 @@ class BudgetGuidanceTest {
         // what the scale is for: a token half as likely to fit loses a factor 2 at the paper's strength, 4 at 2
         float[] same = {0f, 0f};
         float[] a2 = {10, 10}, l2 = {10, 10};
-        double r = Math.log(9); // a remaining budget of 8
+        double r = Math.log(9); // a remaining budget of 7: L ≤ 8 fits
         double c0 = erlangCdf(10, 10 * r);
         float lam1 = 10;
         while (erlangCdf(10, lam1 * r) > c0 / 2 + 1e-12) lam1 -= 1e-4f; // a second token just under half as likely to fit
@@ -202,7 +231,7 @@ class BudgetGuidanceTest {
         for (double g : new double[]{1, 2}) {
             float[] l = same.clone();
             GuidanceMath.softmax(l, pp);
-            GuidanceMath.reweight(l, pp, new int[]{0, 1}, 2, a2, l2, 8, noMask.withScale(g), -1);
+            GuidanceMath.reweight(l, pp, new int[]{0, 1}, 2, a2, l2, 7, noMask.withScale(g), -1);
             assertEquals(Math.pow(2, g), Math.exp(l[0] - l[1]), 1e-2 * Math.pow(2, g), "scale " + g);
         }
         for (double bad : new double[]{0, -1, Double.NaN, 17})

@@ -128,7 +128,9 @@ class OfficialCheckpointTest {
                     int argmax = argmax(logits);
                     int ref = argmax;
                     if (thinking && guideNext) {
-                        ref = referenceStep(w.predictor(), s.hidden(), logits, Math.max(budget - n, 1));
+                        // the paper's budget counts every token, the close too; bgl's counts the thinking inside the
+                        // markers, so its R thinking tokens left are the paper's R + 1 (GuidanceMath.fittingLength)
+                        ref = referenceStep(w.predictor(), s.hidden(), logits, Math.max(budget - n + 1, 1));
                         guided++;
                         if (ref != argmax) changed++;
                     }
@@ -136,7 +138,7 @@ class OfficialCheckpointTest {
                     final boolean g = thinking && guideNext;
                     assertEquals(ref, chosen[n], () -> w.model().getFileName() + " " + (options.everyToken() ? "every token" : "official")
                             + ": step " + step + " (" + a + " agreed before), guided " + g + ", argmax " + argmax + ": "
-                            + explain(w.predictor(), s.hidden(), logits, Math.max(budget - step, 1), r, chosen[step]));
+                            + explain(w.predictor(), s.hidden(), logits, Math.max(budget - step + 1, 1), r, chosen[step]));
                     agreed++;
                     if (chosen[n] == close) thinking = false;
                     guideNext = options.everyToken() || newline[chosen[n]];
