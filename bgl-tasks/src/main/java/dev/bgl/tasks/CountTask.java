@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
  * 22% of held-out problems right). The letters are ones that no merge of {@code ByteLevelVocab}
  * joins to a neighbour, so the word reads as one token per letter; the word is quoted so that its
  * first letter is not merged with a space.
- * Compact: {@code d0,a1,k1}; detailed: one line per letter, {@code d no 0} or {@code a yes 0+1=1}.
+ * Compact: three letters a line, {@code d0,a1,k1} then {@code e2,b2,o3}; detailed: one line per letter,
+ * {@code d no 0} or {@code a yes 0+1=1}. The compact count was one line of up to 14 items (42 tokens):
+ * a thought of one line can only end at its start or its end, so under a tight budget it was cut
+ * mid-item; three items a line give it a place to end every 9 tokens, as the other families' lines do.
  */
 public record CountTask() implements TaskFamily {
     static final String VOWELS = "aeiou";
@@ -20,6 +23,8 @@ public record CountTask() implements TaskFamily {
     static final String CONSONANTS = "bdfgkmpvxyz";
     /** Share of vowels in a word: near half, so "yes" and "no" steps are both common. */
     private static final double VOWEL_SHARE = 0.45;
+    /** Letters on a line of the compact count. */
+    static final int LETTERS_PER_LINE = 3;
 
     @Override
     public String name() {
@@ -54,10 +59,13 @@ public record CountTask() implements TaskFamily {
                 detailed.add(TraceLine.of(c + " yes ", count + "+1", count + 1, ""));
                 count++;
             } else detailed.add(TraceLine.text(c + " no " + count));
-            if (i > 0) line.append(','); // not a space: " a" is a merged token
+            if (i % LETTERS_PER_LINE > 0) line.append(','); // not a space: " a" is a merged token
             line.append(c).append(count);
+            if (i % LETTERS_PER_LINE == LETTERS_PER_LINE - 1 || i == len - 1) {
+                compact.add(TraceLine.text(line.toString()));
+                line.setLength(0);
+            }
         }
-        compact.add(TraceLine.text(line.toString()));
         return Traces.problem(this, difficulty, "Count the vowels in \"" + word + "\"", Integer.toString(count),
                 compact, detailed, compact, rnd);
     }

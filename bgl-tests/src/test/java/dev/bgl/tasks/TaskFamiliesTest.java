@@ -147,8 +147,14 @@ class TaskFamiliesTest {
             if (!p.family().equals("count")) continue;
             Matcher q = Pattern.compile("Count the vowels in \"([a-z]+)\"").matcher(p.question());
             assertTrue(q.matches());
-            String[] items = p.solution(Style.COMPACT).thinking().split(",");
+            String thinking = p.solution(Style.COMPACT).thinking();
             String text = q.group(1);
+            String[] lines = thinking.split("\n");
+            assertEquals((text.length() + CountTask.LETTERS_PER_LINE - 1) / CountTask.LETTERS_PER_LINE, lines.length, "three letters a line: " + thinking);
+            for (int l = 0; l < lines.length; l++)
+                assertEquals(l < lines.length - 1 ? CountTask.LETTERS_PER_LINE : text.length() - l * CountTask.LETTERS_PER_LINE,
+                        lines[l].split(",").length, "line " + l + " of " + thinking);
+            String[] items = thinking.split("[,\n]");
             assertEquals(text.length(), items.length, p.question());
             int count = 0;
             for (int i = 0; i < items.length; i++) {
@@ -233,15 +239,16 @@ class TaskFamiliesTest {
     }
 
     /**
-     * EARLY is COMPACT's first k of n steps (lines, or count's comma items), 1 <= k < n, so it is
+     * EARLY is COMPACT's first k of n steps (its lines; a one-line trace's comma items), 1 <= k < n, so it is
      * shorter and a prefix cut on a step boundary; its completion still ends with the right answer.
      * The cut follows a truncated geometric law: a long trace stops after its first step with chance h/(1-(1-h)^(n-1)),
-     * and the chance of stopping after a step the trace reached stays near EARLY_STOP_HAZARD.
+     * and the chance of stopping after a step the trace reached is what that law gives (EARLY_STOP_HAZARD, raised
+     * where short traces must stop at their last cut).
      */
     @Test
     void earlyStopIsACompactPrefixCutOnAStepBoundary() {
         int longOnes = 0, afterOne = 0, reached = 0, stopped = 0;
-        double h = Traces.EARLY_STOP_HAZARD, expectAfterOne = 0;
+        double h = Traces.EARLY_STOP_HAZARD, expectAfterOne = 0, expectReached = 0;
         for (Problem p : allProblems()) {
             String c = p.solution(Style.COMPACT).thinking(), e = p.solution(Style.EARLY).thinking();
             String sep = c.contains("\n") ? "\n" : ",";
@@ -259,12 +266,20 @@ class TaskFamiliesTest {
                 if (kept.length == 1) afterOne++;
                 expectAfterOne += h / (1 - Math.pow(1 - h, steps.length - 1)); // truncated to 1..n-1
             }
-            for (int k = 1; k < Math.min(kept.length + 1, steps.length); k++) reached++;
+            reached += kept.length; // the steps the trace reached, each a chance to stop
             stopped++;
+            double norm = 0, mean = 0; // E[k] for P(k) ∝ h(1-h)^(k-1), k = 1..n-1
+            for (int k = 1; k < steps.length; k++) {
+                double pk = h * Math.pow(1 - h, k - 1);
+                norm += pk;
+                mean += k * pk;
+            }
+            expectReached += mean / norm;
         }
         assertEquals(expectAfterOne / longOnes, (double) afterOne / longOnes, 0.06, afterOne + " of " + longOnes);
-        double hazard = (double) stopped / reached; // below h: the truncation moves short traces' tails onto their last step
-        assertTrue(hazard > 0.8 * Traces.EARLY_STOP_HAZARD && hazard < 2 * Traces.EARLY_STOP_HAZARD, "hazard " + hazard);
+        double hazard = (double) stopped / reached, expected = stopped / expectReached;
+        assertTrue(expected > h, "short traces stop at their last cut: " + expected);
+        assertEquals(expected, hazard, 0.1 * expected, "hazard " + hazard + " against the law's " + expected);
     }
 
     @Test
