@@ -61,9 +61,9 @@ class ShippedPredictorTest {
                 assertTrue(guided.thinkingClosed(), "guided thinking closes: " + q.question());
             }
             // each problem's budget is a quarter of its own full thinking (a line or two for short problems). Measured on
-            // the shipped model and predictor (strength 2, lookahead 3): guided 17, hard 5 right of 36, all 36 guided thoughts
-            // within their budgets, 986 thinking tokens against 4,726 (without lookahead: 16 right, 904 tokens). 12 problems were too few to hold a margin: 6 vs 3 there.
-            // On 300 problems at a quarter of the mean: 47.7% vs 27.7% right, 99% within (docs/results)
+            // the shipped model and predictor (strength 2, lookahead 3): guided 17, hard 4 right of 36, all 36 guided thoughts
+            // within their budgets, 1,039 thinking tokens against 4,726. 12 problems were too few to hold a margin: 6 vs 3 there.
+            // On 300 problems at a quarter of the mean: 46.7% vs 26.3% right, 100% within (docs/results)
             assertTrue(guidedRight >= hardRight + 6, "guided " + guidedRight + " vs hard " + hardRight + " right of 36");
             assertTrue(guidedThinking < 0.5 * noneThinking, "guided thinks " + guidedThinking + " tokens vs " + noneThinking + " unconstrained");
             assertTrue(within >= 34, "guided ends within the budget in " + within + " of 36 (guided " + guidedRight + ", hard " + hardRight + " right)");
