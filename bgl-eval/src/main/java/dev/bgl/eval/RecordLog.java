@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.bgl.util.BglException;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +27,11 @@ public final class RecordLog implements AutoCloseable {
     public static final String SETTINGS = "run.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final Path file;
     private final Map<EvalRecord.Key, EvalRecord> records = new LinkedHashMap<>();
-    private final Writer out;
+    private final JsonLines out;
     private final int resumed;
 
-    private RecordLog(Path file, Writer out, List<EvalRecord> existing) {
-        this.file = file;
+    private RecordLog(JsonLines out, List<EvalRecord> existing) {
         this.out = out;
         for (EvalRecord r : existing) records.put(r.key(), r);
         this.resumed = records.size();
@@ -66,8 +63,7 @@ public final class RecordLog implements AutoCloseable {
             }
             if (force || existing.isEmpty()) Files.deleteIfExists(file);
             JSON.writeValue(settingsFile.toFile(), settings.toJson(JSON));
-            Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return new RecordLog(file, w, existing);
+            return new RecordLog(JsonLines.append(file), existing);
         } catch (IOException e) {
             throw new BglException("cannot use output directory " + dir + ": " + e.getMessage());
         }
@@ -109,13 +105,7 @@ public final class RecordLog implements AutoCloseable {
 
     /** Appends a record and flushes it to the file at once (a killed run loses at most the samples in flight). */
     public synchronized void append(EvalRecord r) {
-        try {
-            out.write(JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.toJson()));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            throw new BglException("cannot write " + file + ": " + e.getMessage());
-        }
+        out.write(r.toJson().toString());
         records.put(r.key(), r);
     }
 
@@ -130,15 +120,11 @@ public final class RecordLog implements AutoCloseable {
     }
 
     public Path file() {
-        return file;
+        return out.file();
     }
 
     @Override
     public synchronized void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new BglException("cannot close " + file + ": " + e.getMessage());
-        }
+        out.close();
     }
 }

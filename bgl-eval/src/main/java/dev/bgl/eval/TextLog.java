@@ -1,15 +1,12 @@
 package dev.bgl.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bgl.util.BglException;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * What each sample of an evaluation wrote, beside its record: {@code texts.jsonl}, one line a sample with the
@@ -20,13 +17,10 @@ import java.nio.file.StandardOpenOption;
  */
 public final class TextLog implements AutoCloseable {
     public static final String TEXTS = "texts.jsonl";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path file;
-    private final Writer out;
+    private final JsonLines out;
 
-    private TextLog(Path file, Writer out) {
-        this.file = file;
+    private TextLog(JsonLines out) {
         this.out = out;
     }
 
@@ -38,7 +32,7 @@ public final class TextLog implements AutoCloseable {
         Path file = dir.resolve(TEXTS);
         try {
             if (fresh) Files.deleteIfExists(file);
-            return new TextLog(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+            return new TextLog(JsonLines.append(file));
         } catch (IOException e) {
             throw new BglException("cannot write " + file + ": " + e.getMessage());
         }
@@ -46,7 +40,7 @@ public final class TextLog implements AutoCloseable {
 
     /** One sample's texts under its record's key. */
     public synchronized void append(EvalRecord.Key key, String thinking, String answer) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("id", key.id());
         o.put("method", key.method());
         if (key.budget() == EvalRecord.NO_BUDGET) o.putNull("budget");
@@ -55,25 +49,15 @@ public final class TextLog implements AutoCloseable {
         else o.put("limits", key.limits());
         o.put("thinking", thinking);
         o.put("answer", answer);
-        try {
-            out.write(JSON.writeValueAsString(o));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            throw new BglException("cannot write " + file + ": " + e.getMessage());
-        }
+        out.write(o.toString());
     }
 
     public Path file() {
-        return file;
+        return out.file();
     }
 
     @Override
     public synchronized void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new BglException("cannot close " + file + ": " + e.getMessage());
-        }
+        out.close();
     }
 }
