@@ -274,7 +274,7 @@ final class GuidanceReweight implements LogitsProcessor {
             int d = predictor.config().hidden();
             hiddenAhead = new HiddenStates(new float[d], new float[predictor.modelLayers()][d], new float[d]);
         }
-        java.util.Arrays.fill(chanceAhead, 0, m, Double.NaN);
+        Arrays.fill(chanceAhead, 0, m, Double.NaN);
         double top = 0;
         for (int i = 0; i < m; i++) top = Math.max(top, p[ids[i]]);
         double plausible = options.minP() * top;
