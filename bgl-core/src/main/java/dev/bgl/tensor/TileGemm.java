@@ -26,8 +26,6 @@ final class TileGemm {
     /** Weight rows dequantised together: 16 rows of 4096 floats is 256 KiB, inside a 1-2 MiB L2. */
     static final int ROWS = 16;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
-    /** The caller's activation pairs for {@link #matmulPacked}, kept between calls: a prefill chunk runs seven products per layer. */
-    private static final ThreadLocal<double[][]> PAIRS = ThreadLocal.withInitial(() -> new double[0][]);
 
     private TileGemm() {
     }
@@ -63,93 +61,122 @@ final class TileGemm {
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
 
     /**
+     * Tokens multiplied per pass over a tile: each takes two accumulators, and with the two tile
+     * vectors and a broadcast or two they must fit the vector registers. AVX-512's 32 hold 8
+     * tokens; AVX2's 16 hold 5. Six on AVX2 (12 accumulators) made C2 keep one of them on the
+     * stack, and eight kept five there: a store and a load on each accumulator's chain of FMAs
+     * that bounded every column pair, 40% slower than five (KernelBench, 32 tokens, Zen 3).
+     */
+    static final int TOKENS = Species.F.vectorBitSize() >= 512 ? 8 : 5;
+    /** The activations as column pairs in blocks of TOKENS tokens, kept between calls: a prefill chunk runs seven products per layer. */
+    private static final ThreadLocal<double[]> PAIRS = ThreadLocal.withInitial(() -> new double[0]);
+
+    /**
      * {@link #matmul} over {@link PackedRows}, one group of G rows per tile, dequantised in the
      * packed order: each column pair is two vectors (rows 0..G/2 and G/2..G, two lanes per row)
      * that multiply the pair's two activations broadcast as one double: an outer-product form
      * with no transposition and no horizontal sums but one per row and token at the end.
+     *
+     * <p>The activations are laid out a block of TOKENS tokens at a time, a column pair's
+     * TOKENS doubles side by side, so that the kernel reads them all from one pointer at
+     * constant offsets: with one array per token, C2 ran out of general registers and parked
+     * them in vector registers, which pushed accumulators onto the stack. The last block is
+     * padded with zeros; every token's sums are the same additions in the same order whatever
+     * block it is in.
      */
     private static void matmulPacked(PackedRows p, float[][] xf, int n, float[] out) {
         PackedKernel k = p.kernel();
-        int cols = p.cols(), rows = p.rows(), g = PackedRows.G;
+        int cols = p.cols(), rows = p.rows(), g = PackedRows.G, half = cols / 2;
         long groupBytes = p.groupBytes();
-        double[][] pairs = pairsBuffer(n, cols / 2);
-        for (int j = 0; j < n; j++)
-            for (int c = 0; c < cols / 2; c++)
-                pairs[j][c] = Double.longBitsToDouble((Float.floatToRawIntBits(xf[j][2 * c]) & 0xFFFFFFFFL)
+        int blocks = (n + TOKENS - 1) / TOKENS, blockLength = TOKENS * half;
+        double[] pairs = PAIRS.get();
+        if (pairs.length < blocks * blockLength) PAIRS.set(pairs = new double[blocks * blockLength]);
+        for (int j = 0; j < blocks * TOKENS; j++) {
+            int at = j / TOKENS * blockLength + j % TOKENS;
+            for (int c = 0; c < half; c++, at += TOKENS)
+                pairs[at] = j >= n ? 0 : Double.longBitsToDouble((Float.floatToRawIntBits(xf[j][2 * c]) & 0xFFFFFFFFL)
                         | (long) Float.floatToRawIntBits(xf[j][2 * c + 1]) << 32);
+        }
+        double[] x = pairs;
         Parallel.forRange(p.groups(), 1, (t0, t1) -> {
             float[] tile = TILE.get();
             if (tile.length < g * cols) TILE.set(tile = new float[g * cols]);
             float[] sums = new float[2 * g];
             for (int t = t0; t < t1; t++) {
                 k.dequantize(p.data(), t * groupBytes, cols, tile);
-                int j = 0;
-                for (; j + 8 <= n; j += 8) interleaved8(tile, cols, pairs, j, out, j * rows + t * g, rows, sums);
-                for (; j < n; j++) interleaved1(tile, cols, pairs[j], out, j * rows + t * g, sums);
+                for (int blk = 0; blk < blocks; blk++) {
+                    int j = blk * TOKENS, count = Math.min(TOKENS, n - j), o = j * rows + t * g;
+                    if (TOKENS == 8) tokens8(tile, cols, x, blk * blockLength, count, out, o, rows, sums);
+                    else tokens5(tile, cols, x, blk * blockLength, count, out, o, rows, sums);
+                }
             }
         });
     }
 
-    /** At least n rows of {@code half} doubles, reused by this thread across calls. */
-    private static double[][] pairsBuffer(int n, int half) {
-        double[][] b = PAIRS.get();
-        if (b.length < n || b[0].length < half) {
-            b = new double[Math.max(n, b.length)][Math.max(half, b.length > 0 ? b[0].length : 0)];
-            PAIRS.set(b);
-        }
-        return b;
-    }
-
     /**
-     * Eight tokens over one packed tile: per column pair 2 tile loads and 8 broadcasts feed 16
-     * FMAs, in 16 accumulators + 3 of the 32 vector registers. Written out in full: a vector
-     * crossing a call the JIT does not inline is boxed. The 0-7 tokens left take
-     * {@link #interleaved1} (the same additions in the same order, token by token).
+     * The first {@code count} of eight tokens over one packed tile ({@code x} from {@code from}:
+     * column pair c of token t at {@code from + 8c + t}): per column pair 2 tile loads and 8
+     * broadcasts feed 16 FMAs. Written out in full: a vector crossing a call the JIT does not
+     * inline is boxed.
      */
-    private static void interleaved8(float[] tile, int cols, double[][] pairs, int j, float[] out, int o, int stride, float[] sums) {
-        double[] x0 = pairs[j], x1 = pairs[j + 1], x2 = pairs[j + 2], x3 = pairs[j + 3];
-        double[] x4 = pairs[j + 4], x5 = pairs[j + 5], x6 = pairs[j + 6], x7 = pairs[j + 7];
+    private static void tokens8(float[] tile, int cols, double[] x, int from, int count, float[] out, int o, int stride, float[] sums) {
         FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, l4 = l0, l5 = l0, l6 = l0, l7 = l0;
         FloatVector h0 = l0, h1 = l0, h2 = l0, h3 = l0, h4 = l0, h5 = l0, h6 = l0, h7 = l0;
-        for (int c = 0, e = 0; c < cols / 2; c++, e += 2 * L) {
+        int end = from + cols / 2 * 8;
+        for (int c = from, e = 0; c < end; c += 8, e += 2 * L) {
             FloatVector lo = FloatVector.fromArray(F, tile, e), hi = FloatVector.fromArray(F, tile, e + L);
-            FloatVector b = DoubleVector.broadcast(D, x0[c]).reinterpretAsFloats();
+            FloatVector b;
+            b = DoubleVector.broadcast(D, x[c]).reinterpretAsFloats();
             l0 = lo.fma(b, l0); h0 = hi.fma(b, h0);
-            b = DoubleVector.broadcast(D, x1[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 1]).reinterpretAsFloats();
             l1 = lo.fma(b, l1); h1 = hi.fma(b, h1);
-            b = DoubleVector.broadcast(D, x2[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 2]).reinterpretAsFloats();
             l2 = lo.fma(b, l2); h2 = hi.fma(b, h2);
-            b = DoubleVector.broadcast(D, x3[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 3]).reinterpretAsFloats();
             l3 = lo.fma(b, l3); h3 = hi.fma(b, h3);
-            b = DoubleVector.broadcast(D, x4[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 4]).reinterpretAsFloats();
             l4 = lo.fma(b, l4); h4 = hi.fma(b, h4);
-            b = DoubleVector.broadcast(D, x5[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 5]).reinterpretAsFloats();
             l5 = lo.fma(b, l5); h5 = hi.fma(b, h5);
-            b = DoubleVector.broadcast(D, x6[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 6]).reinterpretAsFloats();
             l6 = lo.fma(b, l6); h6 = hi.fma(b, h6);
-            b = DoubleVector.broadcast(D, x7[c]).reinterpretAsFloats();
+            b = DoubleVector.broadcast(D, x[c + 7]).reinterpretAsFloats();
             l7 = lo.fma(b, l7); h7 = hi.fma(b, h7);
         }
         l0.intoArray(sums, 0); h0.intoArray(sums, L); rowSums(sums, out, o);
-        l1.intoArray(sums, 0); h1.intoArray(sums, L); rowSums(sums, out, o + stride);
-        l2.intoArray(sums, 0); h2.intoArray(sums, L); rowSums(sums, out, o + 2 * stride);
-        l3.intoArray(sums, 0); h3.intoArray(sums, L); rowSums(sums, out, o + 3 * stride);
-        l4.intoArray(sums, 0); h4.intoArray(sums, L); rowSums(sums, out, o + 4 * stride);
-        l5.intoArray(sums, 0); h5.intoArray(sums, L); rowSums(sums, out, o + 5 * stride);
-        l6.intoArray(sums, 0); h6.intoArray(sums, L); rowSums(sums, out, o + 6 * stride);
-        l7.intoArray(sums, 0); h7.intoArray(sums, L); rowSums(sums, out, o + 7 * stride);
+        if (count > 1) { l1.intoArray(sums, 0); h1.intoArray(sums, L); rowSums(sums, out, o + 1 * stride); }
+        if (count > 2) { l2.intoArray(sums, 0); h2.intoArray(sums, L); rowSums(sums, out, o + 2 * stride); }
+        if (count > 3) { l3.intoArray(sums, 0); h3.intoArray(sums, L); rowSums(sums, out, o + 3 * stride); }
+        if (count > 4) { l4.intoArray(sums, 0); h4.intoArray(sums, L); rowSums(sums, out, o + 4 * stride); }
+        if (count > 5) { l5.intoArray(sums, 0); h5.intoArray(sums, L); rowSums(sums, out, o + 5 * stride); }
+        if (count > 6) { l6.intoArray(sums, 0); h6.intoArray(sums, L); rowSums(sums, out, o + 6 * stride); }
+        if (count > 7) { l7.intoArray(sums, 0); h7.intoArray(sums, L); rowSums(sums, out, o + 7 * stride); }
     }
 
-    private static void interleaved1(float[] tile, int cols, double[] x, float[] out, int o, float[] sums) {
-        FloatVector l = FloatVector.zero(F), h = l;
-        for (int c = 0, e = 0; c < cols / 2; c++, e += 2 * L) {
-            FloatVector b = DoubleVector.broadcast(D, x[c]).reinterpretAsFloats();
-            l = FloatVector.fromArray(F, tile, e).fma(b, l);
-            h = FloatVector.fromArray(F, tile, e + L).fma(b, h);
+    /** {@link #tokens8} for five tokens, on machines with 16 vector registers. */
+    private static void tokens5(float[] tile, int cols, double[] x, int from, int count, float[] out, int o, int stride, float[] sums) {
+        FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, l4 = l0;
+        FloatVector h0 = l0, h1 = l0, h2 = l0, h3 = l0, h4 = l0;
+        int end = from + cols / 2 * 5;
+        for (int c = from, e = 0; c < end; c += 5, e += 2 * L) {
+            FloatVector lo = FloatVector.fromArray(F, tile, e), hi = FloatVector.fromArray(F, tile, e + L);
+            FloatVector b;
+            b = DoubleVector.broadcast(D, x[c]).reinterpretAsFloats();
+            l0 = lo.fma(b, l0); h0 = hi.fma(b, h0);
+            b = DoubleVector.broadcast(D, x[c + 1]).reinterpretAsFloats();
+            l1 = lo.fma(b, l1); h1 = hi.fma(b, h1);
+            b = DoubleVector.broadcast(D, x[c + 2]).reinterpretAsFloats();
+            l2 = lo.fma(b, l2); h2 = hi.fma(b, h2);
+            b = DoubleVector.broadcast(D, x[c + 3]).reinterpretAsFloats();
+            l3 = lo.fma(b, l3); h3 = hi.fma(b, h3);
+            b = DoubleVector.broadcast(D, x[c + 4]).reinterpretAsFloats();
+            l4 = lo.fma(b, l4); h4 = hi.fma(b, h4);
         }
-        l.intoArray(sums, 0);
-        h.intoArray(sums, L);
-        rowSums(sums, out, o);
+        l0.intoArray(sums, 0); h0.intoArray(sums, L); rowSums(sums, out, o);
+        if (count > 1) { l1.intoArray(sums, 0); h1.intoArray(sums, L); rowSums(sums, out, o + 1 * stride); }
+        if (count > 2) { l2.intoArray(sums, 0); h2.intoArray(sums, L); rowSums(sums, out, o + 2 * stride); }
+        if (count > 3) { l3.intoArray(sums, 0); h3.intoArray(sums, L); rowSums(sums, out, o + 3 * stride); }
+        if (count > 4) { l4.intoArray(sums, 0); h4.intoArray(sums, L); rowSums(sums, out, o + 4 * stride); }
     }
 
     /** out[o + r] = the two lanes of row r summed ({@code sums}: the 2G lanes of a column pair's accumulators). Takes no vectors: one crossing a call the JIT does not inline is boxed. */

@@ -10,6 +10,7 @@ import java.util.Random;
  * speed-up; also a 16-row matmul against 16 matvecs. Time-boxed per case, so it finishes in about
  * half a minute. Run after {@code mvn test-compile}:
  * <pre>java --add-modules jdk.incubator.vector -Dbgl.threads=1 -cp target/classes:target/test-classes dev.bgl.tensor.KernelBench</pre>
+ * {@code -Dbench.n=64} sets the tokens of the batched product (32, a prefill chunk, by default).
  */
 public final class KernelBench {
     private static final double WARMUP_S = Double.parseDouble(System.getProperty("bench.warmup", "1.0"));
@@ -75,7 +76,7 @@ public final class KernelBench {
         }
         System.out.println();
         System.out.printf("%-5s %-10s %14s %14s %14s %8s %8s %14s%n", "type", "shape", "matmul32 us", "dot4-path us", "32 matvec us", "vs dot4", "vs mv", "packed mm us");
-        int n = 32, rows = 4096, cols = 1024;
+        int n = Integer.getInteger("bench.n", 32), rows = 4096, cols = 1024;
         for (GgmlType type : KernelCheck.TYPES) {
             if (!TYPES.isEmpty() && !("," + TYPES + ",").contains("," + type + ",")) continue;
             Tensor w = KernelCheck.randomTensor(rnd, type, rows, cols);

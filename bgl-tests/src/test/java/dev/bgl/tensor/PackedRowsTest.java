@@ -140,6 +140,32 @@ class PackedRowsTest {
         }
     }
 
+    /**
+     * The tiled product multiplies tokens a block at a time (padding the last block): a token's
+     * sums must not depend on which block it lands in or how full that block is, so a prompt's
+     * logits do not depend on how it was cut into chunks.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
+    void aTokensProductDoesNotDependOnItsBatch(GgmlType type) {
+        Random rnd = new Random(11);
+        int rows = 2 * PackedRows.G, cols = 256, n = 3 * TileGemm.TOKENS + 2;
+        Tensor p = KernelCheck.randomTensor(rnd, type, rows, cols).packedForProducts();
+        float[] x = KernelCheck.gaussian(rnd, n * cols, 1), all = new float[n * rows];
+        Activations[] s = new Activations[n];
+        for (int i = 0; i < n; i++) s[i] = new Activations(cols);
+        Kernels.matmul(p, x, n, all, s);
+        for (int from : new int[]{1, TileGemm.TOKENS - 1, 2 * TileGemm.TOKENS + 1}) {
+            int m = Math.max(Kernels.TILE_GEMM_MIN_TOKENS, n - from - 1);
+            if (from + m > n) from = n - m;
+            float[] part = new float[m * rows];
+            Kernels.matmul(p, java.util.Arrays.copyOfRange(x, from * cols, (from + m) * cols), m, part, s);
+            for (int i = 0; i < m * rows; i++)
+                assertEquals(Float.floatToRawIntBits(all[from * rows + i]), Float.floatToRawIntBits(part[i]),
+                        type + ": token " + (from + i / rows) + " row " + i % rows + " alone from " + from + ": " + all[from * rows + i] + " vs " + part[i]);
+        }
+    }
+
     /** Matrices packed as one (q, k and v; gate and up): its product is every product, and each part's view multiplies as that matrix packed alone. */
     @Test
     void stackedMatricesMultiplyAsEachAlone() {
