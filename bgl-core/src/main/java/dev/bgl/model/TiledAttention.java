@@ -72,6 +72,12 @@ final class TiledAttention {
     private static final int PAGE = KvCache.PAGE;
     /** Query rows (query × head of the group) that share one pass over a tile; bounds the score scratch to 16 rows. */
     static final int ROW_BLOCK = 16;
+    /**
+     * Blocks of at least this many rows read an F16 page through a float tile ({@link #widen});
+     * fewer (decode: one query's group, up to 8 heads) widen in registers, where the page streams
+     * from memory at the full rate.
+     */
+    private static final int WIDEN_ROWS = 9;
     /** Pages a decode split gets at least: with fewer, merging costs more than splitting saves. */
     private static final int MIN_SPLIT_PAGES = 4;
     private static final int SCORES = 1, EXP = 2, VALUES = 4, ALL = SCORES | EXP | VALUES;
@@ -280,7 +286,8 @@ final class TiledAttention {
         byte[] nibbles = NIBBLES && halves == null ? cache.keyPage4(layer, page) : null;
         // the pages themselves hold whole pages: their kernels go on to four whole vectors, never into their tails
         int wide = Math.min(PAGE, (blocks + 4 * L - 1) / (4 * L) * (4 * L));
-        if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, wide);
+        if (halves != null && rows >= WIDEN_ROWS) scores(it, widen(halves, kvh * hd * PAGE, hd * PAGE, it.kTile), 0, rows, t0, blocks);
+        else if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, wide);
         else if (quants != null) scores8(it, quants, cache.keyScales8(layer, page), kvh * hd, rows, t0, wide);
         else if (nibbles != null) scores4(it, nibbles, cache.keyScales8(layer, page), kvh * hd, rows, t0, wide);
         else scores(it, cache.keyTile(layer, page, kvh * hd, hd, blocks, it.kTile), cache.type != KvCacheType.F32 ? 0 : kvh * hd * PAGE, rows, t0, blocks);
@@ -335,6 +342,10 @@ final class TiledAttention {
         int valid = Math.min(PAGE, seen(r0 + rows - 1) - t0);
         if (valid <= 0) return false;
         short[] halves = cache.valuePage16(layer, page);
+        if (halves != null && rows >= WIDEN_ROWS) {
+            addValues(it, widen(halves, kvh * vhd * PAGE, valid * vhd, it.vTile), 0, vhd, rows, t0, valid);
+            return true;
+        }
         if (halves != null) {
             addValues16(it, halves, kvh * vhd * PAGE, rows, t0, valid);
             return true;
@@ -397,6 +408,20 @@ final class TiledAttention {
     static FloatVector half(short[] a, int i) {
         IntVector x = (IntVector) ShortVector.fromArray(H, a, i).convertShape(VectorOperators.S2I, I, 0);
         return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(HALF_SCALE);
+    }
+
+    /**
+     * {@code n} halves from {@code a[from..]} into {@code tile} as floats, exactly (finite values,
+     * as {@link #half}). For a block of prefill rows a page is widened once and then read as
+     * floats by every pair of rows: widening in registers, as decode does, repeats the widening for
+     * each pair, and for 16 rows that work (five lane operations per vector against one FMA per
+     * row) was most of a prefill's attention.
+     */
+    private static float[] widen(short[] a, int from, int n, float[] tile) {
+        int i = 0;
+        for (; i + L <= n; i += L) half(a, from + i).intoArray(tile, i);
+        for (; i < n; i++) tile[i] = Float.float16ToFloat(a[from + i]);
+        return tile;
     }
 
     /** {@link #scores} reading an F16 page's keys ({@code kBase}: the head's first element row) as stored. */

@@ -146,6 +146,37 @@ class TiledAttentionTest {
         }
     }
 
+    /**
+     * A prefill chunk reads F16 pages through float tiles (blocks of many rows) while decode
+     * widens them in registers: the two must give the same bits, so that a prompt's attention
+     * does not depend on whether its tokens came in a chunk or one at a time. (One thread and at
+     * least two KV heads: a decode step split over pages adds its parts in another order.)
+     */
+    @ParameterizedTest(name = "{0} heads {1}/{2} hd {3}")
+    @org.junit.jupiter.params.provider.CsvSource({"F16, 8, 2, 64", "F16, 16, 8, 128", "F16, 6, 2, 40", "Q8_0, 8, 2, 64"})
+    void aChunkAttendsExactlyAsItsQueriesOneByOne(KvCacheType type, int heads, int kvHeads, int hd) {
+        ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, heads * hd, 1, heads, kvHeads, hd, hd, 64, 4096, 1e-6f, 1e6f, true);
+        int pos0 = 1050, n = 24, len = pos0 + n;
+        KvCache cache = new KvCache(c, len, type);
+        Random rnd = new Random(17);
+        float[] k = new float[c.kvDim()], v = new float[c.vDim()];
+        for (int pos = 0; pos < len; pos++) {
+            for (int i = 0; i < k.length; i++) k[i] = (float) rnd.nextGaussian() * 0.5f;
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+            cache.store(0, pos, k, 0, v, 0);
+        }
+        float[] q = new float[n * c.qDim()], chunk = new float[n * heads * hd], one = new float[heads * hd];
+        for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
+        TiledAttention attention = new TiledAttention(c, 1);
+        attention.run(cache, 0, pos0, n, q, chunk);
+        for (int i = 0; i < n; i++) {
+            attention.run(cache, 0, pos0 + i, 1, java.util.Arrays.copyOfRange(q, i * c.qDim(), (i + 1) * c.qDim()), one);
+            for (int e = 0; e < one.length; e++)
+                assertEquals(Float.floatToRawIntBits(one[e]), Float.floatToRawIntBits(chunk[i * one.length + e]),
+                        "query " + i + " element " + e + ": alone " + one[e] + ", in the chunk " + chunk[i * one.length + e]);
+        }
+    }
+
     /** The in-register widening of an F16 cache gives exactly Float.float16ToFloat for every finite half, subnormals and both zeros included. */
     @org.junit.jupiter.api.Test
     void halvesWidenExactly() {
