@@ -286,7 +286,7 @@ final class TiledAttention {
         byte[] nibbles = NIBBLES && halves == null ? cache.keyPage4(layer, page) : null;
         // the pages themselves hold whole pages: their kernels go on to four whole vectors, never into their tails
         int wide = Math.min(PAGE, (blocks + 4 * L - 1) / (4 * L) * (4 * L));
-        if (halves != null && rows >= WIDEN_ROWS) scores(it, widen(halves, kvh * hd * PAGE, hd * PAGE, it.kTile), 0, rows, t0, blocks);
+        if (halves != null && rows >= WIDEN_ROWS) scoresWidened(it, halves, kvh * hd * PAGE, rows, t0, blocks);
         else if (halves != null) scores16(it, halves, kvh * hd * PAGE, rows, t0, wide);
         else if (quants != null) scores8(it, quants, cache.keyScales8(layer, page), kvh * hd, rows, t0, wide);
         else if (nibbles != null) scores4(it, nibbles, cache.keyScales8(layer, page), kvh * hd, rows, t0, wide);
@@ -343,7 +343,7 @@ final class TiledAttention {
         if (valid <= 0) return false;
         short[] halves = cache.valuePage16(layer, page);
         if (halves != null && rows >= WIDEN_ROWS) {
-            addValues(it, widen(halves, kvh * vhd * PAGE, valid * vhd, it.vTile), 0, vhd, rows, t0, valid);
+            addValuesWidened(it, halves, kvh * vhd * PAGE, rows, t0, valid);
             return true;
         }
         if (halves != null) {
@@ -422,6 +422,20 @@ final class TiledAttention {
         for (; i + L <= n; i += L) half(a, from + i).intoArray(tile, i);
         for (; i < n; i++) tile[i] = Float.float16ToFloat(a[from + i]);
         return tile;
+    }
+
+    /**
+     * {@link #scores} over an F16 page widened into the item's key tile. This and
+     * {@link #addValuesWidened} are methods of their own so that the page functions, which decode
+     * runs, stay as small as before for C2's inlining.
+     */
+    private void scoresWidened(Item it, short[] keys, int kBase, int rows, int t0, int blocks) {
+        scores(it, widen(keys, kBase, hd * PAGE, it.kTile), 0, rows, t0, blocks);
+    }
+
+    /** {@link #addValues} over an F16 page's first {@code valid} positions widened into the item's value tile. */
+    private void addValuesWidened(Item it, short[] vals, int vBase, int rows, int t0, int valid) {
+        addValues(it, widen(vals, vBase, valid * vhd, it.vTile), 0, vhd, rows, t0, valid);
     }
 
     /** {@link #scores} reading an F16 page's keys ({@code kBase}: the head's first element row) as stored. */
