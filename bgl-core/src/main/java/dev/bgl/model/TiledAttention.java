@@ -110,6 +110,33 @@ final class TiledAttention {
         }
     }
 
+    /**
+     * Gets the attention kernels compiled by C2 before real work, as {@link dev.bgl.tensor.Kernels#warmUp}
+     * does for the products: a decode step and a prefill block of an F16 and a Q8_0 cache on a
+     * tiny model. A prefill of an F16 cache reads its pages through float tiles and a decode step
+     * widens them in registers, so a long prompt no longer compiles the decode kernels: without
+     * this, the first decode steps after it ran them in the Vector API's boxed fallback.
+     */
+    static void warmUp() {
+        ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, 4 * 64, 1, 4, 2, 64, 64, 64, 4096, 1e-6f, 1e6f, true);
+        int len = 3 * PAGE, chunk = 8;
+        float[] k = new float[c.kvDim()], v = new float[c.vDim()], q = new float[chunk * c.qDim()], out = new float[chunk * c.heads() * 64];
+        for (int i = 0; i < q.length; i++) q[i] = (float) Math.sin(0.3 * i);
+        for (KvCacheType type : new KvCacheType[]{KvCacheType.F16, KvCacheType.Q8_0}) {
+            KvCache cache = new KvCache(c, len, type);
+            for (int pos = 0; pos < len; pos++) {
+                for (int i = 0; i < k.length; i++) k[i] = (float) Math.cos(0.01 * pos + i);
+                for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(0.02 * pos - i);
+                cache.store(0, pos, k, 0, v, 0);
+            }
+            TiledAttention attention = new TiledAttention(c, 1);
+            for (int it = 0; it < 3000; it++) {
+                attention.run(cache, 0, len - 1, 1, q, out);
+                if (it % 3 == 0) attention.run(cache, 0, len - chunk, chunk, q, out);
+            }
+        }
+    }
+
     TiledAttention(ModelConfig c, int threads) {
         this.hd = c.headDim();
         this.vhd = c.valueHeadDim();

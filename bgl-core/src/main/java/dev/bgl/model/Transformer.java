@@ -41,6 +41,11 @@ public final class Transformer {
         return c;
     }
 
+    /** Compiles the attention kernels before real work (a second or two of CPU; see {@code Kernels.warmUp}). */
+    public static void warmUpAttention() {
+        TiledAttention.warmUp();
+    }
+
     /** Score rows the attention keeps for a full context of {@code context} tokens (one thread; see {@link TiledAttention}). */
     public static long attentionScratchBytes(ModelConfig c, int context) {
         return 4L * TiledAttention.ROW_BLOCK * c.kvHeads() * (context + context / 2);
