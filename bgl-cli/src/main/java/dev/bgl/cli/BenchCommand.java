@@ -83,8 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (parallel != null) return parallel(out);
         try (LoadedModel m = model.open(model.resolveModel())) {
-            dev.bgl.tensor.Kernels.warmUp(); // compile the vector kernels before timing anything
-            dev.bgl.model.Transformer.warmUpAttention();
+            warmUp();
             int vocab = Math.min(1000, m.transformer().config().vocabSize() - 100);
             if (vocab < 1) throw new BglException("vocabulary too small for the benchmark");
             // the same token sequence as the reference script uses
@@ -186,12 +185,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Compiles the vector kernels, the products' and attention's, before anything is timed. */
+    private static void warmUp() {
+        dev.bgl.tensor.Kernels.warmUp();
+        dev.bgl.model.Transformer.warmUpAttention();
+    }
+
     /** --parallel: the batch table, plain and (with a predictor) guided. */
     private int parallel(PrintWriter out) {
         if (vsLlamaCpp) throw new BglException("--parallel measures bgl's batching; leave out --vs-llamacpp");
         try (LoadedModel m = model.open(model.resolveModel())) {
-            dev.bgl.tensor.Kernels.warmUp();
-            dev.bgl.model.Transformer.warmUpAttention();
+            warmUp();
             int[] ns = java.util.Arrays.stream(parallel).anyMatch(n -> n == 1) ? parallel
                     : java.util.stream.IntStream.concat(java.util.stream.IntStream.of(1), java.util.Arrays.stream(parallel)).toArray();
             out.printf("model %s: %.1f MB of weights, %d threads, %d tokens per sequence, %d rounds (N in turn)%n",
