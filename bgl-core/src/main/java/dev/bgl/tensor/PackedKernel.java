@@ -42,6 +42,15 @@ sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked, MXFP4P
         }
     }
 
+    /**
+     * Whether this kernel's products over {@code packed} (a whole packed copy) are exactly those of
+     * the source type's: a copy for which they are not is dropped and the matrix keeps the row
+     * kernels. Only Q8_0's can fail (a scale that is Inf or NaN, see {@code Q8_0Packed}).
+     */
+    default boolean exactFor(MemorySegment packed) {
+        return true;
+    }
+
     /** Writes row {@code r}'s share of one packed block from its source block (ggml's bytes). */
     void packRow(byte[] source, int r, byte[] packed);
 

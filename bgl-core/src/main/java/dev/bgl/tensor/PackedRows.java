@@ -42,13 +42,17 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
         return enabled() && PackedKernel.of(t.type()) != null && t.rows() >= G && t.cols() % PackedKernel.of(t.type()).blockCols() == 0;
     }
 
-    /** Packs {@code t} (which must be {@link #packable}), over {@link Parallel}'s threads, releasing its source pages as it goes. */
+    /**
+     * Packs {@code t} (which must be {@link #packable}), over {@link Parallel}'s threads, releasing its
+     * source pages as it goes; null when the packed kernels would not compute it exactly
+     * ({@link PackedKernel#exactFor}: a Q8_0 scale that is Inf or NaN), so that it keeps the row kernels.
+     */
     public static PackedRows pack(Tensor t) {
         PackedKernel k = PackedKernel.of(t.type());
         long groupBytes = k.blockBytes() * (t.cols() / k.blockCols());
         MemorySegment out = Arena.ofAuto().allocate(groupBytes * (t.rows() / G), 64);
         packInto(t, out);
-        return new PackedRows(t.type(), out, t.rows(), t.cols());
+        return k.exactFor(out) ? new PackedRows(t.type(), out, t.rows(), t.cols()) : null;
     }
 
     /**
@@ -66,7 +70,8 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
      * every part's product from one stream of memory, and {@link #rows} views each part for
      * products of its own. A decode step of qwen3moe takes an expert's gate and up products this
      * way: 16 matrices of 400 KB a layer became 8 of 800 KB, and every matrix read from cold
-     * memory starts slower than the stream it then becomes.
+     * memory starts slower than the stream it then becomes. Null, as {@link #pack}, when the packed
+     * kernels would not compute the parts exactly.
      */
     public static PackedRows stack(Tensor... parts) {
         if (!stackable(parts)) {
@@ -88,7 +93,7 @@ public record PackedRows(GgmlType type, MemorySegment data, int rows, int cols) 
             packInto(t, out.asSlice(at, bytes));
             at += bytes;
         }
-        return new PackedRows(parts[0].type(), out, rows, parts[0].cols());
+        return k.exactFor(out) ? new PackedRows(parts[0].type(), out, rows, parts[0].cols()) : null;
     }
 
     /** Each of {@code parts} as a view of its rows in {@code stacked} ({@link #stack} of them, in that order). */

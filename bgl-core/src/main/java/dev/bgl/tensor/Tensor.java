@@ -34,10 +34,12 @@ public record Tensor(String name, GgmlType type, MemorySegment data, int rows, i
 
     /**
      * This tensor with a {@link PackedRows} copy for matrix products when its type and shape allow
-     * (otherwise itself). Releases the source pages from memory: products then read the copy.
+     * and its packed kernels compute it exactly (otherwise itself). Releases the source pages from
+     * memory: products then read the copy.
      */
     public Tensor packedForProducts() {
-        return packed == null && PackedRows.packable(this) ? new Tensor(name, type, data, rows, cols, PackedRows.pack(this)) : this;
+        PackedRows p = packed == null && PackedRows.packable(this) ? PackedRows.pack(this) : null;
+        return p != null ? new Tensor(name, type, data, rows, cols, p) : this;
     }
 
     public TypeKernel kernel() {

@@ -99,18 +99,30 @@ class PackedRowsTest {
         }
     }
 
-    /** Packed Q8_0 keeps its scales as F16 and widens them in vector lanes: every one of the 65536 values, Inf and NaN included, comes out as the source's. */
-    @Test
-    void everyF16ScaleWidensExactly() {
-        int g = PackedRows.G, blocks = 65536 / g, cols = 32 * blocks;
+    /** A Q8_0 matrix of G rows whose block {@code i} (row-major over rows and blocks) has scale bits {@code scale(i)} and all quants 1. */
+    private static Tensor q8WithScales(int blocks, java.util.function.IntUnaryOperator scale) {
+        int g = PackedRows.G, cols = 32 * blocks;
         Tensor w = Tensor.quantize("w", GgmlType.Q8_0, new float[g * cols], g, cols);
         long rowBytes = w.rowBytes();
         for (int r = 0; r < g; r++)
             for (int b = 0; b < blocks; b++) {
                 long base = r * rowBytes + 34L * b;
-                w.data().set(F16Kernel.I16, base, (short) (r * blocks + b));
+                w.data().set(F16Kernel.I16, base, (short) scale.applyAsInt(r * blocks + b));
                 for (int c = 0; c < 32; c++) w.data().set(java.lang.foreign.ValueLayout.JAVA_BYTE, base + 2 + c, (byte) 1);
             }
+        return w;
+    }
+
+    /**
+     * Packed Q8_0 keeps its scales as F16 and widens them in vector lanes: every finite one of the
+     * 65536 values (subnormals and -0 included) comes out as the source's, in the dequantised tile
+     * and in the product, where the widening's 2^112 is folded into the activation's scale.
+     */
+    @Test
+    void everyFiniteF16ScaleWidensExactly() {
+        int g = PackedRows.G, finite = 2 * 31 * 1024, blocks = finite / g, cols = 32 * blocks;
+        // the finite halves in order: exponent field 0..30 for each sign
+        Tensor w = q8WithScales(blocks, i -> i < finite / 2 ? i : 0x8000 | (i - finite / 2));
         PackedRows p = w.packedForProducts().packed();
         float[] tile = new float[g * cols], row = new float[cols];
         p.kernel().dequantize(p.data(), 0, cols, tile);
@@ -120,6 +132,44 @@ class PackedRowsTest {
                 assertEquals(Float.floatToRawIntBits(row[c]), Float.floatToRawIntBits(tile[(c / 2) * 2 * g + 2 * r]),
                         "F16 0x" + Integer.toHexString(r * blocks + c / 32) + ": " + row[c] + " vs " + tile[(c / 2) * 2 * g + 2 * r]);
         }
+        // the product, one block of one scale per row, against what the kernel computed before the fold:
+        // the block's integer sum times the scale and the activation's scale, round(isum · round(d · xs))
+        float[] x = new float[32], got = new float[g];
+        java.util.Arrays.fill(x, 0.5f);
+        Activations a = new Activations(32);
+        for (int s = 0; s < 0x10000; s += 1 + s % 7) {
+            if ((s & 0x7C00) == 0x7C00) continue;
+            int bits = s;
+            Tensor one = q8WithScales(1, i -> bits ^ (i & 1) << 15), onePacked = one.packedForProducts(); // both signs within a group
+            assertNotNull(onePacked.packed(), "F16 0x" + Integer.toHexString(s) + " is finite and packs");
+            Kernels.matvec(onePacked, x, got, a);
+            int isum = 0;
+            for (int c = 0; c < 32; c++) isum += a.qs[c];
+            for (int r = 0; r < g; r++) {
+                float expected = isum * (Float.float16ToFloat((short) (bits ^ (r & 1) << 15)) * a.scale[0]) + 0f; // added to the +0 the sums start at
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got[r]), "F16 0x" + Integer.toHexString(s) + " row " + r);
+            }
+        }
+    }
+
+    /** A Q8_0 matrix with an Inf or NaN scale is not packed (the packed widening carries finite halves only): its products keep the row kernel's Inf and NaN. */
+    @Test
+    void aNonFiniteScaleLeavesTheMatrixUnpacked() {
+        int g = PackedRows.G, blocks = 4;
+        for (int bad : new int[]{0x7C00, 0xFC00, 0x7E00, 0x7C01}) {
+            Tensor w = q8WithScales(blocks, i -> i == g * blocks - 1 ? bad : 0x3C00); // the last row's last block
+            Tensor p = w.packedForProducts();
+            assertNull(p.packed(), "F16 0x" + Integer.toHexString(bad));
+            float[] x = new float[32 * blocks], out = new float[g];
+            java.util.Arrays.fill(x, 1f);
+            Kernels.matvec(p, x, out, new Activations(x.length));
+            float carried = Float.float16ToFloat((short) bad); // +-Inf or NaN, as the row kernel carries it
+            if (Float.isNaN(carried)) assertTrue(Float.isNaN(out[g - 1]), "F16 0x" + Integer.toHexString(bad) + ": " + out[g - 1]);
+            else assertEquals(carried, out[g - 1], "F16 0x" + Integer.toHexString(bad));
+            assertEquals(32f * blocks, out[0], 0.01f);
+        }
+        Tensor fine = q8WithScales(blocks, i -> 0x3C00);
+        assertNotNull(fine.packedForProducts().packed(), "finite scales pack");
     }
 
     /** Few tokens take packed matvecs, many the tiled product over dequantised groups: both as for the source. */
