@@ -39,9 +39,10 @@ final class Q8_0Packed implements PackedKernel {
      * the value. The products fold that factor into the activation's scale: d·2^-112 · (xs·2^112)
      * is the same product as d · xs, rounded once (xs, through F16, is at most 65504, so xs·2^112
      * is finite). Four lane operations a block where the widening that also carried Inf and NaN
-     * took eleven, and on AVX2 that made the single-sequence product 1.6x slower in cache and
-     * 1.25x from memory (256-4096 rows of 1024). Inf and NaN halves would come out finite: a
-     * matrix holding one is left unpacked ({@link #exactFor}).
+     * took eleven: on AVX2 the single-sequence product ran 1.6x faster in cache and 1.25x from
+     * memory for it (2,048 and 65,536 rows of 1,024, one thread), a whole decode step 1-6%
+     * (docs/results/engine/README.md). Inf and NaN halves would come out finite: a matrix
+     * holding one is left unpacked ({@link #exactFor}).
      */
     private static final float REBIAS = 0x1p112f;
 

@@ -40,7 +40,8 @@ final class SparkJvm {
             boolean twoTokens = a.equals("--add-opens") || a.equals("--add-exports") || a.equals("--add-modules") || a.equals("--enable-native-access");
             if (twoTokens && i + 1 < in.size()) a = a + "=" + in.get(++i);
             if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("--add-modules") || a.startsWith("--enable-native-access")
-                    || a.startsWith("--sun-misc-unsafe-memory-access") || a.equals("-XX:+UseParallelGC") || a.startsWith("-Xmn"))
+                    || a.startsWith("--sun-misc-unsafe-memory-access") || a.equals("-XX:+UseParallelGC") || a.startsWith("-Xmn")
+                    || a.startsWith("-XX:TrimNativeHeapInterval"))
                 out.add(a);
         }
         if (out.stream().noneMatch(a -> a.contains("jdk.incubator.vector"))) out.add("--add-modules=jdk.incubator.vector");
