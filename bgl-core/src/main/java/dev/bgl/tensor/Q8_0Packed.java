@@ -74,7 +74,7 @@ final class Q8_0Packed implements PackedKernel {
         long bb = blockBytes();
         for (long o = 0; o + bb <= packed.byteSize(); o += bb)
             for (int r = 0; r < G; r++)
-                if ((packed.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, o + 2L * r) & 0x7C00) == 0x7C00) return false;
+                if ((packed.get(F16Kernel.I16, o + 2L * r) & 0x7C00) == 0x7C00) return false;
         return true;
     }
 
