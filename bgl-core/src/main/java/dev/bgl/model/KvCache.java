@@ -12,6 +12,15 @@ package dev.bgl.model;
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
  * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
  *
+ * <p>An F16 page cuts each head's block further, into the runs one pass of the attention's
+ * kernels reads ({@link #RUN}: four vectors of its lanes): keys in runs of RUN positions
+ * ({@link #keyIndex16}), values in runs of RUN elements ({@link #valueIndex16}). A pass then
+ * reads one contiguous stretch of memory. Element-major over the whole page (128-byte rows of
+ * which a pass of 32 positions read half) and position-major over the whole head (256-byte rows
+ * of which a pass of 32 elements read a quarter), a decode step's attention streamed the cache at
+ * 9-11 GB/s on one AVX2 core, against 13-15 GB/s in runs (a standalone harness over 500 MB of
+ * pages). With 16 lanes (AVX-512) a key run is the whole page, the layout of before.
+ *
  * <p>With {@code q8_0} each row is quantised in blocks of 32 as ggml's x86 quantize_row_q8_0 does
  * for llama.cpp's {@code --cache-type-k/-v q8_0} (scale amax/127 kept as F16, quants
  * rint(x·127/amax)): int8 quants in the same layouts as above, and each block's F16 scale beside
@@ -39,6 +48,12 @@ public final class KvCache {
     /** Positions per page: small enough that a short chat wastes little, large enough that lookups are rare. */
     public static final int PAGE = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE - 1;
+    /**
+     * Positions of a key run and elements of a value run in an F16 page: the four vectors of
+     * lanes that {@link TiledAttention}'s kernels take per pass (its lanes: the preferred float
+     * shape, capped at 16), at most a page.
+     */
+    static final int RUN = Math.min(PAGE, 4 * Math.min(16, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()));
 
     private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
     private final float[][][] k32, v32; // the same, when f32
@@ -51,6 +66,8 @@ public final class KvCache {
     final int vDim;
     /** Elements per value head: an F16 or quantised page holds each head's values as one run ({@link #valueIndex}). */
     final int vhd;
+    /** Elements per key head. */
+    final int khd;
     final KvCacheType type;
     /** F16 elements: the attention rounds its operands to F16 as ggml does. */
     final boolean f16;
@@ -71,6 +88,7 @@ public final class KvCache {
         this.kvDim = c.kvDim();
         this.vDim = c.vDim();
         this.vhd = c.valueHeadDim();
+        this.khd = c.headDim();
         this.type = type;
         this.f16 = type == KvCacheType.F16;
         this.layers = c.layers();
@@ -225,8 +243,14 @@ public final class KvCache {
                 vp = v16[layer][page] = new short[PAGE * vDim];
                 pagesHeld[layer]++;
             }
-            for (int i = 0; i < kvDim; i++) kp[i * PAGE + slot] = Float.floatToFloat16(k[kOff + i]);
-            for (int i = 0; i < vDim; i++) vp[valueIndex(slot, i)] = Float.floatToFloat16(v[vOff + i]);
+            // head by head and run by run, as keyIndex16 and valueIndex16 lay them out (without
+            // their divisions per element, which cost a prompt of 4k tokens 3% of its prefill)
+            for (int h = 0, i = 0; h < kvDim / khd; h++)
+                for (int j = 0, o = keyIndex16(i, slot); j < khd; j++, i++, o += RUN) kp[o] = Float.floatToFloat16(k[kOff + i]);
+            for (int i = 0; i < vDim; ) {
+                int o = valueIndex16(slot, i), width = Math.min(RUN, vhd - i % vhd);
+                for (int e = 0; e < width; e++, i++) vp[o + e] = Float.floatToFloat16(v[vOff + i]);
+            }
             // |x| < 65504 cannot round to an infinity: the strided look at the stored keys (a cache
             // line per element, ~1% of a short-context decode step) only when an input is that large or NaN
             if (!nonFinite[layer][page] && !(Math.max(maxAbs(k, kOff, kvDim), maxAbs(v, vOff, vDim)) < 65504f))
@@ -307,9 +331,8 @@ public final class KvCache {
      * The keys of one KV head (elements {@code [off, off+hd)} of each row) on {@code page}, as
      * floats laid out {@code [element][PAGE]}: an F32 page itself (the head's block starts at
      * {@code off · PAGE}), an F16 or quantised page's block widened into {@code tile} (starting at
-     * 0), its first {@code m} slots only (the last page of a short context holds few). A full F16
-     * page is one contiguous loop of half-to-float conversions, which C2 turns into vector
-     * conversions.
+     * 0), its first {@code m} slots only (the last page of a short context holds few). The
+     * attention reads F16 pages this way only when they hold an infinity or NaN.
      */
     float[] keyTile(int layer, int page, int off, int hd, int m, float[] tile) {
         if (type == KvCacheType.F32) return k32[layer][page];
@@ -324,9 +347,8 @@ public final class KvCache {
             return tile;
         }
         short[] kp = k16[layer][page];
-        if (m == PAGE) for (int x = 0, src = off * PAGE; x < hd * PAGE; x++) tile[x] = Float.float16ToFloat(kp[src + x]);
-        else for (int j = 0; j < hd; j++)
-            for (int s = 0, src = (off + j) * PAGE, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[src + s]);
+        for (int j = 0; j < hd; j++)
+            for (int s = 0, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[keyIndex16(off + j, s)]);
         return tile;
     }
 
@@ -339,13 +361,13 @@ public final class KvCache {
 
     /** Whether this slot's stored keys or values hold an infinity or NaN (F16 exponent all ones). */
     private boolean hasNonFinite(short[] kp, int slot, short[] vp) {
-        for (int i = 0; i < kvDim; i++) if ((kp[i * PAGE + slot] & 0x7c00) == 0x7c00) return true;
-        for (int i = 0; i < vDim; i++) if ((vp[valueIndex(slot, i)] & 0x7c00) == 0x7c00) return true;
+        for (int i = 0; i < kvDim; i++) if ((kp[keyIndex16(i, slot)] & 0x7c00) == 0x7c00) return true;
+        for (int i = 0; i < vDim; i++) if ((vp[valueIndex16(slot, i)] & 0x7c00) == 0x7c00) return true;
         return false;
     }
 
     /**
-     * An F16 page's keys as stored (element-major, {@code [i * PAGE + slot]}), for a kernel that
+     * An F16 page's keys as stored ({@link #keyIndex16}), for a kernel that
      * widens them in registers; null when the cache is not F16 or the page holds an infinity or
      * NaN (such a kernel's widening is exact for finite halves only: read {@link #keyTile} then).
      */
@@ -381,7 +403,7 @@ public final class KvCache {
         return ks[layer][page];
     }
 
-    /** A Q8_0 page's value quants as stored ({@link #valueIndex}: head-major as {@link #valuePage16}; scales in {@link #valueScales8}); null for other types. */
+    /** A Q8_0 page's value quants as stored ({@link #valueIndex}: head-major, position-major within a head; scales in {@link #valueScales8}); null for other types. */
     byte[] valuePage8(int layer, int page) {
         return quantized && !q4 ? v8[layer][page] : null;
     }
@@ -392,11 +414,11 @@ public final class KvCache {
     }
 
     /**
-     * An F16 page's values as stored, head-major and position-major within a head
-     * ({@link #valueIndex}: head h's values at slot t from {@code (h · PAGE + t) · vhd}); null as
-     * {@link #keyPage16}. A head's values for the page are one run of memory: position-major over
-     * all heads, a head's 256-byte rows lay 2 KB apart, and reading them that way took twice the
-     * time of the same products over the keys even with the page in L3 (AttentionBench).
+     * An F16 page's values as stored ({@link #valueIndex16}: head-major, then in runs of
+     * {@link #RUN} elements, position-major within a run); null as {@link #keyPage16}. A head's
+     * values for the page are one stretch of memory: position-major over all heads, a head's
+     * 256-byte rows lay 2 KB apart, and reading them that way took twice the time of the same
+     * products over the keys even with the page in L3 (AttentionBench).
      */
     short[] valuePage16(int layer, int page) {
         return f16 && !nonFinite[layer][page] ? v16[layer][page] : null;
@@ -424,7 +446,7 @@ public final class KvCache {
         }
         short[] vp = v16[layer][page];
         for (int slot = 0; slot < m; slot++)
-            for (int j = 0, src = valueIndex(slot, off), dst = slot * headDim; j < headDim; j++) tile[dst + j] = Float.float16ToFloat(vp[src + j]);
+            for (int j = 0, dst = slot * headDim; j < headDim; j++) tile[dst + j] = Float.float16ToFloat(vp[valueIndex16(slot, off + j)]);
         return tile;
     }
 
@@ -432,14 +454,14 @@ public final class KvCache {
     float key(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
         if (quantized) return get(k8[layer][page], i * PAGE + slot) * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
-        return f16 ? Float.float16ToFloat(k16[layer][page][i * PAGE + slot]) : k32[layer][page][i * PAGE + slot];
+        return f16 ? Float.float16ToFloat(k16[layer][page][keyIndex16(i, slot)]) : k32[layer][page][i * PAGE + slot];
     }
 
     /** Value element {@code i} at {@code pos} as stored. */
     float value(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
         if (quantized) return get(v8[layer][page], valueIndex(slot, i)) * Float.float16ToFloat(vs[layer][page][valueIndex(slot, i) / QK]);
-        return f16 ? Float.float16ToFloat(v16[layer][page][valueIndex(slot, i)]) : v32[layer][page][slot * vDim + i];
+        return f16 ? Float.float16ToFloat(v16[layer][page][valueIndex16(slot, i)]) : v32[layer][page][slot * vDim + i];
     }
 
     /**
@@ -448,5 +470,24 @@ public final class KvCache {
      */
     private int valueIndex(int slot, int i) {
         return (i / vhd * PAGE + slot) * vhd + i % vhd;
+    }
+
+    /**
+     * Where key element {@code i} of slot {@code slot} lies in an F16 page: head-major (a head's
+     * block starts at {@code head · khd · PAGE}), then runs of {@link #RUN} slots, each
+     * element-major ({@code [element][RUN]}).
+     */
+    int keyIndex16(int i, int slot) {
+        return (i - i % khd) * PAGE + (slot - slot % RUN) * khd + i % khd * RUN + slot % RUN;
+    }
+
+    /**
+     * Where value element {@code i} of slot {@code slot} lies in an F16 page: head-major (a head's
+     * block starts at {@code head · vhd · PAGE}), then runs of {@link #RUN} elements (the last
+     * one narrower when vhd is not a multiple), each position-major ({@code [slot][width]}).
+     */
+    int valueIndex16(int slot, int i) {
+        int e = i % vhd, x = e - e % RUN, width = Math.min(RUN, vhd - x);
+        return (i - e) * PAGE + x * PAGE + slot * width + e - x;
     }
 }

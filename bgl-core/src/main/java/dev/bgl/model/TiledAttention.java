@@ -70,6 +70,8 @@ final class TiledAttention {
     /** 2^112: takes a half's exponent (bias 15), placed in a float's exponent field (bias 127), to its value. */
     private static final float HALF_SCALE = 0x1p112f;
     private static final int PAGE = KvCache.PAGE;
+    /** An F16 page's runs ({@link KvCache#RUN}): four vectors, the positions or elements of one pass of the F16 kernels. */
+    private static final int RUN = KvCache.RUN;
     /** Query rows (query × head of the group) that share one pass over a tile; bounds the score scratch to 16 rows. */
     static final int ROW_BLOCK = 16;
     /**
@@ -444,11 +446,10 @@ final class TiledAttention {
      * each pair, and for 16 rows that work (five lane operations per vector against one FMA per
      * row) was most of a prefill's attention.
      */
-    private static float[] widen(short[] a, int from, int n, float[] tile) {
+    private static void widen(short[] a, int from, int n, float[] tile, int to) {
         int i = 0;
-        for (; i + L <= n; i += L) half(a, from + i).intoArray(tile, i);
-        for (; i < n; i++) tile[i] = Float.float16ToFloat(a[from + i]);
-        return tile;
+        for (; i + L <= n; i += L) half(a, from + i).intoArray(tile, to + i);
+        for (; i < n; i++) tile[to + i] = Float.float16ToFloat(a[from + i]);
     }
 
     /**
@@ -457,15 +458,26 @@ final class TiledAttention {
      * runs, stay as small as before for C2's inlining.
      */
     private void scoresWidened(Item it, short[] keys, int kBase, int rows, int t0, int blocks) {
-        scores(it, widen(keys, kBase, hd * PAGE, it.kTile), 0, rows, t0, blocks);
+        float[] tile = it.kTile; // [element][PAGE]
+        for (int s = 0; s < PAGE; s += RUN)
+            for (int j = 0, k = kBase + s * hd; j < hd; j++, k += RUN) widen(keys, k, RUN, tile, j * PAGE + s);
+        scores(it, tile, 0, rows, t0, blocks);
     }
 
     /** {@link #addValues} over an F16 page's first {@code valid} positions widened into the item's value tile. */
     private void addValuesWidened(Item it, short[] vals, int vBase, int rows, int t0, int valid) {
-        addValues(it, widen(vals, vBase, valid * vhd, it.vTile), 0, vhd, rows, t0, valid);
+        float[] tile = it.vTile; // [position][vhd]
+        for (int x = 0; x < vhd; x += RUN) {
+            int width = Math.min(RUN, vhd - x);
+            for (int t = 0, v = vBase + x * PAGE; t < valid; t++, v += width) widen(vals, v, width, tile, t * vhd + x);
+        }
+        addValues(it, tile, 0, vhd, rows, t0, valid);
     }
 
-    /** {@link #scores} reading an F16 page's keys ({@code kBase}: the head's first element row) as stored. */
+    /**
+     * {@link #scores} reading an F16 page's keys ({@code kBase}: the head's block) as stored: a
+     * pass of four vectors takes one run of {@link #RUN} positions, element after element.
+     */
     private void scores16(Item it, short[] keys, int kBase, int rows, int t0, int blocks) {
         float[] qf = it.qf, sc = it.sc;
         for (int r = 0; r < rows; r += 2) {
@@ -474,7 +486,7 @@ final class TiledAttention {
             int s = 0;
             for (; s + 4 * L <= blocks; s += 4 * L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
+                for (int j = 0, k = kBase + s * hd; j < hd; j++, k += RUN) {
                     FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
                     FloatVector k0 = half(keys, k), k1 = half(keys, k + L), k2 = half(keys, k + 2 * L), k3 = half(keys, k + 3 * L);
                     a0 = k0.fma(x, a0);
@@ -511,7 +523,7 @@ final class TiledAttention {
         int q0 = r * hd, q1 = r1 * hd;
         for (; s < blocks; s += L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0;
-            for (int j = 0, k = kBase + s; j < hd; j++, k += PAGE) {
+            for (int j = 0, k = kBase + (s - s % RUN) * hd + s % RUN; j < hd; j++, k += RUN) {
                 FloatVector kv = half(keys, k);
                 a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
                 a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
@@ -521,7 +533,10 @@ final class TiledAttention {
         }
     }
 
-    /** {@link #addValues} reading an F16 page's values as stored (the head's run: position-major rows of {@code vhd}). */
+    /**
+     * {@link #addValues} reading an F16 page's values as stored ({@code vBase}: the head's block):
+     * a pass of four vectors takes one run of {@link #RUN} elements, position after position.
+     */
     private void addValues16(Item it, short[] vals, int vBase, int rows, int t0, int valid) {
         float[] w = it.sc, acc = it.acc;
         for (int r = 0; r < rows; r += 2) {
@@ -533,7 +548,7 @@ final class TiledAttention {
                         u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
                 FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
                         y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
-                for (int t = 0, v = vBase + x; t < valid; t++, v += vhd) {
+                for (int t = 0, v = vBase + x * PAGE; t < valid; t++, v += RUN) {
                     FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
                     FloatVector v0 = half(vals, v), v1 = half(vals, v + L), v2 = half(vals, v + 2 * L), v3 = half(vals, v + 3 * L);
                     u0 = v0.fma(b0, u0);
@@ -558,12 +573,13 @@ final class TiledAttention {
         }
     }
 
-    /** {@link #addValues16} past the last four vectors of the head (see {@link #scores16Tail}). */
+    /** {@link #addValues16} over the head's last run, narrower than four vectors (see {@link #scores16Tail}). */
     private void addValues16Tail(Item it, short[] vals, int vBase, int x, int a0, int a1, int w0, int w1, int valid) {
         float[] w = it.sc, acc = it.acc;
+        int width = vhd - x, base = vBase + x * PAGE - x; // element e of position t at base + t·width + e
         for (; x + L <= vhd; x += L) {
             FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
-            for (int t = 0, v = vBase + x; t < valid; t++, v += vhd) {
+            for (int t = 0, v = base + x; t < valid; t++, v += width) {
                 FloatVector vv = half(vals, v);
                 u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
                 y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
@@ -573,7 +589,7 @@ final class TiledAttention {
         }
         for (; x < vhd; x++) {
             float u = acc[a0 + x], y = acc[a1 + x];
-            for (int t = 0, v = vBase + x; t < valid; t++, v += vhd) {
+            for (int t = 0, v = base + x; t < valid; t++, v += width) {
                 float vv = Float.float16ToFloat(vals[v]);
                 u = Math.fma(w[w0 + t], vv, u);
                 y = Math.fma(w[w1 + t], vv, y);
