@@ -12,10 +12,10 @@ package dev.bgl.model;
  * a query's scores against 16 positions are then 16 lanes of plain FMAs over the head's
  * elements, with no horizontal sum per position ({@link TiledAttention} reads them).
  *
- * <p>An F16 page cuts each head's block further, into the runs one pass of the attention's
- * kernels reads ({@link #RUN}: four vectors of its lanes): keys in runs of RUN positions
- * ({@link #keyIndex16}), values in runs of RUN elements ({@link #valueIndex16}). A pass then
- * reads one contiguous stretch of memory. Element-major over the whole page (128-byte rows of
+ * <p>An F16 or Q8_0 page cuts each head's block further, into the runs one pass of the
+ * attention's kernels reads ({@link #RUN}: four vectors of its lanes): keys in runs of RUN
+ * positions ({@link #runKeyIndex}), values in runs of RUN elements ({@link #runValueIndex}). A
+ * pass then reads one contiguous stretch of memory. Element-major over the whole page (128-byte rows of
  * which a pass of 32 positions read half) and position-major over the whole head (256-byte rows
  * of which a pass of 32 elements read a quarter), a decode step's attention streamed the cache at
  * 9-11 GB/s on one AVX2 core, against 13-15 GB/s in runs (a standalone harness over 500 MB of
@@ -49,11 +49,11 @@ public final class KvCache {
     public static final int PAGE = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE - 1;
     /**
-     * Positions of a key run and elements of a value run in an F16 page: the four vectors of
+     * Positions of a key run and elements of a value run in an F16 or Q8_0 page: the four vectors of
      * lanes that {@link TiledAttention}'s kernels take per pass (its lanes: the preferred float
-     * shape, capped at 16), at most a page.
+     * shape, capped at 16), at most a page, at least a Q8_0 block of 32 (with 4 lanes, two passes).
      */
-    static final int RUN = Math.min(PAGE, 4 * Math.min(16, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()));
+    static final int RUN = Math.min(PAGE, Math.max(32, 4 * Math.min(16, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length())));
 
     private final short[][][] k16, v16; // [layer][page][PAGE * dim], when f16
     private final float[][][] k32, v32; // the same, when f32
@@ -227,12 +227,12 @@ public final class KvCache {
                 pagesHeld[layer]++;
             }
             short[] kScale = ks[layer][page], vScale = vs[layer][page];
-            for (int b = 0; b < kvDim / QK; b++) {
+            for (int b = 0, step = q4 ? PAGE : RUN; b < kvDim / QK; b++) { // a block lies in one head: its elements step evenly
                 kScale[b * PAGE + slot] = q4 ? quantizeQ4(k, kOff + b * QK, block) : quantizeBlock(k, kOff + b * QK, block);
-                for (int j = 0; j < QK; j++) put(kp, (b * QK + j) * PAGE + slot, block[j]);
+                for (int j = 0, o = keyIndex(b * QK, slot); j < QK; j++, o += step) put(kp, o, block[j]);
             }
             for (int b = 0; b < vDim / QK; b++) {
-                int o = valueIndex(slot, b * QK);
+                int o = quantValueIndex(slot, b * QK);
                 vScale[o / QK] = q4 ? quantizeQ4(v, vOff + b * QK, block) : quantizeBlock(v, vOff + b * QK, block);
                 for (int j = 0; j < QK; j++) put(vp, o + j, block[j]);
             }
@@ -243,12 +243,12 @@ public final class KvCache {
                 vp = v16[layer][page] = new short[PAGE * vDim];
                 pagesHeld[layer]++;
             }
-            // head by head and run by run, as keyIndex16 and valueIndex16 lay them out (without
+            // head by head and run by run, as runKeyIndex and runValueIndex lay them out (without
             // their divisions per element, which cost a prompt of 4k tokens 3% of its prefill)
             for (int h = 0, i = 0; h < kvDim / khd; h++)
-                for (int j = 0, o = keyIndex16(i, slot); j < khd; j++, i++, o += RUN) kp[o] = Float.floatToFloat16(k[kOff + i]);
+                for (int j = 0, o = runKeyIndex(i, slot); j < khd; j++, i++, o += RUN) kp[o] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0; i < vDim; ) {
-                int o = valueIndex16(slot, i), width = Math.min(RUN, vhd - i % vhd);
+                int o = runValueIndex(slot, i), width = Math.min(RUN, vhd - i % vhd);
                 for (int e = 0; e < width; e++, i++) vp[o + e] = Float.floatToFloat16(v[vOff + i]);
             }
             // |x| < 65504 cannot round to an infinity: the strided look at the stored keys (a cache
@@ -340,15 +340,13 @@ public final class KvCache {
             byte[] kq = k8[layer][page];
             short[] sc = ks[layer][page];
             for (int j = 0; j < hd; j++)
-                if (q4) for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
-                    tile[dst + s] = get(kq, src + s) * Float.float16ToFloat(sc[so + s]);
-                else for (int s = 0, src = (off + j) * PAGE, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
-                    tile[dst + s] = kq[src + s] * Float.float16ToFloat(sc[so + s]);
+                for (int s = 0, so = (off + j) / QK * PAGE, dst = j * PAGE; s < m; s++)
+                    tile[dst + s] = get(kq, keyIndex(off + j, s)) * Float.float16ToFloat(sc[so + s]);
             return tile;
         }
         short[] kp = k16[layer][page];
         for (int j = 0; j < hd; j++)
-            for (int s = 0, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[keyIndex16(off + j, s)]);
+            for (int s = 0, dst = j * PAGE; s < m; s++) tile[dst + s] = Float.float16ToFloat(kp[runKeyIndex(off + j, s)]);
         return tile;
     }
 
@@ -361,13 +359,13 @@ public final class KvCache {
 
     /** Whether this slot's stored keys or values hold an infinity or NaN (F16 exponent all ones). */
     private boolean hasNonFinite(short[] kp, int slot, short[] vp) {
-        for (int i = 0; i < kvDim; i++) if ((kp[keyIndex16(i, slot)] & 0x7c00) == 0x7c00) return true;
-        for (int i = 0; i < vDim; i++) if ((vp[valueIndex16(slot, i)] & 0x7c00) == 0x7c00) return true;
+        for (int i = 0; i < kvDim; i++) if ((kp[runKeyIndex(i, slot)] & 0x7c00) == 0x7c00) return true;
+        for (int i = 0; i < vDim; i++) if ((vp[runValueIndex(slot, i)] & 0x7c00) == 0x7c00) return true;
         return false;
     }
 
     /**
-     * An F16 page's keys as stored ({@link #keyIndex16}), for a kernel that
+     * An F16 page's keys as stored ({@link #runKeyIndex}), for a kernel that
      * widens them in registers; null when the cache is not F16 or the page holds an infinity or
      * NaN (such a kernel's widening is exact for finite halves only: read {@link #keyTile} then).
      */
@@ -375,7 +373,7 @@ public final class KvCache {
         return f16 && !nonFinite[layer][page] ? k16[layer][page] : null;
     }
 
-    /** A Q8_0 page's key quants as stored ({@code [i * PAGE + slot]}, scales in {@link #keyScales8}); null for other types. */
+    /** A Q8_0 page's key quants as stored ({@link #runKeyIndex}, scales in {@link #keyScales8}); null for other types. */
     byte[] keyPage8(int layer, int page) {
         return quantized && !q4 ? k8[layer][page] : null;
     }
@@ -391,7 +389,7 @@ public final class KvCache {
     }
 
     /**
-     * A Q4_0 page's value quants as stored: the order of {@link #valuePage8}, each run of 32 in 16
+     * A Q4_0 page's value quants as stored: the order of {@link #valueIndex}, each run of 32 in 16
      * bytes (byte j: quant j low, quant j + 16 high); scales in {@link #valueScales8}. Null for other types.
      */
     byte[] valuePage4(int layer, int page) {
@@ -403,7 +401,7 @@ public final class KvCache {
         return ks[layer][page];
     }
 
-    /** A Q8_0 page's value quants as stored ({@link #valueIndex}: head-major, position-major within a head; scales in {@link #valueScales8}); null for other types. */
+    /** A Q8_0 page's value quants as stored ({@link #runValueIndex}; scales in {@link #valueScales8}); null for other types. */
     byte[] valuePage8(int layer, int page) {
         return quantized && !q4 ? v8[layer][page] : null;
     }
@@ -414,7 +412,7 @@ public final class KvCache {
     }
 
     /**
-     * An F16 page's values as stored ({@link #valueIndex16}: head-major, then in runs of
+     * An F16 page's values as stored ({@link #runValueIndex}: head-major, then in runs of
      * {@link #RUN} elements, position-major within a run); null as {@link #keyPage16}. A head's
      * values for the page are one stretch of memory: position-major over all heads, a head's
      * 256-byte rows lay 2 KB apart, and reading them that way took twice the time of the same
@@ -437,7 +435,7 @@ public final class KvCache {
             short[] sc = vs[layer][page];
             for (int slot = 0; slot < m; slot++)
                 for (int b = off / QK, dst = slot * headDim; b < (off + headDim) / QK; b++) {
-                    int src = valueIndex(slot, b * QK);
+                    int src = quantValueIndex(slot, b * QK);
                     float d = Float.float16ToFloat(sc[src / QK]);
                     if (q4) for (int j = 0; j < QK; j++) tile[dst++] = get(vq, src + j) * d;
                     else for (int j = 0; j < QK; j++) tile[dst++] = vq[src + j] * d;
@@ -446,47 +444,59 @@ public final class KvCache {
         }
         short[] vp = v16[layer][page];
         for (int slot = 0; slot < m; slot++)
-            for (int j = 0, dst = slot * headDim; j < headDim; j++) tile[dst + j] = Float.float16ToFloat(vp[valueIndex16(slot, off + j)]);
+            for (int j = 0, dst = slot * headDim; j < headDim; j++) tile[dst + j] = Float.float16ToFloat(vp[runValueIndex(slot, off + j)]);
         return tile;
     }
 
     /** Key element {@code i} at {@code pos} as stored (after rounding), for tests and reference paths. */
     float key(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (quantized) return get(k8[layer][page], i * PAGE + slot) * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
-        return f16 ? Float.float16ToFloat(k16[layer][page][keyIndex16(i, slot)]) : k32[layer][page][i * PAGE + slot];
+        if (quantized) return get(k8[layer][page], keyIndex(i, slot)) * Float.float16ToFloat(ks[layer][page][i / QK * PAGE + slot]);
+        return f16 ? Float.float16ToFloat(k16[layer][page][runKeyIndex(i, slot)]) : k32[layer][page][i * PAGE + slot];
     }
 
     /** Value element {@code i} at {@code pos} as stored. */
     float value(int layer, int pos, int i) {
         int page = pos >>> PAGE_SHIFT, slot = pos & PAGE_MASK;
-        if (quantized) return get(v8[layer][page], valueIndex(slot, i)) * Float.float16ToFloat(vs[layer][page][valueIndex(slot, i) / QK]);
-        return f16 ? Float.float16ToFloat(v16[layer][page][valueIndex16(slot, i)]) : v32[layer][page][slot * vDim + i];
+        if (quantized) return get(v8[layer][page], quantValueIndex(slot, i)) * Float.float16ToFloat(vs[layer][page][quantValueIndex(slot, i) / QK]);
+        return f16 ? Float.float16ToFloat(v16[layer][page][runValueIndex(slot, i)]) : v32[layer][page][slot * vDim + i];
     }
 
     /**
-     * Where value element {@code i} of slot {@code slot} lies in an F16 or quantised page: head-major,
-     * then position-major (a quantised page's block scale is at this index / 32: a head holds whole blocks).
+     * Where value element {@code i} of slot {@code slot} lies in a Q4_0 page: head-major, then
+     * position-major (the block scale is at this index / 32: a head holds whole blocks).
      */
     private int valueIndex(int slot, int i) {
         return (i / vhd * PAGE + slot) * vhd + i % vhd;
     }
 
+    /** Where key element {@code i} of slot {@code slot} lies in a quantised page: in runs for Q8_0, element-major over the page for Q4_0. */
+    private int keyIndex(int i, int slot) {
+        return q4 ? i * PAGE + slot : runKeyIndex(i, slot);
+    }
+
+    /** Where value element {@code i} of slot {@code slot} lies in a quantised page (its block's scale at this / 32): in runs for Q8_0, {@link #valueIndex} for Q4_0. */
+    private int quantValueIndex(int slot, int i) {
+        return q4 ? valueIndex(slot, i) : runValueIndex(slot, i);
+    }
+
     /**
-     * Where key element {@code i} of slot {@code slot} lies in an F16 page: head-major (a head's
+     * Where key element {@code i} of slot {@code slot} lies in an F16 or Q8_0 page: head-major (a head's
      * block starts at {@code head · khd · PAGE}), then runs of {@link #RUN} slots, each
      * element-major ({@code [element][RUN]}).
      */
-    int keyIndex16(int i, int slot) {
+    int runKeyIndex(int i, int slot) {
         return (i - i % khd) * PAGE + (slot - slot % RUN) * khd + i % khd * RUN + slot % RUN;
     }
 
     /**
-     * Where value element {@code i} of slot {@code slot} lies in an F16 page: head-major (a head's
+     * Where value element {@code i} of slot {@code slot} lies in an F16 or Q8_0 page: head-major (a head's
      * block starts at {@code head · vhd · PAGE}), then runs of {@link #RUN} elements (the last
-     * one narrower when vhd is not a multiple), each position-major ({@code [slot][width]}).
+     * one narrower when vhd is not a multiple), each position-major ({@code [slot][width]}). In a
+     * Q8_0 page runs and heads hold whole blocks of 32, so a block's quants are contiguous and
+     * this index / 32 numbers the blocks, which is where their scales lie.
      */
-    int valueIndex16(int slot, int i) {
+    int runValueIndex(int slot, int i) {
         int e = i % vhd, x = e - e % RUN, width = Math.min(RUN, vhd - x);
         return (i - e) * PAGE + x * PAGE + slot * width + e - x;
     }

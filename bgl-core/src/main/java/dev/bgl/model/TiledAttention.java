@@ -70,7 +70,10 @@ final class TiledAttention {
     /** 2^112: takes a half's exponent (bias 15), placed in a float's exponent field (bias 127), to its value. */
     private static final float HALF_SCALE = 0x1p112f;
     private static final int PAGE = KvCache.PAGE;
-    /** An F16 page's runs ({@link KvCache#RUN}): four vectors, the positions or elements of one pass of the F16 kernels. */
+    /**
+     * The runs of an F16 or Q8_0 page ({@link KvCache#RUN}): the positions or elements of one pass
+     * of the kernels (four vectors), or of two with 4 lanes, where a run still holds a Q8_0 block.
+     */
     private static final int RUN = KvCache.RUN;
     /** Query rows (query × head of the group) that share one pass over a tile; bounds the score scratch to 16 rows. */
     static final int ROW_BLOCK = 16;
@@ -476,7 +479,7 @@ final class TiledAttention {
 
     /**
      * {@link #scores} reading an F16 page's keys ({@code kBase}: the head's block) as stored: a
-     * pass of four vectors takes one run of {@link #RUN} positions, element after element.
+     * pass of four vectors takes positions of one run of {@link #RUN}, element after element.
      */
     private void scores16(Item it, short[] keys, int kBase, int rows, int t0, int blocks) {
         float[] qf = it.qf, sc = it.sc;
@@ -486,7 +489,7 @@ final class TiledAttention {
             int s = 0;
             for (; s + 4 * L <= blocks; s += 4 * L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int j = 0, k = kBase + s * hd; j < hd; j++, k += RUN) {
+                for (int j = 0, k = kBase + (s - s % RUN) * hd + s % RUN; j < hd; j++, k += RUN) {
                     FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
                     FloatVector k0 = half(keys, k), k1 = half(keys, k + L), k2 = half(keys, k + 2 * L), k3 = half(keys, k + 3 * L);
                     a0 = k0.fma(x, a0);
@@ -535,7 +538,7 @@ final class TiledAttention {
 
     /**
      * {@link #addValues} reading an F16 page's values as stored ({@code vBase}: the head's block):
-     * a pass of four vectors takes one run of {@link #RUN} elements, position after position.
+     * a pass of four vectors takes elements of one run of {@link #RUN}, position after position.
      */
     private void addValues16(Item it, short[] vals, int vBase, int rows, int t0, int valid) {
         float[] w = it.sc, acc = it.acc;
@@ -548,7 +551,8 @@ final class TiledAttention {
                         u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
                 FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
                         y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
-                for (int t = 0, v = vBase + x * PAGE; t < valid; t++, v += RUN) {
+                int xr = x - x % RUN, width = Math.min(RUN, vhd - xr); // the run that holds the pass: element e of slot t at xr·PAGE + t·width + e − xr
+                for (int t = 0, v = vBase + xr * PAGE + x - xr; t < valid; t++, v += width) {
                     FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
                     FloatVector v0 = half(vals, v), v1 = half(vals, v + L), v2 = half(vals, v + 2 * L), v3 = half(vals, v + 3 * L);
                     u0 = v0.fma(b0, u0);
@@ -576,7 +580,7 @@ final class TiledAttention {
     /** {@link #addValues16} over the head's last run, narrower than four vectors (see {@link #scores16Tail}). */
     private void addValues16Tail(Item it, short[] vals, int vBase, int x, int a0, int a1, int w0, int w1, int valid) {
         float[] w = it.sc, acc = it.acc;
-        int width = vhd - x, base = vBase + x * PAGE - x; // element e of position t at base + t·width + e
+        int xr = x - x % RUN, width = Math.min(RUN, vhd - xr), base = vBase + xr * PAGE - xr; // the tail lies in one run: element e of slot t at base + t·width + e
         for (; x + L <= vhd; x += L) {
             FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
             for (int t = 0, v = base + x; t < valid; t++, v += width) {
@@ -605,9 +609,10 @@ final class TiledAttention {
     }
 
     /**
-     * {@link #scores} reading a Q8_0 page's keys as stored: quants {@code [e * PAGE + slot]}, an F16
-     * scale per block of 32 elements and slot {@code [e / 32 * PAGE + slot]}; the head's elements
-     * start at {@code e0}. Each key vector is its quants times its scales, as the tile held it.
+     * {@link #scores} reading a Q8_0 page's keys as stored: quants in runs of {@link #RUN} slots
+     * as an F16 page's ({@link KvCache#runKeyIndex}), an F16 scale per block of 32 elements and
+     * slot {@code [e / 32 * PAGE + slot]}; the head's elements start at {@code e0}. Each key
+     * vector is its quants times its scales, as the tile held it.
      */
     private void scores8(Item it, byte[] keys, short[] scales, int e0, int rows, int t0, int blocks) {
         float[] qf = it.qf, sc = it.sc, d = it.kScale;
@@ -624,7 +629,7 @@ final class TiledAttention {
                     int so = j0 / KvCache.QK * PAGE + s;
                     FloatVector d0 = FloatVector.fromArray(F, d, so), d1 = FloatVector.fromArray(F, d, so + L),
                             d2 = FloatVector.fromArray(F, d, so + 2 * L), d3 = FloatVector.fromArray(F, d, so + 3 * L);
-                    for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
+                    for (int j = j0, k = e0 * PAGE + (s - s % RUN) * hd + s % RUN + j0 * RUN; j < j0 + KvCache.QK; j++, k += RUN) {
                         FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
                         FloatVector k0 = dequant(keys, k, d0), k1 = dequant(keys, k + L, d1), k2 = dequant(keys, k + 2 * L, d2), k3 = dequant(keys, k + 3 * L, d3);
                         a0 = k0.fma(x, a0);
@@ -659,7 +664,7 @@ final class TiledAttention {
             FloatVector a0 = FloatVector.zero(F), a1 = a0;
             for (int j0 = 0; j0 < hd; j0 += KvCache.QK) {
                 FloatVector d = FloatVector.fromArray(F, it.kScale, j0 / KvCache.QK * PAGE + s);
-                for (int j = j0, k = (e0 + j0) * PAGE + s; j < j0 + KvCache.QK; j++, k += PAGE) {
+                for (int j = j0, k = e0 * PAGE + (s - s % RUN) * hd + j0 * RUN + s % RUN; j < j0 + KvCache.QK; j++, k += RUN) {
                     FloatVector kv = dequant(keys, k, d);
                     a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
                     a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
@@ -672,8 +677,8 @@ final class TiledAttention {
 
     /**
      * {@link #addValues} reading a Q8_0 page's values as stored: the head's quants from {@code e0}
-     * (position-major rows of {@code vhd}, {@link KvCache#valuePage8}), the F16 scale of quant q at
-     * {@code q / 32}. L divides 32, so a vector never straddles two blocks.
+     * in runs of {@link #RUN} elements as an F16 page's ({@link KvCache#runValueIndex}), the F16
+     * scale of quant q at {@code q / 32}. L divides 32, so a vector never straddles two blocks.
      */
     private void addValues8(Item it, byte[] vals, short[] scales, int e0, int rows, int t0, int valid) {
         float[] w = it.sc, acc = it.acc;
@@ -686,12 +691,17 @@ final class TiledAttention {
                         u2 = FloatVector.fromArray(F, acc, a0 + x + 2 * L), u3 = FloatVector.fromArray(F, acc, a0 + x + 3 * L);
                 FloatVector y0 = FloatVector.fromArray(F, acc, a1 + x), y1 = FloatVector.fromArray(F, acc, a1 + x + L),
                         y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
-                for (int t = 0, v = e0 + x; t < valid; t++, v += vhd) {
+                int xr = x - x % RUN, width = Math.min(RUN, vhd - xr); // as addValues16
+                for (int t = 0, v = e0 + xr * PAGE + x - xr; t < valid; t++, v += width) {
                     FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
-                    FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(scales[v / KvCache.QK])),
-                            d1 = FloatVector.broadcast(F, Float.float16ToFloat(scales[(v + L) / KvCache.QK])),
-                            d2 = FloatVector.broadcast(F, Float.float16ToFloat(scales[(v + 2 * L) / KvCache.QK])),
-                            d3 = FloatVector.broadcast(F, Float.float16ToFloat(scales[(v + 3 * L) / KvCache.QK]));
+                    // a pass starts a block (runs and their rows hold whole blocks; with 4 lanes it
+                    // may start a block's second half), so vector m lies in block v/32 + m·L/32:
+                    // with 8 lanes all four share one scale, read once instead of four times
+                    int b = v / KvCache.QK;
+                    FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(scales[b])),
+                            d1 = FloatVector.broadcast(F, Float.float16ToFloat(scales[b + L / KvCache.QK])),
+                            d2 = FloatVector.broadcast(F, Float.float16ToFloat(scales[b + 2 * L / KvCache.QK])),
+                            d3 = FloatVector.broadcast(F, Float.float16ToFloat(scales[b + 3 * L / KvCache.QK]));
                     FloatVector v0 = dequant(vals, v, d0), v1 = dequant(vals, v + L, d1), v2 = dequant(vals, v + 2 * L, d2), v3 = dequant(vals, v + 3 * L, d3);
                     u0 = v0.fma(b0, u0);
                     u1 = v1.fma(b0, u1);
@@ -715,12 +725,13 @@ final class TiledAttention {
         }
     }
 
-    /** {@link #addValues8} past the last four vectors of the head (see {@link #scores16Tail}). */
+    /** {@link #addValues8} over the head's last run, narrower than four vectors (see {@link #scores16Tail}). */
     private void addValues8Tail(Item it, byte[] vals, short[] scales, int e0, int x, int a0, int a1, int w0, int w1, int valid) {
         float[] w = it.sc, acc = it.acc;
+        int xr = x - x % RUN, width = Math.min(RUN, vhd - xr), base = e0 + xr * PAGE - xr; // as addValues16Tail
         for (; x + L <= vhd; x += L) {
             FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
-            for (int t = 0, v = e0 + x; t < valid; t++, v += vhd) {
+            for (int t = 0, v = base + x; t < valid; t++, v += width) {
                 FloatVector vv = dequant(vals, v, FloatVector.broadcast(F, Float.float16ToFloat(scales[v / KvCache.QK])));
                 u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
                 y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
@@ -730,7 +741,7 @@ final class TiledAttention {
         }
         for (; x < vhd; x++) {
             float u = acc[a0 + x], y = acc[a1 + x];
-            for (int t = 0, v = e0 + x; t < valid; t++, v += vhd) {
+            for (int t = 0, v = base + x; t < valid; t++, v += width) {
                 float vv = vals[v] * Float.float16ToFloat(scales[v / KvCache.QK]);
                 u = Math.fma(w[w0 + t], vv, u);
                 y = Math.fma(w[w1 + t], vv, y);

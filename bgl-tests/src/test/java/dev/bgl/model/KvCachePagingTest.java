@@ -70,44 +70,49 @@ class KvCachePagingTest {
     }
 
     /**
-     * An F16 page's layout: every (element, slot) has its own place in the page, within its head's
+     * An F16 or Q8_0 page's layout: every (element, slot) has its own place in the page, within its head's
      * block, and a run (RUN slots of a key element, RUN elements of a value slot, fewer at the end
      * of a value head) is contiguous, which is what the attention kernels read in one pass. Head
      * sizes below, at and above RUN, and not multiples of it.
      */
     @Test
-    void f16PagesHoldEachHeadInContiguousRuns() {
+    void f16AndQ8PagesHoldEachHeadInContiguousRuns() {
         int P = KvCache.PAGE, run = KvCache.RUN;
         for (int[] shape : new int[][]{{8, 128, 128}, {2, 64, 64}, {1, 40, 40}, {3, 80, 48}, {2, 16, 16}}) {
             int kvHeads = shape[0], hd = shape[1], vhd = shape[2];
             ModelConfig c = new ModelConfig(Architecture.QWEN3, 300, 64, 1, 2 * kvHeads, kvHeads, hd, vhd, 96, 4096, 1e-6f, 1e6f, false);
-            KvCache cache = new KvCache(c, P, KvCacheType.F16);
-            String at = kvHeads + " heads of " + hd + "/" + vhd + ": ";
-            boolean[] taken = new boolean[P * c.kvDim()];
-            for (int i = 0; i < c.kvDim(); i++)
-                for (int slot = 0; slot < P; slot++) {
-                    int o = cache.keyIndex16(i, slot);
-                    assertEquals(i / hd, o / (hd * P), at + "key " + i + " at slot " + slot + " lies in its head's block");
-                    assertEquals(false, taken[o], at + "key " + i + " at slot " + slot + " has a place of its own");
-                    taken[o] = true;
-                    if (slot % run != 0) assertEquals(cache.keyIndex16(i, slot - 1) + 1, o, at + "key run of element " + i + " at slot " + slot);
-                    // a pass over a run of slots reads the head's elements one after the other
-                    if (slot % run == run - 1 && i % hd != hd - 1)
-                        assertEquals(o + 1, cache.keyIndex16(i + 1, slot - run + 1), at + "the run of element " + (i + 1) + " follows that of " + i);
-                }
-            taken = new boolean[P * c.vDim()];
-            for (int i = 0; i < c.vDim(); i++)
-                for (int slot = 0; slot < P; slot++) {
-                    int o = cache.valueIndex16(slot, i);
-                    assertEquals(i / vhd, o / (vhd * P), at + "value " + i + " at slot " + slot + " lies in its head's block");
-                    assertEquals(false, taken[o], at + "value " + i + " at slot " + slot + " has a place of its own");
-                    taken[o] = true;
-                    if (i % vhd % run != 0) assertEquals(cache.valueIndex16(slot, i - 1) + 1, o, at + "value run at slot " + slot + " element " + i);
-                    // a pass over a run of elements reads the page's slots one after the other
-                    int start = i - i % vhd % run, width = Math.min(run, vhd - i % vhd + i % vhd % run);
-                    if (i == start + width - 1 && slot < P - 1)
-                        assertEquals(o + 1, cache.valueIndex16(slot + 1, start), at + "slot " + (slot + 1) + "'s run follows slot " + slot + "'s at element " + start);
-                }
+            for (KvCacheType type : new KvCacheType[]{KvCacheType.F16, KvCacheType.Q8_0}) {
+                if (type == KvCacheType.Q8_0 && (hd % KvCache.QK != 0 || vhd % KvCache.QK != 0)) continue; // Q8_0 wants whole blocks
+                KvCache cache = new KvCache(c, P, type);
+                String at = type.label() + ", " + kvHeads + " heads of " + hd + "/" + vhd + ": ";
+                boolean[] taken = new boolean[P * c.kvDim()];
+                for (int i = 0; i < c.kvDim(); i++)
+                    for (int slot = 0; slot < P; slot++) {
+                        int o = cache.runKeyIndex(i, slot);
+                        assertEquals(i / hd, o / (hd * P), at + "key " + i + " at slot " + slot + " lies in its head's block");
+                        assertEquals(false, taken[o], at + "key " + i + " at slot " + slot + " has a place of its own");
+                        taken[o] = true;
+                        if (slot % run != 0) assertEquals(cache.runKeyIndex(i, slot - 1) + 1, o, at + "key run of element " + i + " at slot " + slot);
+                        // a pass over a run of slots reads the head's elements one after the other
+                        if (slot % run == run - 1 && i % hd != hd - 1)
+                            assertEquals(o + 1, cache.runKeyIndex(i + 1, slot - run + 1), at + "the run of element " + (i + 1) + " follows that of " + i);
+                    }
+                taken = new boolean[P * c.vDim()];
+                for (int i = 0; i < c.vDim(); i++)
+                    for (int slot = 0; slot < P; slot++) {
+                        int o = cache.runValueIndex(slot, i);
+                        assertEquals(i / vhd, o / (vhd * P), at + "value " + i + " at slot " + slot + " lies in its head's block");
+                        assertEquals(false, taken[o], at + "value " + i + " at slot " + slot + " has a place of its own");
+                        taken[o] = true;
+                        if (type == KvCacheType.Q8_0) // whole blocks, aligned: index / 32 numbers the block, where its scale lies
+                            assertEquals(i % vhd % KvCache.QK, o % KvCache.QK, at + "value " + i + " at slot " + slot + " in its block");
+                        if (i % vhd % run != 0) assertEquals(cache.runValueIndex(slot, i - 1) + 1, o, at + "value run at slot " + slot + " element " + i);
+                        // a pass over a run of elements reads the page's slots one after the other
+                        int start = i - i % vhd % run, width = Math.min(run, vhd - i % vhd + i % vhd % run);
+                        if (i == start + width - 1 && slot < P - 1)
+                            assertEquals(o + 1, cache.runValueIndex(slot + 1, start), at + "slot " + (slot + 1) + "'s run follows slot " + slot + "'s at element " + start);
+                    }
+            }
         }
     }
 
