@@ -24,8 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #half}, {@link #dequant}) rather than into a float tile first; and a decode step takes
  * its heads page by page ({@link #attendHeads}). Both are about memory: at 4k tokens a decode
  * step's attention reads ~470 MB of F16 cache, and a widening pass into a tile, head after head,
- * streamed it at 6.5 GB/s on one core, against 14-15 GB/s now (AttentionBench), with
- * each head's values one run of the page ({@link KvCache#valuePage16}). Q4_0 pages likewise
+ * streamed it at 6.5 GB/s on one core, against 14-15 GB/s then (AttentionBench, AVX-512), with
+ * each head's values one stretch of the page ({@link KvCache#valuePage16}). Each pass of the
+ * kernels now reads one contiguous run ({@link KvCache#RUN}); on AVX2, where a pass is half a
+ * key row and a quarter of a value row, that took a decode step at 4k tokens from 8.9 to
+ * 11.6 GB/s on one core. Q4_0 pages likewise
  * ({@link #nibbles}): read through tiles, one nibble and one F16 scale at a time, they made a
  * decode step at 4k tokens about 10x slower than Q8_0's, and now take about 0.8x its time (half
  * the bytes). Pages holding an infinity or NaN still go through tiles.
@@ -438,8 +441,20 @@ final class TiledAttention {
      * products and streamed the cache at about half the rate.
      */
     static FloatVector half(short[] a, int i) {
+        return halfDown(a, i).mul(HALF_SCALE);
+    }
+
+    /**
+     * {@link #half} without its last step: L finite halves times 2^-112, exactly (a half's
+     * subnormals land on float subnormals, which hold them). The decode kernels multiply these by
+     * an operand taken times 2^112 instead, once per broadcast rather than once per vector of the
+     * cache: the product is the same real number, so every FMA rounds to the same float. The
+     * operands allow it: an F16 cache's queries are F16-rounded (|q| ≤ 65504, and 65504 · 2^112
+     * is still a finite float) and its weights are at most 1.
+     */
+    static FloatVector halfDown(short[] a, int i) {
         IntVector x = (IntVector) ShortVector.fromArray(H, a, i).convertShape(VectorOperators.S2I, I, 0);
-        return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(HALF_SCALE);
+        return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats();
     }
 
     /**
@@ -490,8 +505,8 @@ final class TiledAttention {
             for (; s + 4 * L <= blocks; s += 4 * L) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
                 for (int j = 0, k = kBase + (s - s % RUN) * hd + s % RUN; j < hd; j++, k += RUN) {
-                    FloatVector x = FloatVector.broadcast(F, qf[q0 + j]), y = FloatVector.broadcast(F, qf[q1 + j]);
-                    FloatVector k0 = half(keys, k), k1 = half(keys, k + L), k2 = half(keys, k + 2 * L), k3 = half(keys, k + 3 * L);
+                    FloatVector x = FloatVector.broadcast(F, qf[q0 + j] * HALF_SCALE), y = FloatVector.broadcast(F, qf[q1 + j] * HALF_SCALE);
+                    FloatVector k0 = halfDown(keys, k), k1 = halfDown(keys, k + L), k2 = halfDown(keys, k + 2 * L), k3 = halfDown(keys, k + 3 * L);
                     a0 = k0.fma(x, a0);
                     a1 = k1.fma(x, a1);
                     a2 = k2.fma(x, a2);
@@ -527,9 +542,9 @@ final class TiledAttention {
         for (; s < blocks; s += L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0;
             for (int j = 0, k = kBase + (s - s % RUN) * hd + s % RUN; j < hd; j++, k += RUN) {
-                FloatVector kv = half(keys, k);
-                a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j]), a0);
-                a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j]), a1);
+                FloatVector kv = halfDown(keys, k);
+                a0 = kv.fma(FloatVector.broadcast(F, qf[q0 + j] * HALF_SCALE), a0);
+                a1 = kv.fma(FloatVector.broadcast(F, qf[q1 + j] * HALF_SCALE), a1);
             }
             a0.mul(scale).intoArray(sc, r * stride + t0 + s);
             a1.mul(scale).intoArray(sc, r1 * stride + t0 + s);
@@ -553,8 +568,8 @@ final class TiledAttention {
                         y2 = FloatVector.fromArray(F, acc, a1 + x + 2 * L), y3 = FloatVector.fromArray(F, acc, a1 + x + 3 * L);
                 int xr = x - x % RUN, width = Math.min(RUN, vhd - xr); // the run that holds the pass: element e of slot t at xr·PAGE + t·width + e − xr
                 for (int t = 0, v = vBase + xr * PAGE + x - xr; t < valid; t++, v += width) {
-                    FloatVector b0 = FloatVector.broadcast(F, w[w0 + t]), b1 = FloatVector.broadcast(F, w[w1 + t]);
-                    FloatVector v0 = half(vals, v), v1 = half(vals, v + L), v2 = half(vals, v + 2 * L), v3 = half(vals, v + 3 * L);
+                    FloatVector b0 = FloatVector.broadcast(F, w[w0 + t] * HALF_SCALE), b1 = FloatVector.broadcast(F, w[w1 + t] * HALF_SCALE);
+                    FloatVector v0 = halfDown(vals, v), v1 = halfDown(vals, v + L), v2 = halfDown(vals, v + 2 * L), v3 = halfDown(vals, v + 3 * L);
                     u0 = v0.fma(b0, u0);
                     u1 = v1.fma(b0, u1);
                     u2 = v2.fma(b0, u2);
@@ -584,9 +599,9 @@ final class TiledAttention {
         for (; x + L <= vhd; x += L) {
             FloatVector u = FloatVector.fromArray(F, acc, a0 + x), y = FloatVector.fromArray(F, acc, a1 + x);
             for (int t = 0, v = base + x; t < valid; t++, v += width) {
-                FloatVector vv = half(vals, v);
-                u = vv.fma(FloatVector.broadcast(F, w[w0 + t]), u);
-                y = vv.fma(FloatVector.broadcast(F, w[w1 + t]), y);
+                FloatVector vv = halfDown(vals, v);
+                u = vv.fma(FloatVector.broadcast(F, w[w0 + t] * HALF_SCALE), u);
+                y = vv.fma(FloatVector.broadcast(F, w[w1 + t] * HALF_SCALE), y);
             }
             y.intoArray(acc, a1 + x);
             u.intoArray(acc, a0 + x);
