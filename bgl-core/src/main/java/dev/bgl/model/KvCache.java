@@ -64,7 +64,7 @@ public final class KvCache {
     final int capacity;
     final int kvDim;
     final int vDim;
-    /** Elements per value head: an F16 or quantised page holds each head's values as one run ({@link #valueIndex}). */
+    /** Elements per value head: an F16 or quantised page holds each head's values in one block ({@link #valueIndex}, {@link #runValueIndex}). */
     final int vhd;
     /** Elements per key head. */
     final int khd;
@@ -243,8 +243,8 @@ public final class KvCache {
                 vp = v16[layer][page] = new short[PAGE * vDim];
                 pagesHeld[layer]++;
             }
-            // head by head and run by run, as runKeyIndex and runValueIndex lay them out (without
-            // their divisions per element, which cost a prompt of 4k tokens 3% of its prefill)
+            // head by head and run by run, as runKeyIndex and runValueIndex lay them out, without
+            // their two divisions per element (a 4k prompt's rows: 0.34 s, against 0.50 s before the runs)
             for (int h = 0, i = 0; h < kvDim / khd; h++)
                 for (int j = 0, o = runKeyIndex(i, slot); j < khd; j++, i++, o += RUN) kp[o] = Float.floatToFloat16(k[kOff + i]);
             for (int i = 0; i < vDim; ) {
