@@ -78,6 +78,29 @@ class PackedRowsTest {
         matvecMatchesReference(t, x);
     }
 
+    /**
+     * Q8_0's sums at their bounds: a file may hold the quant -128, which quantising floats never
+     * writes. Every weight -128 against activation quants all 127 and then all -127: each 16-bit
+     * lane of the packed product, two products, reaches -32512 and then +32512, the most 16 bits
+     * may hold here.
+     */
+    @Test
+    void q8_0QuantsAtMinus128SumWithoutOverflow() {
+        int rows = PackedRows.G, cols = 256;
+        long rowBytes = GgmlType.Q8_0.bytesFor(cols);
+        MemorySegment seg = Arena.ofAuto().allocate(rowBytes * rows, 16);
+        for (long b = 0; b < seg.byteSize(); b += 34) {
+            seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, b, (short) 0x3C00); // scale 1.0
+            for (int i = 0; i < 32; i++) seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b + 2 + i, (byte) -128);
+        }
+        Tensor t = new Tensor("w", GgmlType.Q8_0, seg, rows, cols);
+        float[] x = new float[cols];
+        Arrays.fill(x, 1);
+        matvecMatchesReference(t, x);
+        Arrays.fill(x, -1);
+        matvecMatchesReference(t, x);
+    }
+
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K", "MXFP4"})
     void dequantisedGroupsHoldTheSourceRowsInPackedOrder(GgmlType type) {
