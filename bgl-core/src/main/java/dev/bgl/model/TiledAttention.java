@@ -6,6 +6,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -59,8 +60,15 @@ final class TiledAttention {
     /** L halves (F16 bits) and L ints: the lanes of {@link #half}. */
     private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** L int8 quants: a Q8_0 cache's lanes. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /**
+     * L int8 quants: a Q8_0 cache's lanes. With 4 lanes (128-bit vectors: NEON, SSE) that is 32
+     * bits, under the smallest vector shape (64), so the species holds 8 and a load takes the first
+     * L through {@link #FIRST_L} ({@link #quants}).
+     */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    /** Whether {@link #B} holds more than L lanes. */
+    private static final boolean WIDE_B = B.length() > L;
+    private static final VectorMask<Byte> FIRST_L = B.indexInRange(0, L);
     /**
      * Where the four vectors of a Q4_0 kernel's group of 4L quants lie in the group: the low and
      * high nibbles of its first L bytes, then of its next L ({@link KvCache#keyPage4}: byte j of a
@@ -620,7 +628,12 @@ final class TiledAttention {
 
     /** L Q8_0 quants from {@code q[i..]} times their scales: exactly the cache's values (an int8 times an F16 fits a float). */
     private static FloatVector dequant(byte[] q, int i, FloatVector d) {
-        return ((FloatVector) ByteVector.fromArray(B, q, i).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+        return ((FloatVector) quants(q, i).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+    }
+
+    /** L bytes from {@code q[i..]} in the first L lanes of {@link #B} (a masked load where B is wider: it may not read past q). */
+    private static ByteVector quants(byte[] q, int i) {
+        return WIDE_B ? ByteVector.fromArray(B, q, i, FIRST_L) : ByteVector.fromArray(B, q, i);
     }
 
     /**
@@ -772,7 +785,7 @@ final class TiledAttention {
      * right by 4 ({@link #high}) and its low one the lane's low four bits sign-extended ({@link #low}).
      */
     private static IntVector nibbles(byte[] q, int i) {
-        return (IntVector) ByteVector.fromArray(B, q, i).convertShape(VectorOperators.B2I, I, 0);
+        return (IntVector) quants(q, i).convertShape(VectorOperators.B2I, I, 0);
     }
 
     /** The low quants of {@link #nibbles} times their scales: exactly the cache's values (a 4-bit int times an F16 fits a float). */

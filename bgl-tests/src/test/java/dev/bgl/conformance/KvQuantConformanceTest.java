@@ -42,8 +42,12 @@ class KvQuantConformanceTest {
             double f16 = RopeScalingConformanceTest.maxProbDiff(lastLogits(model, tokens, KvCacheType.F16), ref.get("probs").get(0));
             System.err.printf("%s: max |p - p_llama.cpp %s| after %d tokens: bgl %s %.2e, bgl f16 %.2e%n", archName, kvName, PROMPT, kvName, q8, f16);
             // measured: 5e-8..3e-7 (the same blocks and rounding; only float sums differ), where bgl's F16
-            // cache is 5e-5..2e-3 away; the issue asks for 1e-2
-            assertTrue(q8 <= 1e-5, archName + ": max |p - p_llama.cpp| = " + q8 + " with " + kvName + " caches");
+            // cache is 5e-5..2e-3 away; the issue asks for 1e-2. With 4 float lanes (NEON, SSE; tried with
+            // -XX:MaxVectorSize=16) bgl sums in another order than llama.cpp's 8-lane AVX2 build, and a
+            // quantised cache now and then turns a last-bit difference in a key into a whole Q8_0 step:
+            // qwen2 read 5.1e-5 there
+            double bound = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 8 ? 1e-5 : 1e-3;
+            assertTrue(q8 <= bound, archName + ": max |p - p_llama.cpp| = " + q8 + " with " + kvName + " caches");
             assertTrue(q8 < f16, archName + ": bgl's " + kvName + " cache (" + q8 + ") should be closer to llama.cpp's than bgl's f16 (" + f16 + ")");
         }
     }

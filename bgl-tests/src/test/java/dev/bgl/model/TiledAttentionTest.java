@@ -71,7 +71,7 @@ class TiledAttentionTest {
         check(type, heads, kvHeads, hd, pos0, n, threads, window, sinks);
     }
 
-    private static void check(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads, int window, boolean withSinks) {
+    static void check(KvCacheType type, int heads, int kvHeads, int hd, int pos0, int n, int threads, int window, boolean withSinks) {
         ModelConfig c = new ModelConfig(Architecture.QWEN3, 16, heads * hd, 2, heads, kvHeads, hd, hd, 64, 4096, 1e-6f, 1e6f, true);
         int len = pos0 + n, layer = 1;
         KvCache cache = new KvCache(c, len + 5, type);
