@@ -1,15 +1,10 @@
 package dev.bgl.model;
 
+import dev.bgl.tensor.NarrowJvm;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attention on narrower vectors than this machine's, as {@code dev.bgl.tensor.NarrowVectorTest}
@@ -22,14 +17,6 @@ class NarrowAttentionTest {
     @ParameterizedTest
     @ValueSource(ints = {16, 32})
     void attentionAgreesWithPlainAttentionOnNarrowerVectors(int maxVectorBytes) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=" + maxVectorBytes,
-                "-cp", System.getProperty("java.class.path"), NarrowAttentionMain.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish: " + cmd);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("lanes=" + maxVectorBytes / 4 + " "), "MaxVectorSize did not narrow the species: " + out);
-        assertTrue(out.contains("ok"), out);
+        NarrowJvm.assertPasses(NarrowAttentionMain.class, maxVectorBytes, 120);
     }
 }
