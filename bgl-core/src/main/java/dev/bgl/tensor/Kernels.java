@@ -88,14 +88,22 @@ public final class Kernels {
         matvecGroups(p, a, out, 0);
     }
 
-    /** The whole groups of a packed matrix, a group per kernel call, split over {@link Parallel}. */
+    /**
+     * The whole groups of a packed matrix, split over {@link Parallel}. A kernel that
+     * {@link PackedKernel#pairsGroups pairs groups} takes each range's two halves side by side, group
+     * i with group i + half: two streams from memory where one group a call reads one.
+     */
     private static void matvecGroups(PackedRows p, Activations a, float[] out, int outOff) {
         PackedKernel pk = p.kernel();
         long groupBytes = p.groupBytes();
         int cols = p.cols(), g = PackedRows.G;
         if (pk.readsFloatPairs()) a.ensureFloatPairs();
+        boolean pairs = pk.pairsGroups();
         Parallel.forRange(p.groups(), 64 / g, (start, end) -> {
-            for (int i = start; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, outOff + i * g);
+            int half = pairs ? (end - start) / 2 : 0;
+            for (int i = start; i < start + half; i++)
+                pk.matvecTwo(p.data(), i * groupBytes, (i + half) * groupBytes, cols, a, out, outOff + i * g, outOff + (i + half) * g);
+            for (int i = start + 2 * half; i < end; i++) pk.matvec(p.data(), i * groupBytes, cols, a, out, outOff + i * g);
         });
     }
 

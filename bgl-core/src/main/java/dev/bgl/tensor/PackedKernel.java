@@ -72,6 +72,26 @@ sealed interface PackedKernel permits Q8_0Packed, Q4_KPacked, Q6_KPacked, MXFP4P
     void matvec(MemorySegment data, long off, int cols, Activations x, float[] out, int outOff);
 
     /**
+     * Whether the single product should take two groups a call ({@link #matvecTwo}), the two
+     * halves of a range side by side. Where a kernel streams one group's weights slower than a
+     * core can read memory (AVX2's int8 products), a second independent stream of loads in the
+     * same loop gives the core more reads in flight.
+     */
+    default boolean pairsGroups() {
+        return false;
+    }
+
+    /**
+     * {@link #matvec} for two groups of rows in one pass, the groups at {@code offA} and
+     * {@code offB}, into {@code out[outA..outA + G)} and {@code out[outB..outB + G)}. Each result
+     * is bitwise what {@link #matvec} gives for its group. By default two {@link #matvec} calls.
+     */
+    default void matvecTwo(MemorySegment data, long offA, long offB, int cols, Activations x, float[] out, int outA, int outB) {
+        matvec(data, offA, cols, x, out, outA);
+        matvec(data, offB, cols, x, out, outB);
+    }
+
+    /**
      * Whether {@link #matvec} multiplies in float lanes and reads the activations' float pairs:
      * they are filled once for the whole product instead of formed again for every group.
      */

@@ -122,6 +122,57 @@ final class Q8_0Packed implements PackedKernel {
         acc.intoArray(out, outOff);
     }
 
+    @Override
+    public boolean pairsGroups() {
+        return true;
+    }
+
+    /**
+     * {@link #matvec} for two groups in one loop: each step reads a column pair of both, and the
+     * activations' broadcasts serve both. The same integer sums and float operations per group as
+     * matvec: bitwise its results. On the AVX2 host (one thread) a group at a time streamed the
+     * weights from memory at 10.3-11.3 GB/s and two groups 12.5-15.7; qwen3moe Q8_0 decoded 24.5-24.7
+     * tok/s against 17.8-18.4 (docs/results/engine/README.md).
+     */
+    @Override
+    public void matvecTwo(MemorySegment data, long offA, long offB, int cols, Activations x, float[] out, int outA, int outB) {
+        int[] xp = x.pairs;
+        float[] xs = x.scale;
+        long pairBytes = 2L * G, bb = blockBytes();
+        FloatVector accA = FloatVector.zero(F), accB = accA;
+        int blocks = cols / 32, span = span(blocks);
+        for (int b0 = 0; b0 < blocks; b0 += span) {
+            MemorySegment ba = data.asSlice(offA + b0 * bb, span * bb), bk = data.asSlice(offB + b0 * bb, span * bb); // as in matvec
+            for (int j = 0; j < span; j++) {
+                int b = b0 + j;
+                long q = j * bb + 2L * G;
+                int xo = 16 * b;
+                IntVector sA = IntVector.zero(I), sB = sA;
+                for (int p = 0; p < 16; p += 2) {
+                    ShortVector x0 = IntVector.broadcast(I, xp[xo + p]).reinterpretAsShorts(), x1 = IntVector.broadcast(I, xp[xo + p + 1]).reinterpretAsShorts();
+                    long o0 = q + p * pairBytes, o1 = o0 + pairBytes;
+                    ShortVector a0 = (ShortVector) ByteVector.fromMemorySegment(B_S, ba, o0, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector a1 = (ShortVector) ByteVector.fromMemorySegment(B_S, ba, o1, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector c0 = (ShortVector) ByteVector.fromMemorySegment(B_S, bk, o0, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector c1 = (ShortVector) ByteVector.fromMemorySegment(B_S, bk, o1, LE).convertShape(VectorOperators.B2S, S, 0);
+                    IntVector va = a0.mul(x0).add(a1.mul(x1)).reinterpretAsInts();
+                    IntVector vb = c0.mul(x0).add(c1.mul(x1)).reinterpretAsInts();
+                    sA = sA.add(va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(va.lanewise(VectorOperators.ASHR, 16));
+                    sB = sB.add(vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(vb.lanewise(VectorOperators.ASHR, 16));
+                }
+                float xsb = xs[b] * REBIAS;
+                FloatVector dA = ((IntVector) ShortVector.fromMemorySegment(S_HALF, ba, j * bb, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+                FloatVector dB = ((IntVector) ShortVector.fromMemorySegment(S_HALF, bk, j * bb, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+                accA = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(dA.mul(xsb), accA);
+                accB = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(dB.mul(xsb), accB);
+            }
+        }
+        accA.intoArray(out, outA);
+        accB.intoArray(out, outB);
+    }
+
     /**
      * Lane indexes into two vectors of a column pair's products (rows 0..G/2 and G/2..G, columns
      * interleaved): the even lanes (column 2p) and the odd ones (2p+1) of row 0, 1, .. G-1.

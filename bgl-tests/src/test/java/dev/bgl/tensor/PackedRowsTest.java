@@ -60,6 +60,41 @@ class PackedRowsTest {
     }
 
     /**
+     * A kernel's two-group pass ({@link PackedKernel#matvecTwo}) gives each group bitwise what
+     * {@link PackedKernel#matvec} gives it alone, for groups far apart and in either order, at
+     * every slice length (1, 4 and 8 blocks a slice); and the whole product, which pairs each
+     * range's halves and leaves an odd group to matvec, gives every row bitwise.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K", "MXFP4"})
+    void twoGroupsInOnePassAreBitwiseOneAtATime(GgmlType type) {
+        Assumptions.assumeTrue(type != GgmlType.MXFP4 || MXFP4Packed.available(), "MXFP4 packs with 16-lane vectors only");
+        Random rnd = new Random(13);
+        int g = PackedRows.G;
+        for (int blocks : type.blockSize == 32 ? new int[]{7, 12, 16} : new int[]{3, 4}) {
+            int cols = blocks * type.blockSize, groups = 9;
+            PackedRows p = KernelCheck.randomTensor(rnd, type, groups * g, cols).packedForProducts().packed();
+            Activations a = new Activations(cols).encode(TypeKernel.of(p.type()).activationType(),
+                    KernelCheck.gaussian(rnd, cols, 1), 0, cols);
+            if (p.kernel().readsFloatPairs()) a.ensureFloatPairs();
+            float[] alone = new float[groups * g];
+            for (int i = 0; i < groups; i++) p.kernel().matvec(p.data(), i * p.groupBytes(), cols, a, alone, i * g);
+            for (int[] pair : new int[][]{{0, 8}, {5, 1}, {3, 4}}) {
+                float[] two = new float[2 * g];
+                p.kernel().matvecTwo(p.data(), pair[0] * p.groupBytes(), pair[1] * p.groupBytes(), cols, a, two, 0, g);
+                for (int r = 0; r < g; r++) {
+                    assertEquals(Float.floatToRawIntBits(alone[pair[0] * g + r]), Float.floatToRawIntBits(two[r]), type + " " + blocks + " blocks: group " + pair[0] + " row " + r);
+                    assertEquals(Float.floatToRawIntBits(alone[pair[1] * g + r]), Float.floatToRawIntBits(two[g + r]), type + " " + blocks + " blocks: group " + pair[1] + " row " + r);
+                }
+            }
+            float[] all = new float[groups * g];
+            Kernels.matvec(p, a, all);
+            for (int r = 0; r < all.length; r++)
+                assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(all[r]), type + " " + blocks + " blocks: row " + r + " of the whole product");
+        }
+    }
+
+    /**
      * The largest products: every weight at its extreme level and every activation quant at ±127,
      * so each 16-bit lane holds its full count of products (Q4_K: 16 × 15·127 = 30480) and each
      * int lane two such halves (60960, past what the one-shift pair sum of the row kernels allows).
