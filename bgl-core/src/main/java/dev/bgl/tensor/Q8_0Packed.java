@@ -131,8 +131,10 @@ final class Q8_0Packed implements PackedKernel {
      * {@link #matvec} for two groups in one loop: each step reads a column pair of both, and the
      * activations' broadcasts serve both. The same integer sums and float operations per group as
      * matvec: bitwise its results. On the AVX2 host (one thread) a group at a time streamed the
-     * weights from memory at 10.3-11.3 GB/s and two groups 12.5-15.7; qwen3moe Q8_0 decoded 24.5-24.7
-     * tok/s against 17.8-18.4 (docs/results/engine/README.md).
+     * weights from memory at 10.3-11.3 GB/s and two groups 12.5-15.7; the dense 0.6B Q8_0 file
+     * decoded 24.1-25.4 tok/s against 19.4-20.5, qwen3moe Q8_0 20.5-23.2 against 18.5-18.7
+     * (docs/results/engine/README.md). Written out on purpose: the same loop with its loads and
+     * scales in small helper methods compiled to a kernel that gained nothing in decode.
      */
     @Override
     public void matvecTwo(MemorySegment data, long offA, long offB, int cols, Activations x, float[] out, int outA, int outB) {
