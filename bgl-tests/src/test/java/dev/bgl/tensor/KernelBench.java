@@ -11,6 +11,7 @@ import java.util.Random;
  * half a minute. Run after {@code mvn test-compile}:
  * <pre>java --add-modules jdk.incubator.vector -Dbgl.threads=1 -cp target/classes:target/test-classes dev.bgl.tensor.KernelBench</pre>
  * {@code -Dbench.n=64} sets the tokens of the batched product (32, a prefill chunk, by default).
+ * "vs 1 group" is the packed product against the same packed rows taken one group a kernel call.
  */
 public final class KernelBench {
     private static final double WARMUP_S = Double.parseDouble(System.getProperty("bench.warmup", "1.0"));
@@ -40,13 +41,28 @@ public final class KernelBench {
         return (now - start) / 1e9 / calls;
     }
 
+    /**
+     * The packed product as it ran before kernels {@link PackedKernel#pairsGroups paired groups}:
+     * encode, then one {@link PackedKernel#matvec} call per group (the reference for "vs 1 group").
+     */
+    private static void oneGroupACall(Tensor w, float[] x, float[] out, Activations a) {
+        PackedRows p = w.packed();
+        Kernels.encodeFor(w, x, a);
+        if (p.kernel().readsFloatPairs()) a.ensureFloatPairs();
+        long groupBytes = p.groupBytes();
+        int g = PackedRows.G;
+        Parallel.forRange(p.groups(), 64 / g, (start, end) -> {
+            for (int i = start; i < end; i++) p.kernel().matvec(p.data(), i * groupBytes, p.cols(), a, out, i * g);
+        });
+    }
+
     public static void main(String[] args) {
         System.out.printf("threads=%d vectors=%s%n", Parallel.threads(), Species.describe());
         long t0 = System.nanoTime();
         Kernels.warmUp();
         System.out.printf("Kernels.warmUp: %.2f s%n", (System.nanoTime() - t0) / 1e9);
-        System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s %10s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|",
-                "packed us", "vs vec");
+        System.out.printf("%-5s %-10s %10s %10s %10s %10s %8s %10s %10s %10s %12s %10s%n", "type", "shape", "vec us", "vec GB/s", "ref us", "ref GB/s", "speedup", "max|diff|",
+                "packed us", "vs vec", "1 group us", "vs 1 group");
         Random rnd = new Random(1);
         // -Dbench.shapes=65536x1024 adds a matrix larger than the last-level cache (decode streams from memory)
         int[][] shapes = java.util.Arrays.stream(System.getProperty("bench.shapes", "1024x1024,4096x1024").split(","))
@@ -70,8 +86,9 @@ public final class KernelBench {
                 double bytes = w.data().byteSize();
                 Tensor p = w.packedForProducts();
                 double tp = p.packed() == null ? Double.NaN : time(() -> Kernels.matvec(p, x, out, a));
-                System.out.printf("%-5s %-10s %10.1f %10.2f %10.1f %10.2f %8.1f %10.2e %10.1f %10.2f%n", type, rows + "x" + cols,
-                        tv * 1e6, bytes / tv / 1e9, tr * 1e6, bytes / tr / 1e9, tr / tv, diff / scale, tp * 1e6, tv / tp);
+                double t1 = p.packed() == null ? Double.NaN : time(() -> oneGroupACall(p, x, out, a));
+                System.out.printf("%-5s %-10s %10.1f %10.2f %10.1f %10.2f %8.1f %10.2e %10.1f %10.2f %12.1f %10.2f%n", type, rows + "x" + cols,
+                        tv * 1e6, bytes / tv / 1e9, tr * 1e6, bytes / tr / 1e9, tr / tv, diff / scale, tp * 1e6, tv / tp, t1 * 1e6, t1 / tp);
             }
         }
         System.out.println();
