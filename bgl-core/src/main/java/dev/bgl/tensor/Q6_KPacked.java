@@ -100,7 +100,7 @@ final class Q6_KPacked implements PackedKernel {
                     // the high bits shifted as int lanes: C2 shifts int lanes by an immediate, but short
                     // lanes only by a count it moves into a register before every shift (two more
                     // instructions each on AVX2); the mask that follows drops what crosses from the
-                    // neighbouring short. KB2 harness, 65,536 x 1,024 from memory: 11.2 against 8.0-10.1 GB/s
+                    // neighbouring short. KB2 harness, 65,536 x 1,024 from memory: 10.6-11.3 against 8.0-10.5 GB/s
                     IntVector hi = h.reinterpretAsInts();
                     ShortVector q0 = n0.and((short) 0xF).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsShorts().and((short) 0x30));
                     ShortVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsShorts().and((short) 0x30));
