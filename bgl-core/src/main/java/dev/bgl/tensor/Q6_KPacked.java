@@ -20,12 +20,19 @@ import static dev.bgl.tensor.Species.S;
 /**
  * Q6_K in groups of G rows. Per super-block of 256 columns: each row's d as a float (4G bytes),
  * the 16 int8 scales (16G, sub-block-major), then the 6-bit levels of sub-blocks (16 columns
- * each) in quads 4u..4u+3: per quad and column pair p, three 2G-byte vectors side by side, two of
- * low nibbles (byte 2r+e: sub-block 4u / 4u+2 low, 4u+1 / 4u+3 high) and one with the four
- * sub-blocks' top two bits. 212G bytes for the source's 210G.
+ * each) in quads 4u..4u+3: per quad and column pair p, three 2G-byte vectors side by side (byte
+ * 2r+e: row r, column 2p+e). The first holds sub-block 4u's level in its low six bits and the
+ * top two bits of 4u+2's in its high two; the second the same for 4u+1 and 4u+3; the third the
+ * low nibbles of 4u+2 (low) and 4u+3 (high). 212G bytes for the source's 210G.
+ *
+ * <p>Two of the four levels are then one mask away, and the other two need only shifts C2
+ * emits with an immediate: 14 vector operations a step where the source's split (low nibbles
+ * of two sub-blocks in a byte, the four top-bit pairs in another) took 20. On the AVX2 host, one
+ * thread, the product ran at 14.0-15.1 GB/s in cache against 12.4-12.9 with that split, and
+ * dense Q4_K_M decode gained 4-6% (docs/results/engine/README.md).
  *
  * <p>The three vectors of a step lie next to each other so that the product reads the block as
- * one sequential stream: with the high bits in a region of their own (two streams) the same
+ * one sequential stream: with the top bits in a region of their own (two streams) the same
  * kernel ran at half the speed on matrices larger than the cache (prefetching).
  */
 final class Q6_KPacked implements PackedKernel {
@@ -56,9 +63,9 @@ final class Q6_KPacked implements PackedKernel {
                 int q2 = level(source, 16 * (4 * u + 2) + c), q3 = level(source, 16 * (4 * u + 3) + c);
                 int lane = 2 * r + (c & 1), p = c / 2;
                 int at = (int) (LEVELS + (u * 8 + p) * STEP) + lane;
-                packed[at] = (byte) ((q0 & 0xF) | (q1 & 0xF) << 4);
-                packed[at + 2 * G] = (byte) ((q2 & 0xF) | (q3 & 0xF) << 4);
-                packed[at + 4 * G] = (byte) ((q0 >> 4) | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
+                packed[at] = (byte) (q0 | (q2 >> 4) << 6);
+                packed[at + 2 * G] = (byte) (q1 | (q3 >> 4) << 6);
+                packed[at + 4 * G] = (byte) ((q2 & 0xF) | (q3 & 0xF) << 4);
             }
     }
 
@@ -94,18 +101,16 @@ final class Q6_KPacked implements PackedKernel {
                 int xo = 128 * b + 32 * u;
                 for (int p = 0; p < 8; p++) {
                     long at = lq + p * STEP;
-                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    // the high bits shifted as int lanes: C2 shifts int lanes by an immediate, but short
-                    // lanes only by a count it moves into a register before every shift (two more
-                    // instructions each on AVX2); the mask that follows drops what crosses from the
-                    // neighbouring short. KB2 harness, 65,536 x 1,024 from memory: 10.6-11.3 against 8.0-10.5 GB/s
-                    IntVector hi = h.reinterpretAsInts();
-                    ShortVector q0 = n0.and((short) 0xF).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsShorts().and((short) 0x30));
-                    ShortVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsShorts().and((short) 0x30));
-                    ShortVector q2 = n1.and((short) 0xF).or(h.and((short) 0x30));
-                    ShortVector q3 = n1.lanewise(VectorOperators.LSHR, 4).or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and((short) 0x30));
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    // shifts of int lanes: C2 shifts them by an immediate, short lanes only by a count it
+                    // moves into a register before every shift (two more instructions each on AVX2); each
+                    // mask that follows drops what crosses from the neighbouring short
+                    ShortVector q0 = a.and((short) 0x3F), q1 = c.and((short) 0x3F);
+                    ShortVector q2 = n.and((short) 0xF).or(a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and((short) 0x30));
+                    ShortVector q3 = n.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF)
+                            .or(c.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and((short) 0x30));
                     a0 = a0.add(q0.mul(IntVector.broadcast(I, xp[xo + p]).reinterpretAsShorts()));
                     a1 = a1.add(q1.mul(IntVector.broadcast(I, xp[xo + 8 + p]).reinterpretAsShorts()));
                     a2 = a2.add(q2.mul(IntVector.broadcast(I, xp[xo + 16 + p]).reinterpretAsShorts()));
@@ -167,13 +172,14 @@ final class Q6_KPacked implements PackedKernel {
                 int xo = 128 * b + 32 * u;
                 for (int p = 0; p < 8; p++) {
                     long at = lq + p * STEP;
-                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector q0 = n0.and((short) 0xF).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
-                    ShortVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
-                    ShortVector q2 = n1.and((short) 0xF).or(h.and((short) 0x30));
-                    ShortVector q3 = n1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n = (ShortVector) ByteVector.fromMemorySegment(B_S, blk, at + 2 * pairBytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    // as in matvec
+                    ShortVector q0 = a.and((short) 0x3F), q1 = c.and((short) 0x3F);
+                    ShortVector q2 = n.and((short) 0xF).or(a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and((short) 0x30));
+                    ShortVector q3 = n.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().and((short) 0xF)
+                            .or(c.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2).reinterpretAsShorts().and((short) 0x30));
                     a00 = a00.add(q0.mul(IntVector.broadcast(I, xp0[xo + p]).reinterpretAsShorts()));
                     a01 = a01.add(q1.mul(IntVector.broadcast(I, xp0[xo + 8 + p]).reinterpretAsShorts()));
                     a02 = a02.add(q2.mul(IntVector.broadcast(I, xp0[xo + 16 + p]).reinterpretAsShorts()));
@@ -233,13 +239,13 @@ final class Q6_KPacked implements PackedKernel {
                 long lq = o + LEVELS + u * 8 * STEP;
                 for (int p = 0; p < 8; p++) {
                     long at = lq + p * STEP;
-                    ByteVector n0 = ByteVector.fromMemorySegment(B_S, data, at, LE);
-                    ByteVector n1 = ByteVector.fromMemorySegment(B_S, data, at + pairBytes, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B_S, data, at + 2 * pairBytes, LE);
-                    ByteVector q0 = n0.and((byte) 0xF).or(h.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
-                    ByteVector q1 = n0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32);
-                    ByteVector q2 = n1.and((byte) 0xF).or(h.and((byte) 0x30)).sub((byte) 32);
-                    ByteVector q3 = n1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector a = ByteVector.fromMemorySegment(B_S, data, at, LE);
+                    ByteVector c = ByteVector.fromMemorySegment(B_S, data, at + pairBytes, LE);
+                    ByteVector n = ByteVector.fromMemorySegment(B_S, data, at + 2 * pairBytes, LE);
+                    ByteVector q0 = a.and((byte) 0x3F).sub((byte) 32);
+                    ByteVector q1 = c.and((byte) 0x3F).sub((byte) 32);
+                    ByteVector q2 = n.and((byte) 0xF).or(a.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q3 = n.lanewise(VectorOperators.LSHR, 4).or(c.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
                     int e = (128 * b + 32 * u + p) * 2 * G; // sub-block 4u+i starts 8i column pairs further
                     ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(s0Lo).intoArray(tile, e);
                     ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).mul(s0Hi).intoArray(tile, e + G);
