@@ -2,7 +2,6 @@ package dev.bgl.tensor;
 
 import dev.bgl.format.GgmlType;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -50,7 +49,7 @@ public final class F32Kernel implements TypeKernel {
         }
         for (; i <= n - L; i += L)
             acc0 = FloatVector.fromMemorySegment(F, data, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F, xf, xOff + i), acc0);
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = sumInLaneOrder(acc0.add(acc1));
         for (; i < n; i++) sum += data.get(Tensor.F32, byteOffset + 4L * i) * xf[xOff + i];
         return sum;
     }
@@ -68,8 +67,8 @@ public final class F32Kernel implements TypeKernel {
             s2 = w.fma(FloatVector.fromArray(F, c, i), s2);
             s3 = w.fma(FloatVector.fromArray(F, d, i), s3);
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+        float r0 = sumInLaneOrder(s0), r1 = sumInLaneOrder(s1);
+        float r2 = sumInLaneOrder(s2), r3 = sumInLaneOrder(s3);
         for (; i < n; i++) {
             float w = data.get(Tensor.F32, byteOffset + 4L * i);
             r0 += w * a[i];
@@ -81,6 +80,18 @@ public final class F32Kernel implements TypeKernel {
         out[outOff + outStride] = r1;
         out[outOff + 2 * outStride] = r2;
         out[outOff + 3 * outStride] = r3;
+    }
+
+    /**
+     * The lanes' sum in lane order. {@code reduceLanes(ADD)} leaves the order of a float sum
+     * unspecified, and it differs between C2's intrinsic (a tree) and the Java fallback that runs
+     * before C2 compiles the kernel (lane order): one product called before and after that compile
+     * gave results one bit apart (SharedEncodingTest, F32).
+     */
+    private static float sumInLaneOrder(FloatVector v) {
+        float sum = 0;
+        for (int j = 0; j < L; j++) sum += v.lane(j);
+        return sum;
     }
 
     @Override
