@@ -90,7 +90,8 @@ class ConcurrencyTest {
                     gate.awaitHeld();
                 } // closing the body drops the connection; closing the gate then lets the generation go on
             }
-            waitFor(() -> s.server.metrics().inFlight() == 0);
+            // the request is counted and recorded after the engine lets it go, so wait for the record itself
+            waitFor(() -> s.server.metrics().inFlight() == 0 && s.feedback.summary().requests() == 2);
             var m = ServerErrorsTest.parse(s.get("/metrics").body());
             assertEquals(1.0, m.get("bgl_generations_cancelled_total"));
             double generated = m.get("bgl_completion_tokens_total");
